@@ -1,0 +1,266 @@
+"""Answer the three questions for every fixed design of a scenario.
+
+* ``sample_size`` — the unrounded total N reaching ``testing.power``; per-arm sizes rounded up
+  (allocation treatment : control); achieved power at those integers (for survival the
+  analysis is event-driven: events rounded up, power at that number of events).
+* ``power`` — power of each claim at a given total N (or, for survival, a given number of
+  events), split per arm by the allocation ratio.
+* ``effect`` — the smallest B+ effect reaching ``testing.power`` at the given size.
+
+Screening: targeted designs screen N / P(test+); stratified, strategy and interaction designs
+test everyone randomized; all-comers use no assay. Cost = per_screened × screened +
+per_randomized × randomized. Efficiency = all-comers N / design N (unrounded).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from . import __version__
+from .assay import assay_mix
+from .designs.build import LABELS, build_model
+from .params import EFFECT_NAMES, Params, params_from_scenario
+from .results import Comparison, DesignResult, DetectableEffect
+from .scenario import FixedDesignOptions, Scenario
+from .scenario_io import scenario_to_dict
+from .solve import N_MAX, solve_effect, solve_n
+
+QUESTIONS = ("auto", "sample_size", "power", "effect")
+
+
+def per_arm(n_total_exact: float, allocation_ratio: float) -> tuple[int, int]:
+    """Integer (treatment, control) sizes: each arm's unrounded share rounded up."""
+    p = allocation_ratio / (1.0 + allocation_ratio)
+    return (
+        int(math.ceil(n_total_exact * p - 1e-9)),
+        int(math.ceil(n_total_exact * (1 - p) - 1e-9)),
+    )
+
+
+def split_total(n_total: int, allocation_ratio: float) -> tuple[int, int]:
+    """A given total split by the allocation ratio (treatment rounded to nearest)."""
+    n_t = int(round(n_total * allocation_ratio / (1.0 + allocation_ratio)))
+    n_t = min(max(n_t, 1), n_total - 1)
+    return n_t, n_total - n_t
+
+
+def _scalar(x) -> float:
+    return float(np.asarray(x).reshape(-1)[0])
+
+
+def _claims_at(par: Params, name: str, opts: FixedDesignOptions, n: float, n_t: int | None = None, n_c: int | None = None) -> dict:
+    if n_t is not None and n_c is not None:
+        par = par.with_allocation(n_t / n_c)
+    model = build_model(name, par, opts)
+    return {k: _scalar(v) for k, v in model.claims(np.asarray([n], dtype=float), np.array([0])).items()}
+
+
+def _effect_bounds(par: Params) -> tuple[float, float, str]:
+    """Range of the B+ effect magnitude m in the benefit direction and its parameter name."""
+    if par.endpoint == "continuous":
+        sd = float(par.positive["sd"])
+        return 1e-9 * sd, 100.0 * sd, "mean_difference"
+    if par.endpoint == "binary":
+        c = float(par.positive["control_rate"])
+        room = (1 - c) if par.sign > 0 else c
+        return 1e-9, room - 1e-9, "risk_difference"
+    return 1e-9, 6.0, "hazard_ratio"
+
+
+def _effect_value(par: Params, m: float) -> float:
+    """Natural-scale effect for magnitude m in the benefit direction."""
+    if par.endpoint == "survival":
+        return math.exp(-m)
+    return par.sign * m
+
+
+def detectable_effect(par: Params, name: str, opts: FixedDesignOptions, n: float, power: float) -> DetectableEffect:
+    """Smallest B+ effect (benefit direction) giving ``power`` at total ``n``."""
+    lo, hi, parameter = _effect_bounds(par)
+
+    def pw(m: float) -> float:
+        p2 = par.with_effect("positive", _effect_value(par, m))
+        return _claims_at(p2, name, opts, n)["power"]
+
+    if pw(lo) >= power:
+        return DetectableEffect(parameter, None, power, "target power is reached without any B+ effect")
+    m = solve_effect(pw, power, lo, hi)
+    if m is None:
+        return DetectableEffect(parameter, None, power, "not detectable at this size")
+    return DetectableEffect(parameter, _effect_value(par, m), power)
+
+
+def _infeasible_reason(model, name: str, par: Params) -> str:
+    if not model.feasible().all():
+        if name == "interaction":
+            return "the test-positive effect is not larger than the test-negative effect: no interaction to detect"
+        if name == "targeted":
+            return "no benefit among test-positive patients"
+        return f"no benefit in the population the {LABELS[name].lower()} design tests"
+    return f"power {par.alpha:g}-level target not reached with fewer than {N_MAX:.0e} patients"
+
+
+def compute_design(
+    scenario: Scenario,
+    name: str,
+    opts: FixedDesignOptions | None = None,
+    *,
+    question: str = "auto",
+    n_randomized: int | None = None,
+    events: int | None = None,
+    par: Params | None = None,
+) -> DesignResult:
+    """Size, screening, events, power, cost and time of one fixed design."""
+    opts = opts or scenario.designs.get(name) or FixedDesignOptions()
+    if not isinstance(opts, FixedDesignOptions):
+        opts = FixedDesignOptions()
+    par = par or params_from_scenario(scenario)
+    n_fixed = n_randomized if n_randomized is not None else opts.n_randomized
+    ev_fixed = events if events is not None else opts.events
+    if scenario.endpoint != "survival":
+        ev_fixed = None
+    if question == "auto":
+        question = "power" if (n_fixed is not None or ev_fixed is not None) else "sample_size"
+    target = scenario.testing.power
+    ratio = scenario.testing.allocation_ratio
+    model = build_model(name, par, opts)
+    surv = scenario.endpoint == "survival"
+    u = _scalar(model.events_per_patient) if surv else None
+    base = dict(design=name, label=LABELS[name], question=question, method=model.method, target_power=target)
+    notes: list[str] = []
+
+    if question == "sample_size":
+        n_exact = _scalar(solve_n(model, target, ratio))
+        if not math.isfinite(n_exact):
+            return DesignResult(feasible=False, message=_infeasible_reason(model, name, par), **base)
+        n_t, n_c = per_arm(n_exact, ratio)
+        n_int = n_t + n_c
+        if surv:
+            d_exact = n_exact * u
+            ev_int = int(math.ceil(d_exact - 1e-9))
+            claims = _claims_at(par, name, opts, ev_int / u)
+        else:
+            d_exact = ev_int = None
+            claims = _claims_at(par, name, opts, n_int, n_t, n_c)
+    else:
+        if n_fixed is None and ev_fixed is not None:
+            n_exact = ev_fixed / u
+            n_t, n_c = per_arm(n_exact, ratio)
+        elif n_fixed is None:
+            n_exact = _scalar(solve_n(model, target, ratio))
+            if not math.isfinite(n_exact):
+                return DesignResult(feasible=False, message=_infeasible_reason(model, name, par), **base)
+            n_t, n_c = per_arm(n_exact, ratio)
+        else:
+            n_exact = float(n_fixed)
+            n_t, n_c = split_total(int(n_fixed), ratio)
+        n_int = n_t + n_c
+        if surv:
+            ev_int = int(ev_fixed) if ev_fixed is not None else None
+            d_exact = float(ev_fixed) if ev_fixed is not None else n_int * u
+            if ev_int is None:
+                ev_int = int(math.floor(d_exact + 1e-9))
+            if ev_fixed is not None and n_fixed is not None and ev_fixed > n_int * u + 1e-9:
+                notes.append(
+                    f"{ev_fixed} events exceed the {n_int * u:.1f} expected with {n_int} patients under the "
+                    "accrual and follow-up given: the analysis would come later than planned"
+                )
+            claims = _claims_at(par, name, opts, ev_int / u)
+        else:
+            d_exact = ev_int = None
+            claims = _claims_at(par, name, opts, n_int, n_t, n_c)
+        n_exact = None if question != "sample_size" and n_fixed is not None else n_exact
+
+    power = claims.pop("power")
+    if name != "stratified":
+        claims = {}
+    de = None
+    if question in ("power", "effect"):
+        de = detectable_effect(par, name, opts, float(n_int if not surv else ev_int / u), target)
+
+    screened_per = _scalar(model.screened_per_randomized)
+    n_screened = int(math.ceil(n_int * screened_per - 1e-9)) if screened_per > 0 else 0
+    costs = scenario.costs
+    cost = costs.per_screened * n_screened + costs.per_randomized * n_int if costs else None
+    assessed = n_screened if n_screened > 0 else n_int
+    accrual = rate_screen = rate_rand = None
+    rec = scenario.recruitment
+    if surv:
+        a = scenario.survival.accrual_time
+        rate_screen, rate_rand = assessed / a, n_int / a
+        if rec and rec.screening_rate and rate_screen > rec.screening_rate:
+            notes.append(
+                f"needs {rate_screen:.1f} patients assessed per {scenario.survival.time_unit[:-1] or 'unit'} "
+                f"but only {rec.screening_rate:g} are available: accrual would take {assessed / rec.screening_rate:.1f}"
+            )
+    elif rec and rec.screening_rate:
+        accrual = assessed / rec.screening_rate
+
+    details = {k: _scalar(v) for k, v in model.details.items() if not isinstance(v, str)}
+    details.update({k: v for k, v in model.details.items() if isinstance(v, str)})
+    if surv:
+        details["events_per_patient"] = u
+    return DesignResult(
+        feasible=True,
+        n_randomized=n_int,
+        n_per_arm={"treatment": n_t, "control": n_c},
+        n_randomized_exact=n_exact,
+        n_screened=n_screened,
+        events=ev_int,
+        events_exact=d_exact,
+        expected_events=n_int * u if surv else None,
+        power=power,
+        claims=claims,
+        detectable_effect=de,
+        cost=cost,
+        currency=costs.currency if costs else None,
+        accrual_duration=accrual,
+        screening_rate_needed=rate_screen,
+        randomization_rate_needed=rate_rand,
+        details=details,
+        notes=tuple(notes),
+        **base,
+    )
+
+
+def compare_designs(scenario: Scenario, *, question: str = "auto", n_randomized: int | None = None) -> Comparison:
+    """Every fixed design of ``scenario`` (all five when the file names none)."""
+    if question not in QUESTIONS:
+        raise ValueError(f"question must be one of {QUESTIONS}, got {question!r}")
+    par = params_from_scenario(scenario)
+    designs = scenario.fixed_designs()
+    if not designs and "adaptive" not in scenario.designs:
+        designs = {name: FixedDesignOptions() for name in LABELS}
+    results = {
+        name: compute_design(scenario, name, opts, question=question, n_randomized=n_randomized, par=par)
+        for name, opts in designs.items()
+    }
+    ref = results.get("all_comers")
+    if ref is None:
+        ref = compute_design(scenario, "all_comers", FixedDesignOptions(), question="sample_size", par=par)
+    ref_n = ref.n_randomized_exact if ref.feasible and ref.question == "sample_size" else None
+    if ref_n is not None:
+        results = {
+            k: replace(r, efficiency=ref_n / r.n_randomized_exact) if r.feasible and r.n_randomized_exact else r
+            for k, r in results.items()
+        }
+    meeting = [
+        r for r in results.values()
+        if r.feasible and r.power is not None and r.power >= scenario.testing.power - 1e-9
+    ]
+    key = (lambda r: r.cost) if scenario.costs else (lambda r: r.n_randomized)
+    cheapest = min(meeting, key=key).design if meeting else None
+    mix = assay_mix(par.prevalence, par.sensitivity, par.specificity)
+    return Comparison(
+        scenario=scenario_to_dict(scenario),
+        designs=results,
+        assay=mix.to_dict(),
+        software_version=__version__,
+        cheapest_meeting_target=cheapest,
+    )
+
+
+__all__ = ["compare_designs", "compute_design", "detectable_effect", "per_arm", "EFFECT_NAMES"]

@@ -1,0 +1,205 @@
+"""Build the model of each fixed design from numeric :class:`~planner.params.Params`.
+
+Designs (Mandrekar & Sargent 2009; Simon & Maitournam 2004; Methods §3):
+
+* ``all_comers`` — everyone randomized, no assay; one unstratified test in the full population,
+  whose effect is the prevalence-weighted mixture E_U = γδ+ + (1 − γ)δ− (survival: the
+  event-weighted log HR).
+* ``targeted`` — only test-positives randomized; effect E_T = PPV·δ+ + (1 − PPV)·δ−;
+  patients screened = randomized / P(test+).
+* ``stratified`` — see :mod:`planner.designs.stratified`.
+* ``strategy`` — randomize between a marker-based strategy (test-positives treated,
+  test-negatives on control) and a non-marker strategy: everyone on control (``standard``),
+  or randomized 1:1 between treatment and control (``randomized``). The contrast is
+  P(A+)·E_T (standard) or (P(A+)·E_T − P(A−)·E_{T−})/2 (randomized). Allocation is
+  marker-based : non-marker. Everyone randomized is tested.
+* ``interaction`` — the treatment-by-marker interaction test, Z = (θ̂_A+ − θ̂_A−)/sd with
+  Var(θ̂_A+ − θ̂_A−) = σ²/(N γ(1 − γ) p(1 − p)) for equal variances and a perfect assay.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..assay import assay_mix
+from ..contrasts import (
+    contrast,
+    linear_cov,
+    linear_stat,
+    mixture_cells,
+    single_stat,
+    strategy_cells,
+    test_subsets,
+)
+from ..params import Params
+from ..scenario import FixedDesignOptions
+from .base import DesignModel, SingleTestModel
+from .stratified import MULTIPLICITY_TEXT, StratifiedModel, critical_values
+
+SURVIVAL_PATIENTS = (
+    "patients from events with uniform accrual, follow-up and exponential dropout "
+    "(as rpact getSampleSizeSurvival)"
+)
+
+
+def method_text(par: Params, multi_subset: bool = False) -> str:
+    """The test named in output, e.g. 'normal approximation, pooled variance under H0'."""
+    m = par.method
+    if par.endpoint == "continuous":
+        if m == "t" and not multi_subset:
+            text = "two-sample t-test (noncentral t, df = N − 2)"
+        else:
+            text = "two-sample z-test (normal approximation)"
+        if par.heterogeneity_variance:
+            text += "; arm variances include the spread of subgroup means"
+        return text
+    if par.endpoint == "binary":
+        return {
+            "pooled": "normal approximation, pooled variance under H0, unpooled under H1, no continuity correction (as rpact getSampleSizeRates)",
+            "unpooled": "normal approximation, unpooled variance, no continuity correction",
+            "arcsine": "arcsine-transformed rates (Cohen's h), normal approximation",
+        }[m]
+    name = "Freedman (1982)" if (m == "freedman" and not multi_subset) else "Schoenfeld (1981)"
+    return f"log-rank test, {name} events; {SURVIVAL_PATIENTS}; mixed populations: event-weighted log hazard ratio"
+
+
+def _shape(par: Params) -> tuple[int, ...]:
+    return par.shape
+
+
+def _units(c) -> np.ndarray | None:
+    return c.units
+
+
+def _single(name, par, cells, screened, details, method=None) -> SingleTestModel:
+    c = contrast(par, cells, method)
+    t_test = par.endpoint == "continuous" and par.method == "t"
+    stat = single_stat(c, t_test)
+    shape = np.broadcast_shapes(par.shape, np.shape(stat.drift))
+    return SingleTestModel(
+        name=name,
+        endpoint=par.endpoint,
+        alpha=par.alpha,
+        sides=par.sides,
+        shape=shape,
+        method=method_text(par),
+        screened_per_randomized=np.asarray(screened, dtype=float),
+        events_per_patient=c.units if par.endpoint == "survival" else None,
+        details={**details, "effect_tested": c.theta},
+        stat=stat,
+    )
+
+
+def all_comers(par: Params, opts: FixedDesignOptions) -> SingleTestModel:
+    return _single("all_comers", par, mixture_cells(par.prevalence), 0.0, {})
+
+
+def targeted(par: Params, opts: FixedDesignOptions) -> SingleTestModel:
+    mix = assay_mix(par.prevalence, par.sensitivity, par.specificity)
+    details = {"p_test_positive": mix.p_test_positive, "ppv": mix.ppv}
+    return _single("targeted", par, mixture_cells(mix.ppv), 1.0 / mix.p_test_positive, details)
+
+
+def strategy(par: Params, opts: FixedDesignOptions) -> SingleTestModel:
+    randomized = opts.control_arm == "randomized"
+    model = _single("strategy", par, strategy_cells(par, randomized), 1.0, {"control_arm": opts.control_arm})
+    if randomized and par.endpoint == "survival":
+        from dataclasses import replace
+
+        model = replace(model, method=model.method + "; a half-treated arm's log HR taken as half the subgroup's (first order)")
+    return model
+
+
+def interaction(par: Params, opts: FixedDesignOptions) -> SingleTestModel:
+    method = "schoenfeld" if par.endpoint == "survival" else None
+    mix, pos, neg = test_subsets(par, method)
+    shares = (mix.p_test_positive, 1.0 - mix.p_test_positive)
+    stat = linear_stat(shares, (pos, neg), (1.0, -1.0))
+    events = shares[0] * pos.units + shares[1] * neg.units if par.endpoint == "survival" else None
+    shape = np.broadcast_shapes(par.shape, np.shape(stat.drift))
+    return SingleTestModel(
+        name="interaction",
+        endpoint=par.endpoint,
+        alpha=par.alpha,
+        sides=par.sides,
+        shape=shape,
+        method="test of treatment-by-marker interaction (difference of the test-positive and test-negative effects), "
+        + method_text(par, multi_subset=True),
+        screened_per_randomized=np.asarray(1.0),
+        events_per_patient=events,
+        details={"effect_tested": pos.theta - neg.theta, "p_test_positive": mix.p_test_positive},
+        stat=stat,
+    )
+
+
+def stratified(par: Params, opts: FixedDesignOptions) -> StratifiedModel:
+    method = "schoenfeld" if par.endpoint == "survival" else None
+    mix, pos, neg = test_subsets(par, method)
+    shares = (mix.p_test_positive, 1.0 - mix.p_test_positive)
+    contrasts_ = (pos, neg)
+    c_s = (1.0, 0.0)
+    c_f = (shares[0] * pos.units, shares[1] * neg.units)  # patient (events for survival) weights
+    z_s = linear_stat(shares, contrasts_, c_s)
+    z_f = linear_stat(shares, contrasts_, c_f)
+    rho0 = linear_cov(shares, contrasts_, c_f, c_s, h1=False)
+    rho1 = linear_cov(shares, contrasts_, c_f, c_s, h1=True) / (z_f.ratio * z_s.ratio)
+    alpha = par.alpha / par.sides
+    cf, cs, c = critical_values(opts.multiplicity, alpha, rho0, opts.alpha_split)
+    events = shares[0] * pos.units + shares[1] * neg.units if par.endpoint == "survival" else None
+    shape = np.broadcast_shapes(par.shape, np.shape(z_f.drift), np.shape(z_s.drift), np.shape(rho0))
+    text = (
+        f"{MULTIPLICITY_TEXT[opts.multiplicity]} of the overall (stratified) and test-positive tests; "
+        f"power of each claim from the bivariate normal of (Z_F, Z_S); {method_text(par, multi_subset=True)}"
+    )
+    return StratifiedModel(
+        name="stratified",
+        endpoint=par.endpoint,
+        alpha=par.alpha,
+        sides=par.sides,
+        shape=shape,
+        method=text,
+        screened_per_randomized=np.asarray(1.0),
+        events_per_patient=events,
+        primary=opts.size_for,
+        details={
+            "correlation_h0": rho0,
+            "critical_value_overall": cf,
+            "critical_value_subgroup": cs,
+            "critical_value_single": c,
+            "effect_tested_overall": (shares[0] * pos.units * pos.theta + shares[1] * neg.units * neg.theta)
+            / (shares[0] * pos.units + shares[1] * neg.units),
+            "effect_tested_subgroup": pos.theta,
+            "p_test_positive": mix.p_test_positive,
+        },
+        drift_f=z_f.drift,
+        drift_s=z_s.drift,
+        sd_f=z_f.ratio,
+        sd_s=z_s.ratio,
+        rho1=rho1,
+        crit_f=cf,
+        crit_s=cs,
+        crit=c,
+        multiplicity=opts.multiplicity,
+    )
+
+
+BUILDERS = {
+    "all_comers": all_comers,
+    "targeted": targeted,
+    "stratified": stratified,
+    "strategy": strategy,
+    "interaction": interaction,
+}
+
+LABELS = {
+    "all_comers": "All-comers",
+    "targeted": "Targeted (enrichment)",
+    "stratified": "Biomarker-stratified",
+    "strategy": "Biomarker-strategy",
+    "interaction": "Interaction",
+}
+
+
+def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) -> DesignModel:
+    """The model of fixed design ``name`` for ``par`` (arrays allowed)."""
+    return BUILDERS[name](par, opts or FixedDesignOptions())

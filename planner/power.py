@@ -1,0 +1,44 @@
+"""Power of one z or t statistic as a function of the total number of patients N.
+
+The statistic is Z ~ N(drift·√N, ratio²) under H1 and N(0, 1) under H0 (see
+:class:`planner.contrasts.Stat`). Power uses statsmodels:
+
+* z: ``statsmodels.stats.power.normal_power_het(drift, N, α, 1, ratio, "larger")``
+  = Φ((drift·√N − z_α) / ratio) — rpact ``getSampleSizeMeans(normalApproximation = TRUE)``,
+  ``getSampleSizeRates`` (pooled variance under H0, unpooled under H1) and
+  ``getSampleSizeSurvival`` (Schoenfeld) are this formula.
+* t: ``statsmodels.stats.power.ttest_power(drift, N, α, df = N − 2, "larger")``, the
+  noncentral t with noncentrality drift·√N (rpact ``getSampleSizeMeans``, df = N − 2).
+
+Two-sided tests use α/2 in the direction of benefit; a rejection in the wrong direction is not
+counted as power. This is rpact's sample-size convention (``twoSidedPower = FALSE``); rpact's
+``getPower*`` adds the wrong-direction tail, which is below 1e-6 for any design with power > 0.5.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+from statsmodels.stats.power import normal_power_het, ttest_power
+
+from .contrasts import Stat
+
+
+def one_sided_alpha(alpha: float, sides: int) -> float:
+    return alpha / sides
+
+
+def stat_power(stat: Stat, n: ArrayLike, alpha: float, sides: int, idx=slice(None)) -> np.ndarray:
+    """Power at N total patients (array), benefit direction, level α/sides."""
+    n = np.asarray(n, dtype=float)
+    a = one_sided_alpha(alpha, sides)
+    drift = np.broadcast_to(stat.drift, np.broadcast_shapes(np.shape(stat.drift), np.shape(stat.ratio)))
+    ratio = np.broadcast_to(stat.ratio, drift.shape)
+    drift = drift[idx] if drift.ndim else drift
+    ratio = ratio[idx] if ratio.ndim else ratio
+    if stat.t_test:
+        df = np.maximum(n - 2.0, 1e-3)
+        with np.errstate(invalid="ignore"):
+            out = ttest_power(drift, nobs=n, alpha=a, df=df, alternative="larger")
+        return np.asarray(out, dtype=float)
+    return np.asarray(normal_power_het(drift, n, a, 1.0, ratio, alternative="larger"), dtype=float)

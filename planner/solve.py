@@ -1,0 +1,57 @@
+"""One solver behind every design: the N (or effect) at which power reaches a target.
+
+Power of every design claim rises monotonically with the total randomized N, so the sample
+size is the root of power(N) − target on log N, found elementwise (vectorized over curve
+points) by ``scipy.optimize.elementwise.find_root`` (Chandrupatla's bracketing method).
+Where the target cannot be reached below ``N_MAX`` (no benefit in the population tested, or
+an effect too small) the solution is NaN and the caller reports why.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import brentq, elementwise
+
+from .designs.base import DesignModel
+
+N_MAX = 1e8
+
+
+def n_min(allocation_ratio: float) -> float:
+    """Smallest total with at least two patients per arm."""
+    p = allocation_ratio / (1.0 + allocation_ratio)
+    return max(4.0, 2.0 / p, 2.0 / (1.0 - p))
+
+
+def solve_n(model: DesignModel, target: float, allocation_ratio: float) -> np.ndarray:
+    """Unrounded total N reaching ``target`` power, shaped like the model (NaN: unattainable)."""
+    size = model.size
+    lo, hi = n_min(allocation_ratio), N_MAX
+    idx = np.arange(size)
+    out = np.full(size, np.nan)
+    ok = model.feasible()
+    p_lo = model.power(np.full(size, lo), idx)
+    p_hi = model.power(np.full(size, hi), idx)
+    out[ok & (p_lo >= target)] = lo
+    todo = ok & (p_lo < target) & (p_hi >= target)
+    if todo.any():
+        sub = idx[todo]
+        res = elementwise.find_root(
+            lambda x, i: model.power(np.exp(x), i) - target,
+            (np.full(sub.size, math.log(lo)), np.full(sub.size, math.log(hi))),
+            args=(sub,),
+            tolerances={"xatol": 1e-12, "xrtol": 1e-13, "fatol": 0.0, "frtol": 0.0},
+            maxiter=200,
+        )
+        out[sub] = np.exp(res.x)
+    return out.reshape(model.shape)
+
+
+def solve_effect(power_of_effect, target: float, lo: float, hi: float) -> float | None:
+    """Scalar effect in (lo, hi) where the increasing ``power_of_effect`` hits ``target``."""
+    f_lo, f_hi = power_of_effect(lo) - target, power_of_effect(hi) - target
+    if not (np.isfinite(f_lo) and np.isfinite(f_hi)) or f_lo > 0 or f_hi < 0:
+        return None
+    return float(brentq(lambda e: power_of_effect(e) - target, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=200))

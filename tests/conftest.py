@@ -1,0 +1,49 @@
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SCENARIOS = ROOT / "resources" / "scenarios"
+
+
+def rpact_cases(kind: str) -> list[dict]:
+    cases = json.loads((DATA / "rpact_reference.json").read_text())["cases"]
+    return [c for c in cases if c["kind"] == kind]
+
+
+def base_scenario(endpoint: str = "continuous", **over) -> dict:
+    """A valid scenario dictionary to modify in tests."""
+    d = {
+        "format": "enrichment-planner-scenario",
+        "version": 1,
+        "title": "test",
+        "endpoint": endpoint,
+        "population": {"prevalence": 0.5},
+        "testing": {"alpha": 0.025, "sides": 1, "power": 0.8, "allocation_ratio": 1.0},
+    }
+    if endpoint == "continuous":
+        d["positive"] = {"mean_difference": 0.5, "sd": 1.0}
+        d["negative"] = {"mean_difference": 0.1, "sd": 1.0}
+    elif endpoint == "binary":
+        d["positive"] = {"control_rate": 0.3, "treatment_rate": 0.5}
+        d["negative"] = {"control_rate": 0.3, "treatment_rate": 0.35}
+    else:
+        d["positive"] = {"control_median": 12.0, "hazard_ratio": 0.6}
+        d["negative"] = {"control_median": 12.0, "hazard_ratio": 0.9}
+        d["survival"] = {"accrual_time": 24, "follow_up_time": 12, "dropout_rate": 0.0, "dropout_time": 12}
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(d.get(k), dict):
+            d[k] = {**d[k], **v}
+        else:
+            d[k] = v
+    return d
+
+
+@pytest.fixture
+def scenario_dict():
+    return base_scenario
