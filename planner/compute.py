@@ -226,8 +226,18 @@ def compute_design(
     )
 
 
-def compare_designs(scenario: Scenario, *, question: str = "auto", n_randomized: int | None = None) -> Comparison:
-    """Every fixed design of ``scenario`` (all five when the file names none)."""
+def compare_designs(
+    scenario: Scenario,
+    *,
+    question: str = "auto",
+    n_randomized: int | None = None,
+    include_adaptive: bool = True,
+) -> Comparison:
+    """Every fixed design of ``scenario`` (all five when the file names none).
+
+    With ``include_adaptive`` the adaptive design, if the file has one, is simulated
+    (``planner.adaptive.simulate_scenario``) and its result added under ``"adaptive"``.
+    """
     if question not in QUESTIONS:
         raise ValueError(f"question must be one of {QUESTIONS}, got {question!r}")
     par = params_from_scenario(scenario)
@@ -253,6 +263,11 @@ def compare_designs(scenario: Scenario, *, question: str = "auto", n_randomized:
     ]
     key = (lambda r: r.cost) if scenario.costs else (lambda r: r.n_randomized)
     cheapest = min(meeting, key=key).design if meeting else None
+    adaptive = scenario.designs.get("adaptive")
+    if adaptive is not None and include_adaptive:
+        from .adaptive import simulate_scenario  # noqa: PLC0415 (optional, heavy)
+
+        results["adaptive"] = simulate_scenario(scenario)
     mix = assay_mix(par.prevalence, par.sensitivity, par.specificity)
     return Comparison(
         scenario=scenario_to_dict(scenario),

@@ -189,6 +189,8 @@ class Scenario:
     recruitment: Recruitment | None = None
     designs: Mapping[str, DesignOptions] = field(default_factory=dict)
     provenance: Mapping[str, str] = field(default_factory=dict)
+    #: optional distributions of uncertain inputs (``planner.uncertainty``), for assurance
+    uncertainty: object | None = None
     title: str = ""
     notes: str = ""
     version: int = 1

@@ -339,6 +339,18 @@ def _adaptive_design(r: _Reader, block: dict, endpoint: str | None) -> AdaptiveO
     return AdaptiveOptions(**opts)
 
 
+def _uncertainty(r: _Reader, block: Any, endpoint: str | None):
+    """The optional ``uncertainty`` block, read by :mod:`planner.uncertainty` when present."""
+    try:
+        from .uncertainty import parse_uncertainty
+    except ModuleNotFoundError:
+        r.add("uncertainty", "is not supported by this version of Enrichment Planner")
+        return None
+    value, problems = parse_uncertainty(block, endpoint)
+    r.problems.extend(problems)
+    return value
+
+
 def scenario_from_dict(data: Any) -> Scenario:
     """Validate a decoded scenario and build the :class:`Scenario`.
 
@@ -368,6 +380,7 @@ def scenario_from_dict(data: Any) -> Scenario:
         (
             "format", "version", "title", "notes", "endpoint", "population", "positive",
             "negative", "survival", "testing", "costs", "recruitment", "designs", "provenance",
+            "uncertainty",
         ),
         "",
     )
@@ -469,6 +482,10 @@ def scenario_from_dict(data: Any) -> Scenario:
             else:
                 provenance[key] = value
 
+    uncertainty = None
+    if data.get("uncertainty") is not None:
+        uncertainty = _uncertainty(r, data["uncertainty"], endpoint)
+
     if r.problems:
         raise ScenarioError(r.problems)
     return Scenario(
@@ -482,6 +499,7 @@ def scenario_from_dict(data: Any) -> Scenario:
         recruitment=recruitment,
         designs=designs,
         provenance=provenance,
+        uncertainty=uncertainty,
         title=title,
         notes=notes,
         version=int(version),
@@ -530,6 +548,10 @@ def scenario_to_dict(scenario: Scenario) -> dict:
         out["recruitment"] = _clean(asdict(scenario.recruitment))
     out["designs"] = {name: _design_to_dict(name, o) for name, o in scenario.designs.items()}
     out["provenance"] = dict(scenario.provenance)
+    if scenario.uncertainty is not None:
+        from .uncertainty import uncertainty_to_dict
+
+        out["uncertainty"] = uncertainty_to_dict(scenario.uncertainty)
     return out
 
 

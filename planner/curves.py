@@ -1,0 +1,265 @@
+"""Curves, design maps and sensitivity grids, vectorized over their points.
+
+Each curve builds one design model whose parameters are arrays (one element per point) and
+evaluates power, or solves for N, for all points at once (``planner.solve.solve_n``) — no
+Python loop over points. Sensitivity grids over inputs that are not array-valued in
+:class:`~planner.params.Params` (α, target power, SD, control median, ...) fall back to one
+validated scenario per cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .compute import compute_design
+from .designs.build import LABELS, build_model
+from .errors import ScenarioError
+from .params import EFFECT_NAMES, params_from_scenario
+from .results import json_safe
+from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
+from .scenario_io import scenario_from_dict, scenario_to_dict
+from .solve import solve_n
+
+
+def _opts(scenario: Scenario, design: str) -> FixedDesignOptions:
+    opts = scenario.designs.get(design)
+    return opts if isinstance(opts, FixedDesignOptions) else FixedDesignOptions()
+
+
+def _csv(header: list[str], rows) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow(["" if (isinstance(v, float) and not math.isfinite(v)) else (f"{v:.10g}" if isinstance(v, float) else v) for v in row])
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Curve:
+    """y-values (one array per claim) of one design over the points x."""
+
+    design: str
+    x_name: str
+    x: np.ndarray
+    y: dict
+    y_name: str = "power"
+    notes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.design, self.design)
+
+    def to_dict(self) -> dict:
+        return json_safe({"design": self.design, "x_name": self.x_name, "x": self.x, "y_name": self.y_name, "y": self.y})
+
+    def to_csv(self) -> str:
+        keys = list(self.y)
+        header = [self.x_name] + [f"{self.y_name}" if k in ("power", "n_randomized") else f"{self.y_name}_{k}" for k in keys]
+        rows = zip(*([float(v) for v in self.x],) + tuple([float(v) for v in self.y[k]] for k in keys))
+        return _csv(header, rows)
+
+
+def power_vs_n(scenario: Scenario, design: str, n_grid: ArrayLike) -> Curve:
+    """Power of each claim at total randomized N (both arms), planned allocation."""
+    n = np.asarray(n_grid, dtype=float).reshape(-1)
+    model = build_model(design, params_from_scenario(scenario), _opts(scenario, design))
+    claims = model.claims(n, np.zeros(n.size, dtype=int))
+    y = {"power": claims["power"]}
+    if design == "stratified":
+        y.update({k: claims[k] for k in ("overall", "subgroup", "either", "both")})
+    return Curve(design, "n_randomized", n, y)
+
+
+def n_vs_prevalence(scenario: Scenario, design: str, prevalence_grid: ArrayLike) -> Curve:
+    """Unrounded total N reaching the target power at each prevalence (NaN: unattainable)."""
+    g = np.asarray(prevalence_grid, dtype=float).reshape(-1)
+    par = params_from_scenario(scenario, prevalence=g)
+    model = build_model(design, par, _opts(scenario, design))
+    n = solve_n(model, scenario.testing.power, scenario.testing.allocation_ratio)
+    return Curve(design, "prevalence", g, {"n_randomized": np.broadcast_to(n, g.shape).copy()}, "n_randomized")
+
+
+def default_n(scenario: Scenario, design: str) -> float | None:
+    """The design's integer N (given in the file, or solved for the target power)."""
+    r = compute_design(scenario, design, _opts(scenario, design))
+    return float(r.n_randomized) if r.feasible and r.n_randomized else None
+
+
+def power_vs_negative_effect(
+    scenario: Scenario, design: str, effect_grid: ArrayLike, n_randomized: float | None = None
+) -> Curve:
+    """Power at fixed N over the B− effect (natural scale: mean difference, risk difference, HR)."""
+    e = np.asarray(effect_grid, dtype=float).reshape(-1)
+    n = n_randomized if n_randomized is not None else default_n(scenario, design)
+    name = "negative_" + EFFECT_NAMES[scenario.endpoint].replace(" ", "_")
+    if n is None:
+        return Curve(design, name, e, {"power": np.full(e.size, np.nan)}, notes=("design not attainable",))
+    par = params_from_scenario(scenario, negative_effect=e)
+    model = build_model(design, par, _opts(scenario, design))
+    claims = model.claims(np.full(e.size, float(n)), np.arange(e.size))
+    y = {"power": claims["power"]}
+    if design == "stratified":
+        y.update({k: claims[k] for k in ("overall", "subgroup", "either", "both")})
+    return Curve(design, name, e, y, notes=(f"N = {n:.0f}",))
+
+
+@dataclass(frozen=True)
+class DesignMap:
+    """Which design needs the fewest patients (or costs least) over prevalence × B− effect."""
+
+    prevalence: np.ndarray
+    negative_effect: np.ndarray
+    designs: tuple[str, ...]
+    values: dict
+    best: np.ndarray
+    criterion: str = "n"
+
+    def to_dict(self) -> dict:
+        return json_safe(
+            {"prevalence": self.prevalence, "negative_effect": self.negative_effect, "designs": list(self.designs),
+             "criterion": self.criterion, "values": self.values, "best": self.best}
+        )
+
+
+def design_map(
+    scenario: Scenario,
+    prevalence_grid: ArrayLike,
+    negative_effect_grid: ArrayLike,
+    criterion: str = "n",
+    designs: tuple[str, ...] | None = None,
+) -> DesignMap:
+    """Required N (or cost) of each design on the grid; ``best`` indexes ``designs`` (−1: none)."""
+    g = np.asarray(prevalence_grid, dtype=float).reshape(-1)
+    e = np.asarray(negative_effect_grid, dtype=float).reshape(-1)
+    designs = tuple(designs or [d for d in FIXED_DESIGNS if d != "interaction"])
+    par = params_from_scenario(scenario, prevalence=g[:, None], negative_effect=e[None, :])
+    values = {}
+    for d in designs:
+        model = build_model(d, par, _opts(scenario, d))
+        n = np.broadcast_to(solve_n(model, scenario.testing.power, scenario.testing.allocation_ratio), (g.size, e.size))
+        if criterion == "cost":
+            c = scenario.costs
+            if c is None:
+                raise ValueError("criterion 'cost' needs a costs block in the scenario")
+            screened = n * np.broadcast_to(model.screened_per_randomized, n.shape)
+            values[d] = c.per_screened * screened + c.per_randomized * n
+        else:
+            values[d] = np.array(n)
+    stack = np.stack([values[d] for d in designs])
+    filled = np.where(np.isfinite(stack), stack, np.inf)
+    best = np.where(np.isfinite(filled).any(axis=0), np.argmin(filled, axis=0), -1)
+    return DesignMap(g, e, designs, values, best, criterion)
+
+
+# ----------------------------------------------------------------------------- grids
+_RANGE = re.compile(r"^\s*([-+0-9.eE]+)\s*:\s*([-+0-9.eE]+)\s*:\s*([-+0-9.eE]+)\s*$")
+
+
+def parse_range(text: str) -> list[float]:
+    """``start:stop:step`` inclusive of stop (PASS/SAS style), e.g. ``0.2:0.6:0.1``."""
+    m = _RANGE.match(text)
+    if not m:
+        raise ValueError(f"expected start:stop:step, got {text!r}")
+    start, stop, step = (float(x) for x in m.groups())
+    if step == 0 or (stop - start) / step < 0:
+        raise ValueError(f"step {step:g} does not lead from {start:g} to {stop:g}")
+    count = int(math.floor((stop - start) / step + 1e-9)) + 1
+    if count > 10_000:
+        raise ValueError(f"{count} values is too many (at most 10000)")
+    return [round(start + i * step, 12) for i in range(count)]
+
+
+def parse_list(text: str) -> list[float]:
+    """Comma/space separated numbers, or a ``start:stop:step`` range."""
+    if ":" in text:
+        return parse_range(text)
+    parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
+    if not parts:
+        raise ValueError("no values given")
+    try:
+        return [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"not a list of numbers: {text!r}") from None
+
+
+def _set_path(d: dict, path: str, value: float) -> None:
+    keys = path.split(".")
+    cur = d
+    for k in keys[:-1]:
+        cur = cur.setdefault(k, {})
+    cur[keys[-1]] = value
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Sensitivity grid: one output (N or power) of one design over one or two inputs."""
+
+    design: str
+    output: str
+    row_field: str
+    row_values: tuple[float, ...]
+    col_field: str | None
+    col_values: tuple[float, ...]
+    values: np.ndarray
+    messages: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return json_safe({k: getattr(self, k) for k in ("design", "output", "row_field", "row_values", "col_field", "col_values", "values", "messages")})
+
+    def to_csv(self) -> str:
+        if self.col_field is None:
+            return _csv([self.row_field, self.output], ((r, float(v)) for r, v in zip(self.row_values, self.values[:, 0])))
+        header = [f"{self.row_field} \\ {self.col_field}"] + [f"{c:g}" for c in self.col_values]
+        return _csv(header, ([r] + [float(v) for v in row] for r, row in zip(self.row_values, self.values)))
+
+
+def sensitivity_grid(
+    scenario: Scenario,
+    design: str,
+    rows: tuple[str, list[float]],
+    cols: tuple[str, list[float]] | None = None,
+    output: str = "n",
+) -> Grid:
+    """N (``output="n"``, integer total) or power (``"power"``) over one or two input fields.
+
+    Field paths as in the scenario file, e.g. ``population.prevalence``,
+    ``positive.hazard_ratio``, ``testing.alpha``. Invalid cells are NaN with a message.
+    """
+    if output not in ("n", "power"):
+        raise ValueError("output must be 'n' or 'power'")
+    row_field, row_vals = rows
+    col_field, col_vals = cols if cols is not None else (None, [None])
+    base = scenario_to_dict(scenario)
+    values = np.full((len(row_vals), len(col_vals)), np.nan)
+    messages: dict = {}
+    question = "sample_size" if output == "n" else "power"
+    for i, rv in enumerate(row_vals):
+        for j, cv in enumerate(col_vals):
+            d = scenario_to_dict(scenario) if i or j else base
+            _set_path(d, row_field, rv)
+            if col_field is not None:
+                _set_path(d, col_field, cv)
+            try:
+                s = scenario_from_dict(d)
+            except ScenarioError as err:
+                messages[f"{i},{j}"] = str(err)
+                continue
+            if output == "power" and _opts(s, design).n_randomized is None and _opts(s, design).events is None:
+                n_fixed = default_n(scenario, design)
+                if n_fixed is None:
+                    continue
+                s = replace(s, designs={**dict(s.designs), design: replace(_opts(s, design), n_randomized=int(n_fixed))})
+            r = compute_design(s, design, _opts(s, design), question=question)
+            if not r.feasible:
+                messages[f"{i},{j}"] = r.message
+                continue
+            values[i, j] = r.n_randomized if output == "n" else r.power
+    return Grid(design, output, row_field, tuple(row_vals), col_field, tuple(c for c in col_vals if c is not None), values, messages)
