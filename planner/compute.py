@@ -168,7 +168,8 @@ def compute_design(
                     f"{ev_fixed} events exceed the {n_int * u:.1f} expected with {n_int} patients under the "
                     "accrual and follow-up given: the analysis would come later than planned"
                 )
-            claims = _claims_at(par, name, opts, ev_int / u)
+            # given events: power at those events; given patients: at the expected events
+            claims = _claims_at(par, name, opts, d_exact / u)
         else:
             d_exact = ev_int = None
             claims = _claims_at(par, name, opts, n_int, n_t, n_c)
@@ -179,7 +180,7 @@ def compute_design(
         claims = {}
     de = None
     if question in ("power", "effect"):
-        de = detectable_effect(par, name, opts, float(n_int if not surv else ev_int / u), target)
+        de = detectable_effect(par, name, opts, float(n_int if not surv else d_exact / u), target)
 
     screened_per = _scalar(model.screened_per_randomized)
     n_screened = int(math.ceil(n_int * screened_per - 1e-9)) if screened_per > 0 else 0
