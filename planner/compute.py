@@ -100,7 +100,7 @@ def _infeasible_reason(model, name: str, par: Params) -> str:
         if name == "targeted":
             return "no benefit among test-positive patients"
         return f"no benefit in the population the {LABELS[name].lower()} design tests"
-    return f"power {par.alpha:g}-level target not reached with fewer than {N_MAX:.0e} patients"
+    return f"the target power is not reached with fewer than {N_MAX:,.0f} patients"
 
 
 def compute_design(
