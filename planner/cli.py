@@ -112,4 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # Plugins register into the imported ``planner.cli``, not into ``__main__``: run that one.
+    from planner.cli import main as _main
+
+    sys.exit(_main())

@@ -1,0 +1,186 @@
+"""Simulate an adaptive enrichment design and summarise it as an :class:`AdaptiveResult`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from ..errors import Problem, ScenarioError
+from ..scenario import AdaptiveOptions, Scenario
+from .boundaries import BOUNDARY_TEXT
+from .closed_testing import INTERSECTION_TEXT
+from .model import SimModel, model_from_scenario
+from .results import AdaptiveResult, prop_se
+from .selection import SELECTION_TEXT
+from .simulate import DEFAULT_CHUNK, Counts, path_moments, path_sizes, run
+
+_ENDPOINT_TEXT = {
+    "continuous": "normal outcomes with known variance (z statistics; rpact getSimulationEnrichmentMeans)",
+    "binary": "binomial counts per subset and arm, pooled-variance z (rpact getSimulationEnrichmentRates)",
+    "survival": "log-rank statistics per subset from the stage's events, N(−ln HR·√(c·d), 1) "
+                "(rpact getSimulationEnrichmentSurvival)",
+}
+
+
+def method_text(model: SimModel) -> str:
+    """Human-readable description of what was simulated."""
+    measure = "z statistic" if model.effect_measure == "test_statistic" else "effect estimate"
+    sel = SELECTION_TEXT[model.selection_rule].format(
+        measure=measure, epsilon=model.epsilon, threshold=model.threshold)
+    f_test = "stratified" if (model.stratified or model.endpoint != "binary") else "unstratified"
+    fut = ""
+    if model.futility_bounds:
+        fut = "; non-binding futility bounds " + ", ".join(f"{b:g}" for b in model.futility_bounds)
+    return (
+        f"adaptive enrichment simulation, {model.stages} stages: inverse-normal combination with "
+        f"{BOUNDARY_TEXT[model.boundaries]}{fut}; closed test of H_S (test-positive) and H_F "
+        f"(everyone, {f_test}) with the {INTERSECTION_TEXT[model.intersection_test]} intersection "
+        f"test; interim selection: {sel}; success: {model.success_criterion.replace('_', ' ')}; "
+        f"{_ENDPOINT_TEXT[model.endpoint]}"
+    )
+
+
+def summarize(model: SimModel, counts: Counts, *, seed: int, requested: int, incomplete: bool,
+              target_power: float | None = None, costs=None, notes: tuple[str, ...] = ()) -> AdaptiveResult:
+    """Turn the integer counts of a run into probabilities, expected sizes and their SEs."""
+    n = counts.n
+    ps = {k: v.astype(float) for k, v in counts.per_stage.items()}
+    tot = counts.totals
+
+    def pr(count: float) -> tuple[float, float]:
+        p = count / n
+        return float(p), float(prop_se(p, n))
+
+    k_max = model.stages
+    early = slice(0, k_max - 1)
+    eff_stop = ps["success"][early].sum()
+    fut_stop = ps["futility"][early].sum()
+    sel_k = 1 if k_max > 1 else 0
+    sizes = path_sizes(model, len(counts.paths))
+    units, units_se = path_moments(counts, sizes["units"])
+    surv = model.endpoint == "survival"
+    subj = subj_se = scr = scr_se = None
+    if "subjects" in sizes:
+        subj, subj_se = path_moments(counts, sizes["subjects"])
+        scr, scr_se = path_moments(counts, sizes["screened"])
+    if not surv:
+        subj, subj_se = units, units_se
+
+    per_stage: dict = {}
+    names = {
+        "reject_subgroup_per_stage": "rej_s", "reject_overall_per_stage": "rej_f",
+        "selected_subgroup_per_stage": "sel_s", "selected_overall_per_stage": "sel_f",
+        "select_subgroup_only_per_stage": "s_only", "select_overall_only_per_stage": "f_only",
+        "select_both_per_stage": "both", "success_per_stage": "success",
+    }
+    for name, key in names.items():
+        p = ps[key] / n
+        per_stage[name] = p
+        per_stage[name + "_se"] = prop_se(p, n)
+    fut = ps["futility"][early] / n
+    per_stage["futility_per_stage"] = fut
+    per_stage["futility_per_stage_se"] = prop_se(fut, n)
+    early_p = (ps["success"][early] + ps["futility"][early]) / n
+    per_stage["early_stop_per_stage"] = early_p
+    per_stage["early_stop_per_stage_se"] = prop_se(early_p, n)
+    per_stage["trials_per_stage"] = counts.per_stage["reached"]
+
+    cost = currency = None
+    if costs is not None and subj is not None:
+        cost = costs.per_screened * (scr or 0.0) + costs.per_randomized * subj
+        currency = costs.currency
+    planned_max = model.planned[-1]
+    n_max = None if surv else int(math.ceil(planned_max - 1e-9))
+    if surv and "subjects" in sizes:
+        codes = np.arange(len(counts.paths))
+        full = (codes >= 4 ** (k_max - 1)) & (codes % 4 == 1)  # all stages, stage 1 enrols everyone
+        n_max = int(math.ceil(float(sizes["subjects"][full].max()) - 1e-9))
+    return AdaptiveResult(
+        endpoint=model.endpoint,
+        method=method_text(model),
+        simulations=n,
+        requested_simulations=requested,
+        seed=int(seed),
+        incomplete=incomplete,
+        reject_subgroup=pr(tot["rej_s"])[0], reject_subgroup_se=pr(tot["rej_s"])[1],
+        reject_overall=pr(tot["rej_f"])[0], reject_overall_se=pr(tot["rej_f"])[1],
+        reject_at_least_one=pr(tot["rej_any"])[0], reject_at_least_one_se=pr(tot["rej_any"])[1],
+        reject_both=pr(tot["rej_both"])[0], reject_both_se=pr(tot["rej_both"])[1],
+        select_subgroup_only=pr(ps["s_only"][sel_k])[0] if k_max > 1 else 0.0,
+        select_subgroup_only_se=pr(ps["s_only"][sel_k])[1] if k_max > 1 else 0.0,
+        select_overall_only=pr(ps["f_only"][sel_k])[0] if k_max > 1 else 0.0,
+        select_overall_only_se=pr(ps["f_only"][sel_k])[1] if k_max > 1 else 0.0,
+        select_both=pr(ps["both"][sel_k])[0], select_both_se=pr(ps["both"][sel_k])[1],
+        success=pr(tot["success"])[0], success_se=pr(tot["success"])[1],
+        early_stop_efficacy=pr(eff_stop)[0], early_stop_efficacy_se=pr(eff_stop)[1],
+        early_stop_futility=pr(fut_stop)[0], early_stop_futility_se=pr(fut_stop)[1],
+        expected_subjects=subj, expected_subjects_se=subj_se,
+        expected_events=units if surv else None, expected_events_se=units_se if surv else None,
+        expected_screened=scr, expected_screened_se=scr_se,
+        success_criterion=model.success_criterion,
+        target_power=target_power,
+        n_randomized=n_max,
+        n_screened=scr,
+        events=int(math.ceil(planned_max - 1e-9)) if surv else None,
+        cost=cost,
+        currency=currency,
+        stages=k_max,
+        information_rates=tuple(model.information_rates),
+        planned=tuple(model.planned),
+        critical_values=tuple(model.critical),
+        futility_bounds=tuple(model.futility_bounds) if model.futility_bounds else None,
+        per_stage=per_stage,
+        notes=notes,
+    )
+
+
+def simulate_model(model: SimModel, simulations: int, seed: int, *, chunk_size: int = DEFAULT_CHUNK,
+                   progress: Callable[[int, int], object] | None = None,
+                   is_cancelled: Callable[[], bool] | None = None, workers: int | None = None,
+                   target_power: float | None = None, costs=None) -> AdaptiveResult:
+    """Simulate ``model`` and summarise (see :mod:`planner.adaptive.simulate`)."""
+    counts, cancelled = run(model, simulations, seed, chunk_size=chunk_size, progress=progress,
+                            is_cancelled=is_cancelled, workers=workers)
+    notes: list[str] = []
+    if counts.n == 0:
+        raise RuntimeError("the simulation was cancelled before any trial was simulated")
+    if cancelled:
+        notes.append(f"cancelled after {counts.n:,} of {simulations:,} simulated trials")
+    fractions = [x / model.planned[-1] for x in model.planned]
+    if max(abs(a - b) for a, b in zip(fractions, model.information_rates)) > 0.01:
+        notes.append("the planned stage sizes are not in the proportions of information_rates: the "
+                     "prefixed inverse-normal weights stay valid (type I error is controlled) but "
+                     "are not the efficient ones")
+    if model.endpoint == "survival":
+        notes.append("expected subjects and screening follow from the expected events per patient of "
+                     "the enrolled population (accrual, follow-up and dropout of the scenario)")
+    return summarize(model, counts, seed=seed, requested=simulations, incomplete=cancelled,
+                     target_power=target_power, costs=costs, notes=tuple(notes))
+
+
+def simulate_scenario(scenario: Scenario, *, simulations: int | None = None, seed: int | None = None,
+                      chunk_size: int = DEFAULT_CHUNK,
+                      progress: Callable[[int, int], object] | None = None,
+                      is_cancelled: Callable[[], bool] | None = None,
+                      workers: int | None = None) -> AdaptiveResult:
+    """Operating characteristics of the scenario's ``designs.adaptive`` by simulation.
+
+    ``simulations`` and ``seed`` default to the design's own; raises :class:`ScenarioError`
+    (``designs.adaptive: ...``) when the scenario has no adaptive design.
+    """
+    opts = scenario.designs.get("adaptive")
+    if not isinstance(opts, AdaptiveOptions):
+        raise ScenarioError([Problem("designs.adaptive", "is required: the scenario has no adaptive design to simulate")])
+    model = model_from_scenario(scenario, opts)
+    sims = int(opts.simulations if simulations is None else simulations)
+    if sims < 1:
+        raise ScenarioError([Problem("designs.adaptive.simulations", f"must be at least 1, got {sims}")])
+    the_seed = int(opts.seed if seed is None else seed)
+    return simulate_model(model, sims, the_seed, chunk_size=chunk_size, progress=progress,
+                          is_cancelled=is_cancelled, workers=workers,
+                          target_power=scenario.testing.power, costs=scenario.costs)
+
+
+__all__ = ["simulate_model", "simulate_scenario", "summarize", "method_text"]

@@ -1,0 +1,159 @@
+"""The adaptive design's operating characteristics with their Monte Carlo standard errors.
+
+Probabilities are proportions of the simulated trials, SE = √(p(1 − p)/n); expected sizes are
+means over trials, SE = sd/√n. Per-stage arrays follow rpact's definitions:
+``reject_*_per_stage[k]`` = P(the hypothesis is newly rejected at stage k),
+``selected_*_per_stage[k]`` = P(the population is carried into stage k) (stage 1: 1),
+``success_per_stage`` / ``futility_per_stage`` = P(stop at stage k for success / futility).
+``select_*`` (no suffix) describe the decision at the first interim: P(continue with S only),
+P(F only), P(both); trials stopped at the first interim count in none of them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from ..results import json_safe
+
+LABEL = "Adaptive enrichment"
+
+
+def prop_se(p: float | np.ndarray, n: int) -> float | np.ndarray:
+    """Monte Carlo standard error of a proportion, √(p(1 − p)/n)."""
+    if n <= 0:
+        return math.nan
+    return np.sqrt(np.asarray(p) * (1.0 - np.asarray(p)) / n)
+
+
+@dataclass(frozen=True)
+class AdaptiveResult:
+    """Simulated operating characteristics of one adaptive enrichment design."""
+
+    endpoint: str
+    method: str
+    simulations: int
+    requested_simulations: int
+    seed: int
+    incomplete: bool
+    reject_subgroup: float
+    reject_subgroup_se: float
+    reject_overall: float
+    reject_overall_se: float
+    reject_at_least_one: float
+    reject_at_least_one_se: float
+    reject_both: float
+    reject_both_se: float
+    select_subgroup_only: float
+    select_subgroup_only_se: float
+    select_overall_only: float
+    select_overall_only_se: float
+    select_both: float
+    select_both_se: float
+    success: float
+    success_se: float
+    early_stop_efficacy: float
+    early_stop_efficacy_se: float
+    early_stop_futility: float
+    early_stop_futility_se: float
+    expected_subjects: float | None
+    expected_subjects_se: float | None
+    expected_events: float | None = None
+    expected_events_se: float | None = None
+    expected_screened: float | None = None
+    expected_screened_se: float | None = None
+    success_criterion: str = "at_least_one"
+    target_power: float | None = None
+    n_randomized: int | None = None
+    n_screened: float | None = None
+    events: int | None = None
+    cost: float | None = None
+    currency: str | None = None
+    stages: int = 2
+    information_rates: tuple = ()
+    planned: tuple = ()
+    critical_values: tuple = ()
+    futility_bounds: tuple | None = None
+    per_stage: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    design: str = "adaptive"
+    label: str = LABEL
+    feasible: bool = True
+    question: str = "simulation"
+    message: str = ""
+    n_per_arm: dict | None = None
+    n_randomized_exact: float | None = None
+    efficiency: float | None = None
+    detectable_effect: None = None
+    accrual_duration: float | None = None
+
+    @property
+    def power(self) -> float:
+        """Probability of the claim named by the success criterion."""
+        return self.reject_at_least_one if self.success_criterion == "at_least_one" else self.success
+
+    @property
+    def power_se(self) -> float:
+        return self.reject_at_least_one_se if self.success_criterion == "at_least_one" else self.success_se
+
+    @property
+    def claims(self) -> dict[str, float]:
+        """Probabilities of the stratified design's claims, for side-by-side tables."""
+        return {"overall": self.reject_overall, "subgroup": self.reject_subgroup,
+                "either": self.reject_at_least_one, "both": self.reject_both}
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "per_stage":
+                out.update(value)
+                continue
+            out[f.name] = value
+        out["power"] = self.power
+        out["power_se"] = self.power_se
+        for claim, p in self.claims.items():
+            out[f"power_{claim}"] = p
+        out["notes"] = list(self.notes)
+        return json_safe(out)
+
+    def summary(self) -> str:
+        """Plain-text summary (one block, like the fixed designs' summaries)."""
+        def pm(x, se, digits=4):
+            return f"{x:.{digits}f} ± {se:.{digits}f}"
+
+        flag = " — INCOMPLETE (cancelled)" if self.incomplete else ""
+        lines = [f"{self.label} [{self.design}]{flag}"]
+        lines.append(f"  simulated trials: {self.simulations:,} (seed {self.seed}); ± = Monte Carlo SE")
+        planned = ", ".join(f"{x:g}" for x in self.planned)
+        unit = "events" if self.endpoint == "survival" else "subjects"
+        lines.append(f"  stages: {self.stages}; planned cumulative {unit}: {planned}")
+        lines.append("  critical values: " + ", ".join("∞" if not math.isfinite(c) else f"{c:.4f}"
+                                                      for c in self.critical_values))
+        lines.append(f"  power ({self.success_criterion.replace('_', ' ')}): "
+                     f"{pm(self.power, self.power_se)}"
+                     + (f" (target {self.target_power:.2f})" if self.target_power else ""))
+        lines.append(f"    reject H_S (test-positive): {pm(self.reject_subgroup, self.reject_subgroup_se)}")
+        lines.append(f"    reject H_F (everyone):      {pm(self.reject_overall, self.reject_overall_se)}")
+        lines.append(f"    reject at least one:        {pm(self.reject_at_least_one, self.reject_at_least_one_se)}")
+        lines.append(f"    reject both:                {pm(self.reject_both, self.reject_both_se)}")
+        lines.append(f"  first interim selection: S only {pm(self.select_subgroup_only, self.select_subgroup_only_se, 3)}, "
+                     f"F only {pm(self.select_overall_only, self.select_overall_only_se, 3)}, "
+                     f"both {pm(self.select_both, self.select_both_se, 3)}")
+        lines.append(f"  early stop: efficacy {pm(self.early_stop_efficacy, self.early_stop_efficacy_se, 3)}, "
+                     f"futility {pm(self.early_stop_futility, self.early_stop_futility_se, 3)}")
+        if self.expected_subjects is not None:
+            lines.append(f"  expected subjects: {self.expected_subjects:,.1f} ± {self.expected_subjects_se:.1f}"
+                         + (f" (maximum {self.n_randomized:,})" if self.n_randomized else ""))
+        if self.expected_events is not None:
+            lines.append(f"  expected events: {self.expected_events:,.1f} ± {self.expected_events_se:.1f}")
+        if self.expected_screened is not None:
+            lines.append(f"  expected screened with the assay: {self.expected_screened:,.1f}")
+        if self.cost is not None:
+            lines.append(f"  expected cost: {self.cost:,.0f} {self.currency or ''}".rstrip())
+        lines.append(f"  method: {self.method}")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)

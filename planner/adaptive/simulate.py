@@ -1,0 +1,315 @@
+"""Monte Carlo engine of the adaptive enrichment design, vectorized over simulated trials.
+
+Trials are simulated in blocks of :data:`BLOCK` trials; block b draws its random numbers from
+``Generator(PCG64(SeedSequence(seed).spawn(n_blocks)[b]))`` in a fixed order (every trial of
+the block, every stage), so the results do not depend on how the blocks are grouped into chunks
+or on the number of worker threads. Chunks (whole blocks) are the unit of memory, progress and
+cancellation; every output is an integer count, summed over chunks exactly.
+
+One simulated trial (K stages, cumulative sizes N_1 < … < N_K, subjects or events):
+
+1. Stage 1 enrols everyone: S gets N_1·w_S and R gets N_1·w_R (w = prevalence shares; survival:
+   ∝ prevalence × events per patient). Later stages give the increment N_k − N_{k−1} to the
+   subsets of the selected populations in the same proportions (S alone: all of it).
+2. Stage-wise Z_S and Z_F from that stage's data (:mod:`.stages`).
+3. Closed combination test (:mod:`.closed_testing`) against the group-sequential critical
+   values c_k (:mod:`.boundaries`).
+4. Success criterion ``at_least_one``: stop as soon as H_S or H_F is rejected; ``all``: stop when
+   every selected population is rejected. Non-binding futility bounds b_k on the combination
+   statistics: stop when every selected population has an intersection hypothesis at or below
+   b_k (rpact's rule).
+5. Interim selection for the next stage (:mod:`.selection`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .boundaries import inverse_normal_weights
+from .closed_testing import intersection_z, rpact_separate_z
+from .model import SimModel
+from .selection import select
+from .stages import STAGES
+
+BLOCK = 4096
+DEFAULT_CHUNK = 65536
+RPACT_FUTILITY = -6.0  # rpact's "no futility bound"
+
+# per-stage configuration codes in the path histogram
+_BOTH, _S_ONLY, _F_ONLY = 1, 2, 3
+
+
+@dataclass
+class Counts:
+    """Integer counts of one or more chunks (exactly additive)."""
+
+    stages: int
+    n: int = 0
+    per_stage: dict = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)
+    paths: np.ndarray | None = None
+
+    PER_STAGE = ("reached", "sel_s", "sel_f", "both", "s_only", "f_only", "rej_s", "rej_f",
+                 "success", "futility")
+    TOTALS = ("rej_s", "rej_f", "rej_any", "rej_both", "success")
+
+    def __post_init__(self) -> None:
+        for key in self.PER_STAGE:
+            self.per_stage.setdefault(key, np.zeros(self.stages, dtype=np.int64))
+        for key in self.TOTALS:
+            self.totals.setdefault(key, 0)
+        if self.paths is None:
+            self.paths = np.zeros(4 ** self.stages, dtype=np.int64)
+
+    def add(self, other: Counts) -> None:
+        self.n += other.n
+        for key in self.PER_STAGE:
+            self.per_stage[key] += other.per_stage[key]
+        for key in self.TOTALS:
+            self.totals[key] += other.totals[key]
+        self.paths += other.paths
+
+
+def subset_weights(model: SimModel) -> tuple[float, float]:
+    """Shares (w_S, w_R) of a stage enrolling both subsets."""
+    p = model.prevalence
+    if model.endpoint == "survival":
+        a, b = p * model.event_weight[0], (1 - p) * model.event_weight[1]
+        return a / (a + b), b / (a + b)
+    return p, 1.0 - p
+
+
+def _futility_bounds(model: SimModel) -> list[float | None]:
+    k = model.stages
+    if model.futility_bounds:
+        return list(model.futility_bounds) + [None]
+    if model.rpact_compat:
+        return [RPACT_FUTILITY] * (k - 1) + [None]
+    return [None] * k
+
+
+def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[int]) -> Counts:
+    """Simulate the blocks ``seeds`` (with ``sizes`` trials each) and count the outcomes."""
+    n = int(sum(sizes))
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    blocks = [(np.random.Generator(np.random.PCG64(ss)), slice(int(a), int(b)))
+              for ss, a, b in zip(seeds, starts[:-1], starts[1:])]
+    k_max = model.stages
+    out = Counts(k_max, n)
+    ps = out.per_stage
+    data = STAGES[model.endpoint](model, n)
+    weights = inverse_normal_weights(model.information_rates)
+    root_t = np.sqrt(np.asarray(model.information_rates, dtype=float))
+    crit = model.critical
+    fut = _futility_bounds(model)
+    w_s, w_r = subset_weights(model)
+    compat = model.rpact_compat
+    all_success = model.success_criterion == "all"
+
+    ones = np.ones(n, dtype=bool)
+    sel_s, sel_f, active = ones.copy(), ones.copy(), ones.copy()
+    comb = np.zeros((3, n))
+    rej_int = np.zeros((3, n), dtype=bool)
+    rej_s = np.zeros(n, dtype=bool)
+    rej_f = np.zeros(n, dtype=bool)
+    success_any = np.zeros(n, dtype=bool)
+    path = np.zeros(n, dtype=np.int64)
+
+    for k in range(k_max):
+        both = sel_s & sel_f
+        if k == 0:
+            size_s, size_r = model.planned[0] * w_s, model.planned[0] * w_r
+        else:
+            inc = model.planned[k] - model.planned[k - 1]
+            size_s = np.where(sel_f, inc * w_s, inc)
+            size_r = np.where(sel_f, inc * w_r, 0.0)
+        config = np.where(both, _BOTH, np.where(sel_s, _S_ONLY, _F_ONLY))
+        path += np.where(active, config * 4 ** k, 0)
+        ps["reached"][k] = np.count_nonzero(active)
+        ps["sel_s"][k] = np.count_nonzero(active & sel_s)
+        ps["sel_f"][k] = np.count_nonzero(active & sel_f)
+        ps["both"][k] = np.count_nonzero(active & both)
+        ps["s_only"][k] = np.count_nonzero(active & sel_s & ~sel_f)
+        ps["f_only"][k] = np.count_nonzero(active & sel_f & ~sel_s)
+
+        z_s, z_f, n_s, n_r = data.stage(blocks, n, size_s, size_r)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho = np.sqrt(n_s / (n_s + n_r))
+        z_both = intersection_z(model.intersection_test, z_s, z_f, rho, compat)
+        if compat:
+            z_s, z_f = rpact_separate_z(z_s), rpact_separate_z(z_f)
+        z_int = np.where(both, z_both, np.where(sel_s, z_s, z_f))
+        comb[0] += weights[k] * z_int
+        comb[1] += np.where(sel_s, weights[k] * z_s, 0.0)
+        comb[2] += np.where(sel_f, weights[k] * z_f, 0.0)
+        stat = comb / root_t[k]
+        tested = (ones, sel_s, sel_f)
+        now = [(stat[j] >= crit[k]) & tested[j] for j in range(3)]
+        if compat and k == k_max - 1:  # rpact skips H_S, H_F at the last stage if H_SF fails
+            now[1] &= now[0]
+            now[2] &= now[0]
+        for j in range(3):
+            rej_int[j] |= now[j]
+        closed_s = rej_int[0] & rej_int[1]
+        closed_f = rej_int[0] & rej_int[2]
+        new_s = closed_s & sel_s & ~rej_s & active
+        new_f = closed_f & sel_f & ~rej_f & active
+        rej_s |= new_s
+        rej_f |= new_f
+        ps["rej_s"][k] = np.count_nonzero(new_s)
+        ps["rej_f"][k] = np.count_nonzero(new_f)
+        if all_success:
+            success = (~sel_s | closed_s) & (~sel_f | closed_f) & active
+        else:
+            success = (rej_s | rej_f) & active
+        ps["success"][k] = np.count_nonzero(success)
+        success_any |= success
+        if k == k_max - 1:
+            break
+        futile = np.zeros(n, dtype=bool)
+        if fut[k] is not None:
+            low = [(stat[j] <= fut[k]) & tested[j] for j in range(3)]
+            fut_s = low[0] | low[1]
+            fut_f = low[0] | low[2]
+            futile = (~sel_s | fut_s) & (~sel_f | fut_f)
+        m_s, m_f, m_r = data.measures()
+        if compat and model.endpoint == "binary":  # rpact breaks ties with runif(±1e-5)
+            jitter = np.empty((2, n))
+            for gen, sl in blocks:
+                jitter[:, sl] = gen.uniform(-1e-5, 1e-5, (2, sl.stop - sl.start))
+            m_s, m_f = m_s + jitter[0], m_f + jitter[1]
+        sel_s, sel_f = select(model.selection_rule, sel_s, sel_f, m_s, m_f, m_r,
+                              model.epsilon, model.threshold)
+        futile = (futile | ~(sel_s | sel_f)) & active & ~success
+        ps["futility"][k] = np.count_nonzero(futile)
+        active &= ~(success | futile)
+
+    out.totals["rej_s"] = int(np.count_nonzero(rej_s))
+    out.totals["rej_f"] = int(np.count_nonzero(rej_f))
+    out.totals["rej_any"] = int(np.count_nonzero(rej_s | rej_f))
+    out.totals["rej_both"] = int(np.count_nonzero(rej_s & rej_f))
+    out.totals["success"] = int(np.count_nonzero(success_any))
+    out.paths = np.bincount(path, minlength=4 ** k_max).astype(np.int64)
+    return out
+
+
+def default_workers() -> int:
+    """Worker threads: the available cores, at most 4 (numpy releases the GIL)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def run(model: SimModel, simulations: int, seed: int, *, chunk_size: int = DEFAULT_CHUNK,
+        progress: Callable[[int, int], object] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+        workers: int | None = None) -> tuple[Counts, bool]:
+    """Simulate ``simulations`` trials; returns the counts and whether the run was cancelled.
+
+    ``progress(done, total)`` is called after every chunk; ``is_cancelled()`` is polled before
+    every chunk is started — a cancelled run returns the chunks already finished.
+    """
+    simulations = int(simulations)
+    if simulations < 1:
+        raise ValueError("simulations must be at least 1")
+    n_blocks = -(-simulations // BLOCK)
+    seeds = np.random.SeedSequence(int(seed)).spawn(n_blocks)
+    sizes = [BLOCK] * (n_blocks - 1) + [simulations - BLOCK * (n_blocks - 1)]
+    per_chunk = max(1, -(-int(chunk_size) // BLOCK))
+    chunks = [(seeds[i:i + per_chunk], sizes[i:i + per_chunk]) for i in range(0, n_blocks, per_chunk)]
+    total = Counts(model.stages)
+    workers = default_workers() if workers is None else max(1, int(workers))
+    workers = min(workers, len(chunks))
+    cancelled = False
+
+    def report() -> None:
+        if progress is not None:
+            progress(total.n, simulations)
+
+    if workers == 1:
+        for chunk_seeds, chunk_sizes in chunks:
+            if is_cancelled is not None and is_cancelled():
+                cancelled = True
+                break
+            total.add(run_chunk(model, chunk_seeds, chunk_sizes))
+            report()
+        return total, cancelled
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = set()
+        queue = iter(chunks)
+        exhausted = False
+        while True:
+            while not cancelled and not exhausted and len(pending) < workers:
+                if is_cancelled is not None and is_cancelled():
+                    cancelled = True
+                    break
+                nxt = next(queue, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                pending.add(pool.submit(run_chunk, model, *nxt))
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                total.add(fut.result())
+                report()
+    return total, cancelled
+
+
+def path_sizes(model: SimModel, paths_len: int) -> dict[str, np.ndarray]:
+    """Subjects, events and screened patients of every path code (see :func:`run_chunk`).
+
+    A path code holds the configuration of each stage the trial reached (base 4: 0 not
+    reached, 1 both populations, 2 S only, 3 F only). Continuous and binary: subjects are the
+    planned increments, screened = subjects in stages enrolling everyone and subjects / P(test+)
+    in S-only stages. Survival: events are the planned increments; patients = events / events
+    per patient of the enrolled population (known only from the scenario's survival model).
+    """
+    k_max = model.stages
+    codes = np.arange(paths_len)
+    inc = np.diff(np.concatenate([[0.0], np.asarray(model.planned, dtype=float)]))
+    q = model.prevalence if model.p_test_positive is None else model.p_test_positive
+    units = np.zeros(paths_len)
+    subjects = np.zeros(paths_len)
+    screened = np.zeros(paths_len)
+    surv = model.endpoint == "survival"
+    ppe = model.patients_per_event
+    w_s, w_r = subset_weights(model)
+    for k in range(k_max):
+        cfg = (codes // 4 ** k) % 4
+        reached = cfg > 0
+        units += np.where(reached, inc[k], 0.0)
+        if surv:
+            if ppe is None:
+                continue
+            pat_both = inc[k] * (w_s * ppe[0] + w_r * ppe[1])
+            pat_s = inc[k] * ppe[0]
+        else:
+            pat_both = pat_s = inc[k]
+        subjects += np.where(cfg == _S_ONLY, pat_s, np.where(reached, pat_both, 0.0))
+        screened += np.where(cfg == _S_ONLY, pat_s / q, np.where(reached, pat_both, 0.0))
+    out = {"units": units}
+    if not surv or ppe is not None:
+        out["subjects"] = subjects
+        out["screened"] = screened
+    return out
+
+
+def path_moments(counts: Counts, values: np.ndarray) -> tuple[float, float]:
+    """Mean and Monte Carlo SE of a per-path quantity."""
+    n = counts.n
+    w = counts.paths.astype(float)
+    mean = math.fsum(w * values) / n
+    second = math.fsum(w * values * values) / n
+    var = max(second - mean * mean, 0.0)
+    return mean, math.sqrt(var / n) if n > 1 else math.nan
