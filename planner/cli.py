@@ -35,14 +35,21 @@ def _print_problems(err: ScenarioError, path: str) -> None:
 
 
 def _run_compute(args: argparse.Namespace) -> int:
+    from .assurance import assurance_for_comparison, assurance_summary
     from .compute import compare_designs
 
     scenario = load_scenario(args.scenario)
     result = compare_designs(scenario, question=args.question.replace("-", "_"), n_randomized=args.n_randomized)
+    assurance = assurance_for_comparison(scenario, result)  # {} without an uncertainty block
     if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+        out = result.to_dict()
+        for name, a in assurance.items():
+            out["designs"][name]["assurance"] = a.to_dict()
+        print(json.dumps(out, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(result.summary(), end="")
+        if assurance:
+            print("\n" + assurance_summary(scenario, assurance), end="")
     return 0
 
 

@@ -36,9 +36,12 @@ def stat_power(stat: Stat, n: ArrayLike, alpha: float, sides: int, idx=slice(Non
     ratio = np.broadcast_to(stat.ratio, drift.shape)
     drift = drift[idx] if drift.ndim else drift
     ratio = ratio[idx] if ratio.ndim else ratio
+    z = np.asarray(normal_power_het(drift, n, a, 1.0, ratio, alternative="larger"), dtype=float)
     if stat.t_test:
         df = np.maximum(n - 2.0, 1e-3)
         with np.errstate(invalid="ignore"):
-            out = ttest_power(drift, nobs=n, alpha=a, df=df, alternative="larger")
-        return np.asarray(out, dtype=float)
-    return np.asarray(normal_power_het(drift, n, a, 1.0, ratio, alternative="larger"), dtype=float)
+            out = np.asarray(ttest_power(drift, nobs=n, alpha=a, df=df, alternative="larger"), dtype=float)
+        # scipy's noncentral t returns NaN for some large noncentralities (about 37 to 40), where
+        # the power is 1 to machine precision; the normal power is then the same number.
+        return np.where(np.isnan(out), z, out)
+    return z

@@ -179,3 +179,12 @@ def test_arcsine_and_unpooled_against_statsmodels(ratio):
     n = compute_design(scenario_from_dict(d), "all_comers").n_randomized_exact
     p = ratio / (1 + ratio)
     assert n == pytest.approx(Z**2 * (pt * (1 - pt) / p + pc * (1 - pc) / (1 - p)) / (pt - pc) ** 2, rel=1e-9)
+
+
+def test_t_test_power_is_never_nan_at_large_noncentrality():
+    # scipy's noncentral t gives NaN for nc ≈ 38.5 at df 98; the power there is 1
+    from planner.contrasts import Stat
+    from planner.power import stat_power
+
+    p = stat_power(Stat(np.array(38.5 / 10.0), np.array(1.0), True), np.array([100.0]), 0.025, 1)
+    assert np.isfinite(p).all() and p[0] == pytest.approx(1.0)

@@ -1,0 +1,546 @@
+"""Assurance: the probability of success when the assumptions themselves are uncertain.
+
+Assurance (O'Hagan, Stevens & Campbell 2005, Pharm Stat 4:187–201) is the expected power over
+a distribution π of the inputs θ (prevalence, B+ and B− effects, assay accuracy; see
+:mod:`planner.uncertainty`)::
+
+    A(N) = E_π[ power(N; θ) ] ≈ (1/B) Σ_b power(N; θ_b),   MC SE = sd_b(power) / √B
+
+with θ_1..θ_B drawn from π. The draws travel as arrays through
+:func:`planner.params.params_from_scenario` and the closed-form power functions of every fixed
+design (``model.claims``), so all B draws are evaluated in one vectorized pass — no Python loop
+over draws. Every design is evaluated on the *same* draws (common random numbers), so the
+differences between designs carry less Monte Carlo error than each assurance.
+
+* **At the planned size** — the size :func:`planner.compute.compute_design` reports (solved for
+  ``testing.power`` at the point assumptions, or fixed in the file). Continuous and binary: power
+  at the integer total N with the integer allocation n_t : n_c, as compute does. Survival: the
+  analysis is event-driven, so power at the planned number of events D, i.e. at D / u_b patients
+  with u_b the expected events per patient under draw b. A draw under which the design has no
+  benefit to find (the tested effect is harmful) counts with the power computed at that size,
+  which tends to 0 as N grows; ``p_benefit`` reports the share of draws with a benefit, the
+  ceiling of assurance as N → ∞ for a single test.
+* **Distribution of power** — quantiles of power(N; θ_b) and P(power > 0.8).
+* **Size for assurance** — the smallest size whose assurance reaches a target: A is evaluated
+  on a geometric grid of sizes (factor ≈ 2 from the two-patients-per-arm minimum up to 10⁸) up
+  to the first grid point reaching the target, then refined with Brent's method
+  (``scipy.optimize.brentq``) on log N between that point and the previous one. A(N) rises
+  with N wherever most draws carry a benefit; the grid makes the answer the *first* crossing
+  even where A later falls again (harmful draws lose power as N grows).
+
+With every distribution degenerate (``sd`` or ``se`` 0) each draw equals the point assumptions
+and assurance equals the power ``compute`` reports (to rounding). For a z-test with a normal
+prior N(μ, τ²) on the effect δ and information I (Z ~ N(δ√I, 1)), A = Φ((μ√I − z_α)/√(1 + Iτ²))
+(the normal–normal case of O'Hagan et al. 2005); the tests check both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .designs.base import DesignModel, SingleTestModel, flat
+from .designs.build import LABELS, build_model
+from .errors import Problem, ScenarioError
+from .params import Params, params_from_scenario
+from .results import DesignResult, json_safe
+from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
+from .uncertainty import RATE_EPS, BetaPrior, NormalPrior, PriorError, Uncertainty
+
+#: Quantiles of the power distribution that results report.
+QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+#: P(power > POWER_THRESHOLD) is reported.
+POWER_THRESHOLD = 0.8
+GRID_FACTOR = 2.0
+SIZE_MAX = 1e8
+
+_PARAM_KEYWORD = {
+    "prevalence": "prevalence",
+    "positive_effect": "positive_effect",
+    "negative_effect": "negative_effect",
+    "assay_sensitivity": "sensitivity",
+    "assay_specificity": "specificity",
+}
+
+
+# ----------------------------------------------------------------------------- draws
+@dataclass(frozen=True)
+class Draws:
+    """B prior draws of the uncertain inputs, as keyword arrays of ``params_from_scenario``.
+
+    ``inputs`` maps ``prevalence``, ``positive_effect``, ``negative_effect``, ``sensitivity``
+    and ``specificity`` (those that carry a distribution; the prevalence, fixed, when none
+    does) to arrays of length ``size``; effects are on the scenario's natural scale (hazard
+    ratio for survival). Every array input makes ``Params.shape`` — and so every model — (B,).
+    """
+
+    size: int
+    seed: int
+    inputs: Mapping[str, np.ndarray]
+    uncertain: tuple[str, ...] = ()
+
+    def params(self, scenario: Scenario) -> Params:
+        """The scenario's :class:`Params` with every drawn input replaced by its draws."""
+        return params_from_scenario(scenario, **dict(self.inputs))
+
+
+def _point_values(scenario: Scenario) -> dict[str, float]:
+    par = params_from_scenario(scenario)
+    return {
+        "prevalence": float(par.prevalence),
+        "positive_effect": float(par.effect("positive")),
+        "negative_effect": float(par.effect("negative")),
+        "assay_sensitivity": float(par.sensitivity),
+        "assay_specificity": float(par.specificity),
+    }
+
+
+def _rd_bounds(scenario: Scenario, which: str) -> tuple[float, float]:
+    c = float(getattr(scenario, which).control_rate)
+    return RATE_EPS - c, 1.0 - RATE_EPS - c
+
+
+def draw_inputs(
+    scenario: Scenario,
+    uncertainty: Uncertainty | None = None,
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> Draws:
+    """Draw every uncertain input ``draws`` times (default: the block's ``draws`` and ``seed``).
+
+    Input k draws from ``Generator(PCG64(SeedSequence(seed).spawn(5)[k]))`` (k in the order of
+    :data:`planner.uncertainty.INPUTS`): deterministic given the seed. Raises
+    :class:`ScenarioError` naming the field when a distribution cannot be resolved against the
+    scenario (an sd too large for the scenario's prevalence; a risk difference with almost no
+    probability inside the rates' range).
+    """
+    from .uncertainty import INPUTS, PROPORTION_EPS
+
+    u = uncertainty if uncertainty is not None else scenario.uncertainty
+    if u is None:
+        u = Uncertainty()
+    if not isinstance(u, Uncertainty):
+        raise TypeError(f"expected planner.uncertainty.Uncertainty, got {type(u).__name__}")
+    size = int(draws if draws is not None else u.draws)
+    seed = int(seed if seed is not None else u.seed)
+    streams = [np.random.Generator(np.random.PCG64(s)) for s in np.random.SeedSequence(seed).spawn(len(INPUTS))]
+    point = _point_values(scenario)
+    out: dict[str, np.ndarray] = {}
+    for key, rng in zip(INPUTS, streams):
+        prior = getattr(u, key)
+        if prior is None:
+            continue
+        try:
+            if isinstance(prior, BetaPrior):
+                x = prior.sample(rng, size, point[key])
+                upper = 1.0 - PROPORTION_EPS if key == "prevalence" else 1.0
+                x = np.clip(x, PROPORTION_EPS, upper)
+            else:
+                assert isinstance(prior, NormalPrior)
+                bounds = _rd_bounds(scenario, key.split("_")[0]) if scenario.endpoint == "binary" else None
+                x = prior.sample(rng, size, point[key], bounds)
+        except PriorError as err:
+            raise ScenarioError([Problem(f"uncertainty.{key}.{err.field}", str(err))]) from None
+        out[_PARAM_KEYWORD[key]] = np.asarray(x, dtype=float)
+    if not out:  # nothing uncertain: still B draws, so that every model has shape (B,)
+        out["prevalence"] = np.full(size, point["prevalence"])
+    return Draws(size=size, seed=seed, inputs=MappingProxyType(out), uncertain=u.uncertain())
+
+
+def describe_uncertainty(scenario: Scenario, uncertainty: Uncertainty | None = None) -> list[str]:
+    """One line per uncertain input, e.g. ``prevalence: Beta(262, 177) (261 of 437): …``."""
+    u = uncertainty if uncertainty is not None else scenario.uncertainty
+    if u is None:
+        return []
+    point = _point_values(scenario)
+    lines = []
+    for key in u.uncertain():
+        prior = getattr(u, key)
+        try:
+            lines.append(f"{key}: {prior.describe(point[key])}")
+        except ValueError as err:
+            lines.append(f"{key}: {err}")
+    return lines
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class SizeForAssurance:
+    """Smallest size reaching ``target`` assurance (``feasible`` False: not below 10⁸)."""
+
+    target: float
+    feasible: bool
+    n_randomized: int | None = None
+    n_per_arm: dict | None = None
+    n_randomized_exact: float | None = None
+    events: int | None = None
+    events_exact: float | None = None
+    assurance: float | None = None
+    max_assurance: float | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return json_safe({f.name: getattr(self, f.name) for f in fields(self)})
+
+    def summary(self) -> str:
+        if not self.feasible:
+            return f"size for assurance {self.target:.2f}: not attainable — {self.message}"
+        arms = self.n_per_arm or {}
+        text = (
+            f"size for assurance {self.target:.2f}: N = {self.n_randomized:,} "
+            f"({arms.get('treatment')} : {arms.get('control')})"
+        )
+        if self.events is not None:
+            text += f", {self.events:,} events"
+        return text + f"; assurance there {self.assurance:.4f}"
+
+
+@dataclass(frozen=True)
+class AssuranceResult:
+    """Assurance of one fixed design at its planned size, over ``draws`` prior draws.
+
+    ``power_draws`` (the B powers, for a histogram; not in ``to_dict``) lets a plot show the
+    power distribution; :meth:`histogram` bins it.
+    """
+
+    design: str
+    label: str
+    draws: int
+    seed: int
+    analysis: str
+    n_randomized: int | None = None
+    events: int | None = None
+    power: float | None = None
+    assurance: float | None = None
+    assurance_se: float | None = None
+    power_quantiles: dict = field(default_factory=dict)
+    power_threshold: float = POWER_THRESHOLD
+    prob_power_above: float | None = None
+    p_benefit: float | None = None
+    claims: dict = field(default_factory=dict)
+    claims_se: dict = field(default_factory=dict)
+    size_for_assurance: SizeForAssurance | None = None
+    uncertain: tuple[str, ...] = ()
+    message: str = ""
+    power_draws: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "power_draws":
+                continue
+            value = getattr(self, f.name)
+            if f.name == "size_for_assurance":
+                value = value.to_dict() if value is not None else None
+            out[f.name] = value
+        out["uncertain"] = list(self.uncertain)
+        return json_safe(out)
+
+    def histogram(self, bins: int = 20) -> tuple[np.ndarray, np.ndarray]:
+        """(counts, edges) of the power draws on [0, 1] (``bins`` equal bins)."""
+        if self.power_draws is None:
+            return np.zeros(bins, dtype=int), np.linspace(0.0, 1.0, bins + 1)
+        return np.histogram(self.power_draws, bins=bins, range=(0.0, 1.0))
+
+    def summary(self) -> str:
+        lines = [f"{self.label} [{self.design}]"]
+        if self.assurance is None:
+            lines.append(f"  assurance: — ({self.message})")
+        else:
+            size = f"N = {self.n_randomized:,}" if self.n_randomized is not None else "planned size"
+            if self.analysis == "events" and self.events is not None:
+                size += f", {self.events:,} events"
+            point = f"; power {self.power:.4f} at the point assumptions" if self.power is not None else ""
+            lines.append(
+                f"  assurance at {size}: {self.assurance:.4f} (MC SE {self.assurance_se:.4f}){point}"
+            )
+            q = self.power_quantiles
+            qs = ", ".join(f"{float(k):.0%} {v:.3f}" for k, v in q.items())
+            lines.append(f"  power over {self.draws:,} draws: {qs}")
+            lines.append(
+                f"  P(power > {self.power_threshold:.0%}) = {self.prob_power_above:.4f}; "
+                f"P(benefit in the population tested) = {self.p_benefit:.4f}"
+            )
+            if self.claims:
+                lines.append(
+                    "  assurance of each claim: "
+                    + ", ".join(f"{k} {v:.4f}" for k, v in self.claims.items())
+                )
+        if self.size_for_assurance is not None:
+            lines.append("  " + self.size_for_assurance.summary())
+        return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- evaluation
+def _analysis(scenario: Scenario) -> str:
+    return "events" if scenario.endpoint == "survival" else "patients"
+
+
+def _claims_at_size(model: DesignModel, size: float, analysis: str) -> dict[str, np.ndarray]:
+    """Every claim's power under each draw at ``size`` patients (or events, event-driven)."""
+    idx = np.arange(model.size)
+    if analysis == "events":
+        n = size / flat(model.events_per_patient, model.shape, idx)
+    else:  # one N for every draw: a 0-d array broadcasts (and the t quantile is computed once)
+        n = np.asarray(float(size))
+    claims = model.claims(n, idx)
+    if isinstance(model, SingleTestModel) and model.stat is not None and model.stat.t_test:
+        # scipy.special.nctdtr (behind statsmodels' ttest_power) returns NaN for some
+        # noncentralities between about 37 and 40, where the power is 1 (or 0 for a harmful
+        # effect) to within 1e-100: use that limit for those draws only.
+        power = np.array(claims["power"], dtype=float)
+        bad = ~np.isfinite(power)
+        if bad.any():
+            drift = flat(model.stat.drift, model.shape, idx)
+            power[bad] = (drift[bad] > 0).astype(float)
+            claims = {**claims, "power": power}
+    return claims
+
+
+def _mean_se(x: np.ndarray) -> tuple[float, float]:
+    b = x.size
+    se = float(np.std(x, ddof=1) / math.sqrt(b)) if b > 1 else 0.0
+    return float(np.mean(x)), se
+
+
+def _mean_power(model: DesignModel, sizes: np.ndarray, analysis: str) -> np.ndarray:
+    return np.array([float(np.mean(_claims_at_size(model, s, analysis)["power"])) for s in np.ravel(sizes)])
+
+
+def assurance_curve(
+    scenario: Scenario,
+    name: str,
+    sizes: np.ndarray,
+    opts: FixedDesignOptions | None = None,
+    *,
+    draws: Draws | None = None,
+) -> np.ndarray:
+    """A(size) for design ``name`` at each of ``sizes`` — total patients, or events for a
+    survival endpoint (event-driven) — with the scenario's allocation ratio; each size is one
+    vectorized pass over all draws (for an assurance-vs-N curve beside power-vs-N)."""
+    opts = _opts(scenario, name, opts)
+    draws = draws if draws is not None else draw_inputs(scenario)
+    model = build_model(name, draws.params(scenario), opts)
+    return _mean_power(model, np.asarray(sizes, dtype=float), _analysis(scenario))
+
+
+def _opts(scenario: Scenario, name: str, opts: FixedDesignOptions | None) -> FixedDesignOptions:
+    if isinstance(opts, FixedDesignOptions):
+        return opts
+    o = scenario.designs.get(name)
+    return o if isinstance(o, FixedDesignOptions) else FixedDesignOptions()
+
+
+def size_for_assurance(
+    scenario: Scenario,
+    name: str,
+    opts: FixedDesignOptions | None = None,
+    *,
+    target: float | None = None,
+    draws: Draws | None = None,
+) -> SizeForAssurance:
+    """Smallest total N (survival: events D) with assurance ≥ ``target``.
+
+    ``target`` defaults to the block's ``target``, else ``testing.power``. Sizes as in
+    :mod:`planner.compute`: per-arm sizes are the unrounded solution's shares rounded up, and
+    the reported ``assurance`` is at those integers (survival: at the events rounded up; the
+    patients are D / (expected events per patient at the point assumptions)).
+    """
+    from .compute import per_arm
+    from .solve import n_min
+
+    opts = _opts(scenario, name, opts)
+    u = scenario.uncertainty if isinstance(scenario.uncertainty, Uncertainty) else None
+    if target is None:
+        target = u.target if (u is not None and u.target is not None) else scenario.testing.power
+    target = float(target)
+    draws = draws if draws is not None else draw_inputs(scenario)
+    ratio = scenario.testing.allocation_ratio
+    analysis = _analysis(scenario)
+    model = build_model(name, draws.params(scenario), opts)
+
+    def a_of(log_s: float) -> float:
+        return float(np.mean(_claims_at_size(model, math.exp(log_s), analysis)["power"]))
+
+    lo, hi = n_min(ratio), SIZE_MAX
+    steps = int(math.ceil(math.log(hi / lo) / math.log(GRID_FACTOR)))
+    grid = np.linspace(math.log(lo), math.log(hi), steps + 1)
+    best = -1.0
+    prev = None
+    hit = None
+    for g in grid:
+        a = a_of(float(g))
+        best = max(best, a)
+        if a >= target:
+            hit = float(g)
+            break
+        prev = float(g)
+    if hit is None:
+        return SizeForAssurance(
+            target=target,
+            feasible=False,
+            max_assurance=best,
+            message=(
+                f"assurance reaches at most {best:.4f} below {SIZE_MAX:.0e} "
+                f"{'events' if analysis == 'events' else 'patients'}"
+            ),
+        )
+    if prev is None:
+        s_exact = math.exp(hit)
+    else:
+        s_exact = math.exp(brentq(lambda x: a_of(x) - target, prev, hit, xtol=1e-10, rtol=1e-12, maxiter=200))
+
+    point = params_from_scenario(scenario)
+    if analysis == "events":
+        u_point = float(np.asarray(build_model(name, point, opts).events_per_patient).reshape(-1)[0])
+        ev_int = int(math.ceil(s_exact - 1e-9))
+        n_exact = s_exact / u_point
+        n_t, n_c = per_arm(n_exact, ratio)
+        achieved = float(np.mean(_claims_at_size(model, ev_int, analysis)["power"]))
+        return SizeForAssurance(
+            target=target, feasible=True, n_randomized=n_t + n_c,
+            n_per_arm={"treatment": n_t, "control": n_c}, n_randomized_exact=n_exact,
+            events=ev_int, events_exact=s_exact, assurance=achieved, max_assurance=None,
+        )
+    n_t, n_c = per_arm(s_exact, ratio)
+    m_int = build_model(name, draws.params(scenario).with_allocation(n_t / n_c), opts)
+    achieved = float(np.mean(_claims_at_size(m_int, n_t + n_c, analysis)["power"]))
+    return SizeForAssurance(
+        target=target, feasible=True, n_randomized=n_t + n_c,
+        n_per_arm={"treatment": n_t, "control": n_c}, n_randomized_exact=s_exact,
+        assurance=achieved,
+    )
+
+
+def assurance_for_design(
+    scenario: Scenario,
+    name: str,
+    opts: FixedDesignOptions | None = None,
+    *,
+    result: DesignResult | None = None,
+    draws: Draws | None = None,
+    size_target: float | None = None,
+    with_size: bool = True,
+) -> AssuranceResult:
+    """Assurance of fixed design ``name`` at its planned size (see module docstring).
+
+    ``result`` is the design's :class:`DesignResult` (computed with
+    :func:`planner.compute.compute_design` when omitted); ``draws`` default to the scenario's
+    ``uncertainty`` block. ``with_size`` adds the size for assurance ``size_target``.
+    """
+    from .compute import compute_design
+
+    opts = _opts(scenario, name, opts)
+    draws = draws if draws is not None else draw_inputs(scenario)
+    if result is None:
+        result = compute_design(scenario, name, opts)
+    analysis = _analysis(scenario)
+    base: dict[str, Any] = dict(
+        design=name, label=LABELS[name], draws=draws.size, seed=draws.seed, analysis=analysis,
+        uncertain=draws.uncertain,
+    )
+    sfa = size_for_assurance(scenario, name, opts, target=size_target, draws=draws) if with_size else None
+    if not result.feasible or result.n_randomized is None:
+        return AssuranceResult(
+            message=f"no planned size: {result.message}", size_for_assurance=sfa, **base
+        )
+    par = draws.params(scenario)
+    if analysis == "events":
+        size = float(result.events)
+    else:
+        arms = result.n_per_arm or {}
+        par = par.with_allocation(arms["treatment"] / arms["control"])
+        size = float(result.n_randomized)
+    model = build_model(name, par, opts)
+    claims = _claims_at_size(model, size, analysis)
+    power = np.asarray(claims.pop("power"), dtype=float)
+    mean, se = _mean_se(power)
+    quant = np.quantile(power, QUANTILES)
+    claim_stats = {k: _mean_se(np.asarray(v, dtype=float)) for k, v in claims.items()} if name == "stratified" else {}
+    return AssuranceResult(
+        n_randomized=result.n_randomized,
+        events=result.events if analysis == "events" else None,
+        power=result.power,
+        assurance=mean,
+        assurance_se=se,
+        power_quantiles={f"{q:g}": float(v) for q, v in zip(QUANTILES, quant)},
+        prob_power_above=float(np.mean(power > POWER_THRESHOLD)),
+        p_benefit=float(np.mean(model.feasible())),
+        claims={k: v[0] for k, v in claim_stats.items()},
+        claims_se={k: v[1] for k, v in claim_stats.items()},
+        size_for_assurance=sfa,
+        power_draws=power,
+        **base,
+    )
+
+
+def assurance_for_comparison(
+    scenario: Scenario,
+    comparison: Any,
+    *,
+    uncertainty: Uncertainty | None = None,
+    with_size: bool = True,
+) -> dict[str, AssuranceResult]:
+    """Assurance of every fixed design of a :class:`~planner.results.Comparison`.
+
+    One set of draws (the scenario's ``uncertainty`` block, or ``uncertainty``) is shared by all
+    designs; each is evaluated at the size in ``comparison.designs[name]``. Non-fixed designs
+    (adaptive) are skipped. Empty when there is no uncertainty block.
+    """
+    u = uncertainty if uncertainty is not None else scenario.uncertainty
+    if u is None:
+        return {}
+    draws = draw_inputs(scenario, u)
+    out: dict[str, AssuranceResult] = {}
+    for name, result in comparison.designs.items():
+        if name not in FIXED_DESIGNS or not isinstance(result, DesignResult):
+            continue
+        out[name] = assurance_for_design(
+            scenario, name, None, result=result, draws=draws,
+            size_target=u.target if u.target is not None else scenario.testing.power,
+            with_size=with_size,
+        )
+    return out
+
+
+def assurance_summary(scenario: Scenario, results: Mapping[str, AssuranceResult]) -> str:
+    """Text block for ``compute`` output: the distributions, then one paragraph per design."""
+    if not results:
+        return ""
+    first = next(iter(results.values()))
+    lines = [
+        f"Assurance (O'Hagan, Stevens & Campbell 2005): expected power over {first.draws:,} "
+        f"prior draws, seed {first.seed}",
+    ]
+    lines += [f"  {line}" for line in describe_uncertainty(scenario)] or ["  (no input is uncertain)"]
+    lines.append("")
+    for r in results.values():
+        lines += r.summary().splitlines() + [""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def assurance_to_dict(results: Mapping[str, AssuranceResult]) -> dict:
+    """``{design: result.to_dict()}`` for JSON output."""
+    return {name: r.to_dict() for name, r in results.items()}
+
+
+__all__ = [
+    "AssuranceResult",
+    "Draws",
+    "SizeForAssurance",
+    "assurance_curve",
+    "assurance_for_comparison",
+    "assurance_for_design",
+    "assurance_summary",
+    "assurance_to_dict",
+    "describe_uncertainty",
+    "draw_inputs",
+    "size_for_assurance",
+]
