@@ -47,6 +47,7 @@ from scipy.special import ndtr, ndtri
 from scipy.stats import truncnorm
 
 from .errors import Problem
+from .scenario_io import _describe, _Reader
 
 #: Inputs that may carry a distribution, in the order of their seed streams.
 INPUTS: tuple[str, ...] = (
@@ -271,68 +272,15 @@ class Uncertainty:
 
 
 # ----------------------------------------------------------------------------- reading
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
+class _Problems(_Reader):
+    """The scenario reader, except that an absent number is None: every field here is optional."""
 
-    def add(self, path: str, reason: str) -> None:
-        self.items.append(Problem(path, reason))
+    def number(self, block: dict, key: str, path: str, default: Any = None, **bounds: Any) -> Any:
+        return super().number(block, key, path, default, **bounds)
 
-    def number(
-        self,
-        block: dict,
-        key: str,
-        path: str,
-        *,
-        gt: float | None = None,
-        ge: float | None = None,
-        lt: float | None = None,
-        le: float | None = None,
-        integer: bool = False,
-    ) -> Any:
-        """The number at ``block[key]`` (None if absent or invalid, with a problem if invalid)."""
-        value = block.get(key)
-        full = f"{path}.{key}"
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(full, f"must be a number, got {_describe(value)}")
-            return None
-        if not math.isfinite(value):
-            self.add(full, f"must be a finite number, got {value}")
-            return None
-        if integer and float(value) != int(value):
-            self.add(full, f"must be a whole number, got {value:g}")
-            return None
-        for bound, ok, word in (
-            (gt, lambda v, b: v > b, "> "),
-            (ge, lambda v, b: v >= b, ">= "),
-            (lt, lambda v, b: v < b, "< "),
-            (le, lambda v, b: v <= b, "<= "),
-        ):
-            if bound is not None and not ok(value, bound):
-                self.add(full, f"must be {word}{bound:g}, got {value:g}")
-                return None
-        return int(value) if integer else float(value)
-
-    def unknown(self, block: dict, allowed: tuple[str, ...], path: str) -> None:
-        for key in block:
-            if key not in allowed:
-                self.add(f"{path}.{key}", f"unknown field (expected one of: {', '.join(allowed)})")
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, str):
-        return f"{value!r} (text)"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    if value is None:
-        return "null"
-    return repr(value)
+    @property
+    def items(self) -> list[Problem]:
+        return self.problems
 
 
 def _beta(r: _Problems, block: Any, path: str, assay: bool) -> BetaPrior | None:
