@@ -588,6 +588,16 @@ def dumps_scenario(scenario: Scenario) -> str:
     return json.dumps(scenario_to_dict(scenario), indent=2, ensure_ascii=False) + "\n"
 
 
+def _file_mode(target: Path) -> int:
+    """The target's current permissions, or what a plain ``open`` would give a new file."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def atomic_write_text(path: str | os.PathLike, text: str, before_replace: Callable[[], None] | None = None) -> None:
     """Write ``text`` to ``path`` atomically: temporary file in the same folder + rename."""
     target = Path(path)
@@ -597,6 +607,7 @@ def atomic_write_text(path: str | os.PathLike, text: str, before_replace: Callab
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode(target))
         if before_replace is not None:
             before_replace()
         os.replace(tmp, target)

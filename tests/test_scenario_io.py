@@ -104,3 +104,14 @@ def test_missing_designs_block_means_all_fixed_designs():
     d.pop("designs", None)
     s = scenario_from_dict(d)
     assert list(s.fixed_designs()) == ["all_comers", "targeted", "stratified", "strategy", "interaction"]
+
+
+def test_saved_file_gets_ordinary_permissions(tmp_path):
+    target = tmp_path / "plan.json"
+    save_scenario(scenario_from_dict(base_scenario()), target)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+    target.chmod(0o640)
+    save_scenario(scenario_from_dict(base_scenario(title="again")), target)
+    assert target.stat().st_mode & 0o777 == 0o640  # an existing file keeps its permissions

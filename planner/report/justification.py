@@ -1,0 +1,320 @@
+"""Sample-size justification paragraphs, ready to paste into a protocol or SAP.
+
+One paragraph per design, in plain text (the HTML report escapes it). Every number comes from
+the core's :class:`~planner.results.DesignResult`; the method is quoted from ``result.method``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from ..results import DesignResult
+from ..scenario import Scenario
+from .fmt import alpha_phrase, count, money, number, percent, ratio
+
+CLAIM_PHRASES = {
+    "subgroup": "the biomarker-positive claim",
+    "overall": "the full-population claim",
+    "either": "at least one of the full-population and biomarker-positive claims",
+    "both": "both the full-population and the biomarker-positive claims",
+}
+
+MULTIPLICITY_PHRASES = {
+    "spiessens_debois": "the Spiessens–Debois correlation-adjusted closed test",
+    "bonferroni": "the weighted Bonferroni–Holm closed test",
+    "fixed_sequence_overall_first": "a fixed sequence (full population first)",
+    "fixed_sequence_subgroup_first": "a fixed sequence (biomarker-positive first)",
+    "fallback": "the fallback procedure (Wiens 2003)",
+}
+
+
+def subgroup_effect(scenario: Scenario, which: str) -> str:
+    """The assumed effect in the true B+ (``positive``) or B− (``negative``) subgroup, in words."""
+    sub = getattr(scenario, which)
+    if scenario.endpoint == "survival":
+        return f"a hazard ratio of {number(sub.hazard_ratio)}"
+    if scenario.endpoint == "binary":
+        return (
+            f"an outcome rate of {percent(sub.treatment_rate)} on treatment vs "
+            f"{percent(sub.control_rate)} on control"
+        )
+    return f"a mean difference of {number(sub.mean_difference)} (SD {number(sub.sd)})"
+
+
+def tested_effect(scenario: Scenario, magnitude: float | None, article: bool = True) -> str:
+    """The effect the design's test is sized for (``details['effect_tested*']``), in words.
+
+    ``magnitude`` is in the benefit direction: −ln HR (survival), the risk difference
+    (binary) or the mean difference (continuous).
+    """
+    if magnitude is None or not math.isfinite(magnitude):
+        return "—"
+    if scenario.endpoint == "survival":
+        name, value = "hazard ratio", number(math.exp(-magnitude), 3)
+        return f"a {name} of {value}" if article else f"{name} {value}"
+    if scenario.endpoint == "binary":
+        value = f"{number(round(100 * magnitude, 2))} percentage points"
+        return f"an absolute risk difference of {value}" if article else f"absolute risk difference {value}"
+    return f"a mean difference of {number(magnitude)}" if article else f"mean difference {number(magnitude)}"
+
+
+def _arms(r: DesignResult) -> str:
+    arms = r.n_per_arm or {}
+    t, c = arms.get("treatment"), arms.get("control")
+    if t == c:
+        return f"{count(t)} per arm"
+    return f"{count(t)} treatment, {count(c)} control"
+
+
+def _population_phrase(scenario: Scenario, r: DesignResult, opts: Any) -> str:
+    d = r.design
+    if d == "all_comers":
+        return "without biomarker selection"
+    if d == "targeted":
+        return "among patients who test biomarker-positive"
+    if d == "stratified":
+        return "with randomization stratified by biomarker status"
+    if d == "strategy":
+        arm = getattr(opts, "control_arm", "standard")
+        other = (
+            "a non-biomarker-based arm in which everyone receives control"
+            if arm == "standard"
+            else "a non-biomarker-based arm randomized between treatment and control"
+        )
+        return f"between a biomarker-based strategy and {other}"
+    return "with randomization stratified by biomarker status"
+
+
+def _target_phrase(scenario: Scenario, r: DesignResult, opts: Any) -> str:
+    """What the design's power refers to: the claim and the effect."""
+    pos = subgroup_effect(scenario, "positive")
+    neg = subgroup_effect(scenario, "negative")
+    prev = percent(scenario.population.prevalence)
+    det = r.details
+    d = r.design
+    if d == "all_comers":
+        return (
+            f"to detect the overall effect in an unselected population, "
+            f"{tested_effect(scenario, det.get('effect_tested'))}, the mixture of {pos} in "
+            f"biomarker-positive patients (prevalence {prev}) and {neg} in biomarker-negative patients"
+        )
+    if d == "targeted":
+        text = f"to detect {pos} in biomarker-positive patients"
+        if scenario.population.assay_sensitivity < 1 or scenario.population.assay_specificity < 1:
+            text += (
+                f"; because only {percent(det.get('ppv'))} of test-positive patients are truly "
+                f"biomarker-positive (PPV), the size is based on the diluted effect among test-positive "
+                f"patients, {tested_effect(scenario, det.get('effect_tested'))}, given {neg} in "
+                "biomarker-negative patients"
+            )
+        return text
+    if d == "stratified":
+        size_for = getattr(opts, "size_for", "subgroup")
+        return (
+            f"for {CLAIM_PHRASES.get(size_for, size_for)}, assuming {pos} in biomarker-positive patients "
+            f"and {neg} in biomarker-negative patients (prevalence {prev}; overall effect: "
+            f"{tested_effect(scenario, det.get('effect_tested_overall'), article=False)})"
+        )
+    if d == "strategy":
+        return (
+            f"to detect the difference between the strategies, {tested_effect(scenario, det.get('effect_tested'))}, "
+            f"which follows from {pos} in biomarker-positive and {neg} in biomarker-negative patients "
+            f"(prevalence {prev})"
+        )
+    return (
+        "to detect the treatment-by-biomarker interaction, the difference between "
+        f"{pos} in biomarker-positive and {neg} in biomarker-negative patients"
+    )
+
+
+def _stratified_sentence(r: DesignResult, opts: Any) -> str:
+    method = getattr(opts, "multiplicity", "spiessens_debois")
+    text = (
+        f"The full-population and biomarker-positive hypotheses are tested with "
+        f"{MULTIPLICITY_PHRASES.get(method, method)}"
+    )
+    split = getattr(opts, "alpha_split", None)
+    if split is not None:
+        text += f" ({percent(split)} of alpha to the full-population test)"
+    c = r.claims
+    if c:
+        text += (
+            f"; power of each claim: full population {percent(c.get('overall'))}, "
+            f"biomarker-positive {percent(c.get('subgroup'))}, at least one {percent(c.get('either'))}, "
+            f"both {percent(c.get('both'))}"
+        )
+    return text + "."
+
+
+def _screening_sentence(scenario: Scenario, r: DesignResult, assay: Mapping[str, float]) -> str:
+    pop = scenario.population
+    if r.design == "all_comers" or not r.n_screened:
+        return "No biomarker test is needed for eligibility."
+    if r.design == "targeted" and pop.assay_sensitivity == 1 and pop.assay_specificity == 1:
+        return (
+            f"With a biomarker prevalence of {percent(pop.prevalence)} and an assay taken as error-free, "
+            f"about {count(r.n_screened)} patients will be screened to randomize {count(r.n_randomized)}."
+        )
+    if r.design == "targeted":
+        return (
+            f"With a biomarker prevalence of {percent(pop.prevalence)} and an assay sensitivity of "
+            f"{percent(pop.assay_sensitivity)} and specificity of {percent(pop.assay_specificity)}, "
+            f"{percent(assay.get('p_test_positive'))} of screened patients test positive, so about "
+            f"{count(r.n_screened)} patients will be screened to randomize {count(r.n_randomized)}."
+        )
+    return f"All {count(r.n_screened)} randomized patients are tested with the assay."
+
+
+def _survival_sentence(scenario: Scenario, r: DesignResult) -> str:
+    s = scenario.survival
+    if s is None or r.events is None:
+        return ""
+    unit = s.time_unit
+    expected = f" (expected {number(r.expected_events, 4)})" if r.expected_events is not None else ""
+    dropout = (
+        f"{percent(s.dropout_rate)} dropout by {number(s.dropout_time)} {unit}" if s.dropout_rate > 0 else "no dropout"
+    )
+    return (
+        f"The analysis is event-driven and takes place after {count(r.events)} events; with uniform "
+        f"accrual over {number(s.accrual_time)} {unit}, {number(s.follow_up_time)} {unit} of further "
+        f"follow-up and {dropout}, {count(r.n_randomized)} patients are expected to yield them{expected}."
+    )
+
+
+def _logistics_sentence(scenario: Scenario, r: DesignResult) -> str:
+    parts = []
+    c = scenario.costs
+    if c is not None and r.cost is not None:
+        parts.append(
+            f"At {money(c.per_screened, c.currency)} per screened and {money(c.per_randomized, c.currency)} "
+            f"per randomized patient the estimated cost is {money(r.cost, r.currency)}."
+        )
+    if r.accrual_duration is not None and scenario.recruitment and scenario.recruitment.screening_rate:
+        parts.append(
+            f"At {number(scenario.recruitment.screening_rate)} patients assessed per month, accrual takes "
+            f"about {number(r.accrual_duration, 3)} months."
+        )
+    if r.screening_rate_needed is not None and scenario.survival is not None:
+        unit = scenario.survival.time_unit.rstrip("s") or "time unit"
+        parts.append(
+            f"Accrual needs about {number(r.screening_rate_needed, 3)} patients assessed and "
+            f"{number(r.randomization_rate_needed, 3)} randomized per {unit}."
+        )
+    parts += [f"Note: {n}." for n in r.notes]
+    return " ".join(parts)
+
+
+UNCERTAIN_NAMES = {
+    "prevalence": "the prevalence",
+    "positive_effect": "the biomarker-positive effect",
+    "negative_effect": "the biomarker-negative effect",
+    "assay_sensitivity": "the assay sensitivity",
+    "assay_specificity": "the assay specificity",
+}
+
+
+def _assurance_sentence(assurance: Any) -> str:
+    """One sentence on the assurance (``planner.assurance.AssuranceResult``), if computed."""
+    if assurance is None or getattr(assurance, "assurance", None) is None:
+        return ""
+    names = [UNCERTAIN_NAMES.get(u, u.replace("_", " ")) for u in getattr(assurance, "uncertain", ())]
+    what = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else "the inputs"
+    return (
+        f"Allowing for the uncertainty in {what} ({count(assurance.draws)} prior draws, seed "
+        f"{assurance.seed}), the assurance (expected power) at this size is {percent(assurance.assurance)}."
+    )
+
+
+def justification(
+    scenario: Scenario,
+    result: DesignResult,
+    assay: Mapping[str, float],
+    software_version: str = "",
+    assurance: Any = None,
+) -> str:
+    """The sample-size justification paragraph for one fixed design (plain text).
+
+    ``assurance`` (a ``planner.assurance.AssuranceResult`` for this design) adds a sentence on
+    the expected power over the scenario's ``uncertainty`` block.
+    """
+    r = result
+    opts = scenario.designs.get(r.design)
+    t = scenario.testing
+    alpha = alpha_phrase(t.alpha, t.sides)
+    if not r.feasible:
+        return (
+            f"{r.label} design: the target power of {percent(t.power)} at {alpha} cannot be reached "
+            f"— {r.message}. Method: {r.method}."
+        )
+    who = _population_phrase(scenario, r, opts)
+    what = _target_phrase(scenario, r, opts)
+    if r.question == "sample_size":
+        first = (
+            f"A total of {count(r.n_randomized)} patients ({_arms(r)}) randomized {ratio(t.allocation_ratio)} "
+            f"{who} provides {percent(t.power)} power at {alpha} {what}. The power at these integer "
+            f"sizes is {percent(r.power)}."
+        )
+    else:
+        first = (
+            f"A total of {count(r.n_randomized)} patients ({_arms(r)}) randomized {ratio(t.allocation_ratio)} "
+            f"{who} provides {percent(r.power)} power at {alpha} {what}."
+        )
+        de = r.detectable_effect
+        if de is not None:
+            if de.value is not None:
+                first += (
+                    f" The smallest biomarker-positive effect detectable with {percent(de.power)} power "
+                    f"at this size is a {de.parameter.replace('_', ' ')} of {number(de.value, 3)}."
+                )
+            elif de.message:
+                first += f" Detectable biomarker-positive effect: {de.message}."
+    sentences = [first]
+    if r.design == "stratified":
+        sentences.append(_stratified_sentence(r, opts))
+    sentences.append(_assurance_sentence(assurance))
+    sentences.append(_survival_sentence(scenario, r))
+    sentences.append(_screening_sentence(scenario, r, assay))
+    sentences.append(_logistics_sentence(scenario, r))
+    software = f"Enrichment Planner {software_version}" if software_version else "Enrichment Planner"
+    sentences.append(f"Computed with {software}; method: {r.method}.")
+    return " ".join(s for s in sentences if s)
+
+
+def adaptive_justification(scenario: Scenario, sim: Mapping[str, Any]) -> str:
+    """A paragraph on the adaptive enrichment design's simulated operating characteristics."""
+    opts = scenario.designs.get("adaptive")
+    surv = scenario.endpoint == "survival"
+    planned = getattr(opts, "planned_events" if surv else "planned_subjects", None) or ()
+    unit = "events" if surv else "patients"
+    stages = ", ".join(count(x) for x in planned)
+    info = ", ".join(number(x) for x in getattr(opts, "information_rates", ()) or ())
+    t = scenario.testing
+
+    def p(key: str) -> str:
+        v, se = sim.get(key), sim.get(f"{key}_se")
+        if v is None:
+            return "—"
+        return f"{percent(v)} (Monte Carlo SE {percent(se, 2)})" if se is not None else percent(v)
+
+    n_stages = len(getattr(opts, "information_rates", ()) or ()) or 2
+    text = (
+        f"The {n_stages}-stage adaptive enrichment design (cumulative {unit} {stages} at information rates {info}; "
+        f"{getattr(opts, 'boundaries', '').replace('_', '-')} boundaries, "
+        f"{getattr(opts, 'intersection_test', '')} intersection tests, inverse-normal combination and "
+        f"closed testing at {alpha_phrase(t.alpha, t.sides)}) was evaluated by simulation of "
+        f"{count(sim.get('simulations'))} trials (seed {sim.get('seed', '—')}). It rejects the "
+        f"biomarker-positive hypothesis with probability {p('reject_subgroup')}, the full-population "
+        f"hypothesis with probability {p('reject_overall')}, and at least one with probability "
+        f"{p('reject_at_least_one')}."
+    )
+    es = sim.get("expected_subjects")
+    if es is not None:
+        se = sim.get("expected_subjects_se")
+        text += f" The expected number of patients is {number(es, 5)}"
+        text += f" (Monte Carlo SE {number(se, 2)})." if se is not None else "."
+    ee = sim.get("expected_events")
+    if ee is not None:
+        text += f" The expected number of events is {number(ee, 5)}."
+    return text
