@@ -258,9 +258,12 @@ def compare_designs(
             k: replace(r, efficiency=ref_n / r.n_randomized_exact) if r.feasible and r.n_randomized_exact else r
             for k, r in results.items()
         }
+    # The interaction test shows that the marker is predictive, not that treatment works: it is
+    # never "the design to run" for efficacy, so it is not a candidate for the cheapest design.
     meeting = [
         r for r in results.values()
-        if r.feasible and r.power is not None and r.power >= scenario.testing.power - 1e-9
+        if r.feasible and r.design != "interaction" and r.power is not None
+        and r.power >= scenario.testing.power - 1e-9
     ]
     key = (lambda r: r.cost) if scenario.costs else (lambda r: r.n_randomized)
     cheapest = min(meeting, key=key).design if meeting else None
