@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from statsmodels.stats.power import normal_power_het, ttest_power
 
 from .contrasts import Stat
 
@@ -30,6 +29,9 @@ def one_sided_alpha(alpha: float, sides: int) -> float:
 
 def stat_power(stat: Stat, n: ArrayLike, alpha: float, sides: int, idx=slice(None)) -> np.ndarray:
     """Power at N total patients (array), benefit direction, level α/sides."""
+    # imported here: statsmodels pulls in pandas (about 1 s), which the app's start need not wait for
+    from statsmodels.stats.power import normal_power_het, ttest_power
+
     n = np.asarray(n, dtype=float)
     a = one_sided_alpha(alpha, sides)
     drift = np.broadcast_to(stat.drift, np.broadcast_shapes(np.shape(stat.drift), np.shape(stat.ratio)))

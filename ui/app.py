@@ -1,4 +1,4 @@
-"""Application entry point: ``run(path)`` opens the main window."""
+"""Application entry point: ``run(path)`` opens the main window and runs the event loop."""
 
 from __future__ import annotations
 
@@ -10,14 +10,22 @@ def example_path() -> Path:
     return Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 
 
-def run(path: str | None = None) -> int:
+def create_app():
+    """The QApplication (created once), named for QSettings."""
     from PySide6.QtWidgets import QApplication
-
-    from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Enrichment Planner")
     app.setOrganizationName("Enrichment Planner")
+    app.setApplicationDisplayName("Enrichment Planner")
+    return app
+
+
+def run(path: str | None = None) -> int:
+    """Open the main window (with ``path`` loaded if given); returns the exit status."""
+    app = create_app()
+    from .main_window import MainWindow
+
     window = MainWindow(path)
     window.show()
-    return app.exec()
+    return int(app.exec())

@@ -1,45 +1,407 @@
-"""Main window (first version): open a scenario and show the design comparison."""
+"""Main window: inputs on the left; design comparison, plots, grid, adaptive and log on the right."""
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QPlainTextEdit
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
 
-from planner.compute import compare_designs
 from planner.errors import ScenarioError
-from planner.scenario_io import load_scenario
+
+from .adaptive_tab import AdaptiveTab
+from .comparison_view import ComparisonView
+from .document import ScenarioDocument
+from .fields import NEW_SCENARIO
+from .help_dialogs import MethodsDialog, show_about
+from .inputs_panel import InputsPanel
+from .log_pane import LogPane
+from .plots_panel import PlotsPanel
+from .sensitivity_tab import SensitivityTab
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
+DEFAULT_EXAMPLE = "egfr_nsclc_ipass.json"
+DEBOUNCE_MS = 60
+MAX_RECENT = 8
+
+
+def example_files() -> list[Path]:
+    return sorted(EXAMPLES.glob("*.json"))
 
 
 def default_example() -> Path | None:
-    folder = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
-    files = sorted(folder.glob("*.json"))
+    preferred = EXAMPLES / DEFAULT_EXAMPLE
+    if preferred.exists():
+        return preferred
+    files = example_files()
     return files[0] if files else None
 
 
+def _title_of(path: Path) -> str:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8")).get("title") or path.stem)
+    except (OSError, ValueError, AttributeError):
+        return path.stem
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, path: str | None = None) -> None:
+    """The Enrichment Planner window. ``settings`` defaults to the user's QSettings."""
+
+    def __init__(self, path: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.text = QPlainTextEdit(readOnly=True)
-        self.setCentralWidget(self.text)
-        menu = self.menuBar().addMenu("&File")
-        menu.addAction("&Open…", self.open_dialog)
-        menu.addAction("&Quit", self.close)
-        self.resize(900, 700)
-        target = Path(path) if path else default_example()
-        if target is not None:
-            self.open(target)
+        self.settings = settings or QSettings("Enrichment Planner", "Enrichment Planner")
+        self.doc = ScenarioDocument(self)
+        self.comparison_result = None
+        self.first_painted: float | None = None
+        self.table_updated_at = 0.0
+        self.last_compute_ms = 0.0
+        self.compute_count = 0
+        self.inputs = InputsPanel(self.doc)
+        self.comparison = ComparisonView()
+        self.plots = PlotsPanel()
+        self.sensitivity = SensitivityTab()
+        self.adaptive = AdaptiveTab(self.doc)
+        self.log = LogPane()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.plots, "Plots")
+        self.tabs.addTab(self.sensitivity, "Sensitivity grid")
+        self.tabs.addTab(self.adaptive, "Adaptive design")
+        self.tabs.addTab(self.log, "Log")
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.addWidget(self.comparison)
+        self.right.addWidget(self.tabs)
+        self.right.setStretchFactor(0, 0)
+        self.right.setStretchFactor(1, 1)
+        self.right.setSizes([260, 640])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.inputs)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([430, 1070])
+        self.setCentralWidget(self.splitter)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.timeout.connect(self.recompute)
+        self.first_paint_timer = QTimer(self)
+        self.first_paint_timer.setSingleShot(True)
+        self.first_paint_timer.setInterval(0)
+        self.first_paint_timer.timeout.connect(self._paint_then_compute)
+        self.doc.changed.connect(self._changed)
+        self.doc.fileChanged.connect(self.update_title)
+        self.doc.undo_stack.cleanChanged.connect(lambda _clean: self.update_title())
+        self.comparison.questionChanged.connect(self.schedule)
+        self.inputs.slider.sliderReleased.connect(self._slider_released)
+        self.adaptive.logged.connect(self.log.append)
+        self.adaptive.suggest_size = self.stratified_size
+        self._build_menus()
+        self.resize(1500, 950)
+        self.setAcceptDrops(True)
+        self._restore_settings()
+        self._open_initial(path)
+
+    # ------------------------------------------------------------------ menus
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        self._action(m, "&New", self.new_file, QKeySequence.StandardKey.New, "Start a new scenario")
+        self._action(m, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.examples_menu = m.addMenu("&Examples")
+        for path in example_files():
+            self._action(self.examples_menu, _title_of(path), lambda _=False, p=path: self.open_path(p, as_copy=True),
+                         tip=str(path.name))
+        m.addSeparator()
+        self._action(m, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self._action(m, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        self._action(m, "Export comparison as CSV…", self.comparison.export_csv_dialog)
+        self._action(m, "Export &report (PDF or HTML)…", self.export_report_dialog, "Ctrl+P",
+                     "The full report: assumptions with provenance, every design, figures and methods")
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        e = bar.addMenu("&Edit")
+        undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        e.addAction(undo)
+        e.addAction(redo)
+        e.addSeparator()
+        self._action(e, "Copy comparison as TSV", self.comparison.copy_tsv, "Ctrl+Shift+C")
+        v = bar.addMenu("&View")
+        for i in range(self.tabs.count()):
+            self._action(v, self.tabs.tabText(i), lambda _=False, k=i: self.tabs.setCurrentIndex(k), f"Alt+{i + 1}")
+        h = bar.addMenu("&Help")
+        self._action(h, "&Methods and references", self.show_methods, QKeySequence.StandardKey.HelpContents)
+        self._action(h, "&About Enrichment Planner", lambda: show_about(self))
+        self._refresh_recent_menu()
+
+    def show_methods(self) -> None:
+        MethodsDialog(self).exec()
+
+    # ------------------------------------------------------------------ settings
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry", QByteArray(), type=QByteArray)
+        if geometry is not None and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        for key, splitter in (("window/splitter", self.splitter), ("window/right_splitter", self.right)):
+            state = s.value(key, QByteArray(), type=QByteArray)
+            if state is not None and not state.isEmpty():
+                splitter.restoreState(state)
+        self.comparison.set_question(str(s.value("compute/question", "sample_size", type=str)),
+                                     int(s.value("compute/n_randomized", 400, type=int)))
+        self.tabs.setCurrentIndex(int(s.value("window/tab", 0, type=int)))
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/right_splitter", self.right.saveState())
+        s.setValue("compute/question", self.comparison.question)
+        s.setValue("compute/n_randomized", self.comparison.n_spin.value())
+        s.setValue("window/tab", self.tabs.currentIndex())
+        s.sync()
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [], type=list)
+        return [str(v) for v in (value or []) if v]
+
+    def _add_recent(self, path: Path) -> None:
+        p = str(Path(path).resolve())
+        files = [p] + [f for f in self.recent_files() if f != p]
+        self.settings.setValue("recent_files", files[:MAX_RECENT])
+        self._refresh_recent_menu()
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for f in files:
+            self._action(self.recent_menu, f, lambda _=False, p=f: self.open_path(Path(p)))
+        self.recent_menu.setEnabled(bool(files))
+
+    # ------------------------------------------------------------------ files
+    def _open_initial(self, path: str | None) -> None:
+        if path:
+            if self.open_path(Path(path), quiet=True):
+                return
+        example = default_example()
+        if example is not None:
+            self.open_path(example, as_copy=True, quiet=True)
+        else:
+            self.doc.load_dict(json.loads(json.dumps(NEW_SCENARIO)))
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False if the user cancels."""
+        if not self.doc.modified:
+            return True
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        answer = QMessageBox.question(self, "Unsaved changes",
+                                      "The scenario has unsaved changes. Save them first?", buttons,
+                                      QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_file(self) -> None:
+        if self.maybe_save():
+            self.doc.load_dict(json.loads(json.dumps(NEW_SCENARIO)))
+            self.log.append("New scenario")
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open scenario", "", "Scenarios (*.json)")
-        if path:
-            self.open(Path(path))
-
-    def open(self, path: Path) -> None:
-        try:
-            scenario = load_scenario(path)
-        except ScenarioError as err:
-            self.text.setPlainText(f"Cannot open {path}:\n{err}")
+        if not self.maybe_save():
             return
-        self.setWindowTitle(f"Enrichment Planner — {scenario.title or path.name}")
-        self.text.setPlainText(compare_designs(scenario).summary())
+        start = str(self.doc.path.parent) if self.doc.path else str(EXAMPLES)
+        path, _ = QFileDialog.getOpenFileName(self, "Open scenario", start, "Scenarios (*.json);;All files (*)")
+        if path:
+            self.open_path(Path(path), ask=False)
+
+    def open_path(self, path: Path, as_copy: bool = False, quiet: bool = False, ask: bool = True) -> bool:
+        """Open a scenario file (``as_copy``: an example, saved elsewhere). Returns success."""
+        if ask and not quiet and not self.maybe_save():
+            return False
+        try:
+            self.doc.open(path, as_copy=as_copy)
+        except ScenarioError as err:
+            text = f"Cannot open {path}:\n" + "\n".join(f"  {p}" for p in err.problems)
+            self.log.append("Open failed", text)
+            self.statusBar().showMessage(f"Cannot open {path}", 8000)
+            if not quiet:
+                QMessageBox.warning(self, "Cannot open scenario", text)
+            return False
+        self.log.append(f"Opened {path}" + (" (example; Save As to keep your changes)" if as_copy else ""))
+        if not as_copy:
+            self._add_recent(path)
+        return True
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self.save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = str(self.doc.path or Path.home() / "scenario.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save scenario", start, "Scenarios (*.json)")
+        if not path:
+            return False
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        return self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            self.doc.save(path)
+        except ScenarioError as err:
+            QMessageBox.warning(self, "Cannot save", "Fix these inputs first:\n" +
+                                "\n".join(f"  {p}" for p in err.problems))
+            return False
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot save", f"Cannot write {path}: {exc}")
+            return False
+        self.log.append(f"Saved {path}")
+        self._add_recent(path)
+        return True
+
+    def export_report_dialog(self) -> None:
+        if not self.doc.valid:
+            QMessageBox.information(self, "Export report", "Fix the marked inputs first.")
+            return
+        stem = self.doc.path.stem if self.doc.path else "report"
+        path, _ = QFileDialog.getSaveFileName(self, "Export report", f"{stem}.pdf", "PDF (*.pdf);;HTML (*.html)")
+        if path:
+            self.export_report(Path(path))
+
+    def export_report(self, path: Path, include_adaptive: bool = False) -> None:
+        """Write the report (format from the extension). The adaptive design is simulated only on request."""
+        from planner.report.html_report import build_report
+
+        report = build_report(self.doc.scenario, source_name=self.doc.path.name if self.doc.path else None,
+                              include_adaptive=include_adaptive)
+        if path.suffix.lower() == ".pdf":
+            from .report_pdf import write_report_pdf
+
+            write_report_pdf(report, path)
+        else:
+            report.write_html(path)
+        self.log.append(f"Exported report {path}")
+        self.statusBar().showMessage(f"Wrote {path}", 8000)
+
+    def update_title(self) -> None:
+        title = str(self.doc.data.get("title") or "Untitled scenario")
+        where = self.doc.path.name if self.doc.path else "not saved"
+        self.setWindowTitle(f"Enrichment Planner — {title} ({where})[*]")
+        self.setWindowModified(self.doc.modified)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if any(u.toLocalFile().lower().endswith(".json") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().lower().endswith(".json")]
+        if files:
+            self.open_path(Path(files[0]))
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self.first_painted is None and self.timer.isActive():
+            self.timer.stop()  # first paint the window, then load the core and compute
+            self.first_paint_timer.start()
+
+    def _paint_then_compute(self) -> None:
+        self.repaint()
+        if self.first_painted is None:
+            self.first_painted = time.perf_counter()
+        self.timer.start()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(event)
+        if self.first_painted is None:
+            self.first_painted = time.perf_counter()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.adaptive.shutdown()
+        self.save_settings()
+        event.accept()
+
+    # ------------------------------------------------------------------ computing
+    def _changed(self, path: str) -> None:
+        self.update_title()
+        self.schedule()
+
+    def _slider_released(self) -> None:
+        if not self.timer.isActive() and self.plots.isVisible():
+            self.plots.render()  # results are current; only the plots were held back
+
+    def schedule(self) -> None:
+        """Recompute after the debounce interval (restarted by every edit)."""
+        self.timer.start()
+
+    def recompute(self) -> None:
+        """Compare the designs and update table, plots and grid (GUI thread, ~20–100 ms)."""
+        doc = self.doc
+        self.sensitivity.set_scenario(doc.scenario if doc.valid else None)
+        if not doc.valid:
+            reason = "; ".join(str(p) for p in doc.problems[:3]) or "the scenario is invalid"
+            self.comparison.set_stale(reason)
+            self.plots.set_stale(reason)
+            self.statusBar().showMessage(f"Invalid input: {reason}")
+            return
+        question, n = self.comparison.question, self.comparison.n_randomized
+        t0 = time.perf_counter()
+        try:
+            from planner.compute import compare_designs  # loaded after the window is shown
+
+            with np.errstate(all="ignore"):
+                result = compare_designs(doc.scenario, question=question, n_randomized=n, include_adaptive=False)
+        except Exception as exc:  # shown, never raised into the event loop
+            self.comparison.set_stale(f"computation failed: {exc}")
+            self.log.append("Computation failed", f"  {type(exc).__name__}: {exc}")
+            return
+        self.last_compute_ms = (time.perf_counter() - t0) * 1000
+        self.compute_count += 1
+        self.comparison_result = result
+        self.comparison.show_comparison(result)
+        self.table_updated_at = time.perf_counter()
+        dragging = self.inputs.slider.isSliderDown()  # table live while dragging; plots on release
+        self.plots.set_inputs(doc.scenario, result, question, n, defer=dragging)
+        self.plots.update_legend()
+        self.log.log_comparison(doc.scenario, result, question, n, self.last_compute_ms)
+        self.statusBar().showMessage(f"Computed {len(result.designs)} designs in {self.last_compute_ms:.0f} ms")
+
+    def stratified_size(self) -> float | None:
+        """Size of the biomarker-stratified design (subjects, or events for survival) as the
+        starting point of a new adaptive design."""
+        result = self.comparison_result
+        r = result.designs.get("stratified") or result.designs.get("all_comers") if result else None
+        if r is None or not r.feasible:
+            return None
+        return float(r.events if self.doc.endpoint == "survival" and r.events else r.n_randomized)
+
+    def central_widgets(self) -> dict[str, QWidget]:
+        return {"inputs": self.inputs, "comparison": self.comparison, "plots": self.plots,
+                "sensitivity": self.sensitivity, "adaptive": self.adaptive, "log": self.log}

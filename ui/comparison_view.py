@@ -1,0 +1,290 @@
+"""The design comparison table: one row per design, solve-for selector, copy TSV, export CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.results import Comparison, DesignResult
+
+MODES = (
+    ("sample_size", "Sample size (given power)"),
+    ("power", "Power (given N)"),
+    ("effect", "Detectable B+ effect (given N and power)"),
+    ("auto", "As in the file (auto)"),
+)
+COLUMNS = (
+    "Design", "N randomized", "Per arm (T : C)", "Screened", "Events", "Power",
+    "Claims: F · S · ≥1 · both", "Detectable B+ effect", "Cost", "Efficiency", "Accrual / rates needed",
+)
+HEADER_TIPS = (
+    "★ marks the cheapest design that meets the target power",
+    "Total randomized, both arms (hover a cell for the unrounded solution)",
+    "Randomized per arm, treatment : control (allocation ratio treatment : control)",
+    "Patients tested with the assay (0 for all-comers)",
+    "Events at the analysis (survival; event-driven)",
+    "Achieved power at the integer size (the claim the design is sized for)",
+    "Stratified design: power of the overall (F) and B+ subgroup (S) claims, at least one, both",
+    "Smallest B+ effect reaching the target power at this N",
+    "per screened × screened + per randomized × randomized",
+    "Efficiency relative to all-comers: all-comers N / this design's N",
+    "Accrual duration from the screening rate, or the rates a survival design needs",
+)
+CLAIM_ORDER = ("overall", "subgroup", "either", "both")
+CSV_FIELDS = (
+    "design", "label", "question", "feasible", "n_randomized", "n_treatment", "n_control", "n_randomized_exact",
+    "n_screened", "events", "power", "power_overall", "power_subgroup", "power_either", "power_both",
+    "detectable_effect_parameter", "detectable_effect", "cost", "currency", "efficiency", "accrual_duration",
+    "screening_rate_needed", "randomization_rate_needed", "cheapest_meeting_target", "method", "message",
+)
+RAW = Qt.ItemDataRole.UserRole
+CHEAPEST_BG = QColor("#e3f4e1")
+
+
+def _n(x: int | None) -> str:
+    return "—" if x is None else f"{x:,}"
+
+
+def _p(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def csv_row(r: DesignResult, cheapest: str | None) -> dict:
+    arms = r.n_per_arm or {}
+    de = r.detectable_effect
+    row = {
+        "design": r.design, "label": r.label, "question": r.question, "feasible": r.feasible,
+        "n_randomized": r.n_randomized, "n_treatment": arms.get("treatment"), "n_control": arms.get("control"),
+        "n_randomized_exact": r.n_randomized_exact, "n_screened": r.n_screened, "events": r.events,
+        "power": r.power, "detectable_effect_parameter": de.parameter if de else None,
+        "detectable_effect": de.value if de else None, "cost": r.cost, "currency": r.currency,
+        "efficiency": r.efficiency, "accrual_duration": r.accrual_duration,
+        "screening_rate_needed": r.screening_rate_needed, "randomization_rate_needed": r.randomization_rate_needed,
+        "cheapest_meeting_target": r.design == cheapest, "method": r.method, "message": r.message,
+    }
+    for claim in CLAIM_ORDER:
+        row[f"power_{claim}"] = r.claims.get(claim)
+    return row
+
+
+class ComparisonView(QWidget):
+    """Table of every design's result; emits ``questionChanged`` when the solve-for mode changes."""
+
+    questionChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.comparison: Comparison | None = None
+        self.mode = QComboBox()
+        for key, text in MODES:
+            self.mode.addItem(text, key)
+        self.mode.setToolTip("What to solve for: the sample size reaching the target power, the power at a "
+                             "given total N, or the smallest B+ effect detectable at N with the target power")
+        self.n_spin = QSpinBox()
+        self.n_spin.setRange(4, 10_000_000)
+        self.n_spin.setValue(400)
+        self.n_spin.setSingleStep(10)
+        self.n_spin.setGroupSeparatorShown(True)
+        self.n_spin.setToolTip("Total randomized (both arms) for the power and detectable-effect questions")
+        self.n_label = QLabel("N (total randomized):")
+        copy_button = QPushButton("Copy as TSV")
+        copy_button.setToolTip("Copy the table (tab-separated) to paste into a spreadsheet")
+        copy_button.clicked.connect(self.copy_tsv)
+        export_button = QPushButton("Export CSV…")
+        export_button.clicked.connect(self.export_csv_dialog)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Solve for:"))
+        bar.addWidget(self.mode)
+        bar.addWidget(self.n_label)
+        bar.addWidget(self.n_spin)
+        bar.addStretch(1)
+        bar.addWidget(copy_button)
+        bar.addWidget(export_button)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        for c, tip in enumerate(HEADER_TIPS):
+            self.table.horizontalHeaderItem(c).setToolTip(tip)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.setWordWrap(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table)
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.n_spin.valueChanged.connect(lambda _v: self.questionChanged.emit())
+        self._mode_changed()
+
+    # ------------------------------------------------------------------ question
+    @property
+    def question(self) -> str:
+        return str(self.mode.currentData())
+
+    @property
+    def n_randomized(self) -> int | None:
+        return self.n_spin.value() if self.question in ("power", "effect") else None
+
+    def set_question(self, question: str, n: int | None = None) -> None:
+        if n is not None:
+            self.n_spin.setValue(int(n))
+        self.mode.setCurrentIndex(max(0, self.mode.findData(question)))
+
+    def _mode_changed(self) -> None:
+        uses_n = self.question in ("power", "effect")
+        self.n_spin.setEnabled(uses_n)
+        self.n_label.setEnabled(uses_n)
+        self.questionChanged.emit()
+
+    # ------------------------------------------------------------------ showing results
+    def set_stale(self, reason: str) -> None:
+        """Grey the results and say why (invalid input)."""
+        self.status.setText(f"⚠ Results not updated: {reason}")
+        self.status.setStyleSheet("color: #8a5300; background: #fff6e0; padding: 4px;")
+        self.status.show()
+        self.table.setEnabled(False)
+
+    def show_comparison(self, comparison: Comparison) -> None:
+        self.comparison = comparison
+        self.table.setEnabled(True)
+        cheapest = comparison.cheapest_meeting_target
+        if cheapest:
+            label = comparison.designs[cheapest].label
+            basis = "cost" if comparison.scenario.get("costs") else "randomized N"
+            self.status.setText(f"★ Cheapest design meeting the target power (by {basis}): {label}")
+            self.status.setStyleSheet("color: #1b5e20; padding: 2px;")
+        else:
+            self.status.setText("No design meets the target power at this size." if self.question != "sample_size"
+                                else "No design can reach the target power.")
+            self.status.setStyleSheet("color: #555; padding: 2px;")
+        self.status.show()
+        results = list(comparison.designs.values())
+        self.table.clearSpans()
+        self.table.setRowCount(len(results))
+        for i, r in enumerate(results):
+            self._fill_row(i, r, r.design == cheapest)
+        show_effect = self.question != "sample_size"
+        self.table.setColumnHidden(7, not show_effect)
+        self.table.setColumnHidden(6, not any(r.claims for r in results))
+        self.table.setColumnHidden(4, not any(r.events is not None for r in results))
+        self.table.setColumnHidden(8, not any(r.cost is not None for r in results))
+
+    def _item(self, text: str, raw: object = None, tip: str = "") -> QTableWidgetItem:
+        item = QTableWidgetItem(text)
+        item.setData(RAW, raw)
+        if tip:
+            item.setToolTip(tip)
+        if text and (text[0].isdigit() or text[0] in "—-"):
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return item
+
+    def _fill_row(self, i: int, r: DesignResult, cheapest: bool) -> None:
+        t = self.table
+        name = ("★ " if cheapest else "") + r.label
+        tip = f"{r.label} [{r.design}]\nmethod: {r.method}" + "".join(f"\nnote: {n}" for n in r.notes)
+        first = self._item(name, r.design, tip)
+        t.setItem(i, 0, first)
+        if not r.feasible:
+            t.setItem(i, 1, self._item(f"not attainable: {r.message}", None, r.message))
+            t.setSpan(i, 1, 1, len(COLUMNS) - 1)
+            for c in range(1, len(COLUMNS)):
+                if c > 1:
+                    t.setItem(i, c, self._item("", None))
+            first.setForeground(QBrush(QColor("#888")))
+            return
+        arms = r.n_per_arm or {}
+        exact = f"unrounded {r.n_randomized_exact:,.2f}" if r.n_randomized_exact is not None else ""
+        t.setItem(i, 1, self._item(_n(r.n_randomized), r.n_randomized, exact))
+        t.setItem(i, 2, self._item(f"{_n(arms.get('treatment'))} : {_n(arms.get('control'))}",
+                                   (arms.get("treatment"), arms.get("control"))))
+        t.setItem(i, 3, self._item(_n(r.n_screened), r.n_screened, "patients tested with the assay"))
+        ev_tip = (f"unrounded {r.events_exact:,.2f}; expected at N: {r.expected_events:,.1f}"
+                  if r.events is not None and r.events_exact is not None else "")
+        t.setItem(i, 4, self._item(_n(r.events), r.events, ev_tip))
+        t.setItem(i, 5, self._item(_p(r.power), r.power, f"target {r.target_power:g}" if r.target_power else ""))
+        claims = " · ".join(_p(r.claims.get(c)) for c in CLAIM_ORDER) if r.claims else ""
+        t.setItem(i, 6, self._item(claims, dict(r.claims)))
+        de = r.detectable_effect
+        de_text = "" if de is None else ("—" if de.value is None else f"{de.parameter} {de.value:.4g}")
+        t.setItem(i, 7, self._item(de_text, None if de is None else de.value, de.message if de else ""))
+        cost = "—" if r.cost is None else f"{r.cost:,.0f} {r.currency or ''}".strip()
+        t.setItem(i, 8, self._item(cost, r.cost))
+        eff = "—" if r.efficiency is None else f"{r.efficiency:.2f}"
+        t.setItem(i, 9, self._item(eff, r.efficiency, "all-comers N / this design's N (unrounded)"))
+        if r.accrual_duration is not None:
+            unit = ((self.comparison.scenario.get("survival") or {}).get("time_unit") or "months") \
+                if self.comparison else "months"
+            acc = f"{r.accrual_duration:.1f} {unit}"
+        elif r.screening_rate_needed is not None:
+            unit = ((self.comparison.scenario.get("survival") or {}).get("time_unit") or "month").rstrip("s") \
+                if self.comparison else "month"
+            acc = f"screen {r.screening_rate_needed:.1f}, randomize {r.randomization_rate_needed:.1f} per {unit}"
+        else:
+            acc = ""
+        t.setItem(i, 10, self._item(acc, r.accrual_duration))
+        if cheapest:
+            bold = QFont()
+            bold.setBold(True)
+            for c in range(len(COLUMNS)):
+                item = t.item(i, c)
+                if item is not None:
+                    item.setBackground(QBrush(CHEAPEST_BG))
+                    item.setFont(bold)
+            first.setToolTip(tip + "\n★ cheapest design meeting the target power")
+
+    # ------------------------------------------------------------------ copy / export
+    def to_tsv(self) -> str:
+        """Visible columns as tab-separated text (the header first)."""
+        cols = [c for c in range(len(COLUMNS)) if not self.table.isColumnHidden(c)]
+        lines = ["\t".join(COLUMNS[c] for c in cols)]
+        for i in range(self.table.rowCount()):
+            cells = []
+            for c in cols:
+                item = self.table.item(i, c)
+                cells.append(item.text() if item else "")
+            lines.append("\t".join(cells))
+        return "\n".join(lines) + "\n"
+
+    def copy_tsv(self) -> None:
+        QGuiApplication.clipboard().setText(self.to_tsv())
+
+    def to_csv(self) -> str:
+        """Every result field unformatted, one row per design."""
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        if self.comparison is not None:
+            for r in self.comparison.designs.values():
+                writer.writerow(csv_row(r, self.comparison.cheapest_meeting_target))
+        return out.getvalue()
+
+    def export_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export comparison", "comparison.csv", "CSV (*.csv)")
+        if path:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(self.to_csv())

@@ -1,0 +1,225 @@
+"""The open scenario: its editable dictionary, validation, file path and undo stack.
+
+The editable state is the scenario *dictionary* (the JSON form), because a user's half-typed
+input may be invalid and must still be shown, undone and saved. Every change is a
+:class:`EditCommand` on the :class:`~PySide6.QtGui.QUndoStack` holding the dictionary before
+and after; consecutive edits of the same field merge into one undo step. After each change the
+dictionary is validated with :func:`planner.scenario_io.scenario_from_dict`; the last valid
+:class:`~planner.scenario.Scenario` and the current problems are kept for the views.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from planner.errors import Problem, ScenarioError
+from planner.scenario import Scenario
+from planner.scenario_io import load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
+
+from .fields import ADAPTIVE_DEFAULT, SUBGROUP_DEFAULTS, SURVIVAL_DEFAULT
+
+_MISSING = object()
+
+
+def get_path(data: dict, path: str, default: Any = None) -> Any:
+    """Value at a dotted path of a nested dictionary (``default`` if absent)."""
+    node: Any = data
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return default
+        node = node[key]
+    return node
+
+
+def set_path(data: dict, path: str, value: Any) -> None:
+    """Set a dotted path, creating blocks on the way; ``None`` removes the key."""
+    keys = path.split(".")
+    node = data
+    for key in keys[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    if value is None:
+        node.pop(keys[-1], None)
+    else:
+        node[keys[-1]] = value
+
+
+class EditCommand(QUndoCommand):
+    """Replace the document's dictionary; merges with the next edit of the same field."""
+
+    MERGE_ID = 4242
+
+    def __init__(self, doc: ScenarioDocument, text: str, before: dict, after: dict, field: str | None) -> None:
+        super().__init__(text)
+        self.doc, self.before, self.after, self.field = doc, before, after, field
+
+    def id(self) -> int:  # noqa: A003 (Qt API)
+        return self.MERGE_ID if self.field else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt API)
+        if not isinstance(other, EditCommand) or other.field != self.field or self.field is None:
+            return False
+        self.after = other.after
+        if self.after == self.before:
+            self.setObsolete(True)
+        return True
+
+    def redo(self) -> None:
+        self.doc._apply(self.after, self.field or "")
+
+    def undo(self) -> None:
+        self.doc._apply(self.before, self.field or "")
+
+
+class ScenarioDocument(QObject):
+    """The scenario being edited. ``changed(path)`` fires after every change."""
+
+    changed = Signal(str)
+    fileChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.data: dict = {}
+        self.path: Path | None = None
+        self.scenario: Scenario | None = None
+        self.problems: list[Problem] = []
+
+    # ------------------------------------------------------------------ state
+    @property
+    def valid(self) -> bool:
+        return self.scenario is not None and not self.problems
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.data.get("endpoint", "continuous"))
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return get_path(self.data, path, default)
+
+    def problems_for(self, path: str) -> list[str]:
+        """Reasons reported for ``path`` or its list elements (``path[1]``)."""
+        return [p.reason for p in self.problems if p.path == path or p.path.startswith(path + "[")]
+
+    def _apply(self, data: dict, path: str) -> None:
+        self.data = copy.deepcopy(data)
+        self._validate()
+        self.changed.emit(path)
+
+    def _validate(self) -> None:
+        try:
+            self.scenario = scenario_from_dict(copy.deepcopy(self.data))
+            self.problems = []
+        except ScenarioError as err:
+            self.scenario = None
+            self.problems = list(err.problems) or [Problem("", str(err))]
+        except Exception as exc:  # defensive: never let a core bug reach the user as a crash
+            self.scenario = None
+            self.problems = [Problem("", f"internal error while checking the scenario: {exc}")]
+
+    # ------------------------------------------------------------------ loading / saving
+    def load_dict(self, data: dict, path: Path | None = None) -> None:
+        """Replace the document (clears undo history)."""
+        self.undo_stack.clear()
+        self.path = path
+        self._apply(data, "")
+        self.undo_stack.setClean()
+        self.fileChanged.emit()
+
+    def open(self, path: str | Path, as_copy: bool = False) -> None:
+        """Open a file; raises :class:`ScenarioError` if it is not a valid scenario."""
+        scenario = load_scenario(path)
+        self.load_dict(scenario_to_dict(scenario), None if as_copy else Path(path))
+
+    def save(self, path: str | Path) -> None:
+        """Validate and write atomically; raises :class:`ScenarioError` if invalid."""
+        scenario = scenario_from_dict(copy.deepcopy(self.data))
+        save_scenario(scenario, path)
+        self.path = Path(path)
+        self.undo_stack.setClean()
+        self.fileChanged.emit()
+
+    # ------------------------------------------------------------------ edits
+    def _push(self, text: str, after: dict, field: str | None) -> None:
+        if after == self.data:
+            return
+        self.undo_stack.push(EditCommand(self, text, copy.deepcopy(self.data), after, field))
+
+    def set_value(self, path: str, value: Any) -> None:
+        """Edit one field (consecutive edits of the same field merge into one undo step)."""
+        if path == "endpoint":
+            self.set_endpoint(str(value))
+            return
+        after = copy.deepcopy(self.data)
+        set_path(after, path, value)
+        self._push(f"Edit {path}", after, path)
+
+    def set_block(self, key: str, block: dict | None, text: str) -> None:
+        """Add (a dictionary) or remove (``None``) a whole block such as ``costs``."""
+        after = copy.deepcopy(self.data)
+        set_path(after, key, copy.deepcopy(block))
+        self._push(text, after, None)
+
+    def set_provenance(self, path: str, note: str) -> None:
+        after = copy.deepcopy(self.data)
+        prov = dict(after.get("provenance") or {})
+        if note.strip():
+            prov[path] = note.strip()
+        else:
+            prov.pop(path, None)
+        after["provenance"] = prov
+        self._push(f"Note on {path}", after, None)
+
+    def set_endpoint(self, endpoint: str) -> None:
+        """Switch endpoint, replacing the subgroup blocks with that endpoint's defaults."""
+        if endpoint == self.endpoint:
+            return
+        after = copy.deepcopy(self.data)
+        after["endpoint"] = endpoint
+        pos, neg = SUBGROUP_DEFAULTS[endpoint]
+        after["positive"], after["negative"] = dict(pos), dict(neg)
+        testing = after.setdefault("testing", {})
+        testing.pop("method", None)
+        after.pop("uncertainty", None)  # distributions of effects are on the old endpoint's scale
+        if endpoint == "survival":
+            after.setdefault("survival", dict(SURVIVAL_DEFAULT))
+        else:
+            after.pop("survival", None)
+        for name, opts in (after.get("designs") or {}).items():
+            if not isinstance(opts, dict):
+                continue
+            if endpoint != "survival":
+                opts.pop("events", None)
+            if name == "adaptive":
+                if endpoint == "survival":
+                    opts.pop("planned_subjects", None)
+                    opts.setdefault("planned_events", [100.0, 200.0])
+                else:
+                    opts.pop("planned_events", None)
+                    opts.setdefault("planned_subjects", [200.0, 400.0])
+        self._push(f"Endpoint {endpoint}", after, None)
+
+    def set_adaptive(self, on: bool, size: float | None = None) -> None:
+        """Add the adaptive design (with defaults; two stages ending at ``size`` subjects or,
+        for survival, events, when given) or remove it."""
+        if not on:
+            self.set_block("designs.adaptive", None, "Remove adaptive design")
+            return
+        block = copy.deepcopy(ADAPTIVE_DEFAULT)
+        total = float(round(size)) if size and size >= 8 else None
+        stages = [float(round(total / 2)), total] if total else None
+        if self.endpoint == "survival":
+            block["planned_events"] = stages or [100.0, 200.0]
+        else:
+            block["planned_subjects"] = stages or [200.0, 400.0]
+        self.set_block("designs.adaptive", block, "Add adaptive design")

@@ -1,0 +1,262 @@
+"""One editable field: editor, inline problem message and provenance note button.
+
+A :class:`FieldRow` writes user edits to the :class:`~ui.document.ScenarioDocument` and is
+refreshed from it (``load``) after every change, with its signals blocked so that a refresh
+never produces an edit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .document import ScenarioDocument
+from .fields import FieldSpec
+
+ERROR_STYLE = "color: #b00020;"
+INVALID_STYLE = "background: #ffe3e3; color: #8b0000;"
+
+
+class NumberSpin(QDoubleSpinBox):
+    """A double spin box that shows no trailing zeros and uses '.' as decimal point."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setLocale(QLocale.c())
+        self.setKeyboardTracking(True)
+        self.setAccelerated(True)
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt API)
+        if self.specialValueText() and value == self.minimum():
+            return self.specialValueText()
+        text = f"{value:.{self.decimals()}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text
+
+
+def parse_numbers(text: str) -> list[float]:
+    """'0.5, 1' or '0.5 1' → [0.5, 1.0]; raises ValueError."""
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    if not parts:
+        raise ValueError("enter at least one number")
+    return [float(p) for p in parts]
+
+
+def fmt_numbers(values: Any) -> str:
+    if not isinstance(values, (list, tuple)):
+        return ""
+    return ", ".join(f"{v:g}" for v in values)
+
+
+class FieldRow(QWidget):
+    """Editor + provenance button + inline message for one :class:`FieldSpec`."""
+
+    edited = Signal(str, object)
+
+    def __init__(self, spec: FieldSpec, doc: ScenarioDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec, self.doc = spec, doc
+        self.local_error = ""
+        self.label = QLabel(spec.label)
+        self.label.setToolTip(spec.tooltip)
+        self.editor = self._make_editor()
+        self.editor.setToolTip(spec.tooltip)
+        self.editor.setObjectName(spec.path)
+        self.note_button = QToolButton()
+        self.note_button.setAutoRaise(True)
+        self.note_button.clicked.connect(self.edit_note)
+        self.message = QLabel()
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.editor, 1)
+        row.addWidget(self.note_button)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(1)
+        outer.addLayout(row)
+        outer.addWidget(self.message)
+        self.edited.connect(doc.set_value)
+
+    # ------------------------------------------------------------------ editors
+    def _make_editor(self) -> QWidget:
+        s = self.spec
+        if s.kind == "float":
+            w = NumberSpin()
+            w.setDecimals(s.decimals)
+            w.setRange(s.lo, s.hi)
+            w.setSingleStep(s.step)
+            if s.optional:
+                w.setSpecialValueText("default")
+            if s.extra.get("suffix"):
+                w.setSuffix(s.extra["suffix"])
+            w.valueChanged.connect(self._float_changed)
+            return w
+        if s.kind == "int":
+            w = QSpinBox()
+            w.setRange(int(s.lo), int(min(s.hi, 2_147_483_647)))
+            w.setSingleStep(int(s.step) or 1)
+            w.setGroupSeparatorShown(False)
+            w.valueChanged.connect(lambda v: self.edited.emit(self.spec.path, int(v)))
+            return w
+        if s.kind == "choice":
+            w = QComboBox()
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(14)
+            self._fill_choices(w, s.choices)
+            w.currentIndexChanged.connect(lambda _i: self.edited.emit(self.spec.path, self.editor.currentData()))
+            return w
+        if s.kind == "bool":
+            w = QCheckBox()
+            w.toggled.connect(lambda on: self.edited.emit(self.spec.path, bool(on)))
+            return w
+        w = QLineEdit()
+        if s.kind == "list":
+            w.setPlaceholderText(s.example)
+            w.textEdited.connect(self._list_changed)
+        else:
+            w.textEdited.connect(lambda t: self.edited.emit(self.spec.path, t))
+        return w
+
+    @staticmethod
+    def _fill_choices(combo: QComboBox, choices: tuple) -> None:
+        combo.clear()
+        for value, text in choices:
+            combo.addItem(text, value)
+
+    def _float_changed(self, value: float) -> None:
+        if self.spec.optional and value == self.editor.minimum():
+            self.edited.emit(self.spec.path, None)
+        else:
+            self.edited.emit(self.spec.path, float(value))
+
+    def _list_changed(self, text: str) -> None:
+        try:
+            values = parse_numbers(text)
+        except ValueError:
+            self.local_error = "enter numbers separated by commas, e.g. " + self.spec.example
+            self._show_problems()
+            return
+        self.local_error = ""
+        self.edited.emit(self.spec.path, values)
+
+    def choices(self) -> tuple:
+        per = self.spec.extra.get("per_endpoint")
+        return per[self.doc.endpoint] if per else self.spec.choices
+
+    # ------------------------------------------------------------------ refresh from the document
+    def value(self) -> Any:
+        """The editor's current value, as it would be written to the scenario."""
+        e = self.editor
+        if isinstance(e, QDoubleSpinBox):
+            return None if self.spec.optional and e.value() == e.minimum() else e.value()
+        if isinstance(e, QSpinBox):
+            return e.value()
+        if isinstance(e, QComboBox):
+            return e.currentData()
+        if isinstance(e, QCheckBox):
+            return e.isChecked()
+        if self.spec.kind == "list":
+            return parse_numbers(e.text())
+        return e.text()
+
+    def load(self) -> None:
+        """Show the document's value, problems and provenance note."""
+        value = self.doc.get(self.spec.path)
+        if value is None:
+            value = self.spec.extra.get("default")
+        e = self.editor
+        e.blockSignals(True)
+        try:
+            if isinstance(e, QDoubleSpinBox):
+                v = e.minimum() if value is None else float(value)
+                if abs(e.value() - v) > 10 ** -(e.decimals() + 1) or value is None:
+                    e.setValue(v)
+            elif isinstance(e, QSpinBox):
+                if value is not None and e.value() != int(value):
+                    e.setValue(int(value))
+            elif isinstance(e, QComboBox):
+                choices = self.choices()
+                if [e.itemData(i) for i in range(e.count())] != [c[0] for c in choices]:
+                    self._fill_choices(e, choices)
+                index = e.findData(value)
+                e.setCurrentIndex(index if index >= 0 else 0)
+            elif isinstance(e, QCheckBox):
+                e.setChecked(bool(True if value is None else value))
+            elif self.spec.kind == "list":
+                try:
+                    same = parse_numbers(e.text()) == list(value or [])
+                except ValueError:
+                    same = False
+                if not same:
+                    e.setText(fmt_numbers(value))
+                    self.local_error = ""
+            elif e.text() != (value or ""):
+                e.setText(str(value or ""))
+                e.setCursorPosition(0)
+        finally:
+            e.blockSignals(False)
+        self._show_problems()
+        self._show_note()
+
+    def _show_problems(self) -> None:
+        reasons = self.doc.problems_for(self.spec.path)
+        if self.local_error:
+            reasons = [self.local_error, *reasons]
+        text = "; ".join(reasons)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        self.editor.setStyleSheet(INVALID_STYLE if text else "")
+        self.editor.setProperty("invalid", bool(text))
+
+    def _show_note(self) -> None:
+        note = (self.doc.get("provenance") or {}).get(self.spec.path, "")
+        style = self.style()
+        if note:
+            self.note_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation))
+            self.note_button.setToolTip(f"<b>Source:</b> {note}<br><i>Click to edit the provenance note.</i>")
+        else:
+            self.note_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
+            self.note_button.setToolTip("Attach a provenance note (the paper, cohort or judgement behind this value)")
+        self.note_button.setProperty("has_note", bool(note))
+        self.note_button.setStyleSheet("" if note else "QToolButton { opacity: 0.4; }")
+
+    @property
+    def has_problem(self) -> bool:
+        return self.message.isVisible() or bool(self.message.text())
+
+    def edit_note(self) -> None:
+        current = (self.doc.get("provenance") or {}).get(self.spec.path, "")
+        text, ok = QInputDialog.getMultiLineText(
+            self, "Provenance note", f"Source of '{self.spec.label}' ({self.spec.path}):", current
+        )
+        if ok:
+            self.doc.set_provenance(self.spec.path, text)
+
+    def applies_to(self, endpoint: str) -> bool:
+        return endpoint in self.spec.endpoints
+
+
+def set_alignment_top(label: QLabel) -> QLabel:
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    return label

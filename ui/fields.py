@@ -1,0 +1,234 @@
+"""Every editable scenario field: path, label, widget kind, range, tooltip and example.
+
+The inputs panel and the adaptive tab build their widgets from these specs, and the tests walk
+them to check that opening a file fills every widget. Paths are the scenario file's dotted
+paths (``positive.hazard_ratio``), the same ones :class:`planner.errors.Problem` reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ENDPOINT_LABELS = {"continuous": "Continuous", "binary": "Binary", "survival": "Time to event"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One editable field of the scenario."""
+
+    path: str
+    label: str
+    kind: str  # "float" | "int" | "choice" | "bool" | "text" | "list"
+    meaning: str
+    valid: str = ""
+    example: str = ""
+    lo: float = 0.0
+    hi: float = 1e9
+    decimals: int = 4
+    step: float = 0.01
+    choices: tuple[tuple[Any, str], ...] = ()
+    endpoints: tuple[str, ...] = ("continuous", "binary", "survival")
+    optional: bool = False  # a float that may be left empty (None): spin box "default"
+    group: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def tooltip(self) -> str:
+        parts = [f"<b>{self.label}</b> <code>{self.path}</code><br>{self.meaning}"]
+        if self.valid:
+            parts.append(f"<br><i>Valid:</i> {self.valid}")
+        if self.example:
+            parts.append(f"<br><i>Example:</i> {self.example}")
+        return "".join(parts)
+
+
+def _f(path, label, meaning, valid="", example="", lo=0.0, hi=1e9, decimals=4, step=0.01, **kw) -> FieldSpec:
+    return FieldSpec(path, label, "float", meaning, valid, example, lo, hi, decimals, step, **kw)
+
+
+CONT = ("continuous",)
+BIN = ("binary",)
+SURV = ("survival",)
+
+
+def _subgroup_fields(key: str, tag: str) -> list[FieldSpec]:
+    who = "true biomarker-positive (B+)" if key == "positive" else "true biomarker-negative (B−)"
+    return [
+        _f(f"{key}.mean_difference", "Mean difference", f"Treatment − control mean of the outcome in {who} patients.",
+           "any number; the direction of benefit is set by 'Better'", "0.5", -1e6, 1e6, 4, 0.1, endpoints=CONT, group=key),
+        _f(f"{key}.sd", "Standard deviation", f"Within-arm SD of the outcome in {who} patients.",
+           "> 0", "1.0", 0.0, 1e6, 4, 0.1, endpoints=CONT, group=key),
+        _f(f"{key}.control_mean", "Control mean", f"Control-arm mean in {who} patients (a prognostic marker); "
+           "matters only where B+ and B− patients are mixed.", "any number (default 0)", "0", -1e6, 1e6, 4, 0.1,
+           endpoints=CONT, group=key),
+        _f(f"{key}.control_rate", "Control rate", f"Probability of the outcome on control in {who} patients.",
+           "strictly between 0 and 1", "0.30", 0.0, 1.0, 4, 0.01, endpoints=BIN, group=key),
+        _f(f"{key}.treatment_rate", "Treatment rate", f"Probability of the outcome on treatment in {who} patients.",
+           "strictly between 0 and 1", "0.45", 0.0, 1.0, 4, 0.01, endpoints=BIN, group=key),
+        _f(f"{key}.control_median", "Control median", f"Median time to event on control in {who} patients "
+           "(exponential), in the survival time unit.", "> 0", "6.3", 0.0, 1e4, 3, 0.5, endpoints=SURV, group=key),
+        _f(f"{key}.hazard_ratio", "Hazard ratio", f"Treatment / control hazard ratio in {who} patients; "
+           "below 1 is benefit.", "> 0 (not 1 in both subgroups)", "0.48", 0.0, 100.0, 4, 0.05,
+           endpoints=SURV, group=key),
+    ]
+
+
+INPUT_FIELDS: list[FieldSpec] = [
+    FieldSpec("title", "Title", "text", "Short name of the planned trial; shown in the window title and reports.",
+              example="EGFR-mutant NSCLC, first-line TKI", group="general"),
+    FieldSpec("notes", "Notes", "text", "Free text: outcome, population, anything worth keeping with the file.",
+              group="general"),
+    FieldSpec("endpoint", "Endpoint", "choice", "Type of the primary endpoint; decides which subgroup "
+              "assumptions apply.", "continuous, binary or time to event", "survival",
+              choices=tuple(ENDPOINT_LABELS.items()), group="general"),
+    _f("population.prevalence", "Prevalence (B+)", "True fraction of biomarker-positive patients in the "
+       "screened population.", "strictly between 0 and 1", "0.6 (IPASS: 261 of 437)", 0.0, 1.0, 4, 0.01,
+       group="population"),
+    _f("population.assay_sensitivity", "Assay sensitivity", "P(test+ | B+) of the assay that decides eligibility.",
+       "in (0, 1]; sensitivity + specificity > 1", "0.95", 0.0, 1.0, 4, 0.01, group="population"),
+    _f("population.assay_specificity", "Assay specificity", "P(test− | B−) of the eligibility assay.",
+       "in (0, 1]; sensitivity + specificity > 1", "0.90", 0.0, 1.0, 4, 0.01, group="population"),
+    *_subgroup_fields("positive", "B+"),
+    *_subgroup_fields("negative", "B−"),
+    _f("testing.alpha", "Alpha", "Type I error rate; one-sided, or two-sided (α/2 per side) as set by 'Sides'.",
+       "strictly between 0 and 0.5", "0.025", 0.0, 0.5, 4, 0.005, group="testing"),
+    FieldSpec("testing.sides", "Sides", "choice", "One-sided or two-sided test (two-sided uses α/2 in the "
+              "direction of benefit).", "1 or 2", "1", choices=((1, "one-sided"), (2, "two-sided")), group="testing"),
+    _f("testing.power", "Target power", "Power the sample size is solved for.", "above alpha and below 1", "0.9",
+       0.0, 1.0, 4, 0.01, group="testing"),
+    _f("testing.allocation_ratio", "Allocation (treatment : control)", "Patients on treatment per patient on "
+       "control; 2 means 2 : 1.", "between 0.001 and 1000", "2 means 2 : 1", 0.0, 1000.0, 3, 0.25, group="testing",
+       extra={"suffix": " : 1"}),
+    FieldSpec("testing.better", "Better", "choice", "Whether a higher mean/rate is the benefit (a response rate) "
+              "or the harm (a stroke rate).", "higher or lower", "lower for a stroke rate",
+              choices=(("higher", "higher is better"), ("lower", "lower is better")), endpoints=CONT + BIN,
+              group="testing"),
+    FieldSpec("testing.method", "Test method", "choice", "Test and sample-size formula; the first is the default.",
+              "depends on the endpoint", "pooled (as rpact getSampleSizeRates)", group="testing",
+              extra={"per_endpoint": {
+                  "continuous": (("t", "t-test (noncentral t)"), ("z", "z-test (normal approximation)")),
+                  "binary": (("pooled", "pooled variance under H0"), ("unpooled", "unpooled variance"),
+                             ("arcsine", "arcsine (Cohen's h)")),
+                  "survival": (("schoenfeld", "log-rank, Schoenfeld"), ("freedman", "log-rank, Freedman")),
+              }}),
+    FieldSpec("testing.heterogeneity_variance", "Effect spread in variance", "bool",
+              "In a mixed arm the variance includes the spread of subgroup means: σ² + γ(1 − γ)(δ+ − δ−)².",
+              "on or off", "on (default)", endpoints=CONT, group="testing"),
+    _f("survival.accrual_time", "Accrual time", "Duration of uniform accrual.", "> 0", "24", 0.0, 1e4, 2, 1.0,
+       endpoints=SURV, group="survival"),
+    _f("survival.follow_up_time", "Follow-up time", "Further follow-up after accrual ends.", ">= 0", "12",
+       0.0, 1e4, 2, 1.0, endpoints=SURV, group="survival"),
+    _f("survival.dropout_rate", "Dropout rate", "Probability of dropping out by the dropout time "
+       "(exponential, both arms).", "in [0, 1)", "0.05", 0.0, 1.0, 4, 0.01, endpoints=SURV, group="survival"),
+    _f("survival.dropout_time", "Dropout time", "Time at which the dropout rate applies.", "> 0", "12",
+       0.0, 1e4, 2, 1.0, endpoints=SURV, group="survival"),
+    FieldSpec("survival.time_unit", "Time unit", "choice", "Unit of medians, accrual and follow-up.",
+              example="months", choices=(("months", "months"), ("weeks", "weeks"), ("years", "years"),
+                                         ("days", "days")), endpoints=SURV, group="survival"),
+    _f("costs.per_screened", "Cost per screened", "Cost of assessing one patient with the assay "
+       "(test and screening visit).", ">= 0", "1500", 0.0, 1e9, 2, 100.0, group="costs"),
+    _f("costs.per_randomized", "Cost per randomized", "Cost of one randomized patient.", ">= 0", "40000",
+       0.0, 1e9, 2, 1000.0, group="costs"),
+    FieldSpec("costs.currency", "Currency", "text", "Currency of the costs.", example="USD", group="costs"),
+    _f("recruitment.screening_rate", "Screening rate", "Patients assessed per time unit; gives each design's "
+       "accrual duration (or the rates a survival design needs).", "> 0", "40", 0.0, 1e7, 2, 5.0,
+       group="recruitment"),
+    FieldSpec("designs.stratified.multiplicity", "Multiplicity", "choice", "Closed testing procedure for the "
+              "overall and the B+ claims of the stratified design.", example="spiessens_debois", group="designs",
+              choices=(("spiessens_debois", "Spiessens–Debois (correlation)"), ("bonferroni", "weighted Bonferroni–Holm"),
+                       ("fixed_sequence_overall_first", "fixed sequence, overall first"),
+                       ("fixed_sequence_subgroup_first", "fixed sequence, B+ first"), ("fallback", "fallback"))),
+    _f("designs.stratified.alpha_split", "Alpha share (overall)", "Share of alpha for the full-population test "
+       "where the method needs one; empty = the method's default.", "strictly between 0 and 1", "0.5",
+       0.0, 1.0, 3, 0.05, optional=True, group="designs"),
+    FieldSpec("designs.stratified.size_for", "Size for claim", "choice", "Which claim of the stratified design "
+              "the sample size is solved for.", example="subgroup", group="designs",
+              choices=(("subgroup", "B+ subgroup"), ("overall", "overall"), ("either", "at least one"),
+                       ("both", "both"))),
+    FieldSpec("designs.strategy.control_arm", "Strategy control arm", "choice", "Non-marker arm of the "
+              "biomarker-strategy design: everyone on control, or randomized 1 : 1.", example="standard",
+              choices=(("standard", "all on control"), ("randomized", "randomized")), group="designs"),
+]
+
+ADAPTIVE_FIELDS: list[FieldSpec] = [
+    FieldSpec("designs.adaptive.information_rates", "Information rates", "list", "Cumulative information at "
+              "each analysis (2 to 5 stages).", "increasing, ending at 1", "0.5, 1"),
+    FieldSpec("designs.adaptive.planned_subjects", "Planned subjects", "list", "Cumulative subjects (both arms) "
+              "at each analysis.", "one per stage, increasing", "200, 400", endpoints=CONT + BIN),
+    FieldSpec("designs.adaptive.planned_events", "Planned events", "list", "Cumulative events at each "
+              "analysis.", "one per stage, increasing", "100, 200", endpoints=SURV),
+    FieldSpec("designs.adaptive.boundaries", "Efficacy boundaries", "choice", "Group-sequential efficacy "
+              "boundaries.", example="obrien_fleming", choices=(("obrien_fleming", "O'Brien–Fleming"),
+                                                                ("pocock", "Pocock"),
+                                                                ("no_early_efficacy", "no early efficacy"))),
+    FieldSpec("designs.adaptive.intersection_test", "Intersection test", "choice", "Test of the intersection "
+              "hypothesis in the closed test.", example="simes",
+              choices=(("simes", "Simes"), ("spiessens_debois", "Spiessens–Debois"), ("bonferroni", "Bonferroni"),
+                       ("sidak", "Šidák"))),
+    FieldSpec("designs.adaptive.selection.rule", "Selection rule", "choice", "Interim population selection.",
+              example="best", choices=(("best", "best"), ("epsilon", "epsilon"), ("all", "all"),
+                                       ("threshold", "threshold"))),
+    _f("designs.adaptive.selection.epsilon", "Epsilon", "Select every population within epsilon of the best "
+       "(rule 'epsilon').", ">= 0", "0.1", 0.0, 1e3, 3, 0.05),
+    _f("designs.adaptive.selection.threshold", "Threshold", "Select populations whose interim effect exceeds "
+       "the threshold (rule 'threshold').", "any number", "0", -1e3, 1e3, 3, 0.05),
+    FieldSpec("designs.adaptive.effect_measure", "Effect measure", "choice", "Interim measure used for selection.",
+              example="effect_estimate", choices=(("effect_estimate", "effect estimate"),
+                                                  ("test_statistic", "test statistic"))),
+    FieldSpec("designs.adaptive.stratified_analysis", "Stratified analysis", "bool", "Analyse the full "
+              "population stratified by marker status.", example="on"),
+    FieldSpec("designs.adaptive.success_criterion", "Success criterion", "choice", "Trial success: at least "
+              "one selected population rejected, or all.", example="at_least_one",
+              choices=(("at_least_one", "at least one"), ("all", "all selected"))),
+    FieldSpec("designs.adaptive.simulations", "Simulations", "int", "Number of simulated trials.",
+              "100 to 10,000,000", "10000", 100, 10_000_000, 0, 1000),
+    FieldSpec("designs.adaptive.seed", "Seed", "int", "Random seed (results are reproducible).", ">= 0",
+              "12345", 0, 2_147_483_647, 0, 1),
+]
+
+ALL_FIELDS: list[FieldSpec] = INPUT_FIELDS + ADAPTIVE_FIELDS
+FIELDS_BY_PATH: dict[str, FieldSpec] = {f.path: f for f in ALL_FIELDS}
+
+#: subgroup defaults used when the endpoint is switched
+SUBGROUP_DEFAULTS = {
+    "continuous": ({"mean_difference": 0.5, "sd": 1.0, "control_mean": 0.0},
+                   {"mean_difference": 0.1, "sd": 1.0, "control_mean": 0.0}),
+    "binary": ({"control_rate": 0.3, "treatment_rate": 0.45}, {"control_rate": 0.3, "treatment_rate": 0.33}),
+    "survival": ({"control_median": 12.0, "hazard_ratio": 0.6}, {"control_median": 12.0, "hazard_ratio": 0.9}),
+}
+SURVIVAL_DEFAULT = {"accrual_time": 24.0, "follow_up_time": 12.0, "dropout_rate": 0.0, "dropout_time": 12.0,
+                    "time_unit": "months"}
+ADAPTIVE_DEFAULT = {
+    "information_rates": [0.5, 1.0], "boundaries": "obrien_fleming", "intersection_test": "simes",
+    "selection": {"rule": "best", "epsilon": 0.0, "threshold": 0.0}, "effect_measure": "effect_estimate",
+    "stratified_analysis": True, "success_criterion": "at_least_one", "simulations": 10000, "seed": 12345,
+}
+
+NEW_SCENARIO: dict = {
+    "format": "enrichment-planner-scenario",
+    "version": 1,
+    "title": "New scenario",
+    "notes": "",
+    "endpoint": "continuous",
+    "population": {"prevalence": 0.5, "assay_sensitivity": 1.0, "assay_specificity": 1.0},
+    "positive": dict(SUBGROUP_DEFAULTS["continuous"][0]),
+    "negative": dict(SUBGROUP_DEFAULTS["continuous"][1]),
+    "testing": {"alpha": 0.025, "sides": 1, "power": 0.8, "allocation_ratio": 1.0, "better": "higher",
+                "heterogeneity_variance": True},
+    "designs": {"all_comers": {}, "targeted": {}, "stratified": {}, "strategy": {}, "interaction": {}},
+    "provenance": {},
+}
+
+
+def _adaptive_default(path: str):
+    node = ADAPTIVE_DEFAULT
+    for key in path.removeprefix("designs.adaptive.").split("."):
+        if not isinstance(node, dict) or key not in node:
+            return {"planned_subjects": [200.0, 400.0], "planned_events": [100.0, 200.0]}.get(key)
+        node = node[key]
+    return node
+
+
+for _spec in ADAPTIVE_FIELDS:
+    _spec.extra["default"] = _adaptive_default(_spec.path)

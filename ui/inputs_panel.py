@@ -1,0 +1,200 @@
+"""The inputs panel: every scenario field, grouped, with derived quantities read-only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.scenario import FIXED_DESIGNS
+
+from .derived import derived_quantities
+from .document import ScenarioDocument
+from .field_widgets import ERROR_STYLE, FieldRow
+from .fields import INPUT_FIELDS
+from .plot_canvas import DESIGN_LABELS as LABELS
+
+GROUPS = [
+    ("general", "Scenario"),
+    ("population", "Population and assay"),
+    ("positive", "B+ (true biomarker-positive)"),
+    ("negative", "B− (true biomarker-negative)"),
+    ("derived", "Derived (read-only)"),
+    ("testing", "Testing"),
+    ("survival", "Survival: accrual and follow-up"),
+    ("costs", "Costs"),
+    ("recruitment", "Recruitment"),
+    ("designs", "Designs"),
+]
+OPTIONAL_BLOCKS = {
+    "costs": {"per_screened": 0.0, "per_randomized": 0.0, "currency": "USD"},
+    "recruitment": {"screening_rate": 20.0},
+}
+SLIDER_STEPS = 1000
+
+
+class InputsPanel(QScrollArea):
+    """Scrollable form bound to a :class:`ScenarioDocument`."""
+
+    def __init__(self, doc: ScenarioDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.rows: dict[str, FieldRow] = {}
+        self.forms: dict[str, QFormLayout] = {}
+        self.boxes: dict[str, QGroupBox] = {}
+        self.design_checks: dict[str, QCheckBox] = {}
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        self.other_problems = QLabel()
+        self.other_problems.setStyleSheet(ERROR_STYLE)
+        self.other_problems.setWordWrap(True)
+        self.other_problems.hide()
+        layout.addWidget(self.other_problems)
+        for key, title in GROUPS:
+            box = QGroupBox(title)
+            form = QFormLayout(box)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+            self.forms[key], self.boxes[key] = form, box
+            layout.addWidget(box)
+            if key in OPTIONAL_BLOCKS:
+                box.setCheckable(True)
+                box.setToolTip(f"Tick to include a '{key}' block in the scenario")
+                box.toggled.connect(lambda on, k=key: self._toggle_block(k, on))
+            if key == "designs":
+                self._add_design_checks(form)
+        layout.addStretch(1)
+        self.setWidget(body)
+        for spec in INPUT_FIELDS:
+            row = FieldRow(spec, doc)
+            self.rows[spec.path] = row
+            self.forms[spec.group].addRow(row.label, row)
+            if spec.path == "population.prevalence":
+                self.slider = QSlider(Qt.Orientation.Horizontal)
+                self.slider.setRange(1, SLIDER_STEPS - 1)
+                self.slider.setToolTip("Drag to change the prevalence; every design updates as you drag")
+                self.slider.valueChanged.connect(self._slider_moved)
+                self.forms["population"].addRow("", self.slider)
+        self.design_message = QLabel()
+        self.design_message.setStyleSheet(ERROR_STYLE)
+        self.design_message.setWordWrap(True)
+        self.forms["designs"].addRow(self.design_message)
+        doc.changed.connect(self.refresh)
+        self.body = body
+
+    def fit_width(self) -> None:
+        """Never clip the fields: at least as wide as the form needs."""
+        for form in self.forms.values():
+            form.activate()
+        self.body.layout().activate()
+        need = self.body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 6
+        self.setMinimumWidth(max(360, need))
+
+    def _add_design_checks(self, form: QFormLayout) -> None:
+        for name in FIXED_DESIGNS:
+            check = QCheckBox(LABELS[name])
+            check.setObjectName(f"design_{name}")
+            check.setToolTip(f"Include the {LABELS[name].lower()} design in the comparison")
+            check.toggled.connect(lambda on, n=name: self._toggle_design(n, on))
+            self.design_checks[name] = check
+            form.addRow(check)
+
+    # ------------------------------------------------------------------ user actions
+    def _toggle_block(self, key: str, on: bool) -> None:
+        present = isinstance(self.doc.data.get(key), dict)
+        if on and not present:
+            self.doc.set_block(key, OPTIONAL_BLOCKS[key], f"Add {key}")
+        elif not on and present:
+            self.doc.set_block(key, None, f"Remove {key}")
+
+    def _toggle_design(self, name: str, on: bool) -> None:
+        present = name in (self.doc.data.get("designs") or {})
+        if on and not present:
+            self.doc.set_block(f"designs.{name}", {}, f"Add {LABELS[name].lower()} design")
+        elif not on and present:
+            self.doc.set_block(f"designs.{name}", None, f"Remove {LABELS[name].lower()} design")
+
+    def _slider_moved(self, position: int) -> None:
+        self.rows["population.prevalence"].editor.setValue(position / SLIDER_STEPS)
+
+    # ------------------------------------------------------------------ refresh
+    def refresh(self, _path: str = "") -> None:
+        doc = self.doc
+        endpoint = doc.endpoint
+        for row in self.rows.values():
+            row.load()
+            self.forms[row.spec.group].setRowVisible(row, row.applies_to(endpoint))
+        self.boxes["survival"].setVisible(endpoint == "survival")
+        for key in OPTIONAL_BLOCKS:
+            box = self.boxes[key]
+            box.blockSignals(True)
+            box.setChecked(isinstance(doc.data.get(key), dict))
+            box.blockSignals(False)
+            for row in self.rows.values():
+                if row.spec.group == key:
+                    row.setEnabled(box.isChecked())
+        designs = doc.data.get("designs") or {}
+        for name, check in self.design_checks.items():
+            check.blockSignals(True)
+            check.setChecked(name in designs)
+            check.blockSignals(False)
+        for path, name in (("designs.stratified", "stratified"), ("designs.strategy", "strategy")):
+            for row in self.rows.values():
+                if row.spec.path.startswith(path + "."):
+                    row.setEnabled(name in designs)
+        prevalence = doc.get("population.prevalence")
+        if isinstance(prevalence, (int, float)):
+            self.slider.blockSignals(True)
+            self.slider.setValue(round(prevalence * SLIDER_STEPS))
+            self.slider.blockSignals(False)
+        design_problems = [p.reason for p in doc.problems if p.path == "designs" or
+                           (p.path.startswith("designs.") and p.path.count(".") == 1 and p.path != "designs.adaptive")]
+        self.design_message.setText("; ".join(design_problems))
+        self.design_message.setVisible(bool(design_problems))
+        self._refresh_derived()
+        self._refresh_other_problems()
+        self.fit_width()
+
+    def _refresh_derived(self) -> None:
+        form = self.forms["derived"]
+        while form.rowCount():
+            form.removeRow(0)
+        if self.doc.scenario is None:
+            form.addRow(QLabel("— (fix the marked inputs)"))
+            return
+        try:
+            rows = derived_quantities(self.doc.scenario)
+        except Exception as exc:  # derived values are informative only
+            rows = [("—", str(exc), "")]
+        for label, value, why in rows:
+            lab, val = QLabel(label), QLabel(value)
+            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            val.setObjectName(f"derived:{label}")
+            lab.setToolTip(why)
+            val.setToolTip(why)
+            form.addRow(lab, val)
+
+    def _refresh_other_problems(self) -> None:
+        shown = {path for path, row in self.rows.items() if row.applies_to(self.doc.endpoint)}
+        other = []
+        for p in self.doc.problems:
+            base = p.path.split("[")[0]
+            if base in shown or p.path == "designs" or p.path.startswith("designs."):
+                continue
+            other.append(str(p))
+        self.other_problems.setText("\n".join(other))
+        self.other_problems.setVisible(bool(other))
+
+    def visible_rows(self) -> dict[str, FieldRow]:
+        """Rows that apply to the current endpoint."""
+        return {p: r for p, r in self.rows.items() if r.applies_to(self.doc.endpoint)}

@@ -1,0 +1,143 @@
+"""A matplotlib figure in a widget (QtAgg backend) with export to PNG, SVG or PDF.
+
+One code path for screen and export: the figure drawn on screen is the figure saved.
+"""
+
+from __future__ import annotations
+
+import time
+
+import matplotlib
+
+matplotlib.use("QtAgg")
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+#: design names as planner.designs.build.LABELS (kept here so the window opens before the core loads)
+DESIGN_LABELS = {
+    "all_comers": "All-comers",
+    "targeted": "Targeted (enrichment)",
+    "stratified": "Biomarker-stratified",
+    "strategy": "Biomarker-strategy",
+    "interaction": "Interaction",
+    "adaptive": "Adaptive enrichment",
+}
+DESIGN_COLORS = {
+    "all_comers": "#1f77b4",
+    "targeted": "#d62728",
+    "stratified": "#2ca02c",
+    "strategy": "#9467bd",
+    "interaction": "#ff7f0e",
+    "adaptive": "#8c564b",
+}
+EXPORT_FILTER = "PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"
+
+
+def design_label(name: str) -> str:
+    return DESIGN_LABELS.get(name, name.replace("_", " "))
+
+
+class PlotCanvas(QWidget):
+    """Title bar with an Export button above a matplotlib canvas."""
+
+    def __init__(self, title: str, parent: QWidget | None = None, figsize: tuple[float, float] = (5, 3.4)) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.figure = Figure(figsize=figsize, dpi=100)
+        self.figure.subplots_adjust(left=0.14, right=0.97, bottom=0.18, top=0.92)
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.canvas.setMinimumSize(200, 160)
+        self.ax = self.figure.add_subplot(111)
+        self.csv_text: str = ""
+        self.legend_handles: list | None = None
+        self.legend_on_screen = False  # the panel shows one shared legend; exports get their own
+        export = QToolButton()
+        export.setText("Export…")
+        export.setToolTip("Save this plot as PNG, SVG or PDF (or its data as CSV)")
+        export.clicked.connect(self.export_dialog)
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 0, 4, 0)
+        label = QLabel(f"<b>{title}</b>")
+        head.addWidget(label)
+        head.addStretch(1)
+        head.addWidget(export)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(head)
+        layout.addWidget(self.canvas, 1)
+        self.drawn = 0
+        self.last_drawn_at = 0.0
+        self.canvas.mpl_connect("draw_event", self._on_draw)
+
+    def _on_draw(self, _event: object) -> None:
+        self.drawn += 1
+        self.last_drawn_at = time.perf_counter()
+
+    def reset(self) -> None:
+        """Remove the plotted artists but keep the axes and their ticks (much faster than clear)."""
+        ax = self.ax
+        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
+            artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.set_title("")
+        self.legend_handles = None
+        ax.relim()
+        ax.set_autoscale_on(True)
+
+    def set_scale(self, x: str = "linear", y: str = "linear") -> None:
+        if self.ax.get_xscale() != x:
+            self.ax.set_xscale(x)
+        if self.ax.get_yscale() != y:
+            self.ax.set_yscale(y)
+
+    def clear(self, message: str = "") -> None:
+        self.ax.clear()
+        if message:
+            self.ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, color="#666",
+                         transform=self.ax.transAxes)
+            self.ax.set_xticks([])
+            self.ax.set_yticks([])
+
+    def redraw(self) -> None:
+        self.canvas.draw_idle()
+
+    def export(self, path: str) -> None:
+        """Save the figure; the format follows the extension (.png, .svg, .pdf, or .csv for data)."""
+        if path.lower().endswith(".csv"):
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(self.csv_text)
+            return
+        if self.legend_handles:
+            legend = self.ax.legend(handles=self.legend_handles, fontsize=7, loc="best", framealpha=0.85)
+        elif self.ax.get_legend_handles_labels()[0]:
+            legend = self.ax.legend(fontsize=7, loc="best")
+        else:
+            legend = None
+        try:
+            self.figure.savefig(path, dpi=200 if path.lower().endswith(".png") else None)
+        finally:
+            if legend is not None and self.legend_on_screen is False:
+                legend.remove()
+
+    def export_dialog(self) -> None:
+        stem = self.title.lower().replace(" ", "_").replace("×", "x")
+        filters = EXPORT_FILTER + (";;Data (*.csv)" if self.csv_text else "")
+        path, chosen = QFileDialog.getSaveFileName(self, f"Export {self.title}", f"{stem}.png", filters)
+        if not path:
+            return
+        if "." not in path.rsplit("/", 1)[-1]:
+            path += "." + chosen.split("*.")[-1].rstrip(")")
+        self.export(path)

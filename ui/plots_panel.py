@@ -1,0 +1,292 @@
+"""Live plots: power vs N, required N vs prevalence, power vs B− effect, and the design map."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from planner.params import EFFECT_NAMES
+from planner.results import Comparison
+from planner.scenario import Scenario
+
+from .plot_canvas import DESIGN_COLORS, PlotCanvas, design_label
+
+MAP_POINTS = 17
+CURVE_POINTS = 29
+
+
+def negative_effect_range(s: Scenario, points: int = CURVE_POINTS) -> tuple[np.ndarray, float, str]:
+    """Grid of B− effects on the natural scale around the current value; (grid, current, axis label)."""
+    if s.endpoint == "survival":
+        cur = s.negative.hazard_ratio
+        lo, hi = min(0.4, cur * 0.8, s.positive.hazard_ratio), max(1.6, cur * 1.2)
+        return np.geomspace(lo, hi, points), cur, "B− hazard ratio"
+    if s.endpoint == "continuous":
+        cur, pos = s.negative.mean_difference, s.positive.mean_difference
+        span = max(abs(pos), abs(cur), 1e-6)
+        return np.linspace(min(-span, cur), max(1.5 * span, cur), points), cur, "B− mean difference"
+    c = s.negative.control_rate
+    cur = s.negative.treatment_rate - c
+    span = max(abs(s.positive.treatment_rate - s.positive.control_rate), abs(cur), 0.01)
+    lo, hi = max(-c + 0.005, min(-span, cur)), min(1 - c - 0.005, max(1.5 * span, cur))
+    return np.linspace(lo, hi, points), cur, "B− risk difference"
+
+
+def compact(v: float) -> str:
+    """Tick text: 0.5, 100, 2k, 100k, 1.5M."""
+    if v >= 1e6:
+        return f"{v / 1e6:g}M"
+    if v >= 1e3:
+        return f"{v / 1e3:g}k"
+    return f"{v:g}"
+
+
+def plain_log_axis(axis, subs: tuple[float, ...] = (1.0, 2.0, 5.0)) -> None:
+    """Log scale with plain tick labels (100, 1,000, 0.5) instead of powers of ten."""
+    axis.set_major_locator(LogLocator(base=10, subs=subs))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: compact(v)))
+    axis.set_minor_formatter(NullFormatter())
+
+
+class PlotsPanel(QWidget):
+    """Four live plots in a grid; recomputed when shown if the inputs changed meanwhile."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.power_n = PlotCanvas("Power vs total N")
+        self.n_prev = PlotCanvas("Required N vs prevalence")
+        self.power_neg = PlotCanvas("Power vs B− effect")
+        self.map = PlotCanvas("Design map")
+        self.criterion = QComboBox()
+        self.criterion.addItem("fewest randomized patients", "n")
+        self.criterion.addItem("lowest cost", "cost")
+        self.criterion.setToolTip("What the design map minimizes")
+        self.criterion.currentIndexChanged.connect(self._criterion_changed)
+        grid = QGridLayout()
+        grid.addWidget(self.power_n, 0, 0)
+        grid.addWidget(self.n_prev, 0, 1)
+        grid.addWidget(self.power_neg, 1, 0)
+        grid.addWidget(self.map, 1, 1)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(self.legend, 1)
+        bar.addWidget(QLabel("Design map shows the design with"))
+        bar.addWidget(self.criterion)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(grid, 1)
+        layout.addLayout(bar)
+        self.scenario: Scenario | None = None
+        self.comparison: Comparison | None = None
+        self.question = "sample_size"
+        self.n_given: int | None = None
+        self.dirty = False
+        self.errors: list[str] = []
+        self.cache: dict = {}
+        self.render_timer = QTimer(self)
+        self.render_timer.setSingleShot(True)
+        self.render_timer.setInterval(0)
+        self.render_timer.timeout.connect(self.render)
+
+    def canvases(self) -> list[PlotCanvas]:
+        return [self.power_n, self.n_prev, self.power_neg, self.map]
+
+    def set_inputs(self, scenario: Scenario, comparison: Comparison, question: str, n_given: int | None,
+                   defer: bool = False) -> None:
+        """New results; redrawn now if visible (``defer``: only remembered, e.g. while a slider is dragged)."""
+        self.scenario, self.comparison, self.question, self.n_given = scenario, comparison, question, n_given
+        self.dirty = True
+        if self.isVisible() and not defer:
+            self.render_timer.start()  # let the table paint first
+
+    def set_stale(self, reason: str) -> None:
+        """Say that the plots show the last valid inputs (the current ones are invalid)."""
+        self.legend.setText(f'<span style="color:#8a5300">⚠ Plots show the last valid inputs — {reason}</span>')
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self.dirty:
+            self.render()
+
+    def _criterion_changed(self) -> None:
+        if self.scenario is not None:
+            self.dirty = True
+            if self.isVisible():
+                self.render()
+
+    # ------------------------------------------------------------------ drawing
+    def render(self) -> None:
+        """Recompute every curve and redraw (each plot fails alone, with its reason shown)."""
+        if self.scenario is None or self.comparison is None or not self.dirty:
+            return
+        self.dirty = False
+        self.update_legend()
+        self.errors = []
+        for canvas, draw in ((self.power_n, self._draw_power_n), (self.n_prev, self._draw_n_prev),
+                             (self.power_neg, self._draw_power_neg), (self.map, self._draw_map)):
+            canvas.reset()
+            try:
+                with np.errstate(all="ignore"):
+                    draw(canvas)
+            except Exception as exc:  # a plot never brings the window down
+                self.errors.append(f"{canvas.title}: {exc}")
+                canvas.clear(f"cannot draw: {exc}")
+            canvas.redraw()
+
+    def _cached(self, key: tuple, compute):
+        """Curves that sweep the prevalence do not depend on the scenario's own prevalence: a
+        prevalence edit (the slider) reuses them. Keyed by every other input."""
+        from planner.scenario_io import scenario_to_dict
+
+        base = scenario_to_dict(self.scenario)
+        base["population"].pop("prevalence", None)
+        base.pop("title", None), base.pop("notes", None), base.pop("provenance", None)
+        full = (json.dumps(base, sort_keys=True, default=str), *key)
+        if full not in self.cache:
+            if len(self.cache) > 64:
+                self.cache.clear()
+            self.cache[full] = compute()
+        return self.cache[full]
+
+    def update_legend(self) -> None:
+        def nb(text: str) -> str:
+            return text.replace(" ", "&nbsp;")
+
+        items = [f'<span style="color:{DESIGN_COLORS.get(d, "#999")};font-size:13pt">■</span>&nbsp;'
+                 f"{nb(design_label(d))}" for d in self._designs()]
+        items.append(nb("<b>– –</b> target power / assumed value"))
+        items.append(nb("● each design's N"))
+        items.append(nb("★ this scenario (map)"))
+        self.legend.setText(" &nbsp; ".join(items))
+
+    def _designs(self) -> dict:
+        return {k: r for k, r in self.comparison.designs.items() if k != "adaptive" and hasattr(r, "feasible")}
+
+    def _draw_power_n(self, canvas: PlotCanvas) -> None:
+        from planner import curves
+
+        s, ax = self.scenario, canvas.ax
+        results = self._designs()
+        sizes = [r.n_randomized for r in results.values() if r.feasible and r.n_randomized]
+        if self.n_given:
+            sizes.append(self.n_given)
+        if not sizes:
+            canvas.clear("no design is attainable")
+            return
+        lo, hi = max(4.0, min(sizes) / 4), max(sizes) * 2.5
+        grid = np.geomspace(lo, hi, 80)
+        texts = []
+        for name, r in results.items():
+            curve = curves.power_vs_n(s, name, grid)
+            color = DESIGN_COLORS.get(name)
+            ax.plot(grid, curve.y["power"], color=color, label=design_label(name), lw=1.6)
+            texts.append(f"# {name}\n{curve.to_csv()}")
+            if r.feasible and r.n_randomized and r.power is not None:
+                ax.plot([r.n_randomized], [r.power], "o", color=color, ms=5)
+        ax.axhline(s.testing.power, color="#444", ls="--", lw=1, label=f"target {s.testing.power:g}")
+        if self.n_given and self.question in ("power", "effect"):
+            ax.axvline(self.n_given, color="#777", ls=":", lw=1.2, label=f"N = {self.n_given:,}")
+        canvas.set_scale("log", "linear")
+        plain_log_axis(ax.xaxis)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("total randomized N (log scale)")
+        ax.set_ylabel("power")
+        ax.grid(True, alpha=0.25)
+        canvas.csv_text = "\n".join(texts)
+
+    def _draw_n_prev(self, canvas: PlotCanvas) -> None:
+        from planner import curves
+
+        s, ax = self.scenario, canvas.ax
+        grid = np.linspace(0.02, 0.98, CURVE_POINTS)
+        texts = []
+        for name in self._designs():
+            curve = self._cached(("n_prev", name), lambda n=name: curves.n_vs_prevalence(s, n, grid))
+            ax.plot(grid, curve.y["n_randomized"], color=DESIGN_COLORS.get(name), label=design_label(name), lw=1.6)
+            texts.append(f"# {name}\n{curve.to_csv()}")
+        ax.axvline(s.population.prevalence, color="#444", ls="--", lw=1, label=f"prevalence {s.population.prevalence:g}")
+        canvas.set_scale("linear", "log")
+        plain_log_axis(ax.yaxis, (1.0,))
+        ax.autoscale_view()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("prevalence of B+")
+        ax.set_ylabel(f"total N for power {s.testing.power:g} (log)")
+        ax.grid(True, alpha=0.25)
+        canvas.csv_text = "\n".join(texts)
+
+    def _draw_power_neg(self, canvas: PlotCanvas) -> None:
+        from planner import curves
+
+        s, ax = self.scenario, canvas.ax
+        grid, current, xlabel = negative_effect_range(s)
+        texts = []
+        for name, r in self._designs().items():
+            if not (r.feasible and r.n_randomized):
+                continue
+            curve = curves.power_vs_negative_effect(s, name, grid, n_randomized=float(r.n_randomized))
+            ax.plot(grid, curve.y["power"], color=DESIGN_COLORS.get(name),
+                    label=f"{design_label(name)} (N {r.n_randomized:,})", lw=1.6)
+            texts.append(f"# {name} at N = {r.n_randomized}\n{curve.to_csv()}")
+        ax.axvline(current, color="#444", ls="--", lw=1, label=f"assumed {current:.3g}")
+        ax.axhline(s.testing.power, color="#999", ls=":", lw=1)
+        canvas.set_scale("log" if s.endpoint == "survival" else "linear", "linear")
+        if s.endpoint == "survival":
+            plain_log_axis(ax.xaxis)
+        ax.set_xlim(grid[0], grid[-1])
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("power at design's N")
+        ax.grid(True, alpha=0.25)
+        canvas.csv_text = "\n".join(texts)
+
+    def _draw_map(self, canvas: PlotCanvas) -> None:
+        from planner import curves
+
+        s, ax = self.scenario, canvas.ax
+        criterion = str(self.criterion.currentData())
+        if criterion == "cost" and s.costs is None:
+            canvas.clear("add costs to the scenario to map the cheapest design")
+            return
+        prev = np.linspace(0.05, 0.95, MAP_POINTS)
+        effects, current, ylabel = negative_effect_range(s, MAP_POINTS)
+        names = tuple(d for d in self._designs() if d != "interaction") or None
+        dm = self._cached(("map", criterion, names, tuple(effects)),
+                          lambda: curves.design_map(s, prev, effects, criterion=criterion, designs=names))
+        colors = [DESIGN_COLORS.get(d, "#999") for d in dm.designs]
+        cmap = ListedColormap(["#dddddd", *colors])
+        ax.pcolormesh(prev, effects, dm.best.T + 1, cmap=cmap, vmin=0, vmax=len(colors), shading="nearest")
+        ax.plot([s.population.prevalence], [current], marker="*", color="black", ms=11, ls="none")
+        canvas.set_scale("linear", "log" if s.endpoint == "survival" else "linear")
+        if s.endpoint == "survival":
+            plain_log_axis(ax.yaxis)
+        ax.set_xlim(prev[0] - 0.025, prev[-1] + 0.025)
+        ax.set_ylim(effects[0], effects[-1])
+        ax.set_xlabel("prevalence of B+")
+        ax.set_ylabel(ylabel)
+        present = sorted({int(b) for b in dm.best.reshape(-1)})
+        handles = [Patch(color=colors[i], label=design_label(dm.designs[i])) for i in present if i >= 0]
+        if -1 in present:
+            handles.append(Patch(color="#dddddd", label="none attainable"))
+        handles.append(Line2D([], [], marker="*", color="black", ls="none", label="this scenario"))
+        canvas.legend_handles = handles
+        basis = "fewest patients" if criterion == "n" else "lowest cost"
+        ax.set_title(f"{basis}, power {s.testing.power:g}", fontsize=8, pad=3)
+        rows = ["prevalence," + EFFECT_NAMES[s.endpoint].replace(" ", "_") + ",best," +
+                ",".join(f"{d}_{criterion}" for d in dm.designs)]
+        for i, g in enumerate(dm.prevalence):
+            for j, e in enumerate(dm.negative_effect):
+                b = int(dm.best[i, j])
+                vals = ",".join("" if not math.isfinite(dm.values[d][i, j]) else f"{dm.values[d][i, j]:.6g}"
+                                for d in dm.designs)
+                rows.append(f"{g:.6g},{e:.6g},{dm.designs[b] if b >= 0 else ''},{vals}")
+        canvas.csv_text = "\n".join(rows) + "\n"
