@@ -70,7 +70,7 @@ def test_plots_are_drawn_and_export(make_window, qtbot, tmp_path):
     w.inputs.rows["population.prevalence"].editor.setValue(0.3)
     settle(qtbot, w)
     drawn = w.plots.n_prev.drawn
-    qtbot.waitUntil(lambda: w.plots.n_prev.drawn > drawn, timeout=5000)
+    qtbot.waitUntil(lambda: w.plots.n_prev.drawn > drawn, timeout=15000)
     xs = [line.get_xdata()[0] for line in w.plots.n_prev.ax.lines if len(line.get_xdata()) == 2]
     assert 0.3 in xs
 
@@ -96,7 +96,7 @@ def test_sensitivity_grid_matches_core(make_window, qtbot):
 def test_smoke_screenshot_is_not_blank(make_window, qtbot, tmp_path):
     w = make_window(EXAMPLES / "egfr_nsclc_ipass.json")
     w.resize(1400, 900)
-    qtbot.waitUntil(lambda: all(c.drawn > 0 for c in w.plots.canvases()), timeout=5000)
+    qtbot.waitUntil(lambda: all(c.drawn > 0 for c in w.plots.canvases()), timeout=15000)
     target = tmp_path / "window.png"
     assert w.grab().save(str(target))
     from PySide6.QtGui import QImage
@@ -109,7 +109,7 @@ def test_smoke_screenshot_is_not_blank(make_window, qtbot, tmp_path):
 
 def test_plots_wait_for_slider_release(make_window, qtbot):
     w = make_window(EXAMPLES / "egfr_nsclc_ipass.json")
-    qtbot.waitUntil(lambda: not w.plots.dirty, timeout=5000)
+    qtbot.waitUntil(lambda: not w.plots.dirty, timeout=15000)
     slider = w.inputs.slider
     slider.setSliderDown(True)
     slider.setValue(300)
@@ -117,4 +117,4 @@ def test_plots_wait_for_slider_release(make_window, qtbot):
     assert w.comparison_result.scenario["population"]["prevalence"] == 0.3  # table is live
     assert w.plots.dirty  # plots held back while dragging
     slider.setSliderDown(False)
-    qtbot.waitUntil(lambda: not w.plots.dirty, timeout=5000)
+    qtbot.waitUntil(lambda: not w.plots.dirty, timeout=15000)

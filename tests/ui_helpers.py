@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "resources" / "scenarios"
-DEBOUNCE_WAIT_MS = 2000  # generous for slow CI; the debounce itself is 60 ms
+DEBOUNCE_WAIT_MS = 5000  # generous for slow CI; the debounce itself is 60 ms
 
 
 def _quiet_close(w) -> None:
