@@ -59,28 +59,64 @@ def _fwer_equal(c, rho):
     return 1.0 - bvn_cdf(c, c, rho)
 
 
-def critical_values_split(alpha: ArrayLike, rho: ArrayLike, alpha_first: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """(c1, c2): c1 = z(α₁), c2 with P₀(Z1 > c1 or Z2 > c2) = α (Spiessens & Debois 2010)."""
-    alpha, rho, alpha_first = np.broadcast_arrays(*(np.asarray(x, float) for x in (alpha, rho, alpha_first)))
+def _find_root(func, a, b, args) -> np.ndarray:
+    """Elementwise root in the brackets (a, b) (``scipy.optimize.elementwise.find_root``)."""
+    res = elementwise.find_root(func, (a, b), args=args, tolerances={"xatol": 1e-13, "xrtol": 0.0})
+    return np.asarray(res.x)
+
+
+def _per_distinct(solve, *arrays: np.ndarray) -> np.ndarray:
+    """``solve(*arrays)`` evaluated once per distinct tuple of elements and scattered back.
+
+    The root finder works elementwise (every element its own bracket and iterations), so the
+    result of an element does not depend on the others: solving the distinct tuples only gives
+    the same numbers bit for bit. A design map has one correlation per prevalence, shared by
+    every B− effect; a scalar scenario has one element anyway.
+    """
+    shape = arrays[0].shape
+    if arrays[0].size <= 1:
+        return np.asarray(solve(*arrays))
+    keys = np.stack([a.reshape(-1) for a in arrays], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    if len(uniq) == keys.shape[0]:
+        return np.asarray(solve(*arrays))
+    out = np.asarray(solve(*(uniq[:, j].copy() for j in range(uniq.shape[1]))))
+    return out[inverse.reshape(-1)].reshape(shape)
+
+
+def _critical_s_split(alpha, rho, alpha_first):
     c1 = critical_value(alpha_first)
     lo = critical_value(alpha)            # c2 = z(α) spends at least α
     hi = critical_value(alpha - alpha_first)  # Bonferroni: spends at most α
-    res = elementwise.find_root(
-        lambda c2, c1_, rho_, a_: _fwer(c2, c1_, rho_) - a_,
-        (lo - 1e-9, hi + 1e-9),
-        args=(c1, rho, alpha),
-        tolerances={"xatol": 1e-13, "xrtol": 0.0},
-    )
-    return c1, np.asarray(res.x)
+    return _find_root(lambda c2, c1_, rho_, a_: _fwer(c2, c1_, rho_) - a_, lo - 1e-9, hi + 1e-9, (c1, rho, alpha))
+
+
+def critical_values_split(alpha: ArrayLike, rho: ArrayLike, alpha_first: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """(c1, c2): c1 = z(α₁), c2 with P₀(Z1 > c1 or Z2 > c2) = α (Spiessens & Debois 2010)."""
+    alpha, rho, alpha_first = (np.array(x) for x in np.broadcast_arrays(
+        *(np.asarray(x, float) for x in (alpha, rho, alpha_first))))
+    c1 = critical_value(alpha_first)
+    return c1, _per_distinct(_critical_s_split, alpha, rho, alpha_first)
+
+
+def _critical_equal(alpha, rho):
+    return _find_root(lambda c, rho_, a_: _fwer_equal(c, rho_) - a_,
+                      critical_value(alpha) - 1e-9, critical_value(alpha / 2) + 1e-9, (rho, alpha))
 
 
 def critical_value_equal(alpha: ArrayLike, rho: ArrayLike) -> np.ndarray:
     """Common c with P₀(Z1 > c or Z2 > c) = α (two-look Pocock boundary when ρ = √t)."""
+    alpha, rho = (np.array(x) for x in np.broadcast_arrays(np.asarray(alpha, float), np.asarray(rho, float)))
+    return _per_distinct(_critical_equal, alpha, rho)
+
+
+def critical_value_equal_pointwise(alpha: ArrayLike, rho: ArrayLike) -> np.ndarray:
+    """:func:`critical_value_equal` solved at every element (reference for the tests)."""
     alpha, rho = np.broadcast_arrays(np.asarray(alpha, float), np.asarray(rho, float))
-    res = elementwise.find_root(
-        lambda c, rho_, a_: _fwer_equal(c, rho_) - a_,
-        (critical_value(alpha) - 1e-9, critical_value(alpha / 2) + 1e-9),
-        args=(rho, alpha),
-        tolerances={"xatol": 1e-13, "xrtol": 0.0},
-    )
-    return np.asarray(res.x)
+    return _critical_equal(alpha, rho)
+
+
+def critical_values_split_pointwise(alpha: ArrayLike, rho: ArrayLike, alpha_first: ArrayLike):
+    """:func:`critical_values_split` solved at every element (reference for the tests)."""
+    alpha, rho, alpha_first = np.broadcast_arrays(*(np.asarray(x, float) for x in (alpha, rho, alpha_first)))
+    return critical_value(alpha_first), _critical_s_split(alpha, rho, alpha_first)

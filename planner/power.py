@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.special import nctdtr, ndtr, ndtri, stdtrit
 
 from .contrasts import Stat
 
@@ -28,8 +29,39 @@ def one_sided_alpha(alpha: float, sides: int) -> float:
 
 
 def stat_power(stat: Stat, n: ArrayLike, alpha: float, sides: int, idx=slice(None)) -> np.ndarray:
-    """Power at N total patients (array), benefit direction, level α/sides."""
-    # imported here: statsmodels pulls in pandas (about 1 s), which the app's start need not wait for
+    """Power at N total patients (array), benefit direction, level α/sides.
+
+    Evaluates statsmodels' ``normal_power_het`` and ``ttest_power`` ("larger") through the
+    scipy.special functions they call, without their per-call argument handling and
+    scipy.stats dispatch (this is the innermost function of every root search):
+    ``norm.isf(a) = −ndtri(a)``, ``norm.sf(x) = ndtr(−x)``, ``t.isf(a, df) = −stdtrit(df, a)``
+    and statsmodels' ``nct_sf(x, df, nc) = 1 − nctdtr(df, nc, x)`` — the same operations in the
+    same order, so the same numbers bit for bit (tests/test_perf_invariants.py checks this
+    against statsmodels).
+    """
+    n = np.asarray(n, dtype=float)
+    a = one_sided_alpha(alpha, sides)
+    drift = np.broadcast_to(stat.drift, np.broadcast_shapes(np.shape(stat.drift), np.shape(stat.ratio)))
+    ratio = np.broadcast_to(stat.ratio, drift.shape)
+    drift = drift[idx] if drift.ndim else drift
+    ratio = ratio[idx] if ratio.ndim else ratio
+    crit = -ndtri(a)
+    z = np.asarray(ndtr(-(crit * (1.0 / ratio) - drift * np.sqrt(n) / ratio)), dtype=float)
+    if stat.t_test:
+        df = np.maximum(n - 2.0, 1e-3)
+        with np.errstate(invalid="ignore"):
+            crit_upp = -stdtrit(df, a)
+            if np.any(np.isnan(crit_upp)):
+                return np.broadcast_to(z, np.broadcast_shapes(z.shape, df.shape)).copy()
+            out = np.asarray(1 - nctdtr(df, drift * np.sqrt(n), crit_upp), dtype=float)
+        # scipy's noncentral t returns NaN for some large noncentralities (about 37 to 40), where
+        # the power is 1 to machine precision; the normal power is then the same number.
+        return np.where(np.isnan(out), z, out)
+    return z
+
+
+def stat_power_statsmodels(stat: Stat, n: ArrayLike, alpha: float, sides: int, idx=slice(None)) -> np.ndarray:
+    """Reference implementation of :func:`stat_power` through statsmodels (used by the tests)."""
     from statsmodels.stats.power import normal_power_het, ttest_power
 
     n = np.asarray(n, dtype=float)
@@ -43,7 +75,5 @@ def stat_power(stat: Stat, n: ArrayLike, alpha: float, sides: int, idx=slice(Non
         df = np.maximum(n - 2.0, 1e-3)
         with np.errstate(invalid="ignore"):
             out = np.asarray(ttest_power(drift, nobs=n, alpha=a, df=df, alternative="larger"), dtype=float)
-        # scipy's noncentral t returns NaN for some large noncentralities (about 37 to 40), where
-        # the power is 1 to machine precision; the normal power is then the same number.
         return np.where(np.isnan(out), z, out)
     return z

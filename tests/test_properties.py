@@ -1,6 +1,7 @@
 """Property tests (hypothesis) over randomly drawn valid scenarios."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
@@ -89,6 +90,9 @@ def test_power_rises_with_n(s, design, n, factor):
 @SETTINGS
 @given(scenarios(), st.sampled_from(["all_comers", "targeted", "stratified"]), st.floats(50, 3000))
 def test_power_rises_with_the_positive_effect(s, design, n):
+    # Without the variance from mixing subgroups: with it, a mixed arm's variance grows with
+    # (δ+ − δ−)², so the all-comers drift is bounded in δ+ and power can dip by ~1e-3 (documented).
+    s = replace(s, testing=replace(s.testing, heterogeneity_variance=False))
     par = params_from_scenario(s)
     e = par.effect("positive")
     stronger = e * 0.8 if s.endpoint == "survival" else e * 1.2

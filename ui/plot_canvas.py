@@ -59,7 +59,7 @@ class PlotCanvas(QWidget):
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumSize(200, 160)
         self.ax = self.figure.add_subplot(111)
-        self.csv_text: str = ""
+        self._csv: object = ""
         self.legend_handles: list | None = None
         self.legend_on_screen = False  # the panel shows one shared legend; exports get their own
         export = QToolButton()
@@ -79,11 +79,70 @@ class PlotCanvas(QWidget):
         layout.addWidget(self.canvas, 1)
         self.drawn = 0
         self.last_drawn_at = 0.0
+        #: blitting (opt-in, for a canvas whose owner re-plots its data on ``self.ax`` only): the
+        #: data artists are drawn over a saved image of everything else (axes, ticks, labels),
+        #: which is re-rendered only when the axes' limits, scales, ticks or labels change.
+        self.blit = False
+        self.blitted = 0  # redraws of the data only
+        self._background = None
+        self._background_key: tuple | None = None
         self.canvas.mpl_connect("draw_event", self._on_draw)
 
-    def _on_draw(self, _event: object) -> None:
+    @property
+    def csv_text(self) -> str:
+        """The plotted data as CSV (built when first asked for: only an export needs it)."""
+        if callable(self._csv):
+            self._csv = self._csv()
+        return self._csv
+
+    @csv_text.setter
+    def csv_text(self, value) -> None:
+        """A string, or a function returning it (called at most once, when the text is needed)."""
+        self._csv = value
+
+    def _on_draw(self, event) -> None:
         self.drawn += 1
         self.last_drawn_at = time.perf_counter()
+        if not self.blit:
+            return
+        if self.canvas.is_saving() or getattr(event, "canvas", self.canvas) is not self.canvas:
+            self._background = None
+            return
+        # a full draw leaves the animated (data) artists out: keep that image, then add them
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._background_key = self._key()
+        self._draw_data()
+
+    def _data_artists(self) -> list:
+        ax = self.ax
+        return [*ax.collections, *ax.patches, *ax.lines, *ax.images]
+
+    def _draw_data(self) -> None:
+        """Draw the data artists in the order ``Axes.draw`` would (by zorder), then the spines
+        again (they are drawn above the data, zorder 2.5)."""
+        ax = self.ax
+        artists = sorted((a for a in self._data_artists() if a.get_animated() and a.get_visible()),
+                         key=lambda a: a.get_zorder())
+        for artist in artists:
+            ax.draw_artist(artist)
+        if artists:
+            for spine in ax.spines.values():
+                if spine.get_visible():
+                    ax.draw_artist(spine)
+
+    def _key(self) -> tuple:
+        """What the background image depends on besides the data artists."""
+        ax = self.ax
+        return (
+            tuple(ax.get_xlim()), tuple(ax.get_ylim()), ax.get_xscale(), ax.get_yscale(),
+            ax.get_xlabel(), ax.get_ylabel(), ax.get_title(), ax.get_title("left"), ax.get_title("right"),
+            *(id(x) for axis in (ax.xaxis, ax.yaxis) for x in (
+                axis.get_major_locator(), axis.get_major_formatter(),
+                axis.get_minor_locator(), axis.get_minor_formatter())),
+            tuple(id(t) for t in ax.texts), ax.get_legend() is not None,
+            self.canvas.get_width_height(physical=True), self.figure.dpi, tuple(self.figure.bbox.bounds),
+            tuple(ax.get_position().bounds),
+        )
 
     def reset(self) -> None:
         """Remove the plotted artists but keep the axes and their ticks (much faster than clear)."""
@@ -104,6 +163,7 @@ class PlotCanvas(QWidget):
             self.ax.set_yscale(y)
 
     def clear(self, message: str = "") -> None:
+        self._background = None
         self.ax.clear()
         if message:
             self.ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, color="#666",
@@ -112,7 +172,22 @@ class PlotCanvas(QWidget):
             self.ax.set_yticks([])
 
     def redraw(self) -> None:
-        self.canvas.draw_idle()
+        """Show the current artists: with ``blit``, only the data artists are drawn when the rest
+        of the figure is what the last full draw rendered; otherwise a full draw (when idle)."""
+        if not self.blit:
+            self.canvas.draw_idle()
+            return
+        for artist in self._data_artists():
+            artist.set_animated(True)
+        if self._background is None or self._key() != self._background_key:
+            self.canvas.draw_idle()
+            return
+        self.canvas.restore_region(self._background)
+        self._draw_data()
+        self.canvas.blit(self.figure.bbox)
+        self.blitted += 1
+        self.drawn += 1
+        self.last_drawn_at = time.perf_counter()
 
     def export(self, path: str) -> None:
         """Save the figure; the format follows the extension (.png, .svg, .pdf, or .csv for data)."""
@@ -131,6 +206,9 @@ class PlotCanvas(QWidget):
         finally:
             if legend is not None and self.legend_on_screen is False:
                 legend.remove()
+            if self.blit:  # the screen image is rendered again in full
+                self._background = None
+                self.canvas.draw_idle()
 
     def export_dialog(self) -> None:
         stem = self.title.lower().replace(" ", "_").replace("×", "x")

@@ -50,10 +50,33 @@ def compact(v: float) -> str:
 
 
 def plain_log_axis(axis, subs: tuple[float, ...] = (1.0, 2.0, 5.0)) -> None:
-    """Log scale with plain tick labels (100, 1,000, 0.5) instead of powers of ten."""
-    axis.set_major_locator(LogLocator(base=10, subs=subs))
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: compact(v)))
-    axis.set_minor_formatter(NullFormatter())
+    """Log scale with plain tick labels (100, 1,000, 0.5) instead of powers of ten.
+
+    Installed once per axis and scale: the same locator and formatters are kept while they are
+    in place, so a redraw that changes only the data reuses the rendered axes (see
+    ``PlotCanvas.blit``)."""
+    mine = getattr(axis, "_plain_log", None)
+    if (mine is not None and mine[0] == subs and axis.get_major_locator() is mine[1]
+            and axis.get_major_formatter() is mine[2] and axis.get_minor_formatter() is mine[3]):
+        return
+    mine = (subs, LogLocator(base=10, subs=subs), FuncFormatter(lambda v, _pos: compact(v)), NullFormatter())
+    axis.set_major_locator(mine[1])
+    axis.set_major_formatter(mine[2])
+    axis.set_minor_formatter(mine[3])
+    axis._plain_log = mine
+
+
+def map_csv(dm, endpoint: str, criterion: str) -> str:
+    """The design map's cells as CSV: prevalence, B− effect, best design, each design's value."""
+    rows = ["prevalence," + EFFECT_NAMES[endpoint].replace(" ", "_") + ",best," +
+            ",".join(f"{d}_{criterion}" for d in dm.designs)]
+    for i, g in enumerate(dm.prevalence):
+        for j, e in enumerate(dm.negative_effect):
+            b = int(dm.best[i, j])
+            vals = ",".join("" if not math.isfinite(dm.values[d][i, j]) else f"{dm.values[d][i, j]:.6g}"
+                            for d in dm.designs)
+            rows.append(f"{g:.6g},{e:.6g},{dm.designs[b] if b >= 0 else ''},{vals}")
+    return "\n".join(rows) + "\n"
 
 
 class PlotsPanel(QWidget):
@@ -65,6 +88,8 @@ class PlotsPanel(QWidget):
         self.n_prev = PlotCanvas("Required N vs prevalence")
         self.power_neg = PlotCanvas("Power vs B− effect")
         self.map = PlotCanvas("Design map")
+        for canvas in self.canvases():
+            canvas.blit = True  # only the data are drawn again while the axes stay the same
         self.criterion = QComboBox()
         self.criterion.addItem("fewest randomized patients", "n")
         self.criterion.addItem("lowest cost", "cost")
@@ -131,6 +156,7 @@ class PlotsPanel(QWidget):
         self.dirty = False
         self.update_legend()
         self.errors = []
+        self._cache_base = None
         for canvas, draw in ((self.power_n, self._draw_power_n), (self.n_prev, self._draw_n_prev),
                              (self.power_neg, self._draw_power_neg), (self.map, self._draw_map)):
             canvas.reset()
@@ -147,10 +173,12 @@ class PlotsPanel(QWidget):
         prevalence edit (the slider) reuses them. Keyed by every other input."""
         from planner.scenario_io import scenario_to_dict
 
-        base = scenario_to_dict(self.scenario)
-        base["population"].pop("prevalence", None)
-        base.pop("title", None), base.pop("notes", None), base.pop("provenance", None)
-        full = (json.dumps(base, sort_keys=True, default=str), *key)
+        if getattr(self, "_cache_base", None) is None or self._cache_base[0] is not self.scenario:
+            base = scenario_to_dict(self.scenario)
+            base["population"].pop("prevalence", None)
+            base.pop("title", None), base.pop("notes", None), base.pop("provenance", None)
+            self._cache_base = (self.scenario, json.dumps(base, sort_keys=True, default=str))
+        full = (self._cache_base[1], *key)
         if full not in self.cache:
             if len(self.cache) > 64:
                 self.cache.clear()
@@ -189,7 +217,7 @@ class PlotsPanel(QWidget):
             curve = curves.power_vs_n(s, name, grid)
             color = DESIGN_COLORS.get(name)
             ax.plot(grid, curve.y["power"], color=color, label=design_label(name), lw=1.6)
-            texts.append(f"# {name}\n{curve.to_csv()}")
+            texts.append((name, curve))
             if r.feasible and r.n_randomized and r.power is not None:
                 ax.plot([r.n_randomized], [r.power], "o", color=color, ms=5)
         ax.axhline(s.testing.power, color="#444", ls="--", lw=1, label=f"target {s.testing.power:g}")
@@ -202,7 +230,7 @@ class PlotsPanel(QWidget):
         ax.set_xlabel("total randomized N (log scale)")
         ax.set_ylabel("power")
         ax.grid(True, alpha=0.25)
-        canvas.csv_text = "\n".join(texts)
+        canvas.csv_text = lambda: "\n".join(f"# {name}\n{curve.to_csv()}" for name, curve in texts)
 
     def _draw_n_prev(self, canvas: PlotCanvas) -> None:
         from planner import curves
@@ -213,7 +241,7 @@ class PlotsPanel(QWidget):
         for name in self._designs():
             curve = self._cached(("n_prev", name), lambda n=name: curves.n_vs_prevalence(s, n, grid))
             ax.plot(grid, curve.y["n_randomized"], color=DESIGN_COLORS.get(name), label=design_label(name), lw=1.6)
-            texts.append(f"# {name}\n{curve.to_csv()}")
+            texts.append((f"# {name}", curve))
         ax.axvline(s.population.prevalence, color="#444", ls="--", lw=1, label=f"prevalence {s.population.prevalence:g}")
         canvas.set_scale("linear", "log")
         plain_log_axis(ax.yaxis, (1.0,))
@@ -222,7 +250,7 @@ class PlotsPanel(QWidget):
         ax.set_xlabel("prevalence of B+")
         ax.set_ylabel(f"total N for power {s.testing.power:g} (log)")
         ax.grid(True, alpha=0.25)
-        canvas.csv_text = "\n".join(texts)
+        canvas.csv_text = lambda: "\n".join(f"{head}\n{curve.to_csv()}" for head, curve in texts)
 
     def _draw_power_neg(self, canvas: PlotCanvas) -> None:
         from planner import curves
@@ -236,7 +264,7 @@ class PlotsPanel(QWidget):
             curve = curves.power_vs_negative_effect(s, name, grid, n_randomized=float(r.n_randomized))
             ax.plot(grid, curve.y["power"], color=DESIGN_COLORS.get(name),
                     label=f"{design_label(name)} (N {r.n_randomized:,})", lw=1.6)
-            texts.append(f"# {name} at N = {r.n_randomized}\n{curve.to_csv()}")
+            texts.append((f"# {name} at N = {r.n_randomized}", curve))
         ax.axvline(current, color="#444", ls="--", lw=1, label=f"assumed {current:.3g}")
         ax.axhline(s.testing.power, color="#999", ls=":", lw=1)
         canvas.set_scale("log" if s.endpoint == "survival" else "linear", "linear")
@@ -247,7 +275,7 @@ class PlotsPanel(QWidget):
         ax.set_xlabel(xlabel)
         ax.set_ylabel("power at design's N")
         ax.grid(True, alpha=0.25)
-        canvas.csv_text = "\n".join(texts)
+        canvas.csv_text = lambda: "\n".join(f"{head}\n{curve.to_csv()}" for head, curve in texts)
 
     def _draw_map(self, canvas: PlotCanvas) -> None:
         from planner import curves
@@ -281,12 +309,4 @@ class PlotsPanel(QWidget):
         canvas.legend_handles = handles
         basis = "fewest patients" if criterion == "n" else "lowest cost"
         ax.set_title(f"{basis}, power {s.testing.power:g}", fontsize=8, pad=3)
-        rows = ["prevalence," + EFFECT_NAMES[s.endpoint].replace(" ", "_") + ",best," +
-                ",".join(f"{d}_{criterion}" for d in dm.designs)]
-        for i, g in enumerate(dm.prevalence):
-            for j, e in enumerate(dm.negative_effect):
-                b = int(dm.best[i, j])
-                vals = ",".join("" if not math.isfinite(dm.values[d][i, j]) else f"{dm.values[d][i, j]:.6g}"
-                                for d in dm.designs)
-                rows.append(f"{g:.6g},{e:.6g},{dm.designs[b] if b >= 0 else ''},{vals}")
-        canvas.csv_text = "\n".join(rows) + "\n"
+        canvas.csv_text = lambda: map_csv(dm, s.endpoint, criterion)
