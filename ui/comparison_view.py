@@ -33,6 +33,7 @@ MODES = (
 COLUMNS = (
     "Design", "N randomized", "Per arm (T : C)", "Screened", "Events", "Power",
     "Claims: F · S · ≥1 · both", "Detectable B+ effect", "Cost", "Efficiency", "Accrual / rates needed",
+    "Assurance ± MC SE",
 )
 HEADER_TIPS = (
     "★ marks the cheapest design that meets the target power",
@@ -46,7 +47,13 @@ HEADER_TIPS = (
     "per screened × screened + per randomized × randomized",
     "Efficiency relative to all-comers: all-comers N / this design's N",
     "Accrual duration from the screening rate, or the rates a survival design needs",
+    "Assurance: the power averaged over the scenario's uncertainty block (prior draws), ± its Monte Carlo "
+    "standard error; hover a cell for P(power > 80%) and the quantiles of power. Shown only when the "
+    "scenario has an uncertainty block",
 )
+#: logical index of the assurance column (shown beside Power; last so the other indices stay put)
+ASSURANCE_COL = len(COLUMNS) - 1
+POWER_COL = 5
 CLAIM_ORDER = ("overall", "subgroup", "either", "both")
 CSV_FIELDS = (
     "design", "label", "question", "feasible", "n_randomized", "n_treatment", "n_control", "n_randomized_exact",
@@ -54,8 +61,10 @@ CSV_FIELDS = (
     "detectable_effect_parameter", "detectable_effect", "cost", "currency", "efficiency", "accrual_duration",
     "screening_rate_needed", "randomization_rate_needed", "cheapest_meeting_target", "method", "message",
 )
+ASSURANCE_CSV_FIELDS = ("assurance", "assurance_se", "prob_power_above_threshold")
 RAW = Qt.ItemDataRole.UserRole
 CHEAPEST_BG = QColor("#e3f4e1")
+UPDATING = QColor("#999")
 
 
 def _n(x: int | None) -> str:
@@ -92,6 +101,9 @@ class ComparisonView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.comparison: Comparison | None = None
+        self.assurance: dict | None = None  # design → planner.assurance.AssuranceResult
+        self.assurance_enabled = False  # the scenario has an uncertainty block
+        self.assurance_current = False  # self.assurance belongs to self.comparison
         self.mode = QComboBox()
         for key, text in MODES:
             self.mode.addItem(text, key)
@@ -131,6 +143,8 @@ class ComparisonView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.moveSection(ASSURANCE_COL, POWER_COL + 1)  # shown right after Power
+        self.table.setColumnHidden(ASSURANCE_COL, True)
         self.table.setWordWrap(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -193,6 +207,59 @@ class ComparisonView(QWidget):
         self.table.setColumnHidden(6, not any(r.claims for r in results))
         self.table.setColumnHidden(4, not any(r.events is not None for r in results))
         self.table.setColumnHidden(8, not any(r.cost is not None for r in results))
+        self.assurance_current = False
+        self._fill_assurance()
+
+    # ------------------------------------------------------------------ assurance
+    def set_assurance_enabled(self, on: bool) -> None:
+        """Show the assurance column (the scenario has an uncertainty block) or hide and forget it."""
+        self.assurance_enabled = bool(on)
+        if not on:
+            self.assurance = None
+            self.assurance_current = False
+        self.table.setColumnHidden(ASSURANCE_COL, not on)
+
+    def show_assurance(self, results: dict) -> None:
+        """Fill the assurance column with ``{design: AssuranceResult}`` of the shown comparison."""
+        self.assurance = dict(results or {})
+        self.assurance_current = True
+        self._fill_assurance()
+
+    def _fill_assurance(self) -> None:
+        t = self.table
+        t.setColumnHidden(ASSURANCE_COL, not self.assurance_enabled)
+        if not self.assurance_enabled:
+            return
+        results = self.assurance or {}
+        for i in range(t.rowCount()):
+            first = t.item(i, 0)
+            if first is None or t.columnSpan(i, 1) > 1:
+                continue  # an infeasible design: its message spans the row
+            a = results.get(first.data(RAW))
+            if a is None:
+                item = self._item("…" if not self.assurance_current else "—", None,
+                                  "computing the assurance…" if not self.assurance_current
+                                  else "not a fixed design: no assurance")
+            elif a.assurance is None:
+                item = self._item("—", None, a.message)
+            else:
+                q = a.power_quantiles
+                tip = (f"Assurance {a.assurance:.4f}, Monte Carlo SE {a.assurance_se:.4f} "
+                       f"({a.draws:,} prior draws, seed {a.seed})\n"
+                       f"P(power > {a.power_threshold:.0%}) = {a.prob_power_above:.3f}\n"
+                       "power quantiles: " + ", ".join(f"{float(k):.0%} {v:.3f}" for k, v in q.items()))
+                if a.claims:
+                    tip += "\nassurance of each claim: " + ", ".join(f"{k} {v:.3f}" for k, v in a.claims.items())
+                if not self.assurance_current:
+                    tip = "updating… (previous inputs)\n" + tip
+                item = self._item(f"{a.assurance:.3f} ± {a.assurance_se:.3f}", a.assurance, tip)
+            if not self.assurance_current:
+                item.setForeground(QBrush(UPDATING))
+            neighbour = t.item(i, POWER_COL)
+            if neighbour is not None:
+                item.setBackground(neighbour.background())
+                item.setFont(neighbour.font())
+            t.setItem(i, ASSURANCE_COL, item)
 
     def _item(self, text: str, raw: object = None, tip: str = "") -> QTableWidgetItem:
         item = QTableWidgetItem(text)
@@ -260,7 +327,9 @@ class ComparisonView(QWidget):
     # ------------------------------------------------------------------ copy / export
     def to_tsv(self) -> str:
         """Visible columns as tab-separated text (the header first)."""
-        cols = [c for c in range(len(COLUMNS)) if not self.table.isColumnHidden(c)]
+        header = self.table.horizontalHeader()
+        visual = [header.logicalIndex(v) for v in range(header.count())]
+        cols = [c for c in visual if not self.table.isColumnHidden(c)]
         lines = ["\t".join(COLUMNS[c] for c in cols)]
         for i in range(self.table.rowCount()):
             cells = []
@@ -276,11 +345,18 @@ class ComparisonView(QWidget):
     def to_csv(self) -> str:
         """Every result field unformatted, one row per design."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+        with_assurance = self.assurance_enabled and self.assurance_current and self.assurance is not None
+        fieldnames = CSV_FIELDS + (ASSURANCE_CSV_FIELDS if with_assurance else ())
+        writer = csv.DictWriter(out, fieldnames=fieldnames, lineterminator="\n")
         writer.writeheader()
         if self.comparison is not None:
             for r in self.comparison.designs.values():
-                writer.writerow(csv_row(r, self.comparison.cheapest_meeting_target))
+                row = csv_row(r, self.comparison.cheapest_meeting_target)
+                if with_assurance:
+                    a = self.assurance.get(r.design)
+                    row.update(assurance=a.assurance if a else None, assurance_se=a.assurance_se if a else None,
+                               prob_power_above_threshold=a.prob_power_above if a else None)
+                writer.writerow(row)
         return out.getvalue()
 
     def export_csv_dialog(self) -> None:

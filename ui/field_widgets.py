@@ -117,7 +117,11 @@ class FieldRow(QWidget):
             w.setRange(int(s.lo), int(min(s.hi, 2_147_483_647)))
             w.setSingleStep(int(s.step) or 1)
             w.setGroupSeparatorShown(False)
-            w.valueChanged.connect(lambda v: self.edited.emit(self.spec.path, int(v)))
+            if s.optional:  # the minimum stands for "empty" (None), shown as the special text
+                w.setSpecialValueText(s.extra.get("empty_text", "default"))
+                w.lineEdit().textEdited.connect(self._int_text_edited)
+                w.editingFinished.connect(self._int_editing_finished)
+            w.valueChanged.connect(self._int_changed)
             return w
         if s.kind == "choice":
             w = QComboBox()
@@ -150,6 +154,22 @@ class FieldRow(QWidget):
         else:
             self.edited.emit(self.spec.path, float(value))
 
+    def _int_changed(self, value: int) -> None:
+        if self.spec.optional and value == self.editor.minimum():
+            self.edited.emit(self.spec.path, None)
+        else:
+            self.edited.emit(self.spec.path, int(value))
+
+    def _int_text_edited(self, text: str) -> None:
+        self._cleared = not text.strip()
+
+    def _int_editing_finished(self) -> None:
+        """A cleared optional whole-number field is empty (None), as its special text is."""
+        if getattr(self, "_cleared", False):
+            self._cleared = False
+            self.editor.setValue(self.editor.minimum())  # emits None unless already there
+            self.edited.emit(self.spec.path, None)
+
     def _list_changed(self, text: str) -> None:
         try:
             values = parse_numbers(text)
@@ -171,7 +191,7 @@ class FieldRow(QWidget):
         if isinstance(e, QDoubleSpinBox):
             return None if self.spec.optional and e.value() == e.minimum() else e.value()
         if isinstance(e, QSpinBox):
-            return e.value()
+            return None if self.spec.optional and e.value() == e.minimum() else e.value()
         if isinstance(e, QComboBox):
             return e.currentData()
         if isinstance(e, QCheckBox):
@@ -193,7 +213,10 @@ class FieldRow(QWidget):
                 if abs(e.value() - v) > 10 ** -(e.decimals() + 1) or value is None:
                     e.setValue(v)
             elif isinstance(e, QSpinBox):
-                if value is not None and e.value() != int(value):
+                if value is None and self.spec.optional:
+                    if e.value() != e.minimum():
+                        e.setValue(e.minimum())
+                elif isinstance(value, (int, float)) and not isinstance(value, bool) and e.value() != int(value):
                     e.setValue(int(value))
             elif isinstance(e, QComboBox):
                 choices = self.choices()

@@ -29,7 +29,7 @@ class FieldSpec:
     step: float = 0.01
     choices: tuple[tuple[Any, str], ...] = ()
     endpoints: tuple[str, ...] = ("continuous", "binary", "survival")
-    optional: bool = False  # a float that may be left empty (None): spin box "default"
+    optional: bool = False  # a number that may be left empty (None): spin box at its minimum, "default"
     group: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -72,6 +72,41 @@ def _subgroup_fields(key: str, tag: str) -> list[FieldSpec]:
            "below 1 is benefit.", "> 0 (not 1 in both subgroups)", "0.48", 0.0, 100.0, 4, 0.05,
            endpoints=SURV, group=key),
     ]
+
+
+#: the fixed designs, in the order of planner.scenario.FIXED_DESIGNS (no core import: the window opens first)
+FIXED_DESIGN_LABELS = {
+    "all_comers": "all-comers",
+    "targeted": "targeted (enrichment)",
+    "stratified": "biomarker-stratified",
+    "strategy": "biomarker-strategy",
+    "interaction": "interaction",
+}
+#: what an empty fixed-size spin box shows
+SOLVE_TEXT = "solve"
+
+
+def _design_size_fields() -> list[FieldSpec]:
+    """``designs.<name>.n_randomized`` and (survival) ``designs.<name>.events`` of every fixed design."""
+    out = []
+    for name, label in FIXED_DESIGN_LABELS.items():
+        out.append(FieldSpec(
+            f"designs.{name}.n_randomized", "Fixed N", "int",
+            f"Total randomized (both arms) of the {label} design, fixed instead of solved for: the comparison "
+            "then reports its power and detectable B+ effect at this N (Solve for: 'As in the file'). "
+            f"Empty ('{SOLVE_TEXT}'): solve for the size reaching the target power.",
+            "whole number ≥ 4, or empty", "400", 3, 10_000_000, 0, 10, optional=True, group="design_sizes",
+            extra={"design": name, "column": 1, "empty_text": SOLVE_TEXT},
+        ))
+        out.append(FieldSpec(
+            f"designs.{name}.events", "Fixed events", "int",
+            f"Events at the analysis of the {label} design (event-driven), fixed instead of solved for: power is "
+            "computed at these events. With a fixed N and no events: the events expected at N under the accrual, "
+            f"follow-up and dropout. Empty ('{SOLVE_TEXT}'): from the fixed N, or solved for.",
+            "whole number ≥ 2, at most the fixed N; or empty", "200", 1, 10_000_000, 0, 10, endpoints=("survival",),
+            optional=True, group="design_sizes", extra={"design": name, "column": 2, "empty_text": SOLVE_TEXT},
+        ))
+    return out
 
 
 INPUT_FIELDS: list[FieldSpec] = [
@@ -149,6 +184,7 @@ INPUT_FIELDS: list[FieldSpec] = [
     FieldSpec("designs.strategy.control_arm", "Strategy control arm", "choice", "Non-marker arm of the "
               "biomarker-strategy design: everyone on control, or randomized 1 : 1.", example="standard",
               choices=(("standard", "all on control"), ("randomized", "randomized")), group="designs"),
+    *_design_size_fields(),
 ]
 
 ADAPTIVE_FIELDS: list[FieldSpec] = [

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QLabel,
     QScrollArea,
@@ -19,7 +20,7 @@ from planner.scenario import FIXED_DESIGNS
 from .derived import derived_quantities
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
-from .fields import INPUT_FIELDS
+from .fields import FIELDS_BY_PATH, INPUT_FIELDS, SOLVE_TEXT
 from .plot_canvas import DESIGN_LABELS as LABELS
 
 GROUPS = [
@@ -78,6 +79,9 @@ class InputsPanel(QScrollArea):
         for spec in INPUT_FIELDS:
             row = FieldRow(spec, doc)
             self.rows[spec.path] = row
+            if spec.group == "design_sizes":  # in the designs grid, beside the design's check box
+                self.size_grid.addWidget(row, self.design_grid_rows[spec.extra["design"]], spec.extra["column"])
+                continue
             self.forms[spec.group].addRow(row.label, row)
             if spec.path == "population.prevalence":
                 self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -101,13 +105,39 @@ class InputsPanel(QScrollArea):
         self.setMinimumWidth(max(360, need))
 
     def _add_design_checks(self, form: QFormLayout) -> None:
-        for name in FIXED_DESIGNS:
+        """One line per fixed design: include it, and optionally fix its size (N; events for survival)."""
+        grid_widget = QWidget()
+        grid = QGridLayout(grid_widget)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(2)
+        self.size_grid = grid
+        self.design_grid_rows: dict[str, int] = {}
+        n_spec = FIELDS_BY_PATH["designs.targeted.n_randomized"]
+        ev_spec = FIELDS_BY_PATH["designs.targeted.events"]
+        design_head = QLabel("<i>Design</i>")
+        design_head.setToolTip("Designs compared (tick to include)")
+        self.size_heads = {"n_randomized": QLabel("<i>Fixed N (total)</i>"), "events": QLabel("<i>Fixed events</i>")}
+        self.size_heads["n_randomized"].setToolTip(
+            f"Optional fixed total randomized per design; empty ('{SOLVE_TEXT}') solves for the size.<br>"
+            + n_spec.tooltip.split("<br>", 1)[1])
+        self.size_heads["events"].setToolTip(
+            f"Optional fixed events per design (survival); empty ('{SOLVE_TEXT}') takes them from N or solves.<br>"
+            + ev_spec.tooltip.split("<br>", 1)[1])
+        grid.addWidget(design_head, 0, 0)
+        grid.addWidget(self.size_heads["n_randomized"], 0, 1)
+        grid.addWidget(self.size_heads["events"], 0, 2)
+        for i, name in enumerate(FIXED_DESIGNS, start=1):
             check = QCheckBox(LABELS[name])
             check.setObjectName(f"design_{name}")
             check.setToolTip(f"Include the {LABELS[name].lower()} design in the comparison")
             check.toggled.connect(lambda on, n=name: self._toggle_design(n, on))
             self.design_checks[name] = check
-            form.addRow(check)
+            self.design_grid_rows[name] = i
+            grid.addWidget(check, i, 0, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        form.addRow(grid_widget)
 
     # ------------------------------------------------------------------ user actions
     def _toggle_block(self, key: str, on: bool) -> None:
@@ -133,7 +163,12 @@ class InputsPanel(QScrollArea):
         endpoint = doc.endpoint
         for row in self.rows.values():
             row.load()
+            if row.spec.group == "design_sizes":
+                row.setVisible(row.applies_to(endpoint))
+                row.setEnabled(row.spec.extra["design"] in (doc.data.get("designs") or {}))
+                continue
             self.forms[row.spec.group].setRowVisible(row, row.applies_to(endpoint))
+        self.size_heads["events"].setVisible(endpoint == "survival")
         self.boxes["survival"].setVisible(endpoint == "survival")
         for key in OPTIONAL_BLOCKS:
             box = self.boxes[key]
@@ -159,6 +194,9 @@ class InputsPanel(QScrollArea):
             self.slider.blockSignals(False)
         design_problems = [p.reason for p in doc.problems if p.path == "designs" or
                            (p.path.startswith("designs.") and p.path.count(".") == 1 and p.path != "designs.adaptive")]
+        shown = {path for path, row in self.rows.items() if row.applies_to(endpoint)}
+        design_problems += [str(p) for p in doc.problems if p.path.startswith("designs.") and p.path.count(".") == 2
+                            and not p.path.startswith("designs.adaptive.") and p.path not in shown]
         self.design_message.setText("; ".join(design_problems))
         self.design_message.setVisible(bool(design_problems))
         self._refresh_derived()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from planner.errors import ScenarioError
 
 from .adaptive_tab import AdaptiveTab
+from .assurance_view import AssuranceView
 from .comparison_view import ComparisonView
 from .document import ScenarioDocument
 from .fields import NEW_SCENARIO
@@ -33,6 +34,9 @@ from .sensitivity_tab import SensitivityTab
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 DEFAULT_EXAMPLE = "egfr_nsclc_ipass.json"
 DEBOUNCE_MS = 60
+#: the assurance starts once the plots are drawn and the inputs have rested this long: in the
+#: background it still competes for the CPU, so it waits for a pause in the editing
+ASSURANCE_DELAY_MS = 80
 MAX_RECENT = 8
 
 
@@ -67,14 +71,20 @@ class MainWindow(QMainWindow):
         self.table_updated_at = 0.0
         self.last_compute_ms = 0.0
         self.compute_count = 0
+        self.view_actions: list[QAction] = []
         self.inputs = InputsPanel(self.doc)
         self.comparison = ComparisonView()
         self.plots = PlotsPanel()
         self.sensitivity = SensitivityTab()
         self.adaptive = AdaptiveTab(self.doc)
+        self.assurance = AssuranceView()
         self.log = LogPane()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Plots")
+        self.tabs.addTab(self.assurance, "Assurance")
+        self.tabs.setTabToolTip(1, "Distribution of power under the scenario's uncertainty block (shown when the "
+                                   "scenario has one)")
+        self.tabs.setTabVisible(1, False)
         self.tabs.addTab(self.sensitivity, "Sensitivity grid")
         self.tabs.addTab(self.adaptive, "Adaptive design")
         self.tabs.addTab(self.log, "Log")
@@ -94,6 +104,11 @@ class MainWindow(QMainWindow):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.recompute)
+        self.assurance_timer = QTimer(self)  # starts the assurance once the plots are drawn
+        self.assurance_timer.setSingleShot(True)
+        self.assurance_timer.timeout.connect(self._request_assurance)
+        self._assurance_args: tuple | None = None
+        self._assurance_waits = 0
         self.first_paint_timer = QTimer(self)
         self.first_paint_timer.setSingleShot(True)
         self.first_paint_timer.setInterval(0)
@@ -104,6 +119,8 @@ class MainWindow(QMainWindow):
         self.comparison.questionChanged.connect(self.schedule)
         self.inputs.slider.sliderReleased.connect(self._slider_released)
         self.adaptive.logged.connect(self.log.append)
+        self.assurance.logged.connect(self.log.append)
+        self.assurance.computed.connect(self.comparison.show_assurance)
         self.adaptive.suggest_size = self.stratified_size
         self._build_menus()
         self.resize(1500, 950)
@@ -150,8 +167,10 @@ class MainWindow(QMainWindow):
         e.addSeparator()
         self._action(e, "Copy comparison as TSV", self.comparison.copy_tsv, "Ctrl+Shift+C")
         v = bar.addMenu("&View")
-        for i in range(self.tabs.count()):
+        self.view_actions = [
             self._action(v, self.tabs.tabText(i), lambda _=False, k=i: self.tabs.setCurrentIndex(k), f"Alt+{i + 1}")
+            for i in range(self.tabs.count())
+        ]
         h = bar.addMenu("&Help")
         self._action(h, "&Methods and references", self.show_methods, QKeySequence.StandardKey.HelpContents)
         self._action(h, "&About Enrichment Planner", lambda: show_about(self))
@@ -345,13 +364,34 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.adaptive.shutdown()
+        self.assurance.shutdown()
         self.save_settings()
         event.accept()
 
     # ------------------------------------------------------------------ computing
     def _changed(self, path: str) -> None:
         self.update_title()
+        self._fixed_size_edited(path)
         self.schedule()
+
+    def _fixed_size_edited(self, path: str) -> None:
+        """A fixed size entered in the file is used by 'As in the file (auto)': switch to it."""
+        parts = path.split(".")
+        if (len(parts) == 3 and parts[0] == "designs" and parts[2] in ("n_randomized", "events")
+                and self.doc.get(path) is not None and self.comparison.question != "auto"):
+            self.comparison.set_question("auto")
+            self.statusBar().showMessage("Fixed size entered: Solve for switched to 'As in the file (auto)' — "
+                                         "designs with a fixed size report their power", 8000)
+
+    def _update_assurance_visibility(self, has_block: bool) -> None:
+        index = self.tabs.indexOf(self.assurance)
+        if self.tabs.isTabVisible(index) != has_block:
+            self.tabs.setTabVisible(index, has_block)
+        if self.view_actions:
+            self.view_actions[index].setEnabled(has_block)
+        if not has_block:
+            self.assurance.cancel()
+            self.assurance.clear("The scenario has no uncertainty block.")
 
     def _slider_released(self) -> None:
         if not self.timer.isActive() and self.plots.isVisible():
@@ -360,6 +400,8 @@ class MainWindow(QMainWindow):
     def schedule(self) -> None:
         """Recompute after the debounce interval (restarted by every edit)."""
         self.timer.start()
+        self.assurance_timer.stop()  # an assurance of the previous inputs is superseded:
+        self.assurance.cancel()  # a running one stops at the next design
 
     def recompute(self) -> None:
         """Compare the designs and update table, plots and grid (GUI thread, ~20–100 ms)."""
@@ -369,6 +411,9 @@ class MainWindow(QMainWindow):
             reason = "; ".join(str(p) for p in doc.problems[:3]) or "the scenario is invalid"
             self.comparison.set_stale(reason)
             self.plots.set_stale(reason)
+            self.assurance_timer.stop()
+            self.assurance.cancel()
+            self.assurance.set_stale(reason)
             self.statusBar().showMessage(f"Invalid input: {reason}")
             return
         question, n = self.comparison.question, self.comparison.n_randomized
@@ -385,13 +430,37 @@ class MainWindow(QMainWindow):
         self.last_compute_ms = (time.perf_counter() - t0) * 1000
         self.compute_count += 1
         self.comparison_result = result
+        has_block = doc.scenario.uncertainty is not None
+        self._update_assurance_visibility(has_block)
+        self.comparison.set_assurance_enabled(has_block)
         self.comparison.show_comparison(result)
+        if has_block:  # in the background, after the plots (it would slow their drawing down)
+            self._assurance_args, self._assurance_waits = (doc.scenario, result), 0
+            self.assurance_timer.start(ASSURANCE_DELAY_MS)
+        else:
+            self.assurance_timer.stop()
         self.table_updated_at = time.perf_counter()
         dragging = self.inputs.slider.isSliderDown()  # table live while dragging; plots on release
         self.plots.set_inputs(doc.scenario, result, question, n, defer=dragging)
         self.plots.update_legend()
         self.log.log_comparison(doc.scenario, result, question, n, self.last_compute_ms)
         self.statusBar().showMessage(f"Computed {len(result.designs)} designs in {self.last_compute_ms:.0f} ms")
+
+    def _plots_busy(self) -> bool:
+        plots = self.plots
+        return plots.isVisible() and (plots.render_timer.isActive() or any(
+            getattr(c.canvas, "_draw_pending", False) for c in plots.canvases()))
+
+    def _request_assurance(self) -> None:
+        if self._assurance_args is None:
+            return
+        if self._plots_busy() and self._assurance_waits < 25:
+            self._assurance_waits += 1
+            self.assurance_timer.start(10)
+            return
+        scenario, result = self._assurance_args
+        self._assurance_args = None
+        self.assurance.request(scenario, result)
 
     def stratified_size(self) -> float | None:
         """Size of the biomarker-stratified design (subjects, or events for survival) as the
@@ -404,4 +473,5 @@ class MainWindow(QMainWindow):
 
     def central_widgets(self) -> dict[str, QWidget]:
         return {"inputs": self.inputs, "comparison": self.comparison, "plots": self.plots,
-                "sensitivity": self.sensitivity, "adaptive": self.adaptive, "log": self.log}
+                "assurance": self.assurance, "sensitivity": self.sensitivity, "adaptive": self.adaptive,
+                "log": self.log}

@@ -1,5 +1,5 @@
-"""Report figures as PNG bytes: power curves, N over prevalence, power over the B− effect and
-the design map. Matplotlib with the Agg canvas only (no GUI backend, no pyplot state)."""
+"""Report figures as PNG bytes: power curves, N over prevalence, power over the B− effect, the
+design map and the distribution of power under uncertainty (assurance). Matplotlib with the Agg canvas only (no GUI backend, no pyplot state)."""
 
 from __future__ import annotations
 
@@ -234,3 +234,90 @@ def design_map_png(scenario: Scenario, points: int = 41) -> tuple[bytes, str] | 
     ax.tick_params(labelsize=8)
     return _png(fig), criterion
 
+
+
+# --------------------------------------------------------------------------- assurance
+#: Bins of the power distribution drawn per design (on [0, 1]).
+POWER_BINS = 40
+
+
+def _with_draws(assurance) -> dict:
+    return {
+        name: a for name, a in assurance.items()
+        if a.assurance is not None and a.power_draws is not None and np.size(a.power_draws)
+    }
+
+
+def draw_power_distribution(ax, assurance, colors: dict | None = None, bins: int = POWER_BINS) -> bool:
+    """Draw, on the matplotlib axes ``ax``, the distribution of power over the prior draws for
+    each design of ``assurance`` (design → :class:`planner.assurance.AssuranceResult`), one row
+    per design: a symmetric histogram ("bean") of the power draws, the 5–95% (thin) and
+    25–75% (thick) quantile ranges, the median (white dot), the assurance (diamond) and the
+    80% power threshold (dashed). The app draws its plot with this function, so screen and
+    report agree. Returns False when no design has draws (nothing drawn)."""
+    shown = _with_draws(assurance)
+    if not shown:
+        return False
+    colors = colors or COLORS
+    threshold = next(iter(shown.values())).power_threshold
+    names = list(shown)[::-1]  # first design at the top
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    centers = 0.5 * (edges[:-1] + edges[1:])
+    labels = []
+    for pos, name in enumerate(names):
+        a = shown[name]
+        color = colors.get(name, "#555555")
+        draws = np.clip(np.asarray(a.power_draws, dtype=float), 0.0, 1.0)
+        counts, _ = np.histogram(draws, bins=edges)
+        half = 0.42 * counts / max(int(counts.max()), 1)
+        x = np.concatenate([[0.0], centers, [1.0]])
+        h = np.concatenate([[half[0]], half, [half[-1]]])
+        ax.fill_between(x, pos - h, pos + h, step="mid", color=color, alpha=0.35, linewidth=0)
+        q = np.quantile(draws, [0.05, 0.25, 0.5, 0.75, 0.95])
+        ax.plot([q[0], q[4]], [pos, pos], color=color, linewidth=1.0, solid_capstyle="butt")
+        ax.plot([q[1], q[3]], [pos, pos], color=color, linewidth=4.0, solid_capstyle="butt")
+        ax.plot([q[2]], [pos], "o", markersize=3.5, markerfacecolor="white", markeredgecolor=color)
+        ax.plot([a.assurance], [pos], "D", markersize=6, color=color, markeredgecolor="black",
+                markeredgewidth=0.6)
+        labels.append(
+            f"{a.label}\nA {a.assurance:.3f} ± {a.assurance_se:.3f} · "
+            f"P(>{threshold:.0%}) {a.prob_power_above:.2f}"
+        )
+    ax.axvline(threshold, color="#888888", linestyle="--", linewidth=0.8)
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels(labels, fontsize=7)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.set_xlim(0.0, 1.0)
+    first = next(iter(shown.values()))
+    ax.set_xlabel(f"power at the planned size, {first.draws:,} prior draws (◆ assurance, ○ median)", fontsize=8)
+    ax.set_title("Distribution of power under the uncertain assumptions", fontsize=10)
+    ax.grid(True, axis="x", color="#dddddd", linewidth=0.6)
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    ax.tick_params(labelsize=8)
+    return True
+
+
+def power_distribution_png(assurance) -> bytes | None:
+    """The power distribution per design (:func:`draw_power_distribution`) as PNG bytes, or
+    None when no design has an assurance."""
+    shown = _with_draws(assurance)
+    if not shown:
+        return None
+    height = 1.1 + 0.62 * len(shown)
+    fig = _figure(height=height)
+    fig.subplots_adjust(left=0.34, right=0.97, bottom=0.5 / height, top=1 - 0.35 / height)
+    draw_power_distribution(fig.add_subplot(), shown)
+    return _png(fig)
+
+
+def power_distribution_csv(assurance, bins: int = 20) -> str:
+    """Histogram of the power draws per design (share of draws per bin) as CSV text."""
+    shown = _with_draws(assurance)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    lines = ["power_from,power_to," + ",".join(shown)]
+    shares = {n: np.histogram(np.asarray(a.power_draws, dtype=float), bins=edges)[0] / np.size(a.power_draws)
+              for n, a in shown.items()}
+    for i in range(bins):
+        lines.append(f"{edges[i]:g},{edges[i + 1]:g}," + ",".join(f"{shares[n][i]:.6g}" for n in shown))
+    return "\n".join(lines) + "\n"

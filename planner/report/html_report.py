@@ -504,7 +504,7 @@ def compute_assurance(scenario: Scenario, comparison: Comparison) -> dict:
     return dict(assurance_for_comparison(scenario, comparison))
 
 
-def _assurance_section(scenario: Scenario, assurance: Mapping[str, Any]) -> str:
+def _assurance_section(scenario: Scenario, assurance: Mapping[str, Any], include_figures: bool = True) -> str:
     from ..assurance import describe_uncertainty
 
     first = next(iter(assurance.values()))
@@ -539,7 +539,17 @@ def _assurance_section(scenario: Scenario, assurance: Mapping[str, Any]) -> str:
          f"P(power &gt; {threshold})", f"N for {target} assurance"],
         rows, col_widths=[18, 12, 13, 12, 12, 13, 20],
     )
-    return intro + table
+    figure = ""
+    png = figures.power_distribution_png(assurance) if include_figures else None
+    if png:
+        figure = (
+            _img(png, "Distribution of power under the uncertain assumptions")
+            + '<p class="note" data-figure="power-distribution">Distribution of power: for each design, the '
+            "power at its planned size under each prior draw of the uncertain inputs (shaded: histogram of "
+            "the draws; bars: 5–95% and 25–75% of the draws; circle: median; diamond: the assurance, "
+            f"i.e. the mean; dashed line: {threshold} power).</p>"
+        )
+    return intro + table + figure
 
 
 # --------------------------------------------------------------------------- building
@@ -671,7 +681,7 @@ def build_report(
             )
     if assurance:
         html.append(section("Assurance (probability of success)"))
-        html.append(_assurance_section(scenario, assurance))
+        html.append(_assurance_section(scenario, assurance, include_figures))
     if has_adaptive:
         heading = section("Adaptive enrichment design: operating characteristics")
         html.append(_adaptive_section(scenario, sim, messages[0] if messages else None, heading))

@@ -1,0 +1,234 @@
+"""Assurance tab: the distribution of power per design when the scenario has an ``uncertainty`` block.
+
+Assurance (:func:`planner.assurance.assurance_for_comparison`, ~0.1 s for 10,000 draws) runs in
+a background (daemon) thread so that editing stays responsive; the result comes back to the GUI
+thread by queued signals of a :class:`_Relay`. At most one computation runs at a time, and
+requests arriving meanwhile are coalesced into one that starts when it finishes (only the newest
+result is shown). A daemon thread, not a QThread: quitting while it runs never aborts the process. The plot is drawn by
+:func:`planner.report.figures.draw_power_distribution`, the function the report uses.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from planner.results import Comparison
+from planner.scenario import Scenario
+
+from .plot_canvas import DESIGN_COLORS, PlotCanvas
+
+
+def compute_assurance(scenario: Scenario, comparison: Comparison,
+                      cancelled: Callable[[], bool] | None = None) -> dict | None:
+    """Assurance of every fixed design at its size in ``comparison`` (no size for assurance):
+    :func:`planner.assurance.assurance_for_comparison` design by design, so that a superseded
+    request stops between designs (``cancelled()`` true: returns None)."""
+    from planner.assurance import assurance_for_design, draw_inputs
+    from planner.results import DesignResult
+    from planner.scenario import FIXED_DESIGNS
+
+    u = scenario.uncertainty
+    if u is None:
+        return {}
+    target = u.target if u.target is not None else scenario.testing.power
+    out: dict = {}
+    with np.errstate(all="ignore"):
+        draws = draw_inputs(scenario, u)
+        for name, result in comparison.designs.items():
+            if name not in FIXED_DESIGNS or not isinstance(result, DesignResult):
+                continue
+            if cancelled is not None and cancelled():
+                return None
+            out[name] = assurance_for_design(scenario, name, None, result=result, draws=draws,
+                                             size_target=target, with_size=False)
+    return out
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread; the worker emits on it, so the slots run in the GUI thread."""
+
+    succeeded = Signal(int, object, float)
+    failed = Signal(int, str)
+    done = Signal()
+
+
+def _work(relay: _Relay, generation: int, scenario: Scenario, comparison: Comparison,
+          cancelled: Callable[[], bool]) -> None:
+    """Body of the background thread: compute, then report through ``relay``."""
+    t0 = time.perf_counter()
+    try:
+        try:
+            result = compute_assurance(scenario, comparison, cancelled)
+        except Exception as exc:  # reported in the tab, never raised into Qt
+            relay.failed.emit(generation, f"{type(exc).__name__}: {exc}")
+        else:
+            if result is not None:
+                relay.succeeded.emit(generation, result, (time.perf_counter() - t0) * 1000)
+        relay.done.emit()
+    except RuntimeError:  # the window was destroyed meanwhile
+        pass
+
+
+class AssuranceView(QWidget):
+    """The power distribution per design, with the assurance and P(power > 80%) marked.
+
+    ``request(scenario, comparison)`` starts (or queues) a computation; ``computed(results)``
+    is emitted with ``{design: AssuranceResult}`` when the newest one finishes.
+    """
+
+    computed = Signal(object)
+    logged = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.results: dict | None = None
+        self.scenario: Scenario | None = None
+        self.generation = 0
+        self.shown_generation = 0
+        self.thread: threading.Thread | None = None
+        self.pending: tuple[int, Scenario, Comparison] | None = None
+        self._running_scenario: Scenario | None = None
+        self.last_ms = 0.0
+        self.dirty = False  # results arrived while the tab was hidden: draw when shown
+        self.relay = _Relay(self)
+        self.relay.succeeded.connect(self._succeeded)
+        self.relay.failed.connect(self._failed)
+        self.relay.done.connect(self._thread_finished)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.canvas = PlotCanvas("Power distribution (assurance)", figsize=(7, 3.6))
+        self.canvas.figure.subplots_adjust(left=0.27, right=0.97, bottom=0.14, top=0.9)
+        self.canvas.setToolTip("For each design: the power at its planned size under each prior draw of the "
+                               "uncertain inputs. Shaded: histogram of the draws; thick bar: 25–75%, thin bar: "
+                               "5–95% of the draws; circle: median; diamond: the assurance (the mean); dashed: "
+                               "80% power.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.canvas, 1)
+        self.clear("The scenario has no uncertainty block.")
+
+    # ------------------------------------------------------------------ computing
+    @property
+    def busy(self) -> bool:
+        return self.thread is not None or self.pending is not None
+
+    def request(self, scenario: Scenario, comparison: Comparison) -> None:
+        """Compute the assurance of ``comparison`` in the background (newest request wins)."""
+        self.generation += 1
+        self.pending = (self.generation, scenario, comparison)
+        if self.thread is None:
+            self._start_pending()
+
+    def cancel(self) -> None:
+        """Forget queued requests and ignore a running one (no uncertainty block any more)."""
+        self.generation += 1
+        self.pending = None
+
+    def _start_pending(self) -> None:
+        if self.pending is None:
+            return
+        generation, scenario, comparison = self.pending
+        self.pending = None
+        self._running_scenario = scenario
+        self.thread = threading.Thread(
+            target=_work, name="assurance", daemon=True,
+            args=(self.relay, generation, scenario, comparison, lambda: self.generation != generation),
+        )
+        self.thread.start()
+
+    def _thread_finished(self) -> None:
+        self.thread = None
+        self._start_pending()
+
+    def _succeeded(self, generation: int, results: dict, ms: float) -> None:
+        if generation != self.generation:
+            return  # a newer request is queued or the block was removed
+        self.last_ms = ms
+        self.shown_generation = generation
+        self.show_results(self._running_scenario, results)
+        self.computed.emit(results)
+        if results:
+            first = next(iter(results.values()))
+            body = "\n".join(
+                f"  {a.label}: " + (f"assurance {a.assurance:.4f} (MC SE {a.assurance_se:.4f}), "
+                                    f"P(power > {a.power_threshold:.0%}) {a.prob_power_above:.3f}"
+                                    if a.assurance is not None else f"— ({a.message})")
+                for a in results.values()
+            )
+            self.logged.emit(f"Assurance over {first.draws:,} prior draws (seed {first.seed}) — {ms:.0f} ms", body)
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation != self.generation:
+            return
+        self.results = None
+        self.computed.emit({})
+        self.clear(f"Assurance could not be computed: {message}")
+        self.logged.emit("Assurance failed", f"  {message}")
+
+    def wait_idle(self, ms: int = 5000) -> None:
+        """Wait for the running computation (used on close)."""
+        self.pending = None
+        if self.thread is not None:
+            self.thread.join(ms / 1000)
+
+    def shutdown(self) -> None:
+        self.cancel()
+        self.wait_idle()
+
+    # ------------------------------------------------------------------ showing
+    def clear(self, message: str) -> None:
+        self.results = None
+        self.dirty = False
+        self.summary.setText(message)
+        self.canvas.csv_text = ""
+        self.canvas.clear(message)
+        self.canvas.redraw()
+
+    def set_stale(self, reason: str) -> None:
+        self.summary.setText(f"⚠ Not updated: {reason}")
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self.dirty:
+            self.render()
+
+    def show_results(self, scenario: Scenario, results: dict) -> None:
+        """Keep ``results`` (design → AssuranceResult) and draw them now, or when the tab is shown."""
+        self.results, self.scenario = results, scenario
+        self.dirty = True
+        if self.isVisible():
+            self.render()
+
+    def render(self) -> None:
+        from planner.assurance import describe_uncertainty
+        from planner.report.figures import draw_power_distribution, power_distribution_csv
+
+        self.dirty = False
+        results, scenario = self.results or {}, self.scenario
+        ax = self.canvas.ax
+        ax.clear()
+        if not draw_power_distribution(ax, results, DESIGN_COLORS):
+            self.summary.setText("No design has a planned size to evaluate the assurance at.")
+            self.canvas.csv_text = ""
+            self.canvas.clear("No design has a planned size to evaluate the assurance at.")
+            self.canvas.redraw()
+            return
+        self.canvas.csv_text = power_distribution_csv(results)
+        self.canvas.redraw()
+        first = next(iter(results.values()))
+        lines = "; ".join(describe_uncertainty(scenario)) or "no input is uncertain"
+        skipped = [a.label for a in results.values() if a.assurance is None]
+        text = (f"<b>Assurance</b> — the expected power over {first.draws:,} prior draws (seed {first.seed}) of: "
+                f"{lines}. P(power &gt; {first.power_threshold:.0%}) is the share of draws reaching "
+                f"{first.power_threshold:.0%} power.")
+        if skipped:
+            text += " Not shown (no planned size): " + ", ".join(skipped) + "."
+        self.summary.setText(text)
