@@ -28,6 +28,15 @@ def one_sided_alpha(alpha: float, sides: int) -> float:
     return alpha / sides
 
 
+def _arguments(stat: Stat, n: ArrayLike, alpha: float, sides: int, idx):
+    """N as floats, the one-sided level, and the drift and sd ratio of elements ``idx``."""
+    drift = np.broadcast_to(stat.drift, np.broadcast_shapes(np.shape(stat.drift), np.shape(stat.ratio)))
+    ratio = np.broadcast_to(stat.ratio, drift.shape)
+    drift = drift[idx] if drift.ndim else drift
+    ratio = ratio[idx] if ratio.ndim else ratio
+    return np.asarray(n, dtype=float), one_sided_alpha(alpha, sides), drift, ratio
+
+
 def stat_power(stat: Stat, n: ArrayLike, alpha: float, sides: int, idx=slice(None)) -> np.ndarray:
     """Power at N total patients (array), benefit direction, level α/sides.
 
@@ -39,12 +48,7 @@ def stat_power(stat: Stat, n: ArrayLike, alpha: float, sides: int, idx=slice(Non
     same order, so the same numbers bit for bit (tests/test_perf_invariants.py checks this
     against statsmodels).
     """
-    n = np.asarray(n, dtype=float)
-    a = one_sided_alpha(alpha, sides)
-    drift = np.broadcast_to(stat.drift, np.broadcast_shapes(np.shape(stat.drift), np.shape(stat.ratio)))
-    ratio = np.broadcast_to(stat.ratio, drift.shape)
-    drift = drift[idx] if drift.ndim else drift
-    ratio = ratio[idx] if ratio.ndim else ratio
+    n, a, drift, ratio = _arguments(stat, n, alpha, sides, idx)
     crit = -ndtri(a)
     z = np.asarray(ndtr(-(crit * (1.0 / ratio) - drift * np.sqrt(n) / ratio)), dtype=float)
     if stat.t_test:
@@ -64,12 +68,7 @@ def stat_power_statsmodels(stat: Stat, n: ArrayLike, alpha: float, sides: int, i
     """Reference implementation of :func:`stat_power` through statsmodels (used by the tests)."""
     from statsmodels.stats.power import normal_power_het, ttest_power
 
-    n = np.asarray(n, dtype=float)
-    a = one_sided_alpha(alpha, sides)
-    drift = np.broadcast_to(stat.drift, np.broadcast_shapes(np.shape(stat.drift), np.shape(stat.ratio)))
-    ratio = np.broadcast_to(stat.ratio, drift.shape)
-    drift = drift[idx] if drift.ndim else drift
-    ratio = ratio[idx] if ratio.ndim else ratio
+    n, a, drift, ratio = _arguments(stat, n, alpha, sides, idx)
     z = np.asarray(normal_power_het(drift, n, a, 1.0, ratio, alternative="larger"), dtype=float)
     if stat.t_test:
         df = np.maximum(n - 2.0, 1e-3)

@@ -598,25 +598,37 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~mask
 
 
-def atomic_write_text(path: str | os.PathLike, text: str, before_replace: Callable[[], None] | None = None) -> None:
-    """Write ``text`` to ``path`` atomically: temporary file in the same folder + rename."""
+def atomic_write(path: str | os.PathLike, produce: Callable[[Path], None]) -> None:
+    """Let ``produce`` write a temporary file beside ``path``, then fsync it and rename it over
+    ``path`` (with the target's permissions, or a new file's): a file is never half-written."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
+        produce(tmp)
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, _file_mode(target))
-        if before_replace is not None:
-            before_replace()
         os.replace(tmp, target)
     except BaseException:
         try:
-            os.unlink(tmp)
+            tmp.unlink()
         except OSError:
             pass
         raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, before_replace: Callable[[], None] | None = None) -> None:
+    """Write ``text`` (UTF-8, LF) to ``path`` atomically: temporary file in the same folder + rename."""
+
+    def produce(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        if before_replace is not None:
+            before_replace()
+
+    atomic_write(path, produce)
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike) -> None:

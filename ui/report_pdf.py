@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from planner.report import Report
-from planner.report.files import default_mode
+from planner.scenario_io import atomic_write
 
 _APP = None  # keeps a QGuiApplication created here alive
 
@@ -45,11 +44,8 @@ def html_to_pdf(html: str, path: str | os.PathLike, title: str = "", author: str
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    os.close(fd)
-    try:
-        writer = QPdfWriter(tmp)
+    def produce(tmp: Path) -> None:
+        writer = QPdfWriter(str(tmp))
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
         # QTextDocument.print_ adds its own 2 cm margin around the text; keep the writer's small
         # (not zero: zero margins make Qt add another 2 cm).
@@ -62,16 +58,8 @@ def html_to_pdf(html: str, path: str | os.PathLike, title: str = "", author: str
         doc.setHtml(html)
         doc.print_(writer)
         del writer  # finishes and closes the file
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, default_mode())  # mkstemp made it 0600
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    atomic_write(path, produce)
 
 
 def write_report_pdf(report: Report, path: str | os.PathLike) -> None:
