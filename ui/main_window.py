@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from .sensitivity_tab import SensitivityTab
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 DEFAULT_EXAMPLE = "egfr_nsclc_ipass.json"
+#: edits are coalesced into at most one recomputation per this interval: the first edit after a
+#: quiet period is computed at once (next event-loop turn), later ones at the end of the interval
 DEBOUNCE_MS = 60
 #: the assurance starts once the plots are drawn and the inputs have rested this long: in the
 #: background it still competes for the CPU, so it waits for a pause in the editing
@@ -103,7 +106,9 @@ class MainWindow(QMainWindow):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
-        self.timer.timeout.connect(self.recompute)
+        self.timer.timeout.connect(self._debounced)
+        self._recompute_pending = False
+        self._last_recompute_at = -1e9  # perf_counter() when the last recomputation started
         self.assurance_timer = QTimer(self)  # starts the assurance once the plots are drawn
         self.assurance_timer.setSingleShot(True)
         self.assurance_timer.timeout.connect(self._request_assurance)
@@ -352,7 +357,8 @@ class MainWindow(QMainWindow):
         self.repaint()
         if self.first_painted is None:
             self.first_painted = time.perf_counter()
-        self.timer.start()
+        self._recompute_pending = True
+        self.timer.start(0)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().paintEvent(event)
@@ -398,13 +404,24 @@ class MainWindow(QMainWindow):
             self.plots.render()  # results are current; only the plots were held back
 
     def schedule(self) -> None:
-        """Recompute after the debounce interval (restarted by every edit)."""
-        self.timer.start()
+        """Recompute soon: at the next event-loop turn after a quiet period (the edits of one
+        turn are coalesced), else when ``DEBOUNCE_MS`` have passed since the last recomputation
+        started (edits arriving meanwhile are coalesced into that one trailing recomputation)."""
+        self._recompute_pending = True
+        if not self.timer.isActive():
+            since = (time.perf_counter() - self._last_recompute_at) * 1000
+            self.timer.start(max(0, math.ceil(DEBOUNCE_MS - since)))
         self.assurance_timer.stop()  # an assurance of the previous inputs is superseded:
         self.assurance.cancel()  # a running one stops at the next design
 
+    def _debounced(self) -> None:
+        if self._recompute_pending:
+            self.recompute()
+
     def recompute(self) -> None:
         """Compare the designs and update table, plots and grid (GUI thread, ~20–100 ms)."""
+        self._recompute_pending = False
+        self._last_recompute_at = time.perf_counter()
         doc = self.doc
         self.sensitivity.set_scenario(doc.scenario if doc.valid else None)
         if not doc.valid:

@@ -62,6 +62,8 @@ class PlotCanvas(QWidget):
         self._csv: object = ""
         self.legend_handles: list | None = None
         self.legend_on_screen = False  # the panel shows one shared legend; exports get their own
+        #: called before an export (e.g. to draw a plot shown on a coarser live grid in full)
+        self.before_export = None
         export = QToolButton()
         export.setText("Export…")
         export.setToolTip("Save this plot as PNG, SVG or PDF (or its data as CSV)")
@@ -191,6 +193,8 @@ class PlotCanvas(QWidget):
 
     def export(self, path: str) -> None:
         """Save the figure; the format follows the extension (.png, .svg, .pdf, or .csv for data)."""
+        if self.before_export is not None:
+            self.before_export()
         if path.lower().endswith(".csv"):
             with open(path, "w", encoding="utf-8", newline="") as fh:
                 fh.write(self.csv_text)
