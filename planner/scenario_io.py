@@ -588,14 +588,19 @@ def dumps_scenario(scenario: Scenario) -> str:
     return json.dumps(scenario_to_dict(scenario), indent=2, ensure_ascii=False) + "\n"
 
 
+def new_file_mode() -> int:
+    """What a plain ``open(path, "w")`` gives a new file: 0o666 minus the process umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _file_mode(target: Path) -> int:
-    """The target's current permissions, or what a plain ``open`` would give a new file."""
+    """The target's current permissions, or :func:`new_file_mode` for a new file."""
     try:
         return target.stat().st_mode & 0o777
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        return new_file_mode()
 
 
 def atomic_write(path: str | os.PathLike, produce: Callable[[Path], None]) -> None:

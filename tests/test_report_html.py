@@ -15,10 +15,9 @@ from planner import __version__
 from planner.cli import main
 from planner.compute import compare_designs
 from planner.report import build_report, canonical_json, justification, scenario_digest
-from planner.report.files import default_mode
 from planner.report.fmt import count, money, number, percent
 from planner.report.html_report import adaptive_available, fixed_results
-from planner.scenario_io import load_scenario, scenario_from_dict
+from planner.scenario_io import load_scenario, new_file_mode, scenario_from_dict
 
 IPASS = SCENARIOS / "egfr_nsclc_ipass.json"
 CHANCE = SCENARIOS / "cyp2c19_chance.json"
@@ -238,7 +237,7 @@ def test_cli_report_html(tmp_path, capsys):
         assert cells[(name, "n_randomized")] == count(r.n_randomized)
     assert "cyp2c19_chance.json" in html
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
-    assert stat.S_IMODE(out.stat().st_mode) == default_mode()  # not mkstemp's 0600
+    assert stat.S_IMODE(out.stat().st_mode) == new_file_mode()  # not mkstemp's 0600
 
 
 def test_cli_report_bad_output_and_bad_scenario(tmp_path, capsys):

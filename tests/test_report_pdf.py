@@ -13,10 +13,9 @@ from planner import __version__
 from planner.cli import main
 from planner.compute import compare_designs
 from planner.report import build_report
-from planner.report.files import default_mode
 from planner.report.fmt import count, money, percent
 from planner.report.html_report import fixed_results
-from planner.scenario_io import load_scenario
+from planner.scenario_io import load_scenario, new_file_mode
 
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("PySide6")
@@ -77,7 +76,7 @@ def test_cli_report_pdf(qapp, tmp_path):
     assert f"A total of {count(r.n_randomized)} patients" in text
     assert f"about {count(r.n_screened)} patients will be screened" in text
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
-    assert stat.S_IMODE(out.stat().st_mode) == default_mode()
+    assert stat.S_IMODE(out.stat().st_mode) == new_file_mode()
 
 
 def test_title_with_markup_is_escaped_in_pdf(qapp, tmp_path):

@@ -17,9 +17,8 @@ from pathlib import Path
 
 from ..cli import SUBCOMMANDS
 from ..curves import parse_list
-from ..scenario_io import load_scenario
+from ..scenario_io import atomic_write_text, load_scenario
 from .csv_export import CURVES
-from .files import write_text_file
 
 REPORT_HELP = "write the full report (PDF or HTML) of a scenario"
 EXPORT_HELP = "export the design comparison, a curve or a sensitivity grid as CSV"
@@ -107,7 +106,7 @@ def _run_export(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(text)
     else:
-        write_text_file(args.output, text)
+        atomic_write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 

@@ -7,6 +7,7 @@ import io
 
 import numpy as np
 
+from ..assay import assay_mix
 from ..curves import design_map, n_vs_prevalence, power_vs_n, power_vs_negative_effect
 from ..designs.build import LABELS
 from ..results import DesignResult
@@ -115,7 +116,7 @@ def prevalence_curves_png(scenario: Scenario, results: dict[str, DesignResult]) 
         plotted = True
         ax.plot(g, y, color=COLORS.get(name), linewidth=1.6, label=LABELS[name])
         if name == "targeted":
-            p_pos = g * pop.assay_sensitivity + (1 - g) * (1 - pop.assay_specificity)
+            p_pos = assay_mix(g, pop.assay_sensitivity, pop.assay_specificity).p_test_positive
             ax.plot(g, y / p_pos, color=COLORS[name], linestyle="--", linewidth=1.2,
                     label="Targeted: screened")
     if not plotted:

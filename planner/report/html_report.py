@@ -25,9 +25,8 @@ from ..compute import compare_designs
 from ..designs.build import LABELS
 from ..results import Comparison, DesignResult
 from ..scenario import AdaptiveOptions, Scenario
-from ..scenario_io import scenario_to_dict
+from ..scenario_io import atomic_write_text, scenario_to_dict
 from . import figures
-from .files import write_text_file
 from .fmt import count, money, number, percent
 from .justification import adaptive_justification, justification
 
@@ -112,7 +111,7 @@ class Report:
 
     def write_html(self, path: str | Path) -> None:
         """Write the HTML atomically (never a half-written file)."""
-        write_text_file(path, self.html)
+        atomic_write_text(path, self.html)
 
 
 def fixed_results(comparison: Comparison) -> dict[str, DesignResult]:
