@@ -12,34 +12,24 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from .catalogue import ALL_DESIGNS, FIXED_DESIGNS, codes  # noqa: F401 (re-exported)
+
 Endpoint = Literal["continuous", "binary", "survival"]
-ENDPOINTS: tuple[str, ...] = ("continuous", "binary", "survival")
+ENDPOINTS: tuple[str, ...] = codes("endpoint")
 
 #: Test method per endpoint; the first one is the default.
-METHODS: dict[str, tuple[str, ...]] = {
-    "continuous": ("t", "z"),
-    "binary": ("pooled", "unpooled", "arcsine"),
-    "survival": ("schoenfeld", "freedman"),
-}
+METHODS: dict[str, tuple[str, ...]] = {e: codes(f"method.{e}") for e in ENDPOINTS}
 
-FIXED_DESIGNS: tuple[str, ...] = ("all_comers", "targeted", "stratified", "strategy", "interaction")
-ALL_DESIGNS: tuple[str, ...] = FIXED_DESIGNS + ("adaptive",)
 
-MULTIPLICITY: tuple[str, ...] = (
-    "spiessens_debois",
-    "bonferroni",
-    "fixed_sequence_overall_first",
-    "fixed_sequence_subgroup_first",
-    "fallback",
-)
-SIZE_FOR: tuple[str, ...] = ("subgroup", "overall", "either", "both")
-CONTROL_ARMS: tuple[str, ...] = ("standard", "randomized")
+MULTIPLICITY: tuple[str, ...] = codes("multiplicity")
+SIZE_FOR: tuple[str, ...] = codes("size_for")
+CONTROL_ARMS: tuple[str, ...] = codes("control_arm")
 
-BOUNDARIES: tuple[str, ...] = ("obrien_fleming", "pocock", "no_early_efficacy")
-INTERSECTION_TESTS: tuple[str, ...] = ("simes", "spiessens_debois", "bonferroni", "sidak")
-SELECTION_RULES: tuple[str, ...] = ("best", "epsilon", "all", "threshold")
-EFFECT_MEASURES: tuple[str, ...] = ("effect_estimate", "test_statistic")
-SUCCESS_CRITERIA: tuple[str, ...] = ("at_least_one", "all")
+BOUNDARIES: tuple[str, ...] = codes("boundaries")
+INTERSECTION_TESTS: tuple[str, ...] = codes("intersection_test")
+SELECTION_RULES: tuple[str, ...] = codes("selection_rule")
+EFFECT_MEASURES: tuple[str, ...] = codes("effect_measure")
+SUCCESS_CRITERIA: tuple[str, ...] = codes("success_criterion")
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.catalogue import ADAPTIVE_FIELDS
 from planner.scenario import Scenario
 
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
-from .fields import ADAPTIVE_FIELDS
 from .plot_canvas import PlotCanvas
 
 RESULT_ROWS = (

@@ -18,10 +18,11 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from planner.catalogue import design_colour
 from planner.results import Comparison
 from planner.scenario import Scenario
 
-from .plot_canvas import DESIGN_COLORS, PlotCanvas
+from .plot_canvas import PlotCanvas
 
 
 def compute_assurance(scenario: Scenario, comparison: Comparison,
@@ -215,7 +216,7 @@ class AssuranceView(QWidget):
         results, scenario = self.results or {}, self.scenario
         ax = self.canvas.ax
         ax.clear()
-        if not draw_power_distribution(ax, results, DESIGN_COLORS):
+        if not draw_power_distribution(ax, results, {n: design_colour(n) for n in results}):
             self.summary.setText("No design has a planned size to evaluate the assurance at.")
             self.canvas.csv_text = ""
             self.canvas.clear("No design has a planned size to evaluate the assurance at.")

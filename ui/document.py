@@ -17,11 +17,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from planner.catalogue import ADAPTIVE_DEFAULT, SUBGROUP_DEFAULTS, SURVIVAL_DEFAULT
 from planner.errors import Problem, ScenarioError
 from planner.scenario import Scenario
 from planner.scenario_io import load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
-
-from .fields import ADAPTIVE_DEFAULT, SUBGROUP_DEFAULTS, SURVIVAL_DEFAULT
 
 _MISSING = object()
 

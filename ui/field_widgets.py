@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.catalogue import FieldSpec
+
 from .document import ScenarioDocument
-from .fields import FieldSpec
 
 ERROR_STYLE = "color: #b00020;"
 INVALID_STYLE = "background: #ffe3e3; color: #8b0000;"

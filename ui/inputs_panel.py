@@ -15,13 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.catalogue import DESIGNS, FIELDS_BY_PATH, INPUT_FIELDS, SOLVE_TEXT, design_label
 from planner.scenario import FIXED_DESIGNS
 
 from .derived import derived_quantities
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
-from .fields import FIELDS_BY_PATH, INPUT_FIELDS, SOLVE_TEXT
-from .plot_canvas import DESIGN_LABELS as LABELS
 
 GROUPS = [
     ("general", "Scenario"),
@@ -128,9 +127,9 @@ class InputsPanel(QScrollArea):
         grid.addWidget(self.size_heads["n_randomized"], 0, 1)
         grid.addWidget(self.size_heads["events"], 0, 2)
         for i, name in enumerate(FIXED_DESIGNS, start=1):
-            check = QCheckBox(LABELS[name])
+            check = QCheckBox(design_label(name))
             check.setObjectName(f"design_{name}")
-            check.setToolTip(f"Include the {LABELS[name].lower()} design in the comparison")
+            check.setToolTip(f"Include the {DESIGNS[name].lower} design in the comparison")
             check.toggled.connect(lambda on, n=name: self._toggle_design(n, on))
             self.design_checks[name] = check
             self.design_grid_rows[name] = i
@@ -150,9 +149,9 @@ class InputsPanel(QScrollArea):
     def _toggle_design(self, name: str, on: bool) -> None:
         present = name in (self.doc.data.get("designs") or {})
         if on and not present:
-            self.doc.set_block(f"designs.{name}", {}, f"Add {LABELS[name].lower()} design")
+            self.doc.set_block(f"designs.{name}", {}, f"Add {DESIGNS[name].lower} design")
         elif not on and present:
-            self.doc.set_block(f"designs.{name}", None, f"Remove {LABELS[name].lower()} design")
+            self.doc.set_block(f"designs.{name}", None, f"Remove {DESIGNS[name].lower} design")
 
     def _slider_moved(self, position: int) -> None:
         self.rows["population.prevalence"].editor.setValue(position / SLIDER_STEPS)

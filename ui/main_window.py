@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.catalogue import NEW_SCENARIO
 from planner.errors import ScenarioError
 
 from .adaptive_tab import AdaptiveTab
 from .assurance_view import AssuranceView
 from .comparison_view import ComparisonView
 from .document import ScenarioDocument
-from .fields import NEW_SCENARIO
 from .help_dialogs import MethodsDialog, show_about
 from .inputs_panel import InputsPanel
 from .log_pane import LogPane

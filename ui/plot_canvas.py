@@ -23,28 +23,7 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-#: design names as planner.designs.build.LABELS (kept here so the window opens before the core loads)
-DESIGN_LABELS = {
-    "all_comers": "All-comers",
-    "targeted": "Targeted (enrichment)",
-    "stratified": "Biomarker-stratified",
-    "strategy": "Biomarker-strategy",
-    "interaction": "Interaction",
-    "adaptive": "Adaptive enrichment",
-}
-DESIGN_COLORS = {
-    "all_comers": "#1f77b4",
-    "targeted": "#d62728",
-    "stratified": "#2ca02c",
-    "strategy": "#9467bd",
-    "interaction": "#ff7f0e",
-    "adaptive": "#8c564b",
-}
 EXPORT_FILTER = "PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"
-
-
-def design_label(name: str) -> str:
-    return DESIGN_LABELS.get(name, name.replace("_", " "))
 
 
 class PlotCanvas(QWidget):

@@ -14,11 +14,12 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from planner.catalogue import design_colour, design_label
 from planner.params import EFFECT_NAMES
 from planner.results import Comparison
 from planner.scenario import Scenario
 
-from .plot_canvas import DESIGN_COLORS, PlotCanvas, design_label
+from .plot_canvas import PlotCanvas
 
 MAP_POINTS = 17
 CURVE_POINTS = 29
@@ -271,7 +272,7 @@ class PlotsPanel(QWidget):
         def nb(text: str) -> str:
             return text.replace(" ", "&nbsp;")
 
-        items = [f'<span style="color:{DESIGN_COLORS.get(d, "#999")};font-size:13pt">■</span>&nbsp;'
+        items = [f'<span style="color:{design_colour(d)};font-size:13pt">■</span>&nbsp;'
                  f"{nb(design_label(d))}" for d in self._designs()]
         items.append(nb("<b>– –</b> target power / assumed value"))
         items.append(nb("● each design's N"))
@@ -319,7 +320,7 @@ class PlotsPanel(QWidget):
         texts = []
         for name, r in results.items():
             curve = curves.power_vs_n(s, name, grid)
-            color = DESIGN_COLORS.get(name)
+            color = design_colour(name)
             ax.plot(grid, curve.y["power"], color=color, label=design_label(name), lw=1.6)
             texts.append((name, curve))
             if r.feasible and r.n_randomized and r.power is not None:
@@ -360,7 +361,7 @@ class PlotsPanel(QWidget):
         else:
             texts = sweep(points)
         for (_head, curve), name in zip(texts, self._designs()):
-            ax.plot(grid, curve.y["n_randomized"], color=DESIGN_COLORS.get(name), label=design_label(name), lw=1.6)
+            ax.plot(grid, curve.y["n_randomized"], color=design_colour(name), label=design_label(name), lw=1.6)
         if points != CURVE_POINTS:
             self.coarse.add("n_prev")
         ax.axvline(s.population.prevalence, color="#444", ls="--", lw=1, label=f"prevalence {s.population.prevalence:g}")
@@ -393,7 +394,7 @@ class PlotsPanel(QWidget):
             if not (r.feasible and r.n_randomized):
                 continue
             curve = curves.power_vs_negative_effect(s, name, grid, n_randomized=float(r.n_randomized))
-            ax.plot(grid, curve.y["power"], color=DESIGN_COLORS.get(name),
+            ax.plot(grid, curve.y["power"], color=design_colour(name),
                     label=f"{design_label(name)} (N {r.n_randomized:,})", lw=1.6)
             texts.append((f"# {name} at N = {r.n_randomized}", curve))
         ax.axvline(current, color="#444", ls="--", lw=1, label=f"assumed {current:.3g}")
@@ -437,7 +438,7 @@ class PlotsPanel(QWidget):
         else:
             prev, effects, dm = design_map(points)
         full = dm if points == MAP_POINTS else None
-        colors = [DESIGN_COLORS.get(d, "#999") for d in dm.designs]
+        colors = [design_colour(d) for d in dm.designs]
         cmap = ListedColormap(["#dddddd", *colors])
         ax.pcolormesh(prev, effects, dm.best.T + 1, cmap=cmap, vmin=0, vmax=len(colors), shading="nearest")
         ax.plot([s.population.prevalence], [current], marker="*", color="black", ms=11, ls="none")

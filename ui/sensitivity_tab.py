@@ -22,11 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.catalogue import INPUT_FIELDS, design_label
 from planner.scenario import FIXED_DESIGNS, Scenario
 
 from .field_widgets import ERROR_STYLE
-from .fields import INPUT_FIELDS
-from .plot_canvas import design_label
 
 DEFAULT_COLS = {
     "survival": "positive.hazard_ratio",

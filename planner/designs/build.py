@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..assay import assay_mix
+from ..catalogue import DESIGNS
 from ..contrasts import (
     contrast,
     linear_cov,
@@ -191,13 +192,8 @@ BUILDERS = {
     "interaction": interaction,
 }
 
-LABELS = {
-    "all_comers": "All-comers",
-    "targeted": "Targeted (enrichment)",
-    "stratified": "Biomarker-stratified",
-    "strategy": "Biomarker-strategy",
-    "interaction": "Interaction",
-}
+#: design labels, from the catalogue
+LABELS = {name: DESIGNS[name].label for name in BUILDERS}
 
 
 def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) -> DesignModel:

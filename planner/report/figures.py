@@ -8,19 +8,14 @@ import io
 import numpy as np
 
 from ..assay import assay_mix
+from ..catalogue import DESIGNS
 from ..curves import design_map, n_vs_prevalence, power_vs_n, power_vs_negative_effect
 from ..designs.build import LABELS
 from ..results import DesignResult
 from ..scenario import Scenario
 
-#: One colour per design, colour-blind friendly (Okabe–Ito).
-COLORS = {
-    "all_comers": "#000000",
-    "targeted": "#D55E00",
-    "stratified": "#0072B2",
-    "strategy": "#009E73",
-    "interaction": "#CC79A7",
-}
+#: one colour per design, from the catalogue (Okabe–Ito, colour-blind safe)
+COLORS = {name: spec.colour for name, spec in DESIGNS.items()}
 EFFECT_AXIS = {
     "survival": "hazard ratio in biomarker-negative patients",
     "binary": "risk difference (treatment − control) in biomarker-negative patients",

@@ -1,8 +1,13 @@
-"""Every editable scenario field: path, label, widget kind, range, tooltip and example.
+"""The catalogue: the one place that names things.
 
-The inputs panel and the adaptive tab build their widgets from these specs, and the tests walk
-them to check that opening a file fills every widget. Paths are the scenario file's dotted
-paths (``positive.hazard_ratio``), the same ones :class:`planner.errors.Problem` reports.
+Designs (label, colour, what it tests), claims, option values and the phrases that describe
+them, endpoints and effect names, and every editable scenario field (path, label, unit, valid
+range, default, tooltip and example). The scenario reader, the app's input rows, the report's
+assumption table, the log and the CSV headers all read this module; no other module may hold
+a table of these.
+
+Standard library only: the app imports it before numpy loads. Paths are the scenario file's
+dotted paths (``positive.hazard_ratio``), the same ones :class:`planner.errors.Problem` reports.
 """
 
 from __future__ import annotations
@@ -10,7 +15,107 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ENDPOINT_LABELS = {"continuous": "Continuous", "binary": "Binary", "survival": "Time to event"}
+
+# --------------------------------------------------------------------------- designs
+@dataclass(frozen=True)
+class DesignSpec:
+    """One design: its label (sentence case), colour (Okabe–Ito, colour-blind safe) and what it tests."""
+
+    name: str
+    label: str
+    colour: str
+    tests: str
+    fixed: bool = True
+
+    @property
+    def lower(self) -> str:
+        """The label inside a sentence ("the biomarker-stratified design")."""
+        return self.label[0].lower() + self.label[1:]
+
+
+DESIGNS: dict[str, DesignSpec] = {
+    d.name: d
+    for d in (
+        DesignSpec("all_comers", "All-comers", "#000000", "everyone, unstratified test of the full population"),
+        DesignSpec("targeted", "Targeted (enrichment)", "#D55E00", "test-positive patients only"),
+        DesignSpec("stratified", "Biomarker-stratified", "#0072B2",
+                   "everyone, randomized within marker strata; the full population and the test-positive subgroup"),
+        DesignSpec("strategy", "Biomarker-strategy", "#009E73",
+                   "marker-based strategy against a non-marker-based strategy"),
+        DesignSpec("interaction", "Interaction", "#CC79A7", "the treatment-by-marker interaction"),
+        DesignSpec("adaptive", "Adaptive enrichment", "#E69F00",
+                   "interim selection of the test-positive subgroup or the full population", fixed=False),
+    )
+}
+FIXED_DESIGNS: tuple[str, ...] = tuple(n for n, d in DESIGNS.items() if d.fixed)
+ALL_DESIGNS: tuple[str, ...] = tuple(DESIGNS)
+#: neutral colour for anything that is not a design (reference lines, "none" in the design map)
+NEUTRAL_COLOUR = "#888888"
+
+
+def design_label(name: str) -> str:
+    """The design's label, or a readable form of an unknown name."""
+    spec = DESIGNS.get(name)
+    return spec.label if spec else name.replace("_", " ")
+
+
+def design_colour(name: str) -> str:
+    spec = DESIGNS.get(name)
+    return spec.colour if spec else NEUTRAL_COLOUR
+
+
+# --------------------------------------------------------------------------- option values
+#: Every coded option value of the scenario format and the words that describe it, in the
+#: order offered (the first is the default). ``codes(kind)`` and ``phrase(kind, code)`` read it.
+OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
+    "endpoint": (("continuous", "continuous"), ("binary", "binary"), ("survival", "time to event")),
+    "method.continuous": (("t", "two-sample t-test (noncentral t)"), ("z", "z-test (normal approximation)")),
+    "method.binary": (("pooled", "normal approximation, pooled variance under H0"),
+                      ("unpooled", "normal approximation, unpooled variance"),
+                      ("arcsine", "arcsine transformation (Cohen's h)")),
+    "method.survival": (("schoenfeld", "log-rank test, Schoenfeld events"),
+                        ("freedman", "log-rank test, Freedman events")),
+    "sides": ((1, "one-sided"), (2, "two-sided")),
+    "better": (("higher", "higher is better"), ("lower", "lower is better")),
+    "time_unit": (("months", "months"), ("weeks", "weeks"), ("years", "years"), ("days", "days")),
+    "multiplicity": (("spiessens_debois", "Spiessens–Debois (correlation-adjusted)"),
+                     ("bonferroni", "weighted Bonferroni–Holm"),
+                     ("fixed_sequence_overall_first", "fixed sequence, overall first"),
+                     ("fixed_sequence_subgroup_first", "fixed sequence, B+ subgroup first"),
+                     ("fallback", "fallback (Wiens)")),
+    "size_for": (("subgroup", "the B+ (test-positive) subgroup claim"), ("overall", "the overall claim"),
+                 ("either", "at least one claim"), ("both", "both claims")),
+    "control_arm": (("standard", "everyone on control"), ("randomized", "randomized between treatment and control")),
+    "boundaries": (("obrien_fleming", "O'Brien–Fleming"), ("pocock", "Pocock"),
+                   ("no_early_efficacy", "no early stop for efficacy")),
+    "intersection_test": (("simes", "Simes"), ("spiessens_debois", "Spiessens–Debois"),
+                          ("bonferroni", "Bonferroni"), ("sidak", "Šidák")),
+    "selection_rule": (("best", "the best population"), ("epsilon", "every population within epsilon of the best"),
+                       ("all", "all populations"), ("threshold", "populations above a threshold")),
+    "effect_measure": (("effect_estimate", "effect estimate"), ("test_statistic", "test statistic")),
+    "success_criterion": (("at_least_one", "at least one selected population rejected"),
+                          ("all", "all selected populations rejected")),
+}
+#: the claims of the biomarker-stratified design (results ``power_<claim>``)
+CLAIMS: dict[str, str] = {
+    "overall": "overall (full population)",
+    "subgroup": "B+ subgroup (test-positive)",
+    "either": "at least one",
+    "both": "both",
+}
+
+
+def codes(kind: str) -> tuple:
+    """The valid codes of option ``kind`` (the first is the default)."""
+    return tuple(code for code, _ in OPTIONS[kind])
+
+
+def phrase(kind: str, code: Any) -> str:
+    """The words for ``code`` of option ``kind`` (the code itself when it is not listed)."""
+    return dict(OPTIONS[kind]).get(code, str(code))
+
+
+ENDPOINT_LABELS = {code: words.capitalize() for code, words in OPTIONS["endpoint"]}
 
 
 @dataclass(frozen=True)
@@ -74,14 +179,6 @@ def _subgroup_fields(key: str, tag: str) -> list[FieldSpec]:
     ]
 
 
-#: the fixed designs, in the order of planner.scenario.FIXED_DESIGNS (no core import: the window opens first)
-FIXED_DESIGN_LABELS = {
-    "all_comers": "all-comers",
-    "targeted": "targeted (enrichment)",
-    "stratified": "biomarker-stratified",
-    "strategy": "biomarker-strategy",
-    "interaction": "interaction",
-}
 #: what an empty fixed-size spin box shows
 SOLVE_TEXT = "solve"
 
@@ -89,7 +186,8 @@ SOLVE_TEXT = "solve"
 def _design_size_fields() -> list[FieldSpec]:
     """``designs.<name>.n_randomized`` and (survival) ``designs.<name>.events`` of every fixed design."""
     out = []
-    for name, label in FIXED_DESIGN_LABELS.items():
+    for name in FIXED_DESIGNS:
+        label = DESIGNS[name].lower
         out.append(FieldSpec(
             f"designs.{name}.n_randomized", "Fixed N", "int",
             f"Total randomized (both arms) of the {label} design, fixed instead of solved for: the comparison "
@@ -116,7 +214,7 @@ INPUT_FIELDS: list[FieldSpec] = [
               group="general"),
     FieldSpec("endpoint", "Endpoint", "choice", "Type of the primary endpoint; decides which subgroup "
               "assumptions apply.", "continuous, binary or time to event", "survival",
-              choices=tuple(ENDPOINT_LABELS.items()), group="general"),
+              choices=OPTIONS["endpoint"], group="general"),
     _f("population.prevalence", "Prevalence (B+)", "True fraction of biomarker-positive patients in the "
        "screened population.", "strictly between 0 and 1", "0.6 (IPASS: 261 of 437)", 0.0, 1.0, 4, 0.01,
        group="population"),
@@ -129,7 +227,7 @@ INPUT_FIELDS: list[FieldSpec] = [
     _f("testing.alpha", "Alpha", "Type I error rate; one-sided, or two-sided (α/2 per side) as set by 'Sides'.",
        "strictly between 0 and 0.5", "0.025", 0.0, 0.5, 4, 0.005, group="testing"),
     FieldSpec("testing.sides", "Sides", "choice", "One-sided or two-sided test (two-sided uses α/2 in the "
-              "direction of benefit).", "1 or 2", "1", choices=((1, "one-sided"), (2, "two-sided")), group="testing"),
+              "direction of benefit).", "1 or 2", "1", choices=OPTIONS["sides"], group="testing"),
     _f("testing.power", "Target power", "Power the sample size is solved for.", "above alpha and below 1", "0.9",
        0.0, 1.0, 4, 0.01, group="testing"),
     _f("testing.allocation_ratio", "Allocation (treatment : control)", "Patients on treatment per patient on "
@@ -137,16 +235,11 @@ INPUT_FIELDS: list[FieldSpec] = [
        extra={"suffix": " : 1"}),
     FieldSpec("testing.better", "Better", "choice", "Whether a higher mean/rate is the benefit (a response rate) "
               "or the harm (a stroke rate).", "higher or lower", "lower for a stroke rate",
-              choices=(("higher", "higher is better"), ("lower", "lower is better")), endpoints=CONT + BIN,
+              choices=OPTIONS["better"], endpoints=CONT + BIN,
               group="testing"),
     FieldSpec("testing.method", "Test method", "choice", "Test and sample-size formula; the first is the default.",
               "depends on the endpoint", "pooled (as rpact getSampleSizeRates)", group="testing",
-              extra={"per_endpoint": {
-                  "continuous": (("t", "t-test (noncentral t)"), ("z", "z-test (normal approximation)")),
-                  "binary": (("pooled", "pooled variance under H0"), ("unpooled", "unpooled variance"),
-                             ("arcsine", "arcsine (Cohen's h)")),
-                  "survival": (("schoenfeld", "log-rank, Schoenfeld"), ("freedman", "log-rank, Freedman")),
-              }}),
+              extra={"per_endpoint": {e: OPTIONS[f"method.{e}"] for e in ("continuous", "binary", "survival")}}),
     FieldSpec("testing.heterogeneity_variance", "Effect spread in variance", "bool",
               "In a mixed arm the variance includes the spread of subgroup means: σ² + γ(1 − γ)(δ+ − δ−)².",
               "on or off", "on (default)", endpoints=CONT, group="testing"),
@@ -159,8 +252,7 @@ INPUT_FIELDS: list[FieldSpec] = [
     _f("survival.dropout_time", "Dropout time", "Time at which the dropout rate applies.", "> 0", "12",
        0.0, 1e4, 2, 1.0, endpoints=SURV, group="survival"),
     FieldSpec("survival.time_unit", "Time unit", "choice", "Unit of medians, accrual and follow-up.",
-              example="months", choices=(("months", "months"), ("weeks", "weeks"), ("years", "years"),
-                                         ("days", "days")), endpoints=SURV, group="survival"),
+              example="months", choices=OPTIONS["time_unit"], endpoints=SURV, group="survival"),
     _f("costs.per_screened", "Cost per screened", "Cost of assessing one patient with the assay "
        "(test and screening visit).", ">= 0", "1500", 0.0, 1e9, 2, 100.0, group="costs"),
     _f("costs.per_randomized", "Cost per randomized", "Cost of one randomized patient.", ">= 0", "40000",
@@ -171,19 +263,16 @@ INPUT_FIELDS: list[FieldSpec] = [
        group="recruitment"),
     FieldSpec("designs.stratified.multiplicity", "Multiplicity", "choice", "Closed testing procedure for the "
               "overall and the B+ claims of the stratified design.", example="spiessens_debois", group="designs",
-              choices=(("spiessens_debois", "Spiessens–Debois (correlation)"), ("bonferroni", "weighted Bonferroni–Holm"),
-                       ("fixed_sequence_overall_first", "fixed sequence, overall first"),
-                       ("fixed_sequence_subgroup_first", "fixed sequence, B+ first"), ("fallback", "fallback"))),
+              choices=OPTIONS["multiplicity"]),
     _f("designs.stratified.alpha_split", "Alpha share (overall)", "Share of alpha for the full-population test "
        "where the method needs one; empty = the method's default.", "strictly between 0 and 1", "0.5",
        0.0, 1.0, 3, 0.05, optional=True, group="designs"),
     FieldSpec("designs.stratified.size_for", "Size for claim", "choice", "Which claim of the stratified design "
               "the sample size is solved for.", example="subgroup", group="designs",
-              choices=(("subgroup", "B+ subgroup"), ("overall", "overall"), ("either", "at least one"),
-                       ("both", "both"))),
+              choices=OPTIONS["size_for"]),
     FieldSpec("designs.strategy.control_arm", "Strategy control arm", "choice", "Non-marker arm of the "
               "biomarker-strategy design: everyone on control, or randomized 1 : 1.", example="standard",
-              choices=(("standard", "all on control"), ("randomized", "randomized")), group="designs"),
+              choices=OPTIONS["control_arm"], group="designs"),
     *_design_size_fields(),
 ]
 
@@ -195,28 +284,23 @@ ADAPTIVE_FIELDS: list[FieldSpec] = [
     FieldSpec("designs.adaptive.planned_events", "Planned events", "list", "Cumulative events at each "
               "analysis.", "one per stage, increasing", "100, 200", endpoints=SURV),
     FieldSpec("designs.adaptive.boundaries", "Efficacy boundaries", "choice", "Group-sequential efficacy "
-              "boundaries.", example="obrien_fleming", choices=(("obrien_fleming", "O'Brien–Fleming"),
-                                                                ("pocock", "Pocock"),
-                                                                ("no_early_efficacy", "no early efficacy"))),
+              "boundaries.", example="obrien_fleming", choices=OPTIONS["boundaries"]),
     FieldSpec("designs.adaptive.intersection_test", "Intersection test", "choice", "Test of the intersection "
               "hypothesis in the closed test.", example="simes",
-              choices=(("simes", "Simes"), ("spiessens_debois", "Spiessens–Debois"), ("bonferroni", "Bonferroni"),
-                       ("sidak", "Šidák"))),
+              choices=OPTIONS["intersection_test"]),
     FieldSpec("designs.adaptive.selection.rule", "Selection rule", "choice", "Interim population selection.",
-              example="best", choices=(("best", "best"), ("epsilon", "epsilon"), ("all", "all"),
-                                       ("threshold", "threshold"))),
+              example="best", choices=OPTIONS["selection_rule"]),
     _f("designs.adaptive.selection.epsilon", "Epsilon", "Select every population within epsilon of the best "
        "(rule 'epsilon').", ">= 0", "0.1", 0.0, 1e3, 3, 0.05),
     _f("designs.adaptive.selection.threshold", "Threshold", "Select populations whose interim effect exceeds "
        "the threshold (rule 'threshold').", "any number", "0", -1e3, 1e3, 3, 0.05),
     FieldSpec("designs.adaptive.effect_measure", "Effect measure", "choice", "Interim measure used for selection.",
-              example="effect_estimate", choices=(("effect_estimate", "effect estimate"),
-                                                  ("test_statistic", "test statistic"))),
+              example="effect_estimate", choices=OPTIONS["effect_measure"]),
     FieldSpec("designs.adaptive.stratified_analysis", "Stratified analysis", "bool", "Analyse the full "
               "population stratified by marker status.", example="on"),
     FieldSpec("designs.adaptive.success_criterion", "Success criterion", "choice", "Trial success: at least "
               "one selected population rejected, or all.", example="at_least_one",
-              choices=(("at_least_one", "at least one"), ("all", "all selected"))),
+              choices=OPTIONS["success_criterion"]),
     FieldSpec("designs.adaptive.simulations", "Simulations", "int", "Number of simulated trials.",
               "100 to 10,000,000", "10000", 100, 10_000_000, 0, 1000),
     FieldSpec("designs.adaptive.seed", "Seed", "int", "Random seed (results are reproducible).", ">= 0",
