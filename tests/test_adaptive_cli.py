@@ -6,7 +6,7 @@ import json
 
 from conftest import base_scenario
 
-from planner.cli import main
+from ui.cli import main
 
 
 def _write(tmp_path, designs, endpoint="continuous"):

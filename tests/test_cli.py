@@ -7,7 +7,7 @@ import sys
 import pytest
 from conftest import ROOT, SCENARIOS, base_scenario
 
-from planner.cli import main
+from ui.cli import main
 
 EXAMPLES = sorted(SCENARIOS.glob("*.json"))
 CONTRACT = ("n_randomized", "n_per_arm", "n_randomized_exact", "n_screened", "power", "cost")
@@ -103,7 +103,7 @@ def test_missing_file_exits_2(tmp_path, capsys):
 def test_installed_entry_point_runs_without_traceback(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(_bad(population={"prevalence": 0})))
-    out = subprocess.run([sys.executable, "-m", "planner.cli", "compute", str(path)], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "compute", str(path)], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 2
     assert "population.prevalence: must be > 0, got 0" in out.stderr
     assert "Traceback" not in out.stderr

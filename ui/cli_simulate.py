@@ -1,7 +1,8 @@
 """``enrichment-planner simulate SCENARIO.json [--simulations N] [--seed S] [--format json|text]``.
 
-Registers the subcommand in :data:`planner.cli.SUBCOMMANDS` at import time. The JSON output has
-the structure of ``compute --format json`` with the adaptive design alone:
+Argument parsing and printing only; the simulation and the size search are
+:mod:`planner.adaptive`'s. :mod:`ui.cli` lists the subcommand. The JSON output has the structure
+of ``compute --format json`` with the adaptive design alone:
 ``{"software": …, "scenario": …, "designs": {"adaptive": {…}}}``.
 """
 
@@ -11,11 +12,8 @@ import argparse
 import json
 import sys
 
-from .. import __version__
-from ..cli import SUBCOMMANDS
-from ..errors import Problem, ScenarioError
-from ..scenario import AdaptiveOptions
-from ..scenario_io import load_scenario, scenario_to_dict
+from planner import __version__
+from planner.errors import Problem, ScenarioError
 
 HELP = "simulate the adaptive enrichment design: power, selection, early stopping, expected size"
 
@@ -35,7 +33,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .api import simulate_scenario
+    from planner.adaptive.api import simulate_scenario
+    from planner.scenario import AdaptiveOptions
+    from planner.scenario_io import load_scenario, scenario_to_dict
 
     scenario = load_scenario(args.scenario)
     if not isinstance(scenario.designs.get("adaptive"), AdaptiveOptions):
@@ -82,9 +82,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _find_size(scenario, args):
-    from .api import simulate_scenario
-    from .model import model_from_scenario
-    from .search import search_sample_size
+    from planner.adaptive.api import simulate_model, simulate_scenario
+    from planner.adaptive.model import model_from_scenario
+    from planner.adaptive.search import search_sample_size
 
     opts = scenario.designs["adaptive"]
     sims = int(opts.simulations if args.simulations is None else args.simulations)
@@ -94,11 +94,7 @@ def _find_size(scenario, args):
                                 simulations=sims, seed=seed)
     if not search.feasible:
         return search, simulate_scenario(scenario, simulations=sims, seed=seed)
-    from .api import simulate_model
-
     result = simulate_model(model.with_planned(search.planned), sims, seed,
                             target_power=scenario.testing.power, costs=scenario.costs)
     return search, result
 
-
-SUBCOMMANDS["simulate"] = (HELP, add_arguments, run)
