@@ -41,13 +41,10 @@ def run(args: argparse.Namespace) -> int:
     if not isinstance(scenario.designs.get("adaptive"), AdaptiveOptions):
         raise ScenarioError([Problem("designs.adaptive",
                                      "is required: the scenario has no adaptive design to simulate")])
-    if args.simulations is not None and args.simulations < 1:
-        raise ScenarioError([Problem("--simulations", f"must be at least 1, got {args.simulations}")])
-    if args.seed is not None and not 0 <= args.seed < 2**63:
-        raise ScenarioError([Problem("--seed", f"must be between 0 and 2^63 - 1, got {args.seed}")])
+    scenario = _with_overrides(scenario, args)
     search = None
     if args.find_size is None:
-        result = simulate_scenario(scenario, simulations=args.simulations, seed=args.seed)
+        result = simulate_scenario(scenario)
     else:
         search, result = _find_size(scenario, args)
     if args.format == "json":
@@ -61,24 +58,51 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        title = scenario.title or "(untitled scenario)"
-        print(f"Enrichment Planner {__version__} — {title}")
-        print(f"endpoint: {scenario.endpoint}")
-        print()
-        if search is not None:
-            unit = "events" if scenario.endpoint == "survival" else "subjects"
-            if search.feasible:
-                print(f"Sample size search ({search.claim.replace('_', ' ')}, target "
-                      f"{search.target:.2f}): {search.size:,} {unit} "
-                      f"(power {search.power:.4f} ± {search.power_se:.4f}; "
-                      f"{len(search.evaluations)} evaluations, common random numbers)")
-            else:
-                print(f"Sample size search: the target {search.target:.2f} is not reached "
-                      f"with up to {max(s for s, _ in search.evaluations):,} {unit}")
-            print()
-        print(result.summary())
+        _print_text(scenario, search, result)
     sys.stdout.flush()
     return 0
+
+
+def _with_overrides(scenario, args):
+    """The scenario with ``--simulations``/``--seed`` in ``designs.adaptive``, checked by the
+    scenario reader itself (one set of bounds): a bad value exits 2 naming the option."""
+    from planner.scenario_io import scenario_from_dict, scenario_to_dict
+
+    options = {"simulations": args.simulations, "seed": args.seed}
+    options = {k: v for k, v in options.items() if v is not None}
+    if not options:
+        return scenario
+    data = scenario_to_dict(scenario)
+    data["designs"]["adaptive"].update(options)
+    try:
+        return scenario_from_dict(data)
+    except ScenarioError as err:
+        problems = []
+        for p in err.problems:
+            key = p.path.removeprefix("designs.adaptive.")
+            path = f"--{key} (designs.adaptive.{key})" if key in options else p.path
+            problems.append(Problem(path, p.reason))
+        raise ScenarioError(problems) from None
+
+
+def _print_text(scenario, search, result) -> None:
+    """The text output: title, endpoint, the size search (if any), the simulation summary."""
+    title = scenario.title or "(untitled scenario)"
+    print(f"Enrichment Planner {__version__} — {title}")
+    print(f"endpoint: {scenario.endpoint}")
+    print()
+    if search is not None:
+        unit = "events" if scenario.endpoint == "survival" else "subjects"
+        if search.feasible:
+            print(f"Sample size search ({search.claim.replace('_', ' ')}, target "
+                  f"{search.target:.2f}): {search.size:,} {unit} "
+                  f"(power {search.power:.4f} ± {search.power_se:.4f}; "
+                  f"{len(search.evaluations)} evaluations, common random numbers)")
+        else:
+            print(f"Sample size search: the target {search.target:.2f} is not reached "
+                  f"with up to {max(s for s, _ in search.evaluations):,} {unit}")
+        print()
+    print(result.summary())
 
 
 def _find_size(scenario, args):
@@ -87,8 +111,7 @@ def _find_size(scenario, args):
     from planner.adaptive.search import search_sample_size
 
     opts = scenario.designs["adaptive"]
-    sims = int(opts.simulations if args.simulations is None else args.simulations)
-    seed = int(opts.seed if args.seed is None else args.seed)
+    sims, seed = int(opts.simulations), int(opts.seed)
     model = model_from_scenario(scenario, opts)
     search = search_sample_size(model, scenario.testing.power, claim=args.find_size,
                                 simulations=sims, seed=seed)
