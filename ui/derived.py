@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from planner.assay import assay_mix
+from planner.catalogue import design_label
 from planner.contrasts import contrast, mixture_cells
 from planner.params import params_from_scenario
 from planner.scenario import Scenario
@@ -38,7 +39,7 @@ def derived_quantities(s: Scenario) -> list[tuple[str, str, str]]:
             ("Standardized effect B+", _g(dp / s.positive.sd), "Cohen's d = mean difference / SD in B+"),
             ("Standardized effect B−", _g(dn / s.negative.sd), "Cohen's d = mean difference / SD in B−"),
             ("Test+ mean difference", _g(ppv * dp + (1 - ppv) * dn), "PPV·δ+ + (1 − PPV)·δ−"),
-            ("All-comers mean difference", _g(gamma * dp + (1 - gamma) * dn), "γ·δ+ + (1 − γ)·δ− (diluted effect)"),
+            (f"{design_label('all_comers')} mean difference", _g(gamma * dp + (1 - gamma) * dn), "γ·δ+ + (1 − γ)·δ− (diluted effect)"),
         ]
     elif s.endpoint == "binary":
         def h(sub) -> float:
@@ -51,7 +52,7 @@ def derived_quantities(s: Scenario) -> list[tuple[str, str, str]]:
             ("Risk difference B−", _g(rn), "treatment − control rate in B−"),
             ("Cohen's h B+ / B−", f"{_g(h(s.positive))} / {_g(h(s.negative))}", "2·asin√p_T − 2·asin√p_C (standardized)"),
             ("Test+ risk difference", _g(ppv * rp + (1 - ppv) * rn), "PPV-weighted mixture of the subgroup rates"),
-            ("All-comers risk difference", _g(gamma * rp + (1 - gamma) * rn), "prevalence-weighted (diluted) effect"),
+            (f"{design_label('all_comers')} risk difference", _g(gamma * rp + (1 - gamma) * rn), "prevalence-weighted (diluted) effect"),
         ]
     else:
         par = params_from_scenario(s)
