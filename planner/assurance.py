@@ -45,8 +45,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
+from .catalogue import design_label
 from .designs.base import DesignModel, SingleTestModel, flat
-from .designs.build import LABELS, build_model
+from .designs.build import build_model
 from .errors import Problem, ScenarioError
 from .params import Params, params_from_scenario
 from .results import DesignResult, json_safe
@@ -471,7 +472,7 @@ def assurance_for_design(
         result = compute_design(scenario, name, opts)
     analysis = _analysis(scenario)
     base: dict[str, Any] = dict(
-        design=name, label=LABELS[name], draws=draws.size, seed=draws.seed, analysis=analysis,
+        design=name, label=design_label(name), draws=draws.size, seed=draws.seed, analysis=analysis,
         uncertain=draws.uncertain,
     )
     sfa = (size_for_assurance(scenario, name, opts, target=size_target, draws=draws, is_cancelled=is_cancelled)

@@ -115,6 +115,117 @@ def phrase(kind: str, code: Any) -> str:
     return dict(OPTIONS[kind]).get(code, str(code))
 
 
+
+# --------------------------------------------------------------------------- effects, figures, exports
+#: words for the two true-marker subgroups
+SUBGROUP_WORDS = {"positive": "biomarker-positive (B+)", "negative": "biomarker-negative (B−)"}
+
+
+@dataclass(frozen=True)
+class EffectSpec:
+    """An endpoint's treatment effect on its natural scale (what curves, maps and grids vary).
+
+    ``code`` names it in CSV headers and results (``negative_hazard_ratio``, the detectable
+    effect's parameter); ``field`` is the subgroup field an edit of the effect changes.
+    """
+
+    endpoint: str
+    name: str
+    code: str
+    field: str
+    log_scale: bool = False
+
+
+EFFECTS: dict[str, EffectSpec] = {
+    "continuous": EffectSpec("continuous", "mean difference", "mean_difference", "mean_difference"),
+    "binary": EffectSpec("binary", "risk difference (treatment − control)", "risk_difference", "treatment_rate"),
+    "survival": EffectSpec("survival", "hazard ratio", "hazard_ratio", "hazard_ratio", log_scale=True),
+}
+
+
+def effect_axis(endpoint: str, subgroup: str = "negative") -> str:
+    """Axis label of a subgroup's effect: "hazard ratio in biomarker-negative (B−) patients"."""
+    return f"{EFFECTS[endpoint].name} in {SUBGROUP_WORDS[subgroup]} patients"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: its title and axis labels (``{effect}``: the endpoint's :func:`effect_axis`)."""
+
+    name: str
+    title: str
+    x_label: str
+    y_label: str
+
+    def x(self, endpoint: str = "continuous") -> str:
+        return self.x_label.format(effect=effect_axis(endpoint))
+
+    def y(self, endpoint: str = "continuous") -> str:
+        return self.y_label.format(effect=effect_axis(endpoint))
+
+
+_PREVALENCE_AXIS = f"prevalence of {SUBGROUP_WORDS['positive']} patients"
+FIGURES: dict[str, FigureSpec] = {
+    f.name: f
+    for f in (
+        FigureSpec("power_vs_n", "Power against sample size", "total randomized N (both arms, log scale)",
+                   "power"),
+        FigureSpec("n_vs_prevalence", "Sample size against prevalence", _PREVALENCE_AXIS,
+                   "total randomized N for the target power (log scale)"),
+        FigureSpec("power_vs_negative_effect", "Power against the B− effect", "{effect}",
+                   "power at the design's size (survival: its events)"),
+        FigureSpec("design_map", "Design map", _PREVALENCE_AXIS, "{effect}"),
+        FigureSpec("power_distribution", "Distribution of power under the uncertain assumptions",
+                   "power at the planned size", ""),
+    )
+}
+#: words on the figures besides the designs
+FIGURE_WORDS = {
+    "target": "target power",
+    "assumed": "assumed",
+    "design_size": "the design's size",
+    "screened": "screened",
+    "none": "none attainable",
+    "scenario": "this scenario",
+    "map_n": "fewest randomized patients",
+    "map_cost": "lowest cost",
+}
+
+#: the comparison CSV (one row per design; numbers unformatted, empty cells for missing values):
+#: column → meaning. The app's "Export CSV" and ``export --what comparison`` write these columns.
+COMPARISON_COLUMNS: dict[str, str] = {
+    "design": "design code",
+    "label": "design label",
+    "question": "question answered: sample_size, power or effect",
+    "feasible": "true when the design is attainable (else see message)",
+    "n_randomized": "total randomized, both arms",
+    "n_treatment": "randomized to treatment",
+    "n_control": "randomized to control",
+    "n_randomized_exact": "unrounded total N solved for",
+    "n_screened": "patients tested with the assay",
+    "events": "events at the analysis (survival)",
+    "events_exact": "unrounded events (survival)",
+    "expected_events": "events expected with n_randomized patients (survival)",
+    "power": "achieved power of the claim the design is sized for",
+    "target_power": "target power",
+    **{f"power_{claim}": f"power of the claim: {words} (stratified design)" for claim, words in CLAIMS.items()},
+    "detectable_effect_parameter": "scale of the detectable B+ effect",
+    "detectable_effect": "smallest B+ effect reaching the target power at this size",
+    "cost": "per screened × screened + per randomized × randomized",
+    "currency": "currency of the cost",
+    "efficiency": "all-comers N / this design's N (unrounded)",
+    "accrual_duration": "accrual duration from the screening rate",
+    "screening_rate_needed": "patients assessed per time unit needed (survival)",
+    "randomization_rate_needed": "patients randomized per time unit needed (survival)",
+    "cheapest_meeting_target": "true for the cheapest design meeting the target power",
+    "assurance": "power averaged over the uncertainty block's prior draws",
+    "assurance_se": "Monte Carlo standard error of the assurance",
+    "prob_power_above_threshold": "share of prior draws whose power exceeds the threshold",
+    "method": "test and method used",
+    "message": "why the design is not attainable, if so",
+}
+
+
 ENDPOINT_LABELS = {code: words.capitalize() for code, words in OPTIONS["endpoint"]}
 
 

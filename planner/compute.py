@@ -21,8 +21,9 @@ import numpy as np
 
 from . import __version__
 from .assay import assay_mix
-from .designs.build import LABELS, build_model
-from .params import EFFECT_NAMES, Params, params_from_scenario
+from .catalogue import FIXED_DESIGNS, design_label
+from .designs.build import build_model
+from .params import Params, params_from_scenario
 from .results import Comparison, DesignResult, DetectableEffect
 from .scenario import FixedDesignOptions, Scenario
 from .scenario_io import scenario_to_dict
@@ -99,7 +100,7 @@ def _infeasible_reason(model, name: str, par: Params) -> str:
             return "the test-positive effect is not larger than the test-negative effect: no interaction to detect"
         if name == "targeted":
             return "no benefit among test-positive patients"
-        return f"no benefit in the population the {LABELS[name].lower()} design tests"
+        return f"no benefit in the population the {design_label(name).lower()} design tests"
     return f"the target power is not reached with fewer than {N_MAX:,.0f} patients"
 
 
@@ -129,7 +130,7 @@ def compute_design(
     model = build_model(name, par, opts)
     surv = scenario.endpoint == "survival"
     u = _scalar(model.events_per_patient) if surv else None
-    base = dict(design=name, label=LABELS[name], question=question, method=model.method, target_power=target)
+    base = dict(design=name, label=design_label(name), question=question, method=model.method, target_power=target)
     notes: list[str] = []
 
     if question == "sample_size":
@@ -244,7 +245,7 @@ def compare_designs(
     par = params_from_scenario(scenario)
     designs = scenario.fixed_designs()
     if not designs and "adaptive" not in scenario.designs:
-        designs = {name: FixedDesignOptions() for name in LABELS}
+        designs = {name: FixedDesignOptions() for name in FIXED_DESIGNS}
     results = {
         name: compute_design(scenario, name, opts, question=question, n_randomized=n_randomized, par=par)
         for name, opts in designs.items()
@@ -282,4 +283,4 @@ def compare_designs(
     )
 
 
-__all__ = ["compare_designs", "compute_design", "detectable_effect", "per_arm", "EFFECT_NAMES"]
+__all__ = ["compare_designs", "compute_design", "detectable_effect", "per_arm"]

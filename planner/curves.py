@@ -2,7 +2,12 @@
 
 Each curve builds one design model whose parameters are arrays (one element per point) and
 evaluates power, or solves for N, for all points at once (``planner.solve.solve_n``) — no
-Python loop over points. Sensitivity grids over inputs that are not array-valued in
+Python loop over points.
+
+Every curve passes through the comparison table's number at the design's size: given the
+design's :class:`~planner.results.DesignResult`, the curve is evaluated at that size exactly
+as :func:`planner.compute.compute_design` evaluated the table's power (:class:`DesignSize`:
+the integer arms' allocation; survival: the events of the analysis). Sensitivity grids over inputs that are not array-valued in
 :class:`~planner.params.Params` (α, target power, SD, control median, ...) fall back to one
 validated scenario per cell.
 """
@@ -18,11 +23,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .compute import compute_design
-from .designs.build import LABELS, build_model
+from .catalogue import CLAIMS, EFFECTS, design_label
+from .compute import compute_design, per_arm
+from .designs.build import build_model
 from .errors import ScenarioError
-from .params import EFFECT_NAMES, params_from_scenario
-from .results import json_safe
+from .params import params_from_scenario
+from .results import DesignResult, json_safe
 from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
 from .scenario_io import scenario_from_dict, scenario_to_dict
 from .solve import solve_n
@@ -55,7 +61,7 @@ class Curve:
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.design, self.design)
+        return design_label(self.design)
 
     def to_dict(self) -> dict:
         return json_safe({"design": self.design, "x_name": self.x_name, "x": self.x, "y_name": self.y_name, "y": self.y})
@@ -67,24 +73,110 @@ class Curve:
         return _csv(header, rows)
 
 
-def power_vs_n(scenario: Scenario, design: str, n_grid: ArrayLike) -> Curve:
-    """Power of each claim at total randomized N (both arms), planned allocation."""
-    n = np.asarray(n_grid, dtype=float).reshape(-1)
-    model = build_model(design, params_from_scenario(scenario), _opts(scenario, design))
-    claims = model.claims(n, np.zeros(n.size, dtype=int))
-    y = {"power": claims["power"]}
+@dataclass(frozen=True)
+class DesignSize:
+    """The size at which :func:`planner.compute.compute_design` computed a design's power.
+
+    ``n_randomized`` total (both arms); ``allocation_ratio`` treatment : control of the integer
+    arms (``None``: the planned ratio, as for survival, whose power depends on events only);
+    ``events`` (survival) the events of the analysis — sample size: the events rounded up; power
+    at a given N: the events expected at N; given events: those.
+    """
+
+    n_randomized: int
+    allocation_ratio: float | None
+    events: float | None = None
+
+
+def design_size(result: DesignResult | None) -> DesignSize | None:
+    """The size of a feasible result of :func:`planner.compute.compute_design` (else None)."""
+    if not isinstance(result, DesignResult) or not result.feasible or not result.n_randomized:
+        return None
+    if result.events_exact is not None:  # survival
+        events = result.events if result.question == "sample_size" else result.events_exact
+        return DesignSize(int(result.n_randomized), None, float(events))
+    arms = result.n_per_arm or {}
+    n_t, n_c = arms.get("treatment"), arms.get("control")
+    ratio = n_t / n_c if n_t and n_c else None
+    return DesignSize(int(result.n_randomized), ratio, None)
+
+
+def design_x(result: DesignResult | None) -> float | None:
+    """Where the design sits on the power-vs-N axis: its total N; survival: the patients whose
+    expected events are the analysis' events (events / events per patient)."""
+    size = design_size(result)
+    if size is None:
+        return None
+    if size.events is not None:
+        return size.events / float(result.details["events_per_patient"])
+    return float(size.n_randomized)
+
+
+def _claim_curves(design: str, claims: dict) -> dict:
+    y = {"power": np.array(claims["power"], dtype=float)}
     if design == "stratified":
-        y.update({k: claims[k] for k in ("overall", "subgroup", "either", "both")})
+        y.update({k: np.array(claims[k], dtype=float) for k in CLAIMS})
+    return y
+
+
+def power_vs_n(scenario: Scenario, design: str, n_grid: ArrayLike, result: DesignResult | None = None) -> Curve:
+    """Power of each claim at total randomized N (both arms), planned allocation (survival: at
+    the events expected at N).
+
+    With the design's ``result`` the curve also holds the design's own point, :func:`design_x`,
+    evaluated at its :class:`DesignSize` (the integer arms) — the table's power.
+    """
+    n = np.asarray(n_grid, dtype=float).reshape(-1)
+    x_d = design_x(result)
+    if x_d is not None and not np.any(n == x_d):
+        n = np.sort(np.append(n, x_d))
+    par = params_from_scenario(scenario)
+    model = build_model(design, par, _opts(scenario, design))
+    y = _claim_curves(design, model.claims(n, np.zeros(n.size, dtype=int)))
+    size = design_size(result)
+    if size is not None and size.allocation_ratio is not None:
+        exact = build_model(design, par.with_allocation(size.allocation_ratio), _opts(scenario, design))
+        at = _claim_curves(design, exact.claims(np.array([float(size.n_randomized)]), np.array([0])))
+        for k in y:
+            y[k][n == x_d] = at[k][0]
     return Curve(design, "n_randomized", n, y)
 
 
+def table_n(n_exact: ArrayLike, allocation_ratio: float) -> np.ndarray:
+    """The table's integer total N of unrounded totals (:func:`planner.compute.per_arm`; NaN stays NaN)."""
+    flat_n = np.asarray(n_exact, dtype=float)
+    out = [float(sum(per_arm(v, allocation_ratio))) if math.isfinite(v) else math.nan for v in flat_n.reshape(-1)]
+    return np.asarray(out, dtype=float).reshape(flat_n.shape)
+
+
 def n_vs_prevalence(scenario: Scenario, design: str, prevalence_grid: ArrayLike) -> Curve:
-    """Unrounded total N reaching the target power at each prevalence (NaN: unattainable)."""
+    """Total N reaching the target power at each prevalence, as the table gives it (integer arms,
+    :func:`table_n`; NaN: unattainable). Targeted design: also the patients screened."""
     g = np.asarray(prevalence_grid, dtype=float).reshape(-1)
     par = params_from_scenario(scenario, prevalence=g)
     model = build_model(design, par, _opts(scenario, design))
-    n = solve_n(model, scenario.testing.power, scenario.testing.allocation_ratio)
-    return Curve(design, "prevalence", g, {"n_randomized": np.broadcast_to(n, g.shape).copy()}, "n_randomized")
+    n = np.broadcast_to(solve_n(model, scenario.testing.power, scenario.testing.allocation_ratio), g.shape)
+    return prevalence_curve(scenario, design, g, n, model.screened_per_randomized)
+
+
+def prevalence_curve(scenario: Scenario, design: str, g: np.ndarray, n_exact: ArrayLike,
+                     screened_per_randomized: ArrayLike) -> Curve:
+    """:func:`n_vs_prevalence` from unrounded totals already solved (e.g. a design map's column)."""
+    n = table_n(n_exact, scenario.testing.allocation_ratio)
+    y = {"n_randomized": n}
+    if design == "targeted":
+        per = np.broadcast_to(np.asarray(screened_per_randomized, dtype=float), n.shape)
+        y["n_screened"] = np.ceil(n * per - 1e-9)  # as compute_design: screened rounded up
+    return Curve(design, "prevalence", np.asarray(g, dtype=float), y, "n_randomized")
+
+
+def n_vs_prevalence_from_map(scenario: Scenario, dm: DesignMap, design: str, column: int = -1) -> Curve:
+    """:func:`n_vs_prevalence` over ``dm.prevalence`` from a design map solved for N (criterion
+    ``"n"``): its column at one B− effect (the scenario's, when the map was computed with it)."""
+    par = params_from_scenario(scenario, prevalence=dm.prevalence)
+    model = build_model(design, par, _opts(scenario, design))  # for the patients screened only
+    return prevalence_curve(scenario, design, dm.prevalence, dm.values[design][:, column],
+                            model.screened_per_randomized)
 
 
 def default_n(scenario: Scenario, design: str) -> float | None:
@@ -94,21 +186,39 @@ def default_n(scenario: Scenario, design: str) -> float | None:
 
 
 def power_vs_negative_effect(
-    scenario: Scenario, design: str, effect_grid: ArrayLike, n_randomized: float | None = None
+    scenario: Scenario, design: str, effect_grid: ArrayLike, n_randomized: float | None = None,
+    result: DesignResult | None = None,
 ) -> Curve:
-    """Power at fixed N over the B− effect (natural scale: mean difference, risk difference, HR)."""
+    """Power at the design's size over the B− effect (natural scale: mean difference, risk
+    difference, HR).
+
+    The size is ``result``'s :class:`DesignSize` (default: the design's result for the scenario,
+    :func:`planner.compute.compute_design`), or ``n_randomized`` at the planned allocation. An
+    event-driven survival trial is analysed at its events whatever the B− effect: the events
+    are held fixed (the patients needed for them vary with the effect).
+    """
     e = np.asarray(effect_grid, dtype=float).reshape(-1)
-    n = n_randomized if n_randomized is not None else default_n(scenario, design)
-    name = "negative_" + EFFECT_NAMES[scenario.endpoint].replace(" ", "_")
-    if n is None:
+    name = "negative_" + EFFECTS[scenario.endpoint].code
+    if n_randomized is not None and result is None:
+        size = DesignSize(int(round(n_randomized)), None, None)
+        n_at = float(n_randomized)
+    else:
+        size = design_size(result if result is not None else compute_design(scenario, design, _opts(scenario, design)))
+        n_at = None if size is None else float(size.n_randomized)
+    if size is None:
         return Curve(design, name, e, {"power": np.full(e.size, np.nan)}, notes=("design not attainable",))
     par = params_from_scenario(scenario, negative_effect=e)
+    if size.allocation_ratio is not None:
+        par = par.with_allocation(size.allocation_ratio)
     model = build_model(design, par, _opts(scenario, design))
-    claims = model.claims(np.full(e.size, float(n)), np.arange(e.size))
-    y = {"power": claims["power"]}
-    if design == "stratified":
-        y.update({k: claims[k] for k in ("overall", "subgroup", "either", "both")})
-    return Curve(design, name, e, y, notes=(f"N = {n:.0f}",))
+    if size.events is not None and model.events_per_patient is not None:
+        n = size.events / np.broadcast_to(np.asarray(model.events_per_patient, dtype=float), e.shape)
+        note = f"{size.events:.6g} events"
+    else:
+        n = np.full(e.size, n_at)
+        note = f"N = {n_at:.0f}"
+    y = _claim_curves(design, model.claims(n, np.arange(e.size)))
+    return Curve(design, name, e, y, notes=(note,))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 from .assay import assay_mix
+from .catalogue import design_label
 from .contrasts import contrast, mixture_cells
 from .params import Params, params_from_scenario
 from .scenario import Scenario
@@ -74,7 +75,7 @@ def _continuous(scenario: Scenario, par: Params, ppv: float, gamma: float) -> tu
                         (neg.mean_difference / neg.sd,), "Cohen's d = mean difference / SD in B−"),
         DerivedQuantity("test_positive_effect", "Test+ mean difference", (_difference(par, ppv),),
                         "PPV·δ+ + (1 − PPV)·δ−"),
-        DerivedQuantity("all_comers_effect", "All-comers mean difference", (_difference(par, gamma),),
+        DerivedQuantity("all_comers_effect", f"{design_label('all_comers')} mean difference", (_difference(par, gamma),),
                         "γ·δ+ + (1 − γ)·δ− (diluted effect)"),
     )
 
@@ -90,7 +91,7 @@ def _binary(par: Params, ppv: float, gamma: float) -> tuple[DerivedQuantity, ...
                         "2·asin√p_T − 2·asin√p_C (standardized)"),
         DerivedQuantity("test_positive_effect", "Test+ risk difference", (_difference(par, ppv),),
                         "PPV-weighted mixture of the subgroup rates"),
-        DerivedQuantity("all_comers_effect", "All-comers risk difference", (_difference(par, gamma),),
+        DerivedQuantity("all_comers_effect", f"{design_label('all_comers')} risk difference", (_difference(par, gamma),),
                         "prevalence-weighted (diluted) effect"),
     )
 

@@ -20,17 +20,6 @@ from numpy.typing import ArrayLike
 from .scenario import BinarySubgroup, ContinuousSubgroup, Scenario, SurvivalSubgroup
 from .survival import dropout_hazard
 
-EFFECT_NAMES = {
-    "continuous": "mean difference",
-    "binary": "risk difference",
-    "survival": "hazard ratio",
-}
-EFFECT_FIELDS = {
-    "continuous": "mean_difference",
-    "binary": "treatment_rate",
-    "survival": "hazard_ratio",
-}
-
 
 def _subgroup_arrays(sub) -> dict[str, np.ndarray]:
     if isinstance(sub, ContinuousSubgroup):

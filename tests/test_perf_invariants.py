@@ -19,6 +19,7 @@ import pytest
 from scipy.optimize import elementwise
 
 from planner import bvn, curves
+from planner.catalogue import design_label
 from planner.compute import compare_designs
 from planner.contrasts import Stat
 from planner.power import stat_power, stat_power_statsmodels
@@ -109,14 +110,17 @@ def test_curve_cache_and_axis_formatters(qtbot):
     _show(qtbot, panel, s2)
     assert panel.n_prev.ax.yaxis.get_major_locator() is locator  # not re-created for a redraw
     grid = np.linspace(0.02, 0.98, 29)
-    for name, line in zip((d for d in panel._designs()), panel.n_prev.ax.lines):
+    lines = {line.get_label(): line for line in panel.n_prev.ax.lines}
+    for name in panel._designs():
         with np.errstate(all="ignore"):
             fresh = curves.n_vs_prevalence(s2, name, grid).y["n_randomized"]
-        np.testing.assert_array_equal(line.get_ydata(), fresh)
+        line = lines[design_label(name)]
+        on_grid = np.isin(line.get_xdata(), grid)  # besides the table's N at the scenario's prevalence
+        np.testing.assert_array_equal(line.get_ydata()[on_grid], fresh)
 
 
 def test_csv_built_on_demand_is_the_plotted_data(qtbot):
-    from ui.plots_panel import map_csv
+    from planner.report.csv_export import curves_csv, design_map_csv
 
     panel, s = _panel(qtbot, EXAMPLES / "egfr_nsclc_ipass.json")
     _show(qtbot, panel, s)
@@ -125,13 +129,13 @@ def test_csv_built_on_demand_is_the_plotted_data(qtbot):
     lines = [ln for ln in panel.power_n.ax.lines if len(ln.get_xdata()) > 2]
     grid = lines[0].get_xdata()
     with np.errstate(all="ignore"):
-        want = "\n".join(f"# {name}\n{curves.power_vs_n(s, name, grid).to_csv()}" for name in panel._designs())
+        want = curves_csv({name: curves.power_vs_n(s, name, grid, r) for name, r in panel._designs().items()})
     assert text == want
     from ui.plots_panel import MAP_POINTS, negative_effect_range
 
-    effects, _, _ = negative_effect_range(s, MAP_POINTS)
+    effects = negative_effect_range(s, MAP_POINTS)
     names = tuple(d for d in panel._designs() if d != "interaction")
     with np.errstate(all="ignore"):
         dm = curves.design_map(s, np.linspace(0.05, 0.95, MAP_POINTS), effects, designs=names)
-    assert panel.map.csv_text == map_csv(dm, s.endpoint, "n")
-    assert panel.map.csv_text.startswith("prevalence,hazard_ratio,best,")
+    assert panel.map.csv_text == design_map_csv(dm, s.endpoint)
+    assert panel.map.csv_text.startswith("prevalence,negative_hazard_ratio,best,")

@@ -46,14 +46,20 @@ def test_curve_csv_matches_the_curves_module():
     s = load_scenario(CHANCE)
     text = curve_csv(s, "n_vs_prevalence", designs=["targeted", "all_comers"], grid=[0.2, 0.4, 0.6])
     rows = _rows(text)
-    assert list(rows[0]) == ["prevalence", "targeted", "all_comers"]
+    assert list(rows[0]) == ["prevalence", "targeted", "targeted_n_screened", "all_comers"]
+    on_grid = [r for r in rows if float(r["prevalence"]) in (0.2, 0.4, 0.6)]
     ref = n_vs_prevalence(s, "all_comers", [0.2, 0.4, 0.6]).y["n_randomized"]
-    assert np.allclose([float(r["all_comers"]) for r in rows], ref)
+    assert np.allclose([float(r["all_comers"]) for r in on_grid], ref)
+    # the table's N at the scenario's prevalence is a row of the curve
+    c = compare_designs(s, include_adaptive=False)
+    at = [r for r in rows if float(r["prevalence"]) == s.population.prevalence]
+    assert int(at[0]["targeted"]) == c.designs["targeted"].n_randomized
     text = curve_csv(s, "power_vs_n", designs=["stratified"], grid=[500, 1000])
     rows = _rows(text)
     assert list(rows[0]) == ["n_randomized", "stratified", "stratified_overall", "stratified_subgroup",
                              "stratified_either", "stratified_both"]
-    assert np.allclose([float(r["stratified"]) for r in rows], power_vs_n(s, "stratified", [500, 1000]).y["power"])
+    on_grid = [r for r in rows if float(r["n_randomized"]) in (500, 1000)]
+    assert np.allclose([float(r["stratified"]) for r in on_grid], power_vs_n(s, "stratified", [500, 1000]).y["power"])
 
 
 @pytest.mark.parametrize("curve", CURVES)
@@ -87,7 +93,7 @@ def test_cli_export(tmp_path, capsys):
     capsys.readouterr()
     assert main(["export", str(CHANCE), "--what", "curves", "--curve", "n_vs_prevalence",
                  "--design", "targeted", "--x", "0.2,0.5"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "prevalence,targeted"
+    assert capsys.readouterr().out.splitlines()[0] == "prevalence,targeted,targeted_n_screened"
     assert main(["export", str(IPASS), "--what", "grid", "--design", "targeted",
                  "--rows", "positive.hazard_ratio=0.4:0.6:0.1"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -7,7 +7,7 @@ signals of a :class:`_Relay`, and its ``is_cancelled`` hook stops a superseded r
 next design. At most one computation runs at a time, and
 requests arriving meanwhile are coalesced into one that starts when it finishes (only the newest
 result is shown). A daemon thread, not a QThread: quitting while it runs never aborts the process. The plot is drawn by
-:func:`planner.report.figures.draw_power_distribution`, the function the report uses.
+:func:`planner.figures.draw_power_distribution`, the function the report uses.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from planner.catalogue import design_colour
 from planner.results import Comparison
 from planner.scenario import Scenario
 
@@ -203,13 +202,14 @@ class AssuranceView(QWidget):
 
     def render(self) -> None:
         from planner.assurance import describe_uncertainty
-        from planner.report.figures import draw_power_distribution, power_distribution_csv
+        from planner.figures import draw_power_distribution
+        from planner.report.figures import power_distribution_csv
 
         self.dirty = False
         results, scenario = self.results or {}, self.scenario
         ax = self.canvas.ax
         ax.clear()
-        if not draw_power_distribution(ax, results, {n: design_colour(n) for n in results}):
+        if not draw_power_distribution(ax, results):
             self.summary.setText("No design has a planned size to evaluate the assurance at.")
             self.canvas.csv_text = ""
             self.canvas.clear("No design has a planned size to evaluate the assurance at.")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
@@ -22,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from planner.catalogue import COMPARISON_COLUMNS
 from planner.results import Comparison, DesignResult
 
 MODES = (
@@ -55,13 +53,8 @@ HEADER_TIPS = (
 ASSURANCE_COL = len(COLUMNS) - 1
 POWER_COL = 5
 CLAIM_ORDER = ("overall", "subgroup", "either", "both")
-CSV_FIELDS = (
-    "design", "label", "question", "feasible", "n_randomized", "n_treatment", "n_control", "n_randomized_exact",
-    "n_screened", "events", "power", "power_overall", "power_subgroup", "power_either", "power_both",
-    "detectable_effect_parameter", "detectable_effect", "cost", "currency", "efficiency", "accrual_duration",
-    "screening_rate_needed", "randomization_rate_needed", "cheapest_meeting_target", "method", "message",
-)
-ASSURANCE_CSV_FIELDS = ("assurance", "assurance_se", "prob_power_above_threshold")
+#: the comparison CSV's columns (one schema: the app and ``export --what comparison``)
+CSV_FIELDS = tuple(COMPARISON_COLUMNS)
 RAW = Qt.ItemDataRole.UserRole
 CHEAPEST_BG = QColor("#e3f4e1")
 UPDATING = QColor("#999")
@@ -74,23 +67,6 @@ def _n(x: int | None) -> str:
 def _p(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
-
-def csv_row(r: DesignResult, cheapest: str | None) -> dict:
-    arms = r.n_per_arm or {}
-    de = r.detectable_effect
-    row = {
-        "design": r.design, "label": r.label, "question": r.question, "feasible": r.feasible,
-        "n_randomized": r.n_randomized, "n_treatment": arms.get("treatment"), "n_control": arms.get("control"),
-        "n_randomized_exact": r.n_randomized_exact, "n_screened": r.n_screened, "events": r.events,
-        "power": r.power, "detectable_effect_parameter": de.parameter if de else None,
-        "detectable_effect": de.value if de else None, "cost": r.cost, "currency": r.currency,
-        "efficiency": r.efficiency, "accrual_duration": r.accrual_duration,
-        "screening_rate_needed": r.screening_rate_needed, "randomization_rate_needed": r.randomization_rate_needed,
-        "cheapest_meeting_target": r.design == cheapest, "method": r.method, "message": r.message,
-    }
-    for claim in CLAIM_ORDER:
-        row[f"power_{claim}"] = r.claims.get(claim)
-    return row
 
 
 class ComparisonView(QWidget):
@@ -343,21 +319,14 @@ class ComparisonView(QWidget):
         QGuiApplication.clipboard().setText(self.to_tsv())
 
     def to_csv(self) -> str:
-        """Every result field unformatted, one row per design."""
-        out = io.StringIO()
+        """The comparison CSV (:func:`planner.report.csv_export.comparison_csv`, the writer of
+        ``export --what comparison``), with the assurance column shown (when current)."""
+        from planner.report.csv_export import comparison_csv
+
+        if self.comparison is None:
+            return comparison_csv(Comparison({}, {}, {}, ""), {})
         with_assurance = self.assurance_enabled and self.assurance_current and self.assurance is not None
-        fieldnames = CSV_FIELDS + (ASSURANCE_CSV_FIELDS if with_assurance else ())
-        writer = csv.DictWriter(out, fieldnames=fieldnames, lineterminator="\n")
-        writer.writeheader()
-        if self.comparison is not None:
-            for r in self.comparison.designs.values():
-                row = csv_row(r, self.comparison.cheapest_meeting_target)
-                if with_assurance:
-                    a = self.assurance.get(r.design)
-                    row.update(assurance=a.assurance if a else None, assurance_se=a.assurance_se if a else None,
-                               prob_power_above_threshold=a.prob_power_above if a else None)
-                writer.writerow(row)
-        return out.getvalue()
+        return comparison_csv(self.comparison, self.assurance if with_assurance else {})
 
     def export_csv_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export comparison", "comparison.csv", "CSV (*.csv)")

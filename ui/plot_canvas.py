@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
+from planner.figures import add_legend  # noqa: E402
+
 EXPORT_FILTER = "PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"
 
 
@@ -178,12 +180,7 @@ class PlotCanvas(QWidget):
             with open(path, "w", encoding="utf-8", newline="") as fh:
                 fh.write(self.csv_text)
             return
-        if self.legend_handles:
-            legend = self.ax.legend(handles=self.legend_handles, fontsize=7, loc="best", framealpha=0.85)
-        elif self.ax.get_legend_handles_labels()[0]:
-            legend = self.ax.legend(fontsize=7, loc="best")
-        else:
-            legend = None
+        legend = add_legend(self.ax, self.legend_handles)  # the legend the report draws
         try:
             self.figure.savefig(path, dpi=200 if path.lower().endswith(".png") else None)
         finally:

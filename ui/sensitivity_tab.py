@@ -22,16 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.catalogue import INPUT_FIELDS, design_label
+from planner.catalogue import EFFECTS, INPUT_FIELDS, design_label
 from planner.scenario import FIXED_DESIGNS, Scenario
 
 from .field_widgets import ERROR_STYLE
-
-DEFAULT_COLS = {
-    "survival": "positive.hazard_ratio",
-    "continuous": "positive.mean_difference",
-    "binary": "positive.treatment_rate",
-}
 
 
 def values_around(value: float, path: str) -> str:
@@ -118,7 +112,7 @@ class SensitivityTab(QWidget):
                 self.row_field.addItem(label, path)
                 self.col_field.addItem(label, path)
             self.row_field.setCurrentIndex(max(0, self.row_field.findData("population.prevalence")))
-            self.col_field.setCurrentIndex(max(0, self.col_field.findData(DEFAULT_COLS[self.endpoint])))
+            self.col_field.setCurrentIndex(max(0, self.col_field.findData("positive." + EFFECTS[self.endpoint].field)))
             self._fill_values(self.col_field, self.col_values)
         if self.grid is not None:
             self.message.setText("Inputs changed since this grid was computed: press Compute grid.")

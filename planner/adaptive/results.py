@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from ..catalogue import design_label
 from ..results import json_safe
 
-LABEL = "Adaptive enrichment"
+LABEL = design_label("adaptive")
 
 
 def prop_se(p: float | np.ndarray, n: int) -> float | np.ndarray:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..assay import assay_mix
-from ..catalogue import DESIGNS
 from ..contrasts import (
     contrast,
     linear_cov,
@@ -191,9 +190,6 @@ BUILDERS = {
     "strategy": strategy,
     "interaction": interaction,
 }
-
-#: design labels, from the catalogue
-LABELS = {name: DESIGNS[name].label for name in BUILDERS}
 
 
 def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) -> DesignModel:

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..catalogue import CLAIMS, FIXED_DESIGNS, design_label
 from ..compute import compare_designs
-from ..designs.build import LABELS
 from ..results import Comparison, DesignResult
 from ..scenario import AdaptiveOptions, Scenario
 from ..scenario_io import atomic_write_text, scenario_to_dict
@@ -116,7 +116,7 @@ class Report:
 
 def fixed_results(comparison: Comparison) -> dict[str, DesignResult]:
     """The fixed designs' results of a comparison (the adaptive result left out)."""
-    return {k: r for k, r in comparison.designs.items() if isinstance(r, DesignResult) and k in LABELS}
+    return {k: r for k, r in comparison.designs.items() if isinstance(r, DesignResult) and k in FIXED_DESIGNS}
 
 
 # --------------------------------------------------------------------------- assumptions
@@ -372,11 +372,10 @@ def _claims_table(comparison: Comparison) -> str:
     r = fixed_results(comparison).get("stratified")
     if r is None or not r.feasible or not r.claims:
         return ""
-    names = {"overall": "Full population (F)", "subgroup": "Biomarker-positive (S)",
-             "either": "At least one", "both": "Both"}
+    names = {k: words[0].upper() + words[1:] for k, words in CLAIMS.items()}
     cells = "".join(_td(percent(r.claims.get(k), trim=False), f"power_{k}") for k in names)
     table = _table(list(names.values()), [f'<tr data-design="stratified-claims">{cells}</tr>'], num_from=0)
-    return f"<h3>Biomarker-stratified design: power of each claim</h3>{table}"
+    return f"<h3>{escape(design_label('stratified'))} design: power of each claim</h3>{table}"
 
 
 def _assumptions_table(scenario: Scenario, comparison: Comparison) -> str:
@@ -430,7 +429,7 @@ def _methods_section(scenario: Scenario, comparison: Comparison) -> str:
     )
     if "adaptive" in scenario.designs:
         parts.append(
-            "<p><b>Adaptive enrichment.</b> Hypotheses H<sub>F</sub>, H<sub>S</sub> and their intersection; "
+            f"<p><b>{design_label('adaptive')}.</b> Hypotheses H<sub>F</sub>, H<sub>S</sub> and their intersection; "
             "stage-wise p-values combined by the inverse-normal method with prefixed weights; interim "
             "population selection; closed testing with the chosen intersection test; operating "
             "characteristics by Monte Carlo simulation with standard errors (Brannath et al. 2009; Jenkins, "
@@ -652,7 +651,7 @@ def build_report(
         html.append(_claims_table(comparison))
     html.append(section("Sample-size justification"))
     for name, text in just.items():
-        label = "Adaptive enrichment" if name == "adaptive" else fixed[name].label
+        label = design_label(name) if name == "adaptive" else fixed[name].label
         html.append(f'<h3>{escape(label)}</h3><p class="just" data-design="{name}">{escape(text)}</p>')
 
     html.append(section("Assumptions"))
@@ -668,7 +667,7 @@ def build_report(
             png = fn(scenario, fixed)
             if png:
                 html.append(_img(png, alt))
-        dm = figures.design_map_png(scenario)
+        dm = figures.design_map_png(scenario, fixed)
         if dm is not None:
             html.append(_img(dm[0], "Design map"))
             html.append(
@@ -682,7 +681,7 @@ def build_report(
         html.append(section("Assurance (probability of success)"))
         html.append(_assurance_section(scenario, assurance, include_figures))
     if has_adaptive:
-        heading = section("Adaptive enrichment design: operating characteristics")
+        heading = section(f"{design_label('adaptive')} design: operating characteristics")
         html.append(_adaptive_section(scenario, sim, messages[0] if messages else None, heading))
     html.append(section("Methods"))
     html.append(_methods_section(scenario, comparison))
