@@ -124,7 +124,12 @@ def equivalent_drift(alpha: float, fixed_power: ArrayLike) -> np.ndarray:
 
 
 def sequential_power(plan: InterimPlan, alpha: float, fixed_power: ArrayLike, exact: bool = False) -> np.ndarray:
-    """Power of the plan at the size where the fixed design has power ``fixed_power`` (vectorized)."""
+    """Power of the plan at the size where the fixed design has power ``fixed_power`` (vectorized).
+
+    A one-look plan returns ``fixed_power`` itself (the fixed design, bit for bit).
+    """
+    if len(plan.information_rates) == 1:
+        return np.asarray(fixed_power, dtype=float)
     return power_at_drift(boundaries(plan, alpha), equivalent_drift(alpha, fixed_power), exact=exact)
 
 
