@@ -1,0 +1,322 @@
+"""Biomarker-stratified design with interim looks: closed group-sequential test of H_F and H_S.
+
+Joint distribution
+------------------
+At looks k = 1..K the overall statistic Z_F,k (full population F) and the subgroup statistic
+Z_S,k (test-positives S ⊂ F) are jointly normal. Components are ordered by look,
+(Z_F,1, Z_S,1, Z_F,2, Z_S,2, …), which keeps the Genz integration of :mod:`.mvn` accurate.
+
+*Information form* (:func:`joint_from_information`; survival, events per subgroup). Let I_S,k
+and I_N,k be the information of S and of its complement N = F∖S at look k (Schoenfeld:
+p(1 − p)·events), I_F,k = I_S,k + I_N,k, and let the overall estimate be the inverse-variance
+(event-weighted, stratified log-rank) combination θ̂_F,k = (I_S,k θ̂_S,k + I_N,k θ̂_N,k)/I_F,k.
+Within a subgroup, estimates at two looks share their data: cov(θ̂_S,k, θ̂_S,k′) = 1/I_S,max(k,k′)
+(independent increments); S and N are independent. Hence for Z = θ̂√I:
+
+    corr(Z_F,k, Z_F,k′) = √(I_F,k / I_F,k′),   corr(Z_S,k, Z_S,k′) = √(I_S,k / I_S,k′)   (k ≤ k′)
+    corr(Z_S,k, Z_F,k′) = √(I_S,k / I_F,k′)                 for k ≤ k′
+    corr(Z_S,k, Z_F,k′) = I_S,k′ / √(I_S,k · I_F,k′)        for k > k′
+
+(the first line of the cross term: cov(θ̂_S,k, θ̂_F,k′) = (I_S,k′/I_F,k′)·(1/I_S,k′) = 1/I_F,k′;
+the second: (I_S,k′/I_F,k′)·(1/I_S,k)). With K = 1 this is the fixed design's √(I_S/I_F).
+Means: E Z_S,k = θ_S√I_S,k, E Z_F,k = (I_S,k θ_S + I_N,k θ_N)/√I_F,k.
+
+*Proportional form* (:func:`joint_from_fixed`; continuous and binary endpoints, where every
+subgroup's patients accrue in proportion, I_·,k = t_k I_·): any two fixed linear statistics A, B
+of the subgroup estimates have cov(Z_A,k, Z_B,k′) = cov_fixed(Z_A, Z_B)·√(t_min/t_max), so the
+fixed design's drifts per √N, H1 standard deviations and H0/H1 correlations
+(:class:`planner.designs.stratified.StratifiedModel`) give the whole joint law:
+E Z_A,k = drift_A √(N t_k), cov₁ = sd_A sd_B ρ₁ √(t_min/t_max), corr₀ = ρ₀ √(t_min/t_max).
+
+Closed group-sequential test (Maurer & Bretz 2013; Anderson et al. 2022)
+-------------------------------------------------------------------------
+Every hypothesis H ∈ {H_F, H_S, H_F ∩ H_S} has its own group-sequential test at level α over
+the looks (each hypothesis's spending α*(t) at its own information fractions). H_F is rejected
+(by the end) iff the tests of H_F ∩ H_S and of H_F both reject at some look — each test is a
+level-α group-sequential test, so the family-wise error is strongly controlled (closure).
+With intersection bounds (a_k on Z_F, b_k on Z_S) and elementary bounds c^F_k, c^S_k:
+
+* ``bonferroni`` (weighted Bonferroni–Holm): a = GS bounds at w_F α, b at w_S α, c^F, c^S at α.
+* ``spiessens_debois`` (weighted parametric, Anderson et al. 2022): the Bonferroni nominal
+  levels of the intersection test are inflated at each look by a common factor ξ_k ≥ 1 so that
+  P₀(H_F ∩ H_S rejected by look k) = w_F α*(t_F,k) + w_S α*(t_S,k), using the joint
+  correlation. Without ``alpha_split`` w = (½, ½) (equal bounds at K = 1, Spiessens & Debois
+  2010); with it only the subgroup's bounds are lowered (a stays at Bonferroni) — both as the
+  fixed design. Elementary tests at α.
+* ``fixed_sequence_overall_first`` — a = c^F(α), b = ∞; ``…_subgroup_first`` the mirror image.
+* ``fallback`` (Wiens 2003) — a, b as Bonferroni; H_S's elementary test at α, H_F's at w_F α.
+
+Claim powers from rectangle probabilities. With E_FS, E_F, E_S the events that each test
+rejects by look K, the complements are rectangles (all Z below their bounds), e.g.
+E_FS^c = {Z_F,k < a_k, Z_S,k < b_k ∀k}, and so are their intersections (elementwise minima):
+
+    P(H_F) = 1 − R(a,b) − R(c^F,∞) + R(a∧c^F, b)
+    P(H_S) = 1 − R(a,b) − R(∞,c^S) + R(a, b∧c^S)
+    P(either) = 1 − R(a,b) − R(c^F,c^S) + R(a∧c^F, b∧c^S)
+    P(both) = 1 − R(a,b) − R(c^F,∞) − R(∞,c^S) + R(a∧c^F,b) + R(a,b∧c^S) + R(c^F,c^S) − R(a∧c^F,b∧c^S)
+
+with R the multivariate normal probability of the rectangle (:func:`.mvn.rect_prob`).
+Futility bounds are treated as non-binding in the stratified design (they change no bound;
+the claim powers ignore them, so they are those of a trial that continues).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.optimize import brentq
+from scipy.special import ndtr, ndtri
+
+from .boundaries import boundaries, spending
+from .mvn import POINTS, POINTS_BOUNDS, rect_prob
+from .plan import InterimPlan
+
+METHODS = ("spiessens_debois", "bonferroni", "fixed_sequence_overall_first", "fixed_sequence_subgroup_first", "fallback")
+
+
+@dataclass(frozen=True)
+class Joint:
+    """Joint law of (Z_F,1, Z_S,1, …, Z_F,K, Z_S,K): H1 mean per √N, H1 covariance, H0 correlation.
+
+    Leading axes (…) index curve points; the last axes are 2K (and 2K × 2K).
+    """
+
+    mean_per_sqrt_n: np.ndarray
+    cov1: np.ndarray
+    corr0: np.ndarray
+    t_f: np.ndarray   # (…, K) information fractions of F
+    t_s: np.ndarray   # (…, K) information fractions of S
+    rho0: np.ndarray | None = None   # proportional form: the fixed design's H0 correlation (…)
+
+
+def _interleave(f: np.ndarray, s: np.ndarray) -> np.ndarray:
+    out = np.empty(f.shape[:-1] + (2 * f.shape[-1],))
+    out[..., 0::2], out[..., 1::2] = f, s
+    return out
+
+
+def joint_from_fixed(drift_f: ArrayLike, drift_s: ArrayLike, sd_f: ArrayLike, sd_s: ArrayLike,
+                     rho0: ArrayLike, rho1: ArrayLike, information_rates) -> Joint:
+    """Proportional information (see module docstring), from the fixed design's quantities."""
+    t = np.asarray(information_rates, dtype=float)
+    arrs = np.broadcast_arrays(*(np.asarray(x, float) for x in (drift_f, drift_s, sd_f, sd_s, rho0, rho1)))
+    df, ds, sf, ss, r0, r1 = (a[..., None] for a in arrs)
+    mean = _interleave(df * np.sqrt(t), ds * np.sqrt(t))
+    lag = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))        # (K, K)
+    kind = np.arange(2 * len(t)) % 2                                       # 0 = F, 1 = S
+    look = np.arange(2 * len(t)) // 2
+    lag2 = lag[look][:, look]
+    same = kind[:, None] == kind[None, :]
+    sd = np.where(kind == 0, sf, ss)                                       # (…, 2K)
+    corr1 = np.where(same, 1.0, r1[..., None])                             # (…, 1, 1) broadcast
+    corr0 = np.where(same, 1.0, r0[..., None]) * lag2
+    cov1 = sd[..., :, None] * sd[..., None, :] * corr1 * lag2
+    tt = np.broadcast_to(t, df.shape[:-1] + t.shape)
+    return Joint(mean, cov1, corr0, tt, tt, np.broadcast_to(r0[..., 0], df.shape[:-1]))
+
+
+def joint_from_information(theta_s: ArrayLike, theta_n: ArrayLike, info_s: ArrayLike, info_n: ArrayLike) -> Joint:
+    """Information form (see module docstring): ``info_*`` (…, K) cumulative information per √N².
+
+    ``info_s``, ``info_n`` are the information of S and N at each look per patient randomized
+    (Schoenfeld: p(1 − p) × expected events per patient by the look), so that with N patients
+    I = N·info; H1 variances equal H0 variances (Schoenfeld).
+    """
+    i_s, i_n = np.asarray(info_s, float), np.asarray(info_n, float)
+    th_s, th_n = np.asarray(theta_s, float)[..., None], np.asarray(theta_n, float)[..., None]
+    i_f = i_s + i_n
+    mean = _interleave((i_s * th_s + i_n * th_n) / np.sqrt(i_f), th_s * np.sqrt(i_s))
+    k = i_s.shape[-1]
+    corr = np.empty(i_s.shape[:-1] + (2 * k, 2 * k))
+    for x in range(2 * k):
+        for y in range(2 * k):
+            (kx, sx), (ky, sy) = divmod(x, 2), divmod(y, 2)
+            if sx == sy:  # same hypothesis: √(I_min / I_max)
+                own = i_s if sx else i_f
+                corr[..., x, y] = np.sqrt(own[..., min(kx, ky)] / own[..., max(kx, ky)])
+                continue
+            ks, kf = (kx, ky) if sx else (ky, kx)   # look of the S and of the F component
+            if ks <= kf:
+                corr[..., x, y] = np.sqrt(i_s[..., ks] / i_f[..., kf])
+            else:
+                corr[..., x, y] = i_s[..., kf] / np.sqrt(i_s[..., ks] * i_f[..., kf])
+    return Joint(mean, corr, corr, i_f / i_f[..., -1:], i_s / i_s[..., -1:])
+
+
+@dataclass(frozen=True)
+class ClosedBounds:
+    """z bounds per look (…, K): intersection test (a on Z_F, b on Z_S) and elementary tests."""
+
+    a: np.ndarray
+    b: np.ndarray
+    c_f: np.ndarray
+    c_s: np.ndarray
+
+    def to_dict(self) -> dict:
+        fin = lambda v: [None if not math.isfinite(x) else float(x) for x in np.ravel(v)]  # noqa: E731
+        return {"intersection_overall_z": fin(self.a), "intersection_subgroup_z": fin(self.b),
+                "overall_z": fin(self.c_f), "subgroup_z": fin(self.c_s)}
+
+
+def _gs(plan: InterimPlan, rates: np.ndarray, level: float) -> np.ndarray:
+    """Efficacy bounds of the plan's spending at ``level`` on a hypothesis's own fractions."""
+    own = InterimPlan(tuple(round(float(r), 12) for r in rates), plan.efficacy, plan.gamma)
+    return np.array(boundaries(own, float(level)).efficacy_z)
+
+
+def _cross_prob(corr0: np.ndarray, a: np.ndarray, b: np.ndarray, k: int) -> float:
+    """P₀(intersection test rejects by look k+1) with bounds a, b (K,) over looks 0..k."""
+    up = _interleave(a[: k + 1], b[: k + 1])
+    return 1.0 - float(rect_prob(up, np.zeros(2 * k + 2), corr0[: 2 * k + 2, : 2 * k + 2], POINTS_BOUNDS))
+
+
+def _parametric(plan, alpha, w_f, corr0, t_f, t_s, split_given) -> tuple[np.ndarray, np.ndarray]:
+    a = _gs(plan, t_f, w_f * alpha)
+    b = _gs(plan, t_s, (1 - w_f) * alpha)
+    target = w_f * spending(plan.efficacy, alpha, t_f, plan.gamma) + (1 - w_f) * spending(plan.efficacy, alpha, t_s, plan.gamma)
+    target[-1] = alpha
+    pa, pb = ndtr(-a), ndtr(-b)
+    for k in range(len(t_f)):
+        if pa[k] == 0 and pb[k] == 0:
+            continue
+        if split_given:   # lower the subgroup bound only (the fixed design's Spiessens–Debois split)
+            f = lambda x, k=k, a=a, b=b: _cross_prob(corr0, a, np.r_[b[:k], x, b[k + 1:]], k) - target[k]  # noqa: E731
+            lo = b[k] - 0.5 if math.isfinite(b[k]) else 0.0
+            while f(lo) < 0:
+                lo -= 0.5
+            b[k] = brentq(f, lo, b[k] if math.isfinite(b[k]) else 12.0, xtol=1e-9)
+            continue
+
+        def at(xi, k=k, a=a, b=b):
+            return (np.r_[a[:k], -ndtri(min(xi * pa[k], 0.5)), a[k + 1:]],
+                    np.r_[b[:k], -ndtri(min(xi * pb[k], 0.5)), b[k + 1:]])
+
+        f = lambda xi, k=k: _cross_prob(corr0, *at(xi), k) - target[k]  # noqa: E731
+        hi = 0.5 / max(pa[k], pb[k])
+        if f(1.0) >= 0:
+            continue
+        xi = brentq(f, 1.0, hi, xtol=1e-10)
+        a, b = at(xi)
+    return a, b
+
+
+def closed_bounds(plan: InterimPlan, alpha: float, method: str, alpha_split: float | None,
+                  corr0: np.ndarray, t_f: np.ndarray, t_s: np.ndarray) -> ClosedBounds:
+    """Bounds of the closed test for one correlation structure (corr0 (2K, 2K), fractions (K,))."""
+    return _closed_cached(plan, float(alpha), method, alpha_split, _key(corr0), _key(t_f), _key(t_s))
+
+
+def _key(x: np.ndarray) -> tuple:
+    return tuple(np.round(np.asarray(x, float).ravel(), 12).tolist())
+
+
+@lru_cache(maxsize=1024)
+def _closed_cached(plan, alpha, method, alpha_split, corr_key, tf_key, ts_key) -> ClosedBounds:
+    k = len(tf_key)
+    corr0 = np.asarray(corr_key).reshape(2 * k, 2 * k)
+    t_f, t_s = np.asarray(tf_key), np.asarray(ts_key)
+    w_f = 0.5 if alpha_split is None else float(alpha_split)
+    c_f, c_s = _gs(plan, t_f, alpha), _gs(plan, t_s, alpha)
+    inf = np.full(k, math.inf)
+    if method == "fixed_sequence_overall_first":
+        return ClosedBounds(c_f, inf, c_f, c_s)
+    if method == "fixed_sequence_subgroup_first":
+        return ClosedBounds(inf, c_s, c_f, c_s)
+    if method == "spiessens_debois":
+        a, b = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
+        return ClosedBounds(a, b, c_f, c_s)
+    a, b = _gs(plan, t_f, w_f * alpha), _gs(plan, t_s, (1 - w_f) * alpha)
+    if method == "fallback":
+        return ClosedBounds(a, b, a.copy(), c_s)
+    if method == "bonferroni":
+        return ClosedBounds(a, b, c_f, c_s)
+    raise ValueError(f"unknown multiplicity {method!r}")
+
+
+INTERPOLATE_ABOVE = 12   # distinct correlations beyond which proportional bounds are interpolated in ρ
+RHO_NODES = 17
+
+
+def bounds_for(joint: Joint, plan: InterimPlan, alpha: float, method: str, alpha_split: float | None) -> ClosedBounds:
+    """Closed-test bounds at every point of ``joint``, computed once per distinct structure.
+
+    In the proportional form the structure is the plan and the scalar ρ₀; with more than
+    :data:`INTERPOLATE_ABOVE` distinct ρ₀ (a curve over prevalence) the bounds are solved at
+    :data:`RHO_NODES` Chebyshev nodes of the ρ₀ range and interpolated (cubic; the tests check
+    1e-5 against direct solution).
+    """
+    lead = joint.corr0.shape[:-2]
+    k = joint.t_f.shape[-1]
+    if joint.rho0 is not None and method == "spiessens_debois":
+        rho = np.broadcast_to(joint.rho0, lead).ravel()
+        uniq = np.unique(rho)
+        if uniq.size > INTERPOLATE_ABOVE:
+            return _interpolated(rho, uniq, np.asarray(joint.t_f).reshape(-1, k)[0], plan, alpha, alpha_split, lead)
+    corr = joint.corr0.reshape((-1,) + joint.corr0.shape[-2:])
+    tf = np.broadcast_to(joint.t_f, lead + (k,)).reshape(corr.shape[0], -1)
+    ts = np.broadcast_to(joint.t_s, lead + (k,)).reshape(corr.shape[0], -1)
+    out = [closed_bounds(plan, alpha, method, alpha_split, c, f, s) for c, f, s in zip(corr, tf, ts)]
+    stack = lambda name: np.stack([getattr(o, name) for o in out]).reshape(lead + (k,))  # noqa: E731
+    return ClosedBounds(stack("a"), stack("b"), stack("c_f"), stack("c_s"))
+
+
+def _interpolated(rho, uniq, t, plan, alpha, alpha_split, lead) -> ClosedBounds:
+    from scipy.interpolate import CubicSpline  # noqa: PLC0415
+
+    lo, hi = float(uniq[0]), float(uniq[-1])
+    nodes = (lo + hi) / 2 + (hi - lo) / 2 * np.cos(np.pi * (np.arange(RHO_NODES) + 0.5) / RHO_NODES)[::-1]
+    nodes = np.r_[lo, nodes, hi]
+    joint = joint_from_fixed(0.0, 0.0, 1.0, 1.0, nodes, nodes, t)
+    k = len(t)
+    at_nodes = [closed_bounds(plan, alpha, "spiessens_debois", alpha_split, c, t, t) for c in joint.corr0]
+    out = {}
+    for name in ("a", "b"):
+        vals = np.stack([getattr(o, name) for o in at_nodes])      # (nodes, K)
+        col = np.empty((rho.size, k))
+        for j in range(k):
+            v = vals[:, j]
+            col[:, j] = CubicSpline(nodes, v)(rho) if np.all(np.isfinite(v)) else v[0]
+        out[name] = col.reshape(lead + (k,))
+    c_f = np.broadcast_to(at_nodes[0].c_f, lead + (k,))
+    return ClosedBounds(out["a"], out["b"], c_f, np.broadcast_to(at_nodes[0].c_s, lead + (k,)))
+
+
+def claim_probabilities(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, looks: int | None = None,
+                        points: int = POINTS) -> dict[str, np.ndarray]:
+    """P(reject H_F), P(H_S), P(either), P(both) by look ``looks`` (default: the last).
+
+    ``mean`` (…, 2K), ``cov`` (…, 2K, 2K) in look order; formulas in the module docstring.
+    """
+    k = bd.a.shape[-1] if looks is None else looks
+    m, c = mean[..., : 2 * k], cov[..., : 2 * k, : 2 * k]
+    a, b, cf, cs = (x[..., :k] for x in (bd.a, bd.b, bd.c_f, bd.c_s))
+    inf = np.full_like(a, math.inf)
+    af, bs = np.minimum(a, cf), np.minimum(b, cs)
+
+    def r(x, y):
+        return rect_prob(_interleave(x, y), m, c, points)
+
+    r_ab, r_f, r_s = r(a, b), r(cf, inf), r(inf, cs)
+    r_afb, r_abs, r_fs, r_all = r(af, b), r(a, bs), r(cf, cs), r(af, bs)
+    out = {
+        "overall": 1 - r_ab - r_f + r_afb,
+        "subgroup": 1 - r_ab - r_s + r_abs,
+        "either": 1 - r_ab - r_fs + r_all,
+        "both": 1 - r_ab - r_f - r_s + r_afb + r_abs + r_fs - r_all,
+    }
+    return {name: np.clip(v, 0.0, 1.0) for name, v in out.items()}
+
+
+def expected_fraction(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, t: np.ndarray,
+                      stop_when: str = "both") -> np.ndarray:
+    """E[information fraction at stop] when the trial stops once claim ``stop_when`` is made."""
+    t = np.asarray(t, dtype=float)
+    out = np.full(mean.shape[:-1], t[0])
+    for k in range(1, len(t)):
+        made = claim_probabilities(mean, cov, bd, looks=k)[stop_when]
+        out = out + (t[k] - t[k - 1]) * (1.0 - made)
+    return out

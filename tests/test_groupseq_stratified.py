@@ -1,0 +1,132 @@
+"""Stratified design with interims: closed group-sequential test against Monte Carlo.
+
+Each Monte Carlo check draws N = 200,000 joint statistic vectors (seeded) and applies the closed
+test directly (reject H_F when the intersection test and H_F's test both cross a bound at some
+look). A probability p is estimated with SE = √(p(1 − p)/N) ≤ 0.0011; the tolerance is
+4·SE + 1e-4 (the quasi-Monte Carlo integration error of the analytic value, see
+planner/groupseq/mvn.py). FWER under the global null and each partial null must be ≤ α + 3·SE.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import multivariate_normal
+
+from planner.groupseq import stratified as S
+from planner.groupseq.mvn import rect_prob
+from planner.groupseq.plan import InterimPlan
+
+N_SIM = 200_000
+ALPHA = 0.025
+PLAN3 = InterimPlan((0.4, 0.7, 1.0), "obrien_fleming")
+PLAN2 = InterimPlan((0.5, 1.0), "pocock")
+CASES = [(m, s) for m in S.METHODS for s in ((None, 0.7) if m in ("spiessens_debois", "bonferroni", "fallback") else (None,))]
+
+
+def _simulate(joint, bd, n_scale, seed):
+    mean = joint.mean_per_sqrt_n * math.sqrt(n_scale)
+    z = np.random.default_rng(seed).multivariate_normal(mean, joint.cov1, size=N_SIM, method="cholesky")
+    zf, zs = z[:, 0::2], z[:, 1::2]
+    e_fs = ((zf >= bd.a) | (zs >= bd.b)).any(axis=1)
+    e_f = (zf >= bd.c_f).any(axis=1)
+    e_s = (zs >= bd.c_s).any(axis=1)
+    f, s = e_fs & e_f, e_fs & e_s
+    return {"overall": f.mean(), "subgroup": s.mean(), "either": (f | s).mean(), "both": (f & s).mean()}
+
+
+def _tol(p):
+    return 4 * math.sqrt(max(p * (1 - p), 1e-4) / N_SIM) + 1e-4
+
+
+@pytest.mark.parametrize("plan", [PLAN3, PLAN2], ids=["OF3", "P2"])
+@pytest.mark.parametrize("method, split", CASES)
+def test_claim_powers_match_monte_carlo(plan, method, split):
+    joint = S.joint_from_fixed(0.16, 0.22, 1.0, 1.05, 0.62, 0.6, plan.information_rates)
+    bd = S.bounds_for(joint, plan, ALPHA, method, split)
+    mc = _simulate(joint, bd, 250.0, seed=11)
+    ours = S.claim_probabilities(joint.mean_per_sqrt_n * math.sqrt(250.0), joint.cov1, bd)
+    for claim, p in mc.items():
+        assert float(ours[claim]) == pytest.approx(p, abs=_tol(p)), claim
+
+
+@pytest.mark.parametrize("method, split", CASES)
+@pytest.mark.parametrize("null", ["global", "overall", "subgroup"])
+def test_fwer_at_most_alpha(method, split, null):
+    drift_f, drift_s = {"global": (0.0, 0.0), "overall": (0.0, 0.25), "subgroup": (0.2, 0.0)}[null]
+    joint = S.joint_from_fixed(drift_f, drift_s, 1.0, 1.0, 0.6, 0.6, PLAN3.information_rates)
+    bd = S.bounds_for(joint, PLAN3, ALPHA, method, split)
+    mc = _simulate(joint, bd, 200.0, seed=23)
+    err = {"global": mc["either"], "overall": mc["overall"], "subgroup": mc["subgroup"]}[null]
+    assert err <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / N_SIM)
+    ours = S.claim_probabilities(joint.mean_per_sqrt_n * math.sqrt(200.0), joint.cov1, bd)
+    exact = {"global": ours["either"], "overall": ours["overall"], "subgroup": ours["subgroup"]}[null]
+    assert float(exact) <= ALPHA + 1e-4
+
+
+def test_parametric_intersection_spends_exactly_alpha():
+    joint = S.joint_from_fixed(0.0, 0.0, 1.0, 1.0, 0.55, 0.55, PLAN3.information_rates)
+    for split in (None, 0.7):
+        bd = S.bounds_for(joint, PLAN3, ALPHA, "spiessens_debois", split)
+        up = S._interleave(bd.a, bd.b)
+        # bounds are solved with 2^14 quasi-random points (error ~2e-5 on α, mvn.py); checked with 2^16
+        assert 1 - float(rect_prob(up, np.zeros(6), joint.corr0, 2**16)) == pytest.approx(ALPHA, abs=3e-5)
+        bonf = S.bounds_for(joint, PLAN3, ALPHA, "bonferroni", split)
+        assert np.all(bd.b <= bonf.b + 1e-12) and np.all(bd.a <= bonf.a + 1e-12)
+
+
+def test_one_look_plan_gives_the_fixed_design_bounds():
+    from planner.designs.stratified import critical_values
+
+    plan = InterimPlan((1.0,))
+    joint = S.joint_from_fixed(0.2, 0.3, 1.0, 1.0, 0.7, 0.7, (1.0,))
+    for method, split in CASES:
+        bd = S.bounds_for(joint, plan, ALPHA, method, split)
+        cf, cs, c = (float(x) for x in critical_values(method, ALPHA, 0.7, split))
+        exp_a = cf if method != "fixed_sequence_subgroup_first" else math.inf
+        exp_b = cs if method != "fixed_sequence_overall_first" else math.inf
+        assert float(bd.a[0]) == pytest.approx(exp_a, abs=2e-6)
+        assert float(bd.b[0]) == pytest.approx(exp_b, abs=2e-6)
+
+
+def test_information_form_correlations_match_simulated_subgroups():
+    """Build Z_F, Z_S from simulated subgroup estimates with independent increments."""
+    info_s = np.array([30.0, 70.0, 110.0])   # subgroup information at each look (events-like)
+    info_n = np.array([50.0, 90.0, 120.0])   # complement: a different pace, as with other hazards
+    theta_s, theta_n = 0.3, 0.1
+    joint = S.joint_from_information(theta_s, theta_n, info_s, info_n)
+    rng = np.random.default_rng(5)
+
+    def path(info, theta):
+        inc = np.diff(np.r_[0.0, info])
+        score = np.cumsum(rng.normal(theta * inc, np.sqrt(inc), size=(N_SIM, 3)), axis=1)
+        return score / info   # θ̂_k
+
+    th_s, th_n = path(info_s, theta_s), path(info_n, theta_n)
+    i_f = info_s + info_n
+    zf = (info_s * th_s + info_n * th_n) / np.sqrt(i_f)
+    zs = th_s * np.sqrt(info_s)
+    z = np.empty((N_SIM, 6))
+    z[:, 0::2], z[:, 1::2] = zf, zs
+    assert np.allclose(np.corrcoef(z.T), joint.corr0, atol=0.01)      # SE of a correlation ≤ 0.0023
+    assert np.allclose(z.mean(axis=0), joint.mean_per_sqrt_n, atol=0.01)
+    # one look reduces to the fixed design's √(I_S / I_F)
+    one = S.joint_from_information(theta_s, theta_n, info_s[-1:], info_n[-1:])
+    assert one.corr0[0, 1] == pytest.approx(math.sqrt(info_s[-1] / i_f[-1]))
+
+
+def test_mvn_rectangles_match_scipy():
+    joint = S.joint_from_fixed(0.16, 0.22, 1.0, 1.05, 0.62, 0.6, PLAN3.information_rates)
+    mean = joint.mean_per_sqrt_n * math.sqrt(250.0)
+    up = np.array([3.4, 3.5, 2.5, 2.6, 2.0, 2.1])
+    ref = multivariate_normal(mean=mean, cov=joint.cov1, abseps=1e-7, releps=0, maxpts=10**6, seed=3).cdf(up)
+    assert float(rect_prob(up, mean, joint.cov1)) == pytest.approx(ref, abs=6e-5)
+    assert float(rect_prob(up, mean, joint.cov1, 2**14)) == pytest.approx(ref, abs=2e-5)
+
+
+def test_expected_fraction_between_first_look_and_one():
+    joint = S.joint_from_fixed(0.2, 0.25, 1.0, 1.0, 0.6, 0.6, PLAN3.information_rates)
+    bd = S.bounds_for(joint, PLAN3, ALPHA, "bonferroni", None)
+    e1 = float(S.expected_fraction(joint.mean_per_sqrt_n * math.sqrt(250.0), joint.cov1, bd, PLAN3.information_rates))
+    e0 = float(S.expected_fraction(joint.mean_per_sqrt_n * 0.0, joint.corr0, bd, PLAN3.information_rates))
+    assert 0.4 < e1 < e0 <= 1.0 and e0 == pytest.approx(1.0, abs=1e-3)
