@@ -86,7 +86,7 @@ def test_every_assumption_is_listed_with_value_unit_and_provenance(keynote_repor
     for key, note in scenario.provenance.items():
         from html import escape
 
-        assert escape(note) in html, key
+        assert escape(str(note)) in html, key
     for path in ("population.prevalence", "positive.hazard_ratio", "negative.control_median",
                  "survival.accrual_time", "testing.alpha", "costs.per_screened"):
         assert f'data-path="{path}"' in html

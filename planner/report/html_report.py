@@ -189,10 +189,8 @@ def assumption_rows(scenario: Scenario) -> list[tuple[str, str, Any, str]]:
 
 def provenance_for(provenance: Mapping[str, str], path: str) -> str | None:
     """The provenance note of a field: its own path, else its block's (``survival``)."""
-    if path in provenance:
-        return provenance[path]
-    block = path.split(".")[0]
-    return provenance.get(block)
+    note = provenance.get(path, provenance.get(path.split(".")[0]))
+    return None if note is None else str(note)
 
 
 def _value_text(value: Any) -> str:
@@ -393,7 +391,7 @@ def _assumptions_table(scenario: Scenario, comparison: Comparison) -> str:
             f'<td>{escape(note) if note else "<i>no source given</i>"}</td></tr>'
         )
     for key in sorted(set(prov) - used):
-        rows.append(f'<tr><td>{escape(key)}</td><td></td><td></td><td>{escape(prov[key])}</td></tr>')
+        rows.append(f'<tr><td>{escape(key)}</td><td></td><td></td><td>{escape(str(prov[key]))}</td></tr>')
     a = comparison.assay
     derived = (
         f"<p class=\"note\">Derived: P(test+) = {percent(a.get('p_test_positive'))}, "
