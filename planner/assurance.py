@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -51,7 +51,15 @@ from .errors import Problem, ScenarioError
 from .params import Params, params_from_scenario
 from .results import DesignResult, json_safe
 from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
-from .uncertainty import RATE_EPS, BetaPrior, NormalPrior, PriorError, Uncertainty
+from .uncertainty import (
+    RATE_EPS,
+    BetaPrior,
+    NormalPrior,
+    PriorError,
+    Uncertainty,
+    prior_centres,
+    prior_conflicts,
+)
 
 #: Quantiles of the power distribution that results report.
 QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
@@ -160,13 +168,20 @@ def describe_uncertainty(scenario: Scenario, uncertainty: Uncertainty | None = N
     if u is None:
         return []
     point = _point_values(scenario)
+    centres = {c.input: c for c in prior_centres(scenario, u)}
     lines = []
     for key in u.uncertain():
         prior = getattr(u, key)
         try:
-            lines.append(f"{key}: {prior.describe(point[key])}")
+            text = f"{key}: {prior.describe(point[key])}"
         except ValueError as err:
-            lines.append(f"{key}: {err}")
+            text = f"{key}: {err}"
+        c = centres.get(key)
+        if c is None:
+            text += " — centred on the scenario's value"
+        elif c.sds > 0:
+            text += (" — CONFLICT: " if c.conflict else " — ") + c.describe()
+        lines.append(text)
     return lines
 
 
@@ -229,6 +244,9 @@ class AssuranceResult:
     size_for_assurance: SizeForAssurance | None = None
     uncertain: tuple[str, ...] = ()
     message: str = ""
+    #: the distributions that describe other values than the scenario's (planner.uncertainty.prior_conflicts):
+    #: the assurance is then not for these assumptions and is not to be shown as theirs
+    conflicts: tuple[str, ...] = ()
     power_draws: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
@@ -251,6 +269,7 @@ class AssuranceResult:
 
     def summary(self) -> str:
         lines = [f"{self.label} [{self.design}]"]
+        lines += [f"  not for these assumptions — {c}" for c in self.conflicts]
         if self.assurance is None:
             lines.append(f"  assurance: — ({self.message})")
         else:
@@ -507,7 +526,8 @@ def assurance_for_comparison(
             size_target=u.target if u.target is not None else scenario.testing.power,
             with_size=with_size,
         )
-    return out
+    conflicts = tuple(c.describe() for c in prior_conflicts(scenario, u))
+    return {k: replace(r, conflicts=conflicts) for k, r in out.items()} if conflicts else out
 
 
 def assurance_summary(scenario: Scenario, results: Mapping[str, AssuranceResult]) -> str:
