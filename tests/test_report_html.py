@@ -12,6 +12,7 @@ from conftest import SCENARIOS, base_scenario
 from report_helpers import parse_report
 
 from planner import __version__
+from planner.catalogue import phrase
 from planner.cli import main
 from planner.compute import compare_designs
 from planner.report import build_report, canonical_json, justification, scenario_digest
@@ -168,7 +169,7 @@ def test_binary_justification_has_n_effect_alpha_power_and_method():
         assert "normal approximation, pooled variance under H0" in r.method
         assert "events" not in text.split("method:")[0]
     strat = justification(scenario, comparison.designs["stratified"], comparison.assay)
-    _phrases(strat, "at least one of the full-population and biomarker-positive claims",
+    _phrases(strat, f"for {phrase('size_for', 'either')}, assuming",
              "weighted Bonferroni–Holm", "50% of alpha")
 
 
