@@ -463,7 +463,7 @@ def assurance_for_design(
     analysis = _analysis(scenario)
     base: dict[str, Any] = dict(
         design=name, label=LABELS[name], draws=draws.size, seed=draws.seed, analysis=analysis,
-        uncertain=draws.uncertain,
+        uncertain=draws.uncertain, conflicts=tuple(c.describe() for c in prior_conflicts(scenario)),
     )
     sfa = size_for_assurance(scenario, name, opts, target=size_target, draws=draws) if with_size else None
     if not result.feasible or result.n_randomized is None:

@@ -15,7 +15,7 @@ from ..catalogue import FIELDS_BY_PATH, phrase
 from ..results import Comparison
 from ..scenario import ProvenanceNote, Scenario
 from ..scenario_io import scenario_to_dict
-from .fmt import number, percent
+from .fmt import number, percent, value_text
 from .markup import Markup, esc, join, row, table, tag, td
 
 SUBGROUP_TAGS = {"positive": "B+", "negative": "B−"}
@@ -126,19 +126,6 @@ def provenance_for(provenance: Mapping[str, Any], path: str) -> str | None:
     """The provenance text of a field: its own path's, else its block's."""
     note = provenance.get(path, provenance.get(path.split(".")[0]))
     return None if note is None else str(note)
-
-
-def value_text(value: Any) -> str:
-    """A recorded or current value in words: numbers to 4 significant digits, objects key by key."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        return number(value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k} {value_text(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(value_text(v) for v in value)
-    return str(value)
 
 
 def note_cell(status: NoteStatus | None) -> Markup:

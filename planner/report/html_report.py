@@ -170,8 +170,8 @@ def build_report(
     n_randomized: int | None = None,
     adaptive_result: Any = None,
 ) -> Report:
-    """Compute every design of ``scenario`` for ``question`` (``auto``, ``sample_size``,
-    ``power`` or ``effect``; the last two at ``n_randomized`` total patients, or at the sizes fixed
+    """Compute every design of ``scenario`` for ``question`` (``auto``, ``sample_size`` (or
+    ``sample-size``), ``power`` or ``effect``; the last two at ``n_randomized`` total patients, or at the sizes fixed
     in the scenario) and lay out the report.
 
     ``adaptive_result`` (an ``AdaptiveResult`` or its dictionary: a run the app just made for
@@ -180,6 +180,7 @@ def build_report(
     scenario file's name; ``generated`` (UTC) fixes the date (default: now).
     """
     generated = generated or datetime.now(timezone.utc)
+    question = question.replace("-", "_")  # the command line's spelling (sample-size)
     simulate = include_adaptive and adaptive_result is None and adaptive_available()
     comparison = compare_designs(scenario, question=question, n_randomized=n_randomized,
                                  include_adaptive=simulate and "adaptive" in scenario.designs)
