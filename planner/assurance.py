@@ -179,7 +179,7 @@ def describe_uncertainty(scenario: Scenario, uncertainty: Uncertainty | None = N
         c = centres.get(key)
         if c is None:
             text += " — centred on the scenario's value"
-        elif c.sds > 0:
+        else:
             text += (" — CONFLICT: " if c.conflict else " — ") + c.describe()
         lines.append(text)
     return lines

@@ -60,7 +60,7 @@ def test_report_follows_the_question_and_units():
     assert "smallest biomarker-positive effect detectable with 90% power at N = 300" in e.html
     assert parse_report(e.html).cells[("targeted", "detectable")] == f"{de.value:.3f}"
     assert "Detectable B+ hazard ratio" in e.html
-    for header in ("N randomized (patients)", "Screened (patients)", "Cost (USD)", "Patients per month"):
+    for header in ("Randomized (patients)", "Screened (patients)", "Cost (USD)", "Patients per month"):
         assert header in r.html
     for code in ("schoenfeld", "obrien_fleming", "spiessens_debois", ">survival<"):
         assert code not in r.html.split("Appendix: scenario")[0]
@@ -125,3 +125,14 @@ def test_app_edits_then_report(make_window, qtbot, tmp_path):
     assert cells[("adaptive", "events")] == f"{run['events']:,}"  # the adaptive run, as made
     assert cells[("reject_at_least_one", "reject_at_least_one")] == f"{100 * run['reject_at_least_one']:.1f}%"
     assert f"{run['simulations']:,} simulated trials, seed 7" in html
+
+
+def test_app_table_shows_a_conflict_instead_of_a_stale_assurance(make_window, qtbot):
+    from ui.comparison_view import ASSURANCE_COL
+
+    w = make_window(IPASS)
+    w.inputs.rows["population.prevalence"].editor.setValue(0.3)
+    settle(qtbot, w)
+    qtbot.waitUntil(lambda: w.comparison.assurance_current and not w.assurance.busy, timeout=20000)
+    item = w.comparison.table.item(1, ASSURANCE_COL)
+    assert item.text() == "conflict" and "population.prevalence is 0.3" in item.toolTip()

@@ -142,25 +142,25 @@ def adaptive_row(sim: Mapping[str, Any], scale: float) -> dict[str, str]:
     return {
         "design": "adaptive", "label": f"{DESIGNS['adaptive'].label} (maximum size)",
         "n_randomized": count(sim.get("n_randomized")), "n_per_arm": "—",
-        "n_screened": count(sim.get("n_screened")) + " (expected)" if sim.get("n_screened") else "—",
+        "n_screened": count(sim.get("n_screened")) if sim.get("n_screened") else "—",
         "events": count(sim.get("events")),
         "power": (percent(power, trim=False) + (f" ± {percent(se, 1, trim=False)}" if se is not None else ""))
         if power is not None else "—",
         "detectable": "—",
-        "cost": ((money(cost, None) if scale == 1 else f"{cost / scale:,.1f}") + " (expected)") if cost else "—",
+        "cost": (money(cost, None) if scale == 1 else f"{cost / scale:,.1f}") if cost else "—",
         "efficiency": "—", "time": "—",
     }
 
 
 COLUMN_WIDTHS = {
-    "n_randomized": 11, "n_per_arm": 11, "n_screened": 11, "events": 8, "power": 8, "detectable": 10,
-    "cost": 13, "efficiency": 9, "time": 13,
+    "n_randomized": 11, "n_per_arm": 10, "n_screened": 10, "events": 8, "power": 10, "detectable": 10,
+    "cost": 12, "efficiency": 9, "time": 12,
 }
 
 
 def _columns(scenario: Scenario, comparison: Comparison, question: str) -> list[tuple[str, str]]:
     surv = scenario.endpoint == "survival"
-    cols = [("n_randomized", "N randomized (patients)"), ("n_per_arm", "T : C (patients)"),
+    cols = [("n_randomized", "Randomized (patients)"), ("n_per_arm", "T : C (patients)"),
             ("n_screened", "Screened (patients)")]
     if surv:
         cols.append(("events", "Events"))
@@ -170,7 +170,7 @@ def _columns(scenario: Scenario, comparison: Comparison, question: str) -> list[
     if scenario.costs is not None:
         millions = " millions" if cost_scale(comparison) != 1 else ""
         cols.append(("cost", f"Cost ({scenario.costs.currency}{millions})"))
-    cols.append(("efficiency", "Relative efficiency"))
+    cols.append(("efficiency", "Efficiency"))
     if surv:
         cols.append(("time", f"Patients {per_time_unit(scenario)}: assessed / randomized"))
     elif scenario.recruitment is not None and scenario.recruitment.screening_rate:
@@ -181,10 +181,11 @@ def _columns(scenario: Scenario, comparison: Comparison, question: str) -> list[
 def comparison_table(scenario: Scenario, comparison: Comparison, question: str,
                      adaptive: Mapping[str, Any] | None) -> Markup:
     """The fixed designs (and the adaptive design when simulated), one row each."""
-    cols = _columns(scenario, comparison, question)
     rows_ = comparison_rows(comparison, scenario)
     if adaptive is not None:
         rows_.append(adaptive_row(adaptive, cost_scale(comparison)))
+    cols = [(k, h) for k, h in _columns(scenario, comparison, question)  # a column of dashes says nothing
+            if k in ("n_randomized", "power") or any(r[k] != "—" for r in rows_)]
     best = comparison.cheapest_meeting_target
     rows = [
         row([td(r["label"], "label", num=False), *(td(r[k], k) for k, _ in cols)],
@@ -194,7 +195,7 @@ def comparison_table(scenario: Scenario, comparison: Comparison, question: str,
     widths = [15] + [COLUMN_WIDTHS[k] for k, _ in cols]
     note = ("N randomized: total over both arms. Screened: patients tested with the assay (targeted: N / P(test+); "
             "stratified, strategy and interaction designs test everyone randomized). T : C: treatment and control "
-            "arms. Power: achieved at the integer sizes. Relative efficiency: all-comers N / design N. "
+            "arms. Power: achieved at the integer sizes. Efficiency: all-comers N / design N (when sizes are solved for). "
             "Highlighted: the cheapest design reaching the target power.")
     if adaptive is not None:
         note += (" Adaptive enrichment: the maximum number of patients and events (every stage run); power: the "
