@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -52,7 +52,15 @@ from .errors import Problem, ScenarioError
 from .params import Params, params_from_scenario
 from .results import DesignResult, json_safe
 from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
-from .uncertainty import RATE_EPS, BetaPrior, NormalPrior, PriorError, Uncertainty
+from .uncertainty import (
+    RATE_EPS,
+    BetaPrior,
+    NormalPrior,
+    PriorError,
+    Uncertainty,
+    prior_centres,
+    prior_conflicts,
+)
 
 #: Quantiles of the power distribution that results report.
 QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
@@ -170,13 +178,20 @@ def describe_uncertainty(scenario: Scenario, uncertainty: Uncertainty | None = N
     if u is None:
         return []
     point = _point_values(scenario)
+    centres = {c.input: c for c in prior_centres(scenario, u)}
     lines = []
     for key in u.uncertain():
         prior = getattr(u, key)
         try:
-            lines.append(f"{key}: {prior.describe(point[key])}")
+            text = f"{key}: {prior.describe(point[key])}"
         except ValueError as err:
-            lines.append(f"{key}: {err}")
+            text = f"{key}: {err}"
+        c = centres.get(key)
+        if c is None:
+            text += " — centred on the scenario's value"
+        else:
+            text += (" — CONFLICT: " if c.conflict else " — ") + c.describe()
+        lines.append(text)
     return lines
 
 
@@ -239,6 +254,9 @@ class AssuranceResult:
     size_for_assurance: SizeForAssurance | None = None
     uncertain: tuple[str, ...] = ()
     message: str = ""
+    #: the distributions that describe other values than the scenario's (planner.uncertainty.prior_conflicts):
+    #: the assurance is then not for these assumptions and is not to be shown as theirs
+    conflicts: tuple[str, ...] = ()
     power_draws: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
@@ -261,6 +279,7 @@ class AssuranceResult:
 
     def summary(self) -> str:
         lines = [f"{self.label} [{self.design}]"]
+        lines += [f"  not for these assumptions — {c}" for c in self.conflicts]
         if self.assurance is None:
             lines.append(f"  assurance: — ({self.message})")
         else:
@@ -473,7 +492,7 @@ def assurance_for_design(
     analysis = _analysis(scenario)
     base: dict[str, Any] = dict(
         design=name, label=design_label(name), draws=draws.size, seed=draws.seed, analysis=analysis,
-        uncertain=draws.uncertain,
+        uncertain=draws.uncertain, conflicts=tuple(c.describe() for c in prior_conflicts(scenario)),
     )
     sfa = (size_for_assurance(scenario, name, opts, target=size_target, draws=draws, is_cancelled=is_cancelled)
            if with_size else None)
@@ -549,7 +568,8 @@ def assurance_for_comparison(
         )
         if progress is not None:
             progress(done, len(fixed))
-    return out
+    conflicts = tuple(c.describe() for c in prior_conflicts(scenario, u))
+    return {k: replace(r, conflicts=conflicts) for k, r in out.items()} if conflicts else out
 
 
 def assurance_summary(scenario: Scenario, results: Mapping[str, AssuranceResult]) -> str:

@@ -228,6 +228,16 @@ def compute_design(
     )
 
 
+#: The interaction test shows that the marker is predictive, not that treatment works: it is
+#: never "the design to run" for efficacy, so it is not a candidate for the cheapest design.
+NOT_EFFICACY: tuple[str, ...] = ("interaction",)
+
+
+def meets_target(r: DesignResult, target: float) -> bool:
+    """Whether a design's achieved power reaches the target (to 1e-9)."""
+    return bool(r.feasible and r.power is not None and r.power >= target - 1e-9)
+
+
 def compare_designs(
     scenario: Scenario,
     *,
@@ -259,13 +269,7 @@ def compare_designs(
             k: replace(r, efficiency=ref_n / r.n_randomized_exact) if r.feasible and r.n_randomized_exact else r
             for k, r in results.items()
         }
-    # The interaction test shows that the marker is predictive, not that treatment works: it is
-    # never "the design to run" for efficacy, so it is not a candidate for the cheapest design.
-    meeting = [
-        r for r in results.values()
-        if r.feasible and r.design != "interaction" and r.power is not None
-        and r.power >= scenario.testing.power - 1e-9
-    ]
+    meeting = [r for r in results.values() if r.design not in NOT_EFFICACY and meets_target(r, scenario.testing.power)]
     key = (lambda r: r.cost) if scenario.costs else (lambda r: r.n_randomized)
     cheapest = min(meeting, key=key).design if meeting else None
     adaptive = scenario.designs.get("adaptive")

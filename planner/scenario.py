@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from .catalogue import ALL_DESIGNS, FIXED_DESIGNS, codes  # noqa: F401 (re-exported)
 
@@ -160,6 +160,70 @@ class AdaptiveOptions:
 
 DesignOptions = FixedDesignOptions | AdaptiveOptions
 
+#: Largest number of characters of one provenance note.
+NOTE_MAX_CHARS = 10_000
+
+
+def _same_value(recorded: Any, current: Any) -> bool:
+    """Whether ``current`` is the value ``recorded`` (numbers to 1e-9 relative; objects key by key)."""
+    if isinstance(recorded, dict):
+        return isinstance(current, dict) and all(
+            _same_value(v, current.get(k)) for k, v in recorded.items()
+        )
+    if isinstance(recorded, list):
+        return isinstance(current, (list, tuple)) and len(recorded) == len(current) and all(
+            _same_value(a, b) for a, b in zip(recorded, current)
+        )
+    numbers = (int, float)
+    if isinstance(recorded, numbers) and isinstance(current, numbers) and not isinstance(recorded, bool) \
+            and not isinstance(current, bool):
+        return abs(recorded - current) <= 1e-9 * max(abs(recorded), abs(current)) + 1e-12
+    return recorded == current
+
+
+@dataclass(frozen=True)
+class ProvenanceNote:
+    """Where an assumption comes from: free text, and the value it was written for.
+
+    In a file a note is either plain text (``"IPASS: 261 of 437"``: the value is not recorded)
+    or ``{"source": "IPASS: 261 of 437", "value": 0.6}``. ``value`` is the annotated path's value
+    when the note was written: a number, text or list for a field, an object (some of the
+    block's fields) for a block such as ``survival``. :meth:`describes` tells whether the note
+    still describes a current value.
+    """
+
+    source: str
+    value: Any = None
+
+    def __str__(self) -> str:
+        return self.source
+
+    @classmethod
+    def from_json(cls, raw: Any) -> ProvenanceNote:
+        """A note from its file form; raises ``ValueError`` (the reason) for anything else."""
+        if isinstance(raw, str):
+            source, value = raw, None
+        elif isinstance(raw, dict):
+            unknown = sorted(set(raw) - {"source", "value"})
+            if unknown:
+                raise ValueError(f"unknown key {unknown[0]!r} (expected source and value)")
+            source, value = raw.get("source"), raw.get("value")
+            if not isinstance(source, str):
+                raise ValueError("needs a text 'source'")
+        else:
+            raise ValueError("must be text or {\"source\": text, \"value\": the value it was written for}")
+        if len(source) > NOTE_MAX_CHARS:
+            raise ValueError(f"must be at most {NOTE_MAX_CHARS:,} characters")
+        return cls(source, value)
+
+    def to_json(self) -> Any:
+        """Plain text when no value is recorded (the version 1 form), else the object."""
+        return self.source if self.value is None else {"source": self.source, "value": self.value}
+
+    def describes(self, current: Any) -> bool:
+        """False when the note records a value and ``current`` differs from it."""
+        return self.value is None or _same_value(self.value, current)
+
 
 def _frozen(mapping: Mapping | None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
@@ -178,7 +242,8 @@ class Scenario:
     costs: Costs | None = None
     recruitment: Recruitment | None = None
     designs: Mapping[str, DesignOptions] = field(default_factory=dict)
-    provenance: Mapping[str, str] = field(default_factory=dict)
+    #: field path (or block) → :class:`ProvenanceNote` (plain strings are converted)
+    provenance: Mapping[str, ProvenanceNote] = field(default_factory=dict)
     #: optional distributions of uncertain inputs (``planner.uncertainty``), for assurance
     uncertainty: object | None = None
     title: str = ""
@@ -187,7 +252,9 @@ class Scenario:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "designs", _frozen(self.designs))
-        object.__setattr__(self, "provenance", _frozen(self.provenance))
+        notes = {k: v if isinstance(v, ProvenanceNote) else ProvenanceNote.from_json(v)
+                 for k, v in dict(self.provenance or {}).items()}
+        object.__setattr__(self, "provenance", _frozen(notes))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scenario):

@@ -38,6 +38,7 @@ from .scenario import (
     Costs,
     FixedDesignOptions,
     Population,
+    ProvenanceNote,
     Recruitment,
     Scenario,
     Selection,
@@ -473,14 +474,14 @@ def scenario_from_dict(data: Any) -> Scenario:
             if parsed is not None:
                 designs[name] = parsed
 
-    provenance: dict[str, str] = {}
+    provenance: dict[str, ProvenanceNote] = {}
     pblock = r.block(data, "provenance", "provenance", required=False)
     if pblock is not None:
         for key, value in pblock.items():
-            if not isinstance(value, str):
-                r.add(f"provenance.{key}", f"must be text, got {_describe(value)}")
-            else:
-                provenance[key] = value
+            try:
+                provenance[key] = ProvenanceNote.from_json(value)
+            except ValueError as err:
+                r.add(f"provenance.{key}", f"{err}, got {_describe(value)}")
 
     uncertainty = None
     if data.get("uncertainty") is not None:
@@ -547,7 +548,7 @@ def scenario_to_dict(scenario: Scenario) -> dict:
     if scenario.recruitment is not None:
         out["recruitment"] = _clean(asdict(scenario.recruitment))
     out["designs"] = {name: _design_to_dict(name, o) for name, o in scenario.designs.items()}
-    out["provenance"] = dict(scenario.provenance)
+    out["provenance"] = {k: note.to_json() for k, note in scenario.provenance.items()}
     if scenario.uncertainty is not None:
         from .uncertainty import uncertainty_to_dict
 

@@ -271,6 +271,149 @@ class Uncertainty:
         return tuple(k for k in INPUTS if getattr(self, k) is not None)
 
 
+# ----------------------------------------------------------------------------- point values
+#: A distribution whose own centre (counts, ``mean``, ``estimate`` or an interval's midpoint) lies
+#: more than this many prior standard deviations from the scenario's value describes another value.
+CONFLICT_SDS = 0.5
+
+
+def input_path(key: str, endpoint: str) -> str:
+    """The scenario field whose value the distribution of input ``key`` describes."""
+    if key in EFFECT_INPUTS:
+        field = {"survival": "hazard_ratio", "binary": "treatment_rate"}.get(endpoint, "mean_difference")
+        return f"{key.split('_')[0]}.{field}"
+    return f"population.{key}"
+
+
+def point_value(scenario: Any, key: str) -> float:
+    """The scenario's value of input ``key`` on the scenario's scale (effects: the hazard ratio,
+    the risk difference treatment − control, or the mean difference)."""
+    if key not in EFFECT_INPUTS:
+        return float(getattr(scenario.population, key))
+    sub = getattr(scenario, key.split("_")[0])
+    if scenario.endpoint == "survival":
+        return float(sub.hazard_ratio)
+    if scenario.endpoint == "binary":
+        return float(sub.treatment_rate) - float(sub.control_rate)
+    return float(sub.mean_difference)
+
+
+@dataclass(frozen=True)
+class PriorCentre:
+    """Where a distribution with its own centre sits relative to the scenario's value.
+
+    ``form`` is how the centre was given (``counts``, ``mean``, ``estimate`` or ``interval``);
+    ``centre`` and ``point`` are on the scenario's scale (hazard ratio for survival), ``sds`` is
+    their distance on the analysis scale in prior standard deviations (inf for a point mass at
+    another value). ``conflict``: more than :data:`CONFLICT_SDS` apart.
+    """
+
+    input: str
+    path: str
+    form: str
+    centre: float
+    point: float
+    sds: float
+    conflict: bool
+
+    @property
+    def difference(self) -> float:
+        return self.centre - self.point
+
+    def describe(self) -> str:
+        """``centred on 0.597 (261 of 437); the scenario's value is 0.3: differs by +0.297 (12.7 prior SDs)``."""
+        sds = "a point mass" if math.isinf(self.sds) else f"{self.sds:.2g} prior SD{'s' if self.sds != 1 else ''}"
+        return (
+            f"the distribution ({FORMS[self.form]}) is centred on {self.centre:.4g}, the scenario's value "
+            f"{self.path} is {self.point:.4g}: differs by {self.difference:+.3g} ({sds})"
+        )
+
+
+FORMS = {"counts": "counts x of n", "mean": "its stated mean", "estimate": "its stated estimate",
+         "interval": "the midpoint of its interval"}
+
+
+def _own_centre(prior: BetaPrior | NormalPrior) -> tuple[str, float, float] | None:
+    """(form, centre, sd) on the analysis scale of a distribution with its own centre, else None."""
+    if isinstance(prior, BetaPrior):
+        if prior.x is None and prior.mean is None:
+            return None
+        form = "counts" if prior.x is not None else "mean"
+        ab = prior.parameters(prior.mean if prior.mean is not None else 0.5)
+        if ab is None:
+            return form, float(prior.mean), 0.0
+        a, b = ab
+        return form, a / (a + b), math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    if prior.estimate is None and prior.lower is None:
+        return None
+    mu, sd = prior.mean_sd(1.0)
+    return ("estimate" if prior.estimate is not None else "interval"), mu, sd
+
+
+def prior_centres(scenario: Any, uncertainty: Uncertainty | None = None) -> list[PriorCentre]:
+    """Every distribution of ``uncertainty`` (default: the scenario's) that has its own centre,
+    compared with the scenario's value. A distribution without one (``{"n": 40}``,
+    ``{"sd": 0.05}``, ``{"se": 0.2}``) is centred on the scenario's value and not listed."""
+    u = uncertainty if uncertainty is not None else getattr(scenario, "uncertainty", None)
+    if not isinstance(u, Uncertainty):
+        return []
+    out = []
+    for key in u.uncertain():
+        prior = getattr(u, key)
+        try:
+            own = _own_centre(prior)
+        except (PriorError, ValueError, ZeroDivisionError):
+            continue
+        if own is None:
+            continue
+        form, mu, sd = own
+        point = point_value(scenario, key)
+        if isinstance(prior, NormalPrior):
+            if prior.scale == "log_hazard_ratio" and point <= 0:
+                continue
+            g_point, centre = prior.to_analysis(point), float(prior.from_analysis(np.asarray(mu)))
+        else:
+            g_point, centre = point, mu
+        gap = abs(mu - g_point)
+        sds = gap / sd if sd > 0 else (0.0 if gap <= 1e-9 * max(1.0, abs(g_point)) else math.inf)
+        out.append(PriorCentre(key, input_path(key, scenario.endpoint), form, centre, point, sds,
+                               conflict=sds > CONFLICT_SDS))
+    return out
+
+
+def prior_conflicts(scenario: Any, uncertainty: Uncertainty | None = None) -> list[PriorCentre]:
+    """The distributions that describe another value than the scenario's (see :func:`prior_centres`)."""
+    return [c for c in prior_centres(scenario, uncertainty) if c.conflict]
+
+
+def follow_point_values(block: Any, before: Any, after: Any) -> tuple[Any, tuple[str, ...]]:
+    """The ``uncertainty`` block (file form) after the scenario's values changed from ``before``
+    to ``after`` (both :class:`~planner.scenario.Scenario`), and the inputs it moved.
+
+    A distribution with its own centre that agreed with the old value moves with the value: it
+    is rewritten as spread around the scenario's value — a Beta ``{"mean", "n"}`` or
+    ``{"mean", "sd"}`` drops its mean; a normal effect becomes ``{"se": τ}`` with τ its standard
+    deviation on the analysis scale (from ``se`` or the interval). Counts (``x`` of ``n``) are
+    evidence about one value and are kept, as is a distribution that already disagreed: both
+    show as conflicting (:func:`prior_conflicts`).
+    """
+    u = getattr(before, "uncertainty", None)
+    if not isinstance(block, dict) or not isinstance(u, Uncertainty) or before.endpoint != after.endpoint:
+        return block, ()
+    agreed = {c.input for c in prior_centres(before) if not c.conflict and c.form != "counts"}
+    out, moved = dict(block), []
+    for key in sorted(agreed, key=INPUTS.index):
+        if point_value(before, key) == point_value(after, key) or not isinstance(block.get(key), dict):
+            continue
+        prior = getattr(u, key)
+        if isinstance(prior, BetaPrior):
+            out[key] = {k: v for k, v in block[key].items() if k != "mean"}
+        else:
+            out[key] = {"se": prior.mean_sd(1.0)[1]}
+        moved.append(key)
+    return out, tuple(moved)
+
+
 # ----------------------------------------------------------------------------- reading
 class _Problems(_Reader):
     """The scenario reader, except that an absent number is None: every field here is optional."""
@@ -410,6 +553,13 @@ def uncertainty_to_dict(u: Uncertainty) -> dict:
 
 
 __all__ = [
+    "CONFLICT_SDS",
+    "PriorCentre",
+    "follow_point_values",
+    "input_path",
+    "point_value",
+    "prior_centres",
+    "prior_conflicts",
     "BetaPrior",
     "PriorError",
     "NormalPrior",

@@ -12,6 +12,7 @@ from conftest import SCENARIOS, base_scenario
 from report_helpers import parse_report
 
 from planner import __version__
+from planner.catalogue import phrase
 from planner.compute import compare_designs
 from planner.report import build_report, canonical_json, justification, scenario_digest
 from planner.report.fmt import count, money, number, percent
@@ -86,7 +87,7 @@ def test_every_assumption_is_listed_with_value_unit_and_provenance(keynote_repor
     for key, note in scenario.provenance.items():
         from html import escape
 
-        assert escape(note) in html, key
+        assert escape(str(note)) in html, key
     for path in ("population.prevalence", "positive.hazard_ratio", "negative.control_median",
                  "survival.accrual_time", "testing.alpha", "costs.per_screened"):
         assert f'data-path="{path}"' in html
@@ -168,7 +169,7 @@ def test_binary_justification_has_n_effect_alpha_power_and_method():
         assert "normal approximation, pooled variance under H0" in r.method
         assert "events" not in text.split("method:")[0]
     strat = justification(scenario, comparison.designs["stratified"], comparison.assay)
-    _phrases(strat, "at least one of the full-population and biomarker-positive claims",
+    _phrases(strat, f"for {phrase('size_for', 'either')}, assuming",
              "weighted Bonferroni–Holm", "50% of alpha")
 
 

@@ -126,7 +126,8 @@ def test_provenance_note_is_shown_and_editable(make_window, monkeypatch):
     assert "IPASS" in row.note_button.toolTip()
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("Mok 2009, Table 2", True))
     row.note_button.click()
-    assert w.doc.data["provenance"]["positive.hazard_ratio"] == "Mok 2009, Table 2"
+    # the note records the value it is written for (docs/scenario-format.md, Provenance)
+    assert w.doc.data["provenance"]["positive.hazard_ratio"] == {"source": "Mok 2009, Table 2", "value": 0.48}
     alpha = w.inputs.rows["testing.alpha"]
     assert alpha.note_button.property("has_note") is False
 

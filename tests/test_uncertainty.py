@@ -3,6 +3,7 @@ and the draws follow the documented distributions and are reproducible from the 
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,10 +13,14 @@ from planner.assurance import draw_inputs
 from planner.errors import ScenarioError
 from planner.scenario_io import load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
 from planner.uncertainty import (
+    CONFLICT_SDS,
     BetaPrior,
     NormalPrior,
     Uncertainty,
+    follow_point_values,
     parse_uncertainty,
+    prior_centres,
+    prior_conflicts,
     uncertainty_to_dict,
 )
 
@@ -254,3 +259,79 @@ def test_point_masses_reproduce_the_scenario_values():
     assert np.all(d.inputs["negative_effect"] == 0.9)
     assert np.all(d.inputs["sensitivity"] == 0.9)
     assert np.all(d.inputs["specificity"] == 0.8)
+
+
+# ----------------------------------------------------------------------------- point values and spread
+IPASS = Path(__file__).resolve().parent.parent / "resources" / "scenarios" / "egfr_nsclc_ipass.json"
+
+
+def _edited_ipass(prevalence=0.3, hr_negative=0.9, block=None):
+    d = scenario_to_dict(load_scenario(IPASS))
+    d["population"]["prevalence"] = prevalence
+    d["negative"]["hazard_ratio"] = hr_negative
+    if block is not None:
+        d["uncertainty"] = block
+    return scenario_from_dict(d)
+
+
+def test_example_priors_agree_with_their_values():
+    s = load_scenario(IPASS)
+    centres = {c.input: c for c in prior_centres(s)}
+    assert not prior_conflicts(s)
+    # 261 of 437 under a uniform prior: mean 262/439 = 0.5968, beside the value 0.6
+    assert centres["prevalence"].form == "counts"
+    assert centres["prevalence"].centre == pytest.approx(262 / 439, abs=1e-12)
+    assert centres["prevalence"].sds < CONFLICT_SDS
+
+
+def test_counts_for_another_value_conflict_and_say_by_how_much():
+    s = _edited_ipass()
+    conflicts = {c.input: c for c in prior_conflicts(s)}
+    assert set(conflicts) == {"prevalence", "negative_effect"}
+    prev = conflicts["prevalence"]
+    assert prev.difference == pytest.approx(262 / 439 - 0.3, abs=1e-12)
+    sd = math.sqrt(262 * 177 / (439**2 * 440))  # Beta(262, 177)
+    assert prev.sds == pytest.approx((262 / 439 - 0.3) / sd, rel=1e-9)
+    assert "differs by +0.297" in prev.describe() and "population.prevalence is 0.3" in prev.describe()
+    neg = conflicts["negative_effect"]
+    tau = (math.log(3.98) - math.log(2.05)) / (2 * 1.959963984540054)
+    assert neg.sds == pytest.approx((math.log(2.85) - math.log(0.9)) / tau, rel=1e-9)
+
+
+def test_moving_a_value_moves_a_prior_that_agreed_and_keeps_counts():
+    before = load_scenario(IPASS)
+    after = _edited_ipass()
+    block = scenario_to_dict(before)["uncertainty"]
+    moved, keys = follow_point_values(block, before, after)
+    assert keys == ("negative_effect",)
+    tau = (math.log(3.98) - math.log(2.05)) / (2 * 1.959963984540054)
+    assert moved["negative_effect"] == {"se": pytest.approx(tau, rel=1e-12)}
+    assert moved["prevalence"] == {"x": 261, "n": 437}  # evidence about one value: kept
+    assert moved["positive_effect"] == block["positive_effect"]  # value unchanged
+    s = _edited_ipass(block=moved)
+    assert [c.input for c in prior_conflicts(s)] == ["prevalence"]
+
+
+def test_beta_with_a_stated_mean_drops_it_when_the_value_moves():
+    before = _scenario("binary")  # prevalence {"mean": 0.4, "sd": 0.05} at prevalence 0.5: disagrees
+    assert [c.input for c in prior_conflicts(before)] == ["prevalence"]
+    block = dict(FULL["binary"], prevalence={"mean": 0.5, "n": 40})
+    before = _scenario("binary", block)
+    assert not prior_conflicts(before)
+    after = _scenario("binary", block, population={"prevalence": 0.3})
+    moved, keys = follow_point_values(block, before, after)
+    assert keys == ("prevalence",)
+    assert moved["prevalence"] == {"n": 40}
+
+
+def test_centred_form_gives_the_same_draws_as_the_agreeing_interval():
+    """Version 1 files whose distribution agreed with the value keep their numbers after a move."""
+    s = load_scenario(IPASS)
+    block = scenario_to_dict(s)["uncertainty"]
+    centred = dict(block, negative_effect={"se": NormalPrior("log_hazard_ratio", **block["negative_effect"]).mean_sd(1)[1]},
+                   positive_effect={"se": NormalPrior("log_hazard_ratio", **block["positive_effect"]).mean_sd(1)[1]})
+    d = scenario_to_dict(s)
+    d["uncertainty"] = centred
+    a, b = draw_inputs(s), draw_inputs(scenario_from_dict(d))
+    for k in a.inputs:
+        np.testing.assert_allclose(a.inputs[k], b.inputs[k], rtol=1e-12)

@@ -101,6 +101,7 @@ class AdaptiveTab(QWidget):
         self.suggest_size: Callable[[], float | None] | None = None  # planned size for a new design
         self.thread: SimulationThread | None = None
         self.result: dict | None = None
+        self.result_scenario: Scenario | None = None
         self.started_at = 0.0
         self.include = QCheckBox("Include an adaptive enrichment design")
         self.include.setToolTip("Add designs.adaptive to the scenario (saved with the file); it is evaluated "
@@ -226,6 +227,7 @@ class AdaptiveTab(QWidget):
 
     def _succeeded(self, result: dict) -> None:
         self.result = result
+        self.result_scenario = self.thread.scenario if self.thread is not None else None  # what it was run for
         seconds = time.perf_counter() - self.started_at
         done = result.get("simulations")
         if result.get("incomplete"):

@@ -26,6 +26,10 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
                    help="report.pdf or report.html (the extension chooses the format)")
     p.add_argument("--no-figures", action="store_true", help="leave out the figures")
     p.add_argument("--no-adaptive", action="store_true", help="do not simulate the adaptive design")
+    p.add_argument("--question", choices=("auto", "sample-size", "power", "effect"), default="auto",
+                   help="what the report solves for, as in compute")
+    p.add_argument("--n-randomized", type=int, default=None, metavar="N",
+                   help="total randomized (both arms) for --question power/effect")
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -44,6 +48,8 @@ def run_report(args: argparse.Namespace) -> int:
         source_name=Path(args.scenario).name,
         include_figures=not args.no_figures,
         include_adaptive=not args.no_adaptive,
+        question=args.question,
+        n_randomized=args.n_randomized,
     )
     if kind == ".pdf":
         from .report_pdf import write_report_pdf  # Qt, loaded for PDF output only

@@ -218,6 +218,8 @@ class ComparisonView(QWidget):
                                   else "not a fixed design: no assurance")
             elif a.assurance is None:
                 item = self._item("—", None, a.message)
+            elif a.conflicts:  # the uncertainty block describes other values: not these assumptions' assurance
+                item = self._item("conflict", None, "Not for these assumptions:\n" + "\n".join(a.conflicts))
             else:
                 q = a.power_quantiles
                 tip = (f"Assurance {a.assurance:.4f}, Monte Carlo SE {a.assurance_se:.4f} "

@@ -22,6 +22,9 @@ from planner.errors import Problem, ScenarioError
 from planner.scenario import Scenario
 from planner.scenario_io import load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
 
+#: blocks whose values the uncertainty block's distributions describe
+_PRIOR_BLOCKS = ("population", "positive", "negative")
+
 _MISSING = object()
 
 
@@ -161,7 +164,42 @@ class ScenarioDocument(QObject):
             return
         after = copy.deepcopy(self.data)
         set_path(after, path, value)
+        self._note_old_value(after, path)
+        self._move_priors(after, path)
         self._push(f"Edit {path}", after, path)
+
+    def _note_old_value(self, after: dict, path: str) -> None:
+        """A provenance note on ``path`` (or its block) that records no value was written beside
+        the value being replaced: record that one, so that the note shows as describing it."""
+        prov = after.get("provenance")
+        if not isinstance(prov, dict):
+            return
+        key = path if path in prov else path.split(".")[0]
+        entry, old = prov.get(key), get_path(self.data, key)
+        if entry is None or old is None or old == get_path(after, key):
+            return
+        if isinstance(entry, str):
+            prov[key] = {"source": entry, "value": copy.deepcopy(old)}
+        elif isinstance(entry, dict) and entry.get("value") is None:
+            prov[key] = {**entry, "value": copy.deepcopy(old)}
+
+    def _move_priors(self, after: dict, path: str) -> None:
+        """Editing a value that a distribution of the uncertainty block describes moves that
+        distribution with it (``planner.uncertainty.follow_point_values``; counts are kept and
+        then show as conflicting)."""
+        if path.split(".")[0] not in _PRIOR_BLOCKS or not isinstance(after.get("uncertainty"), dict) \
+                or self.scenario is None:
+            return
+        from planner.uncertainty import follow_point_values  # numpy: loaded once a value is edited
+
+        try:
+            new = scenario_from_dict(copy.deepcopy(after))
+        except (ScenarioError, ValueError, TypeError):
+            return
+        block, moved = follow_point_values(after["uncertainty"], self.scenario, new)
+        if moved:
+            after["uncertainty"] = block
+            self._note_old_value(after, "uncertainty")
 
     def set_block(self, key: str, block: dict | None, text: str) -> None:
         """Add (a dictionary) or remove (``None``) a whole block such as ``costs``."""
@@ -170,10 +208,12 @@ class ScenarioDocument(QObject):
         self._push(text, after, None)
 
     def set_provenance(self, path: str, note: str) -> None:
+        """Write the note of ``path``, recording the value it is written for."""
         after = copy.deepcopy(self.data)
         prov = dict(after.get("provenance") or {})
+        value = get_path(self.data, path)
         if note.strip():
-            prov[path] = note.strip()
+            prov[path] = note.strip() if value is None else {"source": note.strip(), "value": copy.deepcopy(value)}
         else:
             prov.pop(path, None)
         after["provenance"] = prov

@@ -7,6 +7,7 @@ never produces an edit.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, Signal
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.catalogue import FieldSpec
+from planner.scenario import ProvenanceNote
 
 from .document import ScenarioDocument
 
@@ -253,12 +255,31 @@ class FieldRow(QWidget):
         self.editor.setStyleSheet(INVALID_STYLE if text else "")
         self.editor.setProperty("invalid", bool(text))
 
+    def note(self) -> ProvenanceNote | None:
+        """This field's provenance note (text, or text and the value it was written for)."""
+        raw = (self.doc.get("provenance") or {}).get(self.spec.path)
+        try:
+            return None if raw in (None, "") else ProvenanceNote.from_json(raw)
+        except ValueError:
+            return None
+
     def _show_note(self) -> None:
-        note = (self.doc.get("provenance") or {}).get(self.spec.path, "")
+        note = self.note()
         style = self.style()
-        if note:
+        stale = note is not None and not note.describes(self.doc.get(self.spec.path))
+        self.note_button.setProperty("note_stale", stale)
+        if note and stale:
+            from planner.report.fmt import value_text  # loads numpy: by then a value was edited
+
+            self.note_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+            self.note_button.setToolTip(
+                f"<b>Source:</b> {escape(note.source)}<br><b>Written for another value:</b> "
+                f"{escape(value_text(note.value))} when the note was written, "
+                f"{escape(value_text(self.doc.get(self.spec.path)))} now.<br><i>Click to edit the provenance note "
+                "(saving it records the current value).</i>")
+        elif note:
             self.note_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation))
-            self.note_button.setToolTip(f"<b>Source:</b> {note}<br><i>Click to edit the provenance note.</i>")
+            self.note_button.setToolTip(f"<b>Source:</b> {escape(note.source)}<br><i>Click to edit the provenance note.</i>")
         else:
             self.note_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
             self.note_button.setToolTip("Attach a provenance note (the paper, cohort or judgement behind this value)")
@@ -270,7 +291,8 @@ class FieldRow(QWidget):
         return self.message.isVisible() or bool(self.message.text())
 
     def edit_note(self) -> None:
-        current = (self.doc.get("provenance") or {}).get(self.spec.path, "")
+        note = self.note()
+        current = note.source if note else ""
         text, ok = QInputDialog.getMultiLineText(
             self, "Provenance note", f"Source of '{self.spec.label}' ({self.spec.path}):", current
         )

@@ -317,12 +317,19 @@ class MainWindow(QMainWindow):
         if path:
             self.export_report(Path(path))
 
-    def export_report(self, path: Path, include_adaptive: bool = False) -> None:
-        """Write the report (format from the extension). The adaptive design is simulated only on request."""
-        from planner.report.html_report import build_report
+    def export_report(self, path: Path, include_adaptive: bool = True) -> None:
+        """Write the report (format from the extension) for the question solved in the table. The
+        adaptive design is reported from the run made in the Adaptive tab when it was made for
+        these assumptions, else simulated (unless ``include_adaptive`` is False)."""
+        from planner.report.html_report import build_report, same_assumptions
 
-        report = build_report(self.doc.scenario, source_name=self.doc.path.name if self.doc.path else None,
-                              include_adaptive=include_adaptive)
+        scenario, tab = self.doc.scenario, self.adaptive
+        run = tab.result if tab.result is not None and tab.result_scenario is not None \
+            and same_assumptions(tab.result_scenario, scenario) else None
+        question, n = self.comparison.question, self.comparison.n_randomized
+        report = build_report(scenario, source_name=self.doc.path.name if self.doc.path else None,
+                              include_adaptive=include_adaptive, question=question,
+                              n_randomized=n if question in ("power", "effect") else None, adaptive_result=run)
         if path.suffix.lower() == ".pdf":
             from .report_pdf import write_report_pdf
 

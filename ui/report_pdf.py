@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from planner.report import Report
@@ -37,11 +38,55 @@ def ensure_gui_application():
     return app
 
 
-def html_to_pdf(html: str, path: str | os.PathLike, title: str = "", author: str = "Enrichment Planner") -> None:
-    """Print ``html`` to an A4 PDF at ``path`` (atomically), with page numbers."""
+def report_document(html: str, images: Mapping[str, bytes] | None = None):
+    """A ``QTextDocument`` of ``html`` that loads no resource but ``images`` (by name).
+
+    Qt's document would otherwise read ``file:`` URLs (and ask for any other) named in an
+    ``<img>`` or a style sheet: a scenario string that slipped through unescaped could embed a
+    local file in the PDF. Here every resource request is answered from ``images`` or refused —
+    with a blank 1 × 1 image, because for a null answer Qt's image handler loads the named file
+    itself (``QTextImageHandler``).
+    ``document.requested`` lists the names asked for (for the tests).
+    """
+    from PySide6.QtGui import QFont, QImage, QTextDocument
+
+    own = dict(images or {})
+
+    class ReportDocument(QTextDocument):
+        def __init__(self) -> None:
+            super().__init__()
+            self.requested: list[str] = []
+            self.refused: list[str] = []
+
+        def loadResource(self, kind: int, url) -> object:  # noqa: N802 (Qt API)
+            name = url.toString()
+            self.requested.append(name)
+            png = own.get(name)
+            if png is None:
+                self.refused.append(name)
+                if kind == QTextDocument.ResourceType.ImageResource.value:
+                    # not None: for a null resource Qt's image handler loads the file itself
+                    blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+                    blank.fill(0)
+                    return blank
+                return ""
+            image = QImage()
+            image.loadFromData(png, "PNG")
+            return image
+
+    doc = ReportDocument()
+    doc.setDefaultFont(QFont("DejaVu Sans", 9))
+    doc.setHtml(html)
+    return doc
+
+
+def html_to_pdf(html: str, path: str | os.PathLike, title: str = "", author: str = "Enrichment Planner",
+                images: Mapping[str, bytes] | None = None) -> None:
+    """Print ``html`` to an A4 PDF at ``path`` (atomically), with page numbers; ``<img>`` names
+    are served from ``images`` and nothing else is loaded (:func:`report_document`)."""
     ensure_gui_application()
     from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
     def produce(tmp: Path) -> None:
         writer = QPdfWriter(str(tmp))
@@ -52,9 +97,7 @@ def html_to_pdf(html: str, path: str | os.PathLike, title: str = "", author: str
         writer.setResolution(300)
         writer.setTitle(title)
         writer.setCreator(author)
-        doc = QTextDocument()
-        doc.setDefaultFont(QFont("DejaVu Sans", 9))
-        doc.setHtml(html)
+        doc = report_document(html, images)
         doc.print_(writer)
         del writer  # finishes and closes the file
 
@@ -62,5 +105,6 @@ def html_to_pdf(html: str, path: str | os.PathLike, title: str = "", author: str
 
 
 def write_report_pdf(report: Report, path: str | os.PathLike) -> None:
-    """Write ``report`` as a PDF at ``path``."""
-    html_to_pdf(report.html, path, title=report.scenario.title or "Enrichment Planner report")
+    """Write ``report`` as a PDF at ``path`` (its images by name; nothing else is loaded)."""
+    html = report.print_html or report.html
+    html_to_pdf(html, path, title=report.scenario.title or "Enrichment Planner report", images=report.images)

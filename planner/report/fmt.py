@@ -7,6 +7,8 @@ decimal (``90.4%``) unless they are round (``90%``); other values keep four sign
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 
 def count(x: float | int | None) -> str:
@@ -62,3 +64,16 @@ def alpha_phrase(alpha: float, sides: int) -> str:
 def ratio(allocation_ratio: float) -> str:
     """Allocation ratio treatment : control, e.g. ``1:1``, ``2:1``, ``1.5:1``."""
     return f"{number(allocation_ratio)}:1"
+
+
+def value_text(value: Any) -> str:
+    """A recorded or current value in words: numbers to 4 significant digits, objects key by key."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return number(value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {value_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(value_text(v) for v in value)
+    return str(value)

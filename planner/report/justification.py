@@ -10,24 +10,23 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..catalogue import DESIGNS, FIELDS_BY_PATH, phrase
 from ..results import DesignResult
 from ..scenario import Scenario
+from ..uncertainty import input_path
 from .fmt import alpha_phrase, count, money, number, percent, ratio
 
-CLAIM_PHRASES = {
-    "subgroup": "the biomarker-positive claim",
-    "overall": "the full-population claim",
-    "either": "at least one of the full-population and biomarker-positive claims",
-    "both": "both the full-population and the biomarker-positive claims",
-}
 
-MULTIPLICITY_PHRASES = {
-    "spiessens_debois": "the Spiessens–Debois correlation-adjusted closed test",
-    "bonferroni": "the weighted Bonferroni–Holm closed test",
-    "fixed_sequence_overall_first": "a fixed sequence (full population first)",
-    "fixed_sequence_subgroup_first": "a fixed sequence (biomarker-positive first)",
-    "fallback": "the fallback procedure (Wiens 2003)",
-}
+def effect_name(scenario: Scenario) -> str:
+    """The name of the B+ effect a detectable effect is given as (``hazard ratio``), lower case."""
+    name = FIELDS_BY_PATH[input_path("positive_effect", scenario.endpoint)].label.lower()
+    return "risk difference" if scenario.endpoint == "binary" else name
+
+
+def _time(scenario: Scenario) -> tuple[str, str]:
+    """(time unit, its singular): ``months``, ``month``."""
+    unit = scenario.survival.time_unit if scenario.survival else "months"
+    return unit, unit.removesuffix("s") or "time unit"
 
 
 def subgroup_effect(scenario: Scenario, which: str) -> str:
@@ -113,7 +112,7 @@ def _target_phrase(scenario: Scenario, r: DesignResult, opts: Any) -> str:
     if d == "stratified":
         size_for = getattr(opts, "size_for", "subgroup")
         return (
-            f"for {CLAIM_PHRASES.get(size_for, size_for)}, assuming {pos} in biomarker-positive patients "
+            f"for {phrase('size_for', size_for)}, assuming {pos} in biomarker-positive patients "
             f"and {neg} in biomarker-negative patients (prevalence {prev}; overall effect: "
             f"{tested_effect(scenario, det.get('effect_tested_overall'), article=False)})"
         )
@@ -133,7 +132,7 @@ def _stratified_sentence(r: DesignResult, opts: Any) -> str:
     method = getattr(opts, "multiplicity", "spiessens_debois")
     text = (
         f"The full-population and biomarker-positive hypotheses are tested with "
-        f"{MULTIPLICITY_PHRASES.get(method, method)}"
+        f"{phrase('multiplicity', method)}"
     )
     split = getattr(opts, "alpha_split", None)
     if split is not None:
@@ -172,7 +171,7 @@ def _survival_sentence(scenario: Scenario, r: DesignResult) -> str:
     if s is None or r.events is None:
         return ""
     unit = s.time_unit
-    expected = f" (expected {number(r.expected_events, 4)})" if r.expected_events is not None else ""
+    expected = f" (expected {number(r.expected_events, 4)} events)" if r.expected_events is not None else ""
     dropout = (
         f"{percent(s.dropout_rate)} dropout by {number(s.dropout_time)} {unit}" if s.dropout_rate > 0 else "no dropout"
     )
@@ -191,13 +190,13 @@ def _logistics_sentence(scenario: Scenario, r: DesignResult) -> str:
             f"At {money(c.per_screened, c.currency)} per screened and {money(c.per_randomized, c.currency)} "
             f"per randomized patient the estimated cost is {money(r.cost, r.currency)}."
         )
+    units, unit = _time(scenario)
     if r.accrual_duration is not None and scenario.recruitment and scenario.recruitment.screening_rate:
         parts.append(
-            f"At {number(scenario.recruitment.screening_rate)} patients assessed per month, accrual takes "
-            f"about {number(r.accrual_duration, 3)} months."
+            f"At {number(scenario.recruitment.screening_rate)} patients assessed per {unit}, accrual takes "
+            f"about {number(r.accrual_duration, 3)} {units}."
         )
     if r.screening_rate_needed is not None and scenario.survival is not None:
-        unit = scenario.survival.time_unit.rstrip("s") or "time unit"
         parts.append(
             f"Accrual needs about {number(r.screening_rate_needed, 3)} patients assessed and "
             f"{number(r.randomization_rate_needed, 3)} randomized per {unit}."
@@ -206,20 +205,17 @@ def _logistics_sentence(scenario: Scenario, r: DesignResult) -> str:
     return " ".join(parts)
 
 
-UNCERTAIN_NAMES = {
-    "prevalence": "the prevalence",
-    "positive_effect": "the biomarker-positive effect",
-    "negative_effect": "the biomarker-negative effect",
-    "assay_sensitivity": "the assay sensitivity",
-    "assay_specificity": "the assay specificity",
-}
+def _uncertain_name(scenario: Scenario, key: str) -> str:
+    path = input_path(key, scenario.endpoint)
+    tag = {"positive": "biomarker-positive ", "negative": "biomarker-negative "}.get(path.split(".")[0], "")
+    return f"the {tag}{effect_name(scenario) if tag else FIELDS_BY_PATH[path].label.lower()}"
 
 
-def _assurance_sentence(assurance: Any) -> str:
+def _assurance_sentence(scenario: Scenario, assurance: Any) -> str:
     """One sentence on the assurance (``planner.assurance.AssuranceResult``), if computed."""
-    if assurance is None or getattr(assurance, "assurance", None) is None:
+    if assurance is None or getattr(assurance, "assurance", None) is None or getattr(assurance, "conflicts", ()):
         return ""
-    names = [UNCERTAIN_NAMES.get(u, u.replace("_", " ")) for u in getattr(assurance, "uncertain", ())]
+    names = [_uncertain_name(scenario, u) for u in getattr(assurance, "uncertain", ())]
     what = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else "the inputs"
     return (
         f"Allowing for the uncertainty in {what} ({count(assurance.draws)} prior draws, seed "
@@ -266,14 +262,14 @@ def justification(
             if de.value is not None:
                 first += (
                     f" The smallest biomarker-positive effect detectable with {percent(de.power)} power "
-                    f"at this size is a {de.parameter.replace('_', ' ')} of {number(de.value, 3)}."
+                    f"at this size is a {effect_name(scenario)} of {number(de.value, 3)}."
                 )
             elif de.message:
                 first += f" Detectable biomarker-positive effect: {de.message}."
     sentences = [first]
     if r.design == "stratified":
         sentences.append(_stratified_sentence(r, opts))
-    sentences.append(_assurance_sentence(assurance))
+    sentences.append(_assurance_sentence(scenario, assurance))
     sentences.append(_survival_sentence(scenario, r))
     sentences.append(_screening_sentence(scenario, r, assay))
     sentences.append(_logistics_sentence(scenario, r))
@@ -283,13 +279,13 @@ def justification(
 
 
 def adaptive_justification(scenario: Scenario, sim: Mapping[str, Any]) -> str:
-    """A paragraph on the adaptive enrichment design's simulated operating characteristics."""
+    """A paragraph on the adaptive enrichment design: its settings (as words), maximum and
+    expected sizes and the simulated probabilities with their Monte Carlo standard errors."""
     opts = scenario.designs.get("adaptive")
     surv = scenario.endpoint == "survival"
     planned = getattr(opts, "planned_events" if surv else "planned_subjects", None) or ()
     unit = "events" if surv else "patients"
-    stages = ", ".join(count(x) for x in planned)
-    info = ", ".join(number(x) for x in getattr(opts, "information_rates", ()) or ())
+    info = getattr(opts, "information_rates", ()) or ()
     t = scenario.testing
 
     def p(key: str) -> str:
@@ -298,23 +294,32 @@ def adaptive_justification(scenario: Scenario, sim: Mapping[str, Any]) -> str:
             return "—"
         return f"{percent(v)} (Monte Carlo SE {percent(se, 2)})" if se is not None else percent(v)
 
-    n_stages = len(getattr(opts, "information_rates", ()) or ()) or 2
+    stages = f"{len(info)}-stage" if len(info) > 1 else "single-stage"
     text = (
-        f"The {n_stages}-stage adaptive enrichment design (cumulative {unit} {stages} at information rates {info}; "
-        f"{getattr(opts, 'boundaries', '').replace('_', '-')} boundaries, "
-        f"{getattr(opts, 'intersection_test', '')} intersection tests, inverse-normal combination and "
-        f"closed testing at {alpha_phrase(t.alpha, t.sides)}) was evaluated by simulation of "
+        f"The {stages} {DESIGNS['adaptive'].lower} design (cumulative {unit} "
+        f"{', '.join(count(x) for x in planned)} at information rates {', '.join(number(x) for x in info)}; "
+        f"{phrase('boundaries', getattr(opts, 'boundaries', ''))} efficacy boundaries, "
+        f"{phrase('intersection_test', getattr(opts, 'intersection_test', ''))} intersection tests, interim selection "
+        f"of {phrase('selection_rule', getattr(getattr(opts, 'selection', None), 'rule', ''))}, inverse-normal "
+        f"combination and closed testing at {alpha_phrase(t.alpha, t.sides)}) was evaluated by simulation of "
         f"{count(sim.get('simulations'))} trials (seed {sim.get('seed', '—')}). It rejects the "
         f"biomarker-positive hypothesis with probability {p('reject_subgroup')}, the full-population "
         f"hypothesis with probability {p('reject_overall')}, and at least one with probability "
         f"{p('reject_at_least_one')}."
     )
-    es = sim.get("expected_subjects")
-    if es is not None:
-        se = sim.get("expected_subjects_se")
-        text += f" The expected number of patients is {number(es, 5)}"
-        text += f" (Monte Carlo SE {number(se, 2)})." if se is not None else "."
-    ee = sim.get("expected_events")
-    if ee is not None:
-        text += f" The expected number of events is {number(ee, 5)}."
+    sizes = []
+    if sim.get("n_randomized") is not None:
+        sizes.append(f"at most {count(sim['n_randomized'])} patients")
+    if sim.get("events") is not None:
+        sizes.append(f"at most {count(sim['events'])} events")
+    if sizes:
+        text += f" If every stage is run, the trial randomizes {' and analyses '.join(sizes)}."
+    for key, what in (("expected_subjects", "patients randomized"), ("expected_events", "events"),
+                      ("expected_screened", "patients screened")):
+        if sim.get(key) is not None:
+            se = sim.get(f"{key}_se")
+            text += f" The expected number of {what} is {number(sim[key], 5)}"
+            text += f" (Monte Carlo SE {number(se, 2)})." if se is not None else "."
+    if sim.get("incomplete"):
+        text += " The simulation was cancelled: these are partial results."
     return text
