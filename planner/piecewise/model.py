@@ -194,4 +194,11 @@ class PiecewiseAccrual:
         return np.minimum(a[k] + (q - cum[k]) / g[k], float(accrual_time))
 
 
+    def knots(self, accrual_time: float) -> tuple[np.ndarray, np.ndarray]:
+        """(G(t_k), t_k) at the interval bounds: G⁻¹ is linear between them (``np.interp``)."""
+        a, b, g = self.segments(accrual_time)
+        t = np.append(a, b[-1])
+        return np.concatenate([[0.0], np.cumsum(g * (b - a))]), t
+
+
 UNIFORM = PiecewiseAccrual()
