@@ -94,15 +94,21 @@ def calendar_time(target: ArrayLike, total, rate, *, upper: float = 1e4, tol: fl
                   max_iter: int = 200) -> np.ndarray:
     """T with ``total(T) = target`` for an increasing ``total`` with derivative ``rate``.
 
-    Vectorized safeguarded Newton: a Newton step is taken when it stays inside the current
-    bracket, else bisection. Targets at or above ``total(upper)`` (never reached) give inf;
-    targets ≤ 0 give 0.
+    Vectorized safeguarded Newton: the bracket is found by doubling from 1, then a Newton step
+    is taken when it stays inside the current bracket, else bisection. Targets at or above
+    ``total(upper)`` (never reached) give inf; targets ≤ 0 give 0.
     """
     target = np.asarray(target, dtype=float)
     lo = np.zeros_like(target)
-    hi = np.full_like(target, float(upper))
+    hi = np.ones_like(target)
+    for _ in range(64):  # bracket by doubling: total(hi) > target, or hi = upper
+        short = (total(hi) <= target) & (hi < upper)
+        if not np.any(short):
+            break
+        lo = np.where(short, hi, lo)
+        hi = np.where(short, np.minimum(2.0 * hi, float(upper)), hi)
     reachable = total(hi) > target
-    x = np.where(reachable, 0.5 * hi, 0.0)
+    x = np.where(reachable, hi, 0.0)
     for _ in range(max_iter):
         f = total(x) - target
         done = np.abs(f) <= tol * np.maximum(np.abs(target), 1.0)
