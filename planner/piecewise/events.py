@@ -1,0 +1,125 @@
+"""Expected events of a piecewise-exponential model under piecewise accrual, in closed form.
+
+A patient randomized at calendar time u is followed for t = T − u at the calendar time T of an
+analysis. With event hazards h_j on [s_j, s_{j+1}) and a constant dropout hazard η (dropout
+acts as a competing risk, as in rpact and gsDesign2), let μ_j = h_j + η and
+S_j = exp(−Σ_{i<j} μ_i (s_{i+1} − s_i)). The probability of an observed event in piece j by
+follow-up time t is
+
+    F_j(t) = c_j (1 − exp(−μ_j d_j(t))),  c_j = h_j S_j / μ_j,  d_j(t) = clip(t − s_j, 0, s_{j+1} − s_j)
+
+and its integral G_j(t) = ∫_0^t F_j = c_j φ(μ_j d_j(t)) / μ_j + F_j(s_{j+1}) (t − s_{j+1})⁺ with
+φ(x) = x − 1 + e^{−x}. With the accrual density g_k on [a_k, b_k) (see
+:class:`~planner.piecewise.model.PiecewiseAccrual`), the expected events in piece j per planned
+patient of the arm by calendar time T are exactly
+
+    E_j(T) = ∫_0^{min(T, A)} g(u) F_j(T − u) du = Σ_k g_k [G_j((T − a_k)⁺) − G_j((T − b_k)⁺)].
+
+No grid or quadrature: every term is an exponential. With one piece and uniform accrual over
+[0, a] and T = a + f this is the formula of :func:`planner.survival.event_probability`
+(Lachin & Foulkes 1986; rpact ``getEventProbabilities``), to rounding.
+
+:func:`calendar_time` inverts the expected events in T (safeguarded Newton, vectorized): the
+calendar time at which an analysis at a given number of events is expected (rpact
+``analysisTime``, gsDesign2 ``expected_time``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .model import PiecewiseAccrual
+
+
+def _phi(x: np.ndarray) -> np.ndarray:
+    """φ(x) = x − 1 + e^{−x} ≥ 0, without cancellation for small x (series below 1e-3)."""
+    small = x < 1e-3
+    xs = np.where(small, x, 0.0)
+    series = xs * xs * (0.5 - xs * (1.0 / 6.0 - xs * (1.0 / 24.0 - xs / 120.0)))
+    return np.where(small, series, x + np.expm1(-np.where(small, 1.0, x)))
+
+
+def _piece_constants(starts: ArrayLike, hazards: ArrayLike, dropout: float):
+    s = np.asarray(starts, dtype=float)
+    h = np.asarray(hazards, dtype=float)
+    length = np.append(np.diff(s), np.inf)
+    mu = h + float(dropout)
+    before = np.concatenate([[0.0], np.cumsum(mu[:-1] * length[:-1])])
+    c = h * np.exp(-before) / mu
+    f_end = c * -np.expm1(-mu * length)  # F_j(s_{j+1}); the last piece: c_j
+    return s, length, mu, c, f_end
+
+
+def event_cdf(t: ArrayLike, starts, hazards, dropout: float = 0.0) -> np.ndarray:
+    """F_j(t): probability of an observed event in piece j by follow-up t; shape (..., J)."""
+    s, length, mu, c, _ = _piece_constants(starts, hazards, dropout)
+    d = np.clip(np.asarray(t, dtype=float)[..., None] - s, 0.0, length)
+    return c * -np.expm1(-mu * d)
+
+
+def event_cdf_integral(t: ArrayLike, starts, hazards, dropout: float = 0.0) -> np.ndarray:
+    """G_j(t) = ∫_0^t F_j(x) dx; shape (..., J)."""
+    s, length, mu, c, f_end = _piece_constants(starts, hazards, dropout)
+    t = np.asarray(t, dtype=float)[..., None]
+    d = np.clip(t - s, 0.0, length)
+    after = np.clip(t - (s + length), 0.0, None)  # 0 for the open last piece
+    return c * _phi(mu * d) / mu + np.where(after > 0, f_end * after, 0.0)
+
+
+def expected_events(times: ArrayLike, starts, hazards, dropout: float, accrual: PiecewiseAccrual,
+                    accrual_time: float) -> np.ndarray:
+    """E_j(T): expected events in piece j by calendar time T per planned patient; (..., J).
+
+    ``times`` is any array of calendar times; the last axis of the result is the piece.
+    """
+    a, b, g = accrual.segments(accrual_time)
+    t = np.asarray(times, dtype=float)[..., None]
+    upper = event_cdf_integral(np.clip(t - a, 0.0, None), starts, hazards, dropout)
+    lower = event_cdf_integral(np.clip(t - b, 0.0, None), starts, hazards, dropout)
+    return np.einsum("...kj,k->...j", upper - lower, g)
+
+
+def event_rate(times: ArrayLike, starts, hazards, dropout: float, accrual: PiecewiseAccrual,
+               accrual_time: float) -> np.ndarray:
+    """dE_j/dT per planned patient: Σ_k g_k [F_j((T − a_k)⁺) − F_j((T − b_k)⁺)]; (..., J)."""
+    a, b, g = accrual.segments(accrual_time)
+    t = np.asarray(times, dtype=float)[..., None]
+    upper = event_cdf(np.clip(t - a, 0.0, None), starts, hazards, dropout)
+    lower = event_cdf(np.clip(t - b, 0.0, None), starts, hazards, dropout)
+    return np.einsum("...kj,k->...j", upper - lower, g)
+
+
+def calendar_time(target: ArrayLike, total, rate, *, upper: float = 1e4, tol: float = 1e-11,
+                  max_iter: int = 200) -> np.ndarray:
+    """T with ``total(T) = target`` for an increasing ``total`` with derivative ``rate``.
+
+    Vectorized safeguarded Newton: the bracket is found by doubling from 1, then a Newton step
+    is taken when it stays inside the current bracket, else bisection. Targets at or above
+    ``total(upper)`` (never reached) give inf; targets ≤ 0 give 0.
+    """
+    target = np.asarray(target, dtype=float)
+    lo = np.zeros_like(target)
+    hi = np.ones_like(target)
+    for _ in range(64):  # bracket by doubling: total(hi) > target, or hi = upper
+        short = (total(hi) <= target) & (hi < upper)
+        if not np.any(short):
+            break
+        lo = np.where(short, hi, lo)
+        hi = np.where(short, np.minimum(2.0 * hi, float(upper)), hi)
+    reachable = total(hi) > target
+    x = np.where(reachable, hi, 0.0)
+    for _ in range(max_iter):
+        f = total(x) - target
+        done = np.abs(f) <= tol * np.maximum(np.abs(target), 1.0)
+        if np.all(done | ~reachable):
+            break
+        lo = np.where(f < 0, x, lo)
+        hi = np.where(f > 0, x, hi)
+        r = rate(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = x - f / r
+        inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
+        x = np.where(done, x, np.where(inside, newton, 0.5 * (lo + hi)))
+    out = np.where(reachable, x, np.inf)
+    return np.where(target <= 0, 0.0, out)
