@@ -198,7 +198,7 @@ def comparison_table(scenario: Scenario, comparison: Comparison, question: str,
             "arms. Power: achieved at the integer sizes. Efficiency: all-comers N / design N (when sizes are solved for). "
             "Highlighted: the cheapest design reaching the target power.")
     if adaptive is not None:
-        note += (" Adaptive enrichment: the maximum number of patients and events (every stage run); power: the "
+        note += (f" {design_label('adaptive')}: the maximum number of patients and events (every stage run); power: the "
                  "probability of rejecting at least one hypothesis, ± its Monte Carlo standard error; screened "
                  "patients and cost: expected over the simulated trials.")
     return table(["Design", *(h for _, h in cols)], rows, col_widths=widths) + tag("p", note, class_="note")
