@@ -291,8 +291,8 @@ def _adaptive_design(r: _Reader, block: dict, endpoint: str | None) -> AdaptiveO
     before = len(r.problems)
     info = r.numbers(block, "information_rates", p, gt=0, default=(0.5, 1.0))
     if info is not None:
-        if not 2 <= len(info) <= 5:
-            r.add(f"{p}.information_rates", f"must have 2 to 5 stages, got {len(info)}")
+        if not 1 <= len(info) <= 5:
+            r.add(f"{p}.information_rates", f"must have 1 to 5 stages, got {len(info)}")
         elif any(b <= a for a, b in zip(info, info[1:])) or abs(info[-1] - 1) > 1e-12:
             r.add(f"{p}.information_rates", "must increase strictly and end at 1")
     subjects = r.numbers(block, "planned_subjects", p, gt=0)

@@ -33,13 +33,15 @@ def method_text(model: SimModel) -> str:
     fut = ""
     if model.futility_bounds:
         fut = "; non-binding futility bounds " + ", ".join(f"{b:g}" for b in model.futility_bounds)
-    return (
-        f"adaptive enrichment simulation, {model.stages} stages: inverse-normal combination with "
-        f"{BOUNDARY_TEXT[model.boundaries]}{fut}; closed test of H_S (test-positive) and H_F "
-        f"(everyone, {f_test}) with the {INTERSECTION_TEXT[model.intersection_test]} intersection "
-        f"test; interim selection: {sel}; success: {model.success_criterion.replace('_', ' ')}; "
-        f"{_ENDPOINT_TEXT[model.endpoint]}"
-    )
+    closed = (f"closed test of H_S (test-positive) and H_F (everyone, {f_test}) with the "
+              f"{INTERSECTION_TEXT[model.intersection_test]} intersection test")
+    if model.stages == 1:
+        head = f"single-stage enrichment simulation (no interim, no selection): {closed}"
+    else:
+        head = (f"adaptive enrichment simulation, {model.stages} stages: inverse-normal combination "
+                f"with {BOUNDARY_TEXT[model.boundaries]}{fut}; {closed}; interim selection: {sel}")
+    return (f"{head}; success: {model.success_criterion.replace('_', ' ')}; "
+            f"{_ENDPOINT_TEXT[model.endpoint]}")
 
 
 def summarize(model: SimModel, counts: Counts, *, seed: int, requested: int, incomplete: bool,
