@@ -40,6 +40,7 @@ INTERSECTION_TESTS: tuple[str, ...] = ("simes", "spiessens_debois", "bonferroni"
 SELECTION_RULES: tuple[str, ...] = ("best", "epsilon", "all", "threshold")
 EFFECT_MEASURES: tuple[str, ...] = ("effect_estimate", "test_statistic")
 SUCCESS_CRITERIA: tuple[str, ...] = ("at_least_one", "all")
+ADAPTIVE_CORRELATIONS: tuple[str, ...] = ("information", "rpact_head_count")
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ class AdaptiveOptions:
     success_criterion: str = "at_least_one"
     simulations: int = 10000
     seed: int = 12345
+    correlation: str = "information"  # Spiessens–Debois ρ: statistics' or rpact's √(n_S/n_F)
 
 
 DesignOptions = FixedDesignOptions | AdaptiveOptions

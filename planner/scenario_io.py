@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import Problem, ScenarioError
 from .scenario import (
+    ADAPTIVE_CORRELATIONS,
     ALL_DESIGNS,
     BOUNDARIES,
     CONTROL_ARMS,
@@ -333,6 +334,7 @@ def _adaptive_design(r: _Reader, block: dict, endpoint: str | None) -> AdaptiveO
         success_criterion=r.choice(block, "success_criterion", p, SUCCESS_CRITERIA, "at_least_one"),
         simulations=r.number(block, "simulations", p, 10000, ge=100, le=10_000_000, integer=True),
         seed=r.number(block, "seed", p, 12345, ge=0, lt=2**63, integer=True),
+        correlation=r.choice(block, "correlation", p, ADAPTIVE_CORRELATIONS, "information"),
     )
     if len(r.problems) > before:
         return None

@@ -36,7 +36,7 @@ def _vec(x) -> tuple[float, ...]:
 
 
 def model_for(case: dict) -> SimModel:
-    """The SimModel of an rpact case (rpact-compatible quirks switched on)."""
+    """The SimModel of an rpact case (rpact-compatible quirks and head-count correlation on)."""
     i = case["inputs"]
     r = float(i["alloc"])
     kw: dict = {}
@@ -68,6 +68,7 @@ def model_for(case: dict) -> SimModel:
         effect_measure=MEASURES[i["measure"]],
         stratified=bool(i["stratified"]),
         success_criterion=SUCCESS[i["success"]],
+        correlation="rpact_head_count",
         rpact_compat=True,
         **kw,
     )

@@ -139,8 +139,13 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
         ps["f_only"][k] = np.count_nonzero(active & sel_f & ~sel_s)
 
         z_s, z_f, n_s, n_r = data.stage(blocks, n, size_s, size_r)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rho = np.sqrt(n_s / (n_s + n_r))
+        rho = 0.0
+        if model.intersection_test == "spiessens_debois":
+            if model.correlation == "rpact_head_count":
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    rho = np.sqrt(n_s / (n_s + n_r))
+            else:
+                rho = data.correlation()
         z_both = intersection_z(model.intersection_test, z_s, z_f, rho, compat)
         if compat:
             z_s, z_f = rpact_separate_z(z_s), rpact_separate_z(z_f)
