@@ -223,17 +223,6 @@ def _subgroup(r: _Reader, data: dict, key: str, endpoint: str):
     return None if None in values else SurvivalSubgroup(*values)
 
 
-def _no_effect(sub) -> bool:
-    if isinstance(sub, ContinuousSubgroup):
-        return sub.mean_difference == 0
-    if isinstance(sub, BinarySubgroup):
-        return sub.control_rate == sub.treatment_rate
-    return sub.hazard_ratio == 1
-
-
-_EFFECT_FIELD = {"continuous": "mean_difference", "binary": "treatment_rate", "survival": "hazard_ratio"}
-
-
 def _testing(r: _Reader, data: dict, endpoint: str | None) -> Testing | None:
     block = r.block(data, "testing", "testing", required=False) or {}
     p = "testing"
@@ -407,11 +396,6 @@ def scenario_from_dict(data: Any) -> Scenario:
     if endpoint is not None:
         positive = _subgroup(r, data, "positive", endpoint)
         negative = _subgroup(r, data, "negative", endpoint)
-        if positive is not None and negative is not None and _no_effect(positive) and _no_effect(negative):
-            r.add(
-                f"positive.{_EFFECT_FIELD[endpoint]}",
-                "no treatment effect in either subgroup (B+ and B−): there is nothing to size the trial for",
-            )
 
     testing = _testing(r, data, endpoint)
     if testing is not None and endpoint is not None and testing.method is not None:

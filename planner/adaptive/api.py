@@ -24,6 +24,10 @@ _ENDPOINT_TEXT = {
 }
 
 
+NO_EFFECT_NOTE = ("no treatment effect in S or in R (a global null): every rejection is a type I "
+                  "error — reject at least one is the family-wise error rate")
+
+
 def method_text(model: SimModel) -> str:
     """Human-readable description of what was simulated."""
     measure = "z statistic" if model.effect_measure == "test_statistic" else "effect estimate"
@@ -155,6 +159,8 @@ def simulate_model(model: SimModel, simulations: int, seed: int, *, chunk_size: 
         notes.append("the planned stage sizes are not in the proportions of information_rates: the "
                      "prefixed inverse-normal weights stay valid (type I error is controlled) but "
                      "are not the efficient ones")
+    if model.no_effect:
+        notes.append(NO_EFFECT_NOTE)
     if model.endpoint == "survival":
         notes.append("expected subjects and screening follow from the expected events per patient of "
                      "the enrolled population (accrual, follow-up and dropout of the scenario)")

@@ -75,6 +75,13 @@ class SimModel:
         r = self.allocation_ratio
         return r / (1.0 + r) ** 2
 
+    @property
+    def no_effect(self) -> bool:
+        """No treatment effect in S or R: every rejection is a type I error (global null)."""
+        if self.endpoint == "binary":
+            return tuple(self.rate_treatment) == tuple(self.rate_control)
+        return all(t == 0 for t in self.theta)
+
     def with_planned(self, planned) -> SimModel:
         return replace(self, planned=tuple(float(x) for x in planned))
 
