@@ -95,6 +95,8 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
     "effect_measure": (("effect_estimate", "effect estimate"), ("test_statistic", "test statistic")),
     "success_criterion": (("at_least_one", "at least one selected population rejected"),
                           ("all", "all selected populations rejected")),
+    "adaptive_correlation": (("information", "correlation of the test statistics (information)"),
+                             ("rpact_head_count", "rpact's head-count correlation √(n_S/n_F)")),
 }
 #: the claims of the biomarker-stratified design (results ``power_<claim>``)
 CLAIMS: dict[str, str] = {
@@ -389,7 +391,7 @@ INPUT_FIELDS: list[FieldSpec] = [
 
 ADAPTIVE_FIELDS: list[FieldSpec] = [
     FieldSpec("designs.adaptive.information_rates", "Information rates", "list", "Cumulative information at "
-              "each analysis (2 to 5 stages).", "increasing, ending at 1", "0.5, 1"),
+              "each analysis (1 to 5 stages; one stage: the closed test without an interim).", "increasing, ending at 1", "0.5, 1"),
     FieldSpec("designs.adaptive.planned_subjects", "Planned subjects", "list", "Cumulative subjects (both arms) "
               "at each analysis.", "one per stage, increasing", "200, 400", endpoints=CONT + BIN),
     FieldSpec("designs.adaptive.planned_events", "Planned events", "list", "Cumulative events at each "
@@ -412,6 +414,10 @@ ADAPTIVE_FIELDS: list[FieldSpec] = [
     FieldSpec("designs.adaptive.success_criterion", "Success criterion", "choice", "Trial success: at least "
               "one selected population rejected, or all.", example="at_least_one",
               choices=OPTIONS["success_criterion"]),
+    FieldSpec("designs.adaptive.correlation", "S–D correlation", "choice", "Correlation used by the "
+              "Spiessens–Debois intersection test: that of the test statistics (from the information), or "
+              "rpact's head count √(n_S/n_F) for comparison with rpact.", example="information",
+              choices=OPTIONS["adaptive_correlation"]),
     FieldSpec("designs.adaptive.simulations", "Simulations", "int", "Number of simulated trials.",
               "100 to 10,000,000", "10000", 100, 10_000_000, 0, 1000),
     FieldSpec("designs.adaptive.seed", "Seed", "int", "Random seed (results are reproducible).", ">= 0",
@@ -433,7 +439,8 @@ SURVIVAL_DEFAULT = {"accrual_time": 24.0, "follow_up_time": 12.0, "dropout_rate"
 ADAPTIVE_DEFAULT = {
     "information_rates": [0.5, 1.0], "boundaries": "obrien_fleming", "intersection_test": "simes",
     "selection": {"rule": "best", "epsilon": 0.0, "threshold": 0.0}, "effect_measure": "effect_estimate",
-    "stratified_analysis": True, "success_criterion": "at_least_one", "simulations": 10000, "seed": 12345,
+    "stratified_analysis": True, "success_criterion": "at_least_one", "correlation": "information", "simulations": 10000,
+    "seed": 12345,
 }
 
 NEW_SCENARIO: dict = {

@@ -94,7 +94,27 @@ def detectable_effect(par: Params, name: str, opts: FixedDesignOptions, n: float
     return DetectableEffect(parameter, _effect_value(par, m), power)
 
 
+def no_effect(par: Params) -> bool:
+    """True when neither subgroup has a treatment effect (a global-null scenario)."""
+    def null(g) -> bool:
+        if par.endpoint == "continuous":
+            return bool(np.all(np.asarray(g["mean_difference"]) == 0))
+        if par.endpoint == "binary":
+            return bool(np.all(np.asarray(g["treatment_rate"]) == np.asarray(g["control_rate"])))
+        return bool(np.all(np.asarray(g["hazard_ratio"]) == 1))
+
+    return null(par.positive) and null(par.negative)
+
+
+NO_EFFECT_MESSAGE = (
+    "no treatment effect in either subgroup (B+ and B−): there is no effect to size the {label} design "
+    "for; its power at a given size is the type I error"
+)
+
+
 def _infeasible_reason(model, name: str, par: Params) -> str:
+    if no_effect(par):
+        return NO_EFFECT_MESSAGE.format(label=LABELS[name].lower())
     if not model.feasible().all():
         if name == "interaction":
             return "the test-positive effect is not larger than the test-negative effect: no interaction to detect"

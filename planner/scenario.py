@@ -30,6 +30,7 @@ INTERSECTION_TESTS: tuple[str, ...] = codes("intersection_test")
 SELECTION_RULES: tuple[str, ...] = codes("selection_rule")
 EFFECT_MEASURES: tuple[str, ...] = codes("effect_measure")
 SUCCESS_CRITERIA: tuple[str, ...] = codes("success_criterion")
+ADAPTIVE_CORRELATIONS: tuple[str, ...] = codes("adaptive_correlation")
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class AdaptiveOptions:
     success_criterion: str = "at_least_one"
     simulations: int = 10000
     seed: int = 12345
+    correlation: str = "information"  # Spiessens–Debois ρ: statistics' or rpact's √(n_S/n_F)
 
 
 DesignOptions = FixedDesignOptions | AdaptiveOptions

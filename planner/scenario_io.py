@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import Problem, ScenarioError
 from .scenario import (
+    ADAPTIVE_CORRELATIONS,
     ALL_DESIGNS,
     BOUNDARIES,
     CONTROL_ARMS,
@@ -223,17 +224,6 @@ def _subgroup(r: _Reader, data: dict, key: str, endpoint: str):
     return None if None in values else SurvivalSubgroup(*values)
 
 
-def _no_effect(sub) -> bool:
-    if isinstance(sub, ContinuousSubgroup):
-        return sub.mean_difference == 0
-    if isinstance(sub, BinarySubgroup):
-        return sub.control_rate == sub.treatment_rate
-    return sub.hazard_ratio == 1
-
-
-_EFFECT_FIELD = {"continuous": "mean_difference", "binary": "treatment_rate", "survival": "hazard_ratio"}
-
-
 def _testing(r: _Reader, data: dict, endpoint: str | None) -> Testing | None:
     block = r.block(data, "testing", "testing", required=False) or {}
     p = "testing"
@@ -292,8 +282,8 @@ def _adaptive_design(r: _Reader, block: dict, endpoint: str | None) -> AdaptiveO
     before = len(r.problems)
     info = r.numbers(block, "information_rates", p, gt=0, default=(0.5, 1.0))
     if info is not None:
-        if not 2 <= len(info) <= 5:
-            r.add(f"{p}.information_rates", f"must have 2 to 5 stages, got {len(info)}")
+        if not 1 <= len(info) <= 5:
+            r.add(f"{p}.information_rates", f"must have 1 to 5 stages, got {len(info)}")
         elif any(b <= a for a, b in zip(info, info[1:])) or abs(info[-1] - 1) > 1e-12:
             r.add(f"{p}.information_rates", "must increase strictly and end at 1")
     subjects = r.numbers(block, "planned_subjects", p, gt=0)
@@ -334,6 +324,7 @@ def _adaptive_design(r: _Reader, block: dict, endpoint: str | None) -> AdaptiveO
         success_criterion=r.choice(block, "success_criterion", p, SUCCESS_CRITERIA, "at_least_one"),
         simulations=r.number(block, "simulations", p, 10000, ge=100, le=10_000_000, integer=True),
         seed=r.number(block, "seed", p, 12345, ge=0, lt=2**63, integer=True),
+        correlation=r.choice(block, "correlation", p, ADAPTIVE_CORRELATIONS, "information"),
     )
     if len(r.problems) > before:
         return None
@@ -406,11 +397,6 @@ def scenario_from_dict(data: Any) -> Scenario:
     if endpoint is not None:
         positive = _subgroup(r, data, "positive", endpoint)
         negative = _subgroup(r, data, "negative", endpoint)
-        if positive is not None and negative is not None and _no_effect(positive) and _no_effect(negative):
-            r.add(
-                f"positive.{_EFFECT_FIELD[endpoint]}",
-                "no treatment effect in either subgroup (B+ and B−): there is nothing to size the trial for",
-            )
 
     testing = _testing(r, data, endpoint)
     if testing is not None and endpoint is not None and testing.method is not None:

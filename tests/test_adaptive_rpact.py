@@ -36,7 +36,7 @@ def _vec(x) -> tuple[float, ...]:
 
 
 def model_for(case: dict) -> SimModel:
-    """The SimModel of an rpact case (rpact-compatible quirks switched on)."""
+    """The SimModel of an rpact case (rpact-compatible quirks and head-count correlation on)."""
     i = case["inputs"]
     r = float(i["alloc"])
     kw: dict = {}
@@ -68,6 +68,7 @@ def model_for(case: dict) -> SimModel:
         effect_measure=MEASURES[i["measure"]],
         stratified=bool(i["stratified"]),
         success_criterion=SUCCESS[i["success"]],
+        correlation="rpact_head_count",
         rpact_compat=True,
         **kw,
     )
@@ -143,6 +144,28 @@ def test_rejections_agree_without_rpact_quirks(case):
 
     model = replace(model_for(case), rpact_compat=False)
     res = simulate_model(model, SIMS, seed=4242, workers=1)
+    out = case["outputs"]
+    n_r = int(case["inputs"]["iterations"])
+    problems: list[str] = []
+    _close(res.reject_at_least_one, res.simulations, out["rejectAtLeastOne"], n_r, "rejectAtLeastOne", problems)
+    _close(res.per_stage["reject_subgroup_per_stage"], res.simulations,
+           out["rejectedPopulationsPerStage"]["S"], n_r, "rejected S", problems)
+    _close(res.per_stage["reject_overall_per_stage"], res.simulations,
+           out["rejectedPopulationsPerStage"]["F"], n_r, "rejected F", problems)
+    assert not problems, case["id"] + ": " + "; ".join(problems)
+
+
+SD_CASES = [c for c in CASES if c["inputs"]["test"] == "SpiessensDebois"]
+
+
+@pytest.mark.parametrize("case", SD_CASES, ids=[c["id"] for c in SD_CASES])
+def test_spiessens_debois_cases_agree_with_the_default_information_correlation(case):
+    """rpact's cases have equal subset SDs (means), or nearly equal rate variances: our default
+    correlation (the statistics' own) gives rpact's rejections within the same 4 SEs."""
+    from dataclasses import replace
+
+    model = replace(model_for(case), correlation="information")
+    res = simulate_model(model, SIMS, seed=5, workers=1)
     out = case["outputs"]
     n_r = int(case["inputs"]["iterations"])
     problems: list[str] = []

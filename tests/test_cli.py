@@ -53,7 +53,6 @@ def _survival(**over):
 BAD = [
     ("prevalence 0", _bad(population={"prevalence": 0}), "population.prevalence"),
     ("prevalence 1", _bad(population={"prevalence": 1}), "population.prevalence"),
-    ("no effect anywhere", _survival(positive={"control_median": 6, "hazard_ratio": 1}, negative={"control_median": 6, "hazard_ratio": 1}), "positive.hazard_ratio"),
     ("HR 0", _survival(positive={"control_median": 6, "hazard_ratio": 0}), "positive.hazard_ratio"),
     ("rate 1", base_scenario("binary", positive={"control_rate": 0.3, "treatment_rate": 1.0}), "positive.treatment_rate"),
     ("rate 0", base_scenario("binary", negative={"control_rate": 0, "treatment_rate": 0.2}), "negative.control_rate"),

@@ -1,6 +1,6 @@
 """Adaptive enrichment designs evaluated by simulation (no Qt, numpy only).
 
-K-stage (2 to 5) designs with the populations S (test-positive) and F (everyone), interim
+K-stage (1 to 5; 1: no interim) designs with the populations S (test-positive) and F (everyone), interim
 selection, closed testing and the inverse-normal combination test, with the semantics of rpact's
 ``getSimulationEnrichmentMeans/Rates/Survival`` (see ``docs/adaptive.md``).
 

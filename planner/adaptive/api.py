@@ -24,6 +24,10 @@ _ENDPOINT_TEXT = {
 }
 
 
+NO_EFFECT_NOTE = ("no treatment effect in S or in R (a global null): every rejection is a type I "
+                  "error — reject at least one is the family-wise error rate")
+
+
 def method_text(model: SimModel) -> str:
     """Human-readable description of what was simulated."""
     measure = "z statistic" if model.effect_measure == "test_statistic" else "effect estimate"
@@ -33,13 +37,15 @@ def method_text(model: SimModel) -> str:
     fut = ""
     if model.futility_bounds:
         fut = "; non-binding futility bounds " + ", ".join(f"{b:g}" for b in model.futility_bounds)
-    return (
-        f"adaptive enrichment simulation, {model.stages} stages: inverse-normal combination with "
-        f"{BOUNDARY_TEXT[model.boundaries]}{fut}; closed test of H_S (test-positive) and H_F "
-        f"(everyone, {f_test}) with the {INTERSECTION_TEXT[model.intersection_test]} intersection "
-        f"test; interim selection: {sel}; success: {model.success_criterion.replace('_', ' ')}; "
-        f"{_ENDPOINT_TEXT[model.endpoint]}"
-    )
+    closed = (f"closed test of H_S (test-positive) and H_F (everyone, {f_test}) with the "
+              f"{INTERSECTION_TEXT[model.intersection_test]} intersection test")
+    if model.stages == 1:
+        head = f"single-stage enrichment simulation (no interim, no selection): {closed}"
+    else:
+        head = (f"adaptive enrichment simulation, {model.stages} stages: inverse-normal combination "
+                f"with {BOUNDARY_TEXT[model.boundaries]}{fut}; {closed}; interim selection: {sel}")
+    return (f"{head}; success: {model.success_criterion.replace('_', ' ')}; "
+            f"{_ENDPOINT_TEXT[model.endpoint]}")
 
 
 def summarize(model: SimModel, counts: Counts, *, seed: int, requested: int, incomplete: bool,
@@ -153,6 +159,8 @@ def simulate_model(model: SimModel, simulations: int, seed: int, *, chunk_size: 
         notes.append("the planned stage sizes are not in the proportions of information_rates: the "
                      "prefixed inverse-normal weights stay valid (type I error is controlled) but "
                      "are not the efficient ones")
+    if model.no_effect:
+        notes.append(NO_EFFECT_NOTE)
     if model.endpoint == "survival":
         notes.append("expected subjects and screening follow from the expected events per patient of "
                      "the enrolled population (accrual, follow-up and dropout of the scenario)")

@@ -7,9 +7,11 @@ populations and p₍₁₎ ≤ p₍₂₎ (Bretz et al. 2006; rpact ``intersecti
 * Bonferroni — min(m·p₍₁₎, 1)
 * Simes (1986) — min_j m·p₍ⱼ₎/j
 * Sidak — 1 − (1 − p₍₁₎)^m
-* Spiessens & Debois (2010) — 1 − Φ₂(z_max, z_max; ρ), ρ = √(n_S/(n_S + n_R)) the correlation
-  of Z_S and Z_F (events for survival); Φ₂(h, h; ρ) = Φ(h) − 2T(h, √((1 − ρ)/(1 + ρ))) with
-  Owen's T (Owen 1956).
+* Spiessens & Debois (2010) — 1 − Φ₂(z_max, z_max; ρ), ρ the null correlation of the stage's
+  Z_S and Z_F: by default from their information (continuous √(n_S v_S/Σ nᵢvᵢ), binary from the
+  subsets' pooled rates, survival √(d_S/d_F); :mod:`.stages`), or rpact's head count
+  √(n_S/(n_S + n_R)) with ``correlation="rpact_head_count"``;
+  Φ₂(h, h; ρ) = Φ(h) − 2T(h, √((1 − ρ)/(1 + ρ))) with Owen's T (Owen 1956).
 
 With a single selected population the intersection p-value is that population's p-value. Each
 hypothesis J ∈ {H_SF, H_S, H_F} is combined over the stages at which it is tested with the

@@ -56,6 +56,7 @@ class SimModel:
     event_weight: tuple[float, float] = (1.0, 1.0)  # survival: events per patient (∝)
     patients_per_event: tuple[float, float] | None = None  # survival: 1/u_i when known
     p_test_positive: float | None = None  # screening: patients tested per S patient = 1/this
+    correlation: str = "information"     # Spiessens–Debois ρ: "information" | "rpact_head_count"
     rpact_compat: bool = False
     critical: tuple[float, ...] = field(default=())
 
@@ -73,6 +74,13 @@ class SimModel:
         """r/(1 + r)², the allocation constant of rpact."""
         r = self.allocation_ratio
         return r / (1.0 + r) ** 2
+
+    @property
+    def no_effect(self) -> bool:
+        """No treatment effect in S or R: every rejection is a type I error (global null)."""
+        if self.endpoint == "binary":
+            return tuple(self.rate_treatment) == tuple(self.rate_control)
+        return all(t == 0 for t in self.theta)
 
     def with_planned(self, planned) -> SimModel:
         return replace(self, planned=tuple(float(x) for x in planned))
@@ -141,6 +149,7 @@ def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = No
         effect_measure=opts.effect_measure,
         stratified=bool(opts.stratified_analysis),
         success_criterion=opts.success_criterion,
+        correlation=opts.correlation,
         p_test_positive=q,
         **kw,
     )

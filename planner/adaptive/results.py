@@ -141,11 +141,14 @@ class AdaptiveResult:
         lines.append(f"    reject H_F (everyone):      {pm(self.reject_overall, self.reject_overall_se)}")
         lines.append(f"    reject at least one:        {pm(self.reject_at_least_one, self.reject_at_least_one_se)}")
         lines.append(f"    reject both:                {pm(self.reject_both, self.reject_both_se)}")
-        lines.append(f"  first interim selection: S only {pm(self.select_subgroup_only, self.select_subgroup_only_se, 3)}, "
-                     f"F only {pm(self.select_overall_only, self.select_overall_only_se, 3)}, "
-                     f"both {pm(self.select_both, self.select_both_se, 3)}")
-        lines.append(f"  early stop: efficacy {pm(self.early_stop_efficacy, self.early_stop_efficacy_se, 3)}, "
-                     f"futility {pm(self.early_stop_futility, self.early_stop_futility_se, 3)}")
+        if self.stages == 1:
+            lines.append("  no interim: both populations are tested at the single analysis")
+        else:
+            lines.append(f"  first interim selection: S only {pm(self.select_subgroup_only, self.select_subgroup_only_se, 3)}, "
+                         f"F only {pm(self.select_overall_only, self.select_overall_only_se, 3)}, "
+                         f"both {pm(self.select_both, self.select_both_se, 3)}")
+            lines.append(f"  early stop: efficacy {pm(self.early_stop_efficacy, self.early_stop_efficacy_se, 3)}, "
+                         f"futility {pm(self.early_stop_futility, self.early_stop_futility_se, 3)}")
         if self.expected_subjects is not None:
             lines.append(f"  expected subjects: {self.expected_subjects:,.1f} ± {self.expected_subjects_se:.1f}"
                          + (f" (maximum {self.n_randomized:,})" if self.n_randomized else ""))

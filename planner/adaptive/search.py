@@ -42,13 +42,19 @@ class SearchResult:
     target: float
     evaluations: tuple[tuple[int, float], ...]
     result: AdaptiveResult | None = None
+    message: str = ""
 
     def to_dict(self) -> dict:
         return json_safe({
             "feasible": self.feasible, "size": self.size, "planned": self.planned,
             "power": self.power, "power_se": self.power_se, "claim": self.claim,
             "target": self.target, "evaluations": [list(e) for e in self.evaluations],
+            "message": self.message,
         })
+
+
+NO_EFFECT_SEARCH = ("no treatment effect in S or in R: there is no effect to size the adaptive design "
+                    "for (the simulated power is the type I error at any size)")
 
 
 def _scaled(model: SimModel, size: int) -> SimModel:
@@ -82,9 +88,15 @@ def search_sample_size(model: SimModel, target: float, *, claim: str = "at_least
         return getattr(cache[size], key)
 
     hi = max(min_size, int(round(model.planned[-1])))
+    if model.no_effect:  # one evaluation at the planned size, for the record
+        power(hi)
+        return SearchResult(False, None, None, None, None, claim, target, tuple(trail),
+                            message=NO_EFFECT_SEARCH)
     while power(hi) < target:
         if hi >= max_size:
-            return SearchResult(False, None, None, None, None, claim, target, tuple(trail))
+            return SearchResult(False, None, None, None, None, claim, target, tuple(trail),
+                                message=f"the target is not reached with up to {max_size:,} "
+                                        f"{'events' if model.endpoint == 'survival' else 'subjects'}")
         hi = min(max_size, hi * 2)
     lo = hi
     while lo > min_size:

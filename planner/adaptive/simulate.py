@@ -94,6 +94,58 @@ def _futility_bounds(model: SimModel) -> list[float | None]:
     return [None] * k
 
 
+def _stage_sizes(model: SimModel, k: int, sel_f: np.ndarray, w_s: float, w_r: float):
+    """Subjects (events) of S and R in stage k: the increment split over the enrolled subsets."""
+    if k == 0:
+        return model.planned[0] * w_s, model.planned[0] * w_r
+    inc = model.planned[k] - model.planned[k - 1]
+    return np.where(sel_f, inc * w_s, inc), np.where(sel_f, inc * w_r, 0.0)
+
+
+def _count_configuration(ps: dict, k: int, active, sel_s, sel_f) -> None:
+    both = sel_s & sel_f
+    ps["reached"][k] = np.count_nonzero(active)
+    ps["sel_s"][k] = np.count_nonzero(active & sel_s)
+    ps["sel_f"][k] = np.count_nonzero(active & sel_f)
+    ps["both"][k] = np.count_nonzero(active & both)
+    ps["s_only"][k] = np.count_nonzero(active & sel_s & ~sel_f)
+    ps["f_only"][k] = np.count_nonzero(active & sel_f & ~sel_s)
+
+
+def _correlation(model: SimModel, data, n_s, n_r):
+    """ρ of the Spiessens–Debois test: the statistics' own, or rpact's head count."""
+    if model.intersection_test != "spiessens_debois":
+        return 0.0
+    if model.correlation == "rpact_head_count":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sqrt(n_s / (n_s + n_r))
+    return data.correlation()
+
+
+def _futile(stat: np.ndarray, bound: float | None, tested, sel_s, sel_f) -> np.ndarray:
+    """rpact's non-binding futility rule: every selected population has a low intersection."""
+    if bound is None:
+        return np.zeros(stat.shape[1], dtype=bool)
+    low = [(stat[j] <= bound) & tested[j] for j in range(3)]
+    return (~sel_s | low[0] | low[1]) & (~sel_f | low[0] | low[2])
+
+
+def _select(model: SimModel, data, blocks: list, n: int, sel_s, sel_f):
+    """Interim selection; binary measures draw tie-breaking keys from the trials' streams."""
+    m_s, m_f, m_r = data.measures()
+    keys = None
+    if model.endpoint == "binary":  # exact ties broken at random (see .selection)
+        u = np.empty((2, n))
+        for gen, sl in blocks:
+            u[:, sl] = gen.uniform(-1e-5, 1e-5, (2, sl.stop - sl.start))
+        if model.rpact_compat:  # rpact's own rule: runif(±1e-5) added to the measures
+            m_s, m_f = m_s + u[0], m_f + u[1]
+        else:
+            keys = (u[0], u[1])
+    return select(model.selection_rule, sel_s, sel_f, m_s, m_f, m_r, model.epsilon,
+                  model.threshold, keys)
+
+
 def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[int]) -> Counts:
     """Simulate the blocks ``seeds`` (with ``sizes`` trials each) and count the outcomes."""
     n = int(sum(sizes))
@@ -123,25 +175,14 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
 
     for k in range(k_max):
         both = sel_s & sel_f
-        if k == 0:
-            size_s, size_r = model.planned[0] * w_s, model.planned[0] * w_r
-        else:
-            inc = model.planned[k] - model.planned[k - 1]
-            size_s = np.where(sel_f, inc * w_s, inc)
-            size_r = np.where(sel_f, inc * w_r, 0.0)
+        size_s, size_r = _stage_sizes(model, k, sel_f, w_s, w_r)
         config = np.where(both, _BOTH, np.where(sel_s, _S_ONLY, _F_ONLY))
         path += np.where(active, config * 4 ** k, 0)
-        ps["reached"][k] = np.count_nonzero(active)
-        ps["sel_s"][k] = np.count_nonzero(active & sel_s)
-        ps["sel_f"][k] = np.count_nonzero(active & sel_f)
-        ps["both"][k] = np.count_nonzero(active & both)
-        ps["s_only"][k] = np.count_nonzero(active & sel_s & ~sel_f)
-        ps["f_only"][k] = np.count_nonzero(active & sel_f & ~sel_s)
+        _count_configuration(ps, k, active, sel_s, sel_f)
 
         z_s, z_f, n_s, n_r = data.stage(blocks, n, size_s, size_r)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rho = np.sqrt(n_s / (n_s + n_r))
-        z_both = intersection_z(model.intersection_test, z_s, z_f, rho, compat)
+        z_both = intersection_z(model.intersection_test, z_s, z_f, _correlation(model, data, n_s, n_r),
+                                compat)
         if compat:
             z_s, z_f = rpact_separate_z(z_s), rpact_separate_z(z_f)
         z_int = np.where(both, z_both, np.where(sel_s, z_s, z_f))
@@ -172,29 +213,16 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
         success_any |= success
         if k == k_max - 1:
             break
-        futile = np.zeros(n, dtype=bool)
-        if fut[k] is not None:
-            low = [(stat[j] <= fut[k]) & tested[j] for j in range(3)]
-            fut_s = low[0] | low[1]
-            fut_f = low[0] | low[2]
-            futile = (~sel_s | fut_s) & (~sel_f | fut_f)
-        m_s, m_f, m_r = data.measures()
-        if compat and model.endpoint == "binary":  # rpact breaks ties with runif(±1e-5)
-            jitter = np.empty((2, n))
-            for gen, sl in blocks:
-                jitter[:, sl] = gen.uniform(-1e-5, 1e-5, (2, sl.stop - sl.start))
-            m_s, m_f = m_s + jitter[0], m_f + jitter[1]
-        sel_s, sel_f = select(model.selection_rule, sel_s, sel_f, m_s, m_f, m_r,
-                              model.epsilon, model.threshold)
+        futile = _futile(stat, fut[k], tested, sel_s, sel_f)
+        sel_s, sel_f = _select(model, data, blocks, n, sel_s, sel_f)
         futile = (futile | ~(sel_s | sel_f)) & active & ~success
         ps["futility"][k] = np.count_nonzero(futile)
         active &= ~(success | futile)
 
-    out.totals["rej_s"] = int(np.count_nonzero(rej_s))
-    out.totals["rej_f"] = int(np.count_nonzero(rej_f))
-    out.totals["rej_any"] = int(np.count_nonzero(rej_s | rej_f))
-    out.totals["rej_both"] = int(np.count_nonzero(rej_s & rej_f))
-    out.totals["success"] = int(np.count_nonzero(success_any))
+    out.totals.update(rej_s=int(np.count_nonzero(rej_s)), rej_f=int(np.count_nonzero(rej_f)),
+                      rej_any=int(np.count_nonzero(rej_s | rej_f)),
+                      rej_both=int(np.count_nonzero(rej_s & rej_f)),
+                      success=int(np.count_nonzero(success_any)))
     out.paths = np.bincount(path, minlength=4 ** k_max).astype(np.int64)
     return out
 

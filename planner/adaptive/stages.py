@@ -17,6 +17,14 @@ stage's data only (the inputs of the inverse-normal combination):
   Z_i ~ N(θ_i √(c d_i), 1) with θ_i = −ln HR_i, c = r/(1 + r)²; Z_F = Σ √d_i Z_i / √(Σ d_i)
   (the stratified log-rank test).
 
+``correlation()`` gives, for the stage just simulated, the null correlation of Z_S and Z_F that
+the Spiessens–Debois intersection test uses by default (the statistics' correlation, from
+their information): continuous √(n_S v_S / Σ nᵢvᵢ); binary stratified
+√(w_S π̄_S(1 − π̄_S) / Σ wᵢπ̄ᵢ(1 − π̄ᵢ)), unstratified Cov(d_S, d_F)/√(Var d_S · Var d_F) with each
+subset's pooled stage rate π̄ᵢ; survival √(d_S/(d_S + d_R)). rpact uses the head count
+√(n_S/(n_S + n_R)) for every endpoint (``correlation: "rpact_head_count"``), which equals the
+information correlation only for equal subset variances.
+
 Random numbers come from one generator per block of trials (see :mod:`.simulate`), always drawn
 for every trial of the block in a fixed order, so that results do not depend on the chunking.
 """
@@ -69,7 +77,13 @@ class ContinuousStages:
             self.vv[i] += info[i]
         z_s = eps[0] + th[0] * np.sqrt(sizes[0] / v[0])
         z_f = (nt[0] + nt[1]) / np.sqrt(info[0] + info[1])
+        self.info = info
         return z_s, z_f, sizes[0], sizes[1]
+
+    def correlation(self):
+        """corr(Z_S, Z_F) = √(n_S v_S / (n_S v_S + n_R v_R)) of the last stage."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sqrt(self.info[0] / (self.info[0] + self.info[1]))
 
     def measures(self):
         """Cumulative (S, F, R) effect estimates or z statistics for the selection."""
@@ -98,7 +112,14 @@ class SurvivalStages:
             self.b[i] += root[i] * z[i]
             self.d[i] += sizes[i]
         z_f = (root[0] * z[0] + root[1] * z[1]) / np.sqrt(sizes[0] + sizes[1])
+        self.events = sizes
         return z[0], z_f, sizes[0], sizes[1]
+
+    def correlation(self):
+        """corr(Z_S, Z_F) = √(d_S / (d_S + d_R)) of the last stage (the stratified log-rank)."""
+        d = self.events
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sqrt(d[0] / (d[0] + d[1]))
 
     def measures(self):
         b, d, c = self.b, self.d, self.m.c
@@ -135,6 +156,7 @@ class BinaryStages:
         m = np.stack(arms)
         self.x += x
         self.mm += m
+        self.last = (x, m)
         z_s = _pooled_z(x[0], m[0], x[1], m[1])
         if self.m.stratified:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -153,6 +175,33 @@ class BinaryStages:
         else:
             z_f = _pooled_z(x[0] + x[2], m[0] + m[2], x[1] + x[3], m[1] + m[3])
         return z_s, z_f, sizes[0], sizes[1]
+
+    def correlation(self):
+        """Null corr(Z_S, Z_F) of the last stage from each subset's pooled stage rate π̄ᵢ.
+
+        Var dᵢ = π̄ᵢ(1 − π̄ᵢ)/wᵢ with wᵢ = m_T,i m_C,i/(m_T,i + m_C,i). Stratified
+        Z_F ∝ Σ wᵢdᵢ: ρ = √(w_S v_S/Σ wᵢvᵢ), vᵢ = π̄ᵢ(1 − π̄ᵢ). Pooled table: d_F = X_T/m_T − X_C/m_C,
+        Cov(d_S, d_F) = v_S(1/m_T + 1/m_C), Var d_F = Σ vᵢ(m_T,i/m_T² + m_C,i/m_C²). Where the
+        variances vanish (π̄ ∈ {0, 1}: Z = 0 anyway) the head count √(n_S/n_F) is used.
+        """
+        x, m = self.last
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tot = (m[0] + m[1], m[2] + m[3])
+            v = [(x[i] + x[i + 1]) / t * (1.0 - (x[i] + x[i + 1]) / t) for i, t in zip((0, 2), tot)]
+            v = [np.where(t > 0, vi, 0.0) for vi, t in zip(v, tot)]
+            if self.m.stratified:
+                w = [m[i] * m[i + 1] / t for i, t in zip((0, 2), tot)]
+                w = [np.where(t > 0, wi, 0.0) for wi, t in zip(w, tot)]
+                num = w[0] * v[0]
+                rho = np.sqrt(num / (num + w[1] * v[1]))
+            else:
+                m_t, m_c = m[0] + m[2], m[1] + m[3]
+                cov = v[0] * (1.0 / m_t + 1.0 / m_c)
+                var_s = v[0] * (1.0 / m[0] + 1.0 / m[1])
+                var_f = (v[0] * m[0] + v[1] * m[2]) / m_t**2 + (v[0] * m[1] + v[1] * m[3]) / m_c**2
+                rho = cov / np.sqrt(var_s * var_f)
+            head = np.sqrt(tot[0] / (tot[0] + tot[1]))
+        return np.where(np.isfinite(rho) & (v[0] > 0), np.clip(rho, 0.0, 1.0), head)
 
     def measures(self):
         x, m = self.x, self.mm
