@@ -18,7 +18,6 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-
 from planner.cli import main
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "global_null"
