@@ -12,6 +12,7 @@ import json
 import sys
 
 from .. import __version__
+from ..catalogue import FIELDS_BY_PATH
 from ..cli import SUBCOMMANDS
 from ..errors import Problem, ScenarioError
 from ..scenario import AdaptiveOptions
@@ -41,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
     if not isinstance(scenario.designs.get("adaptive"), AdaptiveOptions):
         raise ScenarioError([Problem("designs.adaptive",
                                      "is required: the scenario has no adaptive design to simulate")])
-    if args.simulations is not None and args.simulations < 1:
-        raise ScenarioError([Problem("--simulations", f"must be at least 1, got {args.simulations}")])
+    top = FIELDS_BY_PATH["designs.adaptive.simulations"].le
+    if args.simulations is not None and not 1 <= args.simulations <= top:
+        raise ScenarioError([Problem("--simulations", f"must be from 1 to {top:,}, got {args.simulations}")])
     if args.seed is not None and not 0 <= args.seed < 2**63:
         raise ScenarioError([Problem("--seed", f"must be between 0 and 2^63 - 1, got {args.seed}")])
     search = None
