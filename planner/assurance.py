@@ -37,7 +37,7 @@ prior N(μ, τ²) on the effect δ and information I (Z ~ N(δ√I, 1)), A = Φ(
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
@@ -59,6 +59,15 @@ QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 POWER_THRESHOLD = 0.8
 GRID_FACTOR = 2.0
 SIZE_MAX = 1e8
+
+class AssuranceCancelled(Exception):
+    """Raised when the caller's ``is_cancelled()`` returns true (the request was superseded)."""
+
+
+def _check(is_cancelled: Callable[[], bool] | None) -> None:
+    if is_cancelled is not None and is_cancelled():
+        raise AssuranceCancelled("the assurance computation was cancelled")
+
 
 _PARAM_KEYWORD = {
     "prevalence": "prevalence",
@@ -338,6 +347,30 @@ def _opts(scenario: Scenario, name: str, opts: FixedDesignOptions | None) -> Fix
     return o if isinstance(o, FixedDesignOptions) else FixedDesignOptions()
 
 
+def _first_crossing(
+    a_of: Callable[[float], float], lo: float, hi: float, target: float,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> tuple[float | None, float]:
+    """(smallest size with ``a_of(log size) ≥ target``, or None; the largest value seen).
+
+    A geometric grid (factor :data:`GRID_FACTOR`) from ``lo`` to ``hi`` up to the first grid
+    point reaching the target, then Brent's method on log size between it and the previous one.
+    """
+    steps = int(math.ceil(math.log(hi / lo) / math.log(GRID_FACTOR)))
+    best, prev = -1.0, None
+    for g in np.linspace(math.log(lo), math.log(hi), steps + 1):
+        _check(is_cancelled)
+        a = a_of(float(g))
+        best = max(best, a)
+        if a >= target:
+            if prev is None:
+                return math.exp(float(g)), best
+            root = brentq(lambda x: a_of(x) - target, prev, float(g), xtol=1e-10, rtol=1e-12, maxiter=200)
+            return math.exp(root), best
+        prev = float(g)
+    return None, best
+
+
 def size_for_assurance(
     scenario: Scenario,
     name: str,
@@ -345,6 +378,7 @@ def size_for_assurance(
     *,
     target: float | None = None,
     draws: Draws | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
 ) -> SizeForAssurance:
     """Smallest total N (survival: events D) with assurance ≥ ``target``.
 
@@ -352,8 +386,8 @@ def size_for_assurance(
     :mod:`planner.compute`: per-arm sizes are the unrounded solution's shares rounded up, and
     the reported ``assurance`` is at those integers (survival: at the events rounded up; the
     patients are D / (expected events per patient at the point assumptions)).
+    ``is_cancelled()`` is polled at every grid point (:class:`AssuranceCancelled`).
     """
-    from .compute import per_arm
     from .solve import n_min
 
     opts = _opts(scenario, name, opts)
@@ -362,27 +396,15 @@ def size_for_assurance(
         target = u.target if (u is not None and u.target is not None) else scenario.testing.power
     target = float(target)
     draws = draws if draws is not None else draw_inputs(scenario)
-    ratio = scenario.testing.allocation_ratio
     analysis = _analysis(scenario)
     model = build_model(name, draws.params(scenario), opts)
 
     def a_of(log_s: float) -> float:
         return float(np.mean(_claims_at_size(model, math.exp(log_s), analysis)["power"]))
 
-    lo, hi = n_min(ratio), SIZE_MAX
-    steps = int(math.ceil(math.log(hi / lo) / math.log(GRID_FACTOR)))
-    grid = np.linspace(math.log(lo), math.log(hi), steps + 1)
-    best = -1.0
-    prev = None
-    hit = None
-    for g in grid:
-        a = a_of(float(g))
-        best = max(best, a)
-        if a >= target:
-            hit = float(g)
-            break
-        prev = float(g)
-    if hit is None:
+    s_exact, best = _first_crossing(a_of, n_min(scenario.testing.allocation_ratio), SIZE_MAX, target,
+                                    is_cancelled)
+    if s_exact is None:
         return SizeForAssurance(
             target=target,
             feasible=False,
@@ -392,18 +414,22 @@ def size_for_assurance(
                 f"{'events' if analysis == 'events' else 'patients'}"
             ),
         )
-    if prev is None:
-        s_exact = math.exp(hit)
-    else:
-        s_exact = math.exp(brentq(lambda x: a_of(x) - target, prev, hit, xtol=1e-10, rtol=1e-12, maxiter=200))
+    return _at_integer_size(scenario, name, opts, draws, model, s_exact, target)
 
-    point = params_from_scenario(scenario)
-    if analysis == "events":
+
+def _at_integer_size(scenario: Scenario, name: str, opts: FixedDesignOptions, draws: Draws,
+                     model: DesignModel, s_exact: float, target: float) -> SizeForAssurance:
+    """The size for assurance rounded as compute rounds, with the assurance at those integers."""
+    from .compute import per_arm
+
+    ratio = scenario.testing.allocation_ratio
+    if _analysis(scenario) == "events":
+        point = params_from_scenario(scenario)
         u_point = float(np.asarray(build_model(name, point, opts).events_per_patient).reshape(-1)[0])
         ev_int = int(math.ceil(s_exact - 1e-9))
         n_exact = s_exact / u_point
         n_t, n_c = per_arm(n_exact, ratio)
-        achieved = float(np.mean(_claims_at_size(model, ev_int, analysis)["power"]))
+        achieved = float(np.mean(_claims_at_size(model, ev_int, "events")["power"]))
         return SizeForAssurance(
             target=target, feasible=True, n_randomized=n_t + n_c,
             n_per_arm={"treatment": n_t, "control": n_c}, n_randomized_exact=n_exact,
@@ -411,7 +437,7 @@ def size_for_assurance(
         )
     n_t, n_c = per_arm(s_exact, ratio)
     m_int = build_model(name, draws.params(scenario).with_allocation(n_t / n_c), opts)
-    achieved = float(np.mean(_claims_at_size(m_int, n_t + n_c, analysis)["power"]))
+    achieved = float(np.mean(_claims_at_size(m_int, n_t + n_c, "patients")["power"]))
     return SizeForAssurance(
         target=target, feasible=True, n_randomized=n_t + n_c,
         n_per_arm={"treatment": n_t, "control": n_c}, n_randomized_exact=s_exact,
@@ -428,12 +454,14 @@ def assurance_for_design(
     draws: Draws | None = None,
     size_target: float | None = None,
     with_size: bool = True,
+    is_cancelled: Callable[[], bool] | None = None,
 ) -> AssuranceResult:
     """Assurance of fixed design ``name`` at its planned size (see module docstring).
 
     ``result`` is the design's :class:`DesignResult` (computed with
     :func:`planner.compute.compute_design` when omitted); ``draws`` default to the scenario's
-    ``uncertainty`` block. ``with_size`` adds the size for assurance ``size_target``.
+    ``uncertainty`` block. ``with_size`` adds the size for assurance ``size_target``;
+    ``is_cancelled`` is polled during its search (:class:`AssuranceCancelled`).
     """
     from .compute import compute_design
 
@@ -446,7 +474,8 @@ def assurance_for_design(
         design=name, label=LABELS[name], draws=draws.size, seed=draws.seed, analysis=analysis,
         uncertain=draws.uncertain,
     )
-    sfa = size_for_assurance(scenario, name, opts, target=size_target, draws=draws) if with_size else None
+    sfa = (size_for_assurance(scenario, name, opts, target=size_target, draws=draws, is_cancelled=is_cancelled)
+           if with_size else None)
     if not result.feasible or result.n_randomized is None:
         return AssuranceResult(
             message=f"no planned size: {result.message}", size_for_assurance=sfa, **base
@@ -487,26 +516,38 @@ def assurance_for_comparison(
     *,
     uncertainty: Uncertainty | None = None,
     with_size: bool = True,
+    progress: Callable[[int, int], object] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
 ) -> dict[str, AssuranceResult]:
     """Assurance of every fixed design of a :class:`~planner.results.Comparison`.
 
     One set of draws (the scenario's ``uncertainty`` block, or ``uncertainty``) is shared by all
     designs; each is evaluated at the size in ``comparison.designs[name]``. Non-fixed designs
-    (adaptive) are skipped. Empty when there is no uncertainty block.
+    (adaptive) are skipped. Empty when there is no uncertainty block. The one implementation
+    used by ``compute``, the report and the app (which runs it in a background thread):
+
+    * ``progress(done, total)`` is called after each design (``total`` fixed designs);
+    * ``is_cancelled()`` is polled before each design (and during each size search): when it
+      returns true, :class:`AssuranceCancelled` is raised — a superseded request stops early
+      and never returns results for other inputs.
     """
     u = uncertainty if uncertainty is not None else scenario.uncertainty
     if u is None:
         return {}
+    _check(is_cancelled)
     draws = draw_inputs(scenario, u)
+    fixed = [(name, r) for name, r in comparison.designs.items()
+             if name in FIXED_DESIGNS and isinstance(r, DesignResult)]
+    target = u.target if u.target is not None else scenario.testing.power
     out: dict[str, AssuranceResult] = {}
-    for name, result in comparison.designs.items():
-        if name not in FIXED_DESIGNS or not isinstance(result, DesignResult):
-            continue
+    for done, (name, result) in enumerate(fixed, start=1):
+        _check(is_cancelled)
         out[name] = assurance_for_design(
-            scenario, name, None, result=result, draws=draws,
-            size_target=u.target if u.target is not None else scenario.testing.power,
-            with_size=with_size,
+            scenario, name, None, result=result, draws=draws, size_target=target,
+            with_size=with_size, is_cancelled=is_cancelled,
         )
+        if progress is not None:
+            progress(done, len(fixed))
     return out
 
 
@@ -532,6 +573,7 @@ def assurance_to_dict(results: Mapping[str, AssuranceResult]) -> dict:
 
 
 __all__ = [
+    "AssuranceCancelled",
     "AssuranceResult",
     "Draws",
     "SizeForAssurance",

@@ -6,7 +6,7 @@ import json
 
 from conftest import base_scenario
 
-from planner.cli import main
+from ui.cli import main
 
 
 def _write(tmp_path, designs, endpoint="continuous"):
@@ -77,3 +77,14 @@ def test_simulate_find_size(tmp_path, capsys):
     assert res["reject_subgroup"] == search["power"]
     assert main(["simulate", path, "--find-size", "subgroup"]) == 0
     assert "Sample size search" in capsys.readouterr().out
+
+
+def test_simulate_options_are_checked_like_the_file(tmp_path, capsys):
+    """--simulations/--seed go through the scenario reader's bounds: exit 2 naming the option,
+    at once and without allocating (1e12 simulations used to die with MemoryError)."""
+    path = _write(tmp_path, {"adaptive": ADAPTIVE})
+    for option, value in (("--simulations", "1000000000000"), ("--simulations", "0"), ("--seed", "-1"),
+                          ("--seed", str(2**63))):
+        assert main(["simulate", path, option, value]) == 2
+        err = capsys.readouterr().err
+        assert f"{option} (designs.adaptive.{option[2:]}):" in err and "Traceback" not in err

@@ -191,7 +191,7 @@ def test_adaptive_package_imports_no_gui_or_plotting():
     import subprocess
     import sys
 
-    code = ("import sys, planner.adaptive, planner.adaptive.cli\n"
+    code = ("import sys, planner.adaptive\n"
             "bad = [n for n in sys.modules if n.split('.')[0] in ('PySide6', 'ui', 'matplotlib')]\n"
             "print(bad); sys.exit(1 if bad else 0)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -12,6 +12,7 @@ from conftest import base_scenario
 from scipy.stats import norm, truncnorm
 
 from planner.assurance import (
+    AssuranceCancelled,
     assurance_curve,
     assurance_for_comparison,
     assurance_for_design,
@@ -346,6 +347,33 @@ def test_deterministic_given_seed():
     b = assurance_for_comparison(s, comp, with_size=False)
     assert a == b
     assert all(np.array_equal(a[k].power_draws, b[k].power_draws) for k in a)
+
+
+def test_progress_and_cancel_hooks():
+    """The app's hooks: progress after each fixed design, the same results as without hooks, and
+    a cancel stops before the next design or during a size search."""
+    s = _scenario("binary", {"draws": 500, "seed": 4, "prevalence": {"x": 24, "n": 60}})
+    comp = compare_designs(s)
+    seen = []
+    a = assurance_for_comparison(s, comp, with_size=False, progress=lambda d, t: seen.append((d, t)),
+                                 is_cancelled=lambda: False)
+    assert seen == [(k, len(a)) for k in range(1, len(a) + 1)] and len(a) == len(DESIGNS)
+    assert a == assurance_for_comparison(s, comp, with_size=False)
+    polls = []
+
+    def cancel_after(n):
+        def is_cancelled():
+            polls.append(1)
+            return len(polls) > n
+        return is_cancelled
+
+    with pytest.raises(AssuranceCancelled):
+        assurance_for_comparison(s, comp, with_size=False, is_cancelled=cancel_after(2))
+    assert len(polls) == 3  # once before drawing, once per design: cancelled before the second
+    polls.clear()
+    with pytest.raises(AssuranceCancelled):  # with sizes for assurance: polled inside the search
+        assurance_for_comparison(s, comp, with_size=True, is_cancelled=cancel_after(4))
+    assert len(polls) == 5
 
 
 @pytest.mark.parametrize("endpoint", ["continuous", "binary", "survival"])

@@ -1,13 +1,14 @@
 """Command line: the contract's JSON fields, and exit 2 naming the field on bad input."""
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 from conftest import ROOT, SCENARIOS, base_scenario
 
-from planner.cli import main
+from ui.cli import main
 
 EXAMPLES = sorted(SCENARIOS.glob("*.json"))
 CONTRACT = ("n_randomized", "n_per_arm", "n_randomized_exact", "n_screened", "power", "cost")
@@ -103,7 +104,31 @@ def test_missing_file_exits_2(tmp_path, capsys):
 def test_installed_entry_point_runs_without_traceback(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(_bad(population={"prevalence": 0})))
-    out = subprocess.run([sys.executable, "-m", "planner.cli", "compute", str(path)], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "compute", str(path)], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 2
     assert "population.prevalence: must be > 0, got 0" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_compute_runs_without_display_and_loads_no_qt():
+    """``compute`` (and the parser of every subcommand) needs no display, Qt or plotting."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from ui.cli import main, build_parser\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): rc = main(['compute', {str(EXAMPLES[0])!r}])\n"
+        "build_parser()\n"
+        "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('PySide6', 'shiboken6', 'matplotlib'))\n"
+        "print(rc, bad); sys.exit(rc or bool(bad))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_app_without_display_explains_and_exits_1(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "ui.cli"], cwd=ROOT, capture_output=True, text=True, env=env)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the display check is Linux-specific")
+    assert out.returncode == 1
+    assert "no display" in out.stderr and "Traceback" not in out.stderr

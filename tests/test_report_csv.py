@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from conftest import SCENARIOS
 
-from planner.cli import main
 from planner.compute import compare_designs
 from planner.curves import n_vs_prevalence, power_vs_n
 from planner.report.csv_export import CURVES, comparison_csv, curve_csv, grid_csv
 from planner.scenario_io import load_scenario
+from ui.cli import main
 
 IPASS = SCENARIOS / "egfr_nsclc_ipass.json"
 CHANCE = SCENARIOS / "cyp2c19_chance.json"

@@ -12,12 +12,12 @@ from conftest import SCENARIOS, base_scenario
 from report_helpers import parse_report
 
 from planner import __version__
-from planner.cli import main
 from planner.compute import compare_designs
 from planner.report import build_report, canonical_json, justification, scenario_digest
 from planner.report.fmt import count, money, number, percent
 from planner.report.html_report import adaptive_available, fixed_results
 from planner.scenario_io import load_scenario, new_file_mode, scenario_from_dict
+from ui.cli import main
 
 IPASS = SCENARIOS / "egfr_nsclc_ipass.json"
 CHANCE = SCENARIOS / "cyp2c19_chance.json"

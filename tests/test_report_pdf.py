@@ -10,12 +10,12 @@ from conftest import SCENARIOS
 from report_helpers import squash
 
 from planner import __version__
-from planner.cli import main
 from planner.compute import compare_designs
 from planner.report import build_report
 from planner.report.fmt import count, money, percent
 from planner.report.html_report import fixed_results
 from planner.scenario_io import load_scenario, new_file_mode
+from ui.cli import main
 
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("PySide6")

@@ -117,20 +117,21 @@ def test_removing_and_restoring_the_block_hides_and_shows_assurance(make_window,
 
 
 def test_assurance_runs_off_the_gui_thread_and_follows_edits(make_window, qtbot, monkeypatch):
-    import ui.assurance_view as view
+    import planner.assurance as core
     from ui.comparison_view import ASSURANCE_COL
 
     w = make_window(EXAMPLES / "egfr_nsclc_ipass.json")
     _wait_assurance(qtbot, w)
-    real = view.compute_assurance
+    real = core.assurance_for_comparison
     calls = []
 
-    def slow(scenario, comparison, cancelled=None):
+    def slow(scenario, comparison, **kwargs):
         calls.append(threading.current_thread() is threading.main_thread())
+        assert kwargs["is_cancelled"] is not None and kwargs["progress"] is not None
         time.sleep(0.4)
-        return real(scenario, comparison, cancelled)
+        return real(scenario, comparison, **kwargs)
 
-    monkeypatch.setattr(view, "compute_assurance", slow)
+    monkeypatch.setattr(core, "assurance_for_comparison", slow)  # the app calls planner's
     w.inputs.rows["population.prevalence"].editor.setValue(0.5)
     qtbot.waitUntil(lambda: w.compute_count > 0 and not w.timer.isActive(), timeout=DEBOUNCE_WAIT_MS)
     settle(qtbot, w)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from planner import app_launcher
+from ui import launcher
 
 LDD = """\
 \tlinux-vdso.so.1 (0x00007ffd)
@@ -19,31 +19,31 @@ linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Li
 
 
 def test_missing_libraries_are_parsed_from_ldd():
-    assert app_launcher.missing_from_ldd(LDD) == ["libxcb-cursor.so.0", "libxkbcommon-x11.so.0"]
+    assert launcher.missing_from_ldd(LDD) == ["libxcb-cursor.so.0", "libxkbcommon-x11.so.0"]
 
 
 @linux_only
 def test_missing_xcb_libraries_give_the_apt_get_line():
-    msg = app_launcher.display_problem({"DISPLAY": ":0"}, missing=["libxcb-cursor.so.0"])
+    msg = launcher.display_problem({"DISPLAY": ":0"}, missing=["libxcb-cursor.so.0"])
     assert "sudo apt-get install -y libxcb-cursor0" in msg
-    assert app_launcher.APT_LINE in msg
+    assert launcher.APT_LINE in msg
 
 
 @linux_only
 def test_no_display_is_explained():
-    assert "no display" in app_launcher.display_problem({})
-    assert app_launcher.display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
-    assert app_launcher.display_problem({"DISPLAY": ":0"}, missing=[]) is None
+    assert "no display" in launcher.display_problem({})
+    assert launcher.display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    assert launcher.display_problem({"DISPLAY": ":0"}, missing=[]) is None
 
 
 def test_launch_app_prints_and_returns_1(monkeypatch, capsys):
-    monkeypatch.setattr(app_launcher, "display_problem", lambda: "enrichment-planner: no display found")
-    assert app_launcher.launch_app(None) == 1
+    monkeypatch.setattr(launcher, "display_problem", lambda: "enrichment-planner: no display found")
+    assert launcher.launch_app(None) == 1
     assert "no display" in capsys.readouterr().err
 
 
 def test_this_machine_finds_its_plugin_libraries():
-    plugin = app_launcher.xcb_plugin_path()
+    plugin = launcher.xcb_plugin_path()
     if plugin is None:
         pytest.skip("PySide6 without the xcb plugin")
-    assert isinstance(app_launcher.missing_xcb_libraries(), list)
+    assert isinstance(launcher.missing_xcb_libraries(), list)

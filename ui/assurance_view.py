@@ -1,8 +1,10 @@
 """Assurance tab: the distribution of power per design when the scenario has an ``uncertainty`` block.
 
-Assurance (:func:`planner.assurance.assurance_for_comparison`, ~0.1 s for 10,000 draws) runs in
-a background (daemon) thread so that editing stays responsive; the result comes back to the GUI
-thread by queued signals of a :class:`_Relay`. At most one computation runs at a time, and
+Assurance (:func:`planner.assurance.assurance_for_comparison`, the implementation ``compute`` and
+the report use, ~0.1 s for 10,000 draws) runs in a background (daemon) thread so that editing
+stays responsive; its ``progress`` and the results come back to the GUI thread by queued
+signals of a :class:`_Relay`, and its ``is_cancelled`` hook stops a superseded request at the
+next design. At most one computation runs at a time, and
 requests arriving meanwhile are coalesced into one that starts when it finishes (only the newest
 result is shown). A daemon thread, not a QThread: quitting while it runs never aborts the process. The plot is drawn by
 :func:`planner.report.figures.draw_power_distribution`, the function the report uses.
@@ -25,52 +27,37 @@ from planner.scenario import Scenario
 from .plot_canvas import PlotCanvas
 
 
-def compute_assurance(scenario: Scenario, comparison: Comparison,
-                      cancelled: Callable[[], bool] | None = None) -> dict | None:
-    """Assurance of every fixed design at its size in ``comparison`` (no size for assurance):
-    :func:`planner.assurance.assurance_for_comparison` design by design, so that a superseded
-    request stops between designs (``cancelled()`` true: returns None)."""
-    from planner.assurance import assurance_for_design, draw_inputs
-    from planner.results import DesignResult
-    from planner.scenario import FIXED_DESIGNS
-
-    u = scenario.uncertainty
-    if u is None:
-        return {}
-    target = u.target if u.target is not None else scenario.testing.power
-    out: dict = {}
-    with np.errstate(all="ignore"):
-        draws = draw_inputs(scenario, u)
-        for name, result in comparison.designs.items():
-            if name not in FIXED_DESIGNS or not isinstance(result, DesignResult):
-                continue
-            if cancelled is not None and cancelled():
-                return None
-            out[name] = assurance_for_design(scenario, name, None, result=result, draws=draws,
-                                             size_target=target, with_size=False)
-    return out
-
-
 class _Relay(QObject):
     """Lives in the GUI thread; the worker emits on it, so the slots run in the GUI thread."""
 
     succeeded = Signal(int, object, float)
     failed = Signal(int, str)
+    progressed = Signal(int, int, int)
     done = Signal()
 
 
 def _work(relay: _Relay, generation: int, scenario: Scenario, comparison: Comparison,
           cancelled: Callable[[], bool]) -> None:
-    """Body of the background thread: compute, then report through ``relay``."""
+    """Body of the background thread: planner's assurance (no size for assurance), then the
+    outcome through ``relay``. A cancelled request reports nothing but ``done``."""
+    from planner import assurance as core  # scipy.stats: loaded after the window is shown
+
     t0 = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        relay.progressed.emit(generation, done, total)
+
     try:
         try:
-            result = compute_assurance(scenario, comparison, cancelled)
+            with np.errstate(all="ignore"):  # extreme inputs while editing: no console warnings
+                result = core.assurance_for_comparison(scenario, comparison, with_size=False,
+                                                       progress=progress, is_cancelled=cancelled)
+        except core.AssuranceCancelled:
+            pass
         except Exception as exc:  # reported in the tab, never raised into Qt
             relay.failed.emit(generation, f"{type(exc).__name__}: {exc}")
         else:
-            if result is not None:
-                relay.succeeded.emit(generation, result, (time.perf_counter() - t0) * 1000)
+            relay.succeeded.emit(generation, result, (time.perf_counter() - t0) * 1000)
         relay.done.emit()
     except RuntimeError:  # the window was destroyed meanwhile
         pass
@@ -100,6 +87,7 @@ class AssuranceView(QWidget):
         self.relay = _Relay(self)
         self.relay.succeeded.connect(self._succeeded)
         self.relay.failed.connect(self._failed)
+        self.relay.progressed.connect(self._progressed)
         self.relay.done.connect(self._thread_finished)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -165,6 +153,11 @@ class AssuranceView(QWidget):
                 for a in results.values()
             )
             self.logged.emit(f"Assurance over {first.draws:,} prior draws (seed {first.seed}) — {ms:.0f} ms", body)
+
+    def _progressed(self, generation: int, done: int, total: int) -> None:
+        """While nothing is shown yet, say how far the computation is."""
+        if generation == self.generation and self.results is None:
+            self.summary.setText(f"Computing the assurance… {done} of {total} designs")
 
     def _failed(self, generation: int, message: str) -> None:
         if generation != self.generation:

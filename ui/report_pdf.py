@@ -1,8 +1,7 @@
 """PDF report: the HTML of :mod:`planner.report` printed with ``QTextDocument`` + ``QPdfWriter``.
 
-Loaded by the command line (``enrichment-planner report SCENARIO.json -o report.pdf``) with
-``importlib.import_module("ui.report_pdf")`` only for PDF output, and by the app's
-File → Export report. Needs a ``QGuiApplication``; one is created (offscreen when there is no
+Loaded by the command line (``enrichment-planner report SCENARIO.json -o report.pdf``,
+:mod:`ui.cli_report`) only for PDF output, and by the app's File → Export report. Needs a ``QGuiApplication``; one is created (offscreen when there is no
 display) if none exists. The file is written atomically: a temporary file in the target folder,
 then renamed.
 """

@@ -1,8 +1,15 @@
 """Command line: ``enrichment-planner [FILE.json]`` opens the app; subcommands compute.
 
-``enrichment-planner compute SCENARIO.json [--format json|text]`` prints every design's size,
-screening, events, power and cost. A bad file or field exits with status 2 and a message
-naming the field and the reason — never a traceback.
+* ``compute SCENARIO.json [--format json|text]`` — every design's size, screening, events,
+  power and cost (this module);
+* ``simulate`` — the adaptive design (:mod:`ui.cli_simulate`);
+* ``report`` and ``export`` — the report and the CSV exports (:mod:`ui.cli_report`).
+
+The command line belongs to the user interfaces, beside the app: it parses arguments, calls
+:mod:`planner` and prints. It never imports Qt except where it needs it (PDF output, the
+app), so it runs without a display and ``compute`` starts as fast as the core allows. A bad
+file or field exits with status 2 and a message naming the field and the reason — never a
+traceback.
 """
 
 from __future__ import annotations
@@ -12,14 +19,20 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__
-from .errors import ScenarioError
-from .scenario_io import load_scenario
+from planner import __version__
+from planner.errors import ScenarioError
+
+from . import cli_report, cli_simulate
 
 EXIT_BAD_INPUT = 2
+COMPUTE_HELP = "sample size, screening, events, power and cost of every design"
 
-#: Extra subcommands registered by other parts of the core: name -> (help, add_arguments, run).
-SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+#: name -> (help, add_arguments, run) of every subcommand besides ``compute``
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+    "simulate": (cli_simulate.HELP, cli_simulate.add_arguments, cli_simulate.run),
+    "report": (cli_report.REPORT_HELP, cli_report.add_report_arguments, cli_report.run_report),
+    "export": (cli_report.EXPORT_HELP, cli_report.add_export_arguments, cli_report.run_export),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,12 +48,16 @@ def _print_problems(err: ScenarioError, path: str) -> None:
 
 
 def _run_compute(args: argparse.Namespace) -> int:
-    from .assurance import assurance_for_comparison, assurance_summary
-    from .compute import compare_designs
+    from planner.compute import compare_designs
+    from planner.scenario_io import load_scenario
 
     scenario = load_scenario(args.scenario)
     result = compare_designs(scenario, question=args.question.replace("-", "_"), n_randomized=args.n_randomized)
-    assurance = assurance_for_comparison(scenario, result)  # {} without an uncertainty block
+    assurance: dict = {}
+    if scenario.uncertainty is not None:  # the assurance module is loaded only when needed
+        from planner.assurance import assurance_for_comparison, assurance_summary
+
+        assurance = assurance_for_comparison(scenario, result)
     if args.format == "json":
         out = result.to_dict()
         for name, a in assurance.items():
@@ -66,44 +83,32 @@ def _add_compute(p: argparse.ArgumentParser) -> None:
                    help="total randomized (both arms) for --question power/effect")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only that subcommand's arguments are set up (so that
+    ``compute`` does not import what ``report`` and ``export`` need to list their choices)."""
     parser = _Parser(
         prog="enrichment-planner",
         description="Plan biomarker-driven trials. Without a subcommand, opens the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    compute = sub.add_parser("compute", help="sample size, screening, events, power and cost of every design")
-    _add_compute(compute)
-    compute.set_defaults(run=_run_compute)
-    for name, (help_text, add_args, run) in SUBCOMMANDS.items():
+    commands = {"compute": (COMPUTE_HELP, _add_compute, _run_compute), **SUBCOMMANDS}
+    for name, (help_text, add_args, run) in commands.items():
         p = sub.add_parser(name, help=help_text)
-        add_args(p)
-        p.set_defaults(run=run)
+        if command in (None, name):
+            add_args(p)
+            p.set_defaults(run=run)
     return parser
-
-
-def _load_plugins() -> None:
-    """Import core modules that register subcommands (simulate, report), if present."""
-    import importlib
-
-    for module in ("planner.adaptive.cli", "planner.report.cli"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    _load_plugins()
     commands = {"compute", *SUBCOMMANDS}
     if not argv or (argv[0] not in commands and not argv[0].startswith("-")):
-        from .app_launcher import launch_app
+        from .launcher import launch_app
 
         return launch_app(argv[0] if argv else None)
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv[0] in commands else None)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
@@ -119,7 +124,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    # Plugins register into the imported ``planner.cli``, not into ``__main__``: run that one.
-    from planner.cli import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

@@ -1,30 +1,26 @@
-"""``enrichment-planner report`` and ``enrichment-planner export`` (registered at import time).
+"""``enrichment-planner report`` and ``enrichment-planner export`` (listed by :mod:`ui.cli`).
 
-* ``report SCENARIO.json -o report.pdf|report.html`` — the full report. PDF output loads
-  ``ui.report_pdf`` (Qt) on demand; HTML needs no Qt.
-* ``export SCENARIO.json --what comparison|curves|grid -o out.csv`` — CSV exports
-  (``-o -`` writes to standard output).
+* ``report SCENARIO.json -o report.pdf|report.html`` — the full report, built by
+  :func:`planner.report.build_report`. PDF output loads :mod:`ui.report_pdf` (Qt) on demand;
+  HTML needs no Qt.
+* ``export SCENARIO.json --what comparison|curves|grid -o out.csv`` — the CSV writers of
+  :mod:`planner.report.csv_export` (``-o -`` writes to standard output).
 
-Files are written atomically: a temporary file in the target folder, then renamed.
+Argument parsing and printing only. Files are written atomically: a temporary file in the
+target folder, then renamed.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
-
-from ..cli import SUBCOMMANDS
-from ..curves import parse_list
-from ..scenario_io import atomic_write_text, load_scenario
-from .csv_export import CURVES
 
 REPORT_HELP = "write the full report (PDF or HTML) of a scenario"
 EXPORT_HELP = "export the design comparison, a curve or a sensitivity grid as CSV"
 
 
-def _add_report(p: argparse.ArgumentParser) -> None:
+def add_report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario file (JSON)")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="report.pdf or report.html (the extension chooses the format)")
@@ -32,8 +28,9 @@ def _add_report(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-adaptive", action="store_true", help="do not simulate the adaptive design")
 
 
-def _run_report(args: argparse.Namespace) -> int:
-    from .html_report import build_report
+def run_report(args: argparse.Namespace) -> int:
+    from planner.report import build_report
+    from planner.scenario_io import load_scenario
 
     out = Path(args.output)
     kind = out.suffix.lower()
@@ -49,8 +46,9 @@ def _run_report(args: argparse.Namespace) -> int:
         include_adaptive=not args.no_adaptive,
     )
     if kind == ".pdf":
-        pdf = importlib.import_module("ui.report_pdf")
-        pdf.write_report_pdf(report, out)
+        from .report_pdf import write_report_pdf  # Qt, loaded for PDF output only
+
+        write_report_pdf(report, out)
     else:
         report.write_html(out)
     for msg in report.messages:
@@ -63,11 +61,15 @@ def _field_values(text: str) -> tuple[str, list[float]]:
     """``population.prevalence=0.1:0.9:0.1`` or ``positive.hazard_ratio=0.5,0.6,0.7``."""
     if "=" not in text:
         raise ValueError(f"expected FIELD=VALUES (e.g. population.prevalence=0.1:0.9:0.1), got {text!r}")
+    from planner.curves import parse_list
+
     field, values = text.split("=", 1)
     return field.strip(), parse_list(values)
 
 
-def _add_export(p: argparse.ArgumentParser) -> None:
+def add_export_arguments(p: argparse.ArgumentParser) -> None:
+    from planner.report.csv_export import CURVES
+
     p.add_argument("scenario", help="scenario file (JSON)")
     p.add_argument("--what", choices=("comparison", "curves", "grid"), default="comparison")
     p.add_argument("--curve", choices=CURVES, default="power_vs_n", help="which curve (--what curves)")
@@ -84,9 +86,11 @@ def _add_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", default="-", metavar="FILE", help="CSV file, or - for standard output")
 
 
-def _run_export(args: argparse.Namespace) -> int:
-    from ..compute import compare_designs
-    from .csv_export import comparison_csv, curve_csv, grid_csv
+def run_export(args: argparse.Namespace) -> int:
+    from planner.compute import compare_designs
+    from planner.curves import parse_list
+    from planner.report.csv_export import comparison_csv, curve_csv, grid_csv
+    from planner.scenario_io import atomic_write_text, load_scenario
 
     scenario = load_scenario(args.scenario)
     if args.what == "comparison":
@@ -110,6 +114,3 @@ def _run_export(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
-
-SUBCOMMANDS["report"] = (REPORT_HELP, _add_report, _run_report)
-SUBCOMMANDS["export"] = (EXPORT_HELP, _add_export, _run_export)

@@ -1,7 +1,7 @@
-"""Start the desktop app from the command line without importing Qt into the core.
+"""Start the desktop app from the command line (``enrichment-planner [FILE.json]``).
 
-The ``ui`` package is imported by name at run time only, so ``planner`` stays importable (and
-testable) on machines without PySide6 or a display.
+Qt is imported only when the window opens (:mod:`ui.app`), so the command line runs on
+machines without PySide6 or a display.
 
 Before Qt starts, :func:`check_display` looks for the usual reasons the X11 ("xcb") platform
 plugin cannot load on a fresh Linux machine — missing system libraries such as
@@ -11,7 +11,6 @@ with its plugin message.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import os
 import re
@@ -129,7 +128,7 @@ def launch_app(path: str | None = None) -> int:
         print(problem, file=sys.stderr)
         return 1
     try:
-        app = importlib.import_module("ui.app")
+        from . import app
     except ImportError as exc:
         print(
             "enrichment-planner: the desktop app could not start: "
