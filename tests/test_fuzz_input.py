@@ -39,7 +39,8 @@ EXAMPLES = sorted(SCENARIOS.glob("*.json"))
 PER_EXAMPLE = int(os.environ.get("ENRICHMENT_FUZZ", "24"))
 SEED = int(os.environ.get("ENRICHMENT_FUZZ_SEED", "20260112"))
 #: a problem line of the command line: two spaces, a field path (or "(file)", "--option"), ": "
-FIELD_LINE = re.compile(r"^  (\(file\)|--[a-z-]+|[A-Za-z_][\w.\-]*(\[\d+\])*[\w.\[\]…-]*): \S", re.MULTILINE)
+FIELD_LINE = re.compile(
+    r"^  (\(file\)|--[a-z-]+|[A-Za-z_][\w.\-]*(\[\d+\])*[\w.\[\]…-]*)( \([\w.]+\))?: \S", re.MULTILINE)
 BAD_SECONDS = 2.0  # "within a second", with slack for a loaded 2-core test machine
 
 NUMBERS = [0, -1, 1, 0.5, 2, 1e-9, -1e-9, 1e9, -1e9, 1e15, 1e308, -1e308, 1e-308, 5e-324, -5e-324,
