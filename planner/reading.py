@@ -29,9 +29,12 @@ MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 32
 MAX_INT_DIGITS = 30
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+#: a JSON string, or an unterminated one up to the end of the text. The loop can stop only at a
+#: quote or at the end, where the match succeeds: never a failed attempt restarted at the next
+#: quote (500,000 escaped quotes are one linear scan, not a quadratic one)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 _BRACKETS = re.compile(r"[^\[\]{}]+")
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]', re.DOTALL)
+_TOKENS = re.compile(_STRING.pattern + r'|[\[\]{}:,]', re.DOTALL)
 
 
 def _file_problem(reason: str) -> ScenarioError:
@@ -147,7 +150,9 @@ def _too_deep_path(text: str) -> str:
             path += f"[{key}]"
         elif key is not None:
             path += f".{key}" if path else key
-    return (path or "(file)") + ("…" if len(stack) > 7 else "")
+    if not path or path.startswith("["):  # not inside a field of the scenario object
+        return "(file)"
+    return path + ("…" if len(stack) > 7 else "")
 
 
 def _check_depth(text: str) -> None:

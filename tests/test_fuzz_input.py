@@ -344,3 +344,22 @@ def test_large_control_means_do_not_change_the_sizes(tmp_path):
         assert rc == 0, err
         sizes.append({k: v["n_randomized"] for k, v in json.loads(out)["designs"].items()})
     assert sizes[0] == sizes[1] == sizes[2]
+
+
+M = MAX_FILE_BYTES
+PATHOLOGICAL = {
+    "deep lists": "[" * (M - 1),
+    "deep objects": '{"a":' * (M // 5),
+    "escaped quotes": '"' + '\\"' * (M // 2 - 1),  # quadratic for a naive string regex
+    "backslashes": '"' + "\\" * (M - 2),
+    "long integer": '{"version": 1, "title": ' + "1" * (M - 40) + "}",
+    "long list": '{"version": 1, "designs": {"adaptive": {"information_rates": [' + "0.5," * (M // 4 - 20) + "1]}}}",
+    "many problems": json.dumps({"version": 1, "provenance": {f"k{i}": 1 for i in range(60000)}}),
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_pathological_files_of_the_maximum_size_are_refused_quickly(tmp_path, name):
+    text = PATHOLOGICAL[name][:M]
+    rc, _o, err, s = run_cli("compute", _file(tmp_path, text=text))
+    assert_bad(rc, err, s)
