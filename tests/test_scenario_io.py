@@ -193,3 +193,21 @@ def test_limits_are_documented_as_the_catalogue_says():
         default = ("required" if d is REQUIRED else "empty" if d is None
                    else ", ".join(f"{x:g}" for x in d) if isinstance(d, tuple) else f"{d:g}")
         assert f"| `{path}` | {f.valid} | {default} | {f.unit} |" in doc, path
+
+
+def test_brackets_inside_text_are_not_nesting():
+    title = 'a \\"quoted\\" ' + "[{" * 500
+    s = parse_scenario_text(json.dumps(base_scenario(title="@")).replace('"@"', f'"{title}"'))
+    assert s.title.startswith('a "quoted" [{')
+
+
+def test_duplicate_keys_nan_and_long_integers_are_named_at_their_field():
+    text = json.dumps(base_scenario()).replace('"alpha": 0.025', '"alpha": 0.025, "alpha": 0.05')
+    with pytest.raises(ScenarioError, match=r"testing\.alpha: appears more than once"):
+        parse_scenario_text(text)
+    text = json.dumps(base_scenario()).replace('"power": 0.8', '"power": Infinity')
+    with pytest.raises(ScenarioError, match=r"testing\.power: must be a finite number, got Infinity"):
+        parse_scenario_text(text)
+    text = json.dumps(base_scenario()).replace('"sides": 1', '"sides": ' + "1" * 5000)
+    with pytest.raises(ScenarioError, match=r"testing\.sides: .*5000 digits"):
+        parse_scenario_text(text)
