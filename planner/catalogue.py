@@ -231,18 +231,62 @@ COMPARISON_COLUMNS: dict[str, str] = {
 ENDPOINT_LABELS = {code: words.capitalize() for code, words in OPTIONS["endpoint"]}
 
 
+class _Required:
+    """Marks a field that has no default: the scenario file must give it."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+#: Practical limits shared by several fields (docs/scenario-format.md, "Limits"). Inside them the
+#: arithmetic is exact to double precision: no product or quotient of two valid inputs overflows
+#: or underflows, and every count (patients, screened, events) stays below 2**53.
+N_LIMIT = 100_000_000  # the largest total randomized N or events (the solver's upper end)
+PROPORTION_LIMIT = 1e-4  # prevalence within [1e-4, 1 − 1e-4]: at most 10,000 screened per B+
+RATE_LIMIT = 1e-6  # binary rates within [1e-6, 1 − 1e-6] (as the uncertainty draws)
+ASSAY_LIMIT = 1e-3  # sensitivity and specificity at least 0.001
+SCALE_LIMIT = 1e9  # |means|, SDs and their differences, in outcome units: SD within [1e-9, 1e9]
+TIME_LIMITS = (1e-3, 1e5)  # medians, accrual, follow-up and dropout times, in the time unit
+HR_LIMITS = (1e-3, 1e3)
+COST_LIMIT = 1e12  # per screened or randomized patient, in the currency
+
+
+def _num(value: float) -> str:
+    """A bound as people write it: 0.025, 4, 100,000,000, 1e-06."""
+    if value == 2**63:
+        return "2^63"
+    v = float(value)
+    if v.is_integer() and abs(v) < 1e9:
+        return f"{int(v):,}"
+    return f"{v:g}"
+
+
 @dataclass(frozen=True)
 class FieldSpec:
-    """One editable field of the scenario."""
+    """One editable field of the scenario: meaning, validity (machine-readable) and widget hints.
+
+    Validity of a number: ``gt``/``lt`` are the open bounds of its meaning (a prevalence is > 0
+    and < 1) and ``ge``/``le`` the closed, practical limits inside which the arithmetic is exact
+    (see the module's ``*_LIMIT`` constants). The reader checks them in the order gt, ge, lt, le
+    and reports the first one broken; ``valid`` is derived from them, so text and check agree.
+    ``integer`` asks for a whole number; ``default`` is the value of an absent field
+    (:data:`REQUIRED`: none, the file must give it; ``None``: optional, left empty).
+    """
 
     path: str
     label: str
     kind: str  # "float" | "int" | "choice" | "bool" | "text" | "list"
     meaning: str
-    valid: str = ""
+    note: str = ""  # validity beyond the bounds, in words (cross-field rules)
     example: str = ""
-    lo: float = 0.0
-    hi: float = 1e9
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    default: Any = REQUIRED
+    unit: str = ""
     decimals: int = 4
     step: float = 0.01
     choices: tuple[tuple[Any, str], ...] = ()
@@ -252,8 +296,47 @@ class FieldSpec:
     extra: dict = field(default_factory=dict)
 
     @property
+    def integer(self) -> bool:
+        return self.kind == "int"
+
+    @property
+    def lo(self) -> float:
+        """The editor's minimum: the open bound itself (so that it can be typed and explained),
+        else the closed one; for an optional whole number one below it (the "empty" value)."""
+        low = self.gt if self.gt is not None else self.ge
+        if low is None:
+            return -SCALE_LIMIT
+        return low - 1 if self.optional and self.integer else low
+
+    @property
+    def hi(self) -> float:
+        """The editor's maximum (the open upper bound, else the closed one)."""
+        high = self.lt if self.lt is not None else self.le
+        return SCALE_LIMIT if high is None else high
+
+    @property
+    def valid(self) -> str:
+        """Validity in words, derived from the bounds (plus ``note``)."""
+        lower = ("[", self.ge) if self.ge is not None else ("(", self.gt) if self.gt is not None else None
+        upper = ("]", self.le) if self.le is not None else (")", self.lt) if self.lt is not None else None
+        if lower and upper:
+            text = f"in {lower[0]}{_num(lower[1])}, {_num(upper[1])}{upper[0]}"
+        elif lower:
+            text = f"{'≥' if lower[0] == '[' else '>'} {_num(lower[1])}"
+        elif upper:
+            text = f"{'≤' if upper[0] == ']' else '<'} {_num(upper[1])}"
+        else:
+            text = ""
+        if self.integer and text:
+            text = f"whole number {text}"
+        if self.optional and text:
+            text += ", or empty"
+        return "; ".join(t for t in (text, self.note) if t)
+
+    @property
     def tooltip(self) -> str:
-        parts = [f"<b>{self.label}</b> <code>{self.path}</code><br>{self.meaning}"]
+        unit = f" ({self.unit})" if self.unit else ""
+        parts = [f"<b>{self.label}</b>{unit} <code>{self.path}</code><br>{self.meaning}"]
         if self.valid:
             parts.append(f"<br><i>Valid:</i> {self.valid}")
         if self.example:
@@ -261,34 +344,39 @@ class FieldSpec:
         return "".join(parts)
 
 
-def _f(path, label, meaning, valid="", example="", lo=0.0, hi=1e9, decimals=4, step=0.01, **kw) -> FieldSpec:
-    return FieldSpec(path, label, "float", meaning, valid, example, lo, hi, decimals, step, **kw)
+def _f(path, label, meaning, example="", *, decimals=4, step=0.01, **kw) -> FieldSpec:
+    return FieldSpec(path, label, "float", meaning, example=example, decimals=decimals, step=step, **kw)
 
 
 CONT = ("continuous",)
 BIN = ("binary",)
 SURV = ("survival",)
+_TIME = dict(ge=TIME_LIMITS[0], le=TIME_LIMITS[1], unit="time unit", decimals=2, step=1.0)
+_RATE = dict(gt=0.0, ge=RATE_LIMIT, lt=1.0, le=1 - RATE_LIMIT, unit="probability", endpoints=BIN)
 
 
 def _subgroup_fields(key: str, tag: str) -> list[FieldSpec]:
     who = "true biomarker-positive (B+)" if key == "positive" else "true biomarker-negative (B−)"
     return [
         _f(f"{key}.mean_difference", "Mean difference", f"Treatment − control mean of the outcome in {who} patients.",
-           "any number; the direction of benefit is set by 'Better'", "0.5", -1e6, 1e6, 4, 0.1, endpoints=CONT, group=key),
+           "0.5", note="the direction of benefit is set by 'Better'", ge=-SCALE_LIMIT, le=SCALE_LIMIT,
+           unit="outcome units", step=0.1, endpoints=CONT, group=key),
         _f(f"{key}.sd", "Standard deviation", f"Within-arm SD of the outcome in {who} patients.",
-           "> 0", "1.0", 0.0, 1e6, 4, 0.1, endpoints=CONT, group=key),
+           "1.0", gt=0.0, ge=1 / SCALE_LIMIT, le=SCALE_LIMIT, unit="outcome units", step=0.1, endpoints=CONT,
+           group=key),
         _f(f"{key}.control_mean", "Control mean", f"Control-arm mean in {who} patients (a prognostic marker); "
-           "matters only where B+ and B− patients are mixed.", "any number (default 0)", "0", -1e6, 1e6, 4, 0.1,
-           endpoints=CONT, group=key),
+           "matters only where B+ and B− patients are mixed.", "0", default=0.0, ge=-SCALE_LIMIT, le=SCALE_LIMIT,
+           unit="outcome units", step=0.1, endpoints=CONT, group=key),
         _f(f"{key}.control_rate", "Control rate", f"Probability of the outcome on control in {who} patients.",
-           "strictly between 0 and 1", "0.30", 0.0, 1.0, 4, 0.01, endpoints=BIN, group=key),
+           "0.30", group=key, **_RATE),
         _f(f"{key}.treatment_rate", "Treatment rate", f"Probability of the outcome on treatment in {who} patients.",
-           "strictly between 0 and 1", "0.45", 0.0, 1.0, 4, 0.01, endpoints=BIN, group=key),
+           "0.45", group=key, **_RATE),
         _f(f"{key}.control_median", "Control median", f"Median time to event on control in {who} patients "
-           "(exponential), in the survival time unit.", "> 0", "6.3", 0.0, 1e4, 3, 0.5, endpoints=SURV, group=key),
-        _f(f"{key}.hazard_ratio", "Hazard ratio", f"Treatment / control hazard ratio in {who} patients; "
-           "below 1 is benefit.", "> 0 (not 1 in both subgroups)", "0.48", 0.0, 100.0, 4, 0.05,
+           "(exponential), in the survival time unit.", "6.3", gt=0.0, **{**_TIME, "decimals": 3, "step": 0.5},
            endpoints=SURV, group=key),
+        _f(f"{key}.hazard_ratio", "Hazard ratio", f"Treatment / control hazard ratio in {who} patients; "
+           "below 1 is benefit.", "0.48", gt=0.0, ge=HR_LIMITS[0], le=HR_LIMITS[1], unit="treatment / control",
+           step=0.05, endpoints=SURV, group=key),
     ]
 
 
@@ -306,125 +394,142 @@ def _design_size_fields() -> list[FieldSpec]:
             f"Total randomized (both arms) of the {label} design, fixed instead of solved for: the comparison "
             "then reports its power and detectable B+ effect at this N (Solve for: 'As in the file'). "
             f"Empty ('{SOLVE_TEXT}'): solve for the size reaching the target power.",
-            "whole number ≥ 4, or empty", "400", 3, 10_000_000, 0, 10, optional=True, group="design_sizes",
-            extra={"design": name, "column": 1, "empty_text": SOLVE_TEXT},
+            example="400", ge=4, le=N_LIMIT, default=None, unit="patients, total", decimals=0, step=10,
+            optional=True, group="design_sizes", extra={"design": name, "column": 1, "empty_text": SOLVE_TEXT},
         ))
         out.append(FieldSpec(
             f"designs.{name}.events", "Fixed events", "int",
             f"Events at the analysis of the {label} design (event-driven), fixed instead of solved for: power is "
             "computed at these events. With a fixed N and no events: the events expected at N under the accrual, "
             f"follow-up and dropout. Empty ('{SOLVE_TEXT}'): from the fixed N, or solved for.",
-            "whole number ≥ 2, at most the fixed N; or empty", "200", 1, 10_000_000, 0, 10, endpoints=("survival",),
-            optional=True, group="design_sizes", extra={"design": name, "column": 2, "empty_text": SOLVE_TEXT},
+            note="at most the fixed N", example="200", ge=2, le=N_LIMIT, default=None, unit="events",
+            decimals=0, step=10, endpoints=("survival",), optional=True, group="design_sizes",
+            extra={"design": name, "column": 2, "empty_text": SOLVE_TEXT},
         ))
     return out
 
 
 INPUT_FIELDS: list[FieldSpec] = [
     FieldSpec("title", "Title", "text", "Short name of the planned trial; shown in the window title and reports.",
-              example="EGFR-mutant NSCLC, first-line TKI", group="general"),
+              example="EGFR-mutant NSCLC, first-line TKI", default="", group="general"),
     FieldSpec("notes", "Notes", "text", "Free text: outcome, population, anything worth keeping with the file.",
-              group="general"),
+              default="", group="general"),
     FieldSpec("endpoint", "Endpoint", "choice", "Type of the primary endpoint; decides which subgroup "
               "assumptions apply.", "continuous, binary or time to event", "survival",
               choices=OPTIONS["endpoint"], group="general"),
     _f("population.prevalence", "Prevalence (B+)", "True fraction of biomarker-positive patients in the "
-       "screened population.", "strictly between 0 and 1", "0.6 (IPASS: 261 of 437)", 0.0, 1.0, 4, 0.01,
-       group="population"),
+       "screened population.", "0.6 (IPASS: 261 of 437)", gt=0.0, ge=PROPORTION_LIMIT, lt=1.0,
+       le=1 - PROPORTION_LIMIT, unit="proportion", group="population"),
     _f("population.assay_sensitivity", "Assay sensitivity", "P(test+ | B+) of the assay that decides eligibility.",
-       "in (0, 1]; sensitivity + specificity > 1", "0.95", 0.0, 1.0, 4, 0.01, group="population"),
+       "0.95", note="sensitivity + specificity > 1", gt=0.0, ge=ASSAY_LIMIT, le=1.0, default=1.0,
+       unit="probability", group="population"),
     _f("population.assay_specificity", "Assay specificity", "P(test− | B−) of the eligibility assay.",
-       "in (0, 1]; sensitivity + specificity > 1", "0.90", 0.0, 1.0, 4, 0.01, group="population"),
+       "0.90", note="sensitivity + specificity > 1", gt=0.0, ge=ASSAY_LIMIT, le=1.0, default=1.0,
+       unit="probability", group="population"),
     *_subgroup_fields("positive", "B+"),
     *_subgroup_fields("negative", "B−"),
     _f("testing.alpha", "Alpha", "Type I error rate; one-sided, or two-sided (α/2 per side) as set by 'Sides'.",
-       "strictly between 0 and 0.5", "0.025", 0.0, 0.5, 4, 0.005, group="testing"),
+       "0.025", gt=0.0, ge=1e-6, lt=0.5, default=0.025, step=0.005, group="testing"),
     FieldSpec("testing.sides", "Sides", "choice", "One-sided or two-sided test (two-sided uses α/2 in the "
-              "direction of benefit).", "1 or 2", "1", choices=OPTIONS["sides"], group="testing"),
-    _f("testing.power", "Target power", "Power the sample size is solved for.", "above alpha and below 1", "0.9",
-       0.0, 1.0, 4, 0.01, group="testing"),
+              "direction of benefit).", "1 or 2", "1", default=1, choices=OPTIONS["sides"], group="testing"),
+    _f("testing.power", "Target power", "Power the sample size is solved for.", "0.9", note="above alpha",
+       gt=0.0, lt=1.0, le=0.999999, default=0.8, group="testing"),
     _f("testing.allocation_ratio", "Allocation (treatment : control)", "Patients on treatment per patient on "
-       "control; 2 means 2 : 1.", "between 0.001 and 1000", "2 means 2 : 1", 0.0, 1000.0, 3, 0.25, group="testing",
-       extra={"suffix": " : 1"}),
+       "control; 2 means 2 : 1.", "2 means 2 : 1", gt=0.0, ge=1e-3, le=1e3, default=1.0,
+       unit="treatment : control", decimals=3, step=0.25, group="testing", extra={"suffix": " : 1"}),
     FieldSpec("testing.better", "Better", "choice", "Whether a higher mean/rate is the benefit (a response rate) "
-              "or the harm (a stroke rate).", "higher or lower", "lower for a stroke rate",
+              "or the harm (a stroke rate).", "higher or lower", "lower for a stroke rate", default="higher",
               choices=OPTIONS["better"], endpoints=CONT + BIN,
               group="testing"),
     FieldSpec("testing.method", "Test method", "choice", "Test and sample-size formula; the first is the default.",
-              "depends on the endpoint", "pooled (as rpact getSampleSizeRates)", group="testing",
+              "depends on the endpoint", "pooled (as rpact getSampleSizeRates)", default=None, group="testing",
               extra={"per_endpoint": {e: OPTIONS[f"method.{e}"] for e in ("continuous", "binary", "survival")}}),
     FieldSpec("testing.heterogeneity_variance", "Effect spread in variance", "bool",
               "In a mixed arm the variance includes the spread of subgroup means: σ² + γ(1 − γ)(δ+ − δ−)².",
-              "on or off", "on (default)", endpoints=CONT, group="testing"),
-    _f("survival.accrual_time", "Accrual time", "Duration of uniform accrual.", "> 0", "24", 0.0, 1e4, 2, 1.0,
+              "on or off", "on (default)", default=True, endpoints=CONT, group="testing"),
+    _f("survival.accrual_time", "Accrual time", "Duration of uniform accrual.", "24", gt=0.0, **_TIME,
        endpoints=SURV, group="survival"),
-    _f("survival.follow_up_time", "Follow-up time", "Further follow-up after accrual ends.", ">= 0", "12",
-       0.0, 1e4, 2, 1.0, endpoints=SURV, group="survival"),
+    _f("survival.follow_up_time", "Follow-up time", "Further follow-up after accrual ends.", "12",
+       **{**_TIME, "ge": 0.0}, endpoints=SURV, group="survival"),
     _f("survival.dropout_rate", "Dropout rate", "Probability of dropping out by the dropout time "
-       "(exponential, both arms).", "in [0, 1)", "0.05", 0.0, 1.0, 4, 0.01, endpoints=SURV, group="survival"),
-    _f("survival.dropout_time", "Dropout time", "Time at which the dropout rate applies.", "> 0", "12",
-       0.0, 1e4, 2, 1.0, endpoints=SURV, group="survival"),
+       "(exponential, both arms).", "0.05", ge=0.0, lt=1.0, default=0.0, unit="probability",
+       endpoints=SURV, group="survival"),
+    _f("survival.dropout_time", "Dropout time", "Time at which the dropout rate applies.", "12",
+       gt=0.0, **_TIME, default=12.0, endpoints=SURV, group="survival"),
     FieldSpec("survival.time_unit", "Time unit", "choice", "Unit of medians, accrual and follow-up.",
-              example="months", choices=OPTIONS["time_unit"], endpoints=SURV, group="survival"),
+              example="months", default="months", choices=OPTIONS["time_unit"], endpoints=SURV, group="survival"),
     _f("costs.per_screened", "Cost per screened", "Cost of assessing one patient with the assay "
-       "(test and screening visit).", ">= 0", "1500", 0.0, 1e9, 2, 100.0, group="costs"),
-    _f("costs.per_randomized", "Cost per randomized", "Cost of one randomized patient.", ">= 0", "40000",
-       0.0, 1e9, 2, 1000.0, group="costs"),
-    FieldSpec("costs.currency", "Currency", "text", "Currency of the costs.", example="USD", group="costs"),
+       "(test and screening visit).", "1500", ge=0.0, le=COST_LIMIT, default=0.0, unit="currency",
+       decimals=2, step=100.0, group="costs"),
+    _f("costs.per_randomized", "Cost per randomized", "Cost of one randomized patient.", "40000",
+       ge=0.0, le=COST_LIMIT, default=0.0, unit="currency", decimals=2, step=1000.0, group="costs"),
+    FieldSpec("costs.currency", "Currency", "text", "Currency of the costs.", example="USD", default="USD",
+              group="costs"),
     _f("recruitment.screening_rate", "Screening rate", "Patients assessed per time unit; gives each design's "
-       "accrual duration (or the rates a survival design needs).", "> 0", "40", 0.0, 1e7, 2, 5.0,
-       group="recruitment"),
+       "accrual duration (or the rates a survival design needs).", "40", gt=0.0, ge=1e-3, le=1e9, default=None,
+       unit="patients per time unit", decimals=2, step=5.0, group="recruitment"),
     FieldSpec("designs.stratified.multiplicity", "Multiplicity", "choice", "Closed testing procedure for the "
               "overall and the B+ claims of the stratified design.", example="spiessens_debois", group="designs",
-              choices=OPTIONS["multiplicity"]),
+              default="spiessens_debois", choices=OPTIONS["multiplicity"]),
     _f("designs.stratified.alpha_split", "Alpha share (overall)", "Share of alpha for the full-population test "
-       "where the method needs one; empty = the method's default.", "strictly between 0 and 1", "0.5",
-       0.0, 1.0, 3, 0.05, optional=True, group="designs"),
+       "where the method needs one; empty = the method's default.", "0.5", gt=0.0, ge=1e-3, lt=1.0, le=0.999,
+       default=None, decimals=3, step=0.05, optional=True, group="designs"),
     FieldSpec("designs.stratified.size_for", "Size for claim", "choice", "Which claim of the stratified design "
-              "the sample size is solved for.", example="subgroup", group="designs",
+              "the sample size is solved for.", example="subgroup", group="designs", default="subgroup",
               choices=OPTIONS["size_for"]),
     FieldSpec("designs.strategy.control_arm", "Strategy control arm", "choice", "Non-marker arm of the "
               "biomarker-strategy design: everyone on control, or randomized 1 : 1.", example="standard",
-              choices=OPTIONS["control_arm"], group="designs"),
+              default="standard", choices=OPTIONS["control_arm"], group="designs"),
     *_design_size_fields(),
 ]
 
 ADAPTIVE_FIELDS: list[FieldSpec] = [
     FieldSpec("designs.adaptive.information_rates", "Information rates", "list", "Cumulative information at "
-              "each analysis (1 to 5 stages; one stage: the closed test without an interim).", "increasing, ending at 1", "0.5, 1"),
+              "each analysis (1 to 5 stages; one stage: the closed test without an interim).",
+              "increasing, ending at 1", "0.5, 1", gt=0.0, le=1.0, default=(0.5, 1.0)),
     FieldSpec("designs.adaptive.planned_subjects", "Planned subjects", "list", "Cumulative subjects (both arms) "
-              "at each analysis.", "one per stage, increasing", "200, 400", endpoints=CONT + BIN),
+              "at each analysis.", "one per stage, increasing", "200, 400", ge=1.0, le=N_LIMIT, default=None,
+              unit="patients, total", endpoints=CONT + BIN),
     FieldSpec("designs.adaptive.planned_events", "Planned events", "list", "Cumulative events at each "
-              "analysis.", "one per stage, increasing", "100, 200", endpoints=SURV),
+              "analysis.", "one per stage, increasing", "100, 200", ge=1.0, le=N_LIMIT, default=None,
+              unit="events", endpoints=SURV),
     FieldSpec("designs.adaptive.boundaries", "Efficacy boundaries", "choice", "Group-sequential efficacy "
-              "boundaries.", example="obrien_fleming", choices=OPTIONS["boundaries"]),
+              "boundaries.", example="obrien_fleming", default="obrien_fleming", choices=OPTIONS["boundaries"]),
     FieldSpec("designs.adaptive.intersection_test", "Intersection test", "choice", "Test of the intersection "
-              "hypothesis in the closed test.", example="simes",
+              "hypothesis in the closed test.", example="simes", default="simes",
               choices=OPTIONS["intersection_test"]),
     FieldSpec("designs.adaptive.selection.rule", "Selection rule", "choice", "Interim population selection.",
-              example="best", choices=OPTIONS["selection_rule"]),
+              example="best", default="best", choices=OPTIONS["selection_rule"]),
     _f("designs.adaptive.selection.epsilon", "Epsilon", "Select every population within epsilon of the best "
-       "(rule 'epsilon').", ">= 0", "0.1", 0.0, 1e3, 3, 0.05),
+       "(rule 'epsilon').", "0.1", ge=0.0, le=SCALE_LIMIT, default=0.0, decimals=3, step=0.05),
     _f("designs.adaptive.selection.threshold", "Threshold", "Select populations whose interim effect exceeds "
-       "the threshold (rule 'threshold').", "any number", "0", -1e3, 1e3, 3, 0.05),
+       "the threshold (rule 'threshold').", "0", ge=-SCALE_LIMIT, le=SCALE_LIMIT, default=0.0, decimals=3,
+       step=0.05),
     FieldSpec("designs.adaptive.effect_measure", "Effect measure", "choice", "Interim measure used for selection.",
-              example="effect_estimate", choices=OPTIONS["effect_measure"]),
+              example="effect_estimate", default="effect_estimate", choices=OPTIONS["effect_measure"]),
     FieldSpec("designs.adaptive.stratified_analysis", "Stratified analysis", "bool", "Analyse the full "
-              "population stratified by marker status.", example="on"),
+              "population stratified by marker status.", example="on", default=True),
     FieldSpec("designs.adaptive.success_criterion", "Success criterion", "choice", "Trial success: at least "
-              "one selected population rejected, or all.", example="at_least_one",
+              "one selected population rejected, or all.", example="at_least_one", default="at_least_one",
               choices=OPTIONS["success_criterion"]),
     FieldSpec("designs.adaptive.correlation", "S–D correlation", "choice", "Correlation used by the "
               "Spiessens–Debois intersection test: that of the test statistics (from the information), or "
               "rpact's head count √(n_S/n_F) for comparison with rpact.", example="information",
-              choices=OPTIONS["adaptive_correlation"]),
+              default="information", choices=OPTIONS["adaptive_correlation"]),
     FieldSpec("designs.adaptive.simulations", "Simulations", "int", "Number of simulated trials.",
-              "100 to 10,000,000", "10000", 100, 10_000_000, 0, 1000),
-    FieldSpec("designs.adaptive.seed", "Seed", "int", "Random seed (results are reproducible).", ">= 0",
-              "12345", 0, 2_147_483_647, 0, 1),
+              example="10000", ge=100, le=10_000_000, default=10000, unit="simulated trials", decimals=0,
+              step=1000),
+    FieldSpec("designs.adaptive.seed", "Seed", "int", "Random seed (results are reproducible).",
+              example="12345", ge=0, lt=2**63, default=12345, decimals=0, step=1),
 ]
 
-ALL_FIELDS: list[FieldSpec] = INPUT_FIELDS + ADAPTIVE_FIELDS
+#: fields read from files but not edited in the app
+FILE_ONLY_FIELDS: list[FieldSpec] = [
+    FieldSpec("designs.adaptive.futility_bounds", "Futility bounds", "list", "Non-binding futility bound per "
+              "interim, on the z scale.", "one per interim", "0", ge=-10.0, le=10.0, default=None, unit="z"),
+]
+
+ALL_FIELDS: list[FieldSpec] = INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS
 FIELDS_BY_PATH: dict[str, FieldSpec] = {f.path: f for f in ALL_FIELDS}
 
 #: subgroup defaults used when the endpoint is switched

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import __version__
 from .assay import assay_mix
-from .catalogue import FIXED_DESIGNS, design_label
+from .catalogue import DESIGNS, FIXED_DESIGNS, design_label
 from .designs.build import build_model
 from .params import Params, params_from_scenario
 from .results import Comparison, DesignResult, DetectableEffect
@@ -114,7 +114,7 @@ NO_EFFECT_MESSAGE = (
 
 def _infeasible_reason(model, name: str, par: Params) -> str:
     if no_effect(par):
-        return NO_EFFECT_MESSAGE.format(label=LABELS[name].lower())
+        return NO_EFFECT_MESSAGE.format(label=DESIGNS[name].lower)
     if not model.feasible().all():
         if name == "interaction":
             return "the test-positive effect is not larger than the test-negative effect: no interaction to detect"

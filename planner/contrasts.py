@@ -62,23 +62,34 @@ class Stat:
 
 
 def _continuous(par: Params, cells: Sequence[Cell]) -> Contrast:
+    """Mixture means and variances, computed without cancellation (the cell weights sum to 1).
+
+    Control means enter only through differences: they are taken relative to the first cell's
+    control mean, θ = Σ w (t_a − t_b) δ, and the arm variance is the centred
+    Σ w (σ² + t(1 − t)δ²) + Σ w (m − m̄)² rather than the raw Σ w (…+ m²) − m̄², which loses
+    every digit when the means are large against the SDs (control means of 10⁹).
+    """
     p = par.p
+    origin = par.subgroup(cells[0][1])["control_mean"]
+    theta = 0.0
+    for w, which, ta, tb in cells:
+        theta = theta + w * (ta - tb) * par.subgroup(which)["mean_difference"]
     arms = []
     for arm in (2, 3):
-        mean = 0.0
-        second = 0.0
-        var_within = 0.0
+        means = []
+        var = 0.0
         for cell in cells:
             w, g, t = cell[0], par.subgroup(cell[1]), cell[arm]
-            m = g["control_mean"] + t * g["mean_difference"]
-            mean = mean + w * m
-            second = second + w * (g["sd"] ** 2 + t * (1 - t) * g["mean_difference"] ** 2 + m**2)
-            var_within = var_within + w * g["sd"] ** 2
-        var = second - mean**2 if par.heterogeneity_variance else var_within
-        arms.append((mean, var))
-    (ma, va), (mb, vb) = arms
+            means.append((w, (g["control_mean"] - origin) + t * g["mean_difference"]))
+            spread = t * (1 - t) * g["mean_difference"] ** 2 if par.heterogeneity_variance else 0.0
+            var = var + w * (g["sd"] ** 2 + spread)
+        if par.heterogeneity_variance:
+            mean = sum(w * m for w, m in means)
+            var = var + sum(w * (m - mean) ** 2 for w, m in means)
+        arms.append(var)
+    va, vb = arms
     sd = np.sqrt(va / p + vb / (1 - p))
-    theta = par.sign * (ma - mb)
+    theta = par.sign * np.asarray(theta, dtype=float)
     return Contrast(theta, sd, sd, np.ones_like(theta))
 
 

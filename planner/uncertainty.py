@@ -46,8 +46,9 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 from scipy.stats import truncnorm
 
+from .catalogue import HR_LIMITS, SCALE_LIMIT
 from .errors import Problem
-from .scenario_io import _describe, _Reader
+from .validation import Reader, describe
 
 #: Inputs that may carry a distribution, in the order of their seed streams.
 INPUTS: tuple[str, ...] = (
@@ -69,7 +70,9 @@ SCALES: dict[str, str] = {
 
 DEFAULT_DRAWS = 10_000
 DEFAULT_SEED = 12345
-MIN_DRAWS, MAX_DRAWS = 100, 2_000_000
+MIN_DRAWS, MAX_DRAWS = 100, 200_000  # the maximum takes 5–20 s for every design of a scenario
+MIN_SPREAD = 1e-6  # a Beta sd is 0 (fixed) or at least this (sd² must not underflow)
+MIN_LEVEL = 0.01  # an interval's level: z_{(1+level)/2} must not vanish
 RATE_EPS = 1e-6
 PROPORTION_EPS = 1e-6
 LOG_HR_LIMIT = 20.0
@@ -415,29 +418,20 @@ def follow_point_values(block: Any, before: Any, after: Any) -> tuple[Any, tuple
 
 
 # ----------------------------------------------------------------------------- reading
-class _Problems(_Reader):
-    """The scenario reader, except that an absent number is None: every field here is optional."""
-
-    def number(self, block: dict, key: str, path: str, default: Any = None, **bounds: Any) -> Any:
-        return super().number(block, key, path, default, **bounds)
-
-    @property
-    def items(self) -> list[Problem]:
-        return self.problems
-
-
-def _beta(r: _Problems, block: Any, path: str, assay: bool) -> BetaPrior | None:
+def _beta(r: Reader, block: Any, path: str, assay: bool) -> BetaPrior | None:
     if not isinstance(block, dict):
-        r.add(path, f"must be an object, got {_describe(block)}")
+        r.add(path, f"must be an object, got {describe(block)}")
         return None
-    before = len(r.items)
+    before = len(r.problems)
     r.unknown(block, _BETA_FIELDS, path)
     has = {k for k in _BETA_FIELDS if block.get(k) is not None}
-    x = r.number(block, "x", path, ge=0, integer=True)
-    mean = r.number(block, "mean", path, gt=0, lt=1)
-    sd = r.number(block, "sd", path, ge=0)
+    x = r.number(block, "x", path, None, ge=0, integer=True)
+    mean = r.number(block, "mean", path, None, gt=0, lt=1)
+    sd = r.number(block, "sd", path, None, ge=0)
+    if sd is not None and 0 < sd < MIN_SPREAD:
+        r.add(f"{path}.sd", f"must be 0 (fixed) or at least {MIN_SPREAD:g}, got {sd:g}")
     if "x" in has:
-        n = r.number(block, "n", path, ge=1, integer=True)
+        n = r.number(block, "n", path, None, ge=1, integer=True)
         if "n" not in has:
             r.add(f"{path}.n", "is required with x (x of n)")
         for key in ("mean", "sd"):
@@ -446,7 +440,7 @@ def _beta(r: _Problems, block: Any, path: str, assay: bool) -> BetaPrior | None:
         if x is not None and n is not None and x > n:
             r.add(f"{path}.x", f"cannot exceed n ({n}), got {x}")
     else:
-        n = r.number(block, "n", path, gt=0)
+        n = r.number(block, "n", path, None, gt=0)
         if "n" in has and "sd" in has:
             r.add(f"{path}.sd", "give either n (effective sample size) or sd, not both")
         elif "n" not in has and "sd" not in has:
@@ -460,26 +454,29 @@ def _beta(r: _Problems, block: Any, path: str, assay: bool) -> BetaPrior | None:
                 f"{path}.sd",
                 f"must be below √(mean(1 − mean)) = {math.sqrt(mean * (1 - mean)):.4g}, got {sd:g}",
             )
-    if len(r.items) > before:
+    if len(r.problems) > before:
         return None
     return BetaPrior(mean=mean, n=n, x=x, sd=sd)
 
 
-def _normal(r: _Problems, block: Any, path: str, endpoint: str | None) -> NormalPrior | None:
+def _normal(r: Reader, block: Any, path: str, endpoint: str | None) -> NormalPrior | None:
     if not isinstance(block, dict):
-        r.add(path, f"must be an object, got {_describe(block)}")
+        r.add(path, f"must be an object, got {describe(block)}")
         return None
-    before = len(r.items)
+    before = len(r.problems)
     r.unknown(block, _NORMAL_FIELDS, path)
     has = {k for k in _NORMAL_FIELDS if block.get(k) is not None}
     survival = endpoint == "survival"
     binary = endpoint == "binary"
-    bounds: dict[str, Any] = {"gt": 0} if survival else ({"gt": -1, "lt": 1} if binary else {})
-    estimate = r.number(block, "estimate", path, **bounds)
-    lower = r.number(block, "lower", path, **bounds)
-    upper = r.number(block, "upper", path, **bounds)
-    se = r.number(block, "se", path, ge=0)
-    level = r.number(block, "level", path, gt=0, lt=1)
+    bounds: dict[str, Any] = (
+        {"gt": 0, "ge": HR_LIMITS[0], "le": HR_LIMITS[1]} if survival
+        else {"gt": -1, "lt": 1} if binary else {"ge": -SCALE_LIMIT, "le": SCALE_LIMIT}
+    )
+    estimate = r.number(block, "estimate", path, None, **bounds)
+    lower = r.number(block, "lower", path, None, **bounds)
+    upper = r.number(block, "upper", path, None, **bounds)
+    se = r.number(block, "se", path, None, ge=0, le=SCALE_LIMIT)
+    level = r.number(block, "level", path, None, gt=0, ge=MIN_LEVEL, lt=1)
     interval = {"lower", "upper"} & has
     if "se" in has and interval:
         r.add(f"{path}.se", "give either se or an interval (lower and upper), not both")
@@ -497,7 +494,7 @@ def _normal(r: _Problems, block: Any, path: str, endpoint: str | None) -> Normal
             r.add(f"{path}.estimate", f"must lie in the interval [{lower:g}, {upper:g}], got {estimate:g}")
     if binary and se is not None and se > 1:
         r.add(f"{path}.se", f"must be <= 1 for a risk difference, got {se:g}")
-    if len(r.items) > before:
+    if len(r.problems) > before:
         return None
     return NormalPrior(
         scale=SCALES.get(endpoint or ""), estimate=estimate, se=se, lower=lower, upper=upper, level=level
@@ -510,15 +507,15 @@ def parse_uncertainty(block: Any, endpoint: str | None) -> tuple[Uncertainty | N
     Returns ``(Uncertainty, [])`` or ``(None, problems)``; each :class:`~planner.errors.Problem`
     names its field path (``uncertainty.prevalence.n``) and the reason.
     """
-    r = _Problems()
+    r = Reader()
     p = "uncertainty"
     if not isinstance(block, dict):
-        r.add(p, f"must be an object, got {_describe(block)}")
-        return None, r.items
+        r.add(p, f"must be an object, got {describe(block)}")
+        return None, r.problems
     r.unknown(block, _TOP_FIELDS, p)
-    draws = r.number(block, "draws", p, ge=MIN_DRAWS, le=MAX_DRAWS, integer=True)
-    seed = r.number(block, "seed", p, ge=0, lt=2**63, integer=True)
-    target = r.number(block, "target", p, gt=0, lt=1)
+    draws = r.number(block, "draws", p, None, ge=MIN_DRAWS, le=MAX_DRAWS, integer=True)
+    seed = r.number(block, "seed", p, None, ge=0, lt=2**63, integer=True)
+    target = r.number(block, "target", p, None, gt=0, lt=1)
     priors: dict[str, Any] = {}
     for key in INPUTS:
         sub = block.get(key)
@@ -529,8 +526,8 @@ def parse_uncertainty(block: Any, endpoint: str | None) -> tuple[Uncertainty | N
             priors[key] = _beta(r, sub, path, assay=key != "prevalence")
         else:
             priors[key] = _normal(r, sub, path, endpoint)
-    if r.items:
-        return None, r.items
+    if r.problems:
+        return None, r.problems
     value = Uncertainty(
         **priors,
         draws=draws if draws is not None else DEFAULT_DRAWS,

@@ -115,3 +115,99 @@ def test_saved_file_gets_ordinary_permissions(tmp_path):
     target.chmod(0o640)
     save_scenario(scenario_from_dict(base_scenario(title="again")), target)
     assert target.stat().st_mode & 0o777 == 0o640  # an existing file keeps its permissions
+
+
+# --------------------------------------------------------------------------- catalogue bounds
+def _numeric_fields():
+    from planner.catalogue import ALL_FIELDS
+
+    return [f for f in ALL_FIELDS if f.kind in ("float", "int") and not f.path.startswith("designs.adaptive")]
+
+
+def _with(spec, value) -> dict:
+    endpoint = next(e for e in ("continuous", "binary", "survival") if e in spec.endpoints)
+    d = base_scenario(endpoint)
+    node = d
+    *blocks, key = spec.path.split(".")
+    for b in blocks:
+        node = node.setdefault(b, {})
+    node[key] = value
+    if spec.path == "population.assay_sensitivity":
+        d["population"]["assay_specificity"] = 1.0
+    if spec.path == "testing.alpha":
+        d["testing"]["power"] = 0.999999
+    if spec.path == "testing.power":
+        d["testing"]["alpha"] = 1e-6
+    return d
+
+
+@pytest.mark.parametrize("spec", _numeric_fields(), ids=lambda f: f.path)
+def test_reader_takes_every_bound_from_the_catalogue(spec):
+    """Each number's limits (catalogue) are accepted, and a value just beyond is refused at its path."""
+    import math
+
+    lower = spec.ge if spec.ge is not None else spec.gt
+    upper = spec.le if spec.le is not None else spec.lt
+    inside = [v for v in (spec.ge, spec.le) if v is not None]
+    if spec.ge is None and spec.gt is not None:  # just above the open bound (power: above alpha)
+        inside.append(2e-6 if spec.path == "testing.power" else math.nextafter(spec.gt, math.inf))
+    inside += [math.nextafter(spec.lt, -math.inf)] if spec.le is None and spec.lt is not None else []
+    for value in inside:
+        value = int(value) if spec.integer else value
+        if spec.path.endswith(".events"):
+            continue  # events need a survival endpoint and N ≥ events: covered below
+        scenario_from_dict(_with(spec, value))
+    outside = [math.nextafter(lower, -math.inf), math.nextafter(upper, math.inf)]
+    if spec.integer:
+        outside = [int(lower) - 1, int(upper) + 1]
+    for value in outside:
+        with pytest.raises(ScenarioError) as err:
+            scenario_from_dict(_with(spec, value))
+        assert err.value.for_field(spec.path), (spec.path, value, str(err.value))
+
+
+def test_valid_text_is_derived_from_the_bounds():
+    from planner.catalogue import FIELDS_BY_PATH
+
+    assert FIELDS_BY_PATH["population.prevalence"].valid == "in [0.0001, 0.9999]"
+    assert FIELDS_BY_PATH["survival.dropout_rate"].valid == "in [0, 1)"
+    assert FIELDS_BY_PATH["designs.targeted.n_randomized"].valid == "whole number in [4, 100,000,000], or empty"
+    assert "sensitivity + specificity > 1" in FIELDS_BY_PATH["population.assay_specificity"].valid
+    # the app's editors reach the open bound (to show why it is invalid) and stop at the limit
+    spec = FIELDS_BY_PATH["positive.sd"]
+    assert (spec.lo, spec.hi) == (0.0, 1e9)
+    assert FIELDS_BY_PATH["designs.targeted.n_randomized"].lo == 3  # the "solve" value
+
+
+def test_limits_are_documented_as_the_catalogue_says():
+    from planner.catalogue import ALL_FIELDS, FIXED_DESIGNS, REQUIRED
+
+    doc = (SCENARIOS.parent.parent / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    for f in ALL_FIELDS:
+        if f.kind not in ("float", "int", "list"):
+            continue
+        path = f.path
+        for name in FIXED_DESIGNS:
+            path = path.replace(f"designs.{name}.", "designs.<fixed>.")
+        d = f.default
+        default = ("required" if d is REQUIRED else "empty" if d is None
+                   else ", ".join(f"{x:g}" for x in d) if isinstance(d, tuple) else f"{d:g}")
+        assert f"| `{path}` | {f.valid} | {default} | {f.unit} |" in doc, path
+
+
+def test_brackets_inside_text_are_not_nesting():
+    title = 'a \\"quoted\\" ' + "[{" * 500
+    s = parse_scenario_text(json.dumps(base_scenario(title="@")).replace('"@"', f'"{title}"'))
+    assert s.title.startswith('a "quoted" [{')
+
+
+def test_duplicate_keys_nan_and_long_integers_are_named_at_their_field():
+    text = json.dumps(base_scenario()).replace('"alpha": 0.025', '"alpha": 0.025, "alpha": 0.05')
+    with pytest.raises(ScenarioError, match=r"testing\.alpha: appears more than once"):
+        parse_scenario_text(text)
+    text = json.dumps(base_scenario()).replace('"power": 0.8', '"power": Infinity')
+    with pytest.raises(ScenarioError, match=r"testing\.power: must be a finite number, got Infinity"):
+        parse_scenario_text(text)
+    text = json.dumps(base_scenario()).replace('"sides": 1', '"sides": ' + "1" * 5000)
+    with pytest.raises(ScenarioError, match=r"testing\.sides: .*5000 digits"):
+        parse_scenario_text(text)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..catalogue import FIELDS_BY_PATH
 from ..errors import Problem, ScenarioError
 from ..scenario import AdaptiveOptions, Scenario
 from .boundaries import BOUNDARY_TEXT
@@ -183,8 +184,9 @@ def simulate_scenario(scenario: Scenario, *, simulations: int | None = None, see
         raise ScenarioError([Problem("designs.adaptive", "is required: the scenario has no adaptive design to simulate")])
     model = model_from_scenario(scenario, opts)
     sims = int(opts.simulations if simulations is None else simulations)
-    if sims < 1:
-        raise ScenarioError([Problem("designs.adaptive.simulations", f"must be at least 1, got {sims}")])
+    top = FIELDS_BY_PATH["designs.adaptive.simulations"].le
+    if not 1 <= sims <= top:
+        raise ScenarioError([Problem("designs.adaptive.simulations", f"must be from 1 to {top:,}, got {sims}")])
     the_seed = int(opts.seed if seed is None else seed)
     return simulate_model(model, sims, the_seed, chunk_size=chunk_size, progress=progress,
                           is_cancelled=is_cancelled, workers=workers,
