@@ -550,7 +550,7 @@ ADAPTIVE_DEFAULT = {
 
 NEW_SCENARIO: dict = {
     "format": "enrichment-planner-scenario",
-    "version": 1,
+    "version": 2,
     "title": "New scenario",
     "notes": "",
     "endpoint": "continuous",

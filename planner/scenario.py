@@ -250,7 +250,8 @@ class Scenario:
     uncertainty: object | None = None
     title: str = ""
     notes: str = ""
-    version: int = 1
+    #: the format version the scenario is described in (files of version 1 are read as version 2)
+    version: int = 2
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "designs", _frozen(self.designs))

@@ -44,7 +44,10 @@ from .scenario import (
 from .validation import MISSING, Reader, describe, fmt
 
 FORMAT_NAME = "enrichment-planner-scenario"
-SUPPORTED_VERSIONS = (1,)
+#: versions this program reads; a version 1 file is read as the version 2 file it is equivalent to
+SUPPORTED_VERSIONS = (1, 2)
+#: the version every saved file has
+CURRENT_VERSION = 2
 
 _SUBGROUP_FIELDS = {
     "continuous": ("mean_difference", "sd", "control_mean"),
@@ -298,7 +301,7 @@ def scenario_from_dict(data: Any) -> Scenario:
     r = Reader()
     if not isinstance(data, dict):
         raise ScenarioError([Problem("", f"a scenario must be a JSON object, got {describe(data)}")])
-    version = _version(r, data)
+    _version(r, data)  # version 1 and 2 read alike: v2 only adds fields
     r.unknown(data, _TOP_FIELDS, "")
     title = r.text(data, "title", "", _default("title"))
     notes = r.text(data, "notes", "", _default("notes"))
@@ -325,5 +328,5 @@ def scenario_from_dict(data: Any) -> Scenario:
     return Scenario(
         endpoint=endpoint, population=population, positive=positive, negative=negative, testing=testing,
         survival=survival, costs=costs, recruitment=recruitment, designs=designs, provenance=provenance,
-        uncertainty=uncertainty, title=title, notes=notes, version=int(version),
+        uncertainty=uncertainty, title=title, notes=notes, version=CURRENT_VERSION,
     )

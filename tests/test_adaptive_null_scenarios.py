@@ -18,7 +18,8 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-from planner.cli import main
+
+from ui.cli import main
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "global_null"
 ENDPOINTS = ("continuous", "binary", "survival")

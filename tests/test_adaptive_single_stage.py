@@ -16,12 +16,12 @@ from contextlib import redirect_stdout
 
 import pytest
 from conftest import base_scenario
-from planner.cli import main
 
 from planner.adaptive import simulate_scenario
 from planner.compute import compute_design
 from planner.scenario import FixedDesignOptions
 from planner.scenario_io import scenario_from_dict
+from ui.cli import main
 
 SIMS = 200_000
 N = 400

@@ -24,11 +24,7 @@ from conftest import ROOT, SCENARIOS, base_scenario
 from planner import files
 from planner.files import WriteError, atomic_write, atomic_write_text
 from planner.scenario_io import save_scenario, scenario_from_dict
-
-try:
-    from ui.cli import main
-except ImportError:
-    from planner.cli import main
+from ui.cli import main
 
 OLD = b"the old, complete file\n"
 

@@ -29,11 +29,7 @@ from conftest import SCENARIOS, base_scenario
 from planner.errors import ScenarioError
 from planner.reading import MAX_DEPTH, MAX_FILE_BYTES
 from planner.scenario_io import load_scenario
-
-try:
-    from ui.cli import main
-except ImportError:
-    from planner.cli import main
+from ui.cli import main
 
 EXAMPLES = sorted(SCENARIOS.glob("*.json"))
 PER_EXAMPLE = int(os.environ.get("ENRICHMENT_FUZZ", "24"))

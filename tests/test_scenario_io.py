@@ -67,7 +67,7 @@ def test_every_problem_is_reported_with_its_path():
 
 def test_unknown_version_is_a_clear_error():
     with pytest.raises(ScenarioError) as err:
-        scenario_from_dict(base_scenario(version=2))
+        scenario_from_dict(base_scenario(version=3))
     assert "version" in str(err.value) and "newer" in str(err.value)
 
 
