@@ -9,8 +9,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 from planner import catalogue
 from planner.catalogue import ALL_FIELDS, DESIGNS, EFFECTS, FIGURES, NEUTRAL_COLOUR
 
@@ -86,21 +84,9 @@ def _bound_uses():
                     yield path, a.lineno, a.value
 
 
-#: bounds still repeated in files other helpers are rewriting in issue 9 (the scenario reader's
-#: validation, the comparison view's N box): listed here so that this test shows them; remove
-#: an entry when its file reads the catalogue
-KNOWN = {"planner/scenario_io.py", "ui/comparison_view.py"}
-
-
 def test_no_field_bound_outside_the_catalogue():
-    found = [f"{path}:{line}: {value}" for path, line, value in _bound_uses() if str(path) not in KNOWN]
+    found = [f"{path}:{line}: {value}" for path, line, value in _bound_uses()]
     assert not found, "field bounds outside planner/catalogue.py:\n" + "\n".join(found)
-
-
-@pytest.mark.xfail(reason="issue 9 item 1: the scenario reader and the N box still repeat bounds", strict=False)
-def test_known_field_bound_copies_are_gone():
-    found = [f"{path}:{line}: {value}" for path, line, value in _bound_uses() if str(path) in KNOWN]
-    assert not found, "\n".join(found)
 
 
 def test_catalogue_is_standard_library_only():

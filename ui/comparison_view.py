@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.catalogue import COMPARISON_COLUMNS
+from planner.catalogue import COMPARISON_COLUMNS, FIELDS_BY_PATH
 from planner.results import Comparison, DesignResult
 
 MODES = (
@@ -86,7 +86,8 @@ class ComparisonView(QWidget):
         self.mode.setToolTip("What to solve for: the sample size reaching the target power, the power at a "
                              "given total N, or the smallest B+ effect detectable at N with the target power")
         self.n_spin = QSpinBox()
-        self.n_spin.setRange(4, 10_000_000)
+        n_spec = FIELDS_BY_PATH["designs.all_comers.n_randomized"]  # the same bounds as a fixed N
+        self.n_spin.setRange(int(n_spec.lo), int(n_spec.hi))
         self.n_spin.setValue(400)
         self.n_spin.setSingleStep(10)
         self.n_spin.setGroupSeparatorShown(True)
