@@ -27,6 +27,8 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
+from ..groupseq.boundaries import spending as gs_spending
+
 BOUNDARY_TEXT = {
     "obrien_fleming": "O'Brien–Fleming-type alpha spending (Lan–DeMets)",
     "pocock": "Pocock-type alpha spending (Lan–DeMets)",
@@ -38,14 +40,11 @@ _GRID = 1201   # Simpson points per stage (odd)
 
 
 def spending(kind: str, alpha: float, t: np.ndarray | float) -> np.ndarray:
-    """Cumulative alpha spent at information fraction ``t`` by the spending function ``kind``."""
-    t = np.asarray(t, dtype=float)
-    if kind == "obrien_fleming":
-        with np.errstate(divide="ignore"):
-            return 2.0 - 2.0 * ndtr(-ndtri(alpha / 2.0) / np.sqrt(t))
-    if kind == "pocock":
-        return alpha * np.log1p((math.e - 1.0) * t)
-    raise ValueError(f"no spending function for boundaries {kind!r}")
+    """Cumulative alpha spent at information fraction ``t`` by the spending function ``kind``
+    (the group-sequential designs' Lan–DeMets functions, :func:`planner.groupseq.boundaries.spending`)."""
+    if kind not in ("obrien_fleming", "pocock"):
+        raise ValueError(f"no spending function for boundaries {kind!r}")
+    return gs_spending(kind, alpha, t)
 
 
 def _simpson(lo: float, hi: float, n: int = _GRID) -> tuple[np.ndarray, np.ndarray]:

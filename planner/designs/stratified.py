@@ -1,4 +1,4 @@
-"""Biomarker-stratified design: test the full population F and the test-positive subgroup S.
+"""The biomarker-stratified design: test the full population F and the test-positive subgroup S.
 
 Everyone is tested and randomized within marker strata. Z_S is the test-positive contrast;
 Z_F the stratified overall test (patient-weighted for means and rates, event-weighted, i.e. the
