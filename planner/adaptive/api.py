@@ -49,22 +49,57 @@ def method_text(model: SimModel) -> str:
             f"{_ENDPOINT_TEXT[model.endpoint]}")
 
 
-def summarize(model: SimModel, counts: Counts, *, seed: int, requested: int, incomplete: bool,
-              target_power: float | None = None, costs=None, notes: tuple[str, ...] = ()) -> AdaptiveResult:
-    """Turn the integer counts of a run into probabilities, expected sizes and their SEs."""
+_PER_STAGE = {
+    "reject_subgroup_per_stage": "rej_s", "reject_overall_per_stage": "rej_f",
+    "selected_subgroup_per_stage": "sel_s", "selected_overall_per_stage": "sel_f",
+    "select_subgroup_only_per_stage": "s_only", "select_overall_only_per_stage": "f_only",
+    "select_both_per_stage": "both", "success_per_stage": "success",
+}
+
+
+def _per_stage(counts: Counts, k_max: int) -> dict:
+    """Per-stage probabilities (and their binomial SEs) of rejection, selection, success and stopping."""
     n = counts.n
     ps = {k: v.astype(float) for k, v in counts.per_stage.items()}
-    tot = counts.totals
-
-    def pr(count: float) -> tuple[float, float]:
-        p = count / n
-        return float(p), float(prop_se(p, n))
-
-    k_max = model.stages
     early = slice(0, k_max - 1)
-    eff_stop = ps["success"][early].sum()
-    fut_stop = ps["futility"][early].sum()
+    out: dict = {}
+    for name, key in _PER_STAGE.items():
+        out[name] = ps[key] / n
+        out[name + "_se"] = prop_se(out[name], n)
+    out["futility_per_stage"] = ps["futility"][early] / n
+    out["futility_per_stage_se"] = prop_se(out["futility_per_stage"], n)
+    out["early_stop_per_stage"] = (ps["success"][early] + ps["futility"][early]) / n
+    out["early_stop_per_stage_se"] = prop_se(out["early_stop_per_stage"], n)
+    out["trials_per_stage"] = counts.per_stage["reached"]
+    return out
+
+
+def _probabilities(counts: Counts, k_max: int) -> dict:
+    """Rejection, selection (at the first interim), success and early-stop probabilities with SEs."""
+    n = counts.n
+    ps = counts.per_stage
+    tot = counts.totals
+    early = slice(0, k_max - 1)
     sel_k = 1 if k_max > 1 else 0
+    events = {
+        "reject_subgroup": tot["rej_s"], "reject_overall": tot["rej_f"], "reject_at_least_one": tot["rej_any"],
+        "reject_both": tot["rej_both"], "select_both": ps["both"][sel_k], "success": tot["success"],
+        "early_stop_efficacy": ps["success"][early].sum(), "early_stop_futility": ps["futility"][early].sum(),
+        "select_subgroup_only": ps["s_only"][sel_k] if k_max > 1 else 0.0,
+        "select_overall_only": ps["f_only"][sel_k] if k_max > 1 else 0.0,
+    }
+    out: dict = {}
+    for name, count in events.items():
+        p = float(count) / n
+        out[name] = p
+        out[name + "_se"] = float(prop_se(p, n)) if (k_max > 1 or not name.startswith("select_")
+                                                       or name == "select_both") else 0.0
+    return out
+
+
+def _sizes(model: SimModel, counts: Counts, costs) -> dict:
+    """Expected subjects, events and screened patients (with SEs), the maximum N, events and the cost."""
+    k_max = model.stages
     sizes = path_sizes(model, len(counts.paths))
     units, units_se = path_moments(counts, sizes["units"])
     surv = model.endpoint == "survival"
@@ -74,26 +109,6 @@ def summarize(model: SimModel, counts: Counts, *, seed: int, requested: int, inc
         scr, scr_se = path_moments(counts, sizes["screened"])
     if not surv:
         subj, subj_se = units, units_se
-
-    per_stage: dict = {}
-    names = {
-        "reject_subgroup_per_stage": "rej_s", "reject_overall_per_stage": "rej_f",
-        "selected_subgroup_per_stage": "sel_s", "selected_overall_per_stage": "sel_f",
-        "select_subgroup_only_per_stage": "s_only", "select_overall_only_per_stage": "f_only",
-        "select_both_per_stage": "both", "success_per_stage": "success",
-    }
-    for name, key in names.items():
-        p = ps[key] / n
-        per_stage[name] = p
-        per_stage[name + "_se"] = prop_se(p, n)
-    fut = ps["futility"][early] / n
-    per_stage["futility_per_stage"] = fut
-    per_stage["futility_per_stage_se"] = prop_se(fut, n)
-    early_p = (ps["success"][early] + ps["futility"][early]) / n
-    per_stage["early_stop_per_stage"] = early_p
-    per_stage["early_stop_per_stage_se"] = prop_se(early_p, n)
-    per_stage["trials_per_stage"] = counts.per_stage["reached"]
-
     cost = currency = None
     if costs is not None and subj is not None:
         cost = costs.per_screened * (scr or 0.0) + costs.per_randomized * subj
@@ -104,41 +119,35 @@ def summarize(model: SimModel, counts: Counts, *, seed: int, requested: int, inc
         codes = np.arange(len(counts.paths))
         full = (codes >= 4 ** (k_max - 1)) & (codes % 4 == 1)  # all stages, stage 1 enrols everyone
         n_max = int(math.ceil(float(sizes["subjects"][full].max()) - 1e-9))
+    return dict(
+        expected_subjects=subj, expected_subjects_se=subj_se,
+        expected_events=units if surv else None, expected_events_se=units_se if surv else None,
+        expected_screened=scr, expected_screened_se=scr_se, n_randomized=n_max, n_screened=scr,
+        events=int(math.ceil(planned_max - 1e-9)) if surv else None, cost=cost, currency=currency,
+    )
+
+
+def summarize(model: SimModel, counts: Counts, *, seed: int, requested: int, incomplete: bool,
+              target_power: float | None = None, costs=None, notes: tuple[str, ...] = ()) -> AdaptiveResult:
+    """Turn the integer counts of a run into probabilities, expected sizes and their SEs
+    (binomial SE √(p(1 − p)/n) for probabilities; path moments for expected sizes)."""
     return AdaptiveResult(
         endpoint=model.endpoint,
         method=method_text(model),
-        simulations=n,
+        simulations=counts.n,
         requested_simulations=requested,
         seed=int(seed),
         incomplete=incomplete,
-        reject_subgroup=pr(tot["rej_s"])[0], reject_subgroup_se=pr(tot["rej_s"])[1],
-        reject_overall=pr(tot["rej_f"])[0], reject_overall_se=pr(tot["rej_f"])[1],
-        reject_at_least_one=pr(tot["rej_any"])[0], reject_at_least_one_se=pr(tot["rej_any"])[1],
-        reject_both=pr(tot["rej_both"])[0], reject_both_se=pr(tot["rej_both"])[1],
-        select_subgroup_only=pr(ps["s_only"][sel_k])[0] if k_max > 1 else 0.0,
-        select_subgroup_only_se=pr(ps["s_only"][sel_k])[1] if k_max > 1 else 0.0,
-        select_overall_only=pr(ps["f_only"][sel_k])[0] if k_max > 1 else 0.0,
-        select_overall_only_se=pr(ps["f_only"][sel_k])[1] if k_max > 1 else 0.0,
-        select_both=pr(ps["both"][sel_k])[0], select_both_se=pr(ps["both"][sel_k])[1],
-        success=pr(tot["success"])[0], success_se=pr(tot["success"])[1],
-        early_stop_efficacy=pr(eff_stop)[0], early_stop_efficacy_se=pr(eff_stop)[1],
-        early_stop_futility=pr(fut_stop)[0], early_stop_futility_se=pr(fut_stop)[1],
-        expected_subjects=subj, expected_subjects_se=subj_se,
-        expected_events=units if surv else None, expected_events_se=units_se if surv else None,
-        expected_screened=scr, expected_screened_se=scr_se,
+        **_probabilities(counts, model.stages),
+        **_sizes(model, counts, costs),
         success_criterion=model.success_criterion,
         target_power=target_power,
-        n_randomized=n_max,
-        n_screened=scr,
-        events=int(math.ceil(planned_max - 1e-9)) if surv else None,
-        cost=cost,
-        currency=currency,
-        stages=k_max,
+        stages=model.stages,
         information_rates=tuple(model.information_rates),
         planned=tuple(model.planned),
         critical_values=tuple(model.critical),
         futility_bounds=tuple(model.futility_bounds) if model.futility_bounds else None,
-        per_stage=per_stage,
+        per_stage=_per_stage(counts, model.stages),
         notes=notes,
     )
 
