@@ -130,3 +130,26 @@ def test_expected_fraction_between_first_look_and_one():
     e1 = float(S.expected_fraction(joint.mean_per_sqrt_n * math.sqrt(250.0), joint.cov1, bd, PLAN3.information_rates))
     e0 = float(S.expected_fraction(joint.mean_per_sqrt_n * 0.0, joint.corr0, bd, PLAN3.information_rates))
     assert 0.4 < e1 < e0 <= 1.0 and e0 == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("method", ["spiessens_debois", "bonferroni", "fallback"])
+def test_grid_claims_match_genz_rectangles(method):
+    """2-D grid recursion vs the multivariate normal rectangles (Genz, 2^16 points, error ≤ 1e-5)."""
+    joint = S.joint_from_fixed(0.16, 0.22, 1.0, 1.05, 0.62, 0.6, PLAN3.information_rates)
+    bd = S.bounds_for(joint, PLAN3, ALPHA, method, None)
+    n = np.array([60.0, 180.0, 420.0])
+    mean = joint.mean_per_sqrt_n * np.sqrt(n)[:, None]
+    ours = S.claim_probabilities(mean, joint.cov1, bd)
+    genz = S.claim_probabilities_genz(mean, joint.cov1, bd, points=2**16)
+    for claim in genz:
+        assert np.allclose(ours[claim], genz[claim], atol=2e-5), claim
+
+
+def test_grid_information_form_matches_genz():
+    joint = S.joint_from_information(0.3, 0.1, [30.0, 70.0, 110.0], [50.0, 90.0, 120.0])
+    plan = InterimPlan((0.4, 0.7, 1.0), "pocock")
+    bd = S.bounds_for(joint, plan, ALPHA, "bonferroni", None)
+    ours = S.claim_probabilities(joint.mean_per_sqrt_n, joint.cov1, bd)
+    genz = S.claim_probabilities_genz(joint.mean_per_sqrt_n, joint.cov1, bd, points=2**16)
+    for claim in genz:
+        assert float(ours[claim]) == pytest.approx(float(genz[claim]), abs=2e-5), claim
