@@ -39,7 +39,7 @@ import scipy.fft as sfft
 from numpy.polynomial import polynomial as P
 
 NU = 4.0         # grid points per increment SD
-WIDTH = 8.5      # grid half-width in SD around the reference mean (P(|N| > 8.5) ≈ 2e-17)
+WIDTH = 7.5      # grid half-width in SD around the reference mean (P(|N| > 7.5) ≈ 6e-14)
 FLOOR = 1e-13    # densities below FLOOR × max are FFT round-off and set to 0
 RADIUS = 3.0     # drifts within this Mahalanobis distance of the reference are tilted from it
 
@@ -223,14 +223,23 @@ def tilt_factors(law: Law, grid: Grid, k: int, lam: np.ndarray, lam_ref: np.ndar
     return e_f, e_s
 
 
-def tilted_sums(mats: list[np.ndarray], e_f: np.ndarray, e_s: np.ndarray) -> np.ndarray:
-    """(len(mats), P): Σ_ij E_F[p,i] M_ij E_S[p,j] for every matrix M."""
-    if not mats:
-        return np.zeros((0, e_f.shape[0]))
-    stack = np.concatenate(mats, axis=1)                     # (n_F, m n_S)
-    left = e_f @ stack                                       # (P, m n_S)
-    left = left.reshape(e_f.shape[0], len(mats), -1)
-    return np.einsum("pmj,pj->mp", left, e_s)
+def trim(m: np.ndarray) -> tuple | None:
+    """(row slice, column slice, block) of the non-zero part of ``m``; None when all zero."""
+    rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+    if rows.size == 0:
+        return None
+    r, c = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+    return r, c, np.ascontiguousarray(m[r, c])
+
+
+def tilted_sums(mats: list, e_f: np.ndarray, e_s: np.ndarray) -> np.ndarray:
+    """(len(mats), P): Σ_ij E_F[p,i] M_ij E_S[p,j] for every trimmed matrix M (:func:`trim`)."""
+    out = np.zeros((len(mats), e_f.shape[0]))
+    for i, t in enumerate(mats):
+        if t is not None:
+            r, c, m = t
+            out[i] = np.einsum("pj,pj->p", e_f[:, r] @ m, e_s[:, c])
+    return out
 
 
 @lru_cache(maxsize=64)

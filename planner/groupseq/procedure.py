@@ -137,7 +137,7 @@ def _reference(law_key: tuple, k_max: int, rule: Rule, lattice: tuple[int, int])
                 mats[6] = mats[6] + m
             elif np.any(m):
                 dens[state] = dens[state] + m if state in dens else m
-        records.append(mats)
+        records.append([G.trim(m) for m in mats])
         if k < k_max - 1:
             dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref)))
     return grid, lam_ref, records
