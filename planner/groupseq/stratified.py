@@ -46,18 +46,18 @@ With intersection bounds (a_k on Z_F, b_k on Z_S) and elementary bounds c^F_k, c
 * ``fixed_sequence_overall_first`` — a = c^F(α), b = ∞; ``…_subgroup_first`` the mirror image.
 * ``fallback`` (Wiens 2003) — a, b as Bonferroni; H_S's elementary test at α, H_F's at w_F α.
 
-Claim powers from rectangle probabilities. With E_FS, E_F, E_S the events that each test
-rejects by look K, the complements are rectangles (all Z below their bounds), e.g.
-E_FS^c = {Z_F,k < a_k, Z_S,k < b_k ∀k}, and so are their intersections (elementwise minima):
+Claim powers (:func:`claims_by_look`, :func:`claim_probabilities`) and expected sizes
+(:func:`expected_fraction`) come from the 2-D recursive integration of :mod:`.grid2d`, running the
+procedure of :mod:`.procedure` (futility stops on each hypothesis's z, followed whether binding or
+not; the trial's stopping rule ``stop_when``); binding futility also lowers the bounds
+(:func:`bounds_for`). Without futility they equal the rectangle formulas (E_FS, E_F, E_S the events
+that each test rejects by look K; R the multivariate normal rectangle probability,
+:func:`.mvn.rect_prob`), kept in :func:`claim_probabilities_genz` as the independent check:
 
     P(H_F) = 1 − R(a,b) − R(c^F,∞) + R(a∧c^F, b)
     P(H_S) = 1 − R(a,b) − R(∞,c^S) + R(a, b∧c^S)
     P(either) = 1 − R(a,b) − R(c^F,c^S) + R(a∧c^F, b∧c^S)
     P(both) = 1 − R(a,b) − R(c^F,∞) − R(∞,c^S) + R(a∧c^F,b) + R(a,b∧c^S) + R(c^F,c^S) − R(a∧c^F,b∧c^S)
-
-with R the multivariate normal probability of the rectangle (:func:`.mvn.rect_prob`).
-Futility bounds are treated as non-binding in the stratified design (they change no bound;
-the claim powers ignore them, so they are those of a trial that continues).
 """
 
 from __future__ import annotations
