@@ -1,4 +1,4 @@
-"""Biomarker-stratified design with interim looks: closed group-sequential test of H_F and H_S.
+"""The biomarker-stratified design with interim looks: closed group-sequential test of H_F and H_S.
 
 Joint distribution
 ------------------
