@@ -289,6 +289,17 @@ class Scenario:
         own = opts.interim if isinstance(opts, FixedDesignOptions) else INHERIT
         return self.interim if own == INHERIT else own
 
+    def resolved_options(self, name: str, opts: FixedDesignOptions | None = None) -> FixedDesignOptions:
+        """``opts`` (default: the file's options of ``name``) with the plan in force set in ``interim``."""
+        if not isinstance(opts, FixedDesignOptions):
+            own = self.designs.get(name)
+            opts = own if isinstance(own, FixedDesignOptions) else FixedDesignOptions()
+        if opts.interim != INHERIT:
+            return opts
+        from dataclasses import replace  # noqa: PLC0415
+
+        return replace(opts, interim=self.interim)
+
     def fixed_designs(self) -> dict[str, FixedDesignOptions]:
         """The fixed designs to compute, in the canonical order."""
         return {
