@@ -36,7 +36,7 @@ from scipy.special import ndtr, stdtrit
 from .designs.build import build_model
 from .designs.sequential import SequentialModel, StratifiedSequentialModel, one_sided_alpha
 from .groupseq.boundaries import boundaries, crossing
-from .groupseq.single import sequential_at
+from .groupseq.single import fixed_power_needed, sequential_at
 from .groupseq.stratified import claim_probabilities, expected_fraction
 from .params import Params
 from .results import DesignResult
@@ -72,7 +72,10 @@ def _effect(par: Params, theta_bound: np.ndarray) -> np.ndarray:
 
 def _single(r: DesignResult, model: SequentialModel, par: Params, n_eval: float, u: float | None) -> dict:
     a = one_sided_alpha(model)
-    fixed_power = float(np.asarray(model.base.power(np.array([n_eval]), np.array([0]))).reshape(-1)[0])
+    if r.question == "sample_size":  # rpact: at the unrounded maximum, the drift of the target power
+        fixed_power = fixed_power_needed(model.plan, a, r.target_power)
+    else:
+        fixed_power = float(np.asarray(model.base.power(np.array([n_eval]), np.array([0]))).reshape(-1)[0])
     maximum = n_eval * u if u is not None else n_eval
     res = sequential_at(model.plan, a, maximum, fixed_power, r.target_power, units_per_patient=u)
     theta = float(np.asarray(model.details["effect_tested"]).reshape(-1)[0])
@@ -139,12 +142,15 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
         return {}
     surv = scenario.endpoint == "survival"
     u = r.details.get("events_per_patient") if surv else None
+    # the sample-size question reports the looks at the unrounded maximum (as rpact), the power
+    # question at the size given
+    n_total = r.n_randomized_exact if r.question == "sample_size" else float(r.n_randomized)
     if surv:
-        n_eval = (r.events if r.question == "sample_size" else r.events_exact) / u
+        n_eval = r.events_exact / u
     else:
-        n_eval = float(r.n_randomized)
+        n_eval = n_total
         arms = r.n_per_arm or {}
-        if arms.get("control"):
+        if arms.get("control") and r.question != "sample_size":
             par = par.with_allocation(arms["treatment"] / arms["control"])
     model = build_model(r.design, par, opts)
     if isinstance(model, SequentialModel):
@@ -157,11 +163,11 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
     looks = out["looks"]
     if surv:
         fields["expected_events_h0"], fields["expected_events_h1"] = out["expected_h0"], out["expected_h1"]
-        times = look_times(r.design, par, opts, float(r.n_randomized), [lk["events"] for lk in looks])
+        times = look_times(r.design, par, opts, n_total, [lk["events"] for lk in looks])
         a = par.accrual_time
         for lk, tm in zip(looks, times):
             lk["time"] = tm if math.isfinite(tm) else None
-            lk["n_randomized"] = r.n_randomized * min(1.0, tm / a) if math.isfinite(tm) else float(r.n_randomized)
+            lk["n_randomized"] = n_total * min(1.0, tm / a) if math.isfinite(tm) else n_total
         pts = np.array([lk["n_randomized"] for lk in looks])
         stops = out["stops"]
         fields["expected_n_h1"] = float(stops["h1"] @ pts)

@@ -31,9 +31,9 @@ from ..contrasts import (
     strategy_cells,
     test_subsets,
 )
+from ..groupseq.plan import InterimPlan
 from ..params import Params
 from ..scenario import FixedDesignOptions
-from ..groupseq.plan import InterimPlan
 from .base import DesignModel, SingleTestModel
 from .sequential import with_plan
 from .stratified import MULTIPLICITY_TEXT, StratifiedModel, critical_values
