@@ -70,3 +70,16 @@ def test_cli_text_prints_the_plan_and_looks(capsys):
     text = capsys.readouterr().out
     assert "two-look group-sequential design with O'Brien–Fleming-type alpha spending" in text
     assert "look 2: t = 1" in text and "expected events:" in text
+
+
+def test_report_has_boundaries_table_and_names_the_plan(tmp_path):
+    from planner.report.html_report import build_report
+    from planner.scenario_io import load_scenario
+
+    rep = build_report(load_scenario(EXAMPLE), include_figures=False)
+    html = rep.html
+    assert "Interim analyses: group-sequential boundaries" in html
+    assert 'data-field="efficacy_z"' in html and 'data-field="time"' in html
+    just = rep.justifications["targeted"]
+    assert "two-look group-sequential design with O'Brien–Fleming-type alpha spending" in just
+    assert "the maximum sample size is" in just and "expected sample size under the alternative" in just

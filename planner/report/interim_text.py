@@ -41,10 +41,11 @@ def plan_sentence(r: DesignResult, unit: str = "patients") -> str:
     if r.interim is None:
         return ""
     text = f"It is planned as {r.interim_text}; the maximum sample size is {r.n_randomized:,} {unit}"
-    if r.events is not None and r.expected_events_h1 is not None:
-        text += (f" ({r.events:,} events), the expected number of events under the alternative "
-                 f"{r.expected_events_h1:,.1f} and under the null {r.expected_events_h0:,.1f}")
-    else:
-        text += (f", the expected sample size under the alternative {r.expected_n_h1:,.1f} "
-                 f"and under the null {r.expected_n_h0:,.1f}")
+    if r.events is not None:
+        text += f" ({r.events:,} events)"
+    text += (f", the expected sample size under the alternative {r.expected_n_h1:,.1f} "
+             f"and under the null {r.expected_n_h0:,.1f}")
+    if r.expected_events_h1 is not None:
+        text += (f" (expected events {r.expected_events_h1:,.1f} and {r.expected_events_h0:,.1f}); screening, "
+                 "cost and recruitment are given for the maximum size")
     return text + "."
