@@ -97,6 +97,9 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
                           ("all", "all selected populations rejected")),
     "adaptive_correlation": (("information", "correlation of the test statistics (information)"),
                              ("rpact_head_count", "rpact's head-count correlation √(n_S/n_F)")),
+    "interim_efficacy": (("obrien_fleming", "O'Brien–Fleming type (Lan–DeMets)"), ("pocock", "Pocock type (Lan–DeMets)"),
+                         ("hwang_shih_decani", "Hwang–Shih–DeCani (γ)"), ("kim_demets", "Kim–DeMets (ρ)"),
+                         ("none", "no early stop for efficacy")),
 }
 #: the claims of the biomarker-stratified design (results ``power_<claim>``)
 CLAIMS: dict[str, str] = {
@@ -177,6 +180,8 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec("power_vs_negative_effect", "Power against the B− effect", "{effect}",
                    "power at the design's size (survival: its events)"),
         FigureSpec("design_map", "Design map", _PREVALENCE_AXIS, "{effect}"),
+        FigureSpec("boundaries", "Group-sequential boundaries", "cumulative information (patients; events for survival)",
+                   "bound on the z scale"),
         FigureSpec("power_distribution", "Distribution of power under the uncertain assumptions",
                    "power at the planned size", ""),
     )
@@ -219,6 +224,10 @@ COMPARISON_COLUMNS: dict[str, str] = {
     "accrual_duration": "accrual duration from the screening rate",
     "screening_rate_needed": "patients assessed per time unit needed (survival)",
     "randomization_rate_needed": "patients randomized per time unit needed (survival)",
+    "expected_n_h0": "expected total randomized under H0 (interim analyses; n_randomized is the maximum)",
+    "expected_n_h1": "expected total randomized under H1 (interim analyses)",
+    "expected_events_h0": "expected events under H0 (interim analyses, survival)",
+    "expected_events_h1": "expected events under H1 (interim analyses, survival)",
     "cheapest_meeting_target": "true for the cheapest design meeting the target power",
     "assurance": "power averaged over the uncertainty block's prior draws",
     "assurance_se": "Monte Carlo standard error of the assurance",
@@ -529,7 +538,26 @@ FILE_ONLY_FIELDS: list[FieldSpec] = [
               "interim, on the z scale.", "one per interim", "0", ge=-10.0, le=10.0, default=None, unit="z"),
 ]
 
-ALL_FIELDS: list[FieldSpec] = INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS
+#: the ``interim`` block (top level; a fixed design's own block replaces it): planner.groupseq.plan
+INTERIM_FIELDS: list[FieldSpec] = [
+    FieldSpec("interim.information_rates", "Information rates", "list", "Cumulative information at each "
+              "analysis (patients; events for survival): 2 to 5 looks.", "increasing, ending at 1", "0.5, 1",
+              gt=0.0, le=1.0, default=(0.5, 1.0), group="interim"),
+    FieldSpec("interim.efficacy", "Alpha spending", "choice", "Lan–DeMets alpha-spending function of the efficacy "
+              "bounds, or no early stop for efficacy.", example="obrien_fleming", default="obrien_fleming",
+              choices=OPTIONS["interim_efficacy"], group="interim"),
+    _f("interim.gamma", "Spending parameter", "γ of Hwang–Shih–DeCani (in [−10, 5]) or ρ of Kim–DeMets "
+       "(in [0.4, 8]); unused by the other spending functions.", "-4", ge=-10.0, le=8.0, default=None,
+       decimals=2, step=0.5, optional=True, group="interim"),
+    FieldSpec("interim.futility.bounds", "Futility bounds", "list", "z-scale futility bound at each interim "
+              "look (one per look before the last); empty: no futility stop.", "below the efficacy bounds",
+              "0", gt=-6.0, lt=6.0, default=None, unit="z", group="interim"),
+    FieldSpec("interim.futility.binding", "Binding futility", "bool", "Binding futility bounds lower the "
+              "efficacy bounds; non-binding ones (rpact's default) are ignored by them.", example="off",
+              default=False, group="interim"),
+]
+
+ALL_FIELDS: list[FieldSpec] = INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS + INTERIM_FIELDS
 FIELDS_BY_PATH: dict[str, FieldSpec] = {f.path: f for f in ALL_FIELDS}
 
 #: subgroup defaults used when the endpoint is switched

@@ -135,9 +135,7 @@ def compute_design(
     par: Params | None = None,
 ) -> DesignResult:
     """Size, screening, events, power, cost and time of one fixed design."""
-    opts = opts or scenario.designs.get(name) or FixedDesignOptions()
-    if not isinstance(opts, FixedDesignOptions):
-        opts = FixedDesignOptions()
+    opts = scenario.resolved_options(name, opts)  # with the interim plan in force
     par = par or params_from_scenario(scenario)
     n_fixed = n_randomized if n_randomized is not None else opts.n_randomized
     ev_fixed = events if events is not None else opts.events
@@ -225,7 +223,10 @@ def compute_design(
     details.update({k: v for k, v in model.details.items() if isinstance(v, str)})
     if surv:
         details["events_per_patient"] = u
-    return DesignResult(
+    if opts.interim is not None:
+        notes.append("interim analyses: N (events) is the maximum size; screening, cost and recruitment "
+                     "follow it, expected sizes are reported beside")
+    result = DesignResult(
         feasible=True,
         n_randomized=n_int,
         n_per_arm={"treatment": n_t, "control": n_c},
@@ -246,6 +247,11 @@ def compute_design(
         notes=tuple(notes),
         **base,
     )
+    if opts.interim is None:
+        return result
+    from .sequential_results import interim_fields  # noqa: PLC0415
+
+    return replace(result, **interim_fields(scenario, result, opts, par))
 
 
 #: The interaction test shows that the marker is predictive, not that treatment works: it is

@@ -70,11 +70,22 @@ class DesignResult:
     randomization_rate_needed: float | None = None
     details: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # interim analyses (planner.sequential_results): n_randomized / events are then the maximum
+    interim: dict | None = None
+    interim_text: str = ""
+    inflation_factor: float | None = None
+    expected_n_h0: float | None = None
+    expected_n_h1: float | None = None
+    expected_events_h0: float | None = None
+    expected_events_h1: float | None = None
+    looks: tuple = ()
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name in INTERIM_ONLY and self.interim is None:
+                continue
             if f.name == "claims":
                 for claim, p in value.items():
                     out[f"power_{claim}"] = p
@@ -87,6 +98,11 @@ class DesignResult:
 
     def summary(self) -> str:
         return "\n".join(_design_lines(self))
+
+
+#: result fields written only when the design has an interim plan
+INTERIM_ONLY = ("interim", "interim_text", "inflation_factor", "expected_n_h0", "expected_n_h1",
+                "expected_events_h0", "expected_events_h1", "looks")
 
 
 def _fmt_n(x: float | int | None) -> str:
@@ -128,6 +144,10 @@ def _design_lines(r: DesignResult) -> list[str]:
         )
     lines.append(f"  method: {r.method}")
     lines += [f"  note: {n}" for n in r.notes]
+    if r.interim is not None:
+        from .report.interim_text import interim_lines  # noqa: PLC0415
+
+        lines += interim_lines(r)
     return lines
 
 

@@ -13,6 +13,10 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from .catalogue import ALL_DESIGNS, FIXED_DESIGNS, codes  # noqa: F401 (re-exported)
+from .groupseq.plan import InterimPlan
+
+#: a fixed design without its own ``interim`` block follows the scenario's (top-level) plan
+INHERIT = "inherit"
 
 Endpoint = Literal["continuous", "binary", "survival"]
 ENDPOINTS: tuple[str, ...] = codes("endpoint")
@@ -130,6 +134,8 @@ class FixedDesignOptions:
     size_for: str = "subgroup"
     # strategy
     control_arm: str = "standard"
+    #: interim analyses: :data:`INHERIT` (the scenario's plan), None (switched off) or a plan
+    interim: InterimPlan | None | str = INHERIT
 
 
 @dataclass(frozen=True)
@@ -252,6 +258,8 @@ class Scenario:
     notes: str = ""
     #: the format version the scenario is described in (files of version 1 are read as version 2)
     version: int = 2
+    #: the top-level ``interim`` block (group-sequential plan of every fixed design), or None
+    interim: InterimPlan | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "designs", _frozen(self.designs))
@@ -274,6 +282,23 @@ class Scenario:
     @property
     def method(self) -> str:
         return self.testing.method_for(self.endpoint)
+
+    def interim_for(self, name: str) -> InterimPlan | None:
+        """The group-sequential plan in force for fixed design ``name`` (None: fixed sample)."""
+        opts = self.designs.get(name)
+        own = opts.interim if isinstance(opts, FixedDesignOptions) else INHERIT
+        return self.interim if own == INHERIT else own
+
+    def resolved_options(self, name: str, opts: FixedDesignOptions | None = None) -> FixedDesignOptions:
+        """``opts`` (default: the file's options of ``name``) with the plan in force set in ``interim``."""
+        if not isinstance(opts, FixedDesignOptions):
+            own = self.designs.get(name)
+            opts = own if isinstance(own, FixedDesignOptions) else FixedDesignOptions()
+        if opts.interim != INHERIT:
+            return opts
+        from dataclasses import replace  # noqa: PLC0415
+
+        return replace(opts, interim=self.interim)
 
     def fixed_designs(self) -> dict[str, FixedDesignOptions]:
         """The fixed designs to compute, in the canonical order."""

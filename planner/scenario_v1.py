@@ -14,6 +14,7 @@ from typing import Any
 
 from .catalogue import FIELDS_BY_PATH
 from .errors import Problem, ScenarioError
+from .interim_reader import read_interims
 from .scenario import (
     ADAPTIVE_CORRELATIONS,
     ALL_DESIGNS,
@@ -56,7 +57,7 @@ _SUBGROUP_FIELDS = {
 }
 _TOP_FIELDS = (
     "format", "version", "title", "notes", "endpoint", "population", "positive", "negative", "survival",
-    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty",
+    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty", "interim",
 )
 
 
@@ -148,7 +149,7 @@ def _recruitment(r: Reader, data: dict) -> Recruitment | None:
 
 def _fixed_design(r: Reader, name: str, block: dict, endpoint: str | None) -> FixedDesignOptions | None:
     p = f"designs.{name}"
-    allowed = {"n_randomized", "events"}
+    allowed = {"n_randomized", "events", "interim"}  # interim: planner.interim_reader
     if name == "stratified":
         allowed |= {"multiplicity", "alpha_split", "size_for"}
     if name == "strategy":
@@ -318,6 +319,7 @@ def scenario_from_dict(data: Any) -> Scenario:
     costs = _costs(r, data)
     recruitment = _recruitment(r, data)
     designs = _designs(r, data, endpoint)
+    interim, designs = read_interims(r, data, testing, designs)
     provenance = _provenance(r, data)
     uncertainty = None
     if data.get("uncertainty") is not None:
@@ -328,5 +330,5 @@ def scenario_from_dict(data: Any) -> Scenario:
     return Scenario(
         endpoint=endpoint, population=population, positive=positive, negative=negative, testing=testing,
         survival=survival, costs=costs, recruitment=recruitment, designs=designs, provenance=provenance,
-        uncertainty=uncertainty, title=title, notes=notes, version=CURRENT_VERSION,
+        uncertainty=uncertainty, title=title, notes=notes, version=CURRENT_VERSION, interim=interim,
     )

@@ -31,9 +31,11 @@ from ..contrasts import (
     strategy_cells,
     test_subsets,
 )
+from ..groupseq.plan import InterimPlan
 from ..params import Params
 from ..scenario import FixedDesignOptions
 from .base import DesignModel, SingleTestModel
+from .sequential import with_plan
 from .stratified import MULTIPLICITY_TEXT, StratifiedModel, critical_values
 
 SURVIVAL_PATIENTS = (
@@ -193,5 +195,13 @@ BUILDERS = {
 
 
 def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) -> DesignModel:
-    """The model of fixed design ``name`` for ``par`` (arrays allowed)."""
-    return BUILDERS[name](par, opts or FixedDesignOptions())
+    """The model of fixed design ``name`` for ``par`` (arrays allowed).
+
+    When ``opts.interim`` is a plan (see :meth:`planner.scenario.Scenario.interim_for`) the model
+    is the group-sequential one of :mod:`planner.designs.sequential` (maximum size N).
+    """
+    opts = opts or FixedDesignOptions()
+    model = BUILDERS[name](par, opts)
+    if isinstance(opts.interim, InterimPlan):
+        model = with_plan(model, opts.interim, opts.alpha_split)
+    return model
