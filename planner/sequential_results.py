@@ -37,7 +37,7 @@ from .designs.build import build_model
 from .designs.sequential import SequentialModel, StratifiedSequentialModel, one_sided_alpha
 from .groupseq.boundaries import boundaries, crossing
 from .groupseq.single import fixed_power_needed, sequential_at
-from .groupseq.stratified import claim_probabilities, expected_fraction
+from .groupseq.stratified import claim_probabilities, claims_by_look, expected_fraction
 from .params import Params
 from .results import DesignResult
 from .scenario import FixedDesignOptions, Scenario
@@ -107,9 +107,11 @@ def _stratified(r: DesignResult, model: StratifiedSequentialModel, n_eval: float
     primary = model.primary
     cum = [float(model.claims(np.array([n_eval]), np.array([0]), looks=k)[primary][0]) for k in range(1, len(t) + 1)]
     reject = np.diff(np.r_[0.0, cum])
-    stop_h1 = np.r_[reject[:-1], 1.0 - reject[:-1].sum()]
-    frac1 = float(expected_fraction(mean, joint.cov1, bd, t, stop_when=primary)[0])
-    frac0 = float(expected_fraction(np.zeros_like(mean), joint.corr0, bd, t, stop_when=primary)[0])
+    # the trial stops at a look when no hypothesis can still be rejected (all rejected, stopped for
+    # futility or past their last chance): planner.groupseq.procedure, stop_when="both"
+    stop_h1 = claims_by_look(mean, joint.cov1, bd, "both")["stop"][0]
+    frac1 = float(stop_h1 @ t)
+    frac0 = float(expected_fraction(np.zeros_like(mean), joint.corr0, bd, t, stop_when="both")[0])
     first = lambda x: np.asarray(x).reshape(-1, len(t))[0]  # noqa: E731
     a, b, cf, cs = (first(x) for x in (bd.a, bd.b, bd.c_f, bd.c_s))
     fut = plan.futility_bounds or ()
