@@ -225,6 +225,12 @@ def compute_design(
     details.update({k: v for k, v in model.details.items() if isinstance(v, str)})
     if surv:
         details["events_per_patient"] = u
+    if par.piecewise is not None:  # non-proportional hazards: AHR, analysis time, method
+        from .survival_nph import nph_annotations  # noqa: PLC0415
+
+        extra, nph_notes, de = nph_annotations(par, name, scenario.method, de)
+        details.update(extra)
+        notes = list(nph_notes) + notes
     return DesignResult(
         feasible=True,
         n_randomized=n_int,
