@@ -226,11 +226,12 @@ def compute_design(
     if surv:
         details["events_per_patient"] = u
     if par.piecewise is not None:  # non-proportional hazards: AHR, analysis time, method
-        from .survival_nph import nph_annotations  # noqa: PLC0415
+        from .survival_nph import nph_annotations, nph_method  # noqa: PLC0415
 
         extra, nph_notes, de = nph_annotations(par, name, scenario.method, de)
         details.update(extra)
         notes = list(nph_notes) + notes
+        base["method"] = nph_method(base["method"], scenario.method)
     return DesignResult(
         feasible=True,
         n_randomized=n_int,

@@ -157,3 +157,15 @@ def nph_annotations(par, name: str, method: str, detectable=None):
         detectable = replace(detectable, message=(f"{SCALING_TEXT}: {how}, B+ hazard ratios [{shown}]; the value is "
                                                   "the B+ reference (average) hazard ratio"))
     return details, tuple(notes), detectable
+
+
+def nph_method(design_method: str, method: str) -> str:
+    """A design's method text with the exponential survival part replaced by the piecewise one."""
+    from .designs.build import SURVIVAL_PATIENTS
+
+    text = design_method.replace(SURVIVAL_PATIENTS, "events and patients from the piecewise model "
+                                 "integrated exactly (piecewise accrual, follow-up, exponential dropout)")
+    for old in ("log-rank test, Schoenfeld (1981) events", "log-rank test, Freedman (1982) events"):
+        text = text.replace(old, method_text(method))
+    return text.replace("mixed populations: event-weighted log hazard ratio",
+                        "stratified over B+/B−: average hazard ratio")
