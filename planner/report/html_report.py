@@ -208,6 +208,10 @@ def build_report(
     body.append(section("Sample-size justification", *(
         tag("h3", DESIGNS[name].label) + tag("p", text, class_="just", data_design=name) for name, text in just.items())))
     body.append(section("Assumptions", assumptions_table(scenario, comparison)))
+    if scenario.endpoint == "survival":
+        from .survival_section import survival_section  # noqa: PLC0415
+
+        body.append(section("Survival assumptions", survival_section(scenario, images if include_figures else None)))
     if include_figures and fixed:
         body.append(section("Figures", _figures(scenario, fixed, images)))
     if assurance:
