@@ -557,7 +557,52 @@ INTERIM_FIELDS: list[FieldSpec] = [
               default=False, group="interim"),
 ]
 
-ALL_FIELDS: list[FieldSpec] = INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS + INTERIM_FIELDS
+
+HAZARD_LIMITS = (1e-6, 1e3)  # piecewise hazards per time unit
+INTENSITY_LIMIT = 1e6  # relative accrual intensities
+
+
+def _piecewise_fields(key: str) -> list[FieldSpec]:
+    """``{key}.piecewise.*`` (survival, scenario version 2): piecewise-exponential subgroup model."""
+    who = SUBGROUP_WORDS[key]
+    p = f"{key}.piecewise"
+    return [
+        FieldSpec(f"{p}.starts", "Interval starts", "list", f"Start of each interval of time since randomization "
+                  f"in {who} patients (the first 0, increasing; the last interval is open).", example="[0, 3]",
+                  note="the first 0, increasing", ge=0.0, le=TIME_LIMITS[1], default=None, unit="time unit",
+                  endpoints=SURV, group=key),
+        FieldSpec(f"{p}.control_hazards", "Control hazard", "list", f"Control-arm hazard per time unit on each "
+                  f"interval in {who} patients (ln 2 / median for one piece).", example="[0.058, 0.058]",
+                  note="one per start", gt=0.0, ge=HAZARD_LIMITS[0], le=HAZARD_LIMITS[1], default=None,
+                  unit="per time unit", endpoints=SURV, group=key),
+        FieldSpec(f"{p}.hazard_ratios", "Hazard ratio", "list", f"Treatment / control hazard ratio on each interval "
+                  f"in {who} patients; changing over time is a non-proportional (delayed, waning) effect.",
+                  example="[1.0, 0.6]", note="one per start", gt=0.0, ge=HR_LIMITS[0], le=HR_LIMITS[1], default=None,
+                  unit="treatment / control", endpoints=SURV, group=key),
+    ]
+
+
+PIECEWISE_FIELDS: list[FieldSpec] = _piecewise_fields("positive") + _piecewise_fields("negative") + [
+    FieldSpec("survival.accrual.starts", "Accrual interval starts", "list", "Start of each accrual interval "
+              "within [0, accrual time) (the first 0, increasing; the last ends at the accrual time).", example="[0, 6]",
+              note="the first 0, increasing, below the accrual time", ge=0.0, le=TIME_LIMITS[1], default=None,
+              unit="time unit", endpoints=SURV, group="survival"),
+    FieldSpec("survival.accrual.intensities", "Accrual intensity", "list", "Relative accrual intensity on each "
+              "interval (rpact accrualIntensity, relative); uniform when absent.", example="[1, 3]",
+              note="one per start, not all 0", ge=0.0, le=INTENSITY_LIMIT, default=None, unit="relative",
+              endpoints=SURV, group="survival"),
+]
+
+#: how each subgroup's survival is described: "exponential" (median, HR) or "piecewise" (table)
+SURVIVAL_MODELS = (("exponential", "exponential (median, hazard ratio)"),
+                   ("piecewise", "piecewise (hazards and hazard ratios per interval)"))
+#: the survival curves figure (app and report)
+SURVIVAL_CURVES_FIGURE = {"title": "Assumed survival curves", "x": "time since randomization",
+                          "y": "survival probability", "treatment": "treatment", "control": "control"}
+
+
+ALL_FIELDS: list[FieldSpec] = (INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS + INTERIM_FIELDS
+                               + PIECEWISE_FIELDS)
 FIELDS_BY_PATH: dict[str, FieldSpec] = {f.path: f for f in ALL_FIELDS}
 
 #: subgroup defaults used when the endpoint is switched

@@ -226,6 +226,13 @@ def compute_design(
     if opts.interim is not None:
         notes.append("interim analyses: N (events) is the maximum size; screening, cost and recruitment "
                      "follow it, expected sizes are reported beside")
+    if par.piecewise is not None:  # non-proportional hazards: AHR, analysis time, method
+        from .survival_nph import nph_annotations, nph_method  # noqa: PLC0415
+
+        extra, nph_notes, de = nph_annotations(par, name, scenario.method, de)
+        details.update(extra)
+        notes = list(nph_notes) + notes
+        base["method"] = nph_method(base["method"], scenario.method)
     result = DesignResult(
         feasible=True,
         n_randomized=n_int,

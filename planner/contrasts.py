@@ -118,6 +118,10 @@ def _binary(par: Params, cells: Sequence[Cell], method: str) -> Contrast:
 
 
 def _survival(par: Params, cells: Sequence[Cell], method: str) -> Contrast:
+    if par.piecewise is not None:  # piecewise hazards or accrual: average hazard ratio
+        from .survival_nph import survival_contrast  # noqa: PLC0415 (imports this module)
+
+        return survival_contrast(par, cells, method)
     p = par.p
     events = 0.0
     weighted_log_hr = 0.0

@@ -52,6 +52,10 @@ class Params:
     accrual_time: float = 0.0
     follow_up_time: float = 0.0
     dropout_hazard: float = 0.0
+    #: survival with piecewise hazards or accrual (:mod:`planner.survival_nph`): per subgroup
+    #: (PiecewiseSurvival, reference HR), and the engine's SurvivalSetting; None otherwise
+    piecewise: MappingProxyType | None = None
+    survival_setting: object | None = None
 
     @property
     def p(self) -> float:
@@ -122,6 +126,10 @@ def params_from_scenario(
         follow_up_time=float(surv.follow_up_time) if surv else 0.0,
         dropout_hazard=dropout_hazard(surv.dropout_rate, surv.dropout_time) if surv else 0.0,
     )
+    if scenario.endpoint == "survival":
+        from .survival_nph import piecewise_params  # noqa: PLC0415 (imports planner.contrasts)
+
+        par = replace(par, **piecewise_params(scenario))
     if positive_effect is not None:
         par = par.with_effect("positive", positive_effect)
     if negative_effect is not None:

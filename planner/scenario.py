@@ -69,10 +69,17 @@ class BinarySubgroup:
 
 @dataclass(frozen=True)
 class SurvivalSubgroup:
-    """Time-to-event endpoint: exponential control median and proportional-hazards HR."""
+    """Time-to-event endpoint: exponential control median and proportional-hazards HR.
+
+    ``piecewise`` (a :class:`planner.piecewise.PiecewiseSurvival`, scenario version 2) replaces
+    them in the file; the two numbers are then derived for display and for the one-number
+    effect of curves and the detectable effect (:mod:`planner.scenario_piecewise`): the control
+    curve's median and the subgroup's average hazard ratio at the planned analysis.
+    """
 
     control_median: float
     hazard_ratio: float
+    piecewise: Any = None
 
 
 Subgroup = ContinuousSubgroup | BinarySubgroup | SurvivalSubgroup
@@ -87,6 +94,8 @@ class SurvivalSettings:
     dropout_rate: float = 0.0
     dropout_time: float = 12.0
     time_unit: str = "months"
+    #: relative accrual intensities (:class:`planner.piecewise.PiecewiseAccrual`); None: uniform
+    accrual: Any = None
 
 
 @dataclass(frozen=True)

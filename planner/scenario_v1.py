@@ -42,6 +42,7 @@ from .scenario import (
     SurvivalSubgroup,
     Testing,
 )
+from .scenario_piecewise import read_accrual, read_piecewise_subgroup, resolve_piecewise
 from .validation import MISSING, Reader, describe, fmt
 
 FORMAT_NAME = "enrichment-planner-scenario"
@@ -69,6 +70,8 @@ def _subgroup(r: Reader, data: dict, key: str, endpoint: str):
     block = r.block(data, key, key)
     if block is None:
         return None
+    if endpoint == "survival" and "piecewise" in block:
+        return read_piecewise_subgroup(r, block, key)
     names = _SUBGROUP_FIELDS[endpoint]
     r.unknown(block, names, key)
     values = tuple(r.field(block, name, key) for name in names)
@@ -126,7 +129,8 @@ def _survival(r: Reader, data: dict, endpoint: str | None) -> SurvivalSettings |
     r.unknown(block, tuple(f.name for f in fields(SurvivalSettings)), s)
     values = tuple(r.field(block, k, s) for k in ("accrual_time", "follow_up_time", "dropout_rate", "dropout_time"))
     unit = r.text(block, "time_unit", s, _default("survival.time_unit"))
-    return None if None in values else SurvivalSettings(*values, unit)
+    accrual = read_accrual(r, block, values[0])
+    return None if None in values else SurvivalSettings(*values, unit, accrual)
 
 
 def _costs(r: Reader, data: dict) -> Costs | None:
@@ -316,6 +320,8 @@ def scenario_from_dict(data: Any) -> Scenario:
 
     testing = _testing(r, data, endpoint)
     survival = _survival(r, data, endpoint)
+    if endpoint == "survival" and testing is not None:
+        positive, negative = resolve_piecewise(positive, negative, survival, testing.allocation_ratio)
     costs = _costs(r, data)
     recruitment = _recruitment(r, data)
     designs = _designs(r, data, endpoint)

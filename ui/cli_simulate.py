@@ -30,6 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="search the smallest maximum size (subjects; survival: events) giving "
                         "testing.power for CLAIM (at_least_one, subgroup, overall, both, success); "
                         "the planned stage sizes are scaled together")
+    p.add_argument("--patient-level", action="store_true",
+                   help="survival: check the fixed all-comers, targeted and stratified designs' power "
+                        "with a patient-level simulation (default 2,000 trials, seed 12345)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
     from planner.scenario import AdaptiveOptions
     from planner.scenario_io import load_scenario, scenario_to_dict
 
+    if getattr(args, "patient_level", False):
+        from .cli_patient_level import run as run_patient_level
+
+        return run_patient_level(args)
     scenario = load_scenario(args.scenario)
     if not isinstance(scenario.designs.get("adaptive"), AdaptiveOptions):
         raise ScenarioError([Problem("designs.adaptive",

@@ -25,8 +25,10 @@ def describe_inputs(s: Scenario) -> str:
     lines = [
         f"  endpoint {s.endpoint}; prevalence {pop.prevalence:g}; assay sensitivity {pop.assay_sensitivity:g}, "
         f"specificity {pop.assay_specificity:g}",
-        "  B+: " + ", ".join(f"{k} {v:g}" for k, v in vars(s.positive).items()),
-        "  B−: " + ", ".join(f"{k} {v:g}" for k, v in vars(s.negative).items()),
+        "  B+: " + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                      for k, v in vars(s.positive).items() if v is not None),
+        "  B−: " + ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                      for k, v in vars(s.negative).items() if v is not None),
         f"  alpha {t.alpha:g} ({'one' if t.sides == 1 else 'two'}-sided), target power {t.power:g}, "
         f"allocation {t.allocation_ratio:g} : 1 (treatment : control), method {s.method}",
     ]
