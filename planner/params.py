@@ -52,6 +52,8 @@ class Params:
     accrual_time: float = 0.0
     follow_up_time: float = 0.0
     dropout_hazard: float = 0.0
+    #: θ0 of H0 on the natural scale (``testing.null_effect``); None: no effect (planner.noninferiority)
+    null_effect: float | None = None
 
     @property
     def p(self) -> float:
@@ -121,6 +123,7 @@ def params_from_scenario(
         accrual_time=float(surv.accrual_time) if surv else 0.0,
         follow_up_time=float(surv.follow_up_time) if surv else 0.0,
         dropout_hazard=dropout_hazard(surv.dropout_rate, surv.dropout_time) if surv else 0.0,
+        null_effect=getattr(t, "null_effect", None),
     )
     if positive_effect is not None:
         par = par.with_effect("positive", positive_effect)

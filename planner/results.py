@@ -54,6 +54,13 @@ class DesignResult:
     n_randomized: int | None = None
     n_per_arm: dict | None = None
     n_randomized_exact: float | None = None
+    #: continuous and binary: patients with an evaluable outcome (before dropout inflation)
+    n_evaluable: float | None = None
+    n_evaluable_per_arm: dict | None = None
+    n_evaluable_exact: float | None = None
+    #: binary with ``testing.exact_power``: exact power of the z-test and of Fisher's test
+    power_exact: float | None = None
+    power_fisher: float | None = None
     n_screened: int | None = None
     events: int | None = None
     events_exact: float | None = None

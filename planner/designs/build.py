@@ -31,6 +31,7 @@ from ..contrasts import (
     strategy_cells,
     test_subsets,
 )
+from ..noninferiority import null_contrast
 from ..params import Params
 from ..scenario import FixedDesignOptions
 from .base import DesignModel, SingleTestModel
@@ -71,8 +72,13 @@ def _units(c) -> np.ndarray | None:
     return c.units
 
 
+def _arm_rates(c) -> dict:
+    """Binary: the arm rates of the comparison (exact power, planner.exact_binary)."""
+    return {} if c.rates is None else {"rate_treatment_arm": c.rates[0], "rate_control_arm": c.rates[1]}
+
+
 def _single(name, par, cells, screened, details, method=None) -> SingleTestModel:
-    c = contrast(par, cells, method)
+    c = null_contrast(par, contrast(par, cells, method), method)
     t_test = par.endpoint == "continuous" and par.method == "t"
     stat = single_stat(c, t_test)
     shape = np.broadcast_shapes(par.shape, np.shape(stat.drift))
@@ -85,7 +91,7 @@ def _single(name, par, cells, screened, details, method=None) -> SingleTestModel
         method=method_text(par),
         screened_per_randomized=np.asarray(screened, dtype=float),
         events_per_patient=c.units if par.endpoint == "survival" else None,
-        details={**details, "effect_tested": c.theta},
+        details={**details, "effect_tested": c.theta, **_arm_rates(c)},
         stat=stat,
     )
 
@@ -135,6 +141,7 @@ def interaction(par: Params, opts: FixedDesignOptions) -> SingleTestModel:
 def stratified(par: Params, opts: FixedDesignOptions) -> StratifiedModel:
     method = "schoenfeld" if par.endpoint == "survival" else None
     mix, pos, neg = test_subsets(par, method)
+    pos, neg = null_contrast(par, pos, method), null_contrast(par, neg, method)
     shares = (mix.p_test_positive, 1.0 - mix.p_test_positive)
     contrasts_ = (pos, neg)
     c_s = (1.0, 0.0)
