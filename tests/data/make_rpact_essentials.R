@@ -82,6 +82,31 @@ for (s in surv) {
                                      power = s[[6]], accrual = s[[7]], follow_up = s[[8]]))
 }
 
+## exact binary power by enumeration with R's own fisher.test and dbinom (not rpact): one-sided
+## Fisher exact test (alternative = "greater", treatment first) and the pooled z-test (prop.test
+## without continuity correction, one-sided), rejecting at level alpha; power = sum of dbinom products.
+exact_case <- function(id, n1, n2, p1, p2, alpha) {
+  fisher <- 0; z <- 0
+  for (x in 0:n1) for (y in 0:n2) {
+    pr <- dbinom(x, n1, p1) * dbinom(y, n2, p2)
+    tab <- matrix(c(x, n1 - x, y, n2 - y), 2, byrow = TRUE)
+    if (fisher.test(tab, alternative = "greater")$p.value <= alpha) fisher <- fisher + pr
+    pbar <- (x + y) / (n1 + n2)
+    if (pbar > 0 && pbar < 1) {
+      zz <- (x / n1 - y / n2) / sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
+      if (zz > qnorm(1 - alpha)) z <- z + pr
+    }
+  }
+  call <- sprintf("enumeration over dbinom(x, %d, %s) * dbinom(y, %d, %s) with fisher.test(alternative = 'greater') and the pooled z at alpha %s", n1, p1, n2, p2, alpha)
+  cases[[length(cases) + 1]] <<- list(id = id, kind = "exact_binary", r_call = call,
+    inputs = list(n1 = n1, n2 = n2, p1 = p1, p2 = p2, alpha = alpha),
+    outputs = list(power_fisher = fisher, power_z_pooled = z))
+}
+exact_case("EXACT-01", 20, 20, 0.9, 0.5, 0.025)
+exact_case("EXACT-02", 15, 30, 0.6, 0.2, 0.025)
+exact_case("EXACT-03", 40, 40, 0.35, 0.15, 0.05)
+exact_case("EXACT-04", 50, 25, 0.30, 0.10, 0.025)
+
 meta <- list(r_version = R.version.string, rpact = as.character(packageVersion("rpact")),
              generated_by = "tests/data/make_rpact_essentials.R")
 writeLines(toJSON(list(meta = meta, cases = cases), auto_unbox = TRUE, digits = NA, pretty = TRUE), out_file)
