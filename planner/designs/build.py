@@ -78,7 +78,8 @@ def _arm_rates(c) -> dict:
 
 
 def _single(name, par, cells, screened, details, method=None) -> SingleTestModel:
-    c = null_contrast(par, contrast(par, cells, method), method)
+    raw = contrast(par, cells, method)
+    c = null_contrast(par, raw, method)
     t_test = par.endpoint == "continuous" and par.method == "t"
     stat = single_stat(c, t_test)
     shape = np.broadcast_shapes(par.shape, np.shape(stat.drift))
@@ -91,7 +92,7 @@ def _single(name, par, cells, screened, details, method=None) -> SingleTestModel
         method=method_text(par),
         screened_per_randomized=np.asarray(screened, dtype=float),
         events_per_patient=c.units if par.endpoint == "survival" else None,
-        details={**details, "effect_tested": c.theta, **_arm_rates(c)},
+        details={**details, "effect_tested": raw.theta, **_arm_rates(c)},
         stat=stat,
     )
 
@@ -140,8 +141,8 @@ def interaction(par: Params, opts: FixedDesignOptions) -> SingleTestModel:
 
 def stratified(par: Params, opts: FixedDesignOptions) -> StratifiedModel:
     method = "schoenfeld" if par.endpoint == "survival" else None
-    mix, pos, neg = test_subsets(par, method)
-    pos, neg = null_contrast(par, pos, method), null_contrast(par, neg, method)
+    mix, raw_pos, raw_neg = test_subsets(par, method)
+    pos, neg = null_contrast(par, raw_pos, method), null_contrast(par, raw_neg, method)
     shares = (mix.p_test_positive, 1.0 - mix.p_test_positive)
     contrasts_ = (pos, neg)
     c_s = (1.0, 0.0)
@@ -173,9 +174,9 @@ def stratified(par: Params, opts: FixedDesignOptions) -> StratifiedModel:
             "critical_value_overall": cf,
             "critical_value_subgroup": cs,
             "critical_value_single": c,
-            "effect_tested_overall": (shares[0] * pos.units * pos.theta + shares[1] * neg.units * neg.theta)
+            "effect_tested_overall": (shares[0] * pos.units * raw_pos.theta + shares[1] * neg.units * raw_neg.theta)
             / (shares[0] * pos.units + shares[1] * neg.units),
-            "effect_tested_subgroup": pos.theta,
+            "effect_tested_subgroup": raw_pos.theta,
             "p_test_positive": mix.p_test_positive,
         },
         drift_f=z_f.drift,
