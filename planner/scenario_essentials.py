@@ -13,7 +13,7 @@ from typing import Any
 
 from .catalogue import FIELDS_BY_PATH
 from .effect_scales import SCALES, effect_problem, treatment_rate
-from .noninferiority import is_shifted, wrong_side
+from .noninferiority import default_null, is_shifted, wrong_side
 from .scenario import BinaryEffect, BinarySubgroup
 from .validation import MISSING, Reader, describe, fmt
 
@@ -62,6 +62,8 @@ def testing_extras(r: Reader, block: dict, path: str, endpoint: str | None) -> d
         "dropout": r.field(block, "dropout", path),
         "exact_power": r.boolean(block, "exact_power", path, FIELDS_BY_PATH[f"{path}.exact_power"].default),
     }
+    if out["null_effect"] is None and endpoint is not None:  # absent: no effect, written explicitly
+        out["null_effect"] = default_null(endpoint)
     if endpoint == "survival" and out["dropout"]:
         r.add(f"{path}.dropout", "applies to continuous and binary endpoints; survival uses survival.dropout_rate")
     if endpoint not in (None, "binary") and out["exact_power"]:

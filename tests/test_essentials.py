@@ -188,7 +188,7 @@ def test_version_1_files_give_todays_numbers_with_explicit_defaults():
         data = json.loads(path.read_text())
         s = scenario_from_dict(data)
         t = scenario_to_dict(s)["testing"]
-        assert t["dropout"] == 0.0 and "null_effect" not in t
+        assert t["dropout"] == 0.0 and t["null_effect"] == (1.0 if data["endpoint"] == "survival" else 0.0)
         if data["endpoint"] == "survival" or "adaptive" in data.get("designs", {}):
             continue
         data["testing"] = {**data["testing"], "null_effect": 0.0, "dropout": 0.0}
@@ -257,4 +257,5 @@ def test_bad_input_exits_2_naming_the_field(tmp_path, endpoint, over, field):
 
 def test_examples_still_load():
     for path in sorted(SCENARIOS.glob("*.json")):
-        assert load_scenario(path).testing.null_effect is None
+        s = load_scenario(path)
+        assert s.testing.null_effect == (1.0 if s.endpoint == "survival" else 0.0)
