@@ -95,6 +95,9 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
     "effect_measure": (("effect_estimate", "effect estimate"), ("test_statistic", "test statistic")),
     "success_criterion": (("at_least_one", "at least one selected population rejected"),
                           ("all", "all selected populations rejected")),
+    "binary_effect_scale": (("risk_difference", "risk difference (treatment − control)"),
+                            ("risk_ratio", "risk ratio (treatment / control)"),
+                            ("odds_ratio", "odds ratio (treatment / control)")),
     "adaptive_correlation": (("information", "correlation of the test statistics (information)"),
                              ("rpact_head_count", "rpact's head-count correlation √(n_S/n_F)")),
     "interim_efficacy": (("obrien_fleming", "O'Brien–Fleming type (Lan–DeMets)"), ("pocock", "Pocock type (Lan–DeMets)"),
@@ -492,6 +495,33 @@ INPUT_FIELDS: list[FieldSpec] = [
     *_design_size_fields(),
 ]
 
+
+def _essential_fields() -> list[FieldSpec]:
+    """Issue 15: shifted nulls, dropout, screening losses, exact binary power (docs/scenario-format.md)."""
+    loss = dict(ge=0.0, lt=1.0, le=0.999, default=0.0, decimals=3, step=0.01)
+    return [
+        _f("population.assay_failure", "Assay failure", "Share of screened patients whose biomarker test gives "
+           "no evaluable result (not randomized where the design needs the result).", "0.05",
+           unit="proportion of screened", group="population", **loss),
+        _f("population.screen_failure", "Screen failure (other)", "Share of screened patients not eligible for "
+           "reasons other than the biomarker.", "0.2", unit="proportion of screened", group="population", **loss),
+        _f("testing.null_effect", "Null effect θ0", "θ0 of H0 (rpact thetaH0) on the effect's scale: mean or "
+           "risk difference (treatment − control), survival hazard ratio. A non-inferiority margin δ is −δ when "
+           "higher is better, +δ when lower is better; survival 1 + δ. Empty: no effect (0; survival 1).",
+           "−0.1 (margin 0.1)", note="on the harm side of the B+ effect; binary in (−1, 1); survival > 0",
+           ge=-SCALE_LIMIT, le=SCALE_LIMIT, default=None, unit="effect scale", step=0.05, group="testing",
+           extra={"default": 0.0, "default_by_endpoint": {"survival": 1.0}}),
+        _f("testing.dropout", "Dropout (non-evaluable)", "Share of randomized patients expected to have no "
+           "evaluable outcome; each arm's size is N_evaluable / (1 − dropout), rounded up.", "0.1",
+           unit="proportion of randomized", endpoints=CONT + BIN, group="testing", **loss),
+        FieldSpec("testing.exact_power", "Exact power", "bool", "Binary: also the exact power of the z-test "
+                  "(enumerating both binomials) and of Fisher's exact test, beside the normal approximation.",
+                  "on for small trials", "on", default=False, endpoints=BIN, group="testing"),
+    ]
+
+
+INPUT_FIELDS += _essential_fields()
+
 ADAPTIVE_FIELDS: list[FieldSpec] = [
     FieldSpec("designs.adaptive.information_rates", "Information rates", "list", "Cumulative information at "
               "each analysis (1 to 5 stages; one stage: the closed test without an interim).",
@@ -534,6 +564,14 @@ ADAPTIVE_FIELDS: list[FieldSpec] = [
 
 #: fields read from files but not edited in the app
 FILE_ONLY_FIELDS: list[FieldSpec] = [
+    *(FieldSpec(f"{key}.effect.scale", "Effect scale", "choice", "Scale of the binary effect as entered; the "
+                "treatment rate follows from it and the control rate.", example="odds_ratio",
+                default="risk_difference", choices=OPTIONS["binary_effect_scale"], endpoints=BIN, group=key)
+      for key in ("positive", "negative")),
+    *(_f(f"{key}.effect.value", "Effect", "The binary effect on its scale (risk difference, risk ratio or odds "
+         "ratio; treatment vs control).", "1.8 (odds ratio)", note="ratios > 0; the treatment rate in (0, 1)",
+         ge=-SCALE_LIMIT, le=SCALE_LIMIT, unit="effect scale", endpoints=BIN, group=key)
+      for key in ("positive", "negative")),
     FieldSpec("designs.adaptive.futility_bounds", "Futility bounds", "list", "Non-binding futility bound per "
               "interim, on the z scale.", "one per interim", "0", ge=-10.0, le=10.0, default=None, unit="z"),
 ]

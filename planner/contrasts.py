@@ -47,6 +47,8 @@ class Contrast:
     sd0: np.ndarray
     sd1: np.ndarray
     units: np.ndarray
+    #: binary: the arm rates (A, B) the contrast was computed from (shifted nulls, exact power)
+    rates: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def _binary(par: Params, cells: Sequence[Cell], method: str) -> Contrast:
         sd0 = np.sqrt(pbar * (1 - pbar) * (1 / p + 1 / (1 - p)))
     else:
         sd0 = sd1
-    return Contrast(theta, sd0, sd1, np.ones_like(theta))
+    return Contrast(theta, sd0, sd1, np.ones_like(theta), (pa, pb))
 
 
 def _survival(par: Params, cells: Sequence[Cell], method: str) -> Contrast:

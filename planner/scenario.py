@@ -44,6 +44,10 @@ class Population:
     prevalence: float
     assay_sensitivity: float = 1.0
     assay_specificity: float = 1.0
+    #: share of screened patients whose biomarker test gives no result (planner.dropout)
+    assay_failure: float = 0.0
+    #: share of screened patients ineligible for reasons other than the biomarker
+    screen_failure: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,11 +64,24 @@ class ContinuousSubgroup:
 
 
 @dataclass(frozen=True)
+class BinaryEffect:
+    """A binary treatment effect as entered (``planner.effect_scales``): scale and value."""
+
+    scale: str
+    value: float
+
+
+@dataclass(frozen=True)
 class BinarySubgroup:
-    """Binary endpoint: probabilities of the outcome on control and on treatment."""
+    """Binary endpoint: probabilities of the outcome on control and on treatment.
+
+    ``effect`` is the effect as the user entered it (risk difference, risk ratio or odds ratio);
+    ``treatment_rate`` is then derived from it and the control rate, and the file keeps ``effect``.
+    """
 
     control_rate: float
     treatment_rate: float
+    effect: BinaryEffect | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +126,12 @@ class Testing:
     better: Literal["higher", "lower"] = "higher"
     method: str | None = None
     heterogeneity_variance: bool = True
+    #: θ0 of H0 on the effect's natural scale (None: no effect; planner.noninferiority)
+    null_effect: float | None = None
+    #: share of randomized patients without an evaluable outcome (planner.dropout)
+    dropout: float = 0.0
+    #: binary: also the exact power of the z-test and Fisher's test (planner.exact_binary)
+    exact_power: bool = False
 
     def method_for(self, endpoint: str) -> str:
         """The test method in force for ``endpoint`` (the endpoint's default if unset)."""

@@ -79,6 +79,18 @@ def _design_to_dict(name: str, opts) -> dict:
     return _clean(d)
 
 
+def _subgroup_to_dict(sub) -> dict:
+    """A subgroup's fields (a piecewise survival model as its table); a binary effect entered on a
+    scale is written as entered."""
+    d = subgroup_to_dict(sub)
+    if "effect" in d:
+        if d["effect"] is None:
+            del d["effect"]
+        else:
+            del d["treatment_rate"]
+    return d
+
+
 def scenario_to_dict(scenario: Scenario) -> dict:
     """The JSON-ready dictionary of ``scenario`` (every field written, defaults included)."""
     out: dict[str, Any] = {
@@ -88,8 +100,8 @@ def scenario_to_dict(scenario: Scenario) -> dict:
         "notes": scenario.notes,
         "endpoint": scenario.endpoint,
         "population": asdict(scenario.population),
-        "positive": subgroup_to_dict(scenario.positive),
-        "negative": subgroup_to_dict(scenario.negative),
+        "positive": _subgroup_to_dict(scenario.positive),
+        "negative": _subgroup_to_dict(scenario.negative),
     }
     if scenario.survival is not None:
         out["survival"] = survival_to_dict(scenario.survival)
