@@ -58,6 +58,10 @@ def _run_compute(args: argparse.Namespace) -> int:
         from planner.assurance import assurance_for_comparison, assurance_summary
 
         assurance = assurance_for_comparison(scenario, result)
+        if "adaptive" in result.designs:  # simulated: planner.adaptive.assurance
+            from planner.adaptive.assurance import adaptive_assurance
+
+            assurance["adaptive"] = adaptive_assurance(scenario, power=result.designs["adaptive"].power)
     if args.format == "json":
         out = result.to_dict()
         for name, a in assurance.items():
