@@ -584,14 +584,15 @@ SWEEP_FIXED_PATHS = ("designs.adaptive.simulations", "designs.adaptive.seed")
 SWEEP_MAX_POINTS = 10_000
 
 
-def field_axis(path: str) -> str:
+def field_axis(path: str, unit: bool = True) -> str:
     """Axis label of a scenario field: "hazard ratio in biomarker-negative (B−) patients"."""
     spec = FIELDS_BY_PATH[path]
     group = path.split(".", 1)[0]
     text = spec.label[0].lower() + spec.label[1:]
     if group in SUBGROUP_WORDS:
         text = f"{text} in {SUBGROUP_WORDS[group]} patients"
-    return f"{text} ({spec.unit})" if spec.unit and spec.unit not in ("proportion", "probability") else text
+    shown = unit and spec.unit and spec.unit not in ("proportion", "probability")
+    return f"{text} ({spec.unit})" if shown else text
 
 
 #: the sweep table (one row per grid point; the varied fields come first, by their paths):
@@ -639,9 +640,9 @@ SWEEP_FIGURES: dict[str, tuple[str, str]] = {
 }
 #: series of the sweep's figures besides the designs: column → legend words
 SWEEP_SERIES: dict[str, str] = {
-    "power": "adaptive: claim of the success criterion",
-    "reject_subgroup": "adaptive: reject H_S",
-    "reject_overall": "adaptive: reject H_F",
+    "power": "claim of the success criterion",
+    "reject_subgroup": "reject H_S",
+    "reject_overall": "reject H_F",
     "select_subgroup_only": "S only",
     "select_overall_only": "F only",
     "select_both": "both",
