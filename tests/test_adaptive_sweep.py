@@ -95,12 +95,12 @@ def test_dask_local_cluster_equals_local():
     jobs = [Job(m, 9_000, 21), Job(m, 5_000, 22)]
     local, _ = run_many(jobs, workers=1, chunk_size=4096)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        remote, cancelled = run_many(jobs, scheduler=client, chunk_size=4096)
-        # and through the sweep, by address
+                                  dashboard_address=None) as cluster:
+        # the sweep by address (no default client exists: the engine opens and closes its own)
         sweep_remote = run_sweep(s, [parse_vary("population.prevalence=0.3,0.5")], simulations=5_000,
                                  seed=4, scheduler=cluster.scheduler_address, with_fixed=False)
+        with distributed.Client(cluster) as client:
+            remote, cancelled = run_many(jobs, scheduler=client, chunk_size=4096)
     assert not cancelled
     assert all(_same_counts(a, b) for a, b in zip(local, remote))
     sweep_local = run_sweep(s, [parse_vary("population.prevalence=0.3,0.5")], simulations=5_000,

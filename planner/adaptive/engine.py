@@ -203,7 +203,7 @@ def _run_dask(tasks, scheduler: Any, on_done, is_cancelled) -> bool:
             fut = client.submit(run_chunk, *task[2:], pure=False)
             futures[fut] = task
         cancelled = False
-        for fut in as_completed(list(futures)):
+        for fut in as_completed(list(futures), loop=client.loop):
             if not cancelled and _stop(is_cancelled):
                 cancelled = True
                 client.cancel([f for f in futures if not f.done()])
