@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .catalogue import (
+    NEUTRAL_COLOUR,
     SWEEP_FIGURES,
     SWEEP_FIXED_COLUMN,
     SWEEP_SERIES,
@@ -61,7 +62,7 @@ def _groups(sweep: Mapping) -> list[tuple[str, list[dict]]]:
 
 
 def _colour(column: str) -> str:
-    return design_colour("adaptive") if column == "power" else SWEEP_SERIES_COLOURS.get(column, "#888888")
+    return design_colour("adaptive") if column == "power" else SWEEP_SERIES_COLOURS.get(column, NEUTRAL_COLOUR)
 
 
 def draw_sweep_figure(ax, sweep: Mapping, name: str) -> None:
@@ -93,7 +94,7 @@ def draw_sweep_figure(ax, sweep: Mapping, name: str) -> None:
                 y = np.array([np.nan if r.get(col) is None else r[col] for r in rows], dtype=float)
                 ax.plot(x, y, "--" if not group else style, color=design_colour(design), lw=1.0,
                         label=design_label(design) + suffix)
-    ax.fill_between([], [], [], color="#888888", alpha=0.2, lw=0, label=SWEEP_SERIES["band"])
+    ax.fill_between([], [], [], color=NEUTRAL_COLOUR, alpha=0.2, lw=0, label=SWEEP_SERIES["band"])
     ax.set_title(title.format(x=field_axis(x_path, unit=False)), fontsize=LABEL_SIZE + 1)
     ax.set_xlabel(x_words, fontsize=LABEL_SIZE)
     ax.set_ylabel(y_label.format(unit=unit), fontsize=LABEL_SIZE)
