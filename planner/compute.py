@@ -23,6 +23,7 @@ from . import __version__
 from .assay import assay_mix
 from .catalogue import DESIGNS, FIXED_DESIGNS, design_label
 from .designs.build import build_model
+from .dropout import evaluable, inflate_arms, screening_factor
 from .params import Params, params_from_scenario
 from .results import Comparison, DesignResult, DetectableEffect
 from .scenario import FixedDesignOptions, Scenario
@@ -124,6 +125,33 @@ def _infeasible_reason(model, name: str, par: Params) -> str:
     return f"the target power is not reached with fewer than {N_MAX:,.0f} patients"
 
 
+def _evaluable_fields(arms, dropout: float, n_exact: float | None) -> dict:
+    """``n_evaluable`` (total and per arm) beside the inflated randomized size (planner.dropout)."""
+    if arms is None:
+        return {}
+    out = {"n_evaluable": sum(arms), "n_evaluable_per_arm": {"treatment": arms[0], "control": arms[1]}}
+    if n_exact is not None:
+        out["n_evaluable_exact"] = n_exact * (1.0 - dropout)
+    return out
+
+
+def _exact_fields(scenario: Scenario, model, arms, par: Params) -> dict:
+    """Binary ``testing.exact_power``: exact power of the z-test and of Fisher's test at the
+    evaluable integer sizes (planner.exact_binary); designs with one two-arm comparison only."""
+    if scenario.endpoint != "binary" or not scenario.testing.exact_power or arms is None:
+        return {}
+    rates = (model.details.get("rate_treatment_arm"), model.details.get("rate_control_arm"))
+    if rates[0] is None:
+        return {}
+    from .exact_binary import exact_power  # noqa: PLC0415 (only with the option)
+
+    n_t, n_c = int(math.floor(arms[0] + 1e-9)), int(math.floor(arms[1] + 1e-9))
+    theta0 = 0.0 if par.null_effect is None else float(par.null_effect)
+    res = exact_power(n_t, n_c, _scalar(rates[0]), _scalar(rates[1]), par.alpha / par.sides, par.sign,
+                      par.method, theta0)
+    return {"power_exact": res["z"], "power_fisher": res["fisher"]}
+
+
 def compute_design(
     scenario: Scenario,
     name: str,
@@ -147,6 +175,8 @@ def compute_design(
     ratio = scenario.testing.allocation_ratio
     model = build_model(name, par, opts)
     surv = scenario.endpoint == "survival"
+    dropout = 0.0 if surv else float(scenario.testing.dropout)
+    evaluable_arms = None
     u = _scalar(model.events_per_patient) if surv else None
     base = dict(design=name, label=design_label(name), question=question, method=model.method, target_power=target)
     notes: list[str] = []
@@ -164,6 +194,10 @@ def compute_design(
         else:
             d_exact = ev_int = None
             claims = _claims_at(par, name, opts, n_int, n_t, n_c)
+            evaluable_arms = (n_t, n_c)
+            n_t, n_c = inflate_arms(n_t, n_c, dropout)
+            n_int = n_t + n_c
+            n_exact = n_exact / (1.0 - dropout)
     else:
         if n_fixed is None and ev_fixed is not None:
             n_exact = ev_fixed / u
@@ -173,6 +207,9 @@ def compute_design(
             if not math.isfinite(n_exact):
                 return DesignResult(feasible=False, message=_infeasible_reason(model, name, par), **base)
             n_t, n_c = per_arm(n_exact, ratio)
+            if not surv:
+                n_t, n_c = inflate_arms(n_t, n_c, dropout)
+                n_exact = n_exact / (1.0 - dropout)
         else:
             n_exact = float(n_fixed)
             n_t, n_c = split_total(int(n_fixed), ratio)
@@ -191,7 +228,8 @@ def compute_design(
             claims = _claims_at(par, name, opts, d_exact / u)
         else:
             d_exact = ev_int = None
-            claims = _claims_at(par, name, opts, n_int, n_t, n_c)
+            evaluable_arms = (evaluable(n_t, dropout), evaluable(n_c, dropout)) if dropout else (n_t, n_c)
+            claims = _claims_at(par, name, opts, sum(evaluable_arms), *evaluable_arms)
         n_exact = None if question != "sample_size" and n_fixed is not None else n_exact
 
     power = claims.pop("power")
@@ -199,9 +237,11 @@ def compute_design(
         claims = {}
     de = None
     if question in ("power", "effect"):
-        de = detectable_effect(par, name, opts, float(n_int if not surv else d_exact / u), target)
+        de = detectable_effect(par, name, opts, float(sum(evaluable_arms) if not surv else d_exact / u), target)
 
     screened_per = _scalar(model.screened_per_randomized)
+    if screened_per > 0:
+        screened_per *= screening_factor(scenario.population.assay_failure, scenario.population.screen_failure)
     n_screened = int(math.ceil(n_int * screened_per - 1e-9)) if screened_per > 0 else 0
     costs = scenario.costs
     cost = costs.per_screened * n_screened + costs.per_randomized * n_int if costs else None
@@ -226,11 +266,20 @@ def compute_design(
     if opts.interim is not None:
         notes.append("interim analyses: N (events) is the maximum size; screening, cost and recruitment "
                      "follow it, expected sizes are reported beside")
+    if par.piecewise is not None:  # non-proportional hazards: AHR, analysis time, method
+        from .survival_nph import nph_annotations, nph_method  # noqa: PLC0415
+
+        extra, nph_notes, de = nph_annotations(par, name, scenario.method, de)
+        details.update(extra)
+        notes = list(nph_notes) + notes
+        base["method"] = nph_method(base["method"], scenario.method)
     result = DesignResult(
         feasible=True,
         n_randomized=n_int,
         n_per_arm={"treatment": n_t, "control": n_c},
         n_randomized_exact=n_exact,
+        **_evaluable_fields(evaluable_arms, dropout, n_exact),
+        **_exact_fields(scenario, model, evaluable_arms, par),
         n_screened=n_screened,
         events=ev_int,
         events_exact=d_exact,

@@ -44,6 +44,10 @@ class Population:
     prevalence: float
     assay_sensitivity: float = 1.0
     assay_specificity: float = 1.0
+    #: share of screened patients whose biomarker test gives no result (planner.dropout)
+    assay_failure: float = 0.0
+    #: share of screened patients ineligible for reasons other than the biomarker
+    screen_failure: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,19 +64,39 @@ class ContinuousSubgroup:
 
 
 @dataclass(frozen=True)
+class BinaryEffect:
+    """A binary treatment effect as entered (``planner.effect_scales``): scale and value."""
+
+    scale: str
+    value: float
+
+
+@dataclass(frozen=True)
 class BinarySubgroup:
-    """Binary endpoint: probabilities of the outcome on control and on treatment."""
+    """Binary endpoint: probabilities of the outcome on control and on treatment.
+
+    ``effect`` is the effect as the user entered it (risk difference, risk ratio or odds ratio);
+    ``treatment_rate`` is then derived from it and the control rate, and the file keeps ``effect``.
+    """
 
     control_rate: float
     treatment_rate: float
+    effect: BinaryEffect | None = None
 
 
 @dataclass(frozen=True)
 class SurvivalSubgroup:
-    """Time-to-event endpoint: exponential control median and proportional-hazards HR."""
+    """Time-to-event endpoint: exponential control median and proportional-hazards HR.
+
+    ``piecewise`` (a :class:`planner.piecewise.PiecewiseSurvival`, scenario version 2) replaces
+    them in the file; the two numbers are then derived for display and for the one-number
+    effect of curves and the detectable effect (:mod:`planner.scenario_piecewise`): the control
+    curve's median and the subgroup's average hazard ratio at the planned analysis.
+    """
 
     control_median: float
     hazard_ratio: float
+    piecewise: Any = None
 
 
 Subgroup = ContinuousSubgroup | BinarySubgroup | SurvivalSubgroup
@@ -87,6 +111,8 @@ class SurvivalSettings:
     dropout_rate: float = 0.0
     dropout_time: float = 12.0
     time_unit: str = "months"
+    #: relative accrual intensities (:class:`planner.piecewise.PiecewiseAccrual`); None: uniform
+    accrual: Any = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +126,12 @@ class Testing:
     better: Literal["higher", "lower"] = "higher"
     method: str | None = None
     heterogeneity_variance: bool = True
+    #: θ0 of H0 on the effect's natural scale (None: no effect; planner.noninferiority)
+    null_effect: float | None = None
+    #: share of randomized patients without an evaluable outcome (planner.dropout)
+    dropout: float = 0.0
+    #: binary: also the exact power of the z-test and Fisher's test (planner.exact_binary)
+    exact_power: bool = False
 
     def method_for(self, endpoint: str) -> str:
         """The test method in force for ``endpoint`` (the endpoint's default if unset)."""

@@ -24,6 +24,7 @@ from .files import WriteError, atomic_write, atomic_write_bytes, atomic_write_te
 from .interim_reader import interim_to_json
 from .reading import MAX_FILE_BYTES, decode_json, decode_text, read_user_file
 from .scenario import INHERIT, FixedDesignOptions, Scenario
+from .scenario_piecewise import subgroup_to_dict, survival_to_dict
 from .scenario_v1 import FORMAT_NAME, SUPPORTED_VERSIONS, scenario_from_dict
 
 __all__ = [
@@ -78,6 +79,18 @@ def _design_to_dict(name: str, opts) -> dict:
     return _clean(d)
 
 
+def _subgroup_to_dict(sub) -> dict:
+    """A subgroup's fields (a piecewise survival model as its table); a binary effect entered on a
+    scale is written as entered."""
+    d = subgroup_to_dict(sub)
+    if "effect" in d:
+        if d["effect"] is None:
+            del d["effect"]
+        else:
+            del d["treatment_rate"]
+    return d
+
+
 def scenario_to_dict(scenario: Scenario) -> dict:
     """The JSON-ready dictionary of ``scenario`` (every field written, defaults included)."""
     out: dict[str, Any] = {
@@ -87,11 +100,11 @@ def scenario_to_dict(scenario: Scenario) -> dict:
         "notes": scenario.notes,
         "endpoint": scenario.endpoint,
         "population": asdict(scenario.population),
-        "positive": asdict(scenario.positive),
-        "negative": asdict(scenario.negative),
+        "positive": _subgroup_to_dict(scenario.positive),
+        "negative": _subgroup_to_dict(scenario.negative),
     }
     if scenario.survival is not None:
-        out["survival"] = asdict(scenario.survival)
+        out["survival"] = survival_to_dict(scenario.survival)
     out["testing"] = _clean(asdict(scenario.testing))
     if scenario.costs is not None:
         out["costs"] = asdict(scenario.costs)

@@ -42,6 +42,14 @@ from .scenario import (
     SurvivalSubgroup,
     Testing,
 )
+from .scenario_essentials import (
+    POPULATION_EXTRAS,
+    binary_subgroup,
+    check_null,
+    population_extras,
+    testing_extras,
+)
+from .scenario_piecewise import read_accrual, read_piecewise_subgroup, resolve_piecewise
 from .validation import MISSING, Reader, describe, fmt
 
 FORMAT_NAME = "enrichment-planner-scenario"
@@ -69,6 +77,10 @@ def _subgroup(r: Reader, data: dict, key: str, endpoint: str):
     block = r.block(data, key, key)
     if block is None:
         return None
+    if endpoint == "survival" and "piecewise" in block:
+        return read_piecewise_subgroup(r, block, key)
+    if endpoint == "binary":
+        return binary_subgroup(r, block, key)
     names = _SUBGROUP_FIELDS[endpoint]
     r.unknown(block, names, key)
     values = tuple(r.field(block, name, key) for name in names)
@@ -83,13 +95,14 @@ def _population(r: Reader, data: dict) -> Population | None:
     if pop is None:
         return None
     p = "population"
-    r.unknown(pop, ("prevalence", "assay_sensitivity", "assay_specificity"), p)
+    r.unknown(pop, ("prevalence", "assay_sensitivity", "assay_specificity", *POPULATION_EXTRAS), p)
     prev, sens, spec = (r.field(pop, k, p) for k in ("prevalence", "assay_sensitivity", "assay_specificity"))
     if sens is not None and spec is not None and sens + spec <= 1:
         r.add(f"{p}.assay_specificity",
               f"sensitivity + specificity must exceed 1 (an informative assay), got {fmt(sens + spec)}")
         spec = None
-    return None if None in (prev, sens, spec) else Population(prev, sens, spec)
+    extras = population_extras(r, pop, p)
+    return None if None in (prev, sens, spec, *extras.values()) else Population(prev, sens, spec, **extras)
 
 
 def _testing(r: Reader, data: dict, endpoint: str | None) -> Testing | None:
@@ -110,9 +123,10 @@ def _testing(r: Reader, data: dict, endpoint: str | None) -> Testing | None:
     if alpha is not None and power is not None and power <= alpha:
         r.add(f"{p}.power", f"must be > alpha ({fmt(alpha)}), got {fmt(power)}")
         power = None
-    if None in (alpha, sides, power, ratio, better):
+    extras = testing_extras(r, block, p, endpoint)
+    if None in (alpha, sides, power, ratio, better, extras["dropout"]):
         return None
-    return Testing(alpha, sides, power, ratio, better, method, het)
+    return Testing(alpha, sides, power, ratio, better, method, het, **extras)
 
 
 def _survival(r: Reader, data: dict, endpoint: str | None) -> SurvivalSettings | None:
@@ -126,7 +140,8 @@ def _survival(r: Reader, data: dict, endpoint: str | None) -> SurvivalSettings |
     r.unknown(block, tuple(f.name for f in fields(SurvivalSettings)), s)
     values = tuple(r.field(block, k, s) for k in ("accrual_time", "follow_up_time", "dropout_rate", "dropout_time"))
     unit = r.text(block, "time_unit", s, _default("survival.time_unit"))
-    return None if None in values else SurvivalSettings(*values, unit)
+    accrual = read_accrual(r, block, values[0])
+    return None if None in values else SurvivalSettings(*values, unit, accrual)
 
 
 def _costs(r: Reader, data: dict) -> Costs | None:
@@ -316,10 +331,13 @@ def scenario_from_dict(data: Any) -> Scenario:
 
     testing = _testing(r, data, endpoint)
     survival = _survival(r, data, endpoint)
+    if endpoint == "survival" and testing is not None:
+        positive, negative = resolve_piecewise(positive, negative, survival, testing.allocation_ratio)
     costs = _costs(r, data)
     recruitment = _recruitment(r, data)
     designs = _designs(r, data, endpoint)
     interim, designs = read_interims(r, data, testing, designs)
+    check_null(r, endpoint, testing, positive, designs)
     provenance = _provenance(r, data)
     uncertainty = None
     if data.get("uncertainty") is not None:

@@ -22,6 +22,7 @@ from .derived import derived_quantities
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
 from .interim_panel import InterimBox
+from .piecewise_table import add_piecewise_inputs, refresh_piecewise_inputs
 
 GROUPS = [
     ("general", "Scenario"),
@@ -95,6 +96,7 @@ class InputsPanel(QScrollArea):
         self.design_message.setStyleSheet(ERROR_STYLE)
         self.design_message.setWordWrap(True)
         self.forms["designs"].addRow(self.design_message)
+        add_piecewise_inputs(self)  # survival: piecewise table per subgroup, assumed curves
         doc.changed.connect(self.refresh)
         self.body = body
 
@@ -203,6 +205,7 @@ class InputsPanel(QScrollArea):
         self.design_message.setVisible(bool(design_problems))
         self.interim.refresh()
         self._refresh_derived()
+        refresh_piecewise_inputs(self)
         self._refresh_other_problems()
         self.fit_width()
 

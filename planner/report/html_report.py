@@ -212,6 +212,10 @@ def build_report(
     if interim:
         body.append(section("Interim analyses: group-sequential boundaries", interim))
     body.append(section("Assumptions", assumptions_table(scenario, comparison)))
+    if scenario.endpoint == "survival":
+        from .survival_section import survival_section  # noqa: PLC0415
+
+        body.append(section("Survival assumptions", survival_section(scenario, images if include_figures else None)))
     if include_figures and fixed:
         body.append(section("Figures", _figures(scenario, fixed, images)))
     if assurance:

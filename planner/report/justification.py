@@ -14,6 +14,7 @@ from ..catalogue import DESIGNS, FIELDS_BY_PATH, phrase
 from ..results import DesignResult
 from ..scenario import Scenario
 from ..uncertainty import input_path
+from .essentials_section import essentials_sentences
 from .fmt import alpha_phrase, count, money, number, percent, ratio
 from .interim_text import plan_sentence
 
@@ -267,7 +268,7 @@ def justification(
                 )
             elif de.message:
                 first += f" Detectable biomarker-positive effect: {de.message}."
-    sentences = [first, plan_sentence(r)]
+    sentences = [first, plan_sentence(r), essentials_sentences(scenario, r)]
     if r.design == "stratified":
         sentences.append(_stratified_sentence(r, opts))
     sentences.append(_assurance_sentence(scenario, assurance))
