@@ -43,7 +43,7 @@ import numpy as np
 import scipy.fft as sfft
 from numpy.polynomial import polynomial as P
 
-NU = 4.0         # grid points per increment SD
+NU = 3.0         # grid points per increment SD
 WIDTH = 7.5      # grid half-width in SD around the reference mean (P(|N| > 7.5) ≈ 6e-14)
 FLOOR = 1e-13    # densities below FLOOR × max are FFT round-off and set to 0
 RADIUS = 3.0     # drifts within this Mahalanobis distance of the reference are tilted from it
@@ -188,20 +188,28 @@ def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: 
         return []
     v = law.inc[k + 1]
     mu = v @ lam_ref
+    stack = np.stack(masses)
+    nz = stack.any(axis=0)                              # convolve only the non-zero block
+    rows, cols = np.flatnonzero(nz.any(axis=1)), np.flatnonzero(nz.any(axis=0))
+    n_out = (int(grid.n[k + 1, 0]), int(grid.n[k + 1, 1]))
+    if rows.size == 0:
+        return [np.zeros(n_out) for _ in masses]
+    start = (int(rows[0]), int(cols[0]))
+    stack = stack[:, rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     lows, axes = [], []
     for d in range(2):
-        off = grid.x0[k + 1, d] - grid.x0[k, d]         # Δ(m) = off + m h for m = i' − i
+        # Δ(m) = off + m h for m = i' − i (i counted from the block's first node)
+        off = grid.x0[k + 1, d] - grid.x0[k, d] - start[d] * grid.h[d]
         sd = math.sqrt(v[d, d])
         m_lo = math.floor((mu[d] - (WIDTH + 1) * sd - off) / grid.h[d])
         m_hi = math.ceil((mu[d] + (WIDTH + 1) * sd - off) / grid.h[d])
         lows.append(m_lo)
         axes.append(off + grid.h[d] * np.arange(m_lo, m_hi + 1))
     kern = _bvn_pdf(axes[0][:, None], axes[1][None, :], mu, v)
-    n_in = masses[0].shape
+    n_in = stack.shape[1:]
     shape = [sfft.next_fast_len(n_in[d] + kern.shape[d] - 1, real=True) for d in range(2)]
     fk = sfft.rfft2(kern, shape)
-    full = sfft.irfft2(sfft.rfft2(np.stack(masses), shape) * fk, shape)
-    n_out = (int(grid.n[k + 1, 0]), int(grid.n[k + 1, 1]))
+    full = sfft.irfft2(sfft.rfft2(stack, shape) * fk, shape)
     out = np.zeros((len(masses),) + n_out)
     sl_out, sl_full = [slice(None)], [slice(None)]
     for d in range(2):

@@ -70,6 +70,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtr, ndtri
 
+from . import curve as C
 from . import grid2d as G
 from . import procedure as P
 from .boundaries import boundaries, spending
@@ -336,21 +337,44 @@ def claims_by_look(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, stop_whe
     mean = np.broadcast_to(mean, lead + mean.shape[-1:]).reshape(-1, 2 * k)
     cov = np.broadcast_to(np.asarray(cov, float), lead + np.shape(cov)[-2:]).reshape(-1, 2 * k, 2 * k)
     inverse, first = _groups(cov, bd, lead)
-    out = {name: np.empty((mean.shape[0], k)) for name in ("overall", "subgroup", "either", "both", "stop")}
+    order = np.argsort(first)                  # structures in order of first appearance (the curve)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    inverse, first = rank[inverse], first[order]
     pick = lambda name, i: (np.full(k, -math.inf) if getattr(bd, name) is None  # noqa: E731
                             else np.broadcast_to(getattr(bd, name), lead + (k,)).reshape(-1, k)[i])
-    for g, i in enumerate(first):
-        sel = np.flatnonzero(inverse == g)
-        law = G.law_from_cov(cov[i])
-        score = mean[sel].reshape(-1, k, 2) * law.scale
-        lam = np.linalg.solve(law.cum[-1], score[:, -1, :].T).T
-        if not np.allclose(np.einsum("kij,pj->pki", law.cum, lam), score, rtol=1e-7, atol=1e-9):
-            raise ValueError("mean increments are not proportional to the information (not a joint law of this module)")
-        rule = P.Rule(*(tuple(float(x) for x in pick(n, i)) for n in ("a", "b", "c_f", "c_s", "f_f", "f_s")), stop_when)
-        res = P.run(law, lam, rule)
-        for name in out:
-            out[name][sel] = res[name]
+    names = ("a", "b", "c_f", "c_s", "f_f", "f_s")
+    laws = [G.law_from_cov(cov[i]) for i in first]
+    rules = [P.Rule(*(tuple(float(x) for x in pick(n, i)) for n in names), stop_when) for i in first]
+    for g in range(first.size):
+        _drift(laws[g], mean[inverse == g], check=True)
+    out = None
+    if first.size >= C.MIN_GROUPS:
+        bounds = np.concatenate([pick(n, first) for n in names], axis=1)
+        if (np.isfinite(bounds) == np.isfinite(bounds[:1])).all():
+            tri = np.triu_indices(2 * k)
+            feats = np.concatenate([cov[first][:, tri[0], tri[1]], bounds[:, np.isfinite(bounds[0])]], axis=1)
+            out = C.interpolate(feats, inverse, lambda g: P.run(laws[g], _drift(laws[g], mean), rules[g]))
+            out = None if out is None else {name: np.clip(v, 0.0, 1.0) for name, v in out.items()}
+    if out is None:
+        out = {name: np.empty((mean.shape[0], k)) for name in ("overall", "subgroup", "either", "both", "stop")}
+        for g in range(first.size):
+            sel = np.flatnonzero(inverse == g)
+            res = P.run(laws[g], _drift(laws[g], mean[sel]), rules[g])
+            for name in out:
+                out[name][sel] = res[name]
     return {name: v.reshape(lead + (k,)) for name, v in out.items()}
+
+
+def _drift(law: G.Law, mean: np.ndarray, check: bool = False) -> np.ndarray:
+    """Drifts λ (P, 2) of the score law with the points' last-look means; ``check``: the means at
+    every look must follow the law's information (increments proportional)."""
+    k = law.k_max
+    score = mean.reshape(-1, k, 2) * law.scale
+    lam = np.linalg.solve(law.cum[-1], score[:, -1, :].T).T
+    if check and not np.allclose(np.einsum("kij,pj->pki", law.cum, lam), score, rtol=1e-7, atol=1e-9):
+        raise ValueError("mean increments are not proportional to the information (not a joint law of this module)")
+    return lam
 
 
 def claim_probabilities(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, looks: int | None = None,
