@@ -171,7 +171,10 @@ def make_grid(law: Law, lam_ref: np.ndarray, radius: float | None = None, nu: fl
 
 
 def first_density(law: Law, grid: Grid, lam_ref: np.ndarray) -> np.ndarray:
-    return _bvn_pdf(grid.nodes(0, 0)[:, None], grid.nodes(0, 1)[None, :], law.cum[0] @ lam_ref, law.cum[0])
+    """The density at look 1, zero below :data:`FLOOR` × max (as every later look's)."""
+    f = _bvn_pdf(grid.nodes(0, 0)[:, None], grid.nodes(0, 1)[None, :], law.cum[0] @ lam_ref, law.cum[0])
+    f[f < FLOOR * f.max()] = 0.0
+    return f
 
 
 def _bvn_pdf(x: np.ndarray, y: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
