@@ -374,7 +374,9 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     rules = [_rule(bounds[i], stop_when) for i in first]
     for g in range(first.size):
         _drift(laws[g], mean[inverse == g], check=True)
-    if first.size >= C.MIN_GROUPS:
+    cells = [np.unique(G.lattice_index(laws[g], _drift(laws[g], mean[inverse == g])), axis=0) for g in range(first.size)]
+    spread = np.unique(np.concatenate(cells), axis=0).shape[0]    # references per node of a curve
+    if first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < sum(len(c) for c in cells):
         flat = bounds[first].reshape(first.size, -1)
         if (np.isfinite(flat) == np.isfinite(flat[:1])).all():
             tri = np.triu_indices(2 * k)
