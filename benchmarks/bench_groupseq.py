@@ -8,7 +8,7 @@
   B− effect, claims over prevalence at fixed N with 200 correlations) and the fourth: N for 90 %
   power over prevalence (one root per point, all points at once as planner.solve.solve_n).
 
-``--old PATH`` (e.g. a copy of main's planner/groupseq) times the same stratified work with that
+``--old PATH`` (a copy of main's planner/groupseq beside a copy of planner/errors.py) times the same stratified work with that
 copy in the same run and prints old/new ratios. The machine is shared: the load average is
 printed beside the medians.
 """
@@ -16,11 +16,11 @@ printed beside the medians.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import statistics
 import sys
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -46,12 +46,13 @@ def _median(fn, repeat: int = 5, clear=None) -> float:
 
 
 def _load(path: str):
-    """A second copy of the package (the baseline, e.g. main's planner/groupseq) as ``gs_old``."""
-    spec = importlib.util.spec_from_file_location("gs_old", Path(path) / "__init__.py", submodule_search_locations=[path])
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["gs_old"] = mod
-    spec.loader.exec_module(mod)
-    return {name: importlib.import_module(f"gs_old.{name}") for name in ("boundaries", "procedure", "stratified", "plan")}
+    """A second copy of the package (the baseline, e.g. main's planner/groupseq) as ``gs_old``;
+    its parent directory stands in for ``planner`` (the package imports ``..errors``)."""
+    parent = types.ModuleType("gs_old")
+    parent.__path__ = [str(Path(path).resolve().parent)]
+    sys.modules["gs_old"] = parent
+    name = Path(path).resolve().name
+    return {m: importlib.import_module(f"gs_old.{name}.{m}") for m in ("boundaries", "procedure", "stratified", "plan")}
 
 
 NEW = {"boundaries": B, "procedure": PR, "stratified": S, "plan": sys.modules[InterimPlan.__module__]}

@@ -29,7 +29,7 @@ up to e^{RADIUS·(WIDTH+RADIUS)}; densities below :data:`FLOOR` × max are there
 target law's mass there is < 1e-8).
 
 Accuracy (tests/test_groupseq_stratified.py): claim probabilities within 2e-5 of the Genz
-rectangles with 2¹⁶ points (measured ≈ 3e-6 against a grid with twice the points per SD) and of
+rectangles with 2¹⁶ points (measured ≤ 1e-5; ≤ 2.6e-5 against a grid with 8 points per SD) and of
 Monte Carlo; one-look parametric bounds within 2e-6 of the fixed design's.
 """
 
@@ -70,7 +70,7 @@ _ANTI = _stencil_antiderivatives()
 _POW = np.arange(ORDER + 1)
 
 
-def interval_weights(x0: float, h: float, n: int, lo: float, hi: float) -> np.ndarray:
+def _cell_weights(x0: float, h: float, n: int, lo: float, hi: float) -> np.ndarray:
     """Weights w with Σ w_i f(x0 + i h) ≈ ∫_lo^hi f (local degree-5 interpolation per cell)."""
     w = np.zeros(n)
     end = x0 + (n - 1) * h
@@ -89,6 +89,38 @@ def interval_weights(x0: float, h: float, n: int, lo: float, hi: float) -> np.nd
         idx = cells[sel][:, None] + s + np.arange(ORDER)
         np.add.at(w, idx.ravel(), contrib.ravel())
     return w
+
+
+@lru_cache(maxsize=256)
+def _whole_cells(x0: float, h: float, n: int) -> np.ndarray:
+    """(n, n): row c holds the weights of [x0, x0 + c h] (cells 0..c−1), cumulated once per axis."""
+    rows = np.zeros((n, n))
+    cells = np.arange(n - 1)
+    start = np.clip(-(ORDER // 2 - 1), -cells, n - ORDER - cells)
+    whole = (_POW > 0).astype(float)                                 # 1^j − 0^j
+    for s in np.unique(start):
+        sel = cells[start == s]
+        rows[(sel + 1)[:, None], sel[:, None] + s + np.arange(ORDER)] = h * (whole @ _ANTI[int(s)])
+    return np.cumsum(rows, axis=0)
+
+
+def _from_start(x0: float, h: float, n: int, u: float) -> np.ndarray:
+    """Weights of [x0, u]: whole cells from the cumulated table, the partial cell directly."""
+    if u <= x0:
+        return np.zeros(n)
+    c = min(int(math.floor((u - x0) / h)), n - 1) if u < x0 + (n - 1) * h else n - 1
+    w = _whole_cells(x0, h, n)[c]
+    if c < n - 1 and u > x0 + c * h:
+        w = w + _cell_weights(x0, h, n, x0 + c * h, u)
+    return w
+
+
+def interval_weights(x0: float, h: float, n: int, lo: float, hi: float) -> np.ndarray:
+    """Weights w with Σ w_i f(x0 + i h) ≈ ∫_lo^hi f (local degree-5 interpolation per cell; the
+    rule is additive over cells, so w = W(hi) − W(lo) with W the weights of [x0, u])."""
+    if hi <= lo or hi <= x0 or lo >= x0 + (n - 1) * h:
+        return np.zeros(n)
+    return _from_start(x0, h, n, hi) - _from_start(x0, h, n, lo)
 
 
 @dataclass(frozen=True)

@@ -334,17 +334,18 @@ def claims_by_look(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, stop_whe
     bounds = np.stack([np.broadcast_to(np.full(k, -math.inf) if getattr(bd, n) is None else getattr(bd, n),
                                        lead + (k,)).reshape(-1, k) for n in NAMES], axis=1)      # (P, 6, K)
     out = {name: np.empty((mean.shape[0], k)) for name in OUTPUTS}
-    rest = []
     z = (mean / np.sqrt(np.diagonal(cov, axis1=1, axis2=2))).reshape(-1, k, 2)
-    for i in range(mean.shape[0]):
-        res = P.certain(z[i], _rule(bounds[i], stop_when)) if _far(z[i], bounds[i]) else None
+    far = _far(z, bounds)
+    rest = list(np.flatnonzero(~far))
+    for i in np.flatnonzero(far):
+        res = P.certain(z[i], _rule(bounds[i], stop_when))
         if res is None:
             rest.append(i)
             continue
         for name in OUTPUTS:
             out[name][i] = res[name]
     if rest:
-        rest = np.asarray(rest)
+        rest = np.sort(np.asarray(rest))
         res = _grid_claims(mean[rest], cov[rest], bounds[rest], stop_when)
         for name in OUTPUTS:
             out[name][rest] = res[name]
@@ -355,10 +356,11 @@ def _rule(bounds: np.ndarray, stop_when: str) -> P.Rule:
     return P.Rule(*(tuple(float(x) for x in row) for row in bounds), stop_when)
 
 
-def _far(z: np.ndarray, bounds: np.ndarray) -> bool:
-    """Quick test: every finite bound of every look is :data:`.procedure.FAR` SDs from the means."""
-    gap = np.abs(np.concatenate([z[:, 0] - bounds[0::2], z[:, 1] - bounds[1::2]]))
-    return bool(np.all(np.isnan(gap) | (gap >= P.FAR)))
+def _far(z: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """(P,) every finite bound of every look is :data:`.procedure.FAR` SDs from the means
+    (z (P, K, 2), bounds (P, 6, K)): a quick test before :func:`.procedure.certain`."""
+    gap = np.abs(np.concatenate([z[:, None, :, 0] - bounds[:, 0::2], z[:, None, :, 1] - bounds[:, 1::2]], axis=1))
+    return np.all(np.isnan(gap) | (gap >= P.FAR), axis=(1, 2))
 
 
 def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_when: str) -> dict[str, np.ndarray]:
