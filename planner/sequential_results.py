@@ -105,11 +105,12 @@ def _stratified(r: DesignResult, model: StratifiedSequentialModel, n_eval: float
     bd = model.bounds()
     mean = joint.mean_per_sqrt_n * math.sqrt(n_eval)
     primary = model.primary
-    cum = [float(model.claims(np.array([n_eval]), np.array([0]), looks=k)[primary][0]) for k in range(1, len(t) + 1)]
-    reject = np.diff(np.r_[0.0, cum])
-    # the trial stops at a look when no hypothesis can still be rejected (all rejected, stopped for
-    # futility or past their last chance): planner.groupseq.procedure, stop_when="both"
-    stop_h1 = claims_by_look(mean, joint.cov1, bd, "both")["stop"][0]
+    # one recursion gives every look: P(claim by look k) and P(stop at look k); the trial stops at a
+    # look when no hypothesis can still be rejected (all rejected, stopped for futility or past
+    # their last chance): planner.groupseq.procedure, stop_when="both"
+    by_look = claims_by_look(mean, joint.cov1, bd, "both")
+    reject = np.diff(np.r_[0.0, np.asarray(by_look[primary]).reshape(-1, len(t))[0]])
+    stop_h1 = np.asarray(by_look["stop"]).reshape(-1, len(t))[0]
     frac1 = float(stop_h1 @ t)
     frac0 = float(expected_fraction(np.zeros_like(mean), joint.corr0, bd, t, stop_when="both")[0])
     first = lambda x: np.asarray(x).reshape(-1, len(t))[0]  # noqa: E731
