@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 
 import pytest
 from conftest import SCENARIOS
@@ -46,7 +47,7 @@ def test_example_has_provenance_for_every_key_assumption(path):
         if key.startswith(("positive.", "negative.")) and "piecewise" in data[key.split(".")[0]]:
             key = key.split(".")[0] + ".piecewise"  # the piecewise model replaces the hazard ratio
         assert prov.get(key), f"{path.name}: no provenance for {key}"
-    text = " ".join(prov.values())
+    text = " ".join(v["source"] if isinstance(v, dict) else v for v in prov.values())
     assert "assumption" in text.lower()
     assert any(ch.isdigit() for ch in text)  # a cited trial (journal, year, pages)
     for block in ("survival", "testing", "costs", "recruitment"):
@@ -71,3 +72,21 @@ def test_example_computes_and_reports(path):
             assert f"A total of {count(r.n_randomized)} patients" in parsed.paragraphs[name]
     if "adaptive" in scenario.designs:
         assert "Adaptive enrichment design: operating characteristics" in report.html
+
+
+VERSION1 = sorted((Path(__file__).parent / "data" / "version1").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", VERSION1, ids=[p.stem for p in VERSION1])
+def test_version1_files_give_the_numbers_of_their_version2_form(path):
+    """tests/data/version1 holds three examples as they were shipped in version 1 (plain-text
+    provenance); the examples in resources/ are their version 2 form (provenance that records
+    the value it was written for). Both open and give identical results."""
+    v1, v2 = load_scenario(path), load_scenario(SCENARIOS / path.name)
+    assert json.loads(path.read_text(encoding="utf-8"))["version"] == 1
+    assert v1.population == v2.population and v1.positive == v2.positive and v1.negative == v2.negative
+    a = compare_designs(v1, include_adaptive=False).to_dict()
+    b = compare_designs(v2, include_adaptive=False).to_dict()
+    assert a["designs"] == b["designs"]
+    assert {k: n.source for k, n in v1.provenance.items()} == {k: n.source for k, n in v2.provenance.items()}
+    assert v2.provenance["population.prevalence"].value == v2.population.prevalence
