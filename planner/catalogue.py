@@ -413,7 +413,7 @@ INPUT_FIELDS: list[FieldSpec] = [
     FieldSpec("title", "Title", "text", "Short name of the planned trial; shown in the window title and reports.",
               example="EGFR-mutant NSCLC, first-line TKI", default="", group="general"),
     FieldSpec("notes", "Notes", "text", "Free text: outcome, population, anything worth keeping with the file.",
-              default="", group="general"),
+              default="", group="general", extra={"multiline": True}),
     FieldSpec("endpoint", "Endpoint", "choice", "Type of the primary endpoint; decides which subgroup "
               "assumptions apply.", "continuous, binary or time to event", "survival",
               choices=OPTIONS["endpoint"], group="general"),

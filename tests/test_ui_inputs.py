@@ -157,7 +157,8 @@ def test_allocation_shows_treatment_to_control(make_window):
     w = make_window(EXAMPLES / "egfr_nsclc_ipass.json")
     spin = w.inputs.rows["testing.allocation_ratio"].editor
     spin.setValue(2.0)
-    assert spin.text() == "2 : 1"
+    assert spin.text() == "2"
+    assert w.inputs.rows["testing.allocation_ratio"].unit_label.text() == ": 1"  # shown beside the value
     assert w.doc.scenario.testing.allocation_ratio == 2.0
     assert "treatment : control" in w.inputs.rows["testing.allocation_ratio"].label.text()
 

@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QMainWindow,
     QMessageBox,
@@ -29,6 +30,7 @@ from .document import ScenarioDocument
 from .help_dialogs import MethodsDialog, show_about
 from .inputs_panel import InputsPanel
 from .log_pane import LogPane
+from .number_edit import DocumentUndoKeys
 from .plots_panel import PlotsPanel
 from .sensitivity_tab import SensitivityTab
 
@@ -163,12 +165,15 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         e = bar.addMenu("&Edit")
-        undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        undo = self.doc.undo_stack.createUndoAction(self, "&Undo:")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        redo = self.doc.undo_stack.createRedoAction(self, "&Redo:")
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         e.addAction(undo)
         e.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        self.undo_keys = DocumentUndoKeys(self, self.doc.undo_stack)  # even inside a focused field
+        QApplication.instance().installEventFilter(self.undo_keys)
         e.addSeparator()
         self._action(e, "Copy comparison as TSV", self.comparison.copy_tsv, "Ctrl+Shift+C")
         v = bar.addMenu("&View")
@@ -379,6 +384,7 @@ class MainWindow(QMainWindow):
         self.adaptive.shutdown()
         self.assurance.shutdown()
         self.save_settings()
+        QApplication.instance().removeEventFilter(self.undo_keys)
         event.accept()
 
     # ------------------------------------------------------------------ computing
