@@ -333,5 +333,6 @@ class ComparisonView(QWidget):
     def export_csv_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export comparison", "comparison.csv", "CSV (*.csv)")
         if path:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(self.to_csv())
+            from .export_files import export_text
+
+            export_text(self, path, self.to_csv(), "the comparison")

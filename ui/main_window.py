@@ -33,6 +33,7 @@ from .log_pane import LogPane
 from .number_edit import DocumentUndoKeys
 from .plots_panel import PlotsPanel
 from .sensitivity_tab import SensitivityTab
+from .tasks import BusyIndicator, TaskRunner, TaskState
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 DEFAULT_EXAMPLE = "egfr_nsclc_ipass.json"
@@ -55,6 +56,23 @@ def default_example() -> Path | None:
         return preferred
     files = example_files()
     return files[0] if files else None
+
+
+def _export_report_task(state: TaskState, scenario, options: dict, path: Path) -> Path:
+    """Worker body of File → Export report: build the report, then write it (atomically)."""
+    from planner.report.html_report import build_report
+
+    state.set_status(f"Computing the report for {path.name}")
+    report = build_report(scenario, **options)
+    state.check()  # cancelled: nothing is written
+    state.set_status(f"Writing {path.name}")
+    if path.suffix.lower() == ".pdf":
+        from .report_pdf import write_report_pdf
+
+        write_report_pdf(report, path)
+    else:
+        report.write_html(path)
+    return path
 
 
 def _title_of(path: Path) -> str:
@@ -129,6 +147,10 @@ class MainWindow(QMainWindow):
         self.assurance.logged.connect(self.log.append)
         self.assurance.computed.connect(self.comparison.show_assurance)
         self.adaptive.suggest_size = self.stratified_size
+        self.tasks = TaskRunner(self)  # exports; the views hold their own runners (ui.tasks)
+        self.busy = BusyIndicator()
+        self.busy.watch(self.tasks)
+        self.statusBar().addPermanentWidget(self.busy)
         self._build_menus()
         self.resize(1500, 950)
         self.setAcceptDrops(True)
@@ -322,27 +344,31 @@ class MainWindow(QMainWindow):
         if path:
             self.export_report(Path(path))
 
-    def export_report(self, path: Path, include_adaptive: bool = True) -> None:
-        """Write the report (format from the extension) for the question solved in the table. The
+    def export_report(self, path: Path, include_adaptive: bool = True) -> TaskState:
+        """Write the report (format from the extension) for the question solved in the table, in
+        the background (:mod:`ui.tasks`; the window stays responsive, Cancel stops it). The
         adaptive design is reported from the run made in the Adaptive tab when it was made for
         these assumptions, else simulated (unless ``include_adaptive`` is False)."""
-        from planner.report.html_report import build_report, same_assumptions
+        from planner.report.html_report import same_assumptions
 
         scenario, tab = self.doc.scenario, self.adaptive
         run = tab.result if tab.result is not None and tab.result_scenario is not None \
             and same_assumptions(tab.result_scenario, scenario) else None
         question, n = self.comparison.question, self.comparison.n_randomized
-        report = build_report(scenario, source_name=self.doc.path.name if self.doc.path else None,
-                              include_adaptive=include_adaptive, question=question,
-                              n_randomized=n if question in ("power", "effect") else None, adaptive_result=run)
-        if path.suffix.lower() == ".pdf":
-            from .report_pdf import write_report_pdf
+        options = dict(source_name=self.doc.path.name if self.doc.path else None, include_adaptive=include_adaptive,
+                       question=question, n_randomized=n if question in ("power", "effect") else None,
+                       adaptive_result=run)
+        self.statusBar().showMessage(f"Exporting the report to {path}…")
+        return self.tasks.start(f"Exporting {Path(path).name}", _export_report_task, scenario, options, Path(path),
+                                on_done=self._report_exported, on_error=lambda e: self._report_failed(path, e))
 
-            write_report_pdf(report, path)
-        else:
-            report.write_html(path)
+    def _report_exported(self, path: Path) -> None:
         self.log.append(f"Exported report {path}")
         self.statusBar().showMessage(f"Wrote {path}", 8000)
+
+    def _report_failed(self, path: Path, error: str) -> None:
+        self.log.append("Report export failed", f"  {error}")
+        QMessageBox.warning(self, "Cannot export the report", f"Cannot write {path}:\n{error}")
 
     def update_title(self) -> None:
         title = str(self.doc.data.get("title") or "Untitled scenario")
@@ -383,6 +409,7 @@ class MainWindow(QMainWindow):
             return
         self.adaptive.shutdown()
         self.assurance.shutdown()
+        self.busy.cancel_all()
         self.save_settings()
         QApplication.instance().removeEventFilter(self.undo_keys)
         event.accept()

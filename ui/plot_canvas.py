@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (  # noqa: E402
 )
 
 from planner.figures import add_legend  # noqa: E402
+from planner.files import atomic_write_text  # noqa: E402
+
+from .export_files import save_figure, write_or_explain  # noqa: E402
 
 EXPORT_FILTER = "PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"
 
@@ -177,12 +180,11 @@ class PlotCanvas(QWidget):
         if self.before_export is not None:
             self.before_export()
         if path.lower().endswith(".csv"):
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(self.csv_text)
+            atomic_write_text(path, self.csv_text)
             return
         legend = add_legend(self.ax, self.legend_handles)  # the legend the report draws
         try:
-            self.figure.savefig(path, dpi=200 if path.lower().endswith(".png") else None)
+            save_figure(self.figure, path, dpi=200 if path.lower().endswith(".png") else None)
         finally:
             if legend is not None and self.legend_on_screen is False:
                 legend.remove()
@@ -198,4 +200,4 @@ class PlotCanvas(QWidget):
             return
         if "." not in path.rsplit("/", 1)[-1]:
             path += "." + chosen.split("*.")[-1].rstrip(")")
-        self.export(path)
+        write_or_explain(self, path, lambda: self.export(path), self.title)

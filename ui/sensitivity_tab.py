@@ -181,5 +181,6 @@ class SensitivityTab(QWidget):
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export sensitivity grid", "sensitivity.csv", "CSV (*.csv)")
         if path:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(self.grid.to_csv())
+            from .export_files import export_text
+
+            export_text(self, path, self.grid.to_csv(), "the sensitivity grid")
