@@ -83,6 +83,7 @@ def test_sensitivity_grid_matches_core(make_window, qtbot):
     tab.row_values.setText("0.2:0.6:0.2")
     tab.col_values.setText("0.5, 0.7")
     tab.compute()
+    qtbot.waitUntil(lambda: not tab.tasks.running, timeout=30000)
     grid = curves.sensitivity_grid(w.doc.scenario, "targeted", ("population.prevalence", [0.2, 0.4, 0.6]),
                                    ("positive.hazard_ratio", [0.5, 0.7]))
     assert tab.table.rowCount() == 3 and tab.table.columnCount() == 2

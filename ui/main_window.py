@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)  # exports; the views hold their own runners (ui.tasks)
         self.busy = BusyIndicator()
         self.busy.watch(self.tasks)
+        self.busy.watch(self.sensitivity.tasks)
         self.statusBar().addPermanentWidget(self.busy)
         self._build_menus()
         self.resize(1500, 950)

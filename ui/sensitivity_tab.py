@@ -26,6 +26,15 @@ from planner.catalogue import EFFECTS, INPUT_FIELDS, design_label
 from planner.scenario import FIXED_DESIGNS, Scenario
 
 from .field_widgets import ERROR_STYLE
+from .tasks import TaskRunner
+
+
+def _grid_task(_state, scenario: Scenario, design: str, rows: tuple, cols: tuple | None, output: str):
+    """Worker body: :func:`planner.curves.sensitivity_grid`."""
+    from planner import curves
+
+    with np.errstate(all="ignore"):
+        return curves.sensitivity_grid(scenario, design, rows, cols, output=output)
 
 
 def values_around(value: float, path: str) -> str:
@@ -51,6 +60,7 @@ class SensitivityTab(QWidget):
         super().__init__(parent)
         self.scenario: Scenario | None = None
         self.grid = None  # planner.curves.Grid
+        self.tasks = TaskRunner(self)
         self.endpoint = ""
         self.design = QComboBox()
         for name in FIXED_DESIGNS:
@@ -131,6 +141,7 @@ class SensitivityTab(QWidget):
             edit.setText(values_around(float(node), str(path)))
 
     def compute(self) -> None:
+        """Read the grid's inputs here; compute it in the background (:mod:`ui.tasks`)."""
         if self.scenario is None:
             return
         try:
@@ -141,13 +152,20 @@ class SensitivityTab(QWidget):
             cols = (str(col_path), curves.parse_list(self.col_values.text())) if col_path else None
             if len(rows[1]) * (len(cols[1]) if cols else 1) > 2500:
                 raise ValueError("at most 2500 cells")
-            with np.errstate(all="ignore"):
-                self.grid = curves.sensitivity_grid(self.scenario, str(self.design.currentData()), rows, cols,
-                                                    output=str(self.output.currentData()))
         except Exception as exc:
-            self.message.setText(str(exc))
-            self.message.setStyleSheet(ERROR_STYLE)
+            self._failed(str(exc))
             return
+        self.message.setStyleSheet("")
+        self.message.setText("Computing the grid…")
+        self.tasks.start("Computing the sensitivity grid", _grid_task, self.scenario, str(self.design.currentData()),
+                         rows, cols, str(self.output.currentData()), on_done=self._computed, on_error=self._failed)
+
+    def _failed(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.setStyleSheet(ERROR_STYLE)
+
+    def _computed(self, grid) -> None:
+        self.grid = grid
         self.message.setStyleSheet("")
         bad = len(self.grid.messages)
         self.message.setText(f"{bad} cell(s) invalid or not attainable (hover for the reason)" if bad else "")
