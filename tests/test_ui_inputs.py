@@ -41,7 +41,7 @@ def test_opening_an_example_fills_every_widget(make_window, name):
             assert value == want, field
         assert not row.has_problem, field
     assert w.inputs.rows["population.prevalence"].editor.value() == pytest.approx(expected["population"]["prevalence"])
-    assert w.windowTitle().startswith(f"Enrichment Planner — {expected['title']}")
+    assert w.windowTitle().startswith(f"{expected['title']} (")
     for name_, check in w.inputs.design_checks.items():
         assert check.isChecked() == (name_ in expected["designs"])
     assert w.comparison.table.rowCount() == len([d for d in expected["designs"] if d != "adaptive"])

@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.last_compute_ms = 0.0
         self.compute_count = 0
         self.view_actions: list[QAction] = []
+        self.last_open_error = ""
         self.inputs = InputsPanel(self.doc)
         self.comparison = ComparisonView()
         self.plots = PlotsPanel()
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
         self.first_paint_timer.timeout.connect(self._paint_then_compute)
         self.doc.changed.connect(self._changed)
         self.doc.fileChanged.connect(self.update_title)
-        self.doc.undo_stack.cleanChanged.connect(lambda _clean: self.update_title())
+        self.doc.undo_stack.cleanChanged.connect(self._clean_changed)
         self.comparison.questionChanged.connect(self.schedule)
         self.inputs.slider.sliderReleased.connect(self._slider_released)
         self.adaptive.logged.connect(self.log.append)
@@ -246,18 +247,36 @@ class MainWindow(QMainWindow):
         self.settings.setValue("recent_files", files[:MAX_RECENT])
         self._refresh_recent_menu()
 
+    def _forget_recent(self, path: Path) -> None:
+        p = str(Path(path).resolve())
+        self.settings.setValue("recent_files", [f for f in self.recent_files() if f != p])
+        self._refresh_recent_menu()
+
     def _refresh_recent_menu(self) -> None:
+        """The recent files that still exist (the others are removed from the list)."""
         self.recent_menu.clear()
         files = self.recent_files()
+        existing = [f for f in files if Path(f).is_file()]
+        if existing != files:
+            self.settings.setValue("recent_files", existing)
+            files = existing
         for f in files:
             self._action(self.recent_menu, f, lambda _=False, p=f: self.open_path(Path(p)))
         self.recent_menu.setEnabled(bool(files))
 
     # ------------------------------------------------------------------ files
     def _open_initial(self, path: str | None) -> None:
+        self.open_error_dialog: QMessageBox | None = None
         if path:
             if self.open_path(Path(path), quiet=True):
                 return
+            # never another scenario in its place: a new one, and a dialog naming the problem
+            self.doc.load_dict(json.loads(json.dumps(NEW_SCENARIO)))
+            self.open_error_dialog = QMessageBox(QMessageBox.Icon.Warning, "Cannot open scenario",
+                                                 self.last_open_error, QMessageBox.StandardButton.Ok, self)
+            self.open_error_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            QTimer.singleShot(0, self.open_error_dialog.open)  # once the window is shown
+            return
         example = default_example()
         if example is not None:
             self.open_path(example, as_copy=True, quiet=True)
@@ -298,6 +317,9 @@ class MainWindow(QMainWindow):
             self.doc.open(path, as_copy=as_copy)
         except ScenarioError as err:
             text = f"Cannot open {path}:\n" + "\n".join(f"  {p}" for p in err.problems)
+            self.last_open_error = text
+            if not Path(path).exists():
+                self._forget_recent(path)
             self.log.append("Open failed", text)
             self.statusBar().showMessage(f"Cannot open {path}", 8000)
             if not quiet:
@@ -371,10 +393,15 @@ class MainWindow(QMainWindow):
         self.log.append("Report export failed", f"  {error}")
         QMessageBox.warning(self, "Cannot export the report", f"Cannot write {path}:\n{error}")
 
+    def _clean_changed(self, _clean: bool) -> None:
+        self.update_title()
+
     def update_title(self) -> None:
+        """'IPASS example (ipass.json)': the scenario named once; the application's display name
+        ("Enrichment Planner") is added by Qt, so it is not repeated here."""
         title = str(self.doc.data.get("title") or "Untitled scenario")
         where = self.doc.path.name if self.doc.path else "not saved"
-        self.setWindowTitle(f"Enrichment Planner — {title} ({where})[*]")
+        self.setWindowTitle(f"{title} ({where})[*]")
         self.setWindowModified(self.doc.modified)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -413,6 +440,8 @@ class MainWindow(QMainWindow):
         self.busy.cancel_all()
         self.save_settings()
         QApplication.instance().removeEventFilter(self.undo_keys)
+        self.doc.undo_stack.cleanChanged.disconnect(self._clean_changed)  # the stack outlives the window's C++ side
+        self.doc.blockSignals(True)
         event.accept()
 
     # ------------------------------------------------------------------ computing
