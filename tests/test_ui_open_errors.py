@@ -85,3 +85,11 @@ def test_plot_export_is_atomic_with_an_error_dialog(make_window, qtbot, tmp_path
 
     assert not export_text(w, tmp_path / "no_such_folder" / "x.csv", "a,b\n", "the comparison")
     assert "no_such_folder" in warnings[0]
+
+
+def test_log_is_saved_as_text(make_window, qtbot, tmp_path):
+    w = make_window(EXAMPLES / "egfr_nsclc_ipass.json")
+    ui_helpers.settle(qtbot, w)
+    assert w.log.save(str(tmp_path / "log.txt"))
+    text = (tmp_path / "log.txt").read_text(encoding="utf-8")
+    assert "Compared designs" in text and text == w.log.contents() + "\n"
