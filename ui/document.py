@@ -112,6 +112,7 @@ class ScenarioDocument(QObject):
 
     changed = Signal(str)
     fileChanged = Signal()
+    opened = Signal()  # another scenario replaced this one (open, new): results of the old one go
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -164,6 +165,7 @@ class ScenarioDocument(QObject):
         self.path = path
         self._apply(data, "")
         self.undo_stack.setClean()
+        self.opened.emit()
         self.fileChanged.emit()
 
     def open(self, path: str | Path, as_copy: bool = False) -> None:

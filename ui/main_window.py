@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self.busy = BusyIndicator()
         self.busy.watch(self.tasks)
         self.busy.watch(self.sensitivity.tasks)
+        self.busy.watch(self.adaptive.tasks)
         self.statusBar().addPermanentWidget(self.busy)
         self._build_menus()
         self.resize(1500, 950)

@@ -87,7 +87,6 @@ class _Job(QRunnable):
         result, error, cancelled = None, "", False
         try:
             result = self.fn(self.state, *self.args)
-            cancelled = self.state.is_interruption_requested()
         except Cancelled:
             cancelled = True
         except Exception as exc:  # delivered to the GUI thread, never raised in the worker
@@ -145,6 +144,12 @@ class TaskRunner(QObject):
             self.cancelled.emit()
             self.idle.emit()
 
+    def stop(self) -> None:
+        """Ask the running task to finish early but keep what it returns (partial results)."""
+        if self._state is not None:
+            self._state.request_interruption()
+            self.status.emit("Stopping…")
+
     def wait(self, ms: int = 5000) -> bool:
         """Block until the pool is idle (tests, shutdown)."""
         return pool().waitForDone(ms)
@@ -159,7 +164,7 @@ class TaskRunner(QObject):
 
     def _on_finished(self, generation: int, result: Any, error: str, cancelled: bool) -> None:
         if generation != self._generation or self._state is None:
-            return  # superseded or cancelled: dropped
+            return  # superseded or cancelled: dropped (a stopped task's partial result is kept)
         self._state = None
         on_done, on_error = self._on_done, self._on_error
         self._on_done = self._on_error = None
