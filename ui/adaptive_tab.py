@@ -157,7 +157,8 @@ class AdaptiveTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(left)
-        scroll.setMinimumWidth(left.minimumSizeHint().width() + 24)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # narrow windows scroll
+        scroll.setMinimumWidth(min(left.minimumSizeHint().width() + 24, 300))
         self.table = QTableWidget(len(RESULT_ROWS), 2)
         self.table.setHorizontalHeaderLabels(["Estimate", "Monte Carlo SE"])
         self.table.setVerticalHeaderLabels([label for _, label in RESULT_ROWS])

@@ -78,6 +78,7 @@ class FieldRow(QWidget):
         note_action.triggered.connect(self.edit_note)
         self.editor.addAction(note_action)
         unit = spec.extra.get("suffix", "").strip() or ("" if spec.unit in _SILENT_UNITS else spec.unit)
+        unit = unit if len(unit) <= 12 else ""  # longer units are in the tooltip (narrow windows)
         self.unit_label = QLabel(unit)
         self.unit_label.setStyleSheet(UNIT_STYLE)
         self.unit_label.setVisible(bool(unit) and spec.kind in ("float", "int"))

@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.inputs)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([430, 1070])
+        self.splitter.setSizes([470, 1030])
         self.setCentralWidget(self.splitter)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
