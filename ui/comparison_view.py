@@ -102,7 +102,8 @@ class ComparisonView(QWidget):
         export_button.clicked.connect(self.export_csv_dialog)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Solve for:"))
-        bar.addWidget(self.mode)
+        bar.addWidget(self.mode, 4)
+        self.mode.setMaximumWidth(340)  # wide windows show the whole choice; narrow ones elide it
         bar.addWidget(self.n_label)
         bar.addWidget(self.n_spin)
         bar.addStretch(1)
