@@ -105,7 +105,7 @@ def test_undo_redo_inside_a_focused_field_act_on_the_document(make_window, qtbot
     qtbot.keyClick(hr, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert w.doc.get(PREV) == pytest.approx(0.3)
     assert "Edit" not in w.redo_action.text() and "population." not in w.redo_action.text()
-    assert w.redo_action.text().replace("&", "") == "Redo: Hazard ratio 0.48 → 0.5"
+    assert w.redo_action.text().replace("&", "") == "Redo: Hazard ratio (B+) 0.48 → 0.5"
 
 
 def test_tab_goes_from_value_to_value(make_window, qtbot):

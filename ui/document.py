@@ -52,11 +52,16 @@ def set_path(data: dict, path: str, value: Any) -> None:
         node[keys[-1]] = value
 
 
+#: the subgroup of a field, added to its label where both subgroups have the same field
+_SUBGROUP_TAGS = {"positive": "B+", "negative": "B−"}
+
+
 def field_label(path: str) -> str:
-    """The catalogue's label of a field (never its raw path), e.g. 'Prevalence (B+)'."""
+    """The catalogue's label of a field (never its raw path), e.g. 'Prevalence (B+)', 'Hazard ratio (B−)'."""
     spec = FIELDS_BY_PATH.get(path)
     if spec is not None:
-        return spec.label
+        tag = _SUBGROUP_TAGS.get(spec.group, "")
+        return f"{spec.label} ({tag})" if tag and tag not in spec.label else spec.label
     return path.rsplit(".", 1)[-1].replace("_", " ")
 
 

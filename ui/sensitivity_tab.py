@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from planner.catalogue import EFFECTS, INPUT_FIELDS, design_label
 from planner.scenario import FIXED_DESIGNS, Scenario
 
+from .document import field_label
 from .field_widgets import ERROR_STYLE
 from .tasks import TaskRunner
 
@@ -177,8 +178,10 @@ class SensitivityTab(QWidget):
         self.table.clear()
         self.table.setRowCount(len(g.row_values))
         self.table.setColumnCount(len(cols))
-        self.table.setHorizontalHeaderLabels([f"{g.col_field} = {c:g}" if c is not None else g.output for c in cols])
-        self.table.setVerticalHeaderLabels([f"{g.row_field} = {r:g}" for r in g.row_values])
+        output = self.output.itemText(max(0, self.output.findData(g.output)))
+        self.table.setHorizontalHeaderLabels([f"{field_label(g.col_field)} = {c:g}" if c is not None else output
+                                              for c in cols])
+        self.table.setVerticalHeaderLabels([f"{field_label(g.row_field)} = {r:g}" for r in g.row_values])
         for i in range(len(g.row_values)):
             for j in range(len(cols)):
                 v = float(g.values[i, j])
