@@ -179,6 +179,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec("design_map", "Design map", _PREVALENCE_AXIS, "{effect}"),
         FigureSpec("power_distribution", "Distribution of power under the uncertain assumptions",
                    "power at the planned size", ""),
+        FigureSpec("sensitivity_grid", "Sensitivity grid", "{effect}", "{effect}"),
     )
 }
 #: words on the figures besides the designs

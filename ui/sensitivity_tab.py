@@ -16,17 +16,19 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from planner.catalogue import EFFECTS, INPUT_FIELDS, design_label
+from planner.catalogue import EFFECTS, FIGURES, INPUT_FIELDS, design_label
 from planner.scenario import FIXED_DESIGNS, Scenario
 
 from .document import field_label
 from .field_widgets import ERROR_STYLE
+from .plot_canvas import PlotCanvas
 from .tasks import TaskRunner
 
 
@@ -106,7 +108,12 @@ class SensitivityTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        self.plot = PlotCanvas(FIGURES["sensitivity_grid"].title, figsize=(4.5, 3.4))
+        split = QSplitter(Qt.Orientation.Horizontal)  # the heat map beside the table
+        split.addWidget(self.table)
+        split.addWidget(self.plot)
+        split.setSizes([500, 420])
+        layout.addWidget(split, 1)
 
     def set_scenario(self, scenario: Scenario | None) -> None:
         self.scenario = scenario
@@ -193,6 +200,23 @@ class SensitivityTab(QWidget):
                     item.setToolTip(g.messages[f"{i},{j}"])
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
+        self._draw_heatmap(output)
+
+    def _draw_heatmap(self, output: str) -> None:
+        """The grid as a heat map beside the table (:func:`planner.figures.draw_sensitivity_heatmap`)."""
+        from planner.figures import draw_sensitivity_heatmap
+
+        g = self.grid
+        fig = self.plot.figure
+        fig.clear()
+        self.plot.ax = fig.add_subplot(111)
+        col_label = field_label(g.col_field) if g.col_field else ""
+        image = draw_sensitivity_heatmap(self.plot.ax, g.values, g.row_values, g.col_values,
+                                         field_label(g.row_field), col_label,
+                                         f"{output} — {design_label(g.design)}", integer=g.output == "n")
+        fig.colorbar(image, ax=self.plot.ax, fraction=0.08, pad=0.03)
+        self.plot.csv_text = g.to_csv()
+        self.plot.redraw()
 
     def to_tsv(self) -> str:
         return self.grid.to_csv().replace(",", "\t") if self.grid else ""
