@@ -125,3 +125,19 @@ def test_notes_is_a_multi_line_editor(make_window):
     assert isinstance(notes, QPlainTextEdit)
     notes.setPlainText("line 1\nline 2")
     assert w.doc.get("notes") == "line 1\nline 2"
+
+
+def test_default_is_shown_and_tabbing_through_edits_nothing(make_window, qtbot, tmp_path):
+    import json
+
+    data = json.loads((EXAMPLES / "egfr_nsclc_ipass.json").read_text())
+    data["population"].pop("assay_sensitivity", None)
+    path = tmp_path / "no_sens.json"
+    path.write_text(json.dumps(data))
+    w = make_window(path)
+    editor = w.inputs.rows["population.assay_sensitivity"].editor
+    assert editor.text() == "1"
+    depth = w.doc.undo_stack.count()
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    assert w.doc.undo_stack.count() == depth and not w.doc.modified  # tabbing through is no edit

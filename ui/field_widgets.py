@@ -210,8 +210,11 @@ class FieldRow(QWidget):
         e.blockSignals(True)
         try:
             if isinstance(e, NumberEdit):
-                if not (e.rejected and e.value() == value):  # rejected text stays until the value changes
-                    e.show_value(value if isinstance(value, (int, float)) and not isinstance(value, bool) else None)
+                number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+                if number is None and isinstance(self.spec.default, (int, float)):
+                    number = self.spec.default  # an absent field shows the value it stands for
+                if not (e.rejected and e.value() == number):  # rejected text stays until the value changes
+                    e.show_value(number)
                     self.local_error = e.rejected
             elif isinstance(e, QPlainTextEdit):
                 if e.toPlainText() != (value or ""):
