@@ -108,6 +108,7 @@ class TaskRunner(QObject):
     failed = Signal(str)
     cancelled = Signal()
     idle = Signal()
+    ended = Signal()  # a job of this runner ended (also a cancelled or superseded one)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +121,7 @@ class TaskRunner(QObject):
         self._on_done: Callable[[Any], None] | None = None
         self._on_error: Callable[[str], None] | None = None
         self.title = ""
+        self.active = 0  # jobs started and not yet ended (a cancelled one runs until its next check)
 
     @property
     def running(self) -> bool:
@@ -132,6 +134,7 @@ class TaskRunner(QObject):
         self._generation += 1
         self._state = TaskState(self._relay, self._generation)
         self._on_done, self._on_error, self.title = on_done, on_error, title
+        self.active += 1
         pool().start(_Job(fn, args, self._state, self._relay, self._generation))
         self.started.emit(title)
         return self._state
@@ -163,6 +166,8 @@ class TaskRunner(QObject):
             self.status.emit(text)
 
     def _on_finished(self, generation: int, result: Any, error: str, cancelled: bool) -> None:
+        self.active -= 1
+        self.ended.emit()
         if generation != self._generation or self._state is None:
             return  # superseded or cancelled: dropped (a stopped task's partial result is kept)
         self._state = None
