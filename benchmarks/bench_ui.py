@@ -122,8 +122,11 @@ def main() -> None:
     ap.add_argument("--field", default="population.prevalence",
                     help="input edited (prevalence edits reuse the prevalence-sweep curves; try positive.hazard_ratio)")
     args = ap.parse_args()
+    load_before = os.getloadavg()
     total, table = bench_edits(args.scenario, args.edits, args.field)
-    print(f"scenario: {args.scenario.name}; {args.edits} edits of {args.field}, Plots tab visible")
+    print(f"scenario: {args.scenario.name}; {args.edits} edits of {args.field}, Plots tab visible; "
+          f"load average (1, 5, 15 min) {' '.join(f'{x:.2f}' for x in load_before)} before, "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} after, on {os.cpu_count()} cores")
     print(f"edit → table + 4 plots updated: median {statistics.median(total):.0f} ms, "
           f"p95 {percentile(total, 0.95):.0f} ms")
     print(f"edit → comparison table updated: median {statistics.median(table):.0f} ms, "

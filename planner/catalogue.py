@@ -187,6 +187,7 @@ FIGURES: dict[str, FigureSpec] = {
                    "bound on the z scale"),
         FigureSpec("power_distribution", "Distribution of power under the uncertain assumptions",
                    "power at the planned size", ""),
+        FigureSpec("sensitivity_grid", "Sensitivity grid", "{effect}", "{effect}"),
     )
 }
 #: words on the figures besides the designs
@@ -425,7 +426,7 @@ INPUT_FIELDS: list[FieldSpec] = [
     FieldSpec("title", "Title", "text", "Short name of the planned trial; shown in the window title and reports.",
               example="EGFR-mutant NSCLC, first-line TKI", default="", group="general"),
     FieldSpec("notes", "Notes", "text", "Free text: outcome, population, anything worth keeping with the file.",
-              default="", group="general"),
+              default="", group="general", extra={"multiline": True}),
     FieldSpec("endpoint", "Endpoint", "choice", "Type of the primary endpoint; decides which subgroup "
               "assumptions apply.", "continuous, binary or time to event", "survival",
               choices=OPTIONS["endpoint"], group="general"),

@@ -459,3 +459,37 @@ def draw_power_distribution(ax, assurance: Mapping, bins: int = POWER_BINS) -> b
     ax.spines["right"].set_visible(False)
     ax.tick_params(labelsize=8)
     return True
+
+
+# --------------------------------------------------------------------------- sensitivity grid
+#: cells up to which each cell's number is written on the heat map
+HEATMAP_LABELLED_CELLS = 150
+
+
+def draw_sensitivity_heatmap(ax, values: np.ndarray, row_values: Sequence[float], col_values: Sequence[float],
+                             row_label: str, col_label: str, output_label: str, integer: bool = False):
+    """Draw, on the matplotlib axes ``ax``, a sensitivity grid as a heat map: one cell per
+    (row input, column input) pair coloured by the output (``values``, rows × columns; NaN
+    cells — invalid or not attainable — blank), with the number written in each cell of a small
+    grid. A one-input grid (one column) is a single column. Returns the image (for a colour bar)."""
+    v = np.asarray(values, dtype=float)
+    masked = np.ma.masked_invalid(v)
+    image = ax.imshow(masked, aspect="auto", origin="lower", cmap="viridis", interpolation="nearest")
+    ax.set_yticks(range(len(row_values)))
+    ax.set_yticklabels([f"{r:g}" for r in row_values], fontsize=7)
+    cols = list(col_values) or [None]
+    ax.set_xticks(range(len(cols)))
+    ax.set_xticklabels(["" if c is None else f"{c:g}" for c in cols], fontsize=7)
+    ax.set_xlabel(col_label, fontsize=LABEL_SIZE)
+    ax.set_ylabel(row_label, fontsize=LABEL_SIZE)
+    ax.set_title(output_label, fontsize=10)
+    if v.size <= HEATMAP_LABELLED_CELLS:
+        finite = v[np.isfinite(v)]
+        middle = 0.5 * (finite.min() + finite.max()) if finite.size else 0.0
+        for i in range(v.shape[0]):
+            for j in range(v.shape[1]):
+                if np.isfinite(v[i, j]):
+                    text = f"{v[i, j]:,.0f}" if integer else f"{v[i, j]:.3f}"
+                    ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                            color="black" if v[i, j] > middle else "white")
+    return image

@@ -114,6 +114,7 @@ def test_app_edits_then_report(make_window, qtbot, tmp_path):
     run = w.adaptive.result
     out = tmp_path / "r.html"
     w.export_report(out)
+    qtbot.waitUntil(lambda: not w.tasks.running, timeout=120000)  # exported in the background
     html = out.read_text(encoding="utf-8")
     cells = parse_report(html).cells
     assert "4.7%" not in html and 'data-assurance="conflict"' in html  # no stale assurance

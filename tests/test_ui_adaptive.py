@@ -95,3 +95,43 @@ def test_real_simulator_small_run(make_window, qtbot):
     assert w.adaptive.result is not None, w.adaptive.status.text()
     assert 0.0 <= w.adaptive.result["reject_at_least_one"] <= 1.0
     assert w.adaptive.table.item(2, 0).text() != "—"
+
+
+def test_results_are_stale_after_an_edit_and_cleared_on_open(make_window, qtbot):
+    w = _window_with_adaptive(make_window)
+    w.adaptive.simulate = make_fake([], 0.0)
+    with qtbot.waitSignal(w.adaptive.finished, timeout=10000):
+        w.adaptive.run()
+    assert w.adaptive.result is not None and not w.adaptive.stale
+    w.inputs.rows["population.prevalence"].editor.setValue(0.31)
+    assert w.adaptive.stale and w.adaptive.stale_label.isVisibleTo(w.adaptive)
+    assert not w.adaptive.table.isEnabled()
+    w.doc.undo_stack.undo()  # the inputs it was run for: current again
+    assert not w.adaptive.stale and w.adaptive.table.isEnabled()
+    w.open_path(EXAMPLES / "egfr_nsclc_ipass.json", as_copy=True, ask=False)
+    assert w.adaptive.result is None and w.adaptive.status.text() == "Not run yet."
+    assert w.adaptive.table.item(0, 0) is None
+
+
+def test_global_null_is_one_click(make_window, qtbot):
+    from ui.adaptive_tab import global_null
+
+    w = _window_with_adaptive(make_window)
+    seen = []
+
+    def fake(scenario, **kw):
+        seen.append(scenario)
+        return make_fake([], 0.0)(scenario, **kw)
+
+    w.adaptive.simulate = fake
+    with qtbot.waitSignal(w.adaptive.finished, timeout=10000):
+        w.adaptive.null_button.click()
+    s = seen[0]
+    null = global_null(w.doc.data)
+    assert s is w.adaptive.result_scenario and s.endpoint == "binary"
+    assert s.positive.treatment_rate == s.positive.control_rate and s.negative.treatment_rate == s.negative.control_rate
+    assert "FWER" in w.adaptive.status.text() and not w.adaptive.stale
+    for key in ("positive", "negative"):
+        block = null[key]
+        assert block.get("mean_difference", 0.0) == 0.0 and block.get("hazard_ratio", 1.0) == 1.0
+        assert block.get("treatment_rate") == block.get("control_rate")

@@ -93,11 +93,12 @@ def test_settings_remember_question_and_recent(make_window, qtbot, tmp_path):
     w2.doc.undo_stack.setClean()
 
 
-def test_report_export_and_help(make_window, tmp_path):
+def test_report_export_and_help(make_window, qtbot, tmp_path):
     from ui.help_dialogs import MethodsDialog, about_text
 
     w = make_window(EXAMPLES / "cyp2c19_chance.json")
     w.export_report(tmp_path / "r.html")
+    qtbot.waitUntil(lambda: not w.tasks.running, timeout=60000)
     assert "CYP2C19" in (tmp_path / "r.html").read_text(encoding="utf-8")
     import planner
 

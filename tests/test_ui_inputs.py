@@ -41,7 +41,7 @@ def test_opening_an_example_fills_every_widget(make_window, name):
             assert value == want, field
         assert not row.has_problem, field
     assert w.inputs.rows["population.prevalence"].editor.value() == pytest.approx(expected["population"]["prevalence"])
-    assert w.windowTitle().startswith(f"Enrichment Planner — {expected['title']}")
+    assert w.windowTitle().startswith(f"{expected['title']} (")
     for name_, check in w.inputs.design_checks.items():
         assert check.isChecked() == (name_ in expected["designs"])
     assert w.comparison.table.rowCount() == len([d for d in expected["designs"] if d != "adaptive"])
@@ -157,7 +157,8 @@ def test_allocation_shows_treatment_to_control(make_window):
     w = make_window(EXAMPLES / "egfr_nsclc_ipass.json")
     spin = w.inputs.rows["testing.allocation_ratio"].editor
     spin.setValue(2.0)
-    assert spin.text() == "2 : 1"
+    assert spin.text() == "2"
+    assert w.inputs.rows["testing.allocation_ratio"].unit_label.text() == ": 1"  # shown beside the value
     assert w.doc.scenario.testing.allocation_ratio == 2.0
     assert "treatment : control" in w.inputs.rows["testing.allocation_ratio"].label.text()
 

@@ -83,10 +83,13 @@ def test_sensitivity_grid_matches_core(make_window, qtbot):
     tab.row_values.setText("0.2:0.6:0.2")
     tab.col_values.setText("0.5, 0.7")
     tab.compute()
+    qtbot.waitUntil(lambda: not tab.tasks.running, timeout=30000)
     grid = curves.sensitivity_grid(w.doc.scenario, "targeted", ("population.prevalence", [0.2, 0.4, 0.6]),
                                    ("positive.hazard_ratio", [0.5, 0.7]))
     assert tab.table.rowCount() == 3 and tab.table.columnCount() == 2
     got = np.array([[tab.table.item(i, j).data(RAW) for j in range(2)] for i in range(3)])
+    assert tab.table.horizontalHeaderItem(0).text() == "Hazard ratio (B+) = 0.5"  # catalogue labels, not paths
+    assert tab.table.verticalHeaderItem(0).text() == "Prevalence (B+) = 0.2"
     np.testing.assert_array_equal(got, grid.values)
     tab.row_values.setText("0.2:oops")
     tab.compute()

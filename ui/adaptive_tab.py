@@ -6,12 +6,12 @@ GUI thread by queued signals, and Cancel sets a flag the simulator polls (``is_c
 
 from __future__ import annotations
 
+import copy
 import importlib
-import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,12 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.catalogue import ADAPTIVE_FIELDS
+from planner.catalogue import ADAPTIVE_FIELDS, EFFECTS
+from planner.errors import ScenarioError
 from planner.scenario import Scenario
 
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
 from .plot_canvas import PlotCanvas
+from .tasks import TaskRunner, TaskState
 
 RESULT_ROWS = (
     ("reject_subgroup", "P(reject H_S: B+ subgroup)"),
@@ -58,34 +60,32 @@ def load_simulator() -> Callable:
     return importlib.import_module("planner.adaptive").simulate_scenario
 
 
-class SimulationThread(QThread):
-    """Runs the simulator off the GUI thread."""
+def global_null(data: dict) -> dict:
+    """The scenario dictionary with no treatment effect in B+ nor B− (the global null): the
+    simulated rejection probabilities are then the type I error rates (FWER for '≥ 1')."""
+    out = copy.deepcopy(data)
+    field = EFFECTS[str(out.get("endpoint", "continuous"))].field
+    for key in ("positive", "negative"):
+        block = out.get(key)
+        if not isinstance(block, dict):
+            continue
+        if field == "treatment_rate":
+            block["treatment_rate"] = block.get("control_rate")
+        else:
+            block[field] = 1.0 if field == "hazard_ratio" else 0.0
+    out.pop("uncertainty", None)
+    return out
 
-    progressed = Signal(int, int)
-    succeeded = Signal(dict)
-    failed = Signal(str)
 
-    def __init__(self, simulate: Callable, scenario: Scenario, simulations: int | None, seed: int | None) -> None:
-        super().__init__()
-        self.simulate, self.scenario, self.simulations, self.seed = simulate, scenario, simulations, seed
-        self.cancel_event = threading.Event()
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    def run(self) -> None:
-        try:
-            result = self.simulate(
-                self.scenario, simulations=self.simulations, seed=self.seed,
-                progress=lambda done, total: self.progressed.emit(int(done), int(total)),
-                is_cancelled=self.cancel_event.is_set,
-            )
-            out = result.to_dict() if hasattr(result, "to_dict") else dict(result)
-            if self.cancel_event.is_set():
-                out.setdefault("incomplete", True)
-            self.succeeded.emit(out)
-        except Exception as exc:  # reported in the tab, never raised into Qt
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+def _simulation_task(state: TaskState, simulate: Callable, scenario: Scenario, simulations: int | None,
+                     seed: int | None) -> dict:
+    """Worker body (:mod:`ui.tasks`): the simulator, stopped early (partial results) on Cancel."""
+    result = simulate(scenario, simulations=simulations, seed=seed, progress=state.set_progress,
+                      is_cancelled=state.is_interruption_requested)
+    out = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    if state.is_interruption_requested():
+        out.setdefault("incomplete", True)
+    return out
 
 
 class AdaptiveTab(QWidget):
@@ -99,7 +99,11 @@ class AdaptiveTab(QWidget):
         self.doc = doc
         self.simulate: Callable | None = None  # tests may set a fake simulator
         self.suggest_size: Callable[[], float | None] | None = None  # planned size for a new design
-        self.thread: SimulationThread | None = None
+        self.tasks = TaskRunner(self)
+        self.tasks.progressed.connect(self._progressed)
+        self.tasks.idle.connect(self._thread_done)
+        self.run_scenario: Scenario | None = None
+        self.stale = False
         self.result: dict | None = None
         self.result_scenario: Scenario | None = None
         self.started_at = 0.0
@@ -126,10 +130,19 @@ class AdaptiveTab(QWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m simulated trials")
         self.progress.setValue(0)
+        self.null_button = QPushButton("Run under the global null (FWER)")
+        self.null_button.setToolTip("Simulate with no effect in B+ nor B−: the rejection probabilities are the "
+                                    "type I error rates (family-wise for '≥ 1')")
+        self.null_button.clicked.connect(self.run_null)
         self.status = QLabel("Not run yet.")
         self.status.setWordWrap(True)
+        self.stale_label = QLabel()
+        self.stale_label.setStyleSheet(ERROR_STYLE)
+        self.stale_label.setWordWrap(True)
+        self.stale_label.hide()
         controls = QHBoxLayout()
         controls.addWidget(self.run_button)
+        controls.addWidget(self.null_button)
         controls.addWidget(self.cancel_button)
         controls.addWidget(self.progress, 1)
         left = QWidget()
@@ -138,12 +151,14 @@ class AdaptiveTab(QWidget):
         left_layout.addWidget(settings)
         left_layout.addLayout(controls)
         left_layout.addWidget(self.status)
+        left_layout.addWidget(self.stale_label)
         left_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(left)
-        scroll.setMinimumWidth(left.minimumSizeHint().width() + 24)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # narrow windows scroll
+        scroll.setMinimumWidth(min(left.minimumSizeHint().width() + 24, 300))
         self.table = QTableWidget(len(RESULT_ROWS), 2)
         self.table.setHorizontalHeaderLabels(["Estimate", "Monte Carlo SE"])
         self.table.setVerticalHeaderLabels([label for _, label in RESULT_ROWS])
@@ -161,6 +176,8 @@ class AdaptiveTab(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(splitter)
         doc.changed.connect(self.refresh)
+        doc.opened.connect(self.clear_results)
+        self.result_kind = ""
 
     # ------------------------------------------------------------------ settings
     def _toggle(self, on: bool) -> None:
@@ -179,7 +196,46 @@ class AdaptiveTab(QWidget):
         other = [str(p) for p in self.doc.problems if p.path == "designs.adaptive"]
         self.problems.setText("\n".join(other))
         self.problems.setVisible(bool(other))
-        self.run_button.setEnabled(present and self.doc.valid and self.thread is None)
+        self.run_button.setEnabled(present and self.doc.valid and not self.tasks.running)
+        self.null_button.setEnabled(self.run_button.isEnabled())
+        if self.result is not None:
+            self._set_stale(self._current_scenario(self.result_kind) != self.result_scenario)
+
+    # ------------------------------------------------------------------ staleness
+    def _current_scenario(self, kind: str) -> Scenario | None:
+        """The scenario a run of ``kind`` ('' or 'null') would simulate now (None if invalid)."""
+        if not self.doc.valid:
+            return None
+        if kind != "null":
+            return self.doc.scenario
+        from planner.scenario_io import scenario_from_dict
+
+        try:
+            return scenario_from_dict(global_null(self.doc.data))
+        except (ScenarioError, ValueError, TypeError):
+            return None
+
+    def _set_stale(self, stale: bool) -> None:
+        """Results of other inputs stay visible but are marked: greyed, with a note to run again."""
+        self.stale = stale
+        self.stale_label.setText("These results are for earlier inputs: run the simulation again." if stale else "")
+        self.stale_label.setVisible(stale)
+        self.table.setEnabled(not stale)
+        self.plot.setEnabled(not stale)
+
+    def clear_results(self) -> None:
+        """Another scenario was opened: its predecessor's results are removed (a run is stopped)."""
+        self.tasks.cancel()
+        self.result = self.result_scenario = None
+        self.result_kind = ""
+        self.table.clearContents()
+        self.plot.figure.clear()
+        self.plot.csv_text = ""
+        self.plot.redraw()
+        self.progress.setValue(0)
+        self.status.setText("Not run yet.")
+        self.status.setToolTip("")
+        self._set_stale(False)
 
     # ------------------------------------------------------------------ running
     @property
@@ -187,8 +243,14 @@ class AdaptiveTab(QWidget):
         return self.thread is not None
 
     def run(self) -> None:
-        scenario = self.doc.scenario
-        if scenario is None or "adaptive" not in scenario.designs or self.thread is not None:
+        self._run(self.doc.scenario, "")
+
+    def run_null(self) -> None:
+        """One click: the same design simulated under the global null (type I error, FWER)."""
+        self._run(self._current_scenario("null"), " under the global null")
+
+    def _run(self, scenario: Scenario | None, what: str) -> None:
+        if scenario is None or "adaptive" not in scenario.designs or self.tasks.running:
             return
         try:
             simulate = self.simulate or load_simulator()
@@ -198,27 +260,29 @@ class AdaptiveTab(QWidget):
         opts = scenario.designs["adaptive"]
         self.progress.setRange(0, int(opts.simulations))
         self.progress.setValue(0)
-        self.thread = SimulationThread(simulate, scenario, int(opts.simulations), int(opts.seed))
-        self.thread.progressed.connect(self._progressed)
-        self.thread.succeeded.connect(self._succeeded)
-        self.thread.failed.connect(self._failed)
-        self.thread.finished.connect(self._thread_done)
+        self.run_scenario, self.run_what = scenario, what
+        self.null_button.setEnabled(False)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.status.setText(f"Simulating {opts.simulations:,} trials (seed {opts.seed})…")
+        self.status.setText(f"Simulating {opts.simulations:,} trials{what} (seed {opts.seed})…")
         self.started_at = time.perf_counter()
-        self.thread.start()
+        self.tasks.start("Simulating the adaptive design", _simulation_task, simulate, scenario,
+                         int(opts.simulations), int(opts.seed), on_done=self._succeeded, on_error=self._failed)
+
+    @property
+    def thread(self) -> TaskRunner | None:
+        """The runner while a simulation runs (None otherwise)."""
+        return self.tasks if self.tasks.running else None
 
     def cancel(self) -> None:
-        if self.thread is not None:
-            self.thread.cancel()
+        """Stop the simulation early: the trials simulated so far are kept (partial results)."""
+        if self.tasks.running:
+            self.tasks.stop()
             self.status.setText("Cancelling…")
 
     def shutdown(self) -> None:
-        """Cancel and wait (window closing)."""
-        if self.thread is not None:
-            self.thread.cancel()
-            self.thread.wait(5000)
+        """Cancel (window closing): the result of a running simulation is dropped."""
+        self.tasks.cancel()
 
     def _progressed(self, done: int, total: int) -> None:
         if total > 0 and self.progress.maximum() != total:
@@ -227,13 +291,19 @@ class AdaptiveTab(QWidget):
 
     def _succeeded(self, result: dict) -> None:
         self.result = result
-        self.result_scenario = self.thread.scenario if self.thread is not None else None  # what it was run for
+        self.result_scenario = self.run_scenario  # what it was run for
+        self.result_kind = "null" if self.run_what else ""
+        self._set_stale(self._current_scenario(self.result_kind) != self.result_scenario)
         seconds = time.perf_counter() - self.started_at
         done = result.get("simulations")
         if result.get("incomplete"):
             self.status.setText(f"Cancelled: partial results from {done or 'the completed'} simulated trials.")
         else:
-            self.status.setText(f"Done in {seconds:.2f} s" + (f" ({done:,} simulated trials)." if done else "."))
+            self.status.setText(f"Done in {seconds:.2f} s" + (f" ({done:,} simulated trials" if done else " (")
+                                + f"{self.run_what}).".replace("( ", "(").replace("()", ""))
+        if self.run_what:
+            self.status.setText(self.status.text() + " Rejection probabilities are type I error rates; "
+                                "'≥ 1' is the family-wise error rate (FWER).")
         if result.get("method"):
             self.status.setToolTip(str(result["method"]))
         self._show_result(result)
@@ -249,9 +319,6 @@ class AdaptiveTab(QWidget):
         self.logged.emit("Adaptive simulation failed", f"  {message}")
 
     def _thread_done(self) -> None:
-        thread, self.thread = self.thread, None
-        if thread is not None:
-            thread.deleteLater()
         self.cancel_button.setEnabled(False)
         self.refresh()
         self.finished.emit()

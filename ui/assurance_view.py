@@ -1,65 +1,42 @@
 """Assurance tab: the distribution of power per design when the scenario has an ``uncertainty`` block.
 
 Assurance (:func:`planner.assurance.assurance_for_comparison`, the implementation ``compute`` and
-the report use, ~0.1 s for 10,000 draws) runs in a background (daemon) thread so that editing
-stays responsive; its ``progress`` and the results come back to the GUI thread by queued
-signals of a :class:`_Relay`, and its ``is_cancelled`` hook stops a superseded request at the
-next design. At most one computation runs at a time, and
-requests arriving meanwhile are coalesced into one that starts when it finishes (only the newest
-result is shown). A daemon thread, not a QThread: quitting while it runs never aborts the process. The plot is drawn by
+the report use, ~0.1 s for 10,000 draws) runs in the app's background-task mechanism
+(:mod:`ui.tasks`) so that editing stays responsive; its progress and the results come back to the
+GUI thread as objects by signals, and its ``is_cancelled`` hook stops a superseded request at the
+next design. At most one computation runs at a time, and requests arriving meanwhile are
+coalesced into one that starts when it finishes (only the newest result is shown). The plot is drawn by
 :func:`planner.figures.draw_power_distribution`, the function the report uses.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from planner.results import Comparison
 from planner.scenario import Scenario
 
 from .plot_canvas import PlotCanvas
+from .tasks import Cancelled, TaskRunner, TaskState
 
 
-class _Relay(QObject):
-    """Lives in the GUI thread; the worker emits on it, so the slots run in the GUI thread."""
-
-    succeeded = Signal(int, object, float)
-    failed = Signal(int, str)
-    progressed = Signal(int, int, int)
-    done = Signal()
-
-
-def _work(relay: _Relay, generation: int, scenario: Scenario, comparison: Comparison,
-          cancelled: Callable[[], bool]) -> None:
-    """Body of the background thread: planner's assurance (no size for assurance), then the
-    outcome through ``relay``. A cancelled request reports nothing but ``done``."""
+def _assurance_task(state: TaskState, scenario: Scenario, comparison: Comparison) -> tuple[dict, float]:
+    """Worker body (:mod:`ui.tasks`): planner's assurance (no size for assurance) and its time."""
     from planner import assurance as core  # scipy.stats: loaded after the window is shown
 
     t0 = time.perf_counter()
-
-    def progress(done: int, total: int) -> None:
-        relay.progressed.emit(generation, done, total)
-
     try:
-        try:
-            with np.errstate(all="ignore"):  # extreme inputs while editing: no console warnings
-                result = core.assurance_for_comparison(scenario, comparison, with_size=False,
-                                                       progress=progress, is_cancelled=cancelled)
-        except core.AssuranceCancelled:
-            pass
-        except Exception as exc:  # reported in the tab, never raised into Qt
-            relay.failed.emit(generation, f"{type(exc).__name__}: {exc}")
-        else:
-            relay.succeeded.emit(generation, result, (time.perf_counter() - t0) * 1000)
-        relay.done.emit()
-    except RuntimeError:  # the window was destroyed meanwhile
-        pass
+        with np.errstate(all="ignore"):  # extreme inputs while editing: no console warnings
+            result = core.assurance_for_comparison(scenario, comparison, with_size=False,
+                                                   progress=state.set_progress,
+                                                   is_cancelled=state.is_interruption_requested)
+    except core.AssuranceCancelled:
+        raise Cancelled from None
+    return result, (time.perf_counter() - t0) * 1000
 
 
 class AssuranceView(QWidget):
@@ -78,16 +55,13 @@ class AssuranceView(QWidget):
         self.scenario: Scenario | None = None
         self.generation = 0
         self.shown_generation = 0
-        self.thread: threading.Thread | None = None
+        self.tasks = TaskRunner(self)
         self.pending: tuple[int, Scenario, Comparison] | None = None
         self._running_scenario: Scenario | None = None
         self.last_ms = 0.0
         self.dirty = False  # results arrived while the tab was hidden: draw when shown
-        self.relay = _Relay(self)
-        self.relay.succeeded.connect(self._succeeded)
-        self.relay.failed.connect(self._failed)
-        self.relay.progressed.connect(self._progressed)
-        self.relay.done.connect(self._thread_finished)
+        self.tasks.progressed.connect(lambda done, total: self._progressed(self.generation, done, total))
+        self.tasks.ended.connect(self._thread_finished)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -106,19 +80,22 @@ class AssuranceView(QWidget):
     # ------------------------------------------------------------------ computing
     @property
     def busy(self) -> bool:
-        return self.thread is not None or self.pending is not None
+        return self.tasks.active > 0 or self.pending is not None
 
     def request(self, scenario: Scenario, comparison: Comparison) -> None:
         """Compute the assurance of ``comparison`` in the background (newest request wins)."""
         self.generation += 1
         self.pending = (self.generation, scenario, comparison)
-        if self.thread is None:
+        if self.tasks.active == 0:
             self._start_pending()
+        else:
+            self.tasks.cancel()  # superseded: it stops at the next design, then the newest starts
 
     def cancel(self) -> None:
         """Forget queued requests and ignore a running one (no uncertainty block any more)."""
         self.generation += 1
         self.pending = None
+        self.tasks.cancel()
 
     def _start_pending(self) -> None:
         if self.pending is None:
@@ -126,15 +103,13 @@ class AssuranceView(QWidget):
         generation, scenario, comparison = self.pending
         self.pending = None
         self._running_scenario = scenario
-        self.thread = threading.Thread(
-            target=_work, name="assurance", daemon=True,
-            args=(self.relay, generation, scenario, comparison, lambda: self.generation != generation),
-        )
-        self.thread.start()
+        self.tasks.start("Computing the assurance", _assurance_task, scenario, comparison,
+                         on_done=lambda out: self._succeeded(generation, *out),
+                         on_error=lambda message: self._failed(generation, message))
 
     def _thread_finished(self) -> None:
-        self.thread = None
-        self._start_pending()
+        if self.tasks.active == 0:
+            self._start_pending()
 
     def _succeeded(self, generation: int, results: dict, ms: float) -> None:
         if generation != self.generation:
@@ -169,8 +144,8 @@ class AssuranceView(QWidget):
     def wait_idle(self, ms: int = 5000) -> None:
         """Wait for the running computation (used on close)."""
         self.pending = None
-        if self.thread is not None:
-            self.thread.join(ms / 1000)
+        if self.tasks.active:
+            self.tasks.wait(ms)
 
     def shutdown(self) -> None:
         self.cancel()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -83,6 +84,8 @@ class ComparisonView(QWidget):
         self.mode = QComboBox()
         for key, text in MODES:
             self.mode.addItem(text, key)
+        self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.mode.setMinimumContentsLength(14)  # narrow windows: the choice is elided, not the window widened
         self.mode.setToolTip("What to solve for: the sample size reaching the target power, the power at a "
                              "given total N, or the smallest B+ effect detectable at N with the target power")
         self.n_spin = QSpinBox()
@@ -100,7 +103,8 @@ class ComparisonView(QWidget):
         export_button.clicked.connect(self.export_csv_dialog)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Solve for:"))
-        bar.addWidget(self.mode)
+        bar.addWidget(self.mode, 4)
+        self.mode.setMaximumWidth(340)  # wide windows show the whole choice; narrow ones elide it
         bar.addWidget(self.n_label)
         bar.addWidget(self.n_spin)
         bar.addStretch(1)
@@ -121,8 +125,13 @@ class ComparisonView(QWidget):
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.moveSection(ASSURANCE_COL, POWER_COL + 1)  # shown right after Power
-        self.table.setColumnHidden(ASSURANCE_COL, True)
+        self.user_hidden: set[int] = set()  # columns the user hid (header's context menu)
+        self._set_column_hidden(ASSURANCE_COL, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        header.setToolTip("Right-click to hide or show columns")
         self.table.setWordWrap(False)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -145,6 +154,28 @@ class ComparisonView(QWidget):
         if n is not None:
             self.n_spin.setValue(int(n))
         self.mode.setCurrentIndex(max(0, self.mode.findData(question)))
+
+    def _set_column_hidden(self, column: int, hidden: bool) -> None:
+        """Hide a column that does not apply (or that the user hid); show it otherwise."""
+        self.table.setColumnHidden(column, hidden or column in self.user_hidden)
+        self.table.horizontalHeaderItem(column).setData(Qt.ItemDataRole.UserRole, hidden)
+
+    def hide_column(self, column: int, hidden: bool) -> None:
+        """The user hides or shows a column (kept when the table is filled again)."""
+        (self.user_hidden.add if hidden else self.user_hidden.discard)(column)
+        applies = not self.table.horizontalHeaderItem(column).data(Qt.ItemDataRole.UserRole)
+        self.table.setColumnHidden(column, hidden or not applies)
+
+    def _column_menu(self, pos) -> None:
+        menu = QMenu(self)
+        for c, name in enumerate(COLUMNS):
+            if c == 0 or self.table.horizontalHeaderItem(c).data(Qt.ItemDataRole.UserRole):
+                continue  # the design column stays; columns that do not apply are not offered
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(c not in self.user_hidden)
+            action.toggled.connect(lambda on, col=c: self.hide_column(col, not on))
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
 
     def _mode_changed(self) -> None:
         uses_n = self.question in ("power", "effect")
@@ -180,10 +211,10 @@ class ComparisonView(QWidget):
         for i, r in enumerate(results):
             self._fill_row(i, r, r.design == cheapest)
         show_effect = self.question != "sample_size"
-        self.table.setColumnHidden(7, not show_effect)
-        self.table.setColumnHidden(6, not any(r.claims for r in results))
-        self.table.setColumnHidden(4, not any(r.events is not None for r in results))
-        self.table.setColumnHidden(8, not any(r.cost is not None for r in results))
+        self._set_column_hidden(7, not show_effect)
+        self._set_column_hidden(6, not any(r.claims for r in results))
+        self._set_column_hidden(4, not any(r.events is not None for r in results))
+        self._set_column_hidden(8, not any(r.cost is not None for r in results))
         self.assurance_current = False
         self._fill_assurance()
 
@@ -194,7 +225,7 @@ class ComparisonView(QWidget):
         if not on:
             self.assurance = None
             self.assurance_current = False
-        self.table.setColumnHidden(ASSURANCE_COL, not on)
+        self._set_column_hidden(ASSURANCE_COL, not on)
 
     def show_assurance(self, results: dict) -> None:
         """Fill the assurance column with ``{design: AssuranceResult}`` of the shown comparison."""
@@ -204,7 +235,7 @@ class ComparisonView(QWidget):
 
     def _fill_assurance(self) -> None:
         t = self.table
-        t.setColumnHidden(ASSURANCE_COL, not self.assurance_enabled)
+        self._set_column_hidden(ASSURANCE_COL, not self.assurance_enabled)
         if not self.assurance_enabled:
             return
         results = self.assurance or {}
@@ -341,5 +372,6 @@ class ComparisonView(QWidget):
     def export_csv_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export comparison", "comparison.csv", "CSV (*.csv)")
         if path:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(self.to_csv())
+            from .export_files import export_text
+
+            export_text(self, path, self.to_csv(), "the comparison")

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from planner.catalogue import ADAPTIVE_DEFAULT, SUBGROUP_DEFAULTS, SURVIVAL_DEFAULT
+from planner.catalogue import ADAPTIVE_DEFAULT, FIELDS_BY_PATH, SUBGROUP_DEFAULTS, SURVIVAL_DEFAULT
 from planner.errors import Problem, ScenarioError
 from planner.scenario import Scenario
 from planner.scenario_io import load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
@@ -54,6 +54,38 @@ def set_path(data: dict, path: str, value: Any) -> None:
         node[keys[-1]] = value
 
 
+#: the subgroup of a field, added to its label where both subgroups have the same field
+_SUBGROUP_TAGS = {"positive": "B+", "negative": "B−"}
+
+
+def field_label(path: str) -> str:
+    """The catalogue's label of a field (never its raw path), e.g. 'Prevalence (B+)', 'Hazard ratio (B−)'."""
+    spec = FIELDS_BY_PATH.get(path)
+    if spec is not None:
+        tag = _SUBGROUP_TAGS.get(spec.group, "")
+        return f"{spec.label} ({tag})" if tag and tag not in spec.label else spec.label
+    return path.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def value_words(value: Any) -> str:
+    """A value as an undo label shows it: 0.6, 'text…', empty."""
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(value_words(v) for v in value)
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+def edit_text(path: str, before: Any, after: Any) -> str:
+    """'Prevalence (B+) 0.6 → 0.3': the label of an edit on the undo stack."""
+    return f"{field_label(path)} {value_words(before)} → {value_words(after)}"
+
+
 class EditCommand(QUndoCommand):
     """Replace the document's dictionary; merges with the next edit of the same field."""
 
@@ -70,6 +102,7 @@ class EditCommand(QUndoCommand):
         if not isinstance(other, EditCommand) or other.field != self.field or self.field is None:
             return False
         self.after = other.after
+        self.setText(edit_text(self.field, get_path(self.before, self.field), get_path(self.after, self.field)))
         if self.after == self.before:
             self.setObsolete(True)
         return True
@@ -86,6 +119,7 @@ class ScenarioDocument(QObject):
 
     changed = Signal(str)
     fileChanged = Signal()
+    opened = Signal()  # another scenario replaced this one (open, new): results of the old one go
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +173,7 @@ class ScenarioDocument(QObject):
         sync_binary_effects(data)
         self._apply(data, "")
         self.undo_stack.setClean()
+        self.opened.emit()
         self.fileChanged.emit()
 
     def open(self, path: str | Path, as_copy: bool = False) -> None:
@@ -170,7 +205,7 @@ class ScenarioDocument(QObject):
         sync_binary_effects(after, path)
         self._note_old_value(after, path)
         self._move_priors(after, path)
-        self._push(f"Edit {path}", after, path)
+        self._push(edit_text(path, get_path(self.data, path), value), after, path)
 
     def _note_old_value(self, after: dict, path: str) -> None:
         """A provenance note on ``path`` (or its block) that records no value was written beside
@@ -221,7 +256,7 @@ class ScenarioDocument(QObject):
         else:
             prov.pop(path, None)
         after["provenance"] = prov
-        self._push(f"Note on {path}", after, None)
+        self._push(f"Provenance note on {field_label(path)}", after, None)
 
     def set_endpoint(self, endpoint: str) -> None:
         """Switch endpoint, replacing the subgroup blocks with that endpoint's defaults."""

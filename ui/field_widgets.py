@@ -10,16 +10,16 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
     QStyle,
     QToolButton,
@@ -31,28 +31,13 @@ from planner.catalogue import FieldSpec
 from planner.scenario import ProvenanceNote
 
 from .document import ScenarioDocument
+from .number_edit import NumberEdit
 
 ERROR_STYLE = "color: #b00020;"
+UNIT_STYLE = "color: #666;"
+#: units not repeated beside the editor (they are in the label or the suffix)
+_SILENT_UNITS = ("", "treatment : control")
 INVALID_STYLE = "background: #ffe3e3; color: #8b0000;"
-
-
-class NumberSpin(QDoubleSpinBox):
-    """A double spin box that shows no trailing zeros and uses '.' as decimal point."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setLocale(QLocale.c())
-        self.setKeyboardTracking(True)
-        self.setAccelerated(True)
-        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt API)
-        if self.specialValueText() and value == self.minimum():
-            return self.specialValueText()
-        text = f"{value:.{self.decimals()}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return text
 
 
 def parse_numbers(text: str) -> list[float]:
@@ -85,7 +70,18 @@ class FieldRow(QWidget):
         self.editor.setObjectName(spec.path)
         self.note_button = QToolButton()
         self.note_button.setAutoRaise(True)
+        self.note_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes from value to value
         self.note_button.clicked.connect(self.edit_note)
+        note_action = QAction("Provenance note…", self.editor)
+        note_action.setShortcut(QKeySequence("Ctrl+Shift+N"))  # the note, from the keyboard
+        note_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        note_action.triggered.connect(self.edit_note)
+        self.editor.addAction(note_action)
+        unit = spec.extra.get("suffix", "").strip() or ("" if spec.unit in _SILENT_UNITS else spec.unit)
+        unit = unit if len(unit) <= 12 else ""  # longer units are in the tooltip (narrow windows)
+        self.unit_label = QLabel(unit)
+        self.unit_label.setStyleSheet(UNIT_STYLE)
+        self.unit_label.setVisible(bool(unit) and spec.kind in ("float", "int"))
         self.message = QLabel()
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setWordWrap(True)
@@ -93,6 +89,7 @@ class FieldRow(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.editor, 1)
+        row.addWidget(self.unit_label)
         row.addWidget(self.note_button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -105,18 +102,19 @@ class FieldRow(QWidget):
     def _make_editor(self) -> QWidget:
         s = self.spec
         if s.kind == "float":
-            w = NumberSpin()
-            w.setDecimals(s.decimals)
-            w.setRange(s.lo, s.hi)
-            w.setSingleStep(s.step)
-            if s.optional:
-                w.setSpecialValueText("default")
-            if s.extra.get("suffix"):
-                w.setSuffix(s.extra["suffix"])
-            w.valueChanged.connect(self._float_changed)
+            w = NumberEdit(s)
+            w.valueChanged.connect(lambda v: self.edited.emit(self.spec.path, v))
+            w.rejectedChanged.connect(self._rejected)
+            return w
+        if s.extra.get("multiline"):
+            w = QPlainTextEdit()
+            w.setTabChangesFocus(True)
+            w.setMaximumHeight(72)
+            w.textChanged.connect(lambda: self.edited.emit(self.spec.path, self.editor.toPlainText()))
             return w
         if s.kind == "int":
             w = QSpinBox()
+            w.setKeyboardTracking(False)  # the value is read when complete, not at each keystroke
             w.setRange(int(s.lo), int(min(s.hi, 2_147_483_647)))
             w.setSingleStep(int(s.step) or 1)
             w.setGroupSeparatorShown(False)
@@ -151,11 +149,9 @@ class FieldRow(QWidget):
         for value, text in choices:
             combo.addItem(text, value)
 
-    def _float_changed(self, value: float) -> None:
-        if self.spec.optional and value == self.editor.minimum():
-            self.edited.emit(self.spec.path, None)
-        else:
-            self.edited.emit(self.spec.path, float(value))
+    def _rejected(self, reason: str) -> None:
+        self.local_error = reason
+        self._show_problems()
 
     def _int_changed(self, value: int) -> None:
         if self.spec.optional and value == self.editor.minimum():
@@ -191,8 +187,10 @@ class FieldRow(QWidget):
     def value(self) -> Any:
         """The editor's current value, as it would be written to the scenario."""
         e = self.editor
-        if isinstance(e, QDoubleSpinBox):
-            return None if self.spec.optional and e.value() == e.minimum() else e.value()
+        if isinstance(e, NumberEdit):
+            return e.value()
+        if isinstance(e, QPlainTextEdit):
+            return e.toPlainText()
         if isinstance(e, QSpinBox):
             return None if self.spec.optional and e.value() == e.minimum() else e.value()
         if isinstance(e, QComboBox):
@@ -211,10 +209,16 @@ class FieldRow(QWidget):
         e = self.editor
         e.blockSignals(True)
         try:
-            if isinstance(e, QDoubleSpinBox):
-                v = e.minimum() if value is None else float(value)
-                if abs(e.value() - v) > 10 ** -(e.decimals() + 1) or value is None:
-                    e.setValue(v)
+            if isinstance(e, NumberEdit):
+                number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+                if number is None and isinstance(self.spec.default, (int, float)):
+                    number = self.spec.default  # an absent field shows the value it stands for
+                if not (e.rejected and e.value() == number):  # rejected text stays until the value changes
+                    e.show_value(number)
+                    self.local_error = e.rejected
+            elif isinstance(e, QPlainTextEdit):
+                if e.toPlainText() != (value or ""):
+                    e.setPlainText(str(value or ""))
             elif isinstance(e, QSpinBox):
                 if value is None and self.spec.optional:
                     if e.value() != e.minimum():

@@ -41,6 +41,7 @@ OPTIONAL_BLOCKS = {
     "recruitment": {"screening_rate": 20.0},
 }
 SLIDER_STEPS = 1000
+MAX_MIN_WIDTH = 320  # the panel never forces the window wider (1024 × 700 must fit)
 
 
 class InputsPanel(QScrollArea):
@@ -54,7 +55,7 @@ class InputsPanel(QScrollArea):
         self.boxes: dict[str, QGroupBox] = {}
         self.design_checks: dict[str, QCheckBox] = {}
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # a narrow window scrolls
         body = QWidget()
         layout = QVBoxLayout(body)
         self.other_problems = QLabel()
@@ -67,6 +68,7 @@ class InputsPanel(QScrollArea):
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow panel: value below its label
             self.forms[key], self.boxes[key] = form, box
             layout.addWidget(box)
             if key in OPTIONAL_BLOCKS:
@@ -106,7 +108,7 @@ class InputsPanel(QScrollArea):
             form.activate()
         self.body.layout().activate()
         need = self.body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 6
-        self.setMinimumWidth(max(360, need))
+        self.setMinimumWidth(min(MAX_MIN_WIDTH, max(300, need)))  # narrower: the panel scrolls sideways
 
     def _add_design_checks(self, form: QFormLayout) -> None:
         """One line per fixed design: include it, and optionally fix its size (N; events for survival)."""

@@ -5,7 +5,14 @@ from __future__ import annotations
 import time
 
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planner.results import Comparison
 from planner.scenario import Scenario
@@ -87,11 +94,15 @@ class LogPane(QWidget):
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         copy_button = QPushButton("Copy log")
         copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
+        save_button = QPushButton("Save log…")
+        save_button.setToolTip("Save the protocol of computations as a text file")
+        save_button.clicked.connect(self.save_dialog)
         clear_button = QPushButton("Clear")
         clear_button.clicked.connect(self.text.clear)
         bar = QHBoxLayout()
         bar.addStretch(1)
         bar.addWidget(copy_button)
+        bar.addWidget(save_button)
         bar.addWidget(clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -109,3 +120,14 @@ class LogPane(QWidget):
 
     def contents(self) -> str:
         return self.text.toPlainText()
+
+    def save(self, path: str) -> bool:
+        """Write the log as UTF-8 text (atomically; a dialog says why if it cannot be written)."""
+        from .export_files import export_text
+
+        return export_text(self, path, self.contents() + "\n", "the log")
+
+    def save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save log", "enrichment-planner-log.txt", "Text (*.txt)")
+        if path:
+            self.save(path)

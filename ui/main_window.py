@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QMainWindow,
     QMessageBox,
@@ -29,8 +30,10 @@ from .document import ScenarioDocument
 from .help_dialogs import MethodsDialog, show_about
 from .inputs_panel import InputsPanel
 from .log_pane import LogPane
+from .number_edit import DocumentUndoKeys
 from .plots_panel import PlotsPanel
 from .sensitivity_tab import SensitivityTab
+from .tasks import BusyIndicator, TaskRunner, TaskState
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 DEFAULT_EXAMPLE = "egfr_nsclc_ipass.json"
@@ -55,6 +58,23 @@ def default_example() -> Path | None:
     return files[0] if files else None
 
 
+def _export_report_task(state: TaskState, scenario, options: dict, path: Path) -> Path:
+    """Worker body of File → Export report: build the report, then write it (atomically)."""
+    from planner.report.html_report import build_report
+
+    state.set_status(f"Computing the report for {path.name}")
+    report = build_report(scenario, **options)
+    state.check()  # cancelled: nothing is written
+    state.set_status(f"Writing {path.name}")
+    if path.suffix.lower() == ".pdf":
+        from .report_pdf import write_report_pdf
+
+        write_report_pdf(report, path)
+    else:
+        report.write_html(path)
+    return path
+
+
 def _title_of(path: Path) -> str:
     try:
         return str(json.loads(path.read_text(encoding="utf-8")).get("title") or path.stem)
@@ -75,6 +95,7 @@ class MainWindow(QMainWindow):
         self.last_compute_ms = 0.0
         self.compute_count = 0
         self.view_actions: list[QAction] = []
+        self.last_open_error = ""
         self.inputs = InputsPanel(self.doc)
         self.comparison = ComparisonView()
         self.plots = PlotsPanel()
@@ -101,7 +122,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.inputs)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([430, 1070])
+        self.splitter.setSizes([470, 1030])
         self.setCentralWidget(self.splitter)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -120,13 +141,19 @@ class MainWindow(QMainWindow):
         self.first_paint_timer.timeout.connect(self._paint_then_compute)
         self.doc.changed.connect(self._changed)
         self.doc.fileChanged.connect(self.update_title)
-        self.doc.undo_stack.cleanChanged.connect(lambda _clean: self.update_title())
+        self.doc.undo_stack.cleanChanged.connect(self._clean_changed)
         self.comparison.questionChanged.connect(self.schedule)
         self.inputs.slider.sliderReleased.connect(self._slider_released)
         self.adaptive.logged.connect(self.log.append)
         self.assurance.logged.connect(self.log.append)
         self.assurance.computed.connect(self.comparison.show_assurance)
         self.adaptive.suggest_size = self.stratified_size
+        self.tasks = TaskRunner(self)  # exports; the views hold their own runners (ui.tasks)
+        self.busy = BusyIndicator()
+        self.busy.watch(self.tasks)
+        self.busy.watch(self.sensitivity.tasks)
+        self.busy.watch(self.adaptive.tasks)
+        self.statusBar().addPermanentWidget(self.busy)
         self._build_menus()
         self.resize(1500, 950)
         self.setAcceptDrops(True)
@@ -163,12 +190,15 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         e = bar.addMenu("&Edit")
-        undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        undo = self.doc.undo_stack.createUndoAction(self, "&Undo:")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        redo = self.doc.undo_stack.createRedoAction(self, "&Redo:")
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         e.addAction(undo)
         e.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        self.undo_keys = DocumentUndoKeys(self, self.doc.undo_stack)  # even inside a focused field
+        QApplication.instance().installEventFilter(self.undo_keys)
         e.addSeparator()
         self._action(e, "Copy comparison as TSV", self.comparison.copy_tsv, "Ctrl+Shift+C")
         v = bar.addMenu("&View")
@@ -218,18 +248,36 @@ class MainWindow(QMainWindow):
         self.settings.setValue("recent_files", files[:MAX_RECENT])
         self._refresh_recent_menu()
 
+    def _forget_recent(self, path: Path) -> None:
+        p = str(Path(path).resolve())
+        self.settings.setValue("recent_files", [f for f in self.recent_files() if f != p])
+        self._refresh_recent_menu()
+
     def _refresh_recent_menu(self) -> None:
+        """The recent files that still exist (the others are removed from the list)."""
         self.recent_menu.clear()
         files = self.recent_files()
+        existing = [f for f in files if Path(f).is_file()]
+        if existing != files:
+            self.settings.setValue("recent_files", existing)
+            files = existing
         for f in files:
             self._action(self.recent_menu, f, lambda _=False, p=f: self.open_path(Path(p)))
         self.recent_menu.setEnabled(bool(files))
 
     # ------------------------------------------------------------------ files
     def _open_initial(self, path: str | None) -> None:
+        self.open_error_dialog: QMessageBox | None = None
         if path:
             if self.open_path(Path(path), quiet=True):
                 return
+            # never another scenario in its place: a new one, and a dialog naming the problem
+            self.doc.load_dict(json.loads(json.dumps(NEW_SCENARIO)))
+            self.open_error_dialog = QMessageBox(QMessageBox.Icon.Warning, "Cannot open scenario",
+                                                 self.last_open_error, QMessageBox.StandardButton.Ok, self)
+            self.open_error_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            QTimer.singleShot(0, self.open_error_dialog.open)  # once the window is shown
+            return
         example = default_example()
         if example is not None:
             self.open_path(example, as_copy=True, quiet=True)
@@ -270,6 +318,9 @@ class MainWindow(QMainWindow):
             self.doc.open(path, as_copy=as_copy)
         except ScenarioError as err:
             text = f"Cannot open {path}:\n" + "\n".join(f"  {p}" for p in err.problems)
+            self.last_open_error = text
+            if not Path(path).exists():
+                self._forget_recent(path)
             self.log.append("Open failed", text)
             self.statusBar().showMessage(f"Cannot open {path}", 8000)
             if not quiet:
@@ -317,32 +368,41 @@ class MainWindow(QMainWindow):
         if path:
             self.export_report(Path(path))
 
-    def export_report(self, path: Path, include_adaptive: bool = True) -> None:
-        """Write the report (format from the extension) for the question solved in the table. The
+    def export_report(self, path: Path, include_adaptive: bool = True) -> TaskState:
+        """Write the report (format from the extension) for the question solved in the table, in
+        the background (:mod:`ui.tasks`; the window stays responsive, Cancel stops it). The
         adaptive design is reported from the run made in the Adaptive tab when it was made for
         these assumptions, else simulated (unless ``include_adaptive`` is False)."""
-        from planner.report.html_report import build_report, same_assumptions
+        from planner.report.html_report import same_assumptions
 
         scenario, tab = self.doc.scenario, self.adaptive
         run = tab.result if tab.result is not None and tab.result_scenario is not None \
             and same_assumptions(tab.result_scenario, scenario) else None
         question, n = self.comparison.question, self.comparison.n_randomized
-        report = build_report(scenario, source_name=self.doc.path.name if self.doc.path else None,
-                              include_adaptive=include_adaptive, question=question,
-                              n_randomized=n if question in ("power", "effect") else None, adaptive_result=run)
-        if path.suffix.lower() == ".pdf":
-            from .report_pdf import write_report_pdf
+        options = dict(source_name=self.doc.path.name if self.doc.path else None, include_adaptive=include_adaptive,
+                       question=question, n_randomized=n if question in ("power", "effect") else None,
+                       adaptive_result=run)
+        self.statusBar().showMessage(f"Exporting the report to {path}…")
+        return self.tasks.start(f"Exporting {Path(path).name}", _export_report_task, scenario, options, Path(path),
+                                on_done=self._report_exported, on_error=lambda e: self._report_failed(path, e))
 
-            write_report_pdf(report, path)
-        else:
-            report.write_html(path)
+    def _report_exported(self, path: Path) -> None:
         self.log.append(f"Exported report {path}")
         self.statusBar().showMessage(f"Wrote {path}", 8000)
 
+    def _report_failed(self, path: Path, error: str) -> None:
+        self.log.append("Report export failed", f"  {error}")
+        QMessageBox.warning(self, "Cannot export the report", f"Cannot write {path}:\n{error}")
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self.update_title()
+
     def update_title(self) -> None:
+        """'IPASS example (ipass.json)': the scenario named once; the application's display name
+        ("Enrichment Planner") is added by Qt, so it is not repeated here."""
         title = str(self.doc.data.get("title") or "Untitled scenario")
         where = self.doc.path.name if self.doc.path else "not saved"
-        self.setWindowTitle(f"Enrichment Planner — {title} ({where})[*]")
+        self.setWindowTitle(f"{title} ({where})[*]")
         self.setWindowModified(self.doc.modified)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -378,7 +438,11 @@ class MainWindow(QMainWindow):
             return
         self.adaptive.shutdown()
         self.assurance.shutdown()
+        self.busy.cancel_all()
         self.save_settings()
+        QApplication.instance().removeEventFilter(self.undo_keys)
+        self.doc.undo_stack.cleanChanged.disconnect(self._clean_changed)  # the stack outlives the window's C++ side
+        self.doc.blockSignals(True)
         event.accept()
 
     # ------------------------------------------------------------------ computing

@@ -24,7 +24,13 @@ from PySide6.QtWidgets import (  # noqa: E402
 )
 
 from planner.figures import add_legend  # noqa: E402
+from planner.files import atomic_write_text  # noqa: E402
 
+from .export_files import save_figure, write_or_explain  # noqa: E402
+
+#: room (inches) left of, right of, below and above the axes: y tick labels and title, x tick labels
+#: and title, and the plot's title
+MARGINS_INCHES = (0.9, 0.15, 0.66, 0.35)
 EXPORT_FILTER = "PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"
 
 
@@ -35,8 +41,9 @@ class PlotCanvas(QWidget):
         super().__init__(parent)
         self.title = title
         self.figure = Figure(figsize=figsize, dpi=100)
-        self.figure.subplots_adjust(left=0.14, right=0.97, bottom=0.18, top=0.92)
         self.canvas = FigureCanvasQTAgg(self.figure)
+        self.margins = MARGINS_INCHES
+        self.fit_margins()
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumSize(200, 160)
         self.ax = self.figure.add_subplot(111)
@@ -70,6 +77,20 @@ class PlotCanvas(QWidget):
         self._background = None
         self._background_key: tuple | None = None
         self.canvas.mpl_connect("draw_event", self._on_draw)
+        self.canvas.mpl_connect("resize_event", lambda _event: self.fit_margins())
+
+    def fit_margins(self) -> None:
+        """Margins in inches, not fractions: tick labels and axis titles keep their room on a
+        small canvas (1280 × 800, 1024 × 700) instead of being cut off."""
+        for ax in self.figure.axes:  # long titles wrap inside the figure instead of running off it
+            for text in (ax.xaxis.label, ax.yaxis.label, ax.title):
+                text.set_wrap(True)
+        w, h = self.figure.get_size_inches()
+        left, right, bottom, top = self.margins
+        if any(ax.get_title() for ax in self.figure.axes):
+            top += 0.2  # a title may wrap to two lines
+        self.figure.subplots_adjust(left=min(0.45, left / w), right=max(0.55, 1 - right / w),
+                                    bottom=min(0.45, bottom / h), top=max(0.55, 1 - top / h))
 
     @property
     def csv_text(self) -> str:
@@ -158,6 +179,7 @@ class PlotCanvas(QWidget):
         """Show the current artists: with ``blit``, only the data artists are drawn when the rest
         of the figure is what the last full draw rendered; otherwise a full draw (when idle)."""
         if not self.blit:
+            self.fit_margins()  # the owner may have made new axes
             self.canvas.draw_idle()
             return
         for artist in self._data_artists():
@@ -177,12 +199,11 @@ class PlotCanvas(QWidget):
         if self.before_export is not None:
             self.before_export()
         if path.lower().endswith(".csv"):
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(self.csv_text)
+            atomic_write_text(path, self.csv_text)
             return
         legend = add_legend(self.ax, self.legend_handles)  # the legend the report draws
         try:
-            self.figure.savefig(path, dpi=200 if path.lower().endswith(".png") else None)
+            save_figure(self.figure, path, dpi=200 if path.lower().endswith(".png") else None)
         finally:
             if legend is not None and self.legend_on_screen is False:
                 legend.remove()
@@ -198,4 +219,4 @@ class PlotCanvas(QWidget):
             return
         if "." not in path.rsplit("/", 1)[-1]:
             path += "." + chosen.split("*.")[-1].rstrip(")")
-        self.export(path)
+        write_or_explain(self, path, lambda: self.export(path), self.title)

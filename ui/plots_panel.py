@@ -7,7 +7,16 @@ import json
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planner import figures
 from planner.catalogue import FIGURES, design_colour, design_label
@@ -23,6 +32,8 @@ from .plot_canvas import PlotCanvas
 LIVE_MAP_POINTS = 9
 LIVE_CURVE_POINTS = 15
 REFINE_DELAY_MS = 300
+#: smallest plot (pixels) that keeps its tick labels and axis titles readable
+MIN_CANVAS = (240, 230)
 __all__ = ["CURVE_POINTS", "MAP_POINTS", "PlotsPanel", "negative_effect_range"]
 
 
@@ -42,7 +53,15 @@ class PlotsPanel(QWidget):
         self.criterion.addItem("lowest cost", "cost")
         self.criterion.setToolTip("What the design map minimizes")
         self.criterion.currentIndexChanged.connect(self._criterion_changed)
-        grid = QGridLayout()
+        plots = QWidget()
+        grid = QGridLayout(plots)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for canvas in self.canvases():
+            canvas.canvas.setMinimumSize(MIN_CANVAS[0], MIN_CANVAS[1])
+        self.scroll = QScrollArea()  # a small window scrolls the plots rather than cutting their labels
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(plots)
         grid.addWidget(self.power_n, 0, 0)
         grid.addWidget(self.n_prev, 0, 1)
         grid.addWidget(self.power_neg, 1, 0)
@@ -55,7 +74,7 @@ class PlotsPanel(QWidget):
         bar.addWidget(self.criterion)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(grid, 1)
+        layout.addWidget(self.scroll, 1)
         layout.addLayout(bar)
         self.scenario: Scenario | None = None
         self.comparison: Comparison | None = None

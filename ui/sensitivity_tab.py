@@ -16,16 +16,28 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from planner.catalogue import EFFECTS, INPUT_FIELDS, design_label
+from planner.catalogue import EFFECTS, FIGURES, INPUT_FIELDS, design_label
 from planner.scenario import FIXED_DESIGNS, Scenario
 
+from .document import field_label
 from .field_widgets import ERROR_STYLE
+from .plot_canvas import PlotCanvas
+from .tasks import TaskRunner
+
+
+def _grid_task(_state, scenario: Scenario, design: str, rows: tuple, cols: tuple | None, output: str):
+    """Worker body: :func:`planner.curves.sensitivity_grid`."""
+    from planner import curves
+
+    with np.errstate(all="ignore"):
+        return curves.sensitivity_grid(scenario, design, rows, cols, output=output)
 
 
 def values_around(value: float, path: str) -> str:
@@ -51,6 +63,7 @@ class SensitivityTab(QWidget):
         super().__init__(parent)
         self.scenario: Scenario | None = None
         self.grid = None  # planner.curves.Grid
+        self.tasks = TaskRunner(self)
         self.endpoint = ""
         self.design = QComboBox()
         for name in FIXED_DESIGNS:
@@ -95,7 +108,12 @@ class SensitivityTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        self.plot = PlotCanvas(FIGURES["sensitivity_grid"].title, figsize=(4.5, 3.4))
+        split = QSplitter(Qt.Orientation.Horizontal)  # the heat map beside the table
+        split.addWidget(self.table)
+        split.addWidget(self.plot)
+        split.setSizes([500, 420])
+        layout.addWidget(split, 1)
 
     def set_scenario(self, scenario: Scenario | None) -> None:
         self.scenario = scenario
@@ -131,6 +149,7 @@ class SensitivityTab(QWidget):
             edit.setText(values_around(float(node), str(path)))
 
     def compute(self) -> None:
+        """Read the grid's inputs here; compute it in the background (:mod:`ui.tasks`)."""
         if self.scenario is None:
             return
         try:
@@ -141,13 +160,20 @@ class SensitivityTab(QWidget):
             cols = (str(col_path), curves.parse_list(self.col_values.text())) if col_path else None
             if len(rows[1]) * (len(cols[1]) if cols else 1) > 2500:
                 raise ValueError("at most 2500 cells")
-            with np.errstate(all="ignore"):
-                self.grid = curves.sensitivity_grid(self.scenario, str(self.design.currentData()), rows, cols,
-                                                    output=str(self.output.currentData()))
         except Exception as exc:
-            self.message.setText(str(exc))
-            self.message.setStyleSheet(ERROR_STYLE)
+            self._failed(str(exc))
             return
+        self.message.setStyleSheet("")
+        self.message.setText("Computing the grid…")
+        self.tasks.start("Computing the sensitivity grid", _grid_task, self.scenario, str(self.design.currentData()),
+                         rows, cols, str(self.output.currentData()), on_done=self._computed, on_error=self._failed)
+
+    def _failed(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.setStyleSheet(ERROR_STYLE)
+
+    def _computed(self, grid) -> None:
+        self.grid = grid
         self.message.setStyleSheet("")
         bad = len(self.grid.messages)
         self.message.setText(f"{bad} cell(s) invalid or not attainable (hover for the reason)" if bad else "")
@@ -159,8 +185,10 @@ class SensitivityTab(QWidget):
         self.table.clear()
         self.table.setRowCount(len(g.row_values))
         self.table.setColumnCount(len(cols))
-        self.table.setHorizontalHeaderLabels([f"{g.col_field} = {c:g}" if c is not None else g.output for c in cols])
-        self.table.setVerticalHeaderLabels([f"{g.row_field} = {r:g}" for r in g.row_values])
+        output = self.output.itemText(max(0, self.output.findData(g.output)))
+        self.table.setHorizontalHeaderLabels([f"{field_label(g.col_field)} = {c:g}" if c is not None else output
+                                              for c in cols])
+        self.table.setVerticalHeaderLabels([f"{field_label(g.row_field)} = {r:g}" for r in g.row_values])
         for i in range(len(g.row_values)):
             for j in range(len(cols)):
                 v = float(g.values[i, j])
@@ -172,6 +200,23 @@ class SensitivityTab(QWidget):
                     item.setToolTip(g.messages[f"{i},{j}"])
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
+        self._draw_heatmap(output)
+
+    def _draw_heatmap(self, output: str) -> None:
+        """The grid as a heat map beside the table (:func:`planner.figures.draw_sensitivity_heatmap`)."""
+        from planner.figures import draw_sensitivity_heatmap
+
+        g = self.grid
+        fig = self.plot.figure
+        fig.clear()
+        self.plot.ax = fig.add_subplot(111)
+        col_label = field_label(g.col_field) if g.col_field else ""
+        image = draw_sensitivity_heatmap(self.plot.ax, g.values, g.row_values, g.col_values,
+                                         field_label(g.row_field), col_label,
+                                         f"{output} — {design_label(g.design)}", integer=g.output == "n")
+        fig.colorbar(image, ax=self.plot.ax, fraction=0.08, pad=0.03)
+        self.plot.csv_text = g.to_csv()
+        self.plot.redraw()
 
     def to_tsv(self) -> str:
         return self.grid.to_csv().replace(",", "\t") if self.grid else ""
@@ -181,5 +226,6 @@ class SensitivityTab(QWidget):
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export sensitivity grid", "sensitivity.csv", "CSV (*.csv)")
         if path:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(self.grid.to_csv())
+            from .export_files import export_text
+
+            export_text(self, path, self.grid.to_csv(), "the sensitivity grid")
