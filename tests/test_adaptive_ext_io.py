@@ -129,3 +129,9 @@ def test_fisher_level_under_the_global_null():
                recalculation=Recalculation(0.9, (100.0, 50.0, 50.0), (100.0, 400.0, 400.0)))
     res = simulate_model(m, 40000, seed=3)
     assert res.reject_at_least_one <= 0.025 + 3 * (0.025 * 0.975 / 40000) ** 0.5
+
+
+def test_find_size_with_recalculation_exits_2(tmp_path, capsys):
+    path = _write(tmp_path, ADAPTIVE)
+    assert main(["simulate", path, "--find-size", "at_least_one"]) == 2
+    assert "designs.adaptive.sample_size_recalculation" in capsys.readouterr().err
