@@ -177,12 +177,13 @@ for (cs in cases) {
   )
   if (surv) outputs$expectedNumberOfEvents <- vec(res$expectedNumberOfEvents)
   else outputs$expectedNumberOfSubjects <- vec(res$expectedNumberOfSubjects)
+  # per-trial total size: subjects = the largest cumulative count an iteration reached;
+  # survival getData has the events of each selected subset and stage: their sum
   d <- getData(res)
-  col <- if (surv) "numberOfCumulatedEvents" else "numberOfCumulatedSubjects"
-  if (!col %in% names(d)) col <- grep("umulated", names(d), value = TRUE)[1]
-  tot <- tapply(d[[col]], d$iterationNumber, max, na.rm = TRUE)
+  tot <- if (surv) tapply(d$numberOfEvents, d$iterationNumber, sum, na.rm = TRUE) else
+    tapply(d$numberOfCumulatedSubjects, d$iterationNumber, max, na.rm = TRUE)
   outputs$sizeSd <- sd(tot)
-  outputs$sizeColumn <- col
+  outputs$sizeMeanFromData <- mean(tot)
   inputs <- cs[setdiff(names(cs), c("id", "description"))]
   inputs$iterations <- iterations
   inputs$seed <- seed
