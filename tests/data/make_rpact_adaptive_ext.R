@@ -5,7 +5,9 @@
 # getSimulationEnrichmentMeans / Rates / Survival, for tests/test_adaptive_ext_rpact.py.
 # Besides rpact's summaries every case stores the standard deviation of the per-trial total
 # size (from getData(res): the largest cumulative size each iteration reached), so that the
-# tests can form the combined Monte Carlo SE of the expected size.
+# tests could form a combined Monte Carlo SE of the expected size (only the rates rows give the
+# true per-trial size: the means rows count S and F both, the survival rows omit unselected
+# populations; the tests therefore use our own SD on both sides).
 #
 # Usage (from the repo root or from tests/data):
 #   Rscript tests/data/make_rpact_adaptive_ext.R [output.json] [iterations]
