@@ -11,7 +11,7 @@
 #
 # Usage (from the repo root or from tests/data):
 #   Rscript tests/data/make_rpact_adaptive_ext.R [output.json] [iterations]
-# Default output: rpact_enrichment.json next to this script; 10000 iterations per case.
+# Default output: rpact_adaptive_ext.json next to this script; 10000 iterations per case.
 #
 # Every case stores the exact R source it ran ("r_code") and a normalized "inputs" block
 # that the Python tests map onto planner.adaptive's simulation model. Populations: S
