@@ -98,7 +98,7 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
                           ("all", "all selected populations rejected")),
     "adaptive_correlation": (("information", "correlation of the test statistics (information)"),
                              ("rpact_head_count", "rpact's head-count correlation √(n_S/n_F)")),
-    "combination": (("inverse_normal", "inverse normal"), ("fisher", "Fisher's product (rpact getDesignFisher)")),
+    "combination": (("inverse_normal", "inverse-normal"), ("fisher", "Fisher")),
     "recalculation_effect": (("observed", "the interim effect estimate (rpact's rule)"),
                              ("planning", "the planning effect of the scenario")),
 }
