@@ -151,8 +151,11 @@ class AdaptiveResult:
         planned = ", ".join(f"{x:g}" for x in self.planned)
         unit = "events" if self.endpoint == "survival" else "subjects"
         lines.append(f"  stages: {self.stages}; planned cumulative {unit}: {planned}")
-        lines.append("  critical values: " + ", ".join("∞" if not math.isfinite(c) else f"{c:.4f}"
-                                                      for c in self.critical_values))
+        if self.combination == "fisher":  # reject when Π p_k^w_k ≤ c_k
+            lines.append("  critical values (Fisher, Π p^w ≤ c): " + ", ".join(f"{c:.4g}" for c in self.critical_values))
+        else:
+            lines.append("  critical values: " + ", ".join("∞" if not math.isfinite(c) else f"{c:.4f}"
+                                                          for c in self.critical_values))
         lines.append(f"  power ({self.success_criterion.replace('_', ' ')}): "
                      f"{pm(self.power, self.power_se)}"
                      + (f" (target {self.target_power:.2f})" if self.target_power else ""))
