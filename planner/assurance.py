@@ -361,10 +361,7 @@ def assurance_curve(
 
 
 def _opts(scenario: Scenario, name: str, opts: FixedDesignOptions | None) -> FixedDesignOptions:
-    if isinstance(opts, FixedDesignOptions):
-        return opts
-    o = scenario.designs.get(name)
-    return o if isinstance(o, FixedDesignOptions) else FixedDesignOptions()
+    return scenario.resolved_options(name, opts)  # with the interim plan in force
 
 
 def _first_crossing(

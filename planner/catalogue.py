@@ -96,11 +96,17 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
     "effect_measure": (("effect_estimate", "effect estimate"), ("test_statistic", "test statistic")),
     "success_criterion": (("at_least_one", "at least one selected population rejected"),
                           ("all", "all selected populations rejected")),
+    "binary_effect_scale": (("risk_difference", "risk difference (treatment − control)"),
+                            ("risk_ratio", "risk ratio (treatment / control)"),
+                            ("odds_ratio", "odds ratio (treatment / control)")),
     "adaptive_correlation": (("information", "correlation of the test statistics (information)"),
                              ("rpact_head_count", "rpact's head-count correlation √(n_S/n_F)")),
     "combination": (("inverse_normal", "inverse-normal"), ("fisher", "Fisher")),
     "recalculation_effect": (("observed", "the interim effect estimate (rpact's rule)"),
                              ("planning", "the planning effect of the scenario")),
+    "interim_efficacy": (("obrien_fleming", "O'Brien–Fleming type (Lan–DeMets)"), ("pocock", "Pocock type (Lan–DeMets)"),
+                         ("hwang_shih_decani", "Hwang–Shih–DeCani (γ)"), ("kim_demets", "Kim–DeMets (ρ)"),
+                         ("none", "no early stop for efficacy")),
 }
 #: the claims of the biomarker-stratified design (results ``power_<claim>``)
 CLAIMS: dict[str, str] = {
@@ -181,6 +187,8 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec("power_vs_negative_effect", "Power against the B− effect", "{effect}",
                    "power at the design's size (survival: its events)"),
         FigureSpec("design_map", "Design map", _PREVALENCE_AXIS, "{effect}"),
+        FigureSpec("boundaries", "Group-sequential boundaries", "cumulative information (patients; events for survival)",
+                   "bound on the z scale"),
         FigureSpec("power_distribution", "Distribution of power under the uncertain assumptions",
                    "power at the planned size", ""),
     )
@@ -223,6 +231,10 @@ COMPARISON_COLUMNS: dict[str, str] = {
     "accrual_duration": "accrual duration from the screening rate",
     "screening_rate_needed": "patients assessed per time unit needed (survival)",
     "randomization_rate_needed": "patients randomized per time unit needed (survival)",
+    "expected_n_h0": "expected total randomized under H0 (interim analyses; n_randomized is the maximum)",
+    "expected_n_h1": "expected total randomized under H1 (interim analyses)",
+    "expected_events_h0": "expected events under H0 (interim analyses, survival)",
+    "expected_events_h1": "expected events under H1 (interim analyses, survival)",
     "cheapest_meeting_target": "true for the cheapest design meeting the target power",
     "assurance": "power averaged over the uncertainty block's prior draws",
     "assurance_se": "Monte Carlo standard error of the assurance",
@@ -487,6 +499,33 @@ INPUT_FIELDS: list[FieldSpec] = [
     *_design_size_fields(),
 ]
 
+
+def _essential_fields() -> list[FieldSpec]:
+    """Issue 15: shifted nulls, dropout, screening losses, exact binary power (docs/scenario-format.md)."""
+    loss = dict(ge=0.0, lt=1.0, le=0.999, default=0.0, decimals=3, step=0.01)
+    return [
+        _f("population.assay_failure", "Assay failure", "Share of screened patients whose biomarker test gives "
+           "no evaluable result (not randomized where the design needs the result).", "0.05",
+           unit="proportion of screened", group="population", **loss),
+        _f("population.screen_failure", "Screen failure (other)", "Share of screened patients not eligible for "
+           "reasons other than the biomarker.", "0.2", unit="proportion of screened", group="population", **loss),
+        _f("testing.null_effect", "Null effect θ0", "θ0 of H0 (rpact thetaH0) on the effect's scale: mean or "
+           "risk difference (treatment − control), survival hazard ratio. A non-inferiority margin δ is −δ when "
+           "higher is better, +δ when lower is better; survival 1 + δ. Empty: no effect (0; survival 1).",
+           "−0.1 (margin 0.1)", note="on the harm side of the B+ effect; binary in (−1, 1); survival > 0",
+           ge=-SCALE_LIMIT, le=SCALE_LIMIT, default=None, unit="effect scale", step=0.05, group="testing",
+           extra={"default": 0.0, "default_by_endpoint": {"survival": 1.0}}),
+        _f("testing.dropout", "Dropout (non-evaluable)", "Share of randomized patients expected to have no "
+           "evaluable outcome; each arm's size is N_evaluable / (1 − dropout), rounded up.", "0.1",
+           unit="proportion of randomized", endpoints=CONT + BIN, group="testing", **loss),
+        FieldSpec("testing.exact_power", "Exact power", "bool", "Binary: also the exact power of the z-test "
+                  "(enumerating both binomials) and of Fisher's exact test, beside the normal approximation.",
+                  "on for small trials", "on", default=False, endpoints=BIN, group="testing"),
+    ]
+
+
+INPUT_FIELDS += _essential_fields()
+
 ADAPTIVE_FIELDS: list[FieldSpec] = [
     FieldSpec("designs.adaptive.information_rates", "Information rates", "list", "Cumulative information at "
               "each analysis (1 to 5 stages; one stage: the closed test without an interim).",
@@ -532,6 +571,14 @@ ADAPTIVE_FIELDS: list[FieldSpec] = [
 
 #: fields read from files but not edited in the app
 FILE_ONLY_FIELDS: list[FieldSpec] = [
+    *(FieldSpec(f"{key}.effect.scale", "Effect scale", "choice", "Scale of the binary effect as entered; the "
+                "treatment rate follows from it and the control rate.", example="odds_ratio",
+                default="risk_difference", choices=OPTIONS["binary_effect_scale"], endpoints=BIN, group=key)
+      for key in ("positive", "negative")),
+    *(_f(f"{key}.effect.value", "Effect", "The binary effect on its scale (risk difference, risk ratio or odds "
+         "ratio; treatment vs control).", "1.8 (odds ratio)", note="ratios > 0; the treatment rate in (0, 1)",
+         ge=-SCALE_LIMIT, le=SCALE_LIMIT, unit="effect scale", endpoints=BIN, group=key)
+      for key in ("positive", "negative")),
     FieldSpec("designs.adaptive.futility_bounds", "Futility bounds", "list", "Non-binding futility bound per "
               "interim, on the z scale.", "one per interim", "0", ge=-10.0, le=10.0, default=None, unit="z"),
 ]
@@ -557,7 +604,71 @@ FILE_ONLY_FIELDS += [
               example="observed", default="observed", choices=OPTIONS["recalculation_effect"]),
 ]
 
-ALL_FIELDS: list[FieldSpec] = INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS
+#: the ``interim`` block (top level; a fixed design's own block replaces it): planner.groupseq.plan
+INTERIM_FIELDS: list[FieldSpec] = [
+    FieldSpec("interim.information_rates", "Information rates", "list", "Cumulative information at each "
+              "analysis (patients; events for survival): 2 to 5 looks.", "increasing, ending at 1", "0.5, 1",
+              gt=0.0, le=1.0, default=(0.5, 1.0), group="interim"),
+    FieldSpec("interim.efficacy", "Alpha spending", "choice", "Lan–DeMets alpha-spending function of the efficacy "
+              "bounds, or no early stop for efficacy.", example="obrien_fleming", default="obrien_fleming",
+              choices=OPTIONS["interim_efficacy"], group="interim"),
+    _f("interim.gamma", "Spending parameter", "γ of Hwang–Shih–DeCani (in [−10, 5]) or ρ of Kim–DeMets "
+       "(in [0.4, 8]); unused by the other spending functions.", "-4", ge=-10.0, le=8.0, default=None,
+       decimals=2, step=0.5, optional=True, group="interim"),
+    FieldSpec("interim.futility.bounds", "Futility bounds", "list", "z-scale futility bound at each interim "
+              "look (one per look before the last); empty: no futility stop.", "below the efficacy bounds",
+              "0", gt=-6.0, lt=6.0, default=None, unit="z", group="interim"),
+    FieldSpec("interim.futility.binding", "Binding futility", "bool", "Binding futility bounds lower the "
+              "efficacy bounds; non-binding ones (rpact's default) are ignored by them.", example="off",
+              default=False, group="interim"),
+]
+
+
+HAZARD_LIMITS = (1e-6, 1e3)  # piecewise hazards per time unit
+INTENSITY_LIMIT = 1e6  # relative accrual intensities
+
+
+def _piecewise_fields(key: str) -> list[FieldSpec]:
+    """``{key}.piecewise.*`` (survival, scenario version 2): piecewise-exponential subgroup model."""
+    who = SUBGROUP_WORDS[key]
+    p = f"{key}.piecewise"
+    return [
+        FieldSpec(f"{p}.starts", "Interval starts", "list", f"Start of each interval of time since randomization "
+                  f"in {who} patients (the first 0, increasing; the last interval is open).", example="[0, 3]",
+                  note="the first 0, increasing", ge=0.0, le=TIME_LIMITS[1], default=None, unit="time unit",
+                  endpoints=SURV, group=key),
+        FieldSpec(f"{p}.control_hazards", "Control hazard", "list", f"Control-arm hazard per time unit on each "
+                  f"interval in {who} patients (ln 2 / median for one piece).", example="[0.058, 0.058]",
+                  note="one per start", gt=0.0, ge=HAZARD_LIMITS[0], le=HAZARD_LIMITS[1], default=None,
+                  unit="per time unit", endpoints=SURV, group=key),
+        FieldSpec(f"{p}.hazard_ratios", "Hazard ratio", "list", f"Treatment / control hazard ratio on each interval "
+                  f"in {who} patients; changing over time is a non-proportional (delayed, waning) effect.",
+                  example="[1.0, 0.6]", note="one per start", gt=0.0, ge=HR_LIMITS[0], le=HR_LIMITS[1], default=None,
+                  unit="treatment / control", endpoints=SURV, group=key),
+    ]
+
+
+PIECEWISE_FIELDS: list[FieldSpec] = _piecewise_fields("positive") + _piecewise_fields("negative") + [
+    FieldSpec("survival.accrual.starts", "Accrual interval starts", "list", "Start of each accrual interval "
+              "within [0, accrual time) (the first 0, increasing; the last ends at the accrual time).", example="[0, 6]",
+              note="the first 0, increasing, below the accrual time", ge=0.0, le=TIME_LIMITS[1], default=None,
+              unit="time unit", endpoints=SURV, group="survival"),
+    FieldSpec("survival.accrual.intensities", "Accrual intensity", "list", "Relative accrual intensity on each "
+              "interval (rpact accrualIntensity, relative); uniform when absent.", example="[1, 3]",
+              note="one per start, not all 0", ge=0.0, le=INTENSITY_LIMIT, default=None, unit="relative",
+              endpoints=SURV, group="survival"),
+]
+
+#: how each subgroup's survival is described: "exponential" (median, HR) or "piecewise" (table)
+SURVIVAL_MODELS = (("exponential", "exponential (median, hazard ratio)"),
+                   ("piecewise", "piecewise (hazards and hazard ratios per interval)"))
+#: the survival curves figure (app and report)
+SURVIVAL_CURVES_FIGURE = {"title": "Assumed survival curves", "x": "time since randomization",
+                          "y": "survival probability", "treatment": "treatment", "control": "control"}
+
+
+ALL_FIELDS: list[FieldSpec] = (INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS + INTERIM_FIELDS
+                               + PIECEWISE_FIELDS)
 FIELDS_BY_PATH: dict[str, FieldSpec] = {f.path: f for f in ALL_FIELDS}
 
 #: subgroup defaults used when the endpoint is switched
@@ -604,3 +715,87 @@ def _adaptive_default(path: str):
 
 for _spec in ADAPTIVE_FIELDS:
     _spec.extra["default"] = _adaptive_default(_spec.path)
+
+
+# --------------------------------------------------------------------------- operating characteristics (sweeps)
+#: fields a sweep (``enrichment-planner sweep --vary PATH=…``) may not vary: they control the run
+SWEEP_FIXED_PATHS = ("designs.adaptive.simulations", "designs.adaptive.seed")
+#: the most grid points of one sweep (the product over every --vary)
+SWEEP_MAX_POINTS = 10_000
+
+
+def field_axis(path: str, unit: bool = True) -> str:
+    """Axis label of a scenario field: "hazard ratio in biomarker-negative (B−) patients"."""
+    spec = FIELDS_BY_PATH[path]
+    group = path.split(".", 1)[0]
+    text = spec.label[0].lower() + spec.label[1:]
+    if group in SUBGROUP_WORDS:
+        text = f"{text} in {SUBGROUP_WORDS[group]} patients"
+    shown = unit and spec.unit and spec.unit not in ("proportion", "probability")
+    return f"{text} ({spec.unit})" if shown else text
+
+
+#: the sweep table (one row per grid point; the varied fields come first, by their paths):
+#: column → meaning. Every probability and expectation has a ``<column>_se`` (Monte Carlo SE).
+SWEEP_COLUMNS: dict[str, str] = {
+    "power": "adaptive design: probability of the success criterion's claim",
+    "reject_subgroup": "adaptive design: P(reject H_S, test-positive)",
+    "reject_overall": "adaptive design: P(reject H_F, everyone)",
+    "reject_at_least_one": "adaptive design: P(reject H_S or H_F)",
+    "reject_both": "adaptive design: P(reject H_S and H_F)",
+    "select_subgroup_only": "adaptive design: P(continue with S only at the first interim)",
+    "select_overall_only": "adaptive design: P(continue with F only at the first interim)",
+    "select_both": "adaptive design: P(continue with both at the first interim)",
+    "early_stop_efficacy": "adaptive design: P(stop early for efficacy)",
+    "early_stop_futility": "adaptive design: P(stop early for futility)",
+    "expected_subjects": "adaptive design: expected randomized subjects",
+    "expected_events": "adaptive design: expected events (survival)",
+}
+#: columns without a Monte Carlo SE: the fixed designs' analytic power at their planned size
+SWEEP_FIXED_COLUMN = "power_{design}"
+SWEEP_FIXED_MEANING = ("{label}: analytic power at the size planned for the scenario "
+                       "(survival: its events)")
+
+#: the null configurations of the FWER table (docs/adaptive.md, "Type I error over nulls")
+FWER_NULLS: dict[str, str] = {
+    "global": "global null: no effect in S or in R (H_S and H_F true)",
+    "subgroup": "H_S true only: no effect in S, benefit in R",
+    "overall": "H_F true only: benefit in S, an R effect cancelling it in F",
+}
+FWER_COLUMNS: dict[str, str] = {
+    "null": "null configuration (" + ", ".join(FWER_NULLS) + ")",
+    "prevalence": "P(test+): share of S among the randomized",
+    "effect": "the non-null effect δ on the simulator's benefit scale (empty for the global null)",
+    "fwer": "P(reject at least one true hypothesis)",
+    "fwer_se": "Monte Carlo SE of fwer",
+    "simulations": "simulated trials",
+}
+
+#: the sweep's figures: name → (title, y label); x is the varied field's :func:`field_axis`
+SWEEP_FIGURES: dict[str, tuple[str, str]] = {
+    "power": ("Power against {x}", "probability of rejection"),
+    "expected_size": ("Expected size against {x}", "expected {unit}"),
+    "selection": ("Selection at the first interim against {x}", "probability"),
+    "early_stop": ("Early stopping against {x}", "probability"),
+}
+#: series of the sweep's figures besides the designs: column → legend words
+SWEEP_SERIES: dict[str, str] = {
+    "power": "claim of the success criterion",
+    "reject_subgroup": "reject H_S",
+    "reject_overall": "reject H_F",
+    "select_subgroup_only": "S only",
+    "select_overall_only": "F only",
+    "select_both": "both",
+    "early_stop_efficacy": "efficacy",
+    "early_stop_futility": "futility",
+    "expected_subjects": "subjects",
+    "expected_events": "events",
+    "band": "±1.96 Monte Carlo SE",
+}
+#: colours of the series that are not designs (Okabe–Ito)
+SWEEP_SERIES_COLOURS: dict[str, str] = {
+    "reject_subgroup": "#D55E00", "reject_overall": "#000000",
+    "select_subgroup_only": "#D55E00", "select_overall_only": "#0072B2", "select_both": "#009E73",
+    "early_stop_efficacy": "#009E73", "early_stop_futility": "#CC79A7",
+    "expected_subjects": "#E69F00", "expected_events": "#56B4E9",
+}

@@ -15,7 +15,7 @@ per_randomized × randomized. Efficiency = all-comers N / design N (unrounded).
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from . import __version__
 from .assay import assay_mix
 from .catalogue import DESIGNS, FIXED_DESIGNS, design_label
 from .designs.build import build_model
+from .dropout import evaluable, inflate_arms, screening_factor
 from .params import Params, params_from_scenario
 from .results import Comparison, DesignResult, DetectableEffect
 from .scenario import FixedDesignOptions, Scenario
@@ -124,6 +125,137 @@ def _infeasible_reason(model, name: str, par: Params) -> str:
     return f"the target power is not reached with fewer than {N_MAX:,.0f} patients"
 
 
+def _evaluable_fields(arms, dropout: float, n_exact: float | None) -> dict:
+    """``n_evaluable`` (total and per arm) beside the inflated randomized size (planner.dropout)."""
+    if arms is None:
+        return {}
+    out = {"n_evaluable": sum(arms), "n_evaluable_per_arm": {"treatment": arms[0], "control": arms[1]}}
+    if n_exact is not None:
+        out["n_evaluable_exact"] = n_exact * (1.0 - dropout)
+    return out
+
+
+def _exact_fields(scenario: Scenario, model, arms, par: Params) -> dict:
+    """Binary ``testing.exact_power``: exact power of the z-test and of Fisher's test at the
+    evaluable integer sizes (planner.exact_binary); designs with one two-arm comparison only."""
+    if scenario.endpoint != "binary" or not scenario.testing.exact_power or arms is None:
+        return {}
+    rates = (model.details.get("rate_treatment_arm"), model.details.get("rate_control_arm"))
+    if rates[0] is None:
+        return {}
+    from .exact_binary import exact_power  # noqa: PLC0415 (only with the option)
+
+    n_t, n_c = int(math.floor(arms[0] + 1e-9)), int(math.floor(arms[1] + 1e-9))
+    theta0 = 0.0 if par.null_effect is None else float(par.null_effect)
+    res = exact_power(n_t, n_c, _scalar(rates[0]), _scalar(rates[1]), par.alpha / par.sides, par.sign,
+                      par.method, theta0)
+    return {"power_exact": res["z"], "power_fisher": res["fisher"]}
+
+
+@dataclass
+class _Size:
+    """The sizes a question fixes: arms, totals, events and the claims' power at them."""
+
+    n_t: int
+    n_c: int
+    n_exact: float | None
+    ev_int: int | None
+    d_exact: float | None
+    claims: dict
+    evaluable_arms: tuple[float, float] | None
+    notes: list[str]
+
+    @property
+    def n_int(self) -> int:
+        return self.n_t + self.n_c
+
+
+def _size_for_power(scenario: Scenario, name: str, opts, model, par: Params, dropout: float) -> _Size | None:
+    """Question "sample_size": the unrounded N for the target power, arms rounded up (then inflated
+    for dropout), survival events rounded up; None when no finite N reaches the target."""
+    ratio, surv = scenario.testing.allocation_ratio, scenario.endpoint == "survival"
+    n_exact = _scalar(solve_n(model, scenario.testing.power, ratio))
+    if not math.isfinite(n_exact):
+        return None
+    n_t, n_c = per_arm(n_exact, ratio)
+    if surv:
+        u = _scalar(model.events_per_patient)
+        d_exact = n_exact * u
+        ev_int = int(math.ceil(d_exact - 1e-9))
+        return _Size(n_t, n_c, n_exact, ev_int, d_exact, _claims_at(par, name, opts, ev_int / u), None, [])
+    claims = _claims_at(par, name, opts, n_t + n_c, n_t, n_c)
+    evaluable_arms = (n_t, n_c)
+    n_t, n_c = inflate_arms(n_t, n_c, dropout)
+    return _Size(n_t, n_c, n_exact / (1.0 - dropout), None, None, claims, evaluable_arms, [])
+
+
+def _size_given(scenario: Scenario, name: str, opts, model, par: Params, dropout: float,
+                n_fixed: int | None, ev_fixed: int | None, question: str) -> _Size | None:
+    """Questions "power" and "effect": the size given (N, events, or solved when neither is)."""
+    ratio, surv = scenario.testing.allocation_ratio, scenario.endpoint == "survival"
+    u = _scalar(model.events_per_patient) if surv else None
+    notes: list[str] = []
+    if n_fixed is None and ev_fixed is not None:
+        n_exact = ev_fixed / u
+        n_t, n_c = per_arm(n_exact, ratio)
+    elif n_fixed is None:
+        n_exact = _scalar(solve_n(model, scenario.testing.power, ratio))
+        if not math.isfinite(n_exact):
+            return None
+        n_t, n_c = per_arm(n_exact, ratio)
+        if not surv:
+            n_t, n_c = inflate_arms(n_t, n_c, dropout)
+            n_exact = n_exact / (1.0 - dropout)
+    else:
+        n_exact = float(n_fixed)
+        n_t, n_c = split_total(int(n_fixed), ratio)
+    n_int = n_t + n_c
+    evaluable_arms = None
+    if surv:
+        ev_int = int(ev_fixed) if ev_fixed is not None else None
+        d_exact = float(ev_fixed) if ev_fixed is not None else n_int * u
+        if ev_int is None:
+            ev_int = int(math.floor(d_exact + 1e-9))
+        if ev_fixed is not None and n_fixed is not None and ev_fixed > n_int * u + 1e-9:
+            notes.append(
+                f"{ev_fixed} events exceed the {n_int * u:.1f} expected with {n_int} patients under the "
+                "accrual and follow-up given: the analysis would come later than planned"
+            )
+        # given events: power at those events; given patients: at the expected events
+        claims = _claims_at(par, name, opts, d_exact / u)
+    else:
+        ev_int = d_exact = None
+        evaluable_arms = (evaluable(n_t, dropout), evaluable(n_c, dropout)) if dropout else (n_t, n_c)
+        claims = _claims_at(par, name, opts, sum(evaluable_arms), *evaluable_arms)
+    n_exact = None if question != "sample_size" and n_fixed is not None else n_exact
+    return _Size(n_t, n_c, n_exact, ev_int, d_exact, claims, evaluable_arms, notes)
+
+
+def _logistics(scenario: Scenario, model, n_int: int, notes: list[str]) -> dict:
+    """Screened patients (with screening losses), cost, accrual time or the rates a survival design needs."""
+    screened_per = _scalar(model.screened_per_randomized)
+    if screened_per > 0:
+        screened_per *= screening_factor(scenario.population.assay_failure, scenario.population.screen_failure)
+    n_screened = int(math.ceil(n_int * screened_per - 1e-9)) if screened_per > 0 else 0
+    costs = scenario.costs
+    cost = costs.per_screened * n_screened + costs.per_randomized * n_int if costs else None
+    assessed = n_screened if n_screened > 0 else n_int
+    accrual = rate_screen = rate_rand = None
+    rec = scenario.recruitment
+    if scenario.endpoint == "survival":
+        a = scenario.survival.accrual_time
+        rate_screen, rate_rand = assessed / a, n_int / a
+        if rec and rec.screening_rate and rate_screen > rec.screening_rate:
+            notes.append(
+                f"needs {rate_screen:.1f} patients assessed per {scenario.survival.time_unit[:-1] or 'unit'} "
+                f"but only {rec.screening_rate:g} are available: accrual would take {assessed / rec.screening_rate:.1f}"
+            )
+    elif rec and rec.screening_rate:
+        accrual = assessed / rec.screening_rate
+    return dict(n_screened=n_screened, cost=cost, currency=costs.currency if costs else None,
+                accrual_duration=accrual, screening_rate_needed=rate_screen, randomization_rate_needed=rate_rand)
+
+
 def compute_design(
     scenario: Scenario,
     name: str,
@@ -134,118 +266,77 @@ def compute_design(
     events: int | None = None,
     par: Params | None = None,
 ) -> DesignResult:
-    """Size, screening, events, power, cost and time of one fixed design."""
-    opts = opts or scenario.designs.get(name) or FixedDesignOptions()
-    if not isinstance(opts, FixedDesignOptions):
-        opts = FixedDesignOptions()
+    """Size, screening, events, power, cost and time of one fixed design (the sizes by
+    :func:`_size_for_power` / :func:`_size_given`, the logistics by :func:`_logistics`)."""
+    opts = scenario.resolved_options(name, opts)  # with the interim plan in force
     par = par or params_from_scenario(scenario)
     n_fixed = n_randomized if n_randomized is not None else opts.n_randomized
     ev_fixed = events if events is not None else opts.events
-    if scenario.endpoint != "survival":
+    surv = scenario.endpoint == "survival"
+    if not surv:
         ev_fixed = None
     if question == "auto":
         question = "power" if (n_fixed is not None or ev_fixed is not None) else "sample_size"
     target = scenario.testing.power
-    ratio = scenario.testing.allocation_ratio
     model = build_model(name, par, opts)
-    surv = scenario.endpoint == "survival"
+    dropout = 0.0 if surv else float(scenario.testing.dropout)
     u = _scalar(model.events_per_patient) if surv else None
     base = dict(design=name, label=design_label(name), question=question, method=model.method, target_power=target)
-    notes: list[str] = []
 
     if question == "sample_size":
-        n_exact = _scalar(solve_n(model, target, ratio))
-        if not math.isfinite(n_exact):
-            return DesignResult(feasible=False, message=_infeasible_reason(model, name, par), **base)
-        n_t, n_c = per_arm(n_exact, ratio)
-        n_int = n_t + n_c
-        if surv:
-            d_exact = n_exact * u
-            ev_int = int(math.ceil(d_exact - 1e-9))
-            claims = _claims_at(par, name, opts, ev_int / u)
-        else:
-            d_exact = ev_int = None
-            claims = _claims_at(par, name, opts, n_int, n_t, n_c)
+        size = _size_for_power(scenario, name, opts, model, par, dropout)
     else:
-        if n_fixed is None and ev_fixed is not None:
-            n_exact = ev_fixed / u
-            n_t, n_c = per_arm(n_exact, ratio)
-        elif n_fixed is None:
-            n_exact = _scalar(solve_n(model, target, ratio))
-            if not math.isfinite(n_exact):
-                return DesignResult(feasible=False, message=_infeasible_reason(model, name, par), **base)
-            n_t, n_c = per_arm(n_exact, ratio)
-        else:
-            n_exact = float(n_fixed)
-            n_t, n_c = split_total(int(n_fixed), ratio)
-        n_int = n_t + n_c
-        if surv:
-            ev_int = int(ev_fixed) if ev_fixed is not None else None
-            d_exact = float(ev_fixed) if ev_fixed is not None else n_int * u
-            if ev_int is None:
-                ev_int = int(math.floor(d_exact + 1e-9))
-            if ev_fixed is not None and n_fixed is not None and ev_fixed > n_int * u + 1e-9:
-                notes.append(
-                    f"{ev_fixed} events exceed the {n_int * u:.1f} expected with {n_int} patients under the "
-                    "accrual and follow-up given: the analysis would come later than planned"
-                )
-            # given events: power at those events; given patients: at the expected events
-            claims = _claims_at(par, name, opts, d_exact / u)
-        else:
-            d_exact = ev_int = None
-            claims = _claims_at(par, name, opts, n_int, n_t, n_c)
-        n_exact = None if question != "sample_size" and n_fixed is not None else n_exact
-
+        size = _size_given(scenario, name, opts, model, par, dropout, n_fixed, ev_fixed, question)
+    if size is None:
+        return DesignResult(feasible=False, message=_infeasible_reason(model, name, par), **base)
+    notes = size.notes
+    claims = dict(size.claims)
     power = claims.pop("power")
     if name != "stratified":
         claims = {}
     de = None
     if question in ("power", "effect"):
-        de = detectable_effect(par, name, opts, float(n_int if not surv else d_exact / u), target)
-
-    screened_per = _scalar(model.screened_per_randomized)
-    n_screened = int(math.ceil(n_int * screened_per - 1e-9)) if screened_per > 0 else 0
-    costs = scenario.costs
-    cost = costs.per_screened * n_screened + costs.per_randomized * n_int if costs else None
-    assessed = n_screened if n_screened > 0 else n_int
-    accrual = rate_screen = rate_rand = None
-    rec = scenario.recruitment
-    if surv:
-        a = scenario.survival.accrual_time
-        rate_screen, rate_rand = assessed / a, n_int / a
-        if rec and rec.screening_rate and rate_screen > rec.screening_rate:
-            notes.append(
-                f"needs {rate_screen:.1f} patients assessed per {scenario.survival.time_unit[:-1] or 'unit'} "
-                f"but only {rec.screening_rate:g} are available: accrual would take {assessed / rec.screening_rate:.1f}"
-            )
-    elif rec and rec.screening_rate:
-        accrual = assessed / rec.screening_rate
+        at = float(sum(size.evaluable_arms) if not surv else size.d_exact / u)
+        de = detectable_effect(par, name, opts, at, target)
+    logistics = _logistics(scenario, model, size.n_int, notes)
 
     details = {k: _scalar(v) for k, v in model.details.items() if not isinstance(v, str)}
     details.update({k: v for k, v in model.details.items() if isinstance(v, str)})
     if surv:
         details["events_per_patient"] = u
-    return DesignResult(
+    if opts.interim is not None:
+        notes.append("interim analyses: N (events) is the maximum size; screening, cost and recruitment "
+                     "follow it, expected sizes are reported beside")
+    if par.piecewise is not None:  # non-proportional hazards: AHR, analysis time, method
+        from .survival_nph import nph_annotations, nph_method  # noqa: PLC0415
+
+        extra, nph_notes, de = nph_annotations(par, name, scenario.method, de)
+        details.update(extra)
+        notes = list(nph_notes) + notes
+        base["method"] = nph_method(base["method"], scenario.method)
+    result = DesignResult(
         feasible=True,
-        n_randomized=n_int,
-        n_per_arm={"treatment": n_t, "control": n_c},
-        n_randomized_exact=n_exact,
-        n_screened=n_screened,
-        events=ev_int,
-        events_exact=d_exact,
-        expected_events=n_int * u if surv else None,
+        n_randomized=size.n_int,
+        n_per_arm={"treatment": size.n_t, "control": size.n_c},
+        n_randomized_exact=size.n_exact,
+        **_evaluable_fields(size.evaluable_arms, dropout, size.n_exact),
+        **_exact_fields(scenario, model, size.evaluable_arms, par),
+        events=size.ev_int,
+        events_exact=size.d_exact,
+        expected_events=size.n_int * u if surv else None,
         power=power,
         claims=claims,
         detectable_effect=de,
-        cost=cost,
-        currency=costs.currency if costs else None,
-        accrual_duration=accrual,
-        screening_rate_needed=rate_screen,
-        randomization_rate_needed=rate_rand,
+        **logistics,
         details=details,
         notes=tuple(notes),
         **base,
     )
+    if opts.interim is None:
+        return result
+    from .sequential_results import interim_fields  # noqa: PLC0415
+
+    return replace(result, **interim_fields(scenario, result, opts, par))
 
 
 #: The interaction test shows that the marker is predictive, not that treatment works: it is

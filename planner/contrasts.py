@@ -47,6 +47,8 @@ class Contrast:
     sd0: np.ndarray
     sd1: np.ndarray
     units: np.ndarray
+    #: binary: the arm rates (A, B) the contrast was computed from (shifted nulls, exact power)
+    rates: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -114,10 +116,14 @@ def _binary(par: Params, cells: Sequence[Cell], method: str) -> Contrast:
         sd0 = np.sqrt(pbar * (1 - pbar) * (1 / p + 1 / (1 - p)))
     else:
         sd0 = sd1
-    return Contrast(theta, sd0, sd1, np.ones_like(theta))
+    return Contrast(theta, sd0, sd1, np.ones_like(theta), (pa, pb))
 
 
 def _survival(par: Params, cells: Sequence[Cell], method: str) -> Contrast:
+    if par.piecewise is not None:  # piecewise hazards or accrual: average hazard ratio
+        from .survival_nph import survival_contrast  # noqa: PLC0415 (imports this module)
+
+        return survival_contrast(par, cells, method)
     p = par.p
     events = 0.0
     weighted_log_hr = 0.0

@@ -35,8 +35,7 @@ from .solve import solve_n
 
 
 def _opts(scenario: Scenario, design: str) -> FixedDesignOptions:
-    opts = scenario.designs.get(design)
-    return opts if isinstance(opts, FixedDesignOptions) else FixedDesignOptions()
+    return scenario.resolved_options(design)  # with the interim plan in force
 
 
 def _csv(header: list[str], rows) -> str:

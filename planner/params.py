@@ -52,6 +52,12 @@ class Params:
     accrual_time: float = 0.0
     follow_up_time: float = 0.0
     dropout_hazard: float = 0.0
+    #: survival with piecewise hazards or accrual (:mod:`planner.survival_nph`): per subgroup
+    #: (PiecewiseSurvival, reference HR), and the engine's SurvivalSetting; None otherwise
+    piecewise: MappingProxyType | None = None
+    survival_setting: object | None = None
+    #: θ0 of H0 on the natural scale (``testing.null_effect``); None: no effect (planner.noninferiority)
+    null_effect: float | None = None
 
     @property
     def p(self) -> float:
@@ -121,7 +127,12 @@ def params_from_scenario(
         accrual_time=float(surv.accrual_time) if surv else 0.0,
         follow_up_time=float(surv.follow_up_time) if surv else 0.0,
         dropout_hazard=dropout_hazard(surv.dropout_rate, surv.dropout_time) if surv else 0.0,
+        null_effect=getattr(t, "null_effect", None),
     )
+    if scenario.endpoint == "survival":
+        from .survival_nph import piecewise_params  # noqa: PLC0415 (imports planner.contrasts)
+
+        par = replace(par, **piecewise_params(scenario))
     if positive_effect is not None:
         par = par.with_effect("positive", positive_effect)
     if negative_effect is not None:

@@ -173,7 +173,8 @@ def _walk(value: Any, path: str, problems: list[Problem]) -> None:
             _walk(item, f"{path}.{key}" if path else key, problems)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _walk(item, f"{path}[{i}]", problems)
+            if isinstance(item, (dict, list, _Invalid)):  # plain numbers and strings need no visit
+                _walk(item, f"{path}[{i}]", problems)
     elif isinstance(value, _Invalid):
         problems.append(Problem(path or "(file)", f"must be a finite number, got {value.reason}"))
 

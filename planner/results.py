@@ -54,6 +54,13 @@ class DesignResult:
     n_randomized: int | None = None
     n_per_arm: dict | None = None
     n_randomized_exact: float | None = None
+    #: continuous and binary: patients with an evaluable outcome (before dropout inflation)
+    n_evaluable: float | None = None
+    n_evaluable_per_arm: dict | None = None
+    n_evaluable_exact: float | None = None
+    #: binary with ``testing.exact_power``: exact power of the z-test and of Fisher's test
+    power_exact: float | None = None
+    power_fisher: float | None = None
     n_screened: int | None = None
     events: int | None = None
     events_exact: float | None = None
@@ -70,11 +77,22 @@ class DesignResult:
     randomization_rate_needed: float | None = None
     details: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # interim analyses (planner.sequential_results): n_randomized / events are then the maximum
+    interim: dict | None = None
+    interim_text: str = ""
+    inflation_factor: float | None = None
+    expected_n_h0: float | None = None
+    expected_n_h1: float | None = None
+    expected_events_h0: float | None = None
+    expected_events_h1: float | None = None
+    looks: tuple = ()
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name in INTERIM_ONLY and self.interim is None:
+                continue
             if f.name == "claims":
                 for claim, p in value.items():
                     out[f"power_{claim}"] = p
@@ -87,6 +105,11 @@ class DesignResult:
 
     def summary(self) -> str:
         return "\n".join(_design_lines(self))
+
+
+#: result fields written only when the design has an interim plan
+INTERIM_ONLY = ("interim", "interim_text", "inflation_factor", "expected_n_h0", "expected_n_h1",
+                "expected_events_h0", "expected_events_h1", "looks")
 
 
 def _fmt_n(x: float | int | None) -> str:
@@ -105,6 +128,8 @@ def _design_lines(r: DesignResult) -> list[str]:
         f"({arms.get('treatment', '—')} treatment : {arms.get('control', '—')} control)"
         + (f"; unrounded {r.n_randomized_exact:,.2f}" if r.n_randomized_exact is not None else "")
     )
+    if r.n_evaluable is not None and r.n_evaluable != r.n_randomized:
+        lines.append(f"  evaluable (before dropout inflation): {r.n_evaluable:,.0f}")
     lines.append(f"  screened with the assay: {_fmt_n(r.n_screened)}")
     if r.events is not None:
         lines.append(f"  events: {r.events:,} (unrounded {r.events_exact:,.2f}; expected at N {r.expected_events:,.1f})")
@@ -112,6 +137,9 @@ def _design_lines(r: DesignResult) -> list[str]:
         lines.append(f"  power: {r.power:.4f}" + (f" (target {r.target_power:.2f})" if r.target_power else ""))
     for claim, p in r.claims.items():
         lines.append(f"    power {claim}: {p:.4f}")
+    if r.power_exact is not None:
+        fisher = f"; Fisher's exact test {r.power_fisher:.4f}" if r.power_fisher is not None else ""
+        lines.append(f"  exact power (enumeration): z-test {r.power_exact:.4f}{fisher}")
     if r.detectable_effect is not None:
         de = r.detectable_effect
         val = "—" if de.value is None else f"{de.value:.4g}"
@@ -128,6 +156,10 @@ def _design_lines(r: DesignResult) -> list[str]:
         )
     lines.append(f"  method: {r.method}")
     lines += [f"  note: {n}" for n in r.notes]
+    if r.interim is not None:
+        from .report.interim_text import interim_lines  # noqa: PLC0415
+
+        lines += interim_lines(r)
     return lines
 
 

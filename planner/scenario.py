@@ -13,6 +13,10 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from .catalogue import ALL_DESIGNS, FIXED_DESIGNS, codes  # noqa: F401 (re-exported)
+from .groupseq.plan import InterimPlan
+
+#: a fixed design without its own ``interim`` block follows the scenario's (top-level) plan
+INHERIT = "inherit"
 
 Endpoint = Literal["continuous", "binary", "survival"]
 ENDPOINTS: tuple[str, ...] = codes("endpoint")
@@ -42,6 +46,10 @@ class Population:
     prevalence: float
     assay_sensitivity: float = 1.0
     assay_specificity: float = 1.0
+    #: share of screened patients whose biomarker test gives no result (planner.dropout)
+    assay_failure: float = 0.0
+    #: share of screened patients ineligible for reasons other than the biomarker
+    screen_failure: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -58,19 +66,39 @@ class ContinuousSubgroup:
 
 
 @dataclass(frozen=True)
+class BinaryEffect:
+    """A binary treatment effect as entered (``planner.effect_scales``): scale and value."""
+
+    scale: str
+    value: float
+
+
+@dataclass(frozen=True)
 class BinarySubgroup:
-    """Binary endpoint: probabilities of the outcome on control and on treatment."""
+    """Binary endpoint: probabilities of the outcome on control and on treatment.
+
+    ``effect`` is the effect as the user entered it (risk difference, risk ratio or odds ratio);
+    ``treatment_rate`` is then derived from it and the control rate, and the file keeps ``effect``.
+    """
 
     control_rate: float
     treatment_rate: float
+    effect: BinaryEffect | None = None
 
 
 @dataclass(frozen=True)
 class SurvivalSubgroup:
-    """Time-to-event endpoint: exponential control median and proportional-hazards HR."""
+    """Time-to-event endpoint: exponential control median and proportional-hazards HR.
+
+    ``piecewise`` (a :class:`planner.piecewise.PiecewiseSurvival`, scenario version 2) replaces
+    them in the file; the two numbers are then derived for display and for the one-number
+    effect of curves and the detectable effect (:mod:`planner.scenario_piecewise`): the control
+    curve's median and the subgroup's average hazard ratio at the planned analysis.
+    """
 
     control_median: float
     hazard_ratio: float
+    piecewise: Any = None
 
 
 Subgroup = ContinuousSubgroup | BinarySubgroup | SurvivalSubgroup
@@ -85,6 +113,8 @@ class SurvivalSettings:
     dropout_rate: float = 0.0
     dropout_time: float = 12.0
     time_unit: str = "months"
+    #: relative accrual intensities (:class:`planner.piecewise.PiecewiseAccrual`); None: uniform
+    accrual: Any = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +128,12 @@ class Testing:
     better: Literal["higher", "lower"] = "higher"
     method: str | None = None
     heterogeneity_variance: bool = True
+    #: θ0 of H0 on the effect's natural scale (None: no effect; planner.noninferiority)
+    null_effect: float | None = None
+    #: share of randomized patients without an evaluable outcome (planner.dropout)
+    dropout: float = 0.0
+    #: binary: also the exact power of the z-test and Fisher's test (planner.exact_binary)
+    exact_power: bool = False
 
     def method_for(self, endpoint: str) -> str:
         """The test method in force for ``endpoint`` (the endpoint's default if unset)."""
@@ -132,6 +168,8 @@ class FixedDesignOptions:
     size_for: str = "subgroup"
     # strategy
     control_arm: str = "standard"
+    #: interim analyses: :data:`INHERIT` (the scenario's plan), None (switched off) or a plan
+    interim: InterimPlan | None | str = INHERIT
 
 
 @dataclass(frozen=True)
@@ -270,6 +308,8 @@ class Scenario:
     notes: str = ""
     #: the format version the scenario is described in (files of version 1 are read as version 2)
     version: int = 2
+    #: the top-level ``interim`` block (group-sequential plan of every fixed design), or None
+    interim: InterimPlan | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "designs", _frozen(self.designs))
@@ -292,6 +332,23 @@ class Scenario:
     @property
     def method(self) -> str:
         return self.testing.method_for(self.endpoint)
+
+    def interim_for(self, name: str) -> InterimPlan | None:
+        """The group-sequential plan in force for fixed design ``name`` (None: fixed sample)."""
+        opts = self.designs.get(name)
+        own = opts.interim if isinstance(opts, FixedDesignOptions) else INHERIT
+        return self.interim if own == INHERIT else own
+
+    def resolved_options(self, name: str, opts: FixedDesignOptions | None = None) -> FixedDesignOptions:
+        """``opts`` (default: the file's options of ``name``) with the plan in force set in ``interim``."""
+        if not isinstance(opts, FixedDesignOptions):
+            own = self.designs.get(name)
+            opts = own if isinstance(own, FixedDesignOptions) else FixedDesignOptions()
+        if opts.interim != INHERIT:
+            return opts
+        from dataclasses import replace  # noqa: PLC0415
+
+        return replace(opts, interim=self.interim)
 
     def fixed_designs(self) -> dict[str, FixedDesignOptions]:
         """The fixed designs to compute, in the canonical order."""

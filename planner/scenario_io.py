@@ -21,8 +21,10 @@ from dataclasses import asdict
 from typing import Any
 
 from .files import WriteError, atomic_write, atomic_write_bytes, atomic_write_text, new_file_mode
+from .interim_reader import interim_to_json
 from .reading import MAX_FILE_BYTES, decode_json, decode_text, read_user_file
-from .scenario import FixedDesignOptions, Scenario
+from .scenario import INHERIT, FixedDesignOptions, Scenario
+from .scenario_piecewise import subgroup_to_dict, survival_to_dict
 from .scenario_v1 import FORMAT_NAME, SUPPORTED_VERSIONS, scenario_from_dict
 
 __all__ = [
@@ -72,7 +74,21 @@ def _design_to_dict(name: str, opts) -> dict:
         if name == "strategy":
             keep |= {"control_arm"}
         d = {k: v for k, v in d.items() if k in keep}
+        if opts.interim != INHERIT:  # the design's own plan, or null: interims switched off
+            return {**_clean(d), "interim": interim_to_json(opts.interim)}
     return _clean(d)
+
+
+def _subgroup_to_dict(sub) -> dict:
+    """A subgroup's fields (a piecewise survival model as its table); a binary effect entered on a
+    scale is written as entered."""
+    d = subgroup_to_dict(sub)
+    if "effect" in d:
+        if d["effect"] is None:
+            del d["effect"]
+        else:
+            del d["treatment_rate"]
+    return d
 
 
 def scenario_to_dict(scenario: Scenario) -> dict:
@@ -84,16 +100,18 @@ def scenario_to_dict(scenario: Scenario) -> dict:
         "notes": scenario.notes,
         "endpoint": scenario.endpoint,
         "population": asdict(scenario.population),
-        "positive": asdict(scenario.positive),
-        "negative": asdict(scenario.negative),
+        "positive": _subgroup_to_dict(scenario.positive),
+        "negative": _subgroup_to_dict(scenario.negative),
     }
     if scenario.survival is not None:
-        out["survival"] = asdict(scenario.survival)
+        out["survival"] = survival_to_dict(scenario.survival)
     out["testing"] = _clean(asdict(scenario.testing))
     if scenario.costs is not None:
         out["costs"] = asdict(scenario.costs)
     if scenario.recruitment is not None:
         out["recruitment"] = _clean(asdict(scenario.recruitment))
+    if scenario.interim is not None:
+        out["interim"] = interim_to_json(scenario.interim)
     out["designs"] = {name: _design_to_dict(name, o) for name, o in scenario.designs.items()}
     out["provenance"] = {k: note.to_json() for k, note in scenario.provenance.items()}
     if scenario.uncertainty is not None:

@@ -15,6 +15,7 @@ from typing import Any
 from .adaptive_extensions_io import read_extensions
 from .catalogue import FIELDS_BY_PATH
 from .errors import Problem, ScenarioError
+from .interim_reader import read_interims
 from .scenario import (
     ADAPTIVE_CORRELATIONS,
     ALL_DESIGNS,
@@ -42,6 +43,14 @@ from .scenario import (
     SurvivalSubgroup,
     Testing,
 )
+from .scenario_essentials import (
+    POPULATION_EXTRAS,
+    binary_subgroup,
+    check_null,
+    population_extras,
+    testing_extras,
+)
+from .scenario_piecewise import read_accrual, read_piecewise_subgroup, resolve_piecewise
 from .validation import MISSING, Reader, describe, fmt
 
 FORMAT_NAME = "enrichment-planner-scenario"
@@ -57,7 +66,7 @@ _SUBGROUP_FIELDS = {
 }
 _TOP_FIELDS = (
     "format", "version", "title", "notes", "endpoint", "population", "positive", "negative", "survival",
-    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty",
+    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty", "interim",
 )
 
 
@@ -69,6 +78,10 @@ def _subgroup(r: Reader, data: dict, key: str, endpoint: str):
     block = r.block(data, key, key)
     if block is None:
         return None
+    if endpoint == "survival" and "piecewise" in block:
+        return read_piecewise_subgroup(r, block, key)
+    if endpoint == "binary":
+        return binary_subgroup(r, block, key)
     names = _SUBGROUP_FIELDS[endpoint]
     r.unknown(block, names, key)
     values = tuple(r.field(block, name, key) for name in names)
@@ -83,13 +96,14 @@ def _population(r: Reader, data: dict) -> Population | None:
     if pop is None:
         return None
     p = "population"
-    r.unknown(pop, ("prevalence", "assay_sensitivity", "assay_specificity"), p)
+    r.unknown(pop, ("prevalence", "assay_sensitivity", "assay_specificity", *POPULATION_EXTRAS), p)
     prev, sens, spec = (r.field(pop, k, p) for k in ("prevalence", "assay_sensitivity", "assay_specificity"))
     if sens is not None and spec is not None and sens + spec <= 1:
         r.add(f"{p}.assay_specificity",
               f"sensitivity + specificity must exceed 1 (an informative assay), got {fmt(sens + spec)}")
         spec = None
-    return None if None in (prev, sens, spec) else Population(prev, sens, spec)
+    extras = population_extras(r, pop, p)
+    return None if None in (prev, sens, spec, *extras.values()) else Population(prev, sens, spec, **extras)
 
 
 def _testing(r: Reader, data: dict, endpoint: str | None) -> Testing | None:
@@ -110,9 +124,10 @@ def _testing(r: Reader, data: dict, endpoint: str | None) -> Testing | None:
     if alpha is not None and power is not None and power <= alpha:
         r.add(f"{p}.power", f"must be > alpha ({fmt(alpha)}), got {fmt(power)}")
         power = None
-    if None in (alpha, sides, power, ratio, better):
+    extras = testing_extras(r, block, p, endpoint)
+    if None in (alpha, sides, power, ratio, better, extras["dropout"]):
         return None
-    return Testing(alpha, sides, power, ratio, better, method, het)
+    return Testing(alpha, sides, power, ratio, better, method, het, **extras)
 
 
 def _survival(r: Reader, data: dict, endpoint: str | None) -> SurvivalSettings | None:
@@ -126,7 +141,8 @@ def _survival(r: Reader, data: dict, endpoint: str | None) -> SurvivalSettings |
     r.unknown(block, tuple(f.name for f in fields(SurvivalSettings)), s)
     values = tuple(r.field(block, k, s) for k in ("accrual_time", "follow_up_time", "dropout_rate", "dropout_time"))
     unit = r.text(block, "time_unit", s, _default("survival.time_unit"))
-    return None if None in values else SurvivalSettings(*values, unit)
+    accrual = read_accrual(r, block, values[0])
+    return None if None in values else SurvivalSettings(*values, unit, accrual)
 
 
 def _costs(r: Reader, data: dict) -> Costs | None:
@@ -149,7 +165,7 @@ def _recruitment(r: Reader, data: dict) -> Recruitment | None:
 
 def _fixed_design(r: Reader, name: str, block: dict, endpoint: str | None) -> FixedDesignOptions | None:
     p = f"designs.{name}"
-    allowed = {"n_randomized", "events"}
+    allowed = {"n_randomized", "events", "interim"}  # interim: planner.interim_reader
     if name == "stratified":
         allowed |= {"multiplicity", "alpha_split", "size_for"}
     if name == "strategy":
@@ -318,9 +334,13 @@ def scenario_from_dict(data: Any) -> Scenario:
 
     testing = _testing(r, data, endpoint)
     survival = _survival(r, data, endpoint)
+    if endpoint == "survival" and testing is not None:
+        positive, negative = resolve_piecewise(positive, negative, survival, testing.allocation_ratio)
     costs = _costs(r, data)
     recruitment = _recruitment(r, data)
     designs = _designs(r, data, endpoint)
+    interim, designs = read_interims(r, data, testing, designs)
+    check_null(r, endpoint, testing, positive, designs)
     provenance = _provenance(r, data)
     uncertainty = None
     if data.get("uncertainty") is not None:
@@ -331,5 +351,5 @@ def scenario_from_dict(data: Any) -> Scenario:
     return Scenario(
         endpoint=endpoint, population=population, positive=positive, negative=negative, testing=testing,
         survival=survival, costs=costs, recruitment=recruitment, designs=designs, provenance=provenance,
-        uncertainty=uncertainty, title=title, notes=notes, version=CURRENT_VERSION,
+        uncertainty=uncertainty, title=title, notes=notes, version=CURRENT_VERSION, interim=interim,
     )

@@ -26,7 +26,13 @@ def n_min(allocation_ratio: float) -> float:
 
 
 def solve_n(model: DesignModel, target: float, allocation_ratio: float) -> np.ndarray:
-    """Unrounded total N reaching ``target`` power, shaped like the model (NaN: unattainable)."""
+    """Unrounded total N reaching ``target`` power, shaped like the model (NaN: unattainable).
+
+    A group-sequential single-test model (``size_inflation``) is sized as rpact does: the fixed
+    design's N times the plan's inflation factor (:mod:`planner.designs.sequential`).
+    """
+    if hasattr(model, "size_inflation"):
+        return solve_n(model.base, target, allocation_ratio) * model.size_inflation(target)
     size = model.size
     lo, hi = n_min(allocation_ratio), N_MAX
     idx = np.arange(size)

@@ -55,6 +55,10 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+#: the longest list of numbers a scenario field may hold (stages, pieces, bounds); longer lists are
+#: refused before their elements are checked, so a 1 MiB list is refused at once
+MAX_LIST = 100
+
 class Reader:
     """Collects problems while reading typed fields out of nested dictionaries."""
 
@@ -174,6 +178,9 @@ class Reader:
             return spec.default
         if not isinstance(value, list) or not value:
             self.add(full, f"must be a non-empty list of numbers, got {describe(value)}")
+            return None
+        if len(value) > MAX_LIST:
+            self.add(full, f"must have at most {MAX_LIST} values, got {len(value)}")
             return None
         out = []
         for i, v in enumerate(value):

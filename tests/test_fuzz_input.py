@@ -37,7 +37,7 @@ SEED = int(os.environ.get("ENRICHMENT_FUZZ_SEED", "20260112"))
 #: a problem line of the command line: two spaces, a field path (or "(file)", "--option"), ": "
 FIELD_LINE = re.compile(
     r"^  (\(file\)|--[a-z-]+|[A-Za-z_][\w.\-]*(\[\d+\])*[\w.\[\]…-]*)( \([\w.]+\))?: \S", re.MULTILINE)
-BAD_SECONDS = 2.0  # "within a second", with slack for a loaded 2-core test machine
+BAD_SECONDS = 10.0  # a hang guard only: the speed ("within a second") is measured by benchmarks/bench_bad_input.py
 
 NUMBERS = [0, -1, 1, 0.5, 2, 1e-9, -1e-9, 1e9, -1e9, 1e15, 1e308, -1e308, 1e-308, 5e-324, -5e-324,
            2**63, 10**25, 1e-300, 0.999999999, 1.0000001, 4, 3, 100, 1e7, 1e12]

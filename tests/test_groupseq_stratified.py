@@ -130,3 +130,112 @@ def test_expected_fraction_between_first_look_and_one():
     e1 = float(S.expected_fraction(joint.mean_per_sqrt_n * math.sqrt(250.0), joint.cov1, bd, PLAN3.information_rates))
     e0 = float(S.expected_fraction(joint.mean_per_sqrt_n * 0.0, joint.corr0, bd, PLAN3.information_rates))
     assert 0.4 < e1 < e0 <= 1.0 and e0 == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("method", ["spiessens_debois", "bonferroni", "fallback"])
+def test_grid_claims_match_genz_rectangles(method):
+    """2-D grid recursion vs the multivariate normal rectangles (Genz, 2^16 points, error ≤ 1e-5)."""
+    joint = S.joint_from_fixed(0.16, 0.22, 1.0, 1.05, 0.62, 0.6, PLAN3.information_rates)
+    bd = S.bounds_for(joint, PLAN3, ALPHA, method, None)
+    n = np.array([60.0, 180.0, 420.0])
+    mean = joint.mean_per_sqrt_n * np.sqrt(n)[:, None]
+    ours = S.claim_probabilities(mean, joint.cov1, bd)
+    genz = S.claim_probabilities_genz(mean, joint.cov1, bd, points=2**16)
+    for claim in genz:
+        assert np.allclose(ours[claim], genz[claim], atol=2e-5), claim
+
+
+def test_grid_information_form_matches_genz():
+    joint = S.joint_from_information(0.3, 0.1, [30.0, 70.0, 110.0], [50.0, 90.0, 120.0])
+    plan = InterimPlan((0.4, 0.7, 1.0), "pocock")
+    bd = S.bounds_for(joint, plan, ALPHA, "bonferroni", None)
+    ours = S.claim_probabilities(joint.mean_per_sqrt_n, joint.cov1, bd)
+    genz = S.claim_probabilities_genz(joint.mean_per_sqrt_n, joint.cov1, bd, points=2**16)
+    for claim in genz:
+        assert float(ours[claim]) == pytest.approx(float(genz[claim]), abs=2e-5), claim
+
+
+def _simulate_procedure(joint, bd, n_scale, seed, stop_when):
+    """The closed test with futility stops and the trial's stopping rule, path by path."""
+    mean = joint.mean_per_sqrt_n * math.sqrt(n_scale)
+    z = np.random.default_rng(seed).multivariate_normal(mean, joint.cov1, size=N_SIM, method="cholesky")
+    k_max = bd.a.shape[-1]
+    r, e_f, e_s, d_f, d_s = (np.zeros(N_SIM, bool) for _ in range(5))
+    live = np.ones(N_SIM, bool)
+    t_stop = np.zeros(N_SIM)
+    rates = joint.t_f
+    for k in range(k_max):
+        zf, zs = z[:, 2 * k], z[:, 2 * k + 1]
+        al_f, al_s = live & ~d_f, live & ~d_s
+        e_f |= al_f & (zf >= bd.c_f[k])
+        e_s |= al_s & (zs >= bd.c_s[k])
+        r |= (al_f & (zf >= bd.a[k])) | (al_s & (zs >= bd.b[k]))
+        rej_f, rej_s = r & e_f, r & e_s
+        if k < k_max - 1:
+            d_f |= al_f & ~rej_f & (zf < bd.f_f[k])
+            d_s |= al_s & ~rej_s & (zs < bd.f_s[k])
+            later = lambda v, k=k: np.isfinite(v[k + 1:]).any()  # noqa: E731
+            fs_pos = r | (~d_f & later(bd.a)) | (~d_s & later(bd.b))
+            open_f = ~rej_f & fs_pos & (e_f | (~d_f & later(bd.c_f)))
+            open_s = ~rej_s & fs_pos & (e_s | (~d_s & later(bd.c_s)))
+            stop = ~(open_f | open_s)
+            if stop_when == "any":
+                stop |= rej_f | rej_s
+        else:
+            stop = np.ones(N_SIM, bool)
+        t_stop[live & stop] = rates[k]
+        live &= ~stop
+    f, s = r & e_f, r & e_s
+    return {"overall": f.mean(), "subgroup": s.mean(), "either": (f | s).mean(), "both": (f & s).mean(),
+            "expected_fraction": t_stop.mean()}
+
+
+FUT_PLAN = InterimPlan((0.4, 0.7, 1.0), "obrien_fleming", None, (0.0, 0.5), False)
+
+
+@pytest.mark.parametrize("stop_when", ["both", "any"])
+@pytest.mark.parametrize("binding", [False, True])
+@pytest.mark.parametrize("method", ["spiessens_debois", "bonferroni", "fixed_sequence_subgroup_first"])
+def test_futility_and_stopping_rule_match_monte_carlo(method, binding, stop_when):
+    plan = InterimPlan(FUT_PLAN.information_rates, "obrien_fleming", None, FUT_PLAN.futility_bounds, binding)
+    joint = S.joint_from_fixed(0.12, 0.22, 1.0, 1.05, 0.62, 0.6, plan.information_rates)
+    bd = S.bounds_for(joint, plan, ALPHA, method, None)
+    mc = _simulate_procedure(joint, bd, 250.0, seed=31, stop_when=stop_when)
+    mean = joint.mean_per_sqrt_n * math.sqrt(250.0)
+    ours = S.claim_probabilities(mean, joint.cov1, bd, stop_when=stop_when)
+    for claim, p in ours.items():
+        assert float(p) == pytest.approx(mc[claim], abs=_tol(mc[claim])), claim
+    e = float(S.expected_fraction(mean, joint.cov1, bd, plan.information_rates, stop_when))
+    # SE of the mean stopping fraction ≤ 0.3 / √N_SIM
+    assert e == pytest.approx(mc["expected_fraction"], abs=4 * 0.3 / math.sqrt(N_SIM) + 1e-4)
+
+
+@pytest.mark.parametrize("null", ["global", "overall", "subgroup"])
+def test_binding_futility_lowers_bounds_and_keeps_fwer(null):
+    plan_b = InterimPlan((0.4, 0.7, 1.0), "obrien_fleming", None, (0.0, 0.5), True)
+    plan_n = InterimPlan((0.4, 0.7, 1.0), "obrien_fleming", None, (0.0, 0.5), False)
+    drift_f, drift_s = {"global": (0.0, 0.0), "overall": (0.0, 0.25), "subgroup": (0.2, 0.0)}[null]
+    joint = S.joint_from_fixed(drift_f, drift_s, 1.0, 1.0, 0.6, 0.6, plan_b.information_rates)
+    bd_b = S.bounds_for(joint, plan_b, ALPHA, "spiessens_debois", None)
+    bd_n = S.bounds_for(joint, plan_n, ALPHA, "spiessens_debois", None)
+    assert np.all(bd_b.a[1:] < bd_n.a[1:]) and np.all(bd_b.c_f[1:] < bd_n.c_f[1:])
+    assert np.allclose(bd_n.c_f, S.bounds_for(joint, InterimPlan(plan_n.information_rates), ALPHA, "spiessens_debois", None).c_f)
+    mc = _simulate_procedure(joint, bd_b, 200.0, seed=41, stop_when="both")
+    err = {"global": mc["either"], "overall": mc["overall"], "subgroup": mc["subgroup"]}[null]
+    assert err <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / N_SIM)
+    if null == "global":   # binding: the intersection test spends exactly α with the futility stops
+        ours = S.claim_probabilities(joint.mean_per_sqrt_n * 0.0, joint.corr0, bd_b)
+        assert float(ours["either"]) <= ALPHA + 1e-5
+
+
+def test_stop_when_both_without_futility_is_the_old_rule():
+    joint = S.joint_from_fixed(0.2, 0.25, 1.0, 1.0, 0.6, 0.6, PLAN3.information_rates)
+    bd = S.bounds_for(joint, PLAN3, ALPHA, "bonferroni", None)
+    mean = joint.mean_per_sqrt_n * math.sqrt(250.0)
+    ours = float(S.expected_fraction(mean, joint.cov1, bd, PLAN3.information_rates))
+    t = np.asarray(PLAN3.information_rates)
+    old = t[0] + sum((t[k] - t[k - 1]) * (1 - float(S.claim_probabilities_genz(mean, joint.cov1, bd, looks=k)["both"]))
+                     for k in range(1, 3))
+    assert ours == pytest.approx(old, abs=1e-4)
+    with pytest.raises(ValueError):
+        S.expected_fraction(mean, joint.cov1, bd, t, "overall")

@@ -3,6 +3,7 @@
 * ``compute SCENARIO.json [--format json|text]`` — every design's size, screening, events,
   power and cost (this module);
 * ``simulate`` — the adaptive design (:mod:`ui.cli_simulate`);
+* ``sweep`` — its operating characteristics over a grid of inputs (:mod:`ui.cli_sweep`);
 * ``report`` and ``export`` — the report and the CSV exports (:mod:`ui.cli_report`).
 
 The command line belongs to the user interfaces, beside the app: it parses arguments, calls
@@ -22,7 +23,7 @@ from collections.abc import Callable, Sequence
 from planner import __version__
 from planner.errors import ScenarioError
 
-from . import cli_report, cli_simulate
+from . import cli_report, cli_simulate, cli_sweep
 
 EXIT_BAD_INPUT = 2
 COMPUTE_HELP = "sample size, screening, events, power and cost of every design"
@@ -30,6 +31,7 @@ COMPUTE_HELP = "sample size, screening, events, power and cost of every design"
 #: name -> (help, add_arguments, run) of every subcommand besides ``compute``
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "simulate": (cli_simulate.HELP, cli_simulate.add_arguments, cli_simulate.run),
+    "sweep": (cli_sweep.HELP, cli_sweep.add_arguments, cli_sweep.run),
     "report": (cli_report.REPORT_HELP, cli_report.add_report_arguments, cli_report.run_report),
     "export": (cli_report.EXPORT_HELP, cli_report.add_export_arguments, cli_report.run_export),
 }
@@ -58,6 +60,10 @@ def _run_compute(args: argparse.Namespace) -> int:
         from planner.assurance import assurance_for_comparison, assurance_summary
 
         assurance = assurance_for_comparison(scenario, result)
+        if "adaptive" in result.designs:  # simulated: planner.adaptive.assurance
+            from planner.adaptive.assurance import adaptive_assurance
+
+            assurance["adaptive"] = adaptive_assurance(scenario, power=result.designs["adaptive"].power)
     if args.format == "json":
         out = result.to_dict()
         for name, a in assurance.items():

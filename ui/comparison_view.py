@@ -265,6 +265,8 @@ class ComparisonView(QWidget):
             return
         arms = r.n_per_arm or {}
         exact = f"unrounded {r.n_randomized_exact:,.2f}" if r.n_randomized_exact is not None else ""
+        if r.n_evaluable is not None and r.n_evaluable != r.n_randomized:  # dropout (planner.dropout)
+            exact += f"; evaluable {r.n_evaluable:,.0f} before dropout inflation"
         t.setItem(i, 1, self._item(_n(r.n_randomized), r.n_randomized, exact))
         t.setItem(i, 2, self._item(f"{_n(arms.get('treatment'))} : {_n(arms.get('control'))}",
                                    (arms.get("treatment"), arms.get("control"))))
@@ -272,7 +274,12 @@ class ComparisonView(QWidget):
         ev_tip = (f"unrounded {r.events_exact:,.2f}; expected at N: {r.expected_events:,.1f}"
                   if r.events is not None and r.events_exact is not None else "")
         t.setItem(i, 4, self._item(_n(r.events), r.events, ev_tip))
-        t.setItem(i, 5, self._item(_p(r.power), r.power, f"target {r.target_power:g}" if r.target_power else ""))
+        power_text, power_tip = _p(r.power), f"target {r.target_power:g}" if r.target_power else ""
+        if r.power_exact is not None:  # binary testing.exact_power (planner.exact_binary)
+            power_text += f" (exact {_p(r.power_exact)})"
+            power_tip += f"; exact power of the z-test {r.power_exact:.4f}" + (
+                f", Fisher's exact test {r.power_fisher:.4f}" if r.power_fisher is not None else "")
+        t.setItem(i, 5, self._item(power_text, r.power, power_tip))
         claims = " · ".join(_p(r.claims.get(c)) for c in CLAIM_ORDER) if r.claims else ""
         t.setItem(i, 6, self._item(claims, dict(r.claims)))
         de = r.detectable_effect

@@ -22,6 +22,8 @@ from planner.errors import Problem, ScenarioError
 from planner.scenario import Scenario
 from planner.scenario_io import load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
 
+from .binary_effect_sync import sync_binary_effects
+
 #: blocks whose values the uncertainty block's distributions describe
 _PRIOR_BLOCKS = ("population", "positive", "negative")
 
@@ -134,6 +136,7 @@ class ScenarioDocument(QObject):
         """Replace the document (clears undo history)."""
         self.undo_stack.clear()
         self.path = path
+        sync_binary_effects(data)
         self._apply(data, "")
         self.undo_stack.setClean()
         self.fileChanged.emit()
@@ -164,6 +167,7 @@ class ScenarioDocument(QObject):
             return
         after = copy.deepcopy(self.data)
         set_path(after, path, value)
+        sync_binary_effects(after, path)
         self._note_old_value(after, path)
         self._move_priors(after, path)
         self._push(f"Edit {path}", after, path)
@@ -229,6 +233,10 @@ class ScenarioDocument(QObject):
         after["positive"], after["negative"] = dict(pos), dict(neg)
         testing = after.setdefault("testing", {})
         testing.pop("method", None)
+        testing.pop("null_effect", None)  # θ0 is on the old endpoint's scale (planner.noninferiority)
+        if endpoint == "survival":
+            testing.pop("dropout", None)
+            testing.pop("exact_power", None)
         after.pop("uncertainty", None)  # distributions of effects are on the old endpoint's scale
         if endpoint == "survival":
             after.setdefault("survival", dict(SURVIVAL_DEFAULT))

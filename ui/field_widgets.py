@@ -207,7 +207,7 @@ class FieldRow(QWidget):
         """Show the document's value, problems and provenance note."""
         value = self.doc.get(self.spec.path)
         if value is None:
-            value = self.spec.extra.get("default")
+            value = self.spec.extra.get("default_by_endpoint", {}).get(self.doc.endpoint, self.spec.extra.get("default"))
         e = self.editor
         e.blockSignals(True)
         try:

@@ -21,6 +21,8 @@ from planner.scenario import FIXED_DESIGNS
 from .derived import derived_quantities
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
+from .interim_panel import InterimBox
+from .piecewise_table import add_piecewise_inputs, refresh_piecewise_inputs
 
 GROUPS = [
     ("general", "Scenario"),
@@ -73,6 +75,8 @@ class InputsPanel(QScrollArea):
                 box.toggled.connect(lambda on, k=key: self._toggle_block(k, on))
             if key == "designs":
                 self._add_design_checks(form)
+        self.interim = InterimBox(doc)  # ui/interim_panel.py
+        layout.addWidget(self.interim)
         layout.addStretch(1)
         self.setWidget(body)
         for spec in INPUT_FIELDS:
@@ -92,6 +96,7 @@ class InputsPanel(QScrollArea):
         self.design_message.setStyleSheet(ERROR_STYLE)
         self.design_message.setWordWrap(True)
         self.forms["designs"].addRow(self.design_message)
+        add_piecewise_inputs(self)  # survival: piecewise table per subgroup, assumed curves
         doc.changed.connect(self.refresh)
         self.body = body
 
@@ -198,7 +203,9 @@ class InputsPanel(QScrollArea):
                             and not p.path.startswith("designs.adaptive.") and p.path not in shown]
         self.design_message.setText("; ".join(design_problems))
         self.design_message.setVisible(bool(design_problems))
+        self.interim.refresh()
         self._refresh_derived()
+        refresh_piecewise_inputs(self)
         self._refresh_other_problems()
         self.fit_width()
 
@@ -226,7 +233,7 @@ class InputsPanel(QScrollArea):
         other = []
         for p in self.doc.problems:
             base = p.path.split("[")[0]
-            if base in shown or p.path == "designs" or p.path.startswith("designs."):
+            if base in shown or p.path == "designs" or p.path.startswith(("designs.", "interim")):
                 continue
             other.append(str(p))
         self.other_problems.setText("\n".join(other))

@@ -18,6 +18,19 @@ QUESTION_TEXT = {
 }
 
 
+def _sub_values(sub) -> list[str]:
+    """A subgroup's fields as "name value"; a binary effect entered on a scale as "scale value"."""
+    out = []
+    for k, v in vars(sub).items():
+        if v is None:
+            continue
+        if hasattr(v, "scale"):
+            out.append(f"{v.scale} {v.value:g}")
+        else:
+            out.append(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}")
+    return out
+
+
 def describe_inputs(s: Scenario) -> str:
     """One line per block: the inputs a computation used."""
     pop = s.population
@@ -25,8 +38,8 @@ def describe_inputs(s: Scenario) -> str:
     lines = [
         f"  endpoint {s.endpoint}; prevalence {pop.prevalence:g}; assay sensitivity {pop.assay_sensitivity:g}, "
         f"specificity {pop.assay_specificity:g}",
-        "  B+: " + ", ".join(f"{k} {v:g}" for k, v in vars(s.positive).items()),
-        "  B−: " + ", ".join(f"{k} {v:g}" for k, v in vars(s.negative).items()),
+        "  B+: " + ", ".join(_sub_values(s.positive)),
+        "  B−: " + ", ".join(_sub_values(s.negative)),
         f"  alpha {t.alpha:g} ({'one' if t.sides == 1 else 'two'}-sided), target power {t.power:g}, "
         f"allocation {t.allocation_ratio:g} : 1 (treatment : control), method {s.method}",
     ]

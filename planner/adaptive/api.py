@@ -193,9 +193,11 @@ def _recalculation_dict(model: SimModel) -> dict | None:
 def simulate_model(model: SimModel, simulations: int, seed: int, *, chunk_size: int = DEFAULT_CHUNK,
                    progress: Callable[[int, int], object] | None = None,
                    is_cancelled: Callable[[], bool] | None = None, workers: int | None = None,
-                   target_power: float | None = None, costs=None) -> AdaptiveResult:
-    """Simulate ``model`` and summarise (see :mod:`planner.adaptive.simulate`)."""
-    counts, cancelled = run(model, simulations, seed, chunk_size=chunk_size, progress=progress,
+                   target_power: float | None = None, costs=None,
+                   runner: Callable | None = None) -> AdaptiveResult:
+    """Simulate ``model`` and summarise (see :mod:`planner.adaptive.simulate`); ``runner``
+    replaces :func:`.simulate.run` (the process pool or cluster of :mod:`.engine`)."""
+    counts, cancelled = (runner or run)(model, simulations, seed, chunk_size=chunk_size, progress=progress,
                             is_cancelled=is_cancelled, workers=workers)
     notes: list[str] = []
     if counts.n == 0:
@@ -220,7 +222,7 @@ def simulate_scenario(scenario: Scenario, *, simulations: int | None = None, see
                       chunk_size: int = DEFAULT_CHUNK,
                       progress: Callable[[int, int], object] | None = None,
                       is_cancelled: Callable[[], bool] | None = None,
-                      workers: int | None = None) -> AdaptiveResult:
+                      workers: int | None = None, runner: Callable | None = None) -> AdaptiveResult:
     """Operating characteristics of the scenario's ``designs.adaptive`` by simulation.
 
     ``simulations`` and ``seed`` default to the design's own; raises :class:`ScenarioError`
@@ -237,7 +239,7 @@ def simulate_scenario(scenario: Scenario, *, simulations: int | None = None, see
     the_seed = int(opts.seed if seed is None else seed)
     return simulate_model(model, sims, the_seed, chunk_size=chunk_size, progress=progress,
                           is_cancelled=is_cancelled, workers=workers,
-                          target_power=scenario.testing.power, costs=scenario.costs)
+                          target_power=scenario.testing.power, costs=scenario.costs, runner=runner)
 
 
 __all__ = ["simulate_model", "simulate_scenario", "summarize", "method_text"]

@@ -100,19 +100,21 @@ class SimModel:
         return replace(self, planned=tuple(float(x) for x in planned))
 
 
-def _subset_params(scenario: Scenario):
-    par = params_from_scenario(scenario)
+def _subset_params(scenario: Scenario, inputs=None):
+    par = params_from_scenario(scenario, **dict(inputs or {}))
     mix = assay_mix(par.prevalence, par.sensitivity, par.specificity)
     share_pos = (float(mix.ppv), float(mix.positive_share_in_test_negative))
     return par, mix, share_pos
 
 
-def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = None) -> SimModel:
-    """The :class:`SimModel` of a scenario's ``designs.adaptive`` (PPV mixtures for S and R)."""
+def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = None, *,
+                        inputs=None) -> SimModel:
+    """The :class:`SimModel` of a scenario's ``designs.adaptive`` (PPV mixtures for S and R);
+    ``inputs`` replaces inputs as keywords of ``params_from_scenario`` (one prior draw)."""
     opts = options if options is not None else scenario.designs.get("adaptive")
     if not isinstance(opts, AdaptiveOptions):
         raise ScenarioError([Problem("designs.adaptive", "is required to simulate the adaptive design")])
-    par, mix, shares = _subset_params(scenario)
+    par, mix, shares = _subset_params(scenario, inputs)
     endpoint = scenario.endpoint
     planned = opts.planned_events if endpoint == "survival" else opts.planned_subjects
     if planned is None:

@@ -31,9 +31,12 @@ from ..contrasts import (
     strategy_cells,
     test_subsets,
 )
+from ..groupseq.plan import InterimPlan
+from ..noninferiority import null_contrast
 from ..params import Params
 from ..scenario import FixedDesignOptions
 from .base import DesignModel, SingleTestModel
+from .sequential import with_plan
 from .stratified import MULTIPLICITY_TEXT, StratifiedModel, critical_values
 
 SURVIVAL_PATIENTS = (
@@ -71,8 +74,14 @@ def _units(c) -> np.ndarray | None:
     return c.units
 
 
+def _arm_rates(c) -> dict:
+    """Binary: the arm rates of the comparison (exact power, planner.exact_binary)."""
+    return {} if c.rates is None else {"rate_treatment_arm": c.rates[0], "rate_control_arm": c.rates[1]}
+
+
 def _single(name, par, cells, screened, details, method=None) -> SingleTestModel:
-    c = contrast(par, cells, method)
+    raw = contrast(par, cells, method)
+    c = null_contrast(par, raw, method)
     t_test = par.endpoint == "continuous" and par.method == "t"
     stat = single_stat(c, t_test)
     shape = np.broadcast_shapes(par.shape, np.shape(stat.drift))
@@ -85,7 +94,7 @@ def _single(name, par, cells, screened, details, method=None) -> SingleTestModel
         method=method_text(par),
         screened_per_randomized=np.asarray(screened, dtype=float),
         events_per_patient=c.units if par.endpoint == "survival" else None,
-        details={**details, "effect_tested": c.theta},
+        details={**details, "effect_tested": raw.theta, **_arm_rates(c)},
         stat=stat,
     )
 
@@ -134,7 +143,8 @@ def interaction(par: Params, opts: FixedDesignOptions) -> SingleTestModel:
 
 def stratified(par: Params, opts: FixedDesignOptions) -> StratifiedModel:
     method = "schoenfeld" if par.endpoint == "survival" else None
-    mix, pos, neg = test_subsets(par, method)
+    mix, raw_pos, raw_neg = test_subsets(par, method)
+    pos, neg = null_contrast(par, raw_pos, method), null_contrast(par, raw_neg, method)
     shares = (mix.p_test_positive, 1.0 - mix.p_test_positive)
     contrasts_ = (pos, neg)
     c_s = (1.0, 0.0)
@@ -166,9 +176,9 @@ def stratified(par: Params, opts: FixedDesignOptions) -> StratifiedModel:
             "critical_value_overall": cf,
             "critical_value_subgroup": cs,
             "critical_value_single": c,
-            "effect_tested_overall": (shares[0] * pos.units * pos.theta + shares[1] * neg.units * neg.theta)
+            "effect_tested_overall": (shares[0] * pos.units * raw_pos.theta + shares[1] * neg.units * raw_neg.theta)
             / (shares[0] * pos.units + shares[1] * neg.units),
-            "effect_tested_subgroup": pos.theta,
+            "effect_tested_subgroup": raw_pos.theta,
             "p_test_positive": mix.p_test_positive,
         },
         drift_f=z_f.drift,
@@ -193,5 +203,13 @@ BUILDERS = {
 
 
 def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) -> DesignModel:
-    """The model of fixed design ``name`` for ``par`` (arrays allowed)."""
-    return BUILDERS[name](par, opts or FixedDesignOptions())
+    """The model of fixed design ``name`` for ``par`` (arrays allowed).
+
+    When ``opts.interim`` is a plan (see :meth:`planner.scenario.Scenario.interim_for`) the model
+    is the group-sequential one of :mod:`planner.designs.sequential` (maximum size N).
+    """
+    opts = opts or FixedDesignOptions()
+    model = BUILDERS[name](par, opts)
+    if isinstance(opts.interim, InterimPlan):
+        model = with_plan(model, opts.interim, opts.alpha_split)
+    return model

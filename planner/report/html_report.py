@@ -33,6 +33,7 @@ from .assumptions import assumptions_table
 from .assurance_section import assurance_section, printable
 from .common import fixed_results
 from .fmt import alpha_phrase, percent
+from .interim_section import interim_section
 from .justification import adaptive_justification, justification
 from .markup import CSS, Markup, embed_images, esc, img, join, tag
 from .methods import methods_section
@@ -207,7 +208,14 @@ def build_report(
         (comparison_table(scenario, comparison, question, sim), claims_table(comparison)) if fixed else ())))
     body.append(section("Sample-size justification", *(
         tag("h3", DESIGNS[name].label) + tag("p", text, class_="just", data_design=name) for name, text in just.items())))
+    interim = interim_section(scenario, fixed)
+    if interim:
+        body.append(section("Interim analyses: group-sequential boundaries", interim))
     body.append(section("Assumptions", assumptions_table(scenario, comparison)))
+    if scenario.endpoint == "survival":
+        from .survival_section import survival_section  # noqa: PLC0415
+
+        body.append(section("Survival assumptions", survival_section(scenario, images if include_figures else None)))
     if include_figures and fixed:
         body.append(section("Figures", _figures(scenario, fixed, images)))
     if assurance:

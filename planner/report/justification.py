@@ -14,7 +14,9 @@ from ..catalogue import DESIGNS, FIELDS_BY_PATH, phrase
 from ..results import DesignResult
 from ..scenario import Scenario
 from ..uncertainty import input_path
+from .essentials_section import essentials_sentences
 from .fmt import alpha_phrase, count, money, number, percent, ratio
+from .interim_text import plan_sentence
 
 
 def effect_name(scenario: Scenario) -> str:
@@ -266,7 +268,7 @@ def justification(
                 )
             elif de.message:
                 first += f" Detectable biomarker-positive effect: {de.message}."
-    sentences = [first]
+    sentences = [first, plan_sentence(r), essentials_sentences(scenario, r)]
     if r.design == "stratified":
         sentences.append(_stratified_sentence(r, opts))
     sentences.append(_assurance_sentence(scenario, assurance))

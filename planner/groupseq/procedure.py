@@ -1,0 +1,255 @@
+"""The closed group-sequential test of H_F and H_S run on the 2-D grid of :mod:`.grid2d`.
+
+State of a trial after look k (flags; the score pair carries the rest):
+
+* r — the intersection test of H_F ∩ H_S has rejected (some alive component crossed its
+  intersection bound a_k on Z_F or b_k on Z_S);
+* e_F, e_S — the elementary test of H_F (H_S) has rejected (Z ≥ c^F_k while alive);
+* d_F, d_S — stopped for futility: at an interim look the hypothesis was not rejected and its
+  own z fell below its futility bound. From then on its statistic takes part in no test.
+
+H_F is rejected once r and e_F hold (Maurer & Bretz 2013: each test at some look); likewise H_S.
+A hypothesis is *open* while it is neither rejected nor stopped and can still be rejected
+(finite bounds remain at later looks for its elementary test and, unless already rejected, for
+the intersection test). The trial stops early (``stop_when``):
+
+* ``"both"`` — when no hypothesis is open: both rejected, or each one not rejected stopped for
+  futility (or no longer rejectable);
+* ``"any"`` — also as soon as either hypothesis is rejected (the other can then only be rejected
+  at the same look).
+
+Futility stops are followed (binding or not: a non-binding bound changes no efficacy bound but
+is counted as followed in powers and expected sizes, as rpact does). Everything after a stop is
+absorbed; the records are, per look, the probability of each claim by that look and of stopping
+there, for every point (drift) by exponential tilting from lattice references.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from . import grid2d as G
+
+STOP_RULES = ("both", "any")
+NU_BOUNDS = 8.0   # finer grid for critical values (solved once per correlation structure)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """z bounds per look (−∞/∞ = none) and the stopping rule of the closed test."""
+
+    a: tuple[float, ...]
+    b: tuple[float, ...]
+    c_f: tuple[float, ...]
+    c_s: tuple[float, ...]
+    f_f: tuple[float, ...]
+    f_s: tuple[float, ...]
+    stop_when: str = "both"
+
+
+def _future(v: tuple[float, ...], k: int) -> bool:
+    return any(math.isfinite(x) for x in v[k + 1:])
+
+
+def _cuts(rule: Rule, k: int, d: int, scale: float, last: bool) -> tuple[list[float], list[tuple]]:
+    """Interval edges (score units) on one axis and each interval's flags (≥ int., ≥ elem., < fut.)."""
+    inter, elem, fut = (rule.a, rule.c_f, rule.f_f) if d == 0 else (rule.b, rule.c_s, rule.f_s)
+    i, e, f = inter[k] * scale, elem[k] * scale, (-math.inf if last else fut[k] * scale)
+    cuts = sorted({x for x in (i, e, f) if math.isfinite(x)})
+    edges = [-math.inf] + cuts + [math.inf]
+    flags = [(lo >= i, lo >= e, hi <= f) for lo, hi in zip(edges[:-1], edges[1:])]
+    return edges, flags
+
+
+def _step(state: tuple, ff: tuple, fs: tuple, rule: Rule, k: int, last: bool) -> tuple[tuple, bool]:
+    r, e_f, d_f, e_s, d_s = state
+    alive_f, alive_s = not d_f, not d_s
+    e_f = e_f or (alive_f and ff[1])
+    e_s = e_s or (alive_s and fs[1])
+    r = r or (alive_f and ff[0]) or (alive_s and fs[0])
+    rej_f, rej_s = r and e_f, r and e_s
+    if not last:
+        d_f = d_f or (alive_f and not rej_f and ff[2])
+        d_s = d_s or (alive_s and not rej_s and fs[2])
+    d_f, d_s = d_f and not rej_f, d_s and not rej_s
+    new = (int(r), int(e_f), int(d_f), int(e_s), int(d_s))
+    if last:
+        return new, True
+    fs_possible = r or (not d_f and _future(rule.a, k)) or (not d_s and _future(rule.b, k))
+    open_f = not rej_f and fs_possible and (e_f or (not d_f and _future(rule.c_f, k)))
+    open_s = not rej_s and fs_possible and (e_s or (not d_s and _future(rule.c_s, k)))
+    stop = not (open_f or open_s) or (rule.stop_when == "any" and (rej_f or rej_s))
+    return new, stop
+
+
+CATEGORIES = ((1, 0), (0, 1), (1, 1))   # (H_F rejected, H_S rejected) recorded per look
+
+
+def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
+    """Split each state's density at look k into the next states: {(state, stop): mass}."""
+    last = k == law.k_max - 1
+    axes = []
+    for d in range(2):
+        edges, flags = _cuts(rule, k, d, float(law.scale[k, d]), last)
+        w = np.stack([grid.weights(k, d, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
+        axes.append((w, flags))
+    (w_f, fl_f), (w_s, fl_s) = axes
+    out: dict = {}
+    for state, h in dens.items():
+        groups: dict = {}
+        for i, ff in enumerate(fl_f):
+            for j, fs in enumerate(fl_s):
+                groups.setdefault(_step(state, ff, fs, rule, k, last), []).append((i, j))
+        for key, cells in groups.items():
+            mask = np.zeros((len(fl_f), len(fl_s)))
+            for i, j in cells:
+                mask[i, j] = 1.0
+            m = h * (w_f.T @ mask @ w_s)
+            out[key] = out[key] + m if key in out else m
+    return out
+
+
+@lru_cache(maxsize=64)
+def _reference(law_key: tuple, k_max: int, rule: Rule, lattice: tuple[int, int]) -> tuple:
+    """(grid, λ_ref, per look [3 category masses, 3 of them among stops, stop mass]) at a reference."""
+    law = G._cached_law(law_key, k_max)
+    lam_ref = G.lattice_drift(law, lattice)
+    grid = G.make_grid(law, lam_ref)
+    dens = {(0, 0, 0, 0, 0): G.first_density(law, grid, lam_ref)}
+    records = []
+    for k in range(k_max):
+        split = _look(dens, law, grid, rule, k)
+        zero = np.zeros((int(grid.n[k, 0]), int(grid.n[k, 1])))
+        mats = [zero] * 7
+        dens = {}
+        for (state, stopped), m in split.items():
+            c = (state[0] and state[1], state[0] and state[3])
+            if c in CATEGORIES:
+                i = CATEGORIES.index(c)
+                mats[i] = mats[i] + m
+                if stopped:
+                    mats[3 + i] = mats[3 + i] + m
+            if stopped:
+                mats[6] = mats[6] + m
+            elif np.any(m):
+                dens[state] = dens[state] + m if state in dens else m
+        records.append([G.trim(m) for m in mats])
+        if k < k_max - 1:
+            dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref)))
+    return grid, lam_ref, records
+
+
+def run(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
+    """Per point (rows of ``lam`` (P, 2)) and look: claims by the look and stopping there.
+
+    Returns arrays (P, K): ``overall``, ``subgroup``, ``either``, ``both`` (claim made by look k)
+    and ``stop`` (the trial stops at look k).
+    """
+    k_max = law.k_max
+    p = lam.shape[0]
+    idx = G.lattice_index(law, lam)
+    sums = np.zeros((7, p, k_max))
+    key = law.key()
+    for node in np.unique(idx, axis=0):
+        sel = np.flatnonzero((idx == node).all(axis=1))
+        grid, lam_ref, records = _reference(key, k_max, rule, (int(node[0]), int(node[1])))
+        for k, mats in enumerate(records):
+            e_f, e_s = G.tilt_factors(law, grid, k, lam[sel], lam_ref)
+            sums[:, sel, k] = G.tilted_sums(mats, e_f, e_s)
+    earlier = np.cumsum(sums[3:6], axis=2) - sums[3:6]           # claims of paths stopped before k
+    cum = sums[:3] + earlier
+    clip = lambda x: np.clip(x, 0.0, 1.0)  # noqa: E731
+    return {"overall": clip(cum[0] + cum[2]), "subgroup": clip(cum[1] + cum[2]),
+            "either": clip(cum.sum(axis=0)), "both": clip(cum[2]), "stop": clip(sums[6])}
+
+
+def _quadrant(h: np.ndarray, grid: G.Grid, k: int, upper: tuple[float, float]) -> float:
+    """∫ h over {S_F < upper[0], S_S < upper[1]} (score units; ∞ allowed)."""
+    w_f = grid.weights(k, 0, -math.inf, upper[0])
+    w_s = grid.weights(k, 1, -math.inf, upper[1])
+    return float(w_f @ h @ w_s)
+
+
+def intersection_bounds(law: G.Law, a: np.ndarray, b: np.ndarray, target: np.ndarray, solve_at,
+                        f_f: tuple[float, ...], f_s: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Intersection bounds spending ``target`` (cumulative, per look) under H0 (zero drift).
+
+    ``solve_at(k)`` is None (keep ``a[k]``, ``b[k]``) or ``(lo, hi, bounds)``: the unknown of look k
+    in [lo, hi] and ``bounds(x) -> (a_k, b_k)`` (the common inflation factor of both nominal
+    levels, or the subgroup bound alone). ``f_f``, ``f_s`` are the
+    futility bounds that bind the intersection test (−∞: none). The crossing probability by
+    look k is 1 − P₀(no alive component crossed), integrated on the grid as in :func:`run`.
+    """
+    from scipy.optimize import brentq  # noqa: PLC0415
+
+    a, b = np.array(a, float), np.array(b, float)
+    k_max = law.k_max
+    zero = np.zeros(2)
+    grid = G.make_grid(law, zero, radius=0.0, nu=NU_BOUNDS)
+    inf = (math.inf,) * k_max
+    dens = {(0, 0, 0, 0, 0): G.first_density(law, grid, zero)}
+    spent = 0.0
+    for k in range(k_max):
+        sc = law.scale[k]
+
+        def crossed(ak, bk, k=k, sc=sc, dens=dens):
+            out = 0.0
+            for (_, _, d_f, _, d_s), h in dens.items():
+                up = (math.inf if d_f else ak * sc[0], math.inf if d_s else bk * sc[1])
+                out += _quadrant(h, grid, k, (math.inf, math.inf)) - _quadrant(h, grid, k, up)
+            return out
+
+        unknown = solve_at(k)
+        if unknown is not None:
+            lo, hi, bounds = unknown
+            f = lambda x, bounds=bounds, base=spent - target[k]: base + crossed(*bounds(x))  # noqa: E731
+            if f(lo) < 0 <= f(hi) or f(hi) < 0 <= f(lo):
+                a[k], b[k] = bounds(brentq(f, lo, hi, xtol=1e-12))
+        spent += crossed(a[k], b[k])
+        if k == k_max - 1:
+            break
+        rule = Rule(tuple(a), tuple(b), inf, inf, tuple(f_f), tuple(f_s), "both")
+        split = _look(dens, law, grid, rule, k)
+        keep = {}
+        for (state, _), m in split.items():
+            if not state[0] and np.any(m):
+                keep[state] = keep[state] + m if state in keep else m
+        dens = dict(zip(keep, G.transition(list(keep.values()), law, grid, k, zero)))
+    return a, b
+
+
+FAR = 8.5   # SDs beyond every bound of a look: the statistic's side is certain (Φ(−8.5) ≈ 1e-17)
+
+
+def certain(z: np.ndarray, rule: Rule) -> dict[str, np.ndarray] | None:
+    """Claims by look and the stopping look when every look's pair of statistics is certain to lie
+    beyond all its bounds (``z`` (K, 2): means in SDs of each Z; :data:`FAR`), else None.
+
+    Far drifts (a root search's outer brackets) then cost no grid recursion; the error is below
+    4K·Φ(−FAR) ≈ 1e-16.
+    """
+    k_max = z.shape[0]
+    state, out = (0, 0, 0, 0, 0), np.zeros((5, k_max))
+    for k in range(k_max):
+        last = k == k_max - 1
+        flags = []
+        for d, (inter, elem, fut) in enumerate(((rule.a, rule.c_f, rule.f_f), (rule.b, rule.c_s, rule.f_s))):
+            cuts = [x for x in (inter[k], elem[k], -math.inf if last else fut[k]) if math.isfinite(x)]
+            if cuts and z[k, d] - max(cuts) >= FAR:
+                flags.append((math.isfinite(inter[k]), math.isfinite(elem[k]), False))
+            elif not cuts or min(cuts) - z[k, d] >= FAR:
+                flags.append((False, False, bool(cuts) and not last and math.isfinite(fut[k])))
+            else:
+                return None
+        state, stop = _step(state, flags[0], flags[1], rule, k, last)
+        f, s = state[0] and state[1], state[0] and state[3]
+        out[:, k] = (f, s, f or s, f and s, 0)
+        if stop:
+            out[:4, k + 1:] = out[:4, k:k + 1]
+            out[4, k] = 1.0
+            break
+    return dict(zip(("overall", "subgroup", "either", "both", "stop"), out))

@@ -1,0 +1,53 @@
+"""The report's interim-analysis section: one boundaries table per design with a plan.
+
+Rows are looks; columns the cumulative size (survival: events, expected calendar time and
+patients), the efficacy bound on the z, nominal one-sided p and effect scales, the futility
+bound, and under H1 the probability of rejecting at that look and of stopping there. Every
+user string passes through :func:`planner.report.markup.esc` (``tag`` escapes its content).
+"""
+
+from __future__ import annotations
+
+from ..catalogue import EFFECTS
+from ..results import DesignResult
+from ..scenario import Scenario
+from .markup import Markup, join, row, table, tag, td
+
+
+def _n(x, digits: int = 1) -> str:
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def boundaries_table(scenario: Scenario, r: DesignResult) -> Markup:
+    """The boundaries table of design result ``r`` (empty without looks)."""
+    if not r.looks:
+        return Markup("")
+    surv = scenario.endpoint == "survival"
+    effect = EFFECTS[scenario.endpoint].name
+    heads = ["look", "information", *(["events", "time"] if surv else []), "randomized",
+             "efficacy z", "nominal p", f"efficacy bound ({effect})", "futility z", "P(reject) H1", "P(stop) H1"]
+    rows = []
+    for k, lk in enumerate(r.looks, 1):
+        cells = [td(str(k), num=False), td(f"{lk['information_rate']:g}", "information_rate")]
+        if surv:
+            cells += [td(_n(lk.get("events")), "events"), td(_n(lk.get("time")), "time")]
+        cells += [td(_n(lk["n_randomized"]), "n_randomized"), td(_n(lk.get("efficacy_z"), 3), "efficacy_z"),
+                  td(_n(lk.get("efficacy_p"), 5), "efficacy_p"), td(_n(lk.get("efficacy_effect"), 3), "efficacy_effect"),
+                  td(_n(lk.get("futility_z"), 3), "futility_z"),
+                  td(_n(lk["reject_probability"], 3), "reject_probability"),
+                  td(_n(lk["stop_probability"], 3), "stop_probability")]
+        rows.append(row(cells))
+    caption = (f"{r.label}: {r.interim_text}. Maximum {r.n_randomized:,} randomized"
+               + (f" ({r.events:,} events)" if r.events is not None else "")
+               + f"; expected {_n(r.expected_n_h1)} under H1 and {_n(r.expected_n_h0)} under H0"
+               + (f" (events {_n(r.expected_events_h1)} and {_n(r.expected_events_h0)})" if surv else "") + ".")
+    note = ("Efficacy bounds are one-sided (a two-sided test: α/2 in the direction of benefit); futility bounds "
+            "non-binding unless the plan says binding. Stratified design: bounds of the hypothesis it is sized for; "
+            "its intersection bounds are in the JSON output.")
+    return tag("h3", r.label) + tag("p", caption) + table(heads, rows, num_from=1) + tag("p", note, class_="note")
+
+
+def interim_section(scenario: Scenario, results: dict) -> Markup:
+    """Boundaries tables of every design with looks (empty when no design has a plan)."""
+    parts = [boundaries_table(scenario, r) for r in results.values() if isinstance(r, DesignResult) and r.looks]
+    return join(parts)

@@ -1,0 +1,171 @@
+"""Non-proportional hazards in the designs: the piecewise engine behind :mod:`planner.contrasts`.
+
+When a survival scenario has a subgroup of more than one piece or non-uniform accrual
+(:func:`planner.scenario_piecewise.uses_piecewise`), :class:`planner.params.Params` carries
+the subgroups' :class:`~planner.piecewise.PiecewiseSurvival` models and the
+:class:`~planner.piecewise.SurvivalSetting`; :func:`survival_contrast` then replaces the
+exponential survival contrast of every design by
+:func:`planner.piecewise.piecewise_contrast`: the stratified log-rank test (strata B+/B−)
+with Schoenfeld's (or Freedman's) formula at the **average hazard ratio**
+ln AHR = Σ_cj d_cj ln HR_cj / Σ_cj d_cj, d_cj the expected events of cell c in piece j at the
+planned analysis, integrated exactly (docs/piecewise-survival.md; Kalbfleisch & Prentice 1981,
+Schoenfeld 1981, gsDesign2 ``gs_power_ahr``). With one piece and uniform accrual it is the
+exponential contrast (tested to 1e-12); such scenarios are not routed here at all, so their
+numbers are exactly the exponential ones.
+
+**The one-number effect.** Curves, sensitivity grids, assurance draws and the detectable
+effect change a subgroup's ``hazard_ratio`` (one number). For a piecewise subgroup that number
+is its reference hazard ratio h0 (:func:`planner.scenario_piecewise.reference_hazard_ratio`);
+a new value h **scales all its log hazard ratios by one factor** k = ln h / ln h0, so the
+shape of the effect over time (delayed, waning) is kept: HR_j(h) = HR_j^k. When h0 = 1 (no
+effect on average) the log hazard ratios are shifted by ln h instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from types import MappingProxyType
+
+import numpy as np
+
+from .piecewise.logrank import METHOD_TEXT, logrank_moments, piecewise_contrast
+from .piecewise.model import PiecewiseSurvival
+from .scenario_piecewise import survival_setting, uses_piecewise
+from .survival import hazard_from_median
+
+SCALING_TEXT = ("the detectable B+ effect scales all B+ log hazard ratios by one factor "
+                "(the shape of the effect over time is kept)")
+
+
+def piecewise_params(scenario) -> dict:
+    """Extra :class:`Params` fields for a scenario that needs the piecewise engine, else {}."""
+    if not uses_piecewise(scenario):
+        return {}
+    models = {}
+    for which in ("positive", "negative"):
+        sub = getattr(scenario, which)
+        model = sub.piecewise or PiecewiseSurvival.exponential(float(hazard_from_median(sub.control_median)),
+                                                               sub.hazard_ratio)
+        models[which] = (model, float(sub.hazard_ratio))
+    setting = survival_setting(scenario.survival, scenario.testing.allocation_ratio)
+    return {"piecewise": MappingProxyType(models), "survival_setting": setting}
+
+
+def scaled_model(base: PiecewiseSurvival, reference: float, hazard_ratio: float) -> PiecewiseSurvival:
+    """``base`` with its log hazard ratios scaled so that the reference HR becomes ``hazard_ratio``."""
+    if hazard_ratio == reference:
+        return base
+    log_hr = np.log(np.asarray(base.hazard_ratios))
+    if math.log(reference) == 0.0:
+        new = log_hr + math.log(hazard_ratio)
+    else:
+        new = log_hr * (math.log(hazard_ratio) / math.log(reference))
+    return PiecewiseSurvival(base.starts, base.control_hazards, tuple(np.exp(new)))
+
+
+def scale_factor(reference: float, hazard_ratio: float) -> float | None:
+    """k = ln h / ln h0 (None when h0 = 1)."""
+    return None if math.log(reference) == 0.0 else math.log(hazard_ratio) / math.log(reference)
+
+
+def _cells_at(par, cells: Sequence, index) -> list:
+    out = []
+    for w, which, ta, tb in cells:
+        base, ref = par.piecewise[which]
+        hr = float(np.broadcast_to(par.subgroup(which)["hazard_ratio"], index[1])[index[0]])
+        wv = np.broadcast_to(np.asarray(w, dtype=float), index[1])[index[0]]
+        out.append((wv, scaled_model(base, ref, hr), ta, tb))
+    return out
+
+
+def _engine_method(method: str) -> str:
+    return "freedman" if method == "freedman" else "ahr"
+
+
+def survival_contrast(par, cells: Sequence, method: str):
+    """The :class:`planner.contrasts.Contrast` of ``cells`` under the piecewise models of ``par``.
+
+    Vectorized over the cell weights; a loop over the points where a hazard ratio is an array
+    (curves over the effect, assurance draws).
+    """
+    from .contrasts import Contrast
+
+    setting = replace(par.survival_setting, allocation_ratio=par.allocation_ratio)
+    hr_shape = np.broadcast_shapes(*(np.shape(par.subgroup(c[1])["hazard_ratio"]) for c in cells))
+    if hr_shape == ():
+        scalar_cells = [(w, scaled_model(*par.piecewise[which], float(par.subgroup(which)["hazard_ratio"])), ta, tb)
+                        for w, which, ta, tb in cells]
+        return piecewise_contrast(scalar_cells, setting, _engine_method(method))
+    shape = np.broadcast_shapes(hr_shape, *(np.shape(c[0]) for c in cells))
+    parts = [piecewise_contrast(_cells_at(par, cells, (i, shape)), setting, _engine_method(method))
+             for i in np.ndindex(shape)]
+    fields = [np.array([getattr(c, f) for c in parts], dtype=float).reshape(shape)
+              for f in ("theta", "sd0", "sd1", "units")]
+    return Contrast(*fields)
+
+
+def average_hazard_ratio(par, cells: Sequence) -> float:
+    """exp(Σ d ln HR / Σ d) of ``cells`` at the planned analysis (scalar inputs)."""
+    setting = par.survival_setting
+    scalar_cells = [(float(np.ravel(w)[0]), scaled_model(*par.piecewise[which],
+                     float(np.ravel(par.subgroup(which)["hazard_ratio"])[0])), ta, tb)
+                    for w, which, ta, tb in cells]
+    return float(np.ravel(logrank_moments(scalar_cells, setting).ahr)[0])
+
+
+def method_text(method: str) -> str:
+    """The method and its references, for results and the report."""
+    return METHOD_TEXT[_engine_method(method)]
+
+
+def _design_populations(par, name: str) -> dict[str, list]:
+    from .assay import assay_mix
+    from .contrasts import mixture_cells
+
+    mix = assay_mix(par.prevalence, par.sensitivity, par.specificity)
+    overall = mixture_cells(par.prevalence)
+    positive = mixture_cells(mix.ppv)
+    negative = mixture_cells(mix.positive_share_in_test_negative)
+    return {
+        "all_comers": {"average_hazard_ratio": overall},
+        "targeted": {"average_hazard_ratio": positive},
+        "stratified": {"average_hazard_ratio": overall, "average_hazard_ratio_subgroup": positive},
+        "strategy": {"average_hazard_ratio": overall},
+        "interaction": {"average_hazard_ratio_test_positive": positive,
+                        "average_hazard_ratio_test_negative": negative},
+    }.get(name, {"average_hazard_ratio": overall})
+
+
+def nph_annotations(par, name: str, method: str, detectable=None):
+    """(details, notes, detectable effect) a design adds under piecewise survival: the average
+    hazard ratio(s) it is sized for, the analysis time, the method with its references, and
+    the detectable effect's scaling of the B+ log hazard ratios."""
+    details: dict = {key: average_hazard_ratio(par, cells) for key, cells in _design_populations(par, name).items()}
+    details["analysis_time"] = float(par.survival_setting.analysis_time)
+    details["survival_method"] = method_text(method)
+    ahr = details.get("average_hazard_ratio", details.get("average_hazard_ratio_test_positive"))
+    notes = [f"non-proportional hazards / piecewise survival: {method_text(method)}; sized for an average "
+             f"hazard ratio of {ahr:.3f} at the analysis (calendar time {details['analysis_time']:g} from the first patient)"]
+    if detectable is not None and detectable.value is not None:
+        base, ref = par.piecewise["positive"]
+        hrs = scaled_model(base, ref, float(detectable.value)).hazard_ratios
+        k = scale_factor(ref, float(detectable.value))
+        how = f"factor {k:.3f}" if k is not None else "shifted log hazard ratios"
+        shown = ", ".join(f"{h:.3f}" for h in hrs)
+        detectable = replace(detectable, message=(f"{SCALING_TEXT}: {how}, B+ hazard ratios [{shown}]; the value is "
+                                                  "the B+ reference (average) hazard ratio"))
+    return details, tuple(notes), detectable
+
+
+def nph_method(design_method: str, method: str) -> str:
+    """A design's method text with the exponential survival part replaced by the piecewise one."""
+    from .designs.build import SURVIVAL_PATIENTS
+
+    text = design_method.replace(SURVIVAL_PATIENTS, "events and patients from the piecewise model "
+                                 "integrated exactly (piecewise accrual, follow-up, exponential dropout)")
+    for old in ("log-rank test, Schoenfeld (1981) events", "log-rank test, Freedman (1982) events"):
+        text = text.replace(old, method_text(method))
+    return text.replace("mixed populations: event-weighted log hazard ratio",
+                        "stratified over B+/B−: average hazard ratio")
