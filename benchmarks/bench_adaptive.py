@@ -94,6 +94,55 @@ def time_rpact(endpoint: str, iterations: int) -> tuple[float, float]:
     return float(secs), float(power)
 
 
+FISHER_DESIGN = "design <- getDesignFisher(kMax = 2, alpha = 0.025, informationRates = c(0.5, 1)); "
+IN_DESIGN = ("design <- getDesignInverseNormal(kMax = 2, alpha = 0.025, informationRates = c(0.5, 1), "
+             "typeOfDesign = 'asOF'); ")
+SSR_BOUNDS = {"continuous": ((150.0, 50.0), (150.0, 400.0)), "binary": ((200.0, 100.0), (200.0, 600.0)),
+              "survival": ((150.0, 50.0), (150.0, 400.0))}
+EXTENSIONS = {"inverse normal": (False, False), "Fisher": (True, False),
+              "inverse normal + recalculation": (False, True), "Fisher + recalculation": (True, True)}
+
+
+def _ext_r_code(endpoint: str, fisher: bool, ssr: bool, n: int) -> str:
+    call = R_CODE[endpoint].format(n=n)
+    if ssr:
+        lo, hi = SSR_BOUNDS[endpoint]
+        unit = "Events" if endpoint == "survival" else "Subjects"
+        extra = (f"conditionalPower = 0.9, minNumberOf{unit}PerStage = c({lo[0]:g}, {lo[1]:g}), "
+                 f"maxNumberOf{unit}PerStage = c({hi[0]:g}, {hi[1]:g}), ")
+        call = call.replace("maxNumberOfIterations", extra + "maxNumberOfIterations")
+    return ("suppressMessages(library(rpact)); " + (FISHER_DESIGN if fisher else IN_DESIGN)
+            + f"t0 <- proc.time()[['elapsed']]; res <- suppressWarnings({call}); "
+            "cat(proc.time()[['elapsed']] - t0, res$rejectAtLeastOne, '\\n')")
+
+
+def extensions(iterations: int, ours_sims: int) -> None:
+    """Per simulated trial: rpact / ours for Fisher and for sample-size recalculation (one run)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from planner.adaptive.recalculation import Recalculation  # noqa: PLC0415
+
+    print(f"extensions: rpact {iterations:,} iterations (inside R) vs ours {ours_sims:,} trials, per trial")
+    for endpoint in SETTINGS:
+        for name, (fisher, ssr) in EXTENSIONS.items():
+            out = subprocess.run(["Rscript", "-e", _ext_r_code(endpoint, fisher, ssr, iterations)],
+                                 capture_output=True, text=True, check=True)
+            r_secs, r_power = (float(x) for x in out.stdout.split()[-2:])
+            m = replace(model(endpoint), combination="fisher" if fisher else "inverse_normal",
+                        boundaries="equal_alpha" if fisher else "obrien_fleming", critical=())
+            if ssr:
+                m = replace(m, recalculation=Recalculation(0.9, *SSR_BOUNDS[endpoint]))
+            best = math.inf
+            for _ in range(3):
+                t0 = time.perf_counter()
+                res = simulate_model(m, ours_sims, seed=1)
+                best = min(best, time.perf_counter() - t0)
+            ratio = (r_secs / iterations) / (best / ours_sims)
+            print(f"  {endpoint:10s} {name:31s} rpact {1e3 * r_secs / iterations:7.3f} ms/trial "
+                  f"(power {r_power:.3f})  ours {1e6 * best / ours_sims:6.2f} µs/trial "
+                  f"(power {res.reject_at_least_one:.3f})  ratio {ratio:6.0f}×")
+
+
 def agreement() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     import test_adaptive_rpact as t  # noqa: PLC0415
@@ -127,8 +176,13 @@ def main() -> None:
     ap.add_argument("--million", type=int, default=1_000_000, help="trials for the throughput run")
     ap.add_argument("--agreement", action="store_true", help="full rpact agreement (400k per case)")
     ap.add_argument("--no-r", action="store_true", help="skip rpact even if installed")
+    ap.add_argument("--extensions", action="store_true",
+                    help="only Fisher / sample-size recalculation vs rpact, per simulated trial")
     args = ap.parse_args()
     print(f"worker threads: {default_workers()}")
+    if args.extensions:
+        extensions(args.iterations, 200_000)
+        return
     for endpoint in SETTINGS:
         secs, res = time_ours(endpoint, args.million, repeat=2)
         print(f"{endpoint:10s} {args.million:,} two-stage trials: {secs:6.3f} s  "

@@ -87,7 +87,8 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
                  ("either", "at least one claim"), ("both", "both claims")),
     "control_arm": (("standard", "everyone on control"), ("randomized", "randomized between treatment and control")),
     "boundaries": (("obrien_fleming", "O'Brien–Fleming"), ("pocock", "Pocock"),
-                   ("no_early_efficacy", "no early stop for efficacy")),
+                   ("no_early_efficacy", "no early stop for efficacy"),
+                   ("equal_alpha", "equal nominal stage levels (Fisher only)")),
     "intersection_test": (("simes", "Simes"), ("spiessens_debois", "Spiessens–Debois"),
                           ("bonferroni", "Bonferroni"), ("sidak", "Šidák")),
     "selection_rule": (("best", "the best population"), ("epsilon", "every population within epsilon of the best"),
@@ -100,6 +101,9 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
                             ("odds_ratio", "odds ratio (treatment / control)")),
     "adaptive_correlation": (("information", "correlation of the test statistics (information)"),
                              ("rpact_head_count", "rpact's head-count correlation √(n_S/n_F)")),
+    "combination": (("inverse_normal", "inverse-normal"), ("fisher", "Fisher")),
+    "recalculation_effect": (("observed", "the interim effect estimate (rpact's rule)"),
+                             ("planning", "the planning effect of the scenario")),
     "interim_efficacy": (("obrien_fleming", "O'Brien–Fleming type (Lan–DeMets)"), ("pocock", "Pocock type (Lan–DeMets)"),
                          ("hwang_shih_decani", "Hwang–Shih–DeCani (γ)"), ("kim_demets", "Kim–DeMets (ρ)"),
                          ("none", "no early stop for efficacy")),
@@ -556,6 +560,9 @@ ADAPTIVE_FIELDS: list[FieldSpec] = [
               "Spiessens–Debois intersection test: that of the test statistics (from the information), or "
               "rpact's head count √(n_S/n_F) for comparison with rpact.", example="information",
               default="information", choices=OPTIONS["adaptive_correlation"]),
+    FieldSpec("designs.adaptive.combination", "Combination test", "choice", "How the stages' p-values are "
+              "combined: inverse normal, or Fisher's weighted product (rpact getDesignFisher).",
+              example="inverse_normal", default="inverse_normal", choices=OPTIONS["combination"]),
     FieldSpec("designs.adaptive.simulations", "Simulations", "int", "Number of simulated trials.",
               example="10000", ge=100, le=10_000_000, default=10000, unit="simulated trials", decimals=0,
               step=1000),
@@ -575,6 +582,27 @@ FILE_ONLY_FIELDS: list[FieldSpec] = [
       for key in ("positive", "negative")),
     FieldSpec("designs.adaptive.futility_bounds", "Futility bounds", "list", "Non-binding futility bound per "
               "interim, on the z scale.", "one per interim", "0", ge=-10.0, le=10.0, default=None, unit="z"),
+]
+
+FILE_ONLY_FIELDS += [
+    _f("designs.adaptive.sample_size_recalculation.conditional_power", "Conditional power", "Target conditional "
+       "power of the sample-size recalculation at each interim.", "0.9", gt=0.0, lt=1.0, default=0.9, decimals=3,
+       step=0.05),
+    FieldSpec("designs.adaptive.sample_size_recalculation.min_subjects", "Minimum subjects per stage", "list",
+              "Stage-wise minimum subjects (the first entry is the first stage's size).", "one per stage",
+              "150, 100", ge=1.0, le=N_LIMIT, default=None, unit="patients, total", endpoints=CONT + BIN),
+    FieldSpec("designs.adaptive.sample_size_recalculation.max_subjects", "Maximum subjects per stage", "list",
+              "Stage-wise maximum subjects (the first entry is the first stage's size).", "one per stage",
+              "150, 400", ge=1.0, le=N_LIMIT, default=None, unit="patients, total", endpoints=CONT + BIN),
+    FieldSpec("designs.adaptive.sample_size_recalculation.min_events", "Minimum events per stage", "list",
+              "Stage-wise minimum events (the first entry is the first stage's events).", "one per stage",
+              "100, 50", ge=1.0, le=N_LIMIT, default=None, unit="events", endpoints=SURV),
+    FieldSpec("designs.adaptive.sample_size_recalculation.max_events", "Maximum events per stage", "list",
+              "Stage-wise maximum events (the first entry is the first stage's events).", "one per stage",
+              "100, 300", ge=1.0, le=N_LIMIT, default=None, unit="events", endpoints=SURV),
+    FieldSpec("designs.adaptive.sample_size_recalculation.effect", "Effect for recalculation", "choice",
+              "Effect plugged into the conditional power: the interim estimate (rpact) or the planning effect.",
+              example="observed", default="observed", choices=OPTIONS["recalculation_effect"]),
 ]
 
 #: the ``interim`` block (top level; a fixed design's own block replaces it): planner.groupseq.plan
@@ -656,7 +684,8 @@ SURVIVAL_DEFAULT = {"accrual_time": 24.0, "follow_up_time": 12.0, "dropout_rate"
 ADAPTIVE_DEFAULT = {
     "information_rates": [0.5, 1.0], "boundaries": "obrien_fleming", "intersection_test": "simes",
     "selection": {"rule": "best", "epsilon": 0.0, "threshold": 0.0}, "effect_measure": "effect_estimate",
-    "stratified_analysis": True, "success_criterion": "at_least_one", "correlation": "information", "simulations": 10000,
+    "stratified_analysis": True, "success_criterion": "at_least_one", "correlation": "information",
+    "combination": "inverse_normal", "simulations": 10000,
     "seed": 12345,
 }
 

@@ -35,6 +35,8 @@ SELECTION_RULES: tuple[str, ...] = codes("selection_rule")
 EFFECT_MEASURES: tuple[str, ...] = codes("effect_measure")
 SUCCESS_CRITERIA: tuple[str, ...] = codes("success_criterion")
 ADAPTIVE_CORRELATIONS: tuple[str, ...] = codes("adaptive_correlation")
+COMBINATIONS: tuple[str, ...] = codes("combination")
+RECALCULATION_EFFECTS: tuple[str, ...] = codes("recalculation_effect")
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,22 @@ class AdaptiveOptions:
     simulations: int = 10000
     seed: int = 12345
     correlation: str = "information"  # Spiessens–Debois ρ: statistics' or rpact's √(n_S/n_F)
+    combination: str = "inverse_normal"  # or "fisher" (rpact getDesignFisher)
+    sample_size_recalculation: SampleSizeRecalculation | None = None
+
+
+@dataclass(frozen=True)
+class SampleSizeRecalculation:
+    """Conditional-power sample-size recalculation (rpact ``conditionalPower``,
+    ``min/maxNumberOfSubjectsPerStage``): stage-wise bounds, the first entries the first stage's size;
+    survival uses ``min_events``/``max_events``."""
+
+    conditional_power: float = 0.9
+    min_subjects: tuple[float, ...] | None = None
+    max_subjects: tuple[float, ...] | None = None
+    min_events: tuple[float, ...] | None = None
+    max_events: tuple[float, ...] | None = None
+    effect: str = "observed"  # "observed" (rpact) | "planning"
 
 
 DesignOptions = FixedDesignOptions | AdaptiveOptions

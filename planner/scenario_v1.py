@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from .adaptive_extensions_io import read_extensions
 from .catalogue import FIELDS_BY_PATH
 from .errors import Problem, ScenarioError
 from .interim_reader import read_interims
@@ -229,8 +230,10 @@ def _adaptive_design(r: Reader, block: dict, endpoint: str | None) -> AdaptiveOp
     p = "designs.adaptive"
     r.unknown(block, tuple(f.name for f in fields(AdaptiveOptions)), p)
     before = len(r.problems)
+    stages = _stage_lists(r, block, p, endpoint)
     opts = dict(
-        **_stage_lists(r, block, p, endpoint),
+        **stages,
+        **read_extensions(r, block, endpoint, stages),
         boundaries=r.choice(block, "boundaries", p, BOUNDARIES, _default(f"{p}.boundaries")),
         intersection_test=r.choice(block, "intersection_test", p, INTERSECTION_TESTS,
                                    _default(f"{p}.intersection_test")),

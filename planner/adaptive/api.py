@@ -13,9 +13,11 @@ from ..scenario import AdaptiveOptions, Scenario
 from .boundaries import BOUNDARY_TEXT
 from .closed_testing import INTERSECTION_TEXT
 from .model import SimModel, model_from_scenario
+from .recalculation import EFFECT_TEXT
 from .results import AdaptiveResult, prop_se
 from .selection import SELECTION_TEXT
 from .simulate import DEFAULT_CHUNK, Counts, path_moments, path_sizes, run
+from .size_summary import recalculated_sizes, size_distribution
 
 _ENDPOINT_TEXT = {
     "continuous": "normal outcomes with known variance (z statistics; rpact getSimulationEnrichmentMeans)",
@@ -43,10 +45,32 @@ def method_text(model: SimModel) -> str:
     if model.stages == 1:
         head = f"single-stage enrichment simulation (no interim, no selection): {closed}"
     else:
-        head = (f"adaptive enrichment simulation, {model.stages} stages: inverse-normal combination "
-                f"with {BOUNDARY_TEXT[model.boundaries]}{fut}; {closed}; interim selection: {sel}")
+        head = (f"adaptive enrichment simulation, {model.stages} stages: {combination_text(model)} "
+                f"with {BOUNDARY_TEXT[model.boundaries]}{fut}; {closed}; interim selection: {sel}"
+                f"{recalculation_text(model)}")
     return (f"{head}; success: {model.success_criterion.replace('_', ' ')}; "
             f"{_ENDPOINT_TEXT[model.endpoint]}")
+
+
+def combination_text(model: SimModel) -> str:
+    """The combination test, named with its weights."""
+    if model.combination == "fisher":
+        w = ", ".join(f"{x:.4g}" for x in model.combination_weights)
+        return f"Fisher's combination test Π p_k^w_k (rpact getDesignFisher, weights {w})"
+    return "inverse-normal combination"
+
+
+def recalculation_text(model: SimModel) -> str:
+    """The sample-size recalculation rule ('' without recalculation)."""
+    rc = model.recalculation
+    if rc is None:
+        return ""
+    unit = "events" if model.endpoint == "survival" else "subjects"
+    lo = ", ".join(f"{x:g}" for x in rc.min_sizes[1:])
+    hi = ", ".join(f"{x:g}" for x in rc.max_sizes[1:])
+    return (f"; sample-size recalculation at each interim to conditional power {rc.conditional_power:g} "
+            f"at {EFFECT_TEXT[rc.effect]}, from the Bonferroni-adjusted interim p-values (rpact's rule), "
+            f"stage-wise {unit} between {lo} and {hi}")
 
 
 _PER_STAGE = {
@@ -99,6 +123,8 @@ def _probabilities(counts: Counts, k_max: int) -> dict:
 
 def _sizes(model: SimModel, counts: Counts, costs) -> dict:
     """Expected subjects, events and screened patients (with SEs), the maximum N, events and the cost."""
+    if counts.sums:  # sample-size recalculation: per-trial sizes
+        return recalculated_sizes(model, counts, costs)
     k_max = model.stages
     sizes = path_sizes(model, len(counts.paths))
     units, units_se = path_moments(counts, sizes["units"])
@@ -149,7 +175,19 @@ def summarize(model: SimModel, counts: Counts, *, seed: int, requested: int, inc
         futility_bounds=tuple(model.futility_bounds) if model.futility_bounds else None,
         per_stage=_per_stage(counts, model.stages),
         notes=notes,
+        combination=model.combination,
+        recalculation=_recalculation_dict(model),
+        size_distribution=size_distribution(model, counts),
     )
+
+
+def _recalculation_dict(model: SimModel) -> dict | None:
+    rc = model.recalculation
+    if rc is None:
+        return None
+    unit = "events" if model.endpoint == "survival" else "subjects"
+    return {"conditional_power": rc.conditional_power, f"min_{unit}": list(rc.min_sizes),
+            f"max_{unit}": list(rc.max_sizes), "effect": rc.effect}
 
 
 def simulate_model(model: SimModel, simulations: int, seed: int, *, chunk_size: int = DEFAULT_CHUNK,

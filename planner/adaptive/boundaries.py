@@ -33,6 +33,7 @@ BOUNDARY_TEXT = {
     "obrien_fleming": "O'Brien–Fleming-type alpha spending (Lan–DeMets)",
     "pocock": "Pocock-type alpha spending (Lan–DeMets)",
     "no_early_efficacy": "no early stopping for efficacy (all alpha at the final analysis)",
+    "equal_alpha": "equal nominal stage levels (rpact getDesignFisher's equalAlpha)",
 }
 
 _LOW = -10.0   # lower end of the integration grid (P₀(Z < −10) ≈ 8e-24)

@@ -27,7 +27,9 @@ from ..contrasts import contrast, mixture_cells
 from ..errors import Problem, ScenarioError
 from ..params import params_from_scenario
 from ..scenario import AdaptiveOptions, Scenario
-from .boundaries import critical_values
+from .boundaries import critical_values, inverse_normal_weights
+from .fisher import fisher_critical_values, fisher_weights
+from .recalculation import Recalculation
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,24 @@ class SimModel:
     p_test_positive: float | None = None  # screening: patients tested per S patient = 1/this
     correlation: str = "information"     # Spiessens–Debois ρ: "information" | "rpact_head_count"
     rpact_compat: bool = False
+    combination: str = "inverse_normal"  # "inverse_normal" | "fisher" (rpact getDesignFisher)
+    recalculation: Recalculation | None = None  # conditional-power sample-size recalculation
     critical: tuple[float, ...] = field(default=())
 
     def __post_init__(self) -> None:
         if not self.critical:
-            crit = critical_values(self.information_rates, self.alpha, self.boundaries)
+            if self.combination == "fisher":
+                crit = fisher_critical_values(self.information_rates, self.alpha, self.boundaries)
+            else:
+                crit = critical_values(self.information_rates, self.alpha, self.boundaries)
             object.__setattr__(self, "critical", tuple(float(c) for c in crit))
+
+    @property
+    def combination_weights(self):
+        """Prefixed stage weights: inverse normal √(t_k − t_{k−1}); Fisher rpact's w_k."""
+        if self.combination == "fisher":
+            return fisher_weights(self.information_rates)
+        return inverse_normal_weights(self.information_rates)
 
     @property
     def stages(self) -> int:
@@ -153,8 +167,22 @@ def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = No
         success_criterion=opts.success_criterion,
         correlation=opts.correlation,
         p_test_positive=q,
+        combination=opts.combination,
+        recalculation=_recalculation(opts, endpoint),
         **kw,
     )
+
+
+def _recalculation(opts: AdaptiveOptions, endpoint: str) -> Recalculation | None:
+    """The scenario's ``sample_size_recalculation`` as the simulator's :class:`Recalculation`."""
+    ssr = opts.sample_size_recalculation
+    if ssr is None:
+        return None
+    surv = endpoint == "survival"
+    lo = ssr.min_events if surv else ssr.min_subjects
+    hi = ssr.max_events if surv else ssr.max_subjects
+    return Recalculation(float(ssr.conditional_power), tuple(float(x) for x in lo),
+                         tuple(float(x) for x in hi), ssr.effect)
 
 
 def _check_arm_sizes(planned, q: float, ratio: float) -> None:

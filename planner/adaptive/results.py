@@ -90,6 +90,9 @@ class AdaptiveResult:
     efficiency: float | None = None
     detectable_effect: None = None
     accrual_duration: float | None = None
+    combination: str = "inverse_normal"
+    recalculation: dict | None = None
+    size_distribution: dict | None = None
 
     @property
     def power(self) -> float:
@@ -121,6 +124,22 @@ class AdaptiveResult:
         out["notes"] = list(self.notes)
         return json_safe(out)
 
+    def _size_lines(self) -> list[str]:
+        """Quantiles of the sizes (shown with sample-size recalculation)."""
+        dist = self.size_distribution
+        if not dist or self.recalculation is None:
+            return []
+        lines = []
+        for unit in ("subjects", "events"):
+            if unit not in dist:
+                continue
+            q = dist[unit]["quantiles"]
+            shown = ", ".join(f"{int(float(p) * 100)}% {v['value']:,.0f} ± {v['se']:.1f}" for p, v in q.items())
+            top = dist[unit].get("design_maximum")
+            lines.append(f"  {unit} per trial (quantiles): {shown}; largest simulated "
+                         f"{dist[unit]['maximum_observed']:,.0f}" + (f", design maximum {top:,.0f}" if top else ""))
+        return lines
+
     def summary(self) -> str:
         """Plain-text summary (one block, like the fixed designs' summaries)."""
         def pm(x, se, digits=4):
@@ -132,8 +151,11 @@ class AdaptiveResult:
         planned = ", ".join(f"{x:g}" for x in self.planned)
         unit = "events" if self.endpoint == "survival" else "subjects"
         lines.append(f"  stages: {self.stages}; planned cumulative {unit}: {planned}")
-        lines.append("  critical values: " + ", ".join("∞" if not math.isfinite(c) else f"{c:.4f}"
-                                                      for c in self.critical_values))
+        if self.combination == "fisher":  # reject when Π p_k^w_k ≤ c_k
+            lines.append("  critical values (Fisher, Π p^w ≤ c): " + ", ".join(f"{c:.4g}" for c in self.critical_values))
+        else:
+            lines.append("  critical values: " + ", ".join("∞" if not math.isfinite(c) else f"{c:.4f}"
+                                                          for c in self.critical_values))
         lines.append(f"  power ({self.success_criterion.replace('_', ' ')}): "
                      f"{pm(self.power, self.power_se)}"
                      + (f" (target {self.target_power:.2f})" if self.target_power else ""))
@@ -154,6 +176,7 @@ class AdaptiveResult:
                          + (f" (maximum {self.n_randomized:,})" if self.n_randomized else ""))
         if self.expected_events is not None:
             lines.append(f"  expected events: {self.expected_events:,.1f} ± {self.expected_events_se:.1f}")
+        lines += self._size_lines()
         if self.expected_screened is not None:
             lines.append(f"  expected screened with the assay: {self.expected_screened:,.1f}")
         if self.cost is not None:

@@ -73,6 +73,12 @@ def search_sample_size(model: SimModel, target: float, *, claim: str = "at_least
     """Smallest integer maximum size N with P(claim) ≥ ``target`` (common random numbers)."""
     if claim not in CLAIMS:
         raise ValueError(f"claim must be one of {tuple(CLAIMS)}, got {claim!r}")
+    if model.recalculation is not None:
+        from ..errors import Problem, ScenarioError  # noqa: PLC0415
+
+        raise ScenarioError([Problem("designs.adaptive.sample_size_recalculation",
+                                     "the sizes after the first stage are set by the recalculation rule: "
+                                     "search the minimum and maximum sizes instead of --find-size")])
     key, key_se = CLAIMS[claim]
     frac = model.planned[0] / model.planned[-1]
     min_size = max(4, int(math.ceil(4.0 / (frac * min(model.prevalence, 1 - model.prevalence)))))

@@ -30,9 +30,10 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import log_ndtr
 
-from .boundaries import inverse_normal_weights
-from .closed_testing import intersection_z, rpact_separate_z
+from . import recalculation as rc
+from .closed_testing import RPACT_Z_CLIP, intersection_z, rpact_separate_z
 from .model import SimModel
 from .selection import select
 from .stages import STAGES
@@ -54,6 +55,11 @@ class Counts:
     per_stage: dict = field(default_factory=dict)
     totals: dict = field(default_factory=dict)
     paths: np.ndarray | None = None
+    #: with sample-size recalculation: exact sums (see :func:`.recalculation.exact_sum`) of the
+    #: per-trial units, subjects and screened patients and their squares; histograms of the
+    #: totals rounded up to whole units / subjects
+    sums: dict = field(default_factory=dict)
+    hists: dict = field(default_factory=dict)
 
     PER_STAGE = ("reached", "sel_s", "sel_f", "both", "s_only", "f_only", "rej_s", "rej_f",
                  "success", "futility")
@@ -74,6 +80,12 @@ class Counts:
         for key in self.TOTALS:
             self.totals[key] += other.totals[key]
         self.paths += other.paths
+        for key, value in other.sums.items():
+            self.sums[key] = self.sums.get(key, 0) + value
+        for key, hist in other.hists.items():
+            mine = self.hists.setdefault(key, {})
+            for v, c in hist.items():
+                mine[v] = mine.get(v, 0) + c
 
 
 def subset_weights(model: SimModel) -> tuple[float, float]:
@@ -86,20 +98,39 @@ def subset_weights(model: SimModel) -> tuple[float, float]:
 
 
 def _futility_bounds(model: SimModel) -> list[float | None]:
+    """Futility bounds on the z scale: inverse normal of the combination statistics, Fisher of
+    the stage-wise p-values (rpact's α₀ = 1 − Φ(b); with ``rpact_compat`` α₀ = 1: p = 1)."""
     k = model.stages
     if model.futility_bounds:
         return list(model.futility_bounds) + [None]
     if model.rpact_compat:
-        return [RPACT_FUTILITY] * (k - 1) + [None]
+        low = -RPACT_Z_CLIP + 1e-6 if model.combination == "fisher" else RPACT_FUTILITY
+        return [low] * (k - 1) + [None]
     return [None] * k
 
 
-def _stage_sizes(model: SimModel, k: int, sel_f: np.ndarray, w_s: float, w_r: float):
-    """Subjects (events) of S and R in stage k: the increment split over the enrolled subsets."""
+def _stage_sizes(model: SimModel, k: int, sel_f: np.ndarray, w_s: float, w_r: float, inc=None):
+    """Subjects (events) of S and R in stage k: the increment (per trial with recalculation)
+    split over the enrolled subsets."""
     if k == 0:
         return model.planned[0] * w_s, model.planned[0] * w_r
-    inc = model.planned[k] - model.planned[k - 1]
+    if inc is None:
+        inc = model.planned[k] - model.planned[k - 1]
     return np.where(sel_f, inc * w_s, inc), np.where(sel_f, inc * w_r, 0.0)
+
+
+def _reject(model: SimModel, k: int, comb: np.ndarray, log_crit) -> tuple[np.ndarray, np.ndarray]:
+    """Combination statistics of stage k and where they reach c_k (inverse normal: Σ w z / √t_k ≥ c_k;
+    Fisher: Σ w ln p ≤ ln c_k)."""
+    if model.combination == "fisher":
+        return comb, comb <= log_crit[k]
+    stat = comb / math.sqrt(model.information_rates[k])
+    return stat, stat >= model.critical[k]
+
+
+def _term(model: SimModel, z: np.ndarray) -> np.ndarray:
+    """A stage's contribution before its weight: z (inverse normal) or ln p = ln Φ(−z) (Fisher)."""
+    return log_ndtr(-z) if model.combination == "fisher" else z
 
 
 def _count_configuration(ps: dict, k: int, active, sel_s, sel_f) -> None:
@@ -156,10 +187,13 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
     out = Counts(k_max, n)
     ps = out.per_stage
     data = STAGES[model.endpoint](model, n)
-    weights = inverse_normal_weights(model.information_rates)
-    root_t = np.sqrt(np.asarray(model.information_rates, dtype=float))
-    crit = model.critical
+    weights = model.combination_weights
+    with np.errstate(divide="ignore"):
+        log_crit = np.log(np.asarray(model.critical, dtype=float))
+    fisher = model.combination == "fisher"
     fut = _futility_bounds(model)
+    sizes = _SizeBook(model, n) if model.recalculation is not None else None
+    inc = None
     w_s, w_r = subset_weights(model)
     compat = model.rpact_compat
     all_success = model.success_criterion == "all"
@@ -175,7 +209,9 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
 
     for k in range(k_max):
         both = sel_s & sel_f
-        size_s, size_r = _stage_sizes(model, k, sel_f, w_s, w_r)
+        size_s, size_r = _stage_sizes(model, k, sel_f, w_s, w_r, inc)
+        if sizes is not None:
+            sizes.add(k, active, sel_s & ~sel_f, size_s, size_r)
         config = np.where(both, _BOTH, np.where(sel_s, _S_ONLY, _F_ONLY))
         path += np.where(active, config * 4 ** k, 0)
         _count_configuration(ps, k, active, sel_s, sel_f)
@@ -186,12 +222,12 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
         if compat:
             z_s, z_f = rpact_separate_z(z_s), rpact_separate_z(z_f)
         z_int = np.where(both, z_both, np.where(sel_s, z_s, z_f))
-        comb[0] += weights[k] * z_int
-        comb[1] += np.where(sel_s, weights[k] * z_s, 0.0)
-        comb[2] += np.where(sel_f, weights[k] * z_f, 0.0)
-        stat = comb / root_t[k]
+        comb[0] += weights[k] * _term(model, z_int)
+        comb[1] += np.where(sel_s, weights[k] * _term(model, z_s), 0.0)
+        comb[2] += np.where(sel_f, weights[k] * _term(model, z_f), 0.0)
+        stat, reached = _reject(model, k, comb, log_crit)
         tested = (ones, sel_s, sel_f)
-        now = [(stat[j] >= crit[k]) & tested[j] for j in range(3)]
+        now = [reached[j] & tested[j] for j in range(3)]
         if compat and k == k_max - 1:  # rpact skips H_S, H_F at the last stage if H_SF fails
             now[1] &= now[0]
             now[2] &= now[0]
@@ -213,8 +249,12 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
         success_any |= success
         if k == k_max - 1:
             break
-        futile = _futile(stat, fut[k], tested, sel_s, sel_f)
+        futile = _futile(np.stack([z_int, z_s, z_f]) if fisher else stat, fut[k], tested, sel_s, sel_f)
+        if sizes is not None:
+            sizes.interim(k, z_s, z_f, sel_s, sel_f, weights)
         sel_s, sel_f = _select(model, data, blocks, n, sel_s, sel_f)
+        if sizes is not None:
+            inc = sizes.next_size(data, k, sel_s, sel_f)
         futile = (futile | ~(sel_s | sel_f)) & active & ~success
         ps["futility"][k] = np.count_nonzero(futile)
         active &= ~(success | futile)
@@ -224,7 +264,48 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
                       rej_both=int(np.count_nonzero(rej_s & rej_f)),
                       success=int(np.count_nonzero(success_any)))
     out.paths = np.bincount(path, minlength=4 ** k_max).astype(np.int64)
+    if sizes is not None:
+        sizes.finish(out)
     return out
+
+
+class _SizeBook:
+    """Per-trial sizes under sample-size recalculation (rpact's rule, :mod:`.recalculation`)."""
+
+    def __init__(self, model: SimModel, n: int):
+        self.m = model
+        self.acc = np.zeros(n)  # Σ w_j Φ⁻¹(1 − p̃_j) or Σ w_j ln p̃_j
+        self.units = np.zeros(n)
+        self.subjects = np.zeros(n)
+        self.screened = np.zeros(n)
+        ppe = model.patients_per_event
+        self.ppe = ppe if model.endpoint == "survival" else (1.0, 1.0)
+        self.q = model.prevalence if model.p_test_positive is None else model.p_test_positive
+
+    def add(self, k: int, active, s_only, size_s, size_r) -> None:
+        size_s, size_r = np.broadcast_to(size_s, active.shape), np.broadcast_to(size_r, active.shape)
+        self.units += np.where(active, size_s + size_r, 0.0)
+        if self.ppe is None:
+            return
+        subj = np.where(active, size_s * self.ppe[0] + size_r * self.ppe[1], 0.0)
+        self.subjects += subj
+        self.screened += np.where(s_only, subj / self.q, subj)
+
+    def interim(self, k: int, z_s, z_f, sel_s, sel_f, weights) -> None:
+        self.acc += weights[k] * rc.adjusted_term(self.m, z_s, z_f, sel_s, sel_f)
+
+    def next_size(self, data, k: int, sel_s, sel_f) -> np.ndarray:
+        crit = rc.conditional_critical(self.m, k, self.acc)
+        return rc.stage_size(self.m, data, k, crit, sel_s, sel_f)
+
+    def finish(self, out: Counts) -> None:
+        names = {"units": self.units}
+        if self.ppe is not None:
+            names.update(subjects=self.subjects, screened=self.screened)
+        for name, x in names.items():
+            out.sums[name] = rc.exact_sum(x)
+            out.sums[name + "_sq"] = rc.exact_sum(x * x)
+            out.hists[name] = rc.histogram(x)
 
 
 def default_workers() -> int:

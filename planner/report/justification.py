@@ -302,7 +302,8 @@ def adaptive_justification(scenario: Scenario, sim: Mapping[str, Any]) -> str:
         f"{', '.join(count(x) for x in planned)} at information rates {', '.join(number(x) for x in info)}; "
         f"{phrase('boundaries', getattr(opts, 'boundaries', ''))} efficacy boundaries, "
         f"{phrase('intersection_test', getattr(opts, 'intersection_test', ''))} intersection tests, interim selection "
-        f"of {phrase('selection_rule', getattr(getattr(opts, 'selection', None), 'rule', ''))}, inverse-normal "
+        f"of {phrase('selection_rule', getattr(getattr(opts, 'selection', None), 'rule', ''))}, "
+        f"{phrase('combination', getattr(opts, 'combination', 'inverse_normal'))} "
         f"combination and closed testing at {alpha_phrase(t.alpha, t.sides)}) was evaluated by simulation of "
         f"{count(sim.get('simulations'))} trials (seed {sim.get('seed', '—')}). It rejects the "
         f"biomarker-positive hypothesis with probability {p('reject_subgroup')}, the full-population "
@@ -316,6 +317,12 @@ def adaptive_justification(scenario: Scenario, sim: Mapping[str, Any]) -> str:
         sizes.append(f"at most {count(sim['events'])} events")
     if sizes:
         text += f" If every stage is run, the trial randomizes {' and analyses '.join(sizes)}."
+    rc = getattr(opts, "sample_size_recalculation", None)
+    if rc is not None:
+        lo, hi = (rc.min_events, rc.max_events) if surv else (rc.min_subjects, rc.max_subjects)
+        text += (f" After the first stage each stage's number of {unit} is recalculated at the interim to a conditional "
+                 f"power of {percent(rc.conditional_power)} (rpact's rule), between {', '.join(count(x) for x in lo[1:])} "
+                 f"and {', '.join(count(x) for x in hi[1:])} per stage.")
     for key, what in (("expected_subjects", "patients randomized"), ("expected_events", "events"),
                       ("expected_screened", "patients screened")):
         if sim.get(key) is not None:

@@ -115,7 +115,8 @@ def methods_section(scenario: Scenario, comparison: Comparison) -> Markup:
     if "adaptive" in scenario.designs:
         parts.append(Markup(
             f"<p><b>{design_label('adaptive')}.</b> Hypotheses H<sub>F</sub>, H<sub>S</sub> and their intersection; "
-            "stage-wise p-values combined by the inverse-normal method with prefixed weights; interim "
+            "stage-wise p-values combined by the inverse-normal method (or Fisher's weighted product) with "
+            "prefixed weights; interim sample-size recalculation to a conditional power when chosen; interim "
             "population selection; closed testing with the chosen intersection test; operating "
             "characteristics by Monte Carlo simulation with standard errors (Brannath et al. 2009; Jenkins, "
             "Stone &amp; Jennison 2011; rpact getSimulationEnrichment*).</p>"
