@@ -1,4 +1,4 @@
-"""One source of truth: no module but planner/catalogue.py defines a design label, a design
+"""One source of truth: no module but planner/catalogue/ defines a design label, a design
 colour or a field bound (issue 9). The source of planner/ and ui/ is scanned: string literals
 (docstrings excepted) containing a design label, hex colour literals of a design colour, and
 calls or validators repeating a field's distinctive bound."""
@@ -13,8 +13,8 @@ from planner import catalogue
 from planner.catalogue import ALL_FIELDS, DESIGNS, EFFECTS, FIGURES, NEUTRAL_COLOUR
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = ROOT / "planner" / "catalogue.py"
-SOURCES = sorted(p for d in ("planner", "ui") for p in (ROOT / d).rglob("*.py") if p != CATALOGUE)
+CATALOGUE = ROOT / "planner" / "catalogue"  # the package: names, fields, sweeps
+SOURCES = sorted(p for d in ("planner", "ui") for p in (ROOT / d).rglob("*.py") if CATALOGUE not in p.parents)
 
 
 def _strings(tree: ast.AST):
@@ -47,7 +47,7 @@ def test_no_design_label_outside_the_catalogue():
     pattern = re.compile("|".join(re.escape(w) for w in words))
     found = [f"{path}:{line}: {text[:60]!r}"
              for path, tree in _parsed() for line, text in _strings(tree) if pattern.search(text)]
-    assert not found, "design labels outside planner/catalogue.py:\n" + "\n".join(found)
+    assert not found, "design labels outside planner/catalogue/:\n" + "\n".join(found)
 
 
 def test_no_design_colour_outside_the_catalogue():
@@ -56,7 +56,7 @@ def test_no_design_colour_outside_the_catalogue():
     found = [f"{path}:{line}: {m}"
              for path, tree in _parsed() for line, text in _strings(tree)
              for m in hexes.findall(text) if m.lower() in colours]
-    assert not found, "design colours outside planner/catalogue.py:\n" + "\n".join(found)
+    assert not found, "design colours outside planner/catalogue/:\n" + "\n".join(found)
 
 
 def _distinctive_bounds() -> set[float]:
@@ -86,13 +86,16 @@ def _bound_uses():
 
 def test_no_field_bound_outside_the_catalogue():
     found = [f"{path}:{line}: {value}" for path, line, value in _bound_uses()]
-    assert not found, "field bounds outside planner/catalogue.py:\n" + "\n".join(found)
+    assert not found, "field bounds outside planner/catalogue/:\n" + "\n".join(found)
 
 
 def test_catalogue_is_standard_library_only():
-    tree = ast.parse(CATALOGUE.read_text(encoding="utf-8"))
-    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    imported: set[str] = set()
+    for path in CATALOGUE.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module.split(".")[0] for n in ast.walk(tree)
+                     if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}  # .names etc.: the package
     assert imported <= {"__future__", "dataclasses", "typing"}
 
 

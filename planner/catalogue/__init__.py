@@ -1,0 +1,80 @@
+"""The catalogue: the one place that names things.
+
+Designs (label, colour, what it tests), claims, option values and the phrases that describe
+them, endpoints and effect names, and every editable scenario field (path, label, unit, valid
+range, default, tooltip and example). The scenario reader, the app's input rows, the report's
+assumption table, the log and the CSV headers all read this package; no other module may hold
+a table of these.
+
+Standard library only: the app imports it before numpy loads. Paths are the scenario file's
+dotted paths (``positive.hazard_ratio``), the same ones :class:`planner.errors.Problem` reports.
+"""
+
+from __future__ import annotations
+
+from .fields import (  # noqa: F401 (the catalogue's public names)
+    ADAPTIVE_DEFAULT,
+    ADAPTIVE_FIELDS,
+    ALL_FIELDS,
+    ASSAY_LIMIT,
+    BIN,
+    CONT,
+    COST_LIMIT,
+    FIELDS_BY_PATH,
+    FILE_ONLY_FIELDS,
+    HAZARD_LIMITS,
+    HR_LIMITS,
+    INPUT_FIELDS,
+    INTENSITY_LIMIT,
+    INTERIM_FIELDS,
+    N_LIMIT,
+    NEW_SCENARIO,
+    PIECEWISE_FIELDS,
+    PROPORTION_LIMIT,
+    RATE_LIMIT,
+    REQUIRED,
+    SCALE_LIMIT,
+    SOLVE_TEXT,
+    SUBGROUP_DEFAULTS,
+    SURV,
+    SURVIVAL_CURVES_FIGURE,
+    SURVIVAL_DEFAULT,
+    SURVIVAL_MODELS,
+    TIME_LIMITS,
+    FieldSpec,
+)
+from .names import (  # noqa: F401 (the catalogue's public names)
+    ALL_DESIGNS,
+    CLAIMS,
+    COMPARISON_COLUMNS,
+    DESIGNS,
+    EFFECTS,
+    ENDPOINT_LABELS,
+    FIGURE_WORDS,
+    FIGURES,
+    FIXED_DESIGNS,
+    NEUTRAL_COLOUR,
+    OPTIONS,
+    SUBGROUP_WORDS,
+    DesignSpec,
+    EffectSpec,
+    FigureSpec,
+    codes,
+    design_colour,
+    design_label,
+    effect_axis,
+    phrase,
+)
+from .sweeps import (  # noqa: F401 (the catalogue's public names)
+    FWER_COLUMNS,
+    FWER_NULLS,
+    SWEEP_COLUMNS,
+    SWEEP_FIGURES,
+    SWEEP_FIXED_COLUMN,
+    SWEEP_FIXED_MEANING,
+    SWEEP_FIXED_PATHS,
+    SWEEP_MAX_POINTS,
+    SWEEP_SERIES,
+    SWEEP_SERIES_COLOURS,
+    field_axis,
+)
