@@ -45,6 +45,8 @@ from .fields import (  # noqa: F401 (the catalogue's public names)
 )
 from .names import (  # noqa: F401 (the catalogue's public names)
     ALL_DESIGNS,
+    BOUNDARY_STYLES,
+    BOUNDARY_WORDS,
     CLAIMS,
     COMPARISON_COLUMNS,
     DESIGNS,

@@ -177,8 +177,8 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec("power_vs_negative_effect", "Power against the B− effect", "{effect}",
                    "power at the design's size (survival: its events)"),
         FigureSpec("design_map", "Design map", _PREVALENCE_AXIS, "{effect}"),
-        FigureSpec("boundaries", "Group-sequential boundaries", "cumulative information (patients; events for survival)",
-                   "bound on the z scale"),
+        FigureSpec("boundaries", "Group-sequential boundaries",
+                   "cumulative size at each look (randomized patients; events for survival)", "bound on the z scale"),
         FigureSpec("power_distribution", "Distribution of power under the uncertain assumptions",
                    "power at the planned size", ""),
         FigureSpec("sensitivity_grid", "Sensitivity grid", "{effect}", "{effect}"),
@@ -195,6 +195,25 @@ FIGURE_WORDS = {
     "map_n": "fewest randomized patients",
     "map_cost": "lowest cost",
 }
+
+#: words and styles of the boundary plot (planner.figures_interim): efficacy bounds in the design's
+#: colour, futility bounds in the neutral colour; the stratified design draws the elementary
+#: efficacy bounds of H_F (overall) and H_S (subgroup)
+BOUNDARY_WORDS = {
+    "x": "cumulative randomized patients at each look",
+    "x_survival": "cumulative events at each look",
+    "z": "bound on the z scale",
+    "effect": "bound on the effect scale: {effect}",
+    "efficacy": "efficacy bound",
+    "futility": "futility bound",
+    "efficacy_overall": "efficacy bound, overall (H_F)",
+    "efficacy_subgroup": "efficacy bound, B+ subgroup (H_S)",
+    "continue": "continue",
+    "no_effect_scale": "effect-scale bounds: one-population designs only\n(two populations are tested here)",
+    "no_looks": "no interim analyses",
+}
+#: line styles of the boundary plot: efficacy solid, futility dashed; the stratified subgroup bound dotted
+BOUNDARY_STYLES = {"efficacy": "-", "efficacy_overall": "-", "efficacy_subgroup": ":", "futility": "--"}
 
 #: the comparison CSV (one row per design; numbers unformatted, empty cells for missing values):
 #: column → meaning. The app's "Export CSV" and ``export --what comparison`` write these columns.

@@ -147,3 +147,18 @@ def power_distribution_csv(assurance, bins: int = 20) -> str:
     for i in range(bins):
         lines.append(f"{edges[i]:g},{edges[i + 1]:g}," + ",".join(f"{shares[n][i]:.6g}" for n in shown))
     return "\n".join(lines) + "\n"
+
+
+def boundaries_png(scenario: Scenario, result: DesignResult) -> bytes | None:
+    """The boundary plot of one design with interim analyses (z and effect scale;
+    :func:`planner.figures_interim.boundaries_draw`), or None without looks."""
+    from ..figures_interim import boundaries_axes, boundaries_draw, has_boundaries
+
+    if not has_boundaries(result):
+        return None
+    figure = _figure(height=3.2)
+    figure.subplots_adjust(wspace=0.4, bottom=0.16)
+    ax_z, ax_effect = boundaries_axes(figure)
+    boundaries_draw(ax_z, ax_effect, scenario.endpoint, result)
+    figure.suptitle(f"{FIGURES['boundaries'].title}: {result.label}", fontsize=10)
+    return _png(figure)

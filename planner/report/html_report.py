@@ -208,7 +208,7 @@ def build_report(
         (comparison_table(scenario, comparison, question, sim), claims_table(comparison)) if fixed else ())))
     body.append(section("Sample-size justification", *(
         tag("h3", DESIGNS[name].label) + tag("p", text, class_="just", data_design=name) for name, text in just.items())))
-    interim = interim_section(scenario, fixed)
+    interim = interim_section(scenario, fixed, images if include_figures else None)
     if interim:
         body.append(section("Interim analyses: group-sequential boundaries", interim))
     body.append(section("Assumptions", assumptions_table(scenario, comparison)))

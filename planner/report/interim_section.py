@@ -8,18 +8,20 @@ user string passes through :func:`planner.report.markup.esc` (``tag`` escapes it
 
 from __future__ import annotations
 
-from ..catalogue import EFFECTS
+from ..catalogue import EFFECTS, FIGURES
 from ..results import DesignResult
 from ..scenario import Scenario
-from .markup import Markup, join, row, table, tag, td
+from .figures import boundaries_png
+from .markup import Markup, img, join, row, table, tag, td
 
 
 def _n(x, digits: int = 1) -> str:
     return "—" if x is None else f"{x:,.{digits}f}"
 
 
-def boundaries_table(scenario: Scenario, r: DesignResult) -> Markup:
-    """The boundaries table of design result ``r`` (empty without looks)."""
+def boundaries_table(scenario: Scenario, r: DesignResult, images: dict[str, bytes] | None = None) -> Markup:
+    """The boundaries table of design result ``r`` (empty without looks), followed by its boundary
+    plot (``images``: the report's images, the plot's PNG is added there; None: no plot)."""
     if not r.looks:
         return Markup("")
     surv = scenario.endpoint == "survival"
@@ -44,10 +46,18 @@ def boundaries_table(scenario: Scenario, r: DesignResult) -> Markup:
     note = ("Efficacy bounds are one-sided (a two-sided test: α/2 in the direction of benefit); futility bounds "
             "non-binding unless the plan says binding. Stratified design: bounds of the hypothesis it is sized for; "
             "its intersection bounds are in the JSON output.")
-    return tag("h3", r.label) + tag("p", caption) + table(heads, rows, num_from=1) + tag("p", note, class_="note")
+    out = tag("h3", r.label) + tag("p", caption) + table(heads, rows, num_from=1) + tag("p", note, class_="note")
+    png = boundaries_png(scenario, r) if images is not None else None
+    if png:
+        name = f"boundaries-{r.design}.png"
+        images[name] = png
+        out += img(name, f"{FIGURES['boundaries'].title}: {r.label}")
+    return out
 
 
-def interim_section(scenario: Scenario, results: dict) -> Markup:
-    """Boundaries tables of every design with looks (empty when no design has a plan)."""
-    parts = [boundaries_table(scenario, r) for r in results.values() if isinstance(r, DesignResult) and r.looks]
+def interim_section(scenario: Scenario, results: dict, images: dict[str, bytes] | None = None) -> Markup:
+    """Boundaries tables (and, with ``images``, boundary plots) of every design with looks (empty
+    when no design has a plan)."""
+    parts = [boundaries_table(scenario, r, images) for r in results.values()
+             if isinstance(r, DesignResult) and r.looks]
     return join(parts)
