@@ -32,7 +32,7 @@ MODES = (
 COLUMNS = (
     "Design", "N randomized", "Per arm (T : C)", "Screened", "Events", "Power",
     "Claims: F · S · ≥1 · both", "Detectable B+ effect", "Cost", "Efficiency", "Accrual / rates needed",
-    "Assurance ± MC SE",
+    "Assurance ± MC SE", "Maximum N", "Expected N (H1)",
 )
 HEADER_TIPS = (
     "★ marks the cheapest design that meets the target power",
@@ -49,9 +49,13 @@ HEADER_TIPS = (
     "Assurance: the power averaged over the scenario's uncertainty block (prior draws), ± its Monte Carlo "
     "standard error; hover a cell for P(power > 80%) and the quantiles of power. Shown only when the "
     "scenario has an uncertainty block",
+    f"Interim analyses: {COMPARISON_COLUMNS['n_randomized']}, the group-sequential plan's maximum",
+    f"Interim analyses: {COMPARISON_COLUMNS['expected_n_h1']}; hover a cell for H0 and, survival, the events",
 )
-#: logical index of the assurance column (shown beside Power; last so the other indices stay put)
-ASSURANCE_COL = len(COLUMNS) - 1
+#: logical index of the assurance column (shown beside Power; after the others so their indices stay put)
+ASSURANCE_COL = 11
+#: maximum and expected N under H1 (shown when a design has interim analyses)
+MAX_N_COL, EXPECTED_N_COL = 12, 13
 POWER_COL = 5
 CLAIM_ORDER = ("overall", "subgroup", "either", "both")
 #: the comparison CSV's columns (one schema: the app and ``export --what comparison``)
@@ -63,6 +67,10 @@ UPDATING = QColor("#999")
 
 def _n(x: int | None) -> str:
     return "—" if x is None else f"{x:,}"
+
+
+def _f(x: float | None) -> str:
+    return "—" if x is None else f"{x:,.1f}"
 
 
 def _p(x: float | None) -> str:
@@ -215,8 +223,34 @@ class ComparisonView(QWidget):
         self._set_column_hidden(6, not any(r.claims for r in results))
         self._set_column_hidden(4, not any(r.events is not None for r in results))
         self._set_column_hidden(8, not any(r.cost is not None for r in results))
+        self._fill_interim(results)
         self.assurance_current = False
         self._fill_assurance()
+
+    def _fill_interim(self, results: list[DesignResult]) -> None:
+        """Maximum and expected N under H1 of each design with interim analyses (columns hidden
+        when none has a plan); survival: the expected events in the tooltip."""
+        shown = any(r.feasible and r.looks for r in results)
+        for c in (MAX_N_COL, EXPECTED_N_COL):
+            self._set_column_hidden(c, not shown)
+        if not shown:
+            return
+        for i, r in enumerate(results):
+            if not r.feasible:
+                continue
+            if not r.looks:
+                self.table.setItem(i, MAX_N_COL, self._item("—", None, "no interim analyses: fixed size"))
+                self.table.setItem(i, EXPECTED_N_COL, self._item("—", None))
+                continue
+            tip = f"{r.interim_text}\nexpected under H0: {_f(r.expected_n_h0)}"
+            if r.expected_events_h1 is not None:
+                tip += f"\nexpected events under H1 {_f(r.expected_events_h1)}, under H0 {_f(r.expected_events_h0)}"
+            items = {MAX_N_COL: self._item(_n(r.n_randomized), r.n_randomized, COMPARISON_COLUMNS["n_randomized"]),
+                     EXPECTED_N_COL: self._item(_f(r.expected_n_h1), r.expected_n_h1, tip)}
+            for c, item in items.items():
+                item.setBackground(self.table.item(i, 1).background())  # the cheapest design's row stays marked
+                item.setFont(self.table.item(i, 1).font())
+                self.table.setItem(i, c, item)
 
     # ------------------------------------------------------------------ assurance
     def set_assurance_enabled(self, on: bool) -> None:

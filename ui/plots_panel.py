@@ -66,6 +66,7 @@ class PlotsPanel(QWidget):
         grid.addWidget(self.n_prev, 0, 1)
         grid.addWidget(self.power_neg, 1, 0)
         grid.addWidget(self.map, 1, 1)
+        self._add_boundaries(grid)
         self.legend = QLabel()
         self.legend.setWordWrap(True)
         bar = QHBoxLayout()
@@ -138,6 +139,62 @@ class PlotsPanel(QWidget):
                         (self.power_neg, self._draw_power_neg), (self.map, self._draw_map)), live=live)
         if self.coarse:
             self.refine_timer.start()
+        self._render_boundaries()
+
+    # ------------------------------------------------------------------ boundary plot (interim analyses)
+    def _add_boundaries(self, grid: QGridLayout) -> None:
+        """The boundary plot of one design (chosen in its combo box), below the four plots; shown
+        only when a design of the comparison has interim analyses."""
+        self.bounds = PlotCanvas(FIGURES["boundaries"].title, figsize=(8, 3.2))
+        self.bounds.canvas.setMinimumSize(2 * MIN_CANVAS[0], MIN_CANVAS[1])
+        self.bounds_design = QComboBox()
+        self.bounds_design.setToolTip("Design whose group-sequential boundaries are drawn")
+        self.bounds_design.currentIndexChanged.connect(lambda _i: self._draw_boundaries())
+        self.bounds_box = QWidget()
+        box = QVBoxLayout(self.bounds_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Boundaries of"))
+        head.addWidget(self.bounds_design)
+        head.addStretch(1)
+        box.addLayout(head)
+        box.addWidget(self.bounds, 1)
+        self.bounds_box.setVisible(False)
+        grid.addWidget(self.bounds_box, 2, 0, 1, 2)
+
+    def _render_boundaries(self) -> None:
+        from planner.figures_interim import has_boundaries
+
+        names = [k for k, r in self._designs().items() if has_boundaries(r)]
+        self.bounds_box.setVisible(bool(names))
+        if not names:
+            return
+        current = self.bounds_design.currentData()
+        self.bounds_design.blockSignals(True)
+        self.bounds_design.clear()
+        for name in names:
+            self.bounds_design.addItem(design_label(name), name)
+        self.bounds_design.setCurrentIndex(names.index(current) if current in names else 0)
+        self.bounds_design.blockSignals(False)
+        self._draw_boundaries()
+
+    def _draw_boundaries(self) -> None:
+        """Draw the chosen design's bounds (z and effect scale) with planner.figures_interim."""
+        from planner.figures_interim import boundaries_axes, boundaries_draw
+
+        canvas, name = self.bounds, self.bounds_design.currentData()
+        if self.comparison is None or name not in self.comparison.designs:
+            return
+        canvas.figure.clear()
+        canvas.ax, ax_effect = boundaries_axes(canvas.figure)
+        try:
+            boundaries_draw(canvas.ax, ax_effect, self.scenario.endpoint, self.comparison.designs[name])
+        except Exception as exc:  # a plot never brings the window down
+            self.errors.append(f"{canvas.title}: {exc}")
+            canvas.clear(f"cannot draw: {exc}")
+        canvas.figure.subplots_adjust(wspace=0.35)
+        canvas.legend_on_screen = True
+        canvas.redraw()
 
     def refine(self) -> None:
         """Draw the plots shown on their live grid again on their full grid."""
