@@ -5,6 +5,8 @@ from __future__ import annotations
 import ui_helpers
 from ui_helpers import DEBOUNCE_WAIT_MS, EXAMPLES, settle
 
+from ui.comparison_view import RAW
+
 make_window = ui_helpers.make_window
 
 
@@ -33,3 +35,22 @@ def test_interim_section_adds_edits_and_removes_the_plan(make_window, qtbot, tmp
     box.setChecked(False)
     assert w.doc.scenario.interim is None
     settle(qtbot, w)
+
+
+def test_interim_example_shows_boundary_plot_and_expected_n(make_window, qtbot, tmp_path):
+    from ui.comparison_view import EXPECTED_N_COL, MAX_N_COL
+
+    w = make_window(EXAMPLES / "hrd_ovarian_paola1_interim.json")
+    t = w.comparison.table
+    assert not t.isColumnHidden(MAX_N_COL) and not t.isColumnHidden(EXPECTED_N_COL)
+    r = w.comparison_result.designs["all_comers"]
+    row = next(i for i in range(t.rowCount()) if t.item(i, 0).data(RAW) == "all_comers")
+    assert t.item(row, MAX_N_COL).data(RAW) == r.n_randomized
+    assert t.item(row, EXPECTED_N_COL).data(RAW) == r.expected_n_h1 < r.n_randomized
+    w.tabs.setCurrentWidget(w.plots)
+    qtbot.waitUntil(lambda: w.plots.bounds_box.isVisible() and len(w.plots.bounds.ax.lines) > 0, timeout=15000)
+    assert w.plots.bounds_design.count() == len([d for d in w.comparison_result.designs.values() if d.looks])
+    assert w.plots.errors == []
+    w.plots.bounds.grab().save(str(tmp_path / "bounds.png"))
+    w.plots.bounds.export(str(tmp_path / "bounds.svg"))
+    assert (tmp_path / "bounds.svg").stat().st_size > 100
