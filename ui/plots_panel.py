@@ -146,7 +146,7 @@ class PlotsPanel(QWidget):
         """The boundary plot of one design (chosen in its combo box), below the four plots; shown
         only when a design of the comparison has interim analyses."""
         self.bounds = PlotCanvas(FIGURES["boundaries"].title, figsize=(8, 3.2))
-        self.bounds.canvas.setMinimumSize(2 * MIN_CANVAS[0], MIN_CANVAS[1])
+        self.bounds.canvas.setMinimumSize(2 * MIN_CANVAS[0], MIN_CANVAS[1] + 40)
         self.bounds_design = QComboBox()
         self.bounds_design.setToolTip("Design whose group-sequential boundaries are drawn")
         self.bounds_design.currentIndexChanged.connect(lambda _i: self._draw_boundaries())
