@@ -11,6 +11,7 @@ and keeps the rate. Rates stay proportions in the file (shown as % in the app).
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from planner.catalogue import FIELDS_BY_PATH, OPTIONS
@@ -43,8 +44,9 @@ class BinaryEffectEditor(QWidget):
         scale_spec = FIELDS_BY_PATH[f"{key}.effect.scale"]
         self.scale = QComboBox()
         self.scale.setObjectName(f"{key}.effect.scale")
-        for code, words in (RATE_ENTRY, *OPTIONS["binary_effect_scale"]):
-            self.scale.addItem(words, code)
+        for i, (code, words) in enumerate((RATE_ENTRY, *OPTIONS["binary_effect_scale"])):
+            self.scale.addItem(words.split(" (")[0], code)  # 'odds ratio'; the full phrase in the tip
+            self.scale.setItemData(i, words, Qt.ItemDataRole.ToolTipRole)
         self.scale.setToolTip(scale_spec.tooltip)
         self.scale.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.scale.setMinimumContentsLength(14)
