@@ -77,6 +77,9 @@ def value_words(value: Any) -> str:
         return f"{value:.6g}"
     if isinstance(value, (list, tuple)):
         return ", ".join(value_words(v) for v in value)
+    if isinstance(value, dict) and "scale" in value:  # a binary effect: 'odds ratio 1.8'
+        words = dict(FIELDS_BY_PATH["positive.effect.scale"].choices).get(value["scale"], str(value["scale"]))
+        return f"{words.split(' (')[0]} {value_words(value.get('value'))}"
     text = str(value).replace("\n", " ")
     return text if len(text) <= 24 else text[:23] + "…"
 

@@ -31,7 +31,7 @@ from planner.catalogue import FieldSpec
 from planner.scenario import ProvenanceNote
 
 from .document import ScenarioDocument
-from .number_edit import NumberEdit
+from .number_edit import NumberEdit, shows_percent
 
 ERROR_STYLE = "color: #b00020;"
 UNIT_STYLE = "color: #666;"
@@ -79,6 +79,7 @@ class FieldRow(QWidget):
         self.editor.addAction(note_action)
         unit = spec.extra.get("suffix", "").strip() or ("" if spec.unit in _SILENT_UNITS else spec.unit)
         unit = unit if len(unit) <= 12 else ""  # longer units are in the tooltip (narrow windows)
+        unit = "" if shows_percent(spec) else unit  # the '%' is in the text ('45%')
         self.unit_label = QLabel(unit)
         self.unit_label.setStyleSheet(UNIT_STYLE)
         self.unit_label.setVisible(bool(unit) and spec.kind in ("float", "int"))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from planner.catalogue import DESIGNS, FIELDS_BY_PATH, INPUT_FIELDS, SOLVE_TEXT, design_label
 from planner.scenario import FIXED_DESIGNS
 
+from . import binary_effect_editor as effects
 from .derived import derived_quantities
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
@@ -99,6 +100,7 @@ class InputsPanel(QScrollArea):
         self.design_message.setWordWrap(True)
         self.forms["designs"].addRow(self.design_message)
         add_piecewise_inputs(self)  # survival: piecewise table per subgroup, assumed curves
+        effects.add_binary_effect_inputs(self)  # binary: effect entered as RD / RR / OR (ui/binary_effect_editor.py)
         doc.changed.connect(self.refresh)
         self.body = body
 
@@ -208,6 +210,7 @@ class InputsPanel(QScrollArea):
         self.interim.refresh()
         self._refresh_derived()
         refresh_piecewise_inputs(self)
+        effects.refresh_binary_effect_inputs(self)
         self._refresh_other_problems()
         self.fit_width()
 
@@ -232,6 +235,7 @@ class InputsPanel(QScrollArea):
 
     def _refresh_other_problems(self) -> None:
         shown = {path for path, row in self.rows.items() if row.applies_to(self.doc.endpoint)}
+        shown.update(p for key in ("positive", "negative") for p in effects.effect_paths(key))  # the effect editors
         other = []
         for p in self.doc.problems:
             base = p.path.split("[")[0]

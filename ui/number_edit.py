@@ -2,6 +2,8 @@
 
 * ``0.2`` and ``20%`` are the same proportion (percent only where the catalogue's unit is a
   proportion or probability); the locale's decimal separator is accepted (``0,4``).
+* Fields the catalogue marks ``extra["display"] == "percent"`` (the binary rates) are shown as
+  a percentage (``45%``) and stored as proportions (0.45); typing ``0.45`` or ``45%`` is the same.
 * The value is read when editing finishes (Return, Tab, focus out) or stepped with the arrow
   keys — never at each keystroke through invalid intermediate states (``0`` on the way to ``0.3``).
 * Text that is not accepted stays in the field; :attr:`NumberEdit.rejected` says why, in words
@@ -26,11 +28,22 @@ def _num(v: float) -> str:
     return f"{v:,.10g}" if abs(v) >= 1e4 else f"{v:.10g}"
 
 
-def format_number(value: float | None) -> str:
-    """A value as it is shown in an editor: no trailing zeros, full precision."""
+def format_number(value: float | None, percent: bool = False) -> str:
+    """A value as it is shown in an editor: no trailing zeros, full precision (``percent``: 0.45 → '45%')."""
     if value is None:
         return ""
+    if percent:
+        return f"{round(float(value) * 100, 8):.10g}%"
     return f"{float(value):.10g}"
+
+
+def shows_percent(spec: FieldSpec) -> bool:
+    """Whether the catalogue asks for ``spec`` to be shown as a percentage (stored as a proportion)."""
+    return spec.unit in PERCENT_UNITS and spec.extra.get("display") == "percent"
+
+
+def _pct(v: float) -> str:
+    return format_number(v, percent=True)
 
 
 def parse_number(text: str, percent: bool = False, locale: QLocale | None = None) -> float:
@@ -57,13 +70,13 @@ def parse_number(text: str, percent: bool = False, locale: QLocale | None = None
     return value * scale
 
 
-def _range_words(lo: tuple[str, float] | None, hi: tuple[str, float] | None) -> str:
+def _range_words(lo: tuple[str, float] | None, hi: tuple[str, float] | None, num=_num) -> str:
     if lo and hi:
-        return f"between {_num(lo[1])} and {_num(hi[1])}"
+        return f"between {num(lo[1])} and {num(hi[1])}"
     if lo:
-        return ("above " if lo[0] == "gt" else "at least ") + _num(lo[1])
+        return ("above " if lo[0] == "gt" else "at least ") + num(lo[1])
     if hi:
-        return ("below " if hi[0] == "lt" else "at most ") + _num(hi[1])
+        return ("below " if hi[0] == "lt" else "at most ") + num(hi[1])
     return ""
 
 
@@ -71,6 +84,8 @@ def rejection(spec: FieldSpec, value: float) -> str:
     """Why ``value`` is not accepted for ``spec`` ('' if it is), from the catalogue's bounds: the
     open bounds of the meaning first (a proportion is between 0 and 1), then the practical limits."""
     noun = f"a {spec.unit}" if spec.unit in PERCENT_UNITS else "a whole number" if spec.integer else "a number"
+    if shows_percent(spec):
+        return _percent_rejection(spec, value)
     meaning_lo = ("gt", spec.gt) if spec.gt is not None else None
     meaning_hi = ("lt", spec.lt) if spec.lt is not None else None
     if (meaning_lo and value <= spec.gt) or (meaning_hi and value >= spec.lt):
@@ -84,9 +99,24 @@ def rejection(spec: FieldSpec, value: float) -> str:
     return ""
 
 
+def _percent_rejection(spec: FieldSpec, value: float) -> str:
+    """:func:`rejection` in percentages for a field shown as a percentage (bounds from the catalogue)."""
+    lo = ("gt", spec.gt) if spec.gt is not None else None
+    hi = ("lt", spec.lt) if spec.lt is not None else None
+    if (lo and value <= spec.gt) or (hi and value >= spec.lt):
+        return f"enter a percentage {_range_words(lo, hi, _pct)} (such as 20%)"
+    lo = ("ge", spec.ge) if spec.ge is not None else lo
+    hi = ("le", spec.le) if spec.le is not None else hi
+    if (spec.ge is not None and value < spec.ge) or (spec.le is not None and value > spec.le):
+        return f"enter a percentage {_range_words(lo, hi, _pct)}"
+    return ""
+
+
 def parse_problem(spec: FieldSpec) -> str:
     """What to say about text that is not a number at all."""
     example = spec.example.split(" ")[0] if spec.example else "0.5"
+    if shows_percent(spec):
+        return f"enter a percentage such as 20% (or the {spec.unit} 0.2)"
     if spec.unit in PERCENT_UNITS:
         return f"enter a {spec.unit} such as {example} or a percentage such as 20%"
     return f"enter a number such as {example}"
@@ -107,7 +137,10 @@ class NumberEdit(QLineEdit):
         self.spec = spec
         self._value: float | None = None
         self.rejected = ""
-        self.setPlaceholderText("default" if spec.optional else spec.example.split(" ")[0])
+        example = spec.example.split(" ")[0]
+        if shows_percent(spec) and example:
+            example = format_number(float(example), percent=True)
+        self.setPlaceholderText("default" if spec.optional else example)
         self.editingFinished.connect(self.commit)
         self.textEdited.connect(self._typing)
 
@@ -132,7 +165,7 @@ class NumberEdit(QLineEdit):
         """Show ``value`` and emit it if it differs from the current one (as a spin box does)."""
         value = None if value is None else float(value)
         self._set_rejected("")
-        self.setText(format_number(value))
+        self.setText(format_number(value, shows_percent(self.spec)))
         if value != self._value:
             self._value = value
             self.valueChanged.emit(value)
@@ -146,8 +179,9 @@ class NumberEdit(QLineEdit):
                                                       rel_tol=1e-12, abs_tol=1e-15)
         except ValueError:
             same = False
-        if not same and self.text() != format_number(value):
-            self.setText(format_number(value))
+        shown = format_number(value, shows_percent(self.spec))
+        if not same and self.text() != shown:
+            self.setText(shown)
         self._set_rejected("")
 
     # typing
@@ -181,6 +215,8 @@ class NumberEdit(QLineEdit):
             self._set_rejected(reason)
             return False
         self._set_rejected("")
+        if shows_percent(self.spec):  # '0.45' is shown as '45%' once it is read: the stored proportion
+            self.setText(format_number(value, percent=True))
         if value != self._value:
             self._value = value
             self.valueChanged.emit(value)

@@ -150,9 +150,9 @@ def _subgroup_fields(key: str, tag: str) -> list[FieldSpec]:
            "matters only where B+ and B− patients are mixed.", "0", default=0.0, ge=-SCALE_LIMIT, le=SCALE_LIMIT,
            unit="outcome units", step=0.1, endpoints=CONT, group=key),
         _f(f"{key}.control_rate", "Control rate", f"Probability of the outcome on control in {who} patients.",
-           "0.30", group=key, **_RATE),
+           "0.30", group=key, extra={"display": "percent"}, **_RATE),
         _f(f"{key}.treatment_rate", "Treatment rate", f"Probability of the outcome on treatment in {who} patients.",
-           "0.45", group=key, **_RATE),
+           "0.45", group=key, extra={"display": "percent"}, **_RATE),
         _f(f"{key}.control_median", "Control median", f"Median time to event on control in {who} patients "
            "(exponential), in the survival time unit.", "6.3", gt=0.0, **{**_TIME, "decimals": 3, "step": 0.5},
            endpoints=SURV, group=key),
