@@ -179,6 +179,8 @@ def refresh_piecewise_inputs(panel) -> None:
     """Show the table or the exponential fields of each subgroup; redraw the curves."""
     for key, editor in getattr(panel, "piecewise_editors", {}).items():
         editor.refresh()
+        # the whole row (its "Survival model" label too) only for a survival endpoint
+        panel.forms[key].setRowVisible(editor, panel.doc.endpoint == "survival")
         piecewise = editor.is_piecewise()
         for name in ("control_median", "hazard_ratio"):
             row = panel.rows.get(f"{key}.{name}")
