@@ -13,6 +13,7 @@ must be a JSON number (not a boolean, not text), finite, and whole where asked.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from .catalogue import FIELDS_BY_PATH, REQUIRED
@@ -27,6 +28,17 @@ _CHECKS = (
     ("lt", lambda v, b: v < b, "< "),
     ("le", lambda v, b: v <= b, "<= "),
 )
+
+
+def get_path(data: Mapping, path: str, default: Any = None) -> Any:
+    """The value at a dotted field path (``positive.hazard_ratio``) of a decoded scenario, or
+    ``default`` where the path is absent."""
+    node: Any = data
+    for key in path.split("."):
+        if not isinstance(node, Mapping) or key not in node:
+            return default
+        node = node[key]
+    return node
 
 
 def describe(value: Any) -> str:

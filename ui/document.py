@@ -21,6 +21,7 @@ from planner.catalogue import ADAPTIVE_DEFAULT, FIELDS_BY_PATH, SUBGROUP_DEFAULT
 from planner.errors import Problem, ScenarioError
 from planner.scenario import Scenario
 from planner.scenario_io import load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
+from planner.validation import get_path
 
 from .binary_effect_sync import sync_binary_effects
 
@@ -30,14 +31,6 @@ _PRIOR_BLOCKS = ("population", "positive", "negative")
 _MISSING = object()
 
 
-def get_path(data: dict, path: str, default: Any = None) -> Any:
-    """Value at a dotted path of a nested dictionary (``default`` if absent)."""
-    node: Any = data
-    for key in path.split("."):
-        if not isinstance(node, dict) or key not in node:
-            return default
-        node = node[key]
-    return node
 
 
 def set_path(data: dict, path: str, value: Any) -> None:

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ..blocks import seeded_chunks
 from .model import SimModel
 from .simulate import BLOCK, DEFAULT_CHUNK, Counts, run_chunk
 
@@ -53,18 +54,9 @@ class Job:
 
 
 def block_plan(simulations: int, seed: Seed, chunk_size: int = DEFAULT_CHUNK) -> list[tuple[list, list[int]]]:
-    """The chunks of one simulation: (block seed sequences, block sizes), as :func:`.simulate.run`."""
-    simulations = int(simulations)
-    if simulations < 1:
-        raise ValueError("simulations must be at least 1")
-    n_blocks = -(-simulations // BLOCK)
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
-    # spawn from a copy: spawning advances the parent's counter, and a Job may be planned again
-    root = np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key, pool_size=root.pool_size)
-    seeds = root.spawn(n_blocks)
-    sizes = [BLOCK] * (n_blocks - 1) + [simulations - BLOCK * (n_blocks - 1)]
-    per_chunk = max(1, -(-int(chunk_size) // BLOCK))
-    return [(seeds[i:i + per_chunk], sizes[i:i + per_chunk]) for i in range(0, n_blocks, per_chunk)]
+    """The chunks of one simulation: (block seed sequences, block sizes), as :func:`.simulate.run`
+    (:func:`planner.blocks.seeded_chunks`)."""
+    return seeded_chunks(simulations, seed, BLOCK, chunk_size)
 
 
 def local_workers() -> int:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import log_ndtr
 
+from ..blocks import seeded_chunks
 from . import recalculation as rc
 from .closed_testing import RPACT_Z_CLIP, intersection_z, rpact_separate_z
 from .model import SimModel
@@ -327,13 +328,7 @@ def run(model: SimModel, simulations: int, seed: int, *, chunk_size: int = DEFAU
     every chunk is started — a cancelled run returns the chunks already finished.
     """
     simulations = int(simulations)
-    if simulations < 1:
-        raise ValueError("simulations must be at least 1")
-    n_blocks = -(-simulations // BLOCK)
-    seeds = np.random.SeedSequence(int(seed)).spawn(n_blocks)
-    sizes = [BLOCK] * (n_blocks - 1) + [simulations - BLOCK * (n_blocks - 1)]
-    per_chunk = max(1, -(-int(chunk_size) // BLOCK))
-    chunks = [(seeds[i:i + per_chunk], sizes[i:i + per_chunk]) for i in range(0, n_blocks, per_chunk)]
+    chunks = seeded_chunks(simulations, seed, BLOCK, chunk_size)
     total = Counts(model.stages)
     workers = default_workers() if workers is None else max(1, int(workers))
     workers = min(workers, len(chunks))

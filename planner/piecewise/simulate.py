@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from ..blocks import seeded_chunks
 from .logrank import SurvivalSetting
 from .model import PiecewiseSurvival
 
@@ -272,20 +273,14 @@ def simulate_patients(design: PatientLevelDesign, simulations: int, seed: int, *
                       is_cancelled: Callable[[], bool] | None = None) -> PatientLevelResult:
     """Simulate ``simulations`` trials of ``design`` (see module docstring for the model)."""
     simulations = int(simulations)
-    if simulations < 1:
-        raise ValueError("simulations must be at least 1")
-    n_blocks = -(-simulations // BLOCK)
-    seeds = np.random.SeedSequence(int(seed)).spawn(n_blocks)
-    sizes = [BLOCK] * (n_blocks - 1) + [simulations - BLOCK * (n_blocks - 1)]
-    per_chunk = max(1, -(-int(chunk_size) // BLOCK))
     tables = _hazard_tables(design)
     out, done, cancelled = [], 0, False
-    for i in range(0, n_blocks, per_chunk):
+    for seeds, sizes in seeded_chunks(simulations, seed, BLOCK, chunk_size):
         if is_cancelled is not None and is_cancelled():
             cancelled = True
             break
-        out.append(_run_blocks(design, seeds[i:i + per_chunk], sizes[i:i + per_chunk], tables))
-        done += sum(sizes[i:i + per_chunk])
+        out.append(_run_blocks(design, seeds, sizes, tables))
+        done += sum(sizes)
         if progress is not None:
             progress(done, simulations)
     if not out:

@@ -15,6 +15,7 @@ from ..catalogue import FIELDS_BY_PATH, phrase
 from ..results import Comparison
 from ..scenario import ProvenanceNote, Scenario
 from ..scenario_io import scenario_to_dict
+from ..validation import get_path
 from .fmt import number, percent, value_text
 from .markup import Markup, esc, join, row, table, tag, td
 
@@ -90,15 +91,6 @@ def assumption_rows(scenario: Scenario) -> list[tuple[str, str, Any, str]]:
     return [(path, label(path), value, unit) for path, value, unit in rows]
 
 
-def _get(data: Mapping, path: str) -> Any:
-    node: Any = data
-    for key in path.split("."):
-        if not isinstance(node, Mapping) or key not in node:
-            return None
-        node = node[key]
-    return node
-
-
 @dataclass(frozen=True)
 class NoteStatus:
     """A provenance note as the report shows it: where it is attached and whether it still fits."""
@@ -119,7 +111,7 @@ def note_for(scenario: Scenario, path: str, data: Mapping | None = None) -> Note
     if key not in prov:
         return None
     data = data if data is not None else scenario_to_dict(scenario)
-    return NoteStatus(key, prov[key], _get(data, key))
+    return NoteStatus(key, prov[key], get_path(data, key))
 
 
 def provenance_for(provenance: Mapping[str, Any], path: str) -> str | None:
@@ -136,7 +128,7 @@ def note_cell(status: NoteStatus | None) -> Markup:
     if not status.stale:
         return text
     now = status.current if not isinstance(status.note.value, Mapping) else {
-        k: _get(status.current or {}, k) for k in status.note.value}
+        k: get_path(status.current or {}, k) for k in status.note.value}
     warning = tag("b", "Written for another value: ") + (
         f"{value_text(status.note.value)} when the note was written, {value_text(now)} now. ")
     return tag("span", warning, class_="stale", data_stale=status.path) + text
@@ -156,7 +148,7 @@ def assumptions_table(scenario: Scenario, comparison: Comparison) -> Markup:
             td(value_text(value), "value"), td(unit, num=False), td(note_cell(status), "provenance", num=False),
         ], data_path=path))
     for key in sorted(set(scenario.provenance) - used):
-        status = NoteStatus(key, scenario.provenance[key], _get(data, key))
+        status = NoteStatus(key, scenario.provenance[key], get_path(data, key))
         rows.append(row([td(key, num=False), td(""), td("", num=False), td(note_cell(status), "provenance", num=False)],
                         data_path=key))
     a = comparison.assay

@@ -1,0 +1,32 @@
+"""Seeded blocks of simulated trials, the one scheme behind every simulator.
+
+A run of ``simulations`` trials is cut into blocks of ``block`` trials (the last one shorter);
+block b draws its random numbers from ``SeedSequence(seed).spawn(n_blocks)[b]``. Blocks are
+grouped into chunks of about ``chunk_size`` trials for progress, cancel and parallel work; since
+each block has its own stream, results depend on neither the chunk size nor where a chunk runs
+(numpy's SeedSequence spawning: independent, reproducible child streams).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def seeded_chunks(simulations: int, seed: int | np.random.SeedSequence, block: int, chunk_size: int
+                  ) -> list[tuple[list[np.random.SeedSequence], list[int]]]:
+    """``[(block seeds, block sizes), …]`` per chunk, in block order; raises for < 1 simulation.
+
+    ``seed`` is an integer or a SeedSequence (a prior draw's own stream); the latter is copied
+    first, since spawning advances the parent's counter and a run may be planned again."""
+    simulations = int(simulations)
+    if simulations < 1:
+        raise ValueError("simulations must be at least 1")
+    n_blocks = -(-simulations // block)
+    if isinstance(seed, np.random.SeedSequence):
+        root = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+    else:
+        root = np.random.SeedSequence(int(seed))
+    seeds = root.spawn(n_blocks)
+    sizes = [block] * (n_blocks - 1) + [simulations - block * (n_blocks - 1)]
+    per_chunk = max(1, -(-int(chunk_size) // block))
+    return [(seeds[i:i + per_chunk], sizes[i:i + per_chunk]) for i in range(0, n_blocks, per_chunk)]
