@@ -88,7 +88,7 @@ class PlotCanvas(QWidget):
         w, h = self.figure.get_size_inches()
         left, right, bottom, top = self.margins
         if any(ax.get_title() for ax in self.figure.axes):
-            top += 0.2  # a title may wrap to two lines
+            top += 0.3  # a title may wrap to two lines (10 pt: two lines and the pad)
         self.figure.subplots_adjust(left=min(0.45, left / w), right=max(0.55, 1 - right / w),
                                     bottom=min(0.45, bottom / h), top=max(0.55, 1 - top / h))
 
