@@ -32,6 +32,7 @@ from .results import DesignResult, json_safe
 from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
 from .scenario_io import scenario_from_dict, scenario_to_dict
 from .solve import solve_n
+from .validation import set_path
 
 
 def _opts(scenario: Scenario, design: str) -> FixedDesignOptions:
@@ -299,14 +300,6 @@ def parse_list(text: str) -> list[float]:
         raise ValueError(f"not a list of numbers: {text!r}") from None
 
 
-def _set_path(d: dict, path: str, value: float) -> None:
-    keys = path.split(".")
-    cur = d
-    for k in keys[:-1]:
-        cur = cur.setdefault(k, {})
-    cur[keys[-1]] = value
-
-
 @dataclass(frozen=True)
 class Grid:
     """Sensitivity grid: one output (N or power) of one design over one or two inputs."""
@@ -353,9 +346,9 @@ def sensitivity_grid(
     for i, rv in enumerate(row_vals):
         for j, cv in enumerate(col_vals):
             d = scenario_to_dict(scenario) if i or j else base
-            _set_path(d, row_field, rv)
+            set_path(d, row_field, rv)
             if col_field is not None:
-                _set_path(d, col_field, cv)
+                set_path(d, col_field, cv)
             try:
                 s = scenario_from_dict(d)
             except ScenarioError as err:

@@ -41,6 +41,21 @@ def get_path(data: Mapping, path: str, default: Any = None) -> Any:
     return node
 
 
+def set_path(data: dict, path: str, value: Any) -> None:
+    """Set a dotted field path of a decoded scenario, creating blocks on the way; ``None``
+    removes the key."""
+    keys = path.split(".")
+    node = data
+    for key in keys[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    if value is None:
+        node.pop(keys[-1], None)
+    else:
+        node[keys[-1]] = value
+
+
 def describe(value: Any) -> str:
     """A short description of a JSON value for a message ("'abc' (text)", "a list")."""
     if isinstance(value, bool):

@@ -21,7 +21,7 @@ from planner.catalogue import ADAPTIVE_DEFAULT, FIELDS_BY_PATH, SUBGROUP_DEFAULT
 from planner.errors import Problem, ScenarioError
 from planner.scenario import Scenario
 from planner.scenario_io import load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
-from planner.validation import get_path
+from planner.validation import get_path, set_path
 
 from .binary_effect_sync import sync_binary_effects
 
@@ -31,20 +31,6 @@ _PRIOR_BLOCKS = ("population", "positive", "negative")
 _MISSING = object()
 
 
-
-
-def set_path(data: dict, path: str, value: Any) -> None:
-    """Set a dotted path, creating blocks on the way; ``None`` removes the key."""
-    keys = path.split(".")
-    node = data
-    for key in keys[:-1]:
-        if not isinstance(node.get(key), dict):
-            node[key] = {}
-        node = node[key]
-    if value is None:
-        node.pop(keys[-1], None)
-    else:
-        node[keys[-1]] = value
 
 
 #: the subgroup of a field, added to its label where both subgroups have the same field

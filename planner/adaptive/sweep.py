@@ -35,6 +35,7 @@ from ..catalogue import (
 from ..errors import Problem, ScenarioError
 from ..results import json_safe
 from ..scenario import AdaptiveOptions, Scenario
+from ..validation import set_path
 from .api import simulate_model
 from .engine import Job, run_many
 from .model import model_from_scenario
@@ -100,16 +101,6 @@ def parse_vary(text: str, endpoint: str | None = None) -> Vary:
     return Vary(path, tuple(values))
 
 
-def _set_path(data: dict, path: str, value: float) -> None:
-    node = data
-    keys = path.split(".")
-    for key in keys[:-1]:
-        if not isinstance(node.get(key), dict):
-            node[key] = {}
-        node = node[key]
-    node[keys[-1]] = int(value) if FIELDS_BY_PATH[path].integer else float(value)
-
-
 def grid_points(varies: Sequence[Vary]) -> list[dict[str, float]]:
     """The Cartesian product of the varied values (first ``Vary`` slowest)."""
     count = math.prod(len(v.values) for v in varies)
@@ -125,7 +116,7 @@ def point_scenario(scenario: Scenario, point: dict[str, float]) -> Scenario:
 
     data = scenario_to_dict(scenario)
     for path, value in point.items():
-        _set_path(data, path, value)
+        set_path(data, path, int(value) if FIELDS_BY_PATH[path].integer else float(value))
     try:
         return scenario_from_dict(data)
     except ScenarioError as err:
