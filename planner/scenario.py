@@ -40,8 +40,31 @@ RECALCULATION_EFFECTS: tuple[str, ...] = codes("recalculation_effect")
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One disjoint cell of the screened population, as the trial's assay classifies patients
+    (scenario version 2, ``population.cells``); its outcomes are ``Scenario.cells[name]``."""
+
+    name: str
+    prevalence: float
+
+
+@dataclass(frozen=True)
+class NamedPopulation:
+    """A population that can be tested, selected or enriched for: a non-empty proper union of
+    cells (``population.populations``). The full population F (all cells) is implicit."""
+
+    name: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Population:
-    """True B+ prevalence and the eligibility assay's accuracy."""
+    """True B+ prevalence and the eligibility assay's accuracy.
+
+    A scenario in the cells form (version 2, several populations) has ``cells`` (2–8, prevalences
+    summing to 1) and ``populations`` (1–3); ``prevalence`` is then the first population's
+    prevalence, and the assay is exact (the cells are what the assay reports).
+    """
 
     prevalence: float
     assay_sensitivity: float = 1.0
@@ -50,6 +73,9 @@ class Population:
     assay_failure: float = 0.0
     #: share of screened patients ineligible for reasons other than the biomarker
     screen_failure: float = 0.0
+    #: the cells form (several populations): disjoint cells and the populations made of them
+    cells: tuple[Cell, ...] = ()
+    populations: tuple[NamedPopulation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +192,10 @@ class FixedDesignOptions:
     multiplicity: str = "spiessens_debois"
     alpha_split: float | None = None
     size_for: str = "subgroup"
+    #: cells form: the populations tested in a fixed sequence (names; "F" the full population)
+    order: tuple[str, ...] | None = None
+    #: cells form, targeted: the population randomized (None: the first)
+    population: str | None = None
     # strategy
     control_arm: str = "standard"
     #: interim analyses: :data:`INHERIT` (the scenario's plan), None (switched off) or a plan
@@ -179,6 +209,8 @@ class Selection:
     rule: str = "best"
     epsilon: float = 0.0
     threshold: float = 0.0
+    #: ``rbest``: the number of populations selected (rpact ``rValue``)
+    r: int = 1
 
 
 @dataclass(frozen=True)
@@ -283,6 +315,10 @@ class ProvenanceNote:
         return self.value is None or _same_value(self.value, current)
 
 
+#: Scenario fields held as read-only mappings (compared as dicts)
+_MAPPINGS = ("designs", "provenance", "cells")
+
+
 def _frozen(mapping: Mapping | None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
 
@@ -310,9 +346,13 @@ class Scenario:
     version: int = 2
     #: the top-level ``interim`` block (group-sequential plan of every fixed design), or None
     interim: InterimPlan | None = None
+    #: cells form: each cell's outcome fields (as ``positive``/``negative``), by cell name; in that
+    #: form ``positive``/``negative`` hold the first population and its complement (for display)
+    cells: Mapping[str, Subgroup] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "designs", _frozen(self.designs))
+        object.__setattr__(self, "cells", _frozen(self.cells))
         notes = {k: v if isinstance(v, ProvenanceNote) else ProvenanceNote.from_json(v)
                  for k, v in dict(self.provenance or {}).items()}
         object.__setattr__(self, "provenance", _frozen(notes))
@@ -321,8 +361,8 @@ class Scenario:
         if not isinstance(other, Scenario):
             return NotImplemented
         return all(
-            (dict(getattr(self, f)) if f in ("designs", "provenance") else getattr(self, f))
-            == (dict(getattr(other, f)) if f in ("designs", "provenance") else getattr(other, f))
+            (dict(getattr(self, f)) if f in _MAPPINGS else getattr(self, f))
+            == (dict(getattr(other, f)) if f in _MAPPINGS else getattr(other, f))
             for f in self.__dataclass_fields__
         )
 
@@ -332,6 +372,11 @@ class Scenario:
     @property
     def method(self) -> str:
         return self.testing.method_for(self.endpoint)
+
+    @property
+    def has_cells(self) -> bool:
+        """Whether the scenario is in the cells form (several populations, version 2)."""
+        return bool(self.population.cells)
 
     def interim_for(self, name: str) -> InterimPlan | None:
         """The group-sequential plan in force for fixed design ``name`` (None: fixed sample)."""

@@ -70,12 +70,16 @@ def _design_to_dict(name: str, opts) -> dict:
     if isinstance(opts, FixedDesignOptions):
         keep = {"n_randomized", "events"}
         if name == "stratified":
-            keep |= {"multiplicity", "alpha_split", "size_for"}
+            keep |= {"multiplicity", "alpha_split", "size_for", "order"}
+        if name == "targeted":
+            keep |= {"population"}
         if name == "strategy":
             keep |= {"control_arm"}
         d = {k: v for k, v in d.items() if k in keep}
         if opts.interim != INHERIT:  # the design's own plan, or null: interims switched off
             return {**_clean(d), "interim": interim_to_json(opts.interim)}
+    elif opts.selection.rule != "rbest":
+        del d["selection"]["r"]  # only rbest has r
     return _clean(d)
 
 
@@ -91,6 +95,17 @@ def _subgroup_to_dict(sub) -> dict:
     return d
 
 
+def _population_to_dict(population) -> dict:
+    """The ``population`` block; ``cells``/``populations`` only in the cells form (version 2)."""
+    d = asdict(population)
+    if not population.cells:
+        del d["cells"], d["populations"]
+    else:
+        d["cells"] = [dict(c) for c in d["cells"]]
+        d["populations"] = [{"name": q["name"], "cells": list(q["cells"])} for q in d["populations"]]
+    return d
+
+
 def scenario_to_dict(scenario: Scenario) -> dict:
     """The JSON-ready dictionary of ``scenario`` (every field written, defaults included)."""
     out: dict[str, Any] = {
@@ -99,7 +114,7 @@ def scenario_to_dict(scenario: Scenario) -> dict:
         "title": scenario.title,
         "notes": scenario.notes,
         "endpoint": scenario.endpoint,
-        "population": asdict(scenario.population),
+        "population": _population_to_dict(scenario.population),
         "positive": _subgroup_to_dict(scenario.positive),
         "negative": _subgroup_to_dict(scenario.negative),
     }
