@@ -48,7 +48,7 @@ def report_document(html: str, images: Mapping[str, bytes] | None = None):
     itself (``QTextImageHandler``).
     ``document.requested`` lists the names asked for (for the tests).
     """
-    from PySide6.QtGui import QFont, QImage, QTextDocument
+    from PySide6.QtGui import QFont, QImage, QTextDocument, QTextOption
 
     own = dict(images or {})
 
@@ -76,6 +76,10 @@ def report_document(html: str, images: Mapping[str, bytes] | None = None):
 
     doc = ReportDocument()
     doc.setDefaultFont(QFont("DejaVu Sans", 9))
+    # break lines between words only: Qt's default also breaks inside a word ("Randomize|d")
+    option = doc.defaultTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    doc.setDefaultTextOption(option)
     doc.setHtml(html)
     return doc
 
