@@ -22,13 +22,16 @@ A one-look plan is the fixed design itself (power and size identical to the last
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.optimize import brentq
 
 from ..groupseq.plan import InterimPlan
 from ..groupseq.single import inflation, sequential_power
+from ..groupseq.sizing import solve_size, solve_size_curve
 from ..groupseq.stratified import bounds_for, claim_probabilities, joint_from_fixed
 from .base import DesignModel, flat
 from .stratified import StratifiedModel
@@ -88,6 +91,40 @@ class StratifiedSequentialModel(DesignModel):
 
     def feasible(self) -> np.ndarray:
         return self.base.feasible()
+
+    def solve_size(self, target: float, allocation_ratio: float) -> np.ndarray:
+        """N for ``target`` power of the primary claim (:mod:`planner.groupseq.sizing`: one grid
+        recursion per point, or per node of a curve, from the guess fixed N × the plan's one-test
+        inflation factor); points it does not settle by the general root search of :mod:`planner.solve`."""
+        from ..solve import N_MAX, n_min, solve_points  # noqa: PLC0415
+
+        lo = n_min(allocation_ratio)
+        joint = self.joint()
+        bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
+        infl = inflation(self.plan, one_sided_alpha(self), target)
+        def guess(pts: np.ndarray) -> np.ndarray:
+            if len(pts) == 1:
+                return np.array([infl * _fixed_size(self.base, target, lo, N_MAX, int(pts[0]))])
+            return infl * solve_points(self.base, target, allocation_ratio, pts).reshape(-1)[pts]
+
+        args = (joint.mean_per_sqrt_n, joint.cov1, bd, self.primary, target, guess, lo, N_MAX)
+        n = solve_size_curve(*args)
+        n = solve_size(*args) if n is None else n
+        n = np.array(n, dtype=float).reshape(-1)
+        rest = np.flatnonzero(self.feasible().reshape(-1) & ~np.isfinite(n))
+        if rest.size:
+            n[rest] = solve_points(self, target, allocation_ratio, rest).reshape(-1)[rest]
+        return n.reshape(self.shape)
+
+
+def _fixed_size(model: DesignModel, target: float, lo: float, hi: float, i: int) -> float:
+    """A rough (1e-4 in log N) fixed-design N for ``target`` power at flat point ``i`` (NaN: none)."""
+    f = lambda x: float(model.power(np.array([math.exp(x)]), np.array([i]))[0]) - target  # noqa: E731
+    if not model.feasible().reshape(-1)[i] or f(math.log(hi)) < 0:
+        return math.nan
+    if f(math.log(lo)) >= 0:
+        return lo
+    return math.exp(brentq(f, math.log(lo), math.log(hi), xtol=1e-4))
 
 
 def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None) -> DesignModel:

@@ -150,16 +150,28 @@ def run(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
     and ``stop`` (the trial stops at look k).
     """
     k_max = law.k_max
-    p = lam.shape[0]
     idx = G.lattice_index(law, lam)
-    sums = np.zeros((7, p, k_max))
+    sums = np.zeros((7, lam.shape[0], k_max))
     key = law.key()
     for node in np.unique(idx, axis=0):
         sel = np.flatnonzero((idx == node).all(axis=1))
-        grid, lam_ref, records = _reference(key, k_max, rule, (int(node[0]), int(node[1])))
-        for k, mats in enumerate(records):
-            e_f, e_s = G.tilt_factors(law, grid, k, lam[sel], lam_ref)
-            sums[:, sel, k] = G.tilted_sums(mats, e_f, e_s)
+        sums[:, sel] = sums_at(law, key, lam[sel], rule, (int(node[0]), int(node[1])))
+    return finish(sums)
+
+
+def sums_at(law: G.Law, key: tuple, lam: np.ndarray, rule: Rule, node: tuple[int, int]) -> np.ndarray:
+    """(7, P, K) tilted category masses of drifts ``lam`` (P, 2) from the reference at lattice
+    ``node``: every drift must lie within :data:`.grid2d.RADIUS` of it (:func:`within`)."""
+    grid, lam_ref, records = _reference(key, law.k_max, rule, node)
+    out = np.empty((7, lam.shape[0], law.k_max))
+    for k, mats in enumerate(records):
+        e_f, e_s = G.tilt_factors(law, grid, k, lam, lam_ref)
+        out[:, :, k] = G.tilted_sums(mats, e_f, e_s)
+    return out
+
+
+def finish(sums: np.ndarray) -> dict[str, np.ndarray]:
+    """The claims by look and the stopping probabilities from the masses of :func:`sums_at`."""
     earlier = np.cumsum(sums[3:6], axis=2) - sums[3:6]           # claims of paths stopped before k
     cum = sums[:3] + earlier
     clip = lambda x: np.clip(x, 0.0, 1.0)  # noqa: E731

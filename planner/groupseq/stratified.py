@@ -456,3 +456,4 @@ def expected_fraction(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, t: np
     ``"any"`` — also at the first rejection), futility stops as followed."""
     stop = claims_by_look(mean, cov, bd, stop_when)["stop"]
     return stop @ np.asarray(t, dtype=float)
+
