@@ -22,12 +22,11 @@ A one-look plan is the fixed design itself (power and size identical to the last
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import brentq
+from scipy.special import ndtri
 
 from ..groupseq.plan import InterimPlan
 from ..groupseq.single import inflation, sequential_power
@@ -102,11 +101,7 @@ class StratifiedSequentialModel(DesignModel):
         joint = self.joint()
         bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
         infl = inflation(self.plan, one_sided_alpha(self), target)
-        def guess(pts: np.ndarray) -> np.ndarray:
-            if len(pts) == 1:
-                return np.array([infl * _fixed_size(self.base, target, lo, N_MAX, int(pts[0]))])
-            return infl * solve_points(self.base, target, allocation_ratio, pts).reshape(-1)[pts]
-
+        guess = lambda pts: infl * _fixed_size(self.base, target, self.primary)[pts]  # noqa: E731
         args = (joint.mean_per_sqrt_n, joint.cov1, bd, self.primary, target, guess, lo, N_MAX)
         n = solve_size_curve(*args)
         n = solve_size(*args) if n is None else n
@@ -117,14 +112,15 @@ class StratifiedSequentialModel(DesignModel):
         return n.reshape(self.shape)
 
 
-def _fixed_size(model: DesignModel, target: float, lo: float, hi: float, i: int) -> float:
-    """A rough (1e-4 in log N) fixed-design N for ``target`` power at flat point ``i`` (NaN: none)."""
-    f = lambda x: float(model.power(np.array([math.exp(x)]), np.array([i]))[0]) - target  # noqa: E731
-    if not model.feasible().reshape(-1)[i] or f(math.log(hi)) < 0:
-        return math.nan
-    if f(math.log(lo)) >= 0:
-        return lo
-    return math.exp(brentq(f, math.log(lo), math.log(hi), xtol=1e-4))
+def _fixed_size(model: StratifiedModel, target: float, claim: str) -> np.ndarray:
+    """A rough fixed-design N for ``target`` power of ``claim`` (flat; NaN: none), from the one
+    statistic that decides it (tested at α/2): only a starting point for :mod:`planner.groupseq.sizing`."""
+    z = ndtri(1 - model.alpha / model.sides / 2)
+    size = lambda d, sd: np.where(d > 0, ((z + sd * ndtri(target)) / np.where(d > 0, d, 1.0)) ** 2, np.nan)  # noqa: E731
+    g = lambda x: flat(x, model.shape, slice(None))  # noqa: E731
+    n_f, n_s = size(g(model.drift_f), g(model.sd_f)), size(g(model.drift_s), g(model.sd_s))
+    pick = {"overall": n_f, "subgroup": n_s, "either": np.fmin(n_f, n_s), "both": np.fmax(n_f, n_s)}
+    return pick.get(claim, np.fmin(n_f, n_s))
 
 
 def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None) -> DesignModel:

@@ -103,3 +103,37 @@ def interpolate(features: np.ndarray, group: np.ndarray, evaluate: Callable[[int
         if est <= TOL:
             return out
     return None
+
+
+def interpolate_along(features: np.ndarray, evaluate: Callable[[int], dict], tol: float = TOL) -> dict | None:
+    """Outputs (name: (G, …)) of structures that each carry their own means (the means are part
+    of ``features``), from a few nodes: ``evaluate(g)`` gives structure g's outputs at its own
+    means — one lattice cell per node instead of one per cell of all points' drifts. Same
+    nodes and checks as :func:`interpolate`; None when they fail (then :func:`interpolate`)."""
+    par = parameter(features)
+    if par is None:
+        return None
+    s, f = par
+    done: dict[int, dict] = {}
+    every = np.arange(s.size)
+    for degree in LEVELS:
+        nodes, coarse = _nodes(s, degree), _nodes(s, degree // 2)
+        if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
+            return None
+        if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
+            return None
+        for g in nodes:
+            if int(g) not in done:
+                done[int(g)] = evaluate(int(g))
+        c_fine, c_rough = barycentric(s[nodes], s[every]), barycentric(s[coarse], s[every])
+        est, out = 0.0, {}
+        for name in done[int(nodes[0])]:
+            at = lambda idx, name=name: np.stack([done[int(g)][name] for g in idx])  # noqa: E731
+            fine = np.einsum("pn,n...->p...", c_fine, at(nodes))
+            est = max(est, float(np.abs(fine - np.einsum("pn,n...->p...", c_rough, at(coarse))).max()))
+            out[name] = fine
+        if not math.isfinite(est):
+            return None
+        if est <= tol:
+            return out
+    return None
