@@ -24,6 +24,7 @@ effect on average) the log hazard ratios are shifted by ln h instead.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from types import MappingProxyType
@@ -84,6 +85,26 @@ def _engine_method(method: str) -> str:
     return "freedman" if method == "freedman" else "ahr"
 
 
+_MEMO: OrderedDict = OrderedDict()
+_MEMO_SIZE = 64
+
+
+def _memo(fn, cells: list, setting, *args):
+    """``fn(cells, setting, *args)`` remembered per distinct input (a comparison builds each
+    design's model up to three times with the same cells; designs share populations): the same
+    object, so the same numbers bit for bit. The key holds the cell weights' bytes and the frozen
+    models and setting."""
+    key = (fn.__name__, tuple((np.shape(w), np.asarray(w, dtype=float).tobytes(), m, float(ta), float(tb))
+                              for w, m, ta, tb in cells), setting, args)
+    hit = _MEMO.get(key)
+    if hit is None:
+        hit = fn(cells, setting, *args)
+        _MEMO[key] = hit
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return hit
+
+
 def survival_contrast(par, cells: Sequence, method: str):
     """The :class:`planner.contrasts.Contrast` of ``cells`` under the piecewise models of ``par``.
 
@@ -97,7 +118,7 @@ def survival_contrast(par, cells: Sequence, method: str):
     if hr_shape == ():
         scalar_cells = [(w, scaled_model(*par.piecewise[which], float(par.subgroup(which)["hazard_ratio"])), ta, tb)
                         for w, which, ta, tb in cells]
-        return piecewise_contrast(scalar_cells, setting, _engine_method(method))
+        return _memo(piecewise_contrast, scalar_cells, setting, _engine_method(method))
     shape = np.broadcast_shapes(hr_shape, *(np.shape(c[0]) for c in cells))
     parts = [piecewise_contrast(_cells_at(par, cells, (i, shape)), setting, _engine_method(method))
              for i in np.ndindex(shape)]
@@ -112,7 +133,7 @@ def average_hazard_ratio(par, cells: Sequence) -> float:
     scalar_cells = [(float(np.ravel(w)[0]), scaled_model(*par.piecewise[which],
                      float(np.ravel(par.subgroup(which)["hazard_ratio"])[0])), ta, tb)
                     for w, which, ta, tb in cells]
-    return float(np.ravel(logrank_moments(scalar_cells, setting).ahr)[0])
+    return float(np.ravel(_memo(logrank_moments, scalar_cells, setting).ahr)[0])
 
 
 def method_text(method: str) -> str:
