@@ -13,7 +13,8 @@ machine), the load average beside each; the targets are for an idle machine:
   prevalence; issue 11: ≤ 100 ms);
 * ``NPH comparison`` — ``compare_designs`` of resources/scenarios/pdl1_io_delayed_effect.json
   (piecewise survival, delayed effect; issue 13: ≤ 50 ms);
-* ``NPH curves`` — power vs N and N vs prevalence of every design of that file (200 points).
+* ``NPH curves`` — the comparison, then power vs N, N vs prevalence and power vs the B− effect of
+  every design of that file (200 points each).
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ def four_curves(s, result) -> None:
     curves.n_vs_prevalence(s, "stratified", g_grid)
 
 
-def nph_curves(s) -> None:
+def nph_curves(s, results) -> None:
     for d in s.fixed_designs():
-        curves.power_vs_n(s, d, np.geomspace(50, 3000, 200))
+        curves.power_vs_n(s, d, np.geomspace(50, 3000, 200), results[d])
         curves.n_vs_prevalence(s, d, np.linspace(0.1, 0.9, 200))
+        curves.power_vs_negative_effect(s, d, np.linspace(0.5, 1.2, 200), result=results[d])
 
 
 def main() -> None:
@@ -87,7 +89,7 @@ def main() -> None:
         "comparison, all designs": (lambda: compare_designs(s, include_adaptive=False), 30.0),
         "four curves": (lambda: four_curves(s, compute_design(s, "stratified", opts)), 100.0),
         "NPH comparison": (lambda: compare_designs(nph, include_adaptive=False), 50.0),
-        "NPH curves": (lambda: nph_curves(nph), None),
+        "NPH curves": (lambda: nph_curves(nph, compare_designs(nph, include_adaptive=False).designs), None),
     }
     print(f"load average at start {os.getloadavg()[0]:.2f}")
     for name, (fn, target) in rows.items():

@@ -32,7 +32,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .piecewise.logrank import METHOD_TEXT, logrank_moments, piecewise_contrast
-from .piecewise.model import PiecewiseSurvival
+from .piecewise.model import PiecewiseSurvival, PiecewiseSurvivalPoints
 from .scenario_piecewise import survival_setting, uses_piecewise
 from .survival import hazard_from_median
 
@@ -120,11 +120,23 @@ def survival_contrast(par, cells: Sequence, method: str):
                         for w, which, ta, tb in cells]
         return _memo(piecewise_contrast, scalar_cells, setting, _engine_method(method))
     shape = np.broadcast_shapes(hr_shape, *(np.shape(c[0]) for c in cells))
-    parts = [piecewise_contrast(_cells_at(par, cells, (i, shape)), setting, _engine_method(method))
-             for i in np.ndindex(shape)]
-    fields = [np.array([getattr(c, f) for c in parts], dtype=float).reshape(shape)
-              for f in ("theta", "sd0", "sd1", "units")]
-    return Contrast(*fields)
+    points = [(np.broadcast_to(np.asarray(w, dtype=float), shape).reshape(-1),
+               scaled_points(*par.piecewise[which], np.broadcast_to(par.subgroup(which)["hazard_ratio"], shape).reshape(-1)),
+               ta, tb) for w, which, ta, tb in cells]
+    c = piecewise_contrast(points, setting, _engine_method(method))
+    return Contrast(*(np.broadcast_to(np.asarray(getattr(c, f), dtype=float), (int(np.prod(shape)),)).reshape(shape)
+                      for f in ("theta", "sd0", "sd1", "units")))
+
+
+def scaled_points(base: PiecewiseSurvival, reference: float, hazard_ratios: np.ndarray) -> PiecewiseSurvivalPoints:
+    """:func:`scaled_model` at every hazard ratio of a flat array, as one model with a point axis."""
+    log_hr = np.log(np.asarray(base.hazard_ratios))
+    hr = np.asarray(hazard_ratios, dtype=float)
+    if math.log(reference) == 0.0:
+        new = log_hr[None, :] + np.log(hr)[:, None]
+    else:
+        new = log_hr[None, :] * (np.log(hr) / math.log(reference))[:, None]
+    return PiecewiseSurvivalPoints(base.starts, base.control_hazards, np.exp(new))
 
 
 def average_hazard_ratio(par, cells: Sequence) -> float:
