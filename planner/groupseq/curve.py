@@ -22,6 +22,10 @@ Here the claims are computed exactly at a few *node* structures and interpolated
   interpolant; the finer one's is measured 10–100 times smaller when smooth, at most 4 times
   (measured ≤ 1.2e-6 against the direct computation over 200-point prevalence curves;
   tests/test_groupseq_curve.py checks 2e-5).
+* Along the curve with the means (:func:`interpolate_along`): when every structure carries one
+  set of means (a curve over prevalence or the B− effect at one size), the means join the
+  features and each node is evaluated at its own drift only — one recursion per node; tried
+  first by :mod:`.stratified` (estimate ≤ its ``ALONG_TOL``), else the drift-exact way above.
 * Cost: used only when fewer recursions are needed than directly — nodes × the lattice cells
   of all points' drifts < the cells of every structure (a root search whose points are still
   spread over many sizes is computed directly).
