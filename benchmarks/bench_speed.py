@@ -10,7 +10,8 @@ machine), the load average beside each; the targets are for an idle machine:
 * ``comparison, all designs`` — ``compare_designs`` of the same file with the stratified design;
 * ``four curves`` — the stratified design's four 200-point curves under that plan (power vs N,
   power vs the B− effect, claims over prevalence at the design's N, N for the target power over
-  prevalence; issue 11: ≤ 100 ms);
+  prevalence; issue 11: ≤ 100 ms); with the grid recursions cached from the warm-up call, and
+  ``cold grids``: every recursion recomputed (the bounds stay cached);
 * ``NPH comparison`` — ``compare_designs`` of resources/scenarios/pdl1_io_delayed_effect.json
   (piecewise survival, delayed effect; issue 13: ≤ 50 ms);
 * ``NPH curves`` — the comparison, then power vs N, N vs prevalence and power vs the B− effect of
@@ -40,12 +41,15 @@ from planner.scenario_io import load_scenario, scenario_from_dict  # noqa: E402
 SCEN = ROOT / "resources" / "scenarios"
 
 
-def _median(fn, repeat: int) -> tuple[float, float, float]:
+def _median(fn, repeat: int, clear=None) -> tuple[float, float, float]:
     """(wall-clock median ms, CPU-time median ms of this process, load average): on a loaded
-    machine the CPU time is the steadier measure of the work done."""
+    machine the CPU time is the steadier measure of the work done. ``clear`` runs before each
+    timed call (untimed)."""
     fn()  # warm
     wall, cpu = [], []
     for _ in range(repeat):
+        if clear:
+            clear()
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
         wall.append(time.perf_counter() - t0)
@@ -78,6 +82,15 @@ def nph_curves(s, results) -> None:
         curves.power_vs_negative_effect(s, d, np.linspace(0.5, 1.2, 200), result=results[d])
 
 
+def _clear_grids() -> None:
+    """Forget the 2-D grid recursions (as after a change of the effect or N); bounds stay cached."""
+    try:
+        from planner.groupseq.procedure import _reference  # noqa: PLC0415
+    except ImportError:
+        return
+    _reference.cache_clear()
+
+
 def main() -> None:
     repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 5
     only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
@@ -88,6 +101,7 @@ def main() -> None:
         "stratified comparison": (lambda: compute_design(s, "stratified", opts), 30.0),
         "comparison, all designs": (lambda: compare_designs(s, include_adaptive=False), 30.0),
         "four curves": (lambda: four_curves(s, compute_design(s, "stratified", opts)), 100.0),
+        "four curves, cold grids": (lambda: four_curves(s, compute_design(s, "stratified", opts)), 100.0),
         "NPH comparison": (lambda: compare_designs(nph, include_adaptive=False), 50.0),
         "NPH curves": (lambda: nph_curves(nph, compare_designs(nph, include_adaptive=False).designs), None),
     }
@@ -95,7 +109,8 @@ def main() -> None:
     for name, (fn, target) in rows.items():
         if only and not any(o in name for o in only):
             continue
-        med, cpu, load = _median(fn, 3 if "curves" in name and repeat > 3 else repeat)
+        clear = _clear_grids if "cold" in name else None
+        med, cpu, load = _median(fn, 3 if "curves" in name and repeat > 3 else repeat, clear)
         tgt = f"(target ≤ {target:g} ms)" if target else ""
         print(f"{name:26s} median {med:9.1f} ms, CPU {cpu:9.1f} ms {tgt:20s} load average {load:.2f}", flush=True)
 

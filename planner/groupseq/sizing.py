@@ -12,11 +12,11 @@ drifts, each a 2-D grid recursion (:mod:`.grid2d`). Here:
   search to its tolerance, with 1 recursion (2 when the guess's cell is not the answer's).
 * **A curve** (:func:`solve_size_curve`, e.g. N over prevalence, every point its own
   correlation, bounds and drifts): N is solved exactly at the structures nearest to
-  Chebyshev–Lobatto points of the curve's chord-length parameter (:mod:`.curve`) and log N is
-  interpolated barycentrically; accepted when the features (covariances, bounds, drifts per √N)
-  are reproduced within :data:`.curve.FEATURE_TOL` and the interpolant on every second node
-  agrees with the one on all nodes within :data:`N_TOL` in log N (else refined, else None: the
-  caller solves point by point).
+  Chebyshev–Lobatto points of the curve's chord-length parameter (:mod:`.curve`) and log N (or
+  1/√N, :data:`SCALES`, the first that passes) is interpolated barycentrically; accepted when the
+  features (covariances, bounds, drifts per √N) are reproduced within :data:`.curve.FEATURE_TOL`
+  and the interpolant on every second node agrees with the one on all nodes within :data:`N_TOL`
+  in log N (else refined, else None: the caller solves point by point).
 """
 
 from __future__ import annotations
@@ -143,8 +143,12 @@ def solve_size_curve(mean_per_sqrt_n: np.ndarray, cov: np.ndarray, bd: ClosedBou
         y = lambda idx: np.array([done[int(g)] for g in idx])  # noqa: E731
         if not np.all(np.isfinite(y(nodes))):
             return None
-        fine = C.barycentric(s[nodes], s[group]) @ y(nodes)
-        rough = C.barycentric(s[coarse], s[group]) @ y(coarse)
-        if np.abs(fine - rough).max() <= N_TOL:
-            return np.exp(fine).reshape(lead)
+        c_fine, c_rough = C.barycentric(s[nodes], s[group]), C.barycentric(s[coarse], s[group])
+        for to, back in SCALES:   # log N, or 1/√N (∝ the drift: often closer to a polynomial)
+            fine, rough = back(c_fine @ to(y(nodes))), back(c_rough @ to(y(coarse)))
+            if np.abs(np.log(fine / rough)).max() <= N_TOL:
+                return fine.reshape(lead)
     return None
+
+
+SCALES = ((lambda x: x, np.exp), (lambda x: np.exp(-0.5 * x), lambda v: v ** -2.0))   # log N -> scale -> N
