@@ -95,22 +95,32 @@ def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
     axes = []
     for d in range(2):
         edges, flags = _cuts(rule, k, d, float(law.scale[k, d]), last)
-        w = np.stack([grid.weights(k, d, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
+        w = grid.edge_weights(k, d, edges)
         axes.append((w, flags))
     (w_f, fl_f), (w_s, fl_s) = axes
     out: dict = {}
+    products: dict = {}     # weight matrix of a set of cells, shared by the states splitting alike
     for state, h in dens.items():
-        groups: dict = {}
-        for i, ff in enumerate(fl_f):
-            for j, fs in enumerate(fl_s):
-                groups.setdefault(_step(state, ff, fs, rule, k, last), []).append((i, j))
-        for key, cells in groups.items():
-            mask = np.zeros((len(fl_f), len(fl_s)))
-            for i, j in cells:
-                mask[i, j] = 1.0
-            m = h * (w_f.T @ mask @ w_s)
+        for key, cells in _groups(state, tuple(fl_f), tuple(fl_s), rule, k, last):
+            p = products.get(cells)
+            if p is None:
+                mask = np.zeros((len(fl_f), len(fl_s)))
+                for i, j in cells:
+                    mask[i, j] = 1.0
+                p = products[cells] = w_f.T @ mask @ w_s
+            m = h * p
             out[key] = out[key] + m if key in out else m
     return out
+
+
+@lru_cache(maxsize=4096)
+def _groups(state: tuple, fl_f: tuple, fl_s: tuple, rule: Rule, k: int, last: bool) -> tuple:
+    """((next state, stop), cells (i, j)) of a state's split at look k, in the order of first cell."""
+    groups: dict = {}
+    for i, ff in enumerate(fl_f):
+        for j, fs in enumerate(fl_s):
+            groups.setdefault(_step(state, ff, fs, rule, k, last), []).append((i, j))
+    return tuple((key, tuple(cells)) for key, cells in groups.items())
 
 
 @lru_cache(maxsize=64)
