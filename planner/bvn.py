@@ -13,6 +13,8 @@ The tests check it against ``scipy.stats.multivariate_normal`` and R's ``mvtnorm
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import elementwise
@@ -74,14 +76,19 @@ def _per_distinct(solve, *arrays: np.ndarray) -> np.ndarray:
     every B− effect; a scalar scenario has one element anyway.
     """
     shape = arrays[0].shape
-    if arrays[0].size <= 1:
-        return np.asarray(solve(*arrays))
+    if arrays[0].size <= 1:  # a scalar scenario: solved once per distinct input (a comparison builds a model 3 times)
+        return _scalar_solve(solve, tuple((a.shape, float(a.reshape(-1)[0]) if a.size else None) for a in arrays)).copy()
     keys = np.stack([a.reshape(-1) for a in arrays], axis=1)
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     if len(uniq) == keys.shape[0]:
         return np.asarray(solve(*arrays))
     out = np.asarray(solve(*(uniq[:, j].copy() for j in range(uniq.shape[1]))))
     return out[inverse.reshape(-1)].reshape(shape)
+
+
+@lru_cache(maxsize=256)
+def _scalar_solve(solve, key: tuple) -> np.ndarray:
+    return np.asarray(solve(*(np.zeros(shape) if v is None else np.full(shape, v) for shape, v in key)))
 
 
 def _critical_s_split(alpha, rho, alpha_first):

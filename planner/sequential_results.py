@@ -46,7 +46,9 @@ from .scenario import FixedDesignOptions, Scenario
 def _events_per_patient(name: str, par: Params, opts: FixedDesignOptions, tau: float) -> float:
     a = par.accrual_time
     p = replace(par, accrual_time=min(tau, a), follow_up_time=max(tau - a, 0.0))
-    u = build_model(name, p, replace(opts, interim=None)).events_per_patient
+    # the stratified design's events per patient are the interaction model's (the same cells and
+    # formula, bit for bit) without its critical values, solved per call (speed)
+    u = build_model("interaction" if name == "stratified" else name, p, replace(opts, interim=None)).events_per_patient
     return float(np.asarray(u).reshape(-1)[0]) * min(tau, a) / a
 
 

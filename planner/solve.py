@@ -33,14 +33,22 @@ def solve_n(model: DesignModel, target: float, allocation_ratio: float) -> np.nd
     """
     if hasattr(model, "size_inflation"):
         return solve_n(model.base, target, allocation_ratio) * model.size_inflation(target)
+    if hasattr(model, "solve_size"):  # a model with its own solver (the stratified design with interims)
+        return model.solve_size(target, allocation_ratio)
+    return solve_points(model, target, allocation_ratio)
+
+
+def solve_points(model: DesignModel, target: float, allocation_ratio: float, points: np.ndarray | None = None) -> np.ndarray:
+    """:func:`solve_n` by the root search of the module docstring, at ``points`` (flat indices;
+    default all; the others NaN)."""
     size = model.size
     lo, hi = n_min(allocation_ratio), N_MAX
-    idx = np.arange(size)
+    idx = np.arange(size) if points is None else np.asarray(points, dtype=int).reshape(-1)
     out = np.full(size, np.nan)
-    ok = model.feasible()
-    p_lo = model.power(np.full(size, lo), idx)
-    p_hi = model.power(np.full(size, hi), idx)
-    out[ok & (p_lo >= target)] = lo
+    ok = model.feasible().reshape(-1)[idx]
+    p_lo = model.power(np.full(idx.size, lo), idx)
+    p_hi = model.power(np.full(idx.size, hi), idx)
+    out[idx[ok & (p_lo >= target)]] = lo
     todo = ok & (p_lo < target) & (p_hi >= target)
     if todo.any():
         sub = idx[todo]

@@ -24,6 +24,7 @@ effect on average) the log hazard ratios are shifted by ln h instead.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from types import MappingProxyType
@@ -31,7 +32,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .piecewise.logrank import METHOD_TEXT, logrank_moments, piecewise_contrast
-from .piecewise.model import PiecewiseSurvival
+from .piecewise.model import PiecewiseSurvival, PiecewiseSurvivalPoints
 from .scenario_piecewise import survival_setting, uses_piecewise
 from .survival import hazard_from_median
 
@@ -84,6 +85,26 @@ def _engine_method(method: str) -> str:
     return "freedman" if method == "freedman" else "ahr"
 
 
+_MEMO: OrderedDict = OrderedDict()
+_MEMO_SIZE = 64
+
+
+def _memo(fn, cells: list, setting, *args):
+    """``fn(cells, setting, *args)`` remembered per distinct input (a comparison builds each
+    design's model up to three times with the same cells; designs share populations): the same
+    object, so the same numbers bit for bit. The key holds the cell weights' bytes and the frozen
+    models and setting."""
+    key = (fn.__name__, tuple((np.shape(w), np.asarray(w, dtype=float).tobytes(), m, float(ta), float(tb))
+                              for w, m, ta, tb in cells), setting, args)
+    hit = _MEMO.get(key)
+    if hit is None:
+        hit = fn(cells, setting, *args)
+        _MEMO[key] = hit
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return hit
+
+
 def survival_contrast(par, cells: Sequence, method: str):
     """The :class:`planner.contrasts.Contrast` of ``cells`` under the piecewise models of ``par``.
 
@@ -97,13 +118,25 @@ def survival_contrast(par, cells: Sequence, method: str):
     if hr_shape == ():
         scalar_cells = [(w, scaled_model(*par.piecewise[which], float(par.subgroup(which)["hazard_ratio"])), ta, tb)
                         for w, which, ta, tb in cells]
-        return piecewise_contrast(scalar_cells, setting, _engine_method(method))
+        return _memo(piecewise_contrast, scalar_cells, setting, _engine_method(method))
     shape = np.broadcast_shapes(hr_shape, *(np.shape(c[0]) for c in cells))
-    parts = [piecewise_contrast(_cells_at(par, cells, (i, shape)), setting, _engine_method(method))
-             for i in np.ndindex(shape)]
-    fields = [np.array([getattr(c, f) for c in parts], dtype=float).reshape(shape)
-              for f in ("theta", "sd0", "sd1", "units")]
-    return Contrast(*fields)
+    points = [(np.broadcast_to(np.asarray(w, dtype=float), shape).reshape(-1),
+               scaled_points(*par.piecewise[which], np.broadcast_to(par.subgroup(which)["hazard_ratio"], shape).reshape(-1)),
+               ta, tb) for w, which, ta, tb in cells]
+    c = piecewise_contrast(points, setting, _engine_method(method))
+    return Contrast(*(np.broadcast_to(np.asarray(getattr(c, f), dtype=float), (int(np.prod(shape)),)).reshape(shape)
+                      for f in ("theta", "sd0", "sd1", "units")))
+
+
+def scaled_points(base: PiecewiseSurvival, reference: float, hazard_ratios: np.ndarray) -> PiecewiseSurvivalPoints:
+    """:func:`scaled_model` at every hazard ratio of a flat array, as one model with a point axis."""
+    log_hr = np.log(np.asarray(base.hazard_ratios))
+    hr = np.asarray(hazard_ratios, dtype=float)
+    if math.log(reference) == 0.0:
+        new = log_hr[None, :] + np.log(hr)[:, None]
+    else:
+        new = log_hr[None, :] * (np.log(hr) / math.log(reference))[:, None]
+    return PiecewiseSurvivalPoints(base.starts, base.control_hazards, np.exp(new))
 
 
 def average_hazard_ratio(par, cells: Sequence) -> float:
@@ -112,7 +145,7 @@ def average_hazard_ratio(par, cells: Sequence) -> float:
     scalar_cells = [(float(np.ravel(w)[0]), scaled_model(*par.piecewise[which],
                      float(np.ravel(par.subgroup(which)["hazard_ratio"])[0])), ta, tb)
                     for w, which, ta, tb in cells]
-    return float(np.ravel(logrank_moments(scalar_cells, setting).ahr)[0])
+    return float(np.ravel(_memo(logrank_moments, scalar_cells, setting).ahr)[0])
 
 
 def method_text(method: str) -> str:

@@ -42,8 +42,9 @@ def test_prevalence_curve_interpolated_within_tolerance(plan, monkeypatch):
     joint, bd = _curve(plan)
     mean = joint.mean_per_sqrt_n * math.sqrt(300.0)
     calls = []
-    orig = C.interpolate
-    monkeypatch.setattr(C, "interpolate", lambda *a: calls.append(1) or orig(*a))
+    for name in ("interpolate", "interpolate_along"):   # along the curve (one mean per structure) or not
+        orig = getattr(C, name)
+        monkeypatch.setattr(C, name, lambda *a, orig=orig: calls.append(1) or orig(*a))
     ours = S.claims_by_look(mean, joint.cov1, bd)
     assert calls, "the curve was not interpolated"
     sel = np.arange(0, 60, 7)
@@ -87,3 +88,21 @@ def test_far_drifts_need_no_grid_and_agree_with_it(plan, monkeypatch):
     low = S.claims_by_look(-mean[:1], joint.cov1, bd)  # far below: no claim; futility stops at look 1
     assert np.allclose(low["either"], 0.0)
     assert float(low["stop"][0, 0]) == (1.0 if plan.futility_bounds else 0.0)
+
+
+def test_curve_with_several_means_per_structure_uses_the_drift_exact_interpolation(monkeypatch):
+    """Two sizes per structure: the means are not a function of the curve parameter, so the
+    claims are interpolated in the structure only (exact in the drift), within 2e-5."""
+    joint, bd = _curve(PLANS[0], points=60)
+    two = lambda x: np.concatenate([x, x])  # noqa: E731
+    mean = np.concatenate([joint.mean_per_sqrt_n * math.sqrt(300.0), joint.mean_per_sqrt_n * math.sqrt(320.0)])
+    cov, bd2 = two(joint.cov1), S.ClosedBounds(*(two(getattr(bd, n)) for n in S.NAMES))
+    calls = []
+    orig = C.interpolate
+    monkeypatch.setattr(C, "interpolate", lambda *a: calls.append(1) or orig(*a))
+    ours = S.claims_by_look(mean, cov, bd2)
+    assert calls, "the curve was not interpolated"
+    sel = np.array([3, 17, 36, 52, 70, 111])
+    ref = _direct(mean[sel], cov[sel], _subset(bd2, sel), monkeypatch)
+    for name in ref:
+        assert np.abs(ours[name][sel] - ref[name]).max() <= 2e-5, name

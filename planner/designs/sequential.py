@@ -26,9 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.special import ndtri
 
 from ..groupseq.plan import InterimPlan
 from ..groupseq.single import inflation, sequential_power
+from ..groupseq.sizing import solve_size, solve_size_curve
 from ..groupseq.stratified import bounds_for, claim_probabilities, joint_from_fixed
 from .base import DesignModel, flat
 from .stratified import StratifiedModel
@@ -88,6 +90,37 @@ class StratifiedSequentialModel(DesignModel):
 
     def feasible(self) -> np.ndarray:
         return self.base.feasible()
+
+    def solve_size(self, target: float, allocation_ratio: float) -> np.ndarray:
+        """N for ``target`` power of the primary claim (:mod:`planner.groupseq.sizing`: one grid
+        recursion per point, or per node of a curve, from the guess fixed N × the plan's one-test
+        inflation factor); points it does not settle by the general root search of :mod:`planner.solve`."""
+        from ..solve import N_MAX, n_min, solve_points  # noqa: PLC0415
+
+        lo = n_min(allocation_ratio)
+        joint = self.joint()
+        bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
+        infl = inflation(self.plan, one_sided_alpha(self), target)
+        guess = lambda pts: infl * _fixed_size(self.base, target, self.primary)[pts]  # noqa: E731
+        args = (joint.mean_per_sqrt_n, joint.cov1, bd, self.primary, target, guess, lo, N_MAX)
+        n = solve_size_curve(*args)
+        n = solve_size(*args) if n is None else n
+        n = np.array(n, dtype=float).reshape(-1)
+        rest = np.flatnonzero(self.feasible().reshape(-1) & ~np.isfinite(n))
+        if rest.size:
+            n[rest] = solve_points(self, target, allocation_ratio, rest).reshape(-1)[rest]
+        return n.reshape(self.shape)
+
+
+def _fixed_size(model: StratifiedModel, target: float, claim: str) -> np.ndarray:
+    """A rough fixed-design N for ``target`` power of ``claim`` (flat; NaN: none), from the one
+    statistic that decides it (tested at α/2): only a starting point for :mod:`planner.groupseq.sizing`."""
+    z = ndtri(1 - model.alpha / model.sides / 2)
+    size = lambda d, sd: np.where(d > 0, ((z + sd * ndtri(target)) / np.where(d > 0, d, 1.0)) ** 2, np.nan)  # noqa: E731
+    g = lambda x: flat(x, model.shape, slice(None))  # noqa: E731
+    n_f, n_s = size(g(model.drift_f), g(model.sd_f)), size(g(model.drift_s), g(model.sd_s))
+    pick = {"overall": n_f, "subgroup": n_s, "either": np.fmin(n_f, n_s), "both": np.fmax(n_f, n_s)}
+    return pick.get(claim, np.fmin(n_f, n_s))
 
 
 def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None) -> DesignModel:

@@ -190,6 +190,14 @@ class Grid:
     def weights(self, k: int, d: int, lo: float, hi: float) -> np.ndarray:
         return interval_weights(float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d]), lo, hi)
 
+    def edge_weights(self, k: int, d: int, edges: list[float]) -> np.ndarray:
+        """(len(edges) − 1, n) weights of the intervals between increasing ``edges``: the same
+        numbers as :meth:`weights` per interval (W(hi) − W(lo), :func:`interval_weights`), each
+        edge's W computed once."""
+        x0, h, n = float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d])
+        cum = np.stack([_from_start(x0, h, n, u) for u in edges])
+        return cum[1:] - cum[:-1]
+
 
 def make_grid(law: Law, lam_ref: np.ndarray, radius: float | None = None, nu: float | None = None) -> Grid:
     """Uniform grids per look covering the reference mean ± (WIDTH + radius) SD."""

@@ -95,22 +95,32 @@ def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
     axes = []
     for d in range(2):
         edges, flags = _cuts(rule, k, d, float(law.scale[k, d]), last)
-        w = np.stack([grid.weights(k, d, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
+        w = grid.edge_weights(k, d, edges)
         axes.append((w, flags))
     (w_f, fl_f), (w_s, fl_s) = axes
     out: dict = {}
+    products: dict = {}     # weight matrix of a set of cells, shared by the states splitting alike
     for state, h in dens.items():
-        groups: dict = {}
-        for i, ff in enumerate(fl_f):
-            for j, fs in enumerate(fl_s):
-                groups.setdefault(_step(state, ff, fs, rule, k, last), []).append((i, j))
-        for key, cells in groups.items():
-            mask = np.zeros((len(fl_f), len(fl_s)))
-            for i, j in cells:
-                mask[i, j] = 1.0
-            m = h * (w_f.T @ mask @ w_s)
+        for key, cells in _groups(state, tuple(fl_f), tuple(fl_s), rule, k, last):
+            p = products.get(cells)
+            if p is None:
+                mask = np.zeros((len(fl_f), len(fl_s)))
+                for i, j in cells:
+                    mask[i, j] = 1.0
+                p = products[cells] = w_f.T @ mask @ w_s
+            m = h * p
             out[key] = out[key] + m if key in out else m
     return out
+
+
+@lru_cache(maxsize=4096)
+def _groups(state: tuple, fl_f: tuple, fl_s: tuple, rule: Rule, k: int, last: bool) -> tuple:
+    """((next state, stop), cells (i, j)) of a state's split at look k, in the order of first cell."""
+    groups: dict = {}
+    for i, ff in enumerate(fl_f):
+        for j, fs in enumerate(fl_s):
+            groups.setdefault(_step(state, ff, fs, rule, k, last), []).append((i, j))
+    return tuple((key, tuple(cells)) for key, cells in groups.items())
 
 
 @lru_cache(maxsize=64)
@@ -150,16 +160,28 @@ def run(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
     and ``stop`` (the trial stops at look k).
     """
     k_max = law.k_max
-    p = lam.shape[0]
     idx = G.lattice_index(law, lam)
-    sums = np.zeros((7, p, k_max))
+    sums = np.zeros((7, lam.shape[0], k_max))
     key = law.key()
     for node in np.unique(idx, axis=0):
         sel = np.flatnonzero((idx == node).all(axis=1))
-        grid, lam_ref, records = _reference(key, k_max, rule, (int(node[0]), int(node[1])))
-        for k, mats in enumerate(records):
-            e_f, e_s = G.tilt_factors(law, grid, k, lam[sel], lam_ref)
-            sums[:, sel, k] = G.tilted_sums(mats, e_f, e_s)
+        sums[:, sel] = sums_at(law, key, lam[sel], rule, (int(node[0]), int(node[1])))
+    return finish(sums)
+
+
+def sums_at(law: G.Law, key: tuple, lam: np.ndarray, rule: Rule, node: tuple[int, int]) -> np.ndarray:
+    """(7, P, K) tilted category masses of drifts ``lam`` (P, 2) from the reference at lattice
+    ``node``: every drift must lie within :data:`.grid2d.RADIUS` of it (:func:`within`)."""
+    grid, lam_ref, records = _reference(key, law.k_max, rule, node)
+    out = np.empty((7, lam.shape[0], law.k_max))
+    for k, mats in enumerate(records):
+        e_f, e_s = G.tilt_factors(law, grid, k, lam, lam_ref)
+        out[:, :, k] = G.tilted_sums(mats, e_f, e_s)
+    return out
+
+
+def finish(sums: np.ndarray) -> dict[str, np.ndarray]:
+    """The claims by look and the stopping probabilities from the masses of :func:`sums_at`."""
     earlier = np.cumsum(sums[3:6], axis=2) - sums[3:6]           # claims of paths stopped before k
     cum = sums[:3] + earlier
     clip = lambda x: np.clip(x, 0.0, 1.0)  # noqa: E731

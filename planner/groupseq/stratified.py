@@ -386,7 +386,9 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
         if (np.isfinite(flat) == np.isfinite(flat[:1])).all():
             tri = np.triu_indices(2 * k)
             feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat[:, np.isfinite(flat[0])]], axis=1)
-            res = C.interpolate(feats, inverse, lambda g: P.run(laws[g], _drift(laws[g], mean), rules[g]))
+            res = _along(feats, first, inverse, mean, laws, rules)
+            if res is None:
+                res = C.interpolate(feats, inverse, lambda g: P.run(laws[g], _drift(laws[g], mean), rules[g]))
             if res is not None:
                 return {name: np.clip(v, 0.0, 1.0) for name, v in res.items()}
     out = {name: np.empty((p, k)) for name in OUTPUTS}
@@ -396,6 +398,19 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
         for name in out:
             out[name][sel] = res[name]
     return out
+
+
+ALONG_TOL = 1e-4   # error estimate accepted when the means are interpolated along the curve too
+
+
+def _along(feats, first, inverse, mean, laws, rules) -> dict | None:
+    """Claims when every structure has one mean (a curve over prevalence or the B− effect at one
+    size): interpolated along the curve with the means (:func:`.curve.interpolate_along`)."""
+    if not np.allclose(mean, mean[first][inverse], rtol=0.0, atol=0.0):
+        return None
+    own = lambda g: {n: v[0] for n, v in P.run(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]).items()}  # noqa: E731
+    res = C.interpolate_along(np.concatenate([feats, mean[first]], axis=1), own, ALONG_TOL)
+    return None if res is None else {n: v[inverse] for n, v in res.items()}
 
 
 def _drift(law: G.Law, mean: np.ndarray, check: bool = False) -> np.ndarray:
@@ -456,3 +471,4 @@ def expected_fraction(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, t: np
     ``"any"`` — also at the first rejection), futility stops as followed."""
     stop = claims_by_look(mean, cov, bd, stop_when)["stop"]
     return stop @ np.asarray(t, dtype=float)
+

@@ -41,27 +41,37 @@ def _phi(x: np.ndarray) -> np.ndarray:
 
 
 def _piece_constants(starts: ArrayLike, hazards: ArrayLike, dropout: float):
+    """Per piece (last axis; hazards may carry leading point axes (…, J)): starts, lengths, μ, c, F_j(s_{j+1})."""
     s = np.asarray(starts, dtype=float)
     h = np.asarray(hazards, dtype=float)
     length = np.append(np.diff(s), np.inf)
     mu = h + float(dropout)
-    before = np.concatenate([[0.0], np.cumsum(mu[:-1] * length[:-1])])
+    if mu.ndim == 1:
+        before = np.concatenate([[0.0], np.cumsum(mu[:-1] * length[:-1])])
+    else:  # points × pieces (curves over the effect): the same sums per row
+        before = np.concatenate([np.zeros(mu.shape[:-1] + (1,)), np.cumsum(mu[..., :-1] * length[:-1], axis=-1)], axis=-1)
     c = h * np.exp(-before) / mu
     f_end = c * -np.expm1(-mu * length)  # F_j(s_{j+1}); the last piece: c_j
     return s, length, mu, c, f_end
 
 
+def _times(t: ArrayLike, mu: np.ndarray) -> np.ndarray:
+    """Times with a trailing piece axis, and one axis per leading axis of the hazards (…, J)."""
+    t = np.asarray(t, dtype=float)
+    return t.reshape(t.shape + (1,) * mu.ndim)
+
+
 def event_cdf(t: ArrayLike, starts, hazards, dropout: float = 0.0) -> np.ndarray:
-    """F_j(t): probability of an observed event in piece j by follow-up t; shape (..., J)."""
+    """F_j(t): probability of an observed event in piece j by follow-up t; shape t.shape + hazards.shape."""
     s, length, mu, c, _ = _piece_constants(starts, hazards, dropout)
-    d = np.clip(np.asarray(t, dtype=float)[..., None] - s, 0.0, length)
+    d = np.clip(_times(t, mu) - s, 0.0, length)
     return c * -np.expm1(-mu * d)
 
 
 def event_cdf_integral(t: ArrayLike, starts, hazards, dropout: float = 0.0) -> np.ndarray:
-    """G_j(t) = ∫_0^t F_j(x) dx; shape (..., J)."""
+    """G_j(t) = ∫_0^t F_j(x) dx; shape t.shape + hazards.shape (hazards (J,) or points × pieces)."""
     s, length, mu, c, f_end = _piece_constants(starts, hazards, dropout)
-    t = np.asarray(t, dtype=float)[..., None]
+    t = _times(t, mu)
     d = np.clip(t - s, 0.0, length)
     after = np.clip(t - (s + length), 0.0, None)  # 0 for the open last piece
     return c * _phi(mu * d) / mu + np.where(after > 0, f_end * after, 0.0)
@@ -72,12 +82,21 @@ def expected_events(times: ArrayLike, starts, hazards, dropout: float, accrual: 
     """E_j(T): expected events in piece j by calendar time T per planned patient; (..., J).
 
     ``times`` is any array of calendar times; the last axis of the result is the piece.
+    ``hazards`` (J,), or (P, J) for P points sharing the starts (a curve over the effect): then
+    the result is times.shape + (P, J), every point in one pass.
     """
     a, b, g = accrual.segments(accrual_time)
     t = np.asarray(times, dtype=float)[..., None]
     upper = event_cdf_integral(np.clip(t - a, 0.0, None), starts, hazards, dropout)
     lower = event_cdf_integral(np.clip(t - b, 0.0, None), starts, hazards, dropout)
-    return np.einsum("...kj,k->...j", upper - lower, g)
+    return _accrual_sum(upper - lower, g, np.ndim(hazards))
+
+
+def _accrual_sum(x: np.ndarray, g: np.ndarray, hazard_dims: int) -> np.ndarray:
+    """Σ_k g_k x[…, k, (points,) j] over the accrual segments k."""
+    if hazard_dims == 1:
+        return np.einsum("...kj,k->...j", x, g)
+    return np.moveaxis(x, -hazard_dims - 1, -1) @ g
 
 
 def event_rate(times: ArrayLike, starts, hazards, dropout: float, accrual: PiecewiseAccrual,
@@ -87,7 +106,7 @@ def event_rate(times: ArrayLike, starts, hazards, dropout: float, accrual: Piece
     t = np.asarray(times, dtype=float)[..., None]
     upper = event_cdf(np.clip(t - a, 0.0, None), starts, hazards, dropout)
     lower = event_cdf(np.clip(t - b, 0.0, None), starts, hazards, dropout)
-    return np.einsum("...kj,k->...j", upper - lower, g)
+    return _accrual_sum(upper - lower, g, np.ndim(hazards))
 
 
 def calendar_time(target: ArrayLike, total, rate, *, upper: float = 1e4, tol: float = 1e-11,

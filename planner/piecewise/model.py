@@ -57,6 +57,22 @@ def _length_problem(path: str, name: str, values, starts) -> list[Problem]:
     return []
 
 
+@dataclass(frozen=True, eq=False)
+class PiecewiseSurvivalPoints:
+    """Piecewise models at P points sharing the starts and control hazards, hazard ratios (P, J):
+    a curve over the effect or assurance draws, integrated in one pass (the engine functions
+    broadcast a leading point axis; :func:`planner.piecewise.events.expected_events`)."""
+
+    starts: tuple[float, ...]
+    control_hazards: tuple[float, ...]
+    hazard_ratios: np.ndarray
+
+    def hazards(self, arm: str) -> np.ndarray:
+        """Hazards per piece of ``arm``: (J,) for the control arm, (P, J) for the treatment arm."""
+        lam = np.asarray(self.control_hazards, dtype=float)
+        return lam if arm == "control" else lam * self.hazard_ratios
+
+
 @dataclass(frozen=True)
 class PiecewiseSurvival:
     """Piecewise-exponential control hazards and hazard ratios of one subgroup (see module)."""
