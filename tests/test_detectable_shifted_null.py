@@ -8,6 +8,8 @@ thetaH0), targeted design (B+ patients only: a plain two-arm trial of the given 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import pytest
@@ -15,6 +17,7 @@ from conftest import DATA, base_scenario
 
 from planner.compute import compute_design
 from planner.scenario_io import scenario_from_dict
+from ui.cli import main
 
 CASES = json.loads((DATA / "rpact_detectable.json").read_text())["cases"]
 
@@ -64,3 +67,20 @@ def test_power_reached_at_null_names_theta0():
     d = base_scenario("continuous", testing={"null_effect": -0.3}, designs={"all_comers": {}})
     de = compute_design(scenario_from_dict(d), "all_comers", question="effect", n_randomized=1000).detectable_effect
     assert de.value is None and "null value θ0" in de.message
+
+
+@pytest.mark.parametrize("endpoint, theta0", [("continuous", -0.2), ("binary", -0.05), ("survival", 1.2)])
+def test_adaptive_with_shifted_null_is_refused_naming_field_and_reason(tmp_path, endpoint, theta0):
+    """rpact's getSimulationEnrichment* have no thetaH0: the reader says so and exits 2 (docs/adaptive.md)."""
+    d = base_scenario(endpoint, testing={"null_effect": theta0},
+                      designs={"adaptive": {"information_rates": [0.5, 1.0], "planned_subjects": [100, 200]}
+                               if endpoint != "survival" else
+                               {"information_rates": [0.5, 1.0], "planned_events": [100, 200]}})
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(d))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        rc = main(["compute", str(path)])
+    text = err.getvalue()
+    assert rc == 2, text
+    assert "testing.null_effect" in text and "no thetaH0" in text and "Traceback" not in text, text
