@@ -184,6 +184,9 @@ def adaptive_design(scenario, interim_delay: float = 0.0):
     from .errors import Problem, ScenarioError
     from .piecewise.adaptive_patients import AdaptivePatientDesign
 
+    if getattr(scenario, "has_cells", False):
+        raise ScenarioError([Problem("population.cells", "the patient-level simulation handles the two-subgroup "
+                                                         "form (positive, negative) only")])
     model = model_from_scenario(scenario)
     if model.recalculation is not None:
         raise ScenarioError([Problem("designs.adaptive.sample_size_recalculation",

@@ -26,6 +26,9 @@ def run(args: argparse.Namespace) -> int:
     if scenario.endpoint != "survival":
         raise ScenarioError([Problem("endpoint", "--patient-level simulates survival designs only, "
                                                  f"got {scenario.endpoint}")])
+    if getattr(scenario, "has_cells", False):
+        raise ScenarioError([Problem("population.cells", "--patient-level simulates the two-subgroup form "
+                                                         "(positive, negative) only")])
     sims = DEFAULT_SIMULATIONS if args.simulations is None else args.simulations
     seed = DEFAULT_SEED if args.seed is None else args.seed
     if not 100 <= sims <= 10_000_000:

@@ -33,7 +33,7 @@ One simulated trial:
    trial's ``short`` flag). The data are cut at t_k for everyone.
 6. **Stage-wise statistics** by independent increments of the cumulative stratified log-rank
    score U and variance V (strata = test-positive / test-negative; Tsiatis 1981; Wassmer &
-   Brannath 2016 §11; Jenkins, Stone & Jennison 2011): Z_S,k = ΔU_S/√ΔV_S,
+   Brannath 2016; Jenkins, Stone & Jennison 2011): Z_S,k = ΔU_S/√ΔV_S,
    Z_F,k = (ΔU_S + ΔU_R)/√(ΔV_S + ΔV_R); the Spiessens–Debois correlation is √(ΔV_S/ΔV_F).
    These enter the same closed combination test as the normal-approximation simulator
    (:mod:`planner.adaptive.simulate`: intersection p-values, weights, critical values, futility
