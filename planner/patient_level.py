@@ -111,7 +111,8 @@ def check_design(scenario, design: str, n: int, events: int, simulations: int, s
     look_events: tuple[int, ...] = (int(events),)
     if looks:
         look_events = tuple(int(round(lk["events"])) for lk in looks)
-        kw["critical_values"] = tuple(float(lk["efficacy_z"]) for lk in looks)
+        kw["critical_values"] = tuple(math.inf if lk.get("efficacy_z") is None else float(lk["efficacy_z"])
+                                      for lk in looks)  # None: no efficacy stop at that look
         kw["futility_bounds"] = tuple(-np.inf if lk.get("futility_z") is None else float(lk["futility_z"])
                                       for lk in looks[:-1])
     plan = PatientLevelDesign.two_subgroups(pos, neg, share, int(n), setting, look_events, **kw)

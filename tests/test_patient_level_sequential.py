@@ -62,6 +62,15 @@ def test_group_sequential_power_matches_the_plan_with_futility():
         assert c.simulated_expected_events < c.events
 
 
+def test_group_sequential_without_early_efficacy_stops_for_futility_only():
+    """efficacy "none": the looks report no efficacy bound (None), only the futility bound acts."""
+    d = base_scenario("survival", version=2, designs={"targeted": {}},
+                      interim={"information_rates": [0.5, 1.0], "efficacy": "none",
+                               "futility": {"bounds": [0.0], "binding": False}})
+    (c,) = check_scenario(scenario_from_dict(d), 1000, seed=2)
+    assert abs(c.simulated_power - c.analytic_power) < 4 * c.simulated_se + SCHOENFELD_BIAS, c
+
+
 def test_group_sequential_power_matches_lakatos_without_futility():
     s = _gs_scenario(futility=False)
     from planner.compute import compare_designs
