@@ -208,9 +208,49 @@ def _measures(model: SimModel, u: np.ndarray, v: np.ndarray):
         return tuple(np.exp(a / b) for a, b in zip(*parts))
 
 
+class _Cuts:
+    """Per-trial state of the data cuts: when F was dropped (inf: never), extended recruitment,
+    short trials, and the last analysis's time and cumulative U, V (per stratum)."""
+
+    def __init__(self, trials: int):
+        self.decision = np.full(trials, np.inf)
+        self.extend = np.zeros(trials, dtype=bool)
+        self.short = np.zeros(trials, dtype=bool)
+        self.t = np.zeros(trials)
+        self.u, self.v = np.zeros((trials, 2)), np.zeros((trials, 2))
+
+
+def _stage(d: AdaptivePatientDesign, data, calendar, k: int, cuts: _Cuts, sel_f, active):
+    """Analysis k: its time, cumulative U, V and the stage-wise Z_S, Z_F and ρ (increments)."""
+    entry, positive = data[0], data[1]
+    n, planned = d.n_patients, d.model.planned
+    need = int(round(planned[0] if k == 0 else planned[k] - planned[k - 1]))
+    tested = _randomized(entry, positive, n, cuts.decision, cuts.extend) & (positive | sel_f[:, None])
+    t_k = _analysis_time(calendar, tested, cuts.t, need)
+    lacking = ~np.isfinite(t_k) & np.isfinite(cuts.decision) & ~cuts.extend
+    if lacking.any():  # recruit test-positive patients until the events are reached
+        cuts.extend |= lacking
+        tested = _randomized(entry, positive, n, cuts.decision, cuts.extend) & (positive | sel_f[:, None])
+        t_k = np.where(lacking, _analysis_time(calendar, tested, cuts.t, need), t_k)
+    randomized = _randomized(entry, positive, n, cuts.decision, cuts.extend)
+    if k > 0:
+        t_k = np.maximum(t_k, cuts.t + d.interim_delay)
+    cuts.short |= active & ~np.isfinite(t_k)
+    if not np.isfinite(t_k).all():  # never reached: all data, cut after the last event
+        last = np.max(np.where(np.isfinite(calendar) & randomized, calendar, 0.0), axis=1)
+        t_k = np.where(np.isfinite(t_k), t_k, np.maximum(last, cuts.t) + 1e-9)
+    u, v = _logrank(data, randomized, t_k)
+    du, dv = u - cuts.u, v - cuts.v
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_s = np.nan_to_num(du[:, 0] / np.sqrt(dv[:, 0]))
+        z_f = np.nan_to_num(du.sum(1) / np.sqrt(dv.sum(1)))
+        rho = np.nan_to_num(np.sqrt(dv[:, 0] / dv.sum(1)))
+    return t_k, u, v, z_s, z_f, rho
+
+
 def _run_block(d: AdaptivePatientDesign, gen: np.random.Generator, trials: int) -> dict:
     """Simulate one block of trials (the stage loop of :func:`planner.adaptive.simulate.run_chunk`
-    with stage-wise statistics from the patients' data)."""
+    with stage-wise statistics from the patients' data, :func:`_stage`)."""
     m, n = d.model, d.n_patients
     data = _arrivals(d, gen, trials)
     entry, positive, _, observed, is_event = data
@@ -221,42 +261,16 @@ def _run_block(d: AdaptivePatientDesign, gen: np.random.Generator, trials: int) 
     fut = _futility_bounds(m)
     ones = np.ones(trials, dtype=bool)
     sel_s, sel_f, active = ones.copy(), ones.copy(), ones.copy()
-    decision = np.full(trials, np.inf)       # when F was dropped
-    extend = np.zeros(trials, dtype=bool)    # S-only trials recruiting beyond N for their events
-    t_prev = np.zeros(trials)
-    u_prev, v_prev = np.zeros((trials, 2)), np.zeros((trials, 2))
+    cuts = _Cuts(trials)
     comb = np.zeros((3, trials))
     rej_int = np.zeros((3, trials), dtype=bool)
     rej_s, rej_f, success_any = (np.zeros(trials, dtype=bool) for _ in range(3))
     stage_stop = np.full(trials, m.stages - 1)
     stop_time = np.full(trials, np.inf)
     first = np.full(trials, 1 if m.stages == 1 else 0, dtype=np.int8)  # 1 both, 2 S only, 3 F only
-    short = np.zeros(trials, dtype=bool)
-    planned = np.asarray(m.planned, dtype=float)
     for k in range(m.stages):
-        need = int(round(planned[0] if k == 0 else planned[k] - planned[k - 1]))
-        tested = _randomized(entry, positive, n, decision, extend) & (positive | sel_f[:, None])
-        t_k = _analysis_time(calendar, tested, t_prev, need)
-        lacking = ~np.isfinite(t_k) & np.isfinite(decision) & ~extend
-        if lacking.any():  # recruit test-positive patients until the events are reached
-            extend |= lacking
-            tested = _randomized(entry, positive, n, decision, extend) & (positive | sel_f[:, None])
-            t_k = np.where(lacking, _analysis_time(calendar, tested, t_prev, need), t_k)
-        randomized = _randomized(entry, positive, n, decision, extend)
-        if k > 0:
-            t_k = np.maximum(t_k, t_prev + d.interim_delay)
-        short |= active & ~np.isfinite(t_k)
-        if not np.isfinite(t_k).all():  # never reached: all data, cut after the last event
-            last = np.max(np.where(np.isfinite(calendar) & randomized, calendar, 0.0), axis=1)
-            t_k = np.where(np.isfinite(t_k), t_k, np.maximum(last, t_prev) + 1e-9)
-        u, v = _logrank(data, randomized, t_k)
-        du, dv = u - u_prev, v - v_prev
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z_s = np.nan_to_num(du[:, 0] / np.sqrt(dv[:, 0]))
-            z_f = np.nan_to_num(du.sum(1) / np.sqrt(dv.sum(1)))
-            rho = np.sqrt(dv[:, 0] / dv.sum(1)) if m.intersection_test == "spiessens_debois" else 0.0
-        both = sel_s & sel_f
-        z_int = np.where(both, intersection_z(m.intersection_test, z_s, z_f, np.nan_to_num(rho)),
+        t_k, u, v, z_s, z_f, rho = _stage(d, data, calendar, k, cuts, sel_f, active)
+        z_int = np.where(sel_s & sel_f, intersection_z(m.intersection_test, z_s, z_f, rho),
                          np.where(sel_s, z_s, z_f))
         comb[0] += weights[k] * _term(m, z_int)
         comb[1] += np.where(sel_s, weights[k] * _term(m, z_s), 0.0)
@@ -279,20 +293,19 @@ def _run_block(d: AdaptivePatientDesign, gen: np.random.Generator, trials: int) 
         z_stats = np.stack([z_int, z_s, z_f]) if m.combination == "fisher" else stat
         futile = _futile(z_stats, fut[k], tested_h, sel_s, sel_f)
         new_s, new_f = select(m.selection_rule, sel_s, sel_f, *_measures(m, u, v), m.epsilon, m.threshold)
-        futile = (futile | ~(new_s | new_f)) & active & ~success
-        stopping = active & (success | futile)
+        stopping = active & (success | ((futile | ~(new_s | new_f)) & ~success))
         stage_stop = np.where(stopping, k, stage_stop)
         active &= ~stopping
         if k == 0:
             first = np.where(active, np.where(new_s & new_f, 1, np.where(new_s, 2, 3)), 0).astype(np.int8)
-        decision = np.where(active & sel_f & ~new_f, t_k + d.interim_delay, decision)
+        cuts.decision = np.where(active & sel_f & ~new_f, t_k + d.interim_delay, cuts.decision)
         sel_s, sel_f = new_s, new_f
-        t_prev, u_prev, v_prev = t_k, u, v
-    randomized = _randomized(entry, positive, n, decision, extend)
-    tested_events = ~np.isinf(calendar) & (calendar <= stop_time[:, None]) & randomized
+        cuts.t, cuts.u, cuts.v = t_k, u, v
+    randomized = _randomized(entry, positive, n, cuts.decision, cuts.extend)
+    observed_events = ~np.isinf(calendar) & (calendar <= stop_time[:, None]) & randomized
     return dict(rej_s=rej_s, rej_f=rej_f, success=success_any, stage=stage_stop, first=first,
-                events=tested_events.sum(1), patients=(randomized & (entry < stop_time[:, None])).sum(1),
-                duration=stop_time, short=short, extended=extend)
+                events=observed_events.sum(1), patients=(randomized & (entry < stop_time[:, None])).sum(1),
+                duration=stop_time, short=cuts.short, extended=cuts.extend)
 
 
 def simulate_adaptive_patients(design: AdaptivePatientDesign, simulations: int, seed: int, *,
