@@ -24,6 +24,7 @@ from .assay import assay_mix
 from .catalogue import DESIGNS, FIXED_DESIGNS, design_label
 from .designs.build import build_model
 from .dropout import evaluable, inflate_arms, screening_factor
+from .noninferiority import is_shifted, null_magnitude
 from .params import Params, params_from_scenario
 from .results import Comparison, DesignResult, DetectableEffect
 from .scenario import FixedDesignOptions, Scenario
@@ -61,15 +62,17 @@ def _claims_at(par: Params, name: str, opts: FixedDesignOptions, n: float, n_t: 
 
 
 def _effect_bounds(par: Params) -> tuple[float, float, str]:
-    """Range of the B+ effect magnitude m in the benefit direction and its parameter name."""
+    """Range of the B+ effect magnitude m in the benefit direction and its parameter name; the
+    range starts at θ0 (``testing.null_effect``, planner.noninferiority.null_magnitude), not at 0."""
+    m0 = null_magnitude(par.endpoint, par.sign, par.null_effect)
     if par.endpoint == "continuous":
         sd = float(par.positive["sd"])
-        return 1e-9 * sd, 100.0 * sd, "mean_difference"
+        return m0 + 1e-9 * sd, m0 + 100.0 * sd, "mean_difference"
     if par.endpoint == "binary":
         c = float(par.positive["control_rate"])
         room = (1 - c) if par.sign > 0 else c
-        return 1e-9, room - 1e-9, "risk_difference"
-    return 1e-9, 6.0, "hazard_ratio"
+        return max(m0, room - 1.0) + 1e-9, room - 1e-9, "risk_difference"
+    return m0 + 1e-9, max(6.0, m0 + 6.0), "hazard_ratio"
 
 
 def _effect_value(par: Params, m: float) -> float:
@@ -79,16 +82,21 @@ def _effect_value(par: Params, m: float) -> float:
     return par.sign * m
 
 
-def detectable_effect(par: Params, name: str, opts: FixedDesignOptions, n: float, power: float) -> DetectableEffect:
-    """Smallest B+ effect (benefit direction) giving ``power`` at total ``n``."""
+def detectable_effect(par: Params, name: str, opts: FixedDesignOptions, n: float, power: float,
+                      events: float | None = None) -> DetectableEffect:
+    """Smallest B+ effect (benefit direction, from θ0) giving ``power`` at total ``n``; for an
+    event-driven survival analysis with ``events`` given, at those events (as rpact
+    ``getPowerSurvival(maxNumberOfEvents)``), the patients following the effect."""
     lo, hi, parameter = _effect_bounds(par)
 
     def pw(m: float) -> float:
         p2 = par.with_effect("positive", _effect_value(par, m))
-        return _claims_at(p2, name, opts, n)["power"]
+        at = n if events is None else events / _scalar(build_model(name, p2, opts).events_per_patient)
+        return _claims_at(p2, name, opts, at)["power"]
 
     if pw(lo) >= power:
-        return DetectableEffect(parameter, None, power, "target power is reached without any B+ effect")
+        at = "at the null value θ0" if is_shifted(par.endpoint, par.null_effect) else "without any B+ effect"
+        return DetectableEffect(parameter, None, power, f"target power is reached {at}")
     m = solve_effect(pw, power, lo, hi)
     if m is None:
         return DetectableEffect(parameter, None, power, "not detectable at this size")
@@ -297,7 +305,7 @@ def compute_design(
     de = None
     if question in ("power", "effect"):
         at = float(sum(size.evaluable_arms) if not surv else size.d_exact / u)
-        de = detectable_effect(par, name, opts, at, target)
+        de = detectable_effect(par, name, opts, at, target, size.d_exact if surv and ev_fixed is not None else None)
     logistics = _logistics(scenario, model, size.n_int, notes)
 
     details = {k: _scalar(v) for k, v in model.details.items() if not isinstance(v, str)}

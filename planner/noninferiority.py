@@ -64,6 +64,20 @@ def fm_restricted_rates(rate1: ArrayLike, rate2: ArrayLike, theta: float, alloca
     return ml1, ml2
 
 
+def null_magnitude(endpoint: str, sign: float, null_effect: float | None) -> float:
+    """θ0 as a magnitude in the benefit direction: sign·θ0 (difference scales), −log θ0 (hazard
+    ratio); 0 for the ordinary test of no effect.
+
+    A detectable-effect search starts here, not at zero effect: under a non-inferiority margin
+    the smallest effect reaching the target power can be one of harm (between θ0 and zero).
+    """
+    if null_effect is None:
+        return 0.0
+    if endpoint == "survival":
+        return float(-np.log(float(null_effect)))
+    return float(sign * float(null_effect))
+
+
 def shift_theta(endpoint: str, sign: float, theta: np.ndarray, null_effect: float) -> np.ndarray:
     """The benefit-direction effect θ (as :class:`~planner.contrasts.Contrast`) minus θ0's.
 

@@ -15,12 +15,22 @@ What is simulated, exactly:
 * stratified — the overall stratified log-rank test at the full one-sided α, **without** the
   design's multiplicity procedure (its claims are not simulated).
 
-The strategy and interaction designs and the adaptive enrichment design are not simulated at
-patient level (the adaptive design has its own simulator, ``simulate`` without the option).
+Group-sequential designs (an interim plan in force): the all-comers and targeted designs are
+analysed at every look's event count (the plan's information rates × the maximum events,
+rounded) against the plan's efficacy bounds c_k and futility bounds f_k as the design's result
+reports them (``looks``: planner.groupseq), stopping at the first look with Z_k ≥ c_k or
+Z_k ≤ f_k; the analytic power is then the design's own group-sequential power (futility
+followed, as :func:`planner.groupseq.boundaries.crossing`). The stratified design's closed
+group-sequential test is not simulated when it has interims.
+
+The strategy and interaction designs are not simulated at patient level; the adaptive
+enrichment design is, by :mod:`planner.piecewise.adaptive_patients`
+(:func:`check_adaptive`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -40,8 +50,8 @@ WHAT_IS_SIMULATED = {
     "stratified": "overall stratified log-rank test at the full α (the multiplicity procedure and "
                   "the subgroup claim are not simulated)",
 }
-NOT_SIMULATED = ("strategy and interaction designs and the adaptive enrichment design are not simulated "
-                 "at patient level")
+NOT_SIMULATED = ("strategy and interaction designs are not simulated at patient level, nor the "
+                 "stratified design's closed group-sequential test when it has interims")
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,9 @@ class PatientLevelCheck:
     simulations: int
     incomplete: bool
     what: str
+    looks: int = 1
+    analytic_method: str = "average hazard ratio (Schoenfeld), one analysis"
+    simulated_expected_events: float | None = None
 
     def to_dict(self) -> dict:
         from .results import json_safe
@@ -81,22 +94,40 @@ def _share_positive(scenario, design: str) -> float:
 
 
 def check_design(scenario, design: str, n: int, events: int, simulations: int, seed: int, *,
+                 looks=None, analytic_power: float | None = None,
                  progress: Callable[[int, int], object] | None = None,
                  is_cancelled: Callable[[], bool] | None = None, chunk_size: int = 5000) -> PatientLevelCheck:
-    """Simulate ``design`` with ``n`` patients analysed at ``events`` events (see module)."""
+    """Simulate ``design`` with ``n`` patients analysed at ``events`` events (see module).
+
+    ``looks`` (the design result's ``looks``: ``events``, ``efficacy_z``, ``futility_z`` per look)
+    makes it group-sequential; ``analytic_power`` is then the design's own power at that plan.
+    """
     t = scenario.testing
     setting = survival_setting(scenario.survival, t.allocation_ratio)
     share = _share_positive(scenario, design)
     pos, neg = subgroup_model(scenario.positive), subgroup_model(scenario.negative)
     alpha = t.alpha / t.sides
-    plan = PatientLevelDesign.two_subgroups(pos, neg, share, int(n), setting, (int(events),), alpha=alpha)
+    kw: dict = {"alpha": alpha}
+    look_events: tuple[int, ...] = (int(events),)
+    if looks:
+        look_events = tuple(int(round(lk["events"])) for lk in looks)
+        kw["critical_values"] = tuple(math.inf if lk.get("efficacy_z") is None else float(lk["efficacy_z"])
+                                      for lk in looks)  # None: no efficacy stop at that look
+        kw["futility_bounds"] = tuple(-np.inf if lk.get("futility_z") is None else float(lk["futility_z"])
+                                      for lk in looks[:-1])
+    plan = PatientLevelDesign.two_subgroups(pos, neg, share, int(n), setting, look_events, **kw)
     res = simulate_patients(plan, simulations, seed, progress=progress, is_cancelled=is_cancelled,
                             chunk_size=chunk_size)
     cells = [(share, pos, 1.0, 0.0), (1.0 - share, neg, 1.0, 0.0)]
-    power, time, _ = events_power(cells, setting, float(events), float(n), alpha)
-    return PatientLevelCheck(design, int(n), int(events), res.power, res.power_se, float(np.ravel(power)[0]),
-                             float(res.mean_times[0]), float(np.ravel(time)[0]), res.simulations,
-                             res.incomplete, WHAT_IS_SIMULATED[design])
+    power, time, _ = events_power(cells, setting, float(look_events[-1]), float(n), alpha)
+    method = "average hazard ratio (Schoenfeld), one analysis"
+    if looks:
+        power = analytic_power
+        method = f"the design's group-sequential power over {len(looks)} looks (planner.groupseq)"
+    return PatientLevelCheck(design, int(n), int(look_events[-1]), res.power, res.power_se,
+                             float(np.ravel(power)[0]), float(res.mean_times[-1]), float(np.ravel(time)[0]),
+                             res.simulations, res.incomplete, WHAT_IS_SIMULATED[design], len(look_events),
+                             method, res.expected_events)
 
 
 def check_scenario(scenario, simulations: int, seed: int, *,
@@ -113,9 +144,79 @@ def check_scenario(scenario, simulations: int, seed: int, *,
     out = []
     for i, name in enumerate(names):
         r = comp.designs[name]
-        if not r.feasible or is_cancelled is not None and is_cancelled():
+        looks = getattr(r, "looks", None) or None
+        if not r.feasible or (looks and name == "stratified") or is_cancelled is not None and is_cancelled():
             continue
         step = None if progress is None else (lambda done, total, _n=name: progress(_n, done, total))
         out.append(check_design(scenario, name, r.n_randomized, r.events, simulations, seed + i,
-                                progress=step, is_cancelled=is_cancelled))
+                                looks=looks, analytic_power=r.power, progress=step, is_cancelled=is_cancelled))
     return out
+
+
+@dataclass(frozen=True)
+class AdaptivePatientCheck:
+    """The adaptive design patient by patient beside the normal-approximation simulator."""
+
+    n_patients: int
+    planned_events: tuple[float, ...]
+    interim_delay: float
+    simulations: int
+    incomplete: bool
+    patient_level: dict
+    normal_approximation: dict
+
+    def to_dict(self) -> dict:
+        from .results import json_safe
+
+        return json_safe(self.__dict__)
+
+
+#: quantities both simulators report, compared side by side
+ADAPTIVE_COMPARED = ("reject_subgroup", "reject_overall", "reject_at_least_one", "reject_both", "success",
+                     "select_subgroup_only", "select_overall_only", "select_both")
+
+
+def adaptive_design(scenario, interim_delay: float = 0.0):
+    """The :class:`~planner.piecewise.adaptive_patients.AdaptivePatientDesign` of a survival
+    scenario's ``designs.adaptive``: its stages and tests, the subgroups' (piecewise) models, the
+    assay's q, PPV and 1 − NPV, and N = ⌈D_K / u_F⌉ patients, u_F the expected events per patient
+    of everyone at the planned analysis time (the normal-approximation model's weights)."""
+    from .adaptive import model_from_scenario
+    from .errors import Problem, ScenarioError
+    from .piecewise.adaptive_patients import AdaptivePatientDesign
+
+    if getattr(scenario, "has_cells", False):
+        raise ScenarioError([Problem("population.cells", "the patient-level simulation handles the two-subgroup "
+                                                         "form (positive, negative) only")])
+    model = model_from_scenario(scenario)
+    if model.recalculation is not None:
+        raise ScenarioError([Problem("designs.adaptive.sample_size_recalculation",
+                                     "is not simulated at patient level: remove it for --patient-level")])
+    if not (math.isfinite(interim_delay) and 0 <= interim_delay <= 1e5):
+        raise ScenarioError([Problem("--interim-delay", f"must be in [0, 100,000], got {interim_delay:g}")])
+    pop = scenario.population
+    mix = assay_mix(pop.prevalence, pop.assay_sensitivity, pop.assay_specificity)
+    q = float(mix.p_test_positive)
+    u_f = q * model.event_weight[0] + (1 - q) * model.event_weight[1]
+    n = int(math.ceil(model.planned[-1] / u_f - 1e-9))
+    setting = survival_setting(scenario.survival, scenario.testing.allocation_ratio)
+    return AdaptivePatientDesign(model, subgroup_model(scenario.positive), subgroup_model(scenario.negative),
+                                 q, float(mix.ppv), float(mix.positive_share_in_test_negative), n, setting,
+                                 float(interim_delay))
+
+
+def check_adaptive(scenario, simulations: int, seed: int, interim_delay: float = 0.0, *,
+                   progress: Callable[[int, int], object] | None = None,
+                   is_cancelled: Callable[[], bool] | None = None) -> AdaptivePatientCheck:
+    """The adaptive design simulated patient by patient (``interim_delay`` δ) and by the
+    normal-approximation simulator with the same number of trials and seed."""
+    from .adaptive import simulate_model
+    from .piecewise.adaptive_patients import simulate_adaptive_patients
+
+    design = adaptive_design(scenario, interim_delay)
+    res = simulate_adaptive_patients(design, simulations, seed, progress=progress, is_cancelled=is_cancelled)
+    normal = simulate_model(design.model, simulations, seed)
+    keys = [k for name in ADAPTIVE_COMPARED for k in (name, name + "_se")]
+    approx = {k: getattr(normal, k) for k in keys}
+    return AdaptivePatientCheck(design.n_patients, design.model.planned, float(interim_delay), res.simulations,
+                                res.incomplete, res.summary(), approx)

@@ -97,7 +97,9 @@ def check_null(r: Reader, endpoint: str | None, testing, positive, designs: dict
                  f" method, not {method}")
         return
     if "adaptive" in designs:
-        r.add(p, "the adaptive design's simulation tests no effect only: remove designs.adaptive or the null effect")
+        r.add(p, f"the adaptive design's simulation tests no effect only (as rpact's getSimulationEnrichmentMeans/"
+                 f"Rates/Survival, which have no thetaH0): remove designs.adaptive or set null_effect to "
+                 f"{fmt(default_null(endpoint))}, got {fmt(theta0)}")
         return
     if positive is not None and wrong_side(endpoint, testing.better, _effect(endpoint, positive), theta0):
         if endpoint == "survival":

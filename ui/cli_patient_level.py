@@ -1,5 +1,7 @@
-"""``enrichment-planner simulate SCENARIO.json --patient-level``: the fixed survival designs'
-power checked patient by patient (:mod:`planner.patient_level`). Printing only."""
+"""``enrichment-planner simulate SCENARIO.json --patient-level [--interim-delay T]``: the fixed
+survival designs' power checked patient by patient, and the adaptive enrichment design (when the
+scenario has one) simulated patient by patient beside the normal-approximation simulator
+(:mod:`planner.patient_level`). Printing only."""
 
 from __future__ import annotations
 
@@ -15,14 +17,18 @@ DEFAULT_SEED = 12345
 
 
 def run(args: argparse.Namespace) -> int:
-    from planner.patient_level import NOT_SIMULATED, check_scenario
+    from planner.patient_level import NOT_SIMULATED, adaptive_design, check_adaptive, check_scenario
     from planner.piecewise.logrank import METHOD_TEXT
+    from planner.scenario import AdaptiveOptions
     from planner.scenario_io import load_scenario, scenario_to_dict
 
     scenario = load_scenario(args.scenario)
     if scenario.endpoint != "survival":
         raise ScenarioError([Problem("endpoint", "--patient-level simulates survival designs only, "
                                                  f"got {scenario.endpoint}")])
+    if getattr(scenario, "has_cells", False):
+        raise ScenarioError([Problem("population.cells", "--patient-level simulates the two-subgroup form "
+                                                         "(positive, negative) only")])
     sims = DEFAULT_SIMULATIONS if args.simulations is None else args.simulations
     seed = DEFAULT_SEED if args.seed is None else args.seed
     if not 100 <= sims <= 10_000_000:
@@ -33,13 +39,26 @@ def run(args: argparse.Namespace) -> int:
     def progress(design: str, done: int, total: int) -> None:
         print(f"\r{design}: {done:,}/{total:,} trials", end="", file=sys.stderr, flush=True)
 
+    delay = float(getattr(args, "interim_delay", 0.0) or 0.0)
+    adaptive = None
+    has_adaptive = isinstance(scenario.designs.get("adaptive"), AdaptiveOptions)
+    if has_adaptive:
+        adaptive_design(scenario, delay)  # bad input exits 2 before any simulation
+    elif delay != 0:
+        raise ScenarioError([Problem("--interim-delay", "applies to the adaptive design: the scenario has "
+                                                        "no designs.adaptive")])
     checks = check_scenario(scenario, sims, seed, progress=progress)
+    if has_adaptive:
+        adaptive = check_adaptive(scenario, sims, seed, delay,
+                                  progress=lambda done, total: progress("adaptive", done, total))
     print(file=sys.stderr)
     if args.format == "json":
         doc = {"software": {"name": "Enrichment Planner", "version": __version__},
                "scenario": scenario_to_dict(scenario), "simulations": sims, "seed": seed,
                "analytic_method": METHOD_TEXT["ahr"], "not_simulated": NOT_SIMULATED,
                "patient_level": {c.design: c.to_dict() for c in checks}}
+        if adaptive is not None:
+            doc["patient_level"]["adaptive"] = adaptive.to_dict()
         print(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
         return 0
     print(f"Enrichment Planner {__version__} — {scenario.title or '(untitled scenario)'}")
@@ -52,6 +71,23 @@ def run(args: argparse.Namespace) -> int:
               f"analytic {c.analytic_power:.4f}")
         print(f"  analysis at time {c.mean_analysis_time:.2f} (mean simulated), {c.analytic_analysis_time:.2f} "
               "(analytic)")
+    if adaptive is not None:
+        _print_adaptive(adaptive)
     print()
     print(f"Not simulated: {NOT_SIMULATED}.")
     return 0
+
+
+def _print_adaptive(a) -> None:
+    from planner.patient_level import ADAPTIVE_COMPARED
+
+    pl, na = a.patient_level, a.normal_approximation
+    events = ", ".join(f"{x:g}" for x in a.planned_events)
+    print(f"adaptive: {a.n_patients:,} patients planned, analyses at {events} events, interim delay "
+          f"{a.interim_delay:g} — patient level beside the normal-approximation simulator (± Monte Carlo SE)")
+    for key in ADAPTIVE_COMPARED:
+        print(f"  {key.replace('_', ' ')}: {pl[key]:.4f} ± {pl[key + '_se']:.4f}; "
+              f"normal approximation {na[key]:.4f} ± {na[key + '_se']:.4f}")
+    print(f"  expected patients {pl['expected_subjects']:.1f}, events observed {pl['expected_events']:.1f}, "
+          f"duration {pl['expected_duration']:.1f}; S-only trials recruiting beyond the planned patients "
+          f"{pl['extended']:.3f}, never reaching their events {pl['short']:.3f}")

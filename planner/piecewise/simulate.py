@@ -20,7 +20,9 @@ One simulated trial (fixed design, or group-sequential looks at event counts):
    event time in its stratum — computed per trial by sorting the times once (vectorized
    over trials) and cumulative sums of the at-risk indicators. Each stratum's own Z is returned
    too. Continuous times have no ties.
-7. Group-sequential decision: reject at the first look with Z_k ≥ c_k.
+7. Group-sequential decision: stop at the first look with Z_k ≥ c_k (reject) or, with
+   ``futility_bounds`` f_k (one per interim), Z_k ≤ f_k (futility, followed as planned: the
+   power of :func:`planner.groupseq.boundaries.crossing`).
 
 Random numbers: trials are simulated in blocks of :data:`BLOCK`; block b uses
 ``Generator(PCG64(SeedSequence(seed).spawn(n_blocks)[b]))`` and draws, for every trial of the
@@ -64,13 +66,24 @@ class PatientLevelDesign:
     critical_values: tuple[float, ...] | None = None
     alpha: float = 0.025
     deterministic_accrual: bool = False
+    futility_bounds: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strata", tuple(self.strata))
         object.__setattr__(self, "shares", tuple(float(s) for s in self.shares))
         object.__setattr__(self, "events", tuple(int(d) for d in self.events))
-        if self.critical_values is not None:
-            object.__setattr__(self, "critical_values", tuple(float(c) for c in self.critical_values))
+        for name in ("critical_values", "futility_bounds"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, tuple(float(c) for c in getattr(self, name)))
+
+    @property
+    def lower(self) -> np.ndarray:
+        """Futility bounds per look (−∞ where none; the last look has none)."""
+        out = np.full(len(self.events), -np.inf)
+        if self.futility_bounds:
+            out[:len(self.futility_bounds)] = self.futility_bounds
+            out[-1] = -np.inf
+        return out
 
     @property
     def bounds(self) -> np.ndarray:
@@ -106,17 +119,32 @@ class PatientLevelResult:
     def simulations(self) -> int:
         return int(self.z.shape[0])
 
+    def _stops(self) -> tuple[np.ndarray, np.ndarray]:
+        """(look at which each trial stops, whether it stops by rejecting); K when it never stops early."""
+        with np.errstate(invalid="ignore"):
+            cross = self.z >= self.design.bounds
+            stop = cross | (self.z <= self.design.lower)
+        look = np.where(stop.any(axis=1), np.argmax(stop, axis=1), stop.shape[1])
+        rejected = np.take_along_axis(cross, np.minimum(look, stop.shape[1] - 1)[:, None], 1)[:, 0]
+        return look, rejected & (look < stop.shape[1])
+
     @property
     def reject_per_look(self) -> np.ndarray:
-        """P(first rejection at look k)."""
-        cross = self.z >= self.design.bounds
-        first = np.cumsum(cross, axis=1) == 1
-        return (cross & first).mean(axis=0)
+        """P(reject at look k, not stopped before)."""
+        look, rejected = self._stops()
+        return np.array([np.mean(rejected & (look == k)) for k in range(self.z.shape[1])])
 
     @property
     def power(self) -> float:
-        """P(reject at any look) — power under H1, size under H0."""
-        return float(np.any(self.z >= self.design.bounds, axis=1).mean())
+        """P(reject at some look, futility bounds followed) — power under H1, size under H0."""
+        return float(self._stops()[1].mean())
+
+    @property
+    def expected_events(self) -> float:
+        """Mean events at the stopping look (all subgroups; events reached when the count fell short)."""
+        look, _ = self._stops()
+        at = np.minimum(look, self.z.shape[1] - 1)
+        return float(np.take_along_axis(self.events.sum(axis=2), at[:, None], 1).mean())
 
     @property
     def power_se(self) -> float:
@@ -131,13 +159,13 @@ class PatientLevelResult:
         return np.nanmean(t, axis=0)
 
 
-def _allocation(n: int, p: float) -> np.ndarray:
+def allocation(n: int, p: float) -> np.ndarray:
     """Exact allocation pattern: patient i on treatment when ⌊(i+1)p⌋ − ⌊ip⌋ = 1."""
     i = np.arange(n)
     return (np.floor((i + 1) * p + 1e-9) - np.floor(i * p + 1e-9)).astype(bool)
 
 
-def _event_times(e: np.ndarray, combo: np.ndarray, tables) -> np.ndarray:
+def event_times(e: np.ndarray, combo: np.ndarray, tables) -> np.ndarray:
     """Λ⁻¹(E) per patient for the piecewise hazards of its (stratum, arm) combination.
 
     Λ⁻¹(E) = Σ_j clip(E − Λ(s_j), 0, Λ(s_{j+1}) − Λ(s_j)) / h_j, with each patient's Λ(s_j) and
@@ -153,12 +181,12 @@ def _event_times(e: np.ndarray, combo: np.ndarray, tables) -> np.ndarray:
     return out
 
 
-def _hazard_tables(design: PatientLevelDesign):
-    """Common breakpoints of every stratum's model and the hazards on them per combination."""
-    starts = np.unique(np.concatenate([m.starts for m in design.strata]))
+def hazard_tables(models) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Common breakpoints of the models and the hazards on them per combination 2·model + treated."""
+    starts = np.unique(np.concatenate([m.starts for m in models]))
     lengths = np.diff(starts)
     haz, cum = [], []
-    for m in design.strata:
+    for m in models:
         idx = np.searchsorted(np.asarray(m.starts), starts, side="right") - 1
         for arm in ("control", "treatment"):
             h = m.hazards(arm)[idx]
@@ -183,8 +211,8 @@ def _draw_block(design: PatientLevelDesign, gen: np.random.Generator, trials: in
     stratum = np.zeros((trials, n), dtype=np.int8)
     for cut in np.cumsum(design.shares)[:-1]:
         stratum += u_stratum >= cut
-    treated = np.broadcast_to(_allocation(n, s.p), (trials, n))
-    t_event = _event_times(e_event, 2 * stratum + treated, tables)
+    treated = np.broadcast_to(allocation(n, s.p), (trials, n))
+    t_event = event_times(e_event, 2 * stratum + treated, tables)
     t_drop = e_drop / s.dropout_hazard if s.dropout_hazard > 0 else np.full_like(e_drop, np.inf)
     observed = np.minimum(t_event, t_drop)
     return entry, stratum, treated, observed, t_event <= t_drop
@@ -273,7 +301,7 @@ def simulate_patients(design: PatientLevelDesign, simulations: int, seed: int, *
                       is_cancelled: Callable[[], bool] | None = None) -> PatientLevelResult:
     """Simulate ``simulations`` trials of ``design`` (see module docstring for the model)."""
     simulations = int(simulations)
-    tables = _hazard_tables(design)
+    tables = hazard_tables(design.strata)
     out, done, cancelled = [], 0, False
     for seeds, sizes in seeded_chunks(simulations, seed, BLOCK, chunk_size):
         if is_cancelled is not None and is_cancelled():
