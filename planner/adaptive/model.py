@@ -159,7 +159,7 @@ def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = No
         boundaries=opts.boundaries,
         futility_bounds=tuple(opts.futility_bounds) if opts.futility_bounds else None,
         intersection_test=opts.intersection_test,
-        selection_rule=sel.rule,
+        selection_rule=_two_subset_rule(sel),
         epsilon=float(sel.epsilon),
         threshold=float(sel.threshold),
         effect_measure=opts.effect_measure,
@@ -171,6 +171,13 @@ def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = No
         recalculation=_recalculation(opts, endpoint),
         **kw,
     )
+
+
+def _two_subset_rule(sel) -> str:
+    """``rbest`` with two populations (S, F): r = 1 is ``best``, r ≥ 2 keeps both (``all``)."""
+    if sel.rule == "rbest":
+        return "best" if int(sel.r) <= 1 else "all"
+    return sel.rule
 
 
 def _recalculation(opts: AdaptiveOptions, endpoint: str) -> Recalculation | None:

@@ -93,6 +93,15 @@ class AdaptiveResult:
     combination: str = "inverse_normal"
     recalculation: dict | None = None
     size_distribution: dict | None = None
+    #: several populations (cells form): names ("F" first) and, per name, P(rejected) and
+    #: P(selected at the last stage), each with its Monte Carlo SE (None in the two-subset form)
+    populations: tuple[str, ...] | None = None
+    reject_by_population: dict | None = None
+    reject_by_population_se: dict | None = None
+    selected_by_population: dict | None = None
+    selected_by_population_se: dict | None = None
+    reject_all: float | None = None
+    reject_all_se: float | None = None
 
     @property
     def power(self) -> float:
