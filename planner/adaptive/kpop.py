@@ -90,7 +90,7 @@ def _stage_sizes(model: KModel, k: int, sel: np.ndarray, w: np.ndarray, member: 
     if k == 0:
         enrolled = np.ones((model.cells, n), dtype=bool)
     else:
-        enrolled = (member.T.astype(np.int64) @ sel.astype(np.int64)) > 0
+        enrolled = (member.T.astype(float) @ sel.astype(float)) > 0
     inc = model.planned[0] if k == 0 else model.planned[k] - model.planned[k - 1]
     ww = np.where(enrolled, w[:, None], 0.0)
     tot = ww.sum(axis=0)
@@ -103,7 +103,10 @@ def _intersection_p(test: str, p: np.ndarray, rows: tuple[int, ...], z: np.ndarr
     m = np.isfinite(sub).sum(axis=0)
     if len(rows) == 1:
         return sub[0], m
-    srt = np.sort(sub, axis=0)
+    if len(rows) == 2:
+        srt = np.stack([np.minimum(sub[0], sub[1]), np.maximum(sub[0], sub[1])])
+    else:
+        srt = np.sort(sub, axis=0)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         if test == "bonferroni":
             out = m * srt[0]
@@ -140,8 +143,11 @@ def select_k(model: KModel, sel: np.ndarray, measure: np.ndarray) -> np.ndarray:
     elif rule == "threshold":
         with np.errstate(invalid="ignore"):
             chosen = valid & (m > model.threshold)
-    elif rule in ("best", "rbest"):
-        r = 1 if rule == "best" else max(1, int(model.r))
+    elif rule == "best":  # the first largest, as which.max
+        key = np.where(valid, m, -np.inf)
+        chosen = valid & (np.arange(g)[:, None] == np.argmax(key, axis=0)[None, :])
+    elif rule == "rbest":
+        r = max(1, int(model.r))
         key = np.where(valid, -m, np.inf)
         rank = np.argsort(np.argsort(key, axis=0, kind="stable"), axis=0, kind="stable")
         chosen = valid & (rank < r)
