@@ -74,7 +74,11 @@ def test_one_population_reproduces_the_two_subset_engine(case):
 
 def _scenario(nested: bool = False, test: str = "simes", rule: str = "best", effects=(0.4, 0.2, 0.5, 0.1),
               endpoint: str = "continuous", **adaptive) -> Scenario:
-    if nested:  # S1 = {A} ⊂ S2 = {A, B}
+    if nested == "three":  # KEYNOTE-042-like: TPS ≥50% ⊂ ≥20% ⊂ ≥1%
+        cells = (Cell("50+", 0.28), Cell("20-49", 0.17), Cell("1-19", 0.21), Cell("<1", 0.34))
+        pops = (NamedPopulation("S1", ("50+",)), NamedPopulation("S2", ("50+", "20-49")),
+                NamedPopulation("S3", ("50+", "20-49", "1-19")))
+    elif nested:  # S1 = {A} ⊂ S2 = {A, B}
         cells = (Cell("A", 0.3), Cell("B", 0.3), Cell("C", 0.4))
         pops = (NamedPopulation("S1", ("A",)), NamedPopulation("S2", ("A", "B")))
     else:  # rpact's S1-only, S2-only, S12, R
@@ -121,7 +125,7 @@ def test_survival_scenario_and_nested_populations():
     assert res.expected_subjects > res.expected_events
 
 
-@pytest.mark.parametrize("nested", [False, True])
+@pytest.mark.parametrize("nested", [False, True, "three"])
 @pytest.mark.parametrize("test,rule", [("simes", "best"), ("bonferroni", "rbest"), ("sidak", "epsilon"),
                                        ("simes", "all")])
 def test_fwer_under_the_global_null(nested, test, rule):
@@ -183,3 +187,24 @@ def test_results_do_not_depend_on_chunks_or_threads():
     b = simulate_model(model, 12_000, seed=3, workers=2, chunk_size=8192)
     assert a.reject_by_population == b.reject_by_population
     assert a.expected_subjects == b.expected_subjects
+
+
+def test_three_nested_populations():
+    res = simulate_scenario(_scenario("three", rule="rbest", effects=(0.5, 0.3, 0.1, 0.0)))
+    assert res.populations == ("F", "S1", "S2", "S3")
+    assert res.reject_by_population["S1"] > res.reject_by_population["F"]
+    assert sum(res.selected_by_population.values()) <= 2 + 1e-12  # r = 2 populations at most
+    assert "15 intersection hypotheses" in res.method
+
+
+def test_fisher_combination_and_futility_keep_the_fwer():
+    """Fisher's combination (rpact getDesignFisher) and a non-binding futility bound, three stages."""
+    scen = _scenario(effects=(0.0, 0.0, 0.0, 0.0), combination="fisher", boundaries="equal_alpha",
+                     information_rates=(0.3, 0.6, 1.0), planned_subjects=(120.0, 240.0, 400.0))
+    res = simulate_scenario(scen)
+    se = math.sqrt(0.025 * 0.975 / res.simulations)
+    assert res.combination == "fisher" and res.stages == 3
+    assert res.reject_at_least_one <= 0.025 + 3 * se
+    fut = simulate_scenario(_scenario(futility_bounds=(0.0,), effects=(0.0, 0.0, 0.0, 0.0)))
+    assert fut.early_stop_futility > 0.2
+    assert fut.reject_at_least_one <= 0.025 + 3 * se
