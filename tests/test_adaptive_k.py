@@ -208,3 +208,15 @@ def test_fisher_combination_and_futility_keep_the_fwer():
     fut = simulate_scenario(_scenario(futility_bounds=(0.0,), effects=(0.0, 0.0, 0.0, 0.0)))
     assert fut.early_stop_futility > 0.2
     assert fut.reject_at_least_one <= 0.025 + 3 * se
+
+
+def test_other_entry_points_take_the_cells_form_or_say_why_not():
+    from planner.adaptive.fwer import fwer_table
+    from planner.adaptive.model import model_from_scenario
+
+    model = model_from_scenario(_scenario())
+    assert isinstance(model, KModel)
+    with pytest.raises(ScenarioError, match="population.cells"):
+        fwer_table(model, simulations=100, seed=1)
+    with pytest.raises(ScenarioError, match="uncertainty"):
+        model_from_scenario(_scenario(), inputs={"prevalence": 0.3})

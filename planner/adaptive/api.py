@@ -12,7 +12,7 @@ from ..errors import Problem, ScenarioError
 from ..scenario import AdaptiveOptions, Scenario
 from .boundaries import BOUNDARY_TEXT
 from .closed_testing import INTERSECTION_TEXT
-from .kmodel import KModel, kmodel_from_scenario
+from .kmodel import KModel
 from .ksummary import summarize_k
 from .model import SimModel, model_from_scenario
 from .recalculation import EFFECT_TEXT
@@ -236,7 +236,7 @@ def simulate_scenario(scenario: Scenario, *, simulations: int | None = None, see
     opts = scenario.designs.get("adaptive")
     if not isinstance(opts, AdaptiveOptions):
         raise ScenarioError([Problem("designs.adaptive", "is required: the scenario has no adaptive design to simulate")])
-    model = kmodel_from_scenario(scenario, opts) if scenario.has_cells else model_from_scenario(scenario, opts)
+    model = model_from_scenario(scenario, opts)  # the cells form: a KModel
     sims = int(opts.simulations if simulations is None else simulations)
     top = FIELDS_BY_PATH["designs.adaptive.simulations"].le
     if not 1 <= sims <= top:

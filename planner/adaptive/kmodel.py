@@ -81,6 +81,11 @@ class KModel:
         return len(self.prevalences)
 
     @property
+    def prevalence(self) -> float:
+        """The smallest cell prevalence (the sample-size search's lower bound on a stage)."""
+        return min(self.prevalences)
+
+    @property
     def hypotheses(self) -> int:
         """G: F and the populations."""
         return len(self.names)

@@ -110,10 +110,17 @@ def _subset_params(scenario: Scenario, inputs=None):
 def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = None, *,
                         inputs=None) -> SimModel:
     """The :class:`SimModel` of a scenario's ``designs.adaptive`` (PPV mixtures for S and R);
-    ``inputs`` replaces inputs as keywords of ``params_from_scenario`` (one prior draw)."""
+    ``inputs`` replaces inputs as keywords of ``params_from_scenario`` (one prior draw). A
+    scenario in the cells form gives the several-populations :class:`.kmodel.KModel`."""
     opts = options if options is not None else scenario.designs.get("adaptive")
     if not isinstance(opts, AdaptiveOptions):
         raise ScenarioError([Problem("designs.adaptive", "is required to simulate the adaptive design")])
+    if scenario.has_cells:  # several populations: the K-population model (.kmodel)
+        if inputs:
+            raise ScenarioError([Problem("uncertainty", "assurance of the adaptive design is available "
+                                         "for the two-subgroup form only")])
+        from .kmodel import kmodel_from_scenario  # noqa: PLC0415 (kmodel imports this module)
+        return kmodel_from_scenario(scenario, opts)
     par, mix, shares = _subset_params(scenario, inputs)
     endpoint = scenario.endpoint
     planned = opts.planned_events if endpoint == "survival" else opts.planned_subjects
