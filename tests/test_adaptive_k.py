@@ -21,6 +21,7 @@ from planner.adaptive.kpop import intersections, select_k
 from planner.errors import ScenarioError
 from planner.scenario import (
     AdaptiveOptions,
+    BinarySubgroup,
     Cell,
     ContinuousSubgroup,
     NamedPopulation,
@@ -88,6 +89,10 @@ def _scenario(nested: bool = False, test: str = "simes", rule: str = "best", eff
         outcome = {c.name: SurvivalSubgroup(12.0, math.exp(-e)) for c, e in zip(cells, effects)}
         size = {"planned_events": (150.0, 300.0)}
         surv = SurvivalSettings(accrual_time=24.0, follow_up_time=12.0)
+    elif endpoint == "binary":
+        outcome = {c.name: BinarySubgroup(0.3, 0.3 + e) for c, e in zip(cells, effects)}
+        size = {"planned_subjects": (300.0, 600.0)}
+        surv = None
     else:
         outcome = {c.name: ContinuousSubgroup(e, 1.0) for c, e in zip(cells, effects)}
         size = {"planned_subjects": (200.0, 400.0)}
@@ -115,6 +120,16 @@ def test_scenario_entry_reports_every_population():
     assert 200 <= res.expected_subjects <= 400
     # screening: stage 2 enrols only the selected populations' cells
     assert res.expected_screened > res.expected_subjects
+
+
+def test_binary_scenario_lower_is_better():
+    """Binary cells; with "lower is better" the simulated outcome is the complement."""
+    up = simulate_scenario(_scenario(endpoint="binary", effects=(0.15, 0.0, 0.2, 0.0)))
+    assert up.reject_by_population["S1"] > 0.5
+    scen = _scenario(endpoint="binary", effects=(-0.15, 0.0, -0.2, 0.0))
+    down = simulate_scenario(replace(scen, testing=replace(scen.testing, better="lower")))
+    assert down.reject_by_population["S1"] > 0.5
+    assert down.reject_by_population["S2"] < up.reject_by_population["S1"]
 
 
 def test_survival_scenario_and_nested_populations():
