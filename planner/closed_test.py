@@ -17,8 +17,9 @@ weights inside J if they sum to 0):
   P₀(∪_{j∈J} Z_j > z(c_J α w_J(j))) = α under the H0 correlation ``corr0`` restricted to J. Equal
   weights give one common critical value (Dunnett 1955). ``parametric_rule="spiessens_debois"``
   keeps F's level at α w_J(0) and inflates only the populations' weights (for m = 2 this is
-  Spiessens & Debois 2010 with ``alpha_split`` = w_0, as ``planner.designs.stratified``); without
-  weights both rules coincide.
+  Spiessens & Debois 2010 with ``alpha_split`` = w_0, as ``planner.designs.stratified``); it applies
+  with explicit weights only — without weights every rule gives the common critical value
+  (Spiessens–Debois without a split).
 * ``fixed_sequence`` — ``order`` (default 0, 1, …, m−1): each hypothesis at α only if all before it
   are rejected (Maurer, Hothorn & Lehmacher 1995). As a closed test: H_J is tested at α by the
   first hypothesis of the order in J; hypotheses not in the order are never rejected.
@@ -197,7 +198,8 @@ def _setup(corr0, alpha, procedure, weights, order, parametric_rule, m):
     corr0 = np.asarray(corr0, dtype=float)
     if corr0.shape[-2:] != (m, m):
         raise ValueError(f"corr0 must end in ({m}, {m})")
-    return _terms(corr0, float(alpha), procedure, _weights(weights, m), _order(order, m), parametric_rule)
+    rule = "xi" if weights is None else parametric_rule  # equal weights: one common critical value
+    return _terms(corr0, float(alpha), procedure, _weights(weights, m), _order(order, m), rule)
 
 
 def closed_test_reject(z: ArrayLike, corr0: ArrayLike, alpha: float, procedure: str, *,

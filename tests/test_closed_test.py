@@ -297,3 +297,12 @@ def test_a_point_gets_the_same_number_in_any_batch():
         alone = closed_test_power(mean[i], cov[i], cov[i], ALPHA, "parametric")
         for k in alone:
             assert np.array_equal(alone[k], both[k][i])
+
+
+def test_spiessens_debois_rule_needs_weights():
+    """Without weights every parametric rule gives the common critical value (Spiessens–Debois without split)."""
+    corr0, mean, ratios = STRUCTURES["nested3"]
+    cov1 = h1_cov(corr0, ratios)
+    a = closed_test_power(mean, cov1, corr0, ALPHA, "parametric")
+    b = closed_test_power(mean, cov1, corr0, ALPHA, "parametric", parametric_rule="spiessens_debois")
+    np.testing.assert_array_equal(a["reject"], b["reject"])
