@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from . import scenario_cells
 from .adaptive_extensions_io import read_extensions
 from .catalogue import FIELDS_BY_PATH
 from .errors import Problem, ScenarioError
@@ -43,7 +44,6 @@ from .scenario import (
     SurvivalSubgroup,
     Testing,
 )
-from . import scenario_cells
 from .scenario_essentials import (
     POPULATION_EXTRAS,
     binary_subgroup,
