@@ -47,8 +47,16 @@ from .stratified import MULTIPLICITY_TEXT, StratifiedModel, critical_values
 
 #: claims of a population in a model's claims (``population:F``, ``population:<name>``)
 PREFIX = "population:"
-#: the version 1 claims of the two-hypothesis stratified model, as claims of the cells form
-_V1_CLAIMS = {"overall": None, "subgroup": None, "either": "at_least_one", "both": "all"}
+#: the version 1 claim names kept in a stratified model's claims as aliases, so that every consumer
+#: of the two-claim model (curves, figures) reads a cells-form model alike: overall = F, subgroup = the
+#: first population, either = at least one, both = all (results carry the cells-form names only)
+V1_ALIASES = ("overall", "subgroup", "either", "both")
+
+
+def _with_aliases(out: dict, first: str) -> dict:
+    out.update(overall=out[claim_key(FULL_POPULATION)], subgroup=out[claim_key(first)],
+               either=out["at_least_one"], both=out["all"])
+    return out
 
 
 def claim_key(name: str) -> str:
@@ -227,7 +235,7 @@ class MultiPopModel(DesignModel):
         out["at_least_one"] = np.clip(res["at_least_one"], 0.0, 1.0)
         out["all"] = np.clip(res["all"], 0.0, 1.0)
         out["power"] = out[self.primary]
-        return out
+        return _with_aliases(out, s.names[1])
 
     def feasible(self) -> np.ndarray:
         pos = np.broadcast_to(self.stats.drift, self.shape + (len(self.stats.names),)).reshape(
@@ -256,7 +264,7 @@ class OnePopulationModel(DesignModel):
         out = {claim_key(FULL_POPULATION): c["overall"], claim_key(self.population): c["subgroup"],
                "at_least_one": c["either"], "all": c["both"]}
         out["power"] = out[self.primary]
-        return out
+        return _with_aliases(out, self.population)
 
     def feasible(self) -> np.ndarray:
         return self.base.feasible()
