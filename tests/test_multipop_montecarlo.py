@@ -45,7 +45,7 @@ def _simulate(shape: dict, endpoint: str, outcomes: list[dict], n_total: int, ra
     """(S, K + 1) z statistics of F and every population from patient-level data."""
     names = [n for n, _ in shape["cells"]]
     est, var, size = [], [], []
-    for (name, prev), out in zip(shape["cells"], outcomes):
+    for (_, prev), out in zip(shape["cells"], outcomes):
         n_c = round(n_total * prev)
         n_t = round(n_c * ratio / (1 + ratio))
         n_k = n_c - n_t
@@ -96,7 +96,7 @@ def test_means_and_correlations_match_patient_level_simulation(case):
     z = _simulate(shape, endpoint, outcomes, n_total, ratio, np.random.default_rng(20261201))
     assert np.all(np.abs(z.mean(axis=0) - mean) < TOL * z.std(axis=0)), (z.mean(axis=0), mean)
     sd1 = np.sqrt(np.diag(stats.cov1))
-    np.testing.assert_allclose(z.std(axis=0), sd1 * 1.0, atol=TOL)  # H1 sd of each z (H0-standardized)
+    np.testing.assert_allclose(z.std(axis=0), sd1, atol=TOL)  # H1 sd of each z (H0-standardized)
     corr1 = stats.cov1 / np.outer(sd1, sd1)
     np.testing.assert_allclose(np.corrcoef(z.T), corr1, atol=TOL)
     # the H0 correlation: for means it equals the H1 one (known variances); for rates close to it
