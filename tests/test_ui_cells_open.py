@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 from test_cells_v1_twin import perfect, twin
-from ui_helpers import EXAMPLES, make_window, settle  # noqa: F401, F811 (fixture)
+from ui_helpers import EXAMPLES, settle
 
 
-def test_app_opens_a_cells_form_file(make_window, qtbot, tmp_path):  # noqa: F811
+def test_app_opens_a_cells_form_file(make_window, qtbot, tmp_path):
     data = twin(perfect(json.loads((EXAMPLES / "egfr_nsclc_ipass.json").read_text(encoding="utf-8"))))
     path = tmp_path / "cells.json"
     path.write_text(json.dumps(data), encoding="utf-8")
