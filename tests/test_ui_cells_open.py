@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 
+import ui_helpers
 from test_cells_v1_twin import perfect, twin
 from ui_helpers import EXAMPLES, settle
+
+make_window = ui_helpers.make_window
 
 
 def test_app_opens_a_cells_form_file(make_window, qtbot, tmp_path):
