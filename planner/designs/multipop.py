@@ -190,7 +190,7 @@ def stratified_stats(par: Params, weights=stratum_weights) -> StratifiedStats:
 def _procedure_text(opts: FixedDesignOptions, names) -> str:
     text = phrase("population_multiplicity", opts.multiplicity)
     if opts.multiplicity == "fixed_sequence":
-        text += " " + " → ".join(opts.order)
+        text += ": " + " → ".join(opts.order)
     return text
 
 
@@ -297,9 +297,10 @@ def _one_population(par: Params, opts: FixedDesignOptions, s: StratifiedStats, c
 def stratified(par: Params, opts: FixedDesignOptions) -> DesignModel:
     s = stratified_stats(par)
     m = len(s.names)
-    text = (f"{_procedure_text(opts, s.names)} of F and every population, each tested with the stratified "
-            "statistic over its cells (patient-weighted; events for survival); correlations from the shared cells; "
-            f"power of each claim from the multivariate normal of the z statistics; {method_text(par, True)}")
+    text = (f"closed test of F and every population ({_procedure_text(opts, s.names)}), each population tested "
+            "with the stratified statistic over its cells (patient-weighted; events for survival); correlations "
+            "from the shared cells; power of each claim from the multivariate normal of the z statistics; "
+            f"{method_text(par, True)}")
     if m == 2 and _v1_multiplicity(opts) is not None:
         text = (f"{MULTIPLICITY_TEXT[_v1_multiplicity(opts)]} of F and the population {s.names[1]} (stratified over "
                 f"the cells); power of each claim from the bivariate normal of (Z_F, Z_S); {method_text(par, True)}")
