@@ -13,6 +13,7 @@ from dataclasses import fields
 from typing import Any
 
 from .adaptive_extensions_io import read_extensions
+from .biomarker_io import read_biomarker
 from .catalogue import FIELDS_BY_PATH
 from .errors import Problem, ScenarioError
 from .interim_reader import read_interims
@@ -66,7 +67,7 @@ _SUBGROUP_FIELDS = {
 }
 _TOP_FIELDS = (
     "format", "version", "title", "notes", "endpoint", "population", "positive", "negative", "survival",
-    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty", "interim",
+    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty", "interim", "biomarker",
 )
 
 
@@ -346,10 +347,13 @@ def scenario_from_dict(data: Any) -> Scenario:
     if data.get("uncertainty") is not None:
         uncertainty = _uncertainty(r, data["uncertainty"], endpoint)
 
+    biomarker = read_biomarker(r, data, endpoint, positive)  # the cutoff explorer's block (planner.cutoff)
+
     if r.problems:
         raise ScenarioError(r.problems)
     return Scenario(
         endpoint=endpoint, population=population, positive=positive, negative=negative, testing=testing,
         survival=survival, costs=costs, recruitment=recruitment, designs=designs, provenance=provenance,
         uncertainty=uncertainty, title=title, notes=notes, version=CURRENT_VERSION, interim=interim,
+        biomarker=biomarker,
     )

@@ -33,5 +33,7 @@ def _same(stored, now, where: str) -> list[str]:
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
 def test_example_gives_its_stored_numbers_bit_for_bit(path):
     key = f"{path.parent.name}/{path.name}"
+    if key not in BASELINE:
+        pytest.skip("example added after the baseline was stored")
     now = json.loads(json.dumps(numbers(path)))
     assert _same(BASELINE[key], now, key) == []

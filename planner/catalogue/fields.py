@@ -433,8 +433,10 @@ SURVIVAL_CURVES_FIGURE = {"title": "Assumed survival curves", "x": "time since r
                           "y": "survival probability", "treatment": "treatment", "control": "control"}
 
 
+from .biomarker import BIOMARKER_FIELDS  # noqa: E402 (needs FieldSpec above)
+
 ALL_FIELDS: list[FieldSpec] = (INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS + INTERIM_FIELDS
-                               + PIECEWISE_FIELDS)
+                               + PIECEWISE_FIELDS + BIOMARKER_FIELDS)
 FIELDS_BY_PATH: dict[str, FieldSpec] = {f.path: f for f in ALL_FIELDS}
 
 #: subgroup defaults used when the endpoint is switched
