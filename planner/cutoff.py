@@ -395,6 +395,20 @@ def table_rows(rows: list[CutoffRow], endpoint: str) -> list[dict]:
     return out
 
 
+def table_headers(endpoint: str) -> dict[str, str]:
+    """The header of each key of :func:`table_rows` (catalogue words)."""
+    from .catalogue import EFFECTS, design_label
+    from .catalogue.biomarker import CUTOFF_COLUMNS
+
+    heads = {k: CUTOFF_COLUMNS[k] for k in ("cutoff", "prevalence")}
+    for side in ("effect_positive", "effect_negative"):
+        heads[side] = f"{CUTOFF_COLUMNS[side]} ({EFFECTS[endpoint].name})"
+    for name in CUTOFF_DESIGNS:
+        for col in ("n_randomized", "n_screened", "power", "cost"):
+            heads[f"{name}.{col}"] = f"{design_label(name)}: {CUTOFF_COLUMNS[col]}"
+    return heads
+
+
 def check_cutoffs(bm: Biomarker, cutoffs: ArrayLike) -> None:
     """ValueError naming the cutoff when it leaves a side (almost) empty."""
     lo, hi = bm.distribution.support()

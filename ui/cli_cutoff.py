@@ -42,20 +42,6 @@ def _cutoffs(text: str | None) -> list[float] | None:
     return values
 
 
-def _headers(endpoint: str) -> dict[str, str]:
-    from planner.catalogue import EFFECTS, design_label
-    from planner.catalogue.biomarker import CUTOFF_COLUMNS
-    from planner.cutoff import CUTOFF_DESIGNS
-
-    heads = {k: CUTOFF_COLUMNS[k] for k in ("cutoff", "prevalence")}
-    heads["effect_positive"] = f"{CUTOFF_COLUMNS['effect_positive']} ({EFFECTS[endpoint].name})"
-    heads["effect_negative"] = f"{CUTOFF_COLUMNS['effect_negative']} ({EFFECTS[endpoint].name})"
-    for name in CUTOFF_DESIGNS:
-        for col in ("n_randomized", "n_screened", "power", "cost"):
-            heads[f"{name}.{col}"] = f"{design_label(name)}: {CUTOFF_COLUMNS[col]}"
-    return heads
-
-
 def _csv(table: list[dict]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -66,26 +52,29 @@ def _csv(table: list[dict]) -> str:
     return buf.getvalue()
 
 
-def _cell(key: str, value) -> str:
+def format_cell(key: str, value) -> str:
+    """A value of the cutoff table as text (N with thousands separators, power to 3 decimals)."""
     if value is None:
         return "—"
     if key.endswith(("n_randomized", "n_screened")):
         return f"{value:,}"
     if key.endswith("cost"):
         return f"{value:,.0f}"
-    if key.endswith("power") or key == "prevalence":
+    if key.endswith("power") or key in ("prevalence", "effect_positive", "effect_negative"):
         return f"{value:.3f}"
     return f"{value:.4g}"
 
 
 def text_table(table: list[dict], endpoint: str, marker: str) -> str:
     """One block per cutoff: prevalence, the two sides' effects and each design's numbers."""
-    heads = _headers(endpoint)
+    from planner.cutoff import table_headers
+
+    heads = table_headers(endpoint)
     lines = [f"Cutoff explorer: {marker} (B+ = marker ≥ cutoff)"]
     for row in table:
         lines.append("")
         for key, value in row.items():
-            lines.append(f"  {heads[key]:<58} {_cell(key, value)}")
+            lines.append(f"  {heads[key]:<58} {format_cell(key, value)}")
     return "\n".join(lines) + "\n"
 
 

@@ -102,3 +102,10 @@ AVERAGING = {
 #: provenance note of a cells form made by the explorer
 CELLS_PROVENANCE = "cutoff explorer: cells are the bands between the cutoffs {cutoffs} of {marker}, with " \
                    "prevalences and outcomes averaged over each band ({averaging})"
+#: words on the design map over cutoffs (planner.figures_cutoff)
+CUTOFF_MAP_WORDS = {
+    "x_marker": "{x} — {marker}{unit}",
+    "cost_axis": "cost for the target power ({currency}, log scale)",
+    "best": "best design at each cutoff (strip along the bottom)",
+    "candidate": "P ≥ {c:g}: {p:.2f}",
+}
