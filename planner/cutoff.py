@@ -296,7 +296,7 @@ def side_averages(scenario: Scenario, bm: Biomarker, cutoffs: ArrayLike) -> tupl
     back = np.argsort(order)
     pos = {k: v[back] for k, v in _averages(scenario, bm, above, args).items()}
     neg = {k: v[back] for k, v in _averages(scenario, bm, below, args).items()}
-    return above["mass"][back], pos, neg
+    return np.asarray(bm.distribution.prevalence(c), dtype=float), pos, neg  # 1 − F(c), exactly
 
 
 # --------------------------------------------------------------------------- designs per cutoff

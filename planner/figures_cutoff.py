@@ -116,3 +116,21 @@ def cutoff_map_figure(scenario, cmap: CutoffMap | None = None, width: float = 7.
     handles = draw_cutoff_map(ax, cmap, scenario.biomarker, scenario.testing.power, currency)
     ax.legend(handles=handles, fontsize=7, loc="upper center", frameon=True, framealpha=0.85)
     return figure
+
+
+#: file formats of the saved figure, by extension
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+
+def save_cutoff_map(scenario, path: str, cmap: CutoffMap | None = None) -> None:
+    """Write the design map over cutoffs to ``path`` (.png, .svg or .pdf) atomically."""
+    import os
+
+    from .files import atomic_write_bytes
+
+    fmt = FORMATS.get(os.path.splitext(str(path))[1].lower())
+    if fmt is None:
+        raise ValueError(f"--plot: choose a .png, .svg or .pdf file, got {path}")
+    buf = io.BytesIO()
+    cutoff_map_figure(scenario, cmap).savefig(buf, format=fmt, dpi=130, metadata={"Software": None} if fmt == "png" else None)
+    atomic_write_bytes(path, buf.getvalue())

@@ -178,3 +178,14 @@ def test_cutoffs_command_on_bad_files(tmp_path, capsys):
     path.write_text(json.dumps(bad), encoding="utf-8")
     assert main(["cutoffs", str(path)]) == 2
     assert "biomarker.distribution.probabilities: must increase strictly" in capsys.readouterr().err
+
+
+def test_cutoffs_command_writes_the_map(tmp_path, capsys):
+    png, data = tmp_path / "map.png", tmp_path / "map.csv"
+    assert main(["cutoffs", str(EXAMPLE), "--format", "json", "--plot", str(png), "--map-csv", str(data)]) == 0
+    capsys.readouterr()
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = data.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("cutoff,prevalence,all_comers.cost,targeted.cost,stratified.cost") and len(rows) > 20
+    assert main(["cutoffs", str(EXAMPLE), "--plot", str(tmp_path / "map.gif")]) == 2
+    assert "--plot: choose a .png" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""``enrichment-planner cutoffs SCENARIO.json [--format json|text|csv] [--cutoffs 1,20,50]``.
+"""``enrichment-planner cutoffs SCENARIO.json [--format json|text|csv] [--cutoffs 1,20,50] [--plot FILE]``.
 
 The cutoff explorer (:mod:`planner.cutoff`) on the command line: for each candidate cutoff of the
 scenario's ``biomarker`` block (or those given), the prevalence P(marker ≥ cutoff), the B+ and B−
@@ -24,6 +24,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("json", "text", "csv"), default="text")
     p.add_argument("--cutoffs", default=None, metavar="C1,C2,…",
                    help="cutoffs to compare instead of biomarker.cutoffs, e.g. 1,20,50")
+    p.add_argument("--plot", default=None, metavar="FILE",
+                   help="also write the design map over cutoffs to FILE (.png, .svg or .pdf)")
+    p.add_argument("--map-csv", default=None, metavar="FILE",
+                   help="also write the design map's data (N or cost of each design over a grid of cutoffs) as CSV")
 
 
 def _cutoffs(text: str | None) -> list[float] | None:
@@ -92,6 +96,17 @@ def run(args: argparse.Namespace) -> int:
         field = "--cutoffs" if cutoffs is not None else "biomarker.cutoffs"
         raise ScenarioError([Problem(field, str(err).split(": ", 1)[-1])]) from None
     table = table_rows(rows, scenario.endpoint)
+    if args.plot or args.map_csv:
+        from planner.cutoff import cutoff_map
+        from planner.figures_cutoff import cutoff_map_csv, save_cutoff_map
+
+        cmap = cutoff_map(scenario)
+        if args.plot:
+            save_cutoff_map(scenario, args.plot, cmap)
+        if args.map_csv:
+            from planner.files import atomic_write_text
+
+            atomic_write_text(args.map_csv, cutoff_map_csv(cmap))
     if args.format == "json":
         out = {"biomarker": scenario.biomarker.name, "unit": scenario.biomarker.unit, "endpoint": scenario.endpoint,
                "cutoffs": [r.to_dict() for r in rows]}
