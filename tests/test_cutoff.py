@@ -5,6 +5,7 @@ map equal to the table, and the cells form made from chosen cutoffs."""
 from __future__ import annotations
 
 import copy
+import json
 import math
 
 import numpy as np
@@ -211,3 +212,22 @@ def test_cells_form_refuses_bad_cutoff_choices():
         cells_form_from_cutoffs(d, [40.0])
     with pytest.raises(ValueError, match="no biomarker block"):
         cells_form_from_cutoffs(base_scenario(), [1.0])
+
+
+def test_cells_form_loads_and_gives_the_explorers_numbers():
+    """The cells form of one cutoff, read by the cells-form reader, gives the all-comers and
+    targeted designs the explorer gives at that cutoff; three cutoffs give three nested populations;
+    the explorer runs on the cells-form scenario too (its biomarker block is kept)."""
+    d = json.loads((SCENARIOS / "pdl1_tps_cutoffs.json").read_text(encoding="utf-8"))
+    (row,) = explore(scenario_from_dict(d), [50.0])
+    s = scenario_from_dict(cells_form_from_cutoffs(d, [50.0]))
+    assert s.has_cells and s.population.prevalence == pytest.approx(0.28, rel=1e-12)
+    for name in ("all_comers", "targeted"):
+        got, want = compute_design(s, name), row.designs[name]
+        assert (got.n_randomized, got.n_screened, got.events) == (want.n_randomized, want.n_screened, want.events)
+        assert got.power == pytest.approx(want.power, rel=1e-9)
+    three = scenario_from_dict(cells_form_from_cutoffs(d, [1.0, 20.0, 50.0]))
+    assert [len(p.cells) for p in three.population.populations] == [1, 2, 3]
+    assert sum(c.prevalence for c in three.population.cells) == pytest.approx(1.0, abs=1e-9)
+    assert explore(three, [20.0])[0].designs["targeted"].n_randomized == explore(scenario_from_dict(d), [20.0])[
+        0].designs["targeted"].n_randomized

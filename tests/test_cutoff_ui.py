@@ -86,7 +86,7 @@ def test_use_these_cutoffs_replaces_the_population_in_one_undo_step(dialog, qtbo
     assert [c["name"] for c in data["population"]["cells"]] == ["PD-L1 TPS < 1 %", "PD-L1 TPS 1–50 %",
                                                                  "PD-L1 TPS ≥ 50 %"]
     assert [p["name"] for p in data["population"]["populations"]] == ["PD-L1 TPS ≥ 50 %", "PD-L1 TPS ≥ 1 %"]
-    assert d.doc.undo_stack.count() == 1
+    assert d.doc.undo_stack.count() == 1 and d.doc.valid and d.doc.scenario.has_cells  # the cells-form reader
     d.doc.undo_stack.undo()
     assert d.doc.data == before
 
