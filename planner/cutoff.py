@@ -409,6 +409,19 @@ def table_headers(endpoint: str) -> dict[str, str]:
     return heads
 
 
+def format_value(key: str, value) -> str:
+    """A value of the cutoff table as text (N with thousands separators, power to 3 decimals)."""
+    if value is None:
+        return "—"
+    if key.endswith(("n_randomized", "n_screened")):
+        return f"{value:,}"
+    if key.endswith("cost"):
+        return f"{value:,.0f}"
+    if key.endswith("power") or key in ("prevalence", "effect_positive", "effect_negative"):
+        return f"{value:.3f}"
+    return f"{value:.4g}"
+
+
 def check_cutoffs(bm: Biomarker, cutoffs: ArrayLike) -> None:
     """ValueError naming the cutoff when it leaves a side (almost) empty."""
     lo, hi = bm.distribution.support()

@@ -189,3 +189,16 @@ def test_cutoffs_command_writes_the_map(tmp_path, capsys):
     assert rows[0].startswith("cutoff,prevalence,all_comers.cost,targeted.cost,stratified.cost") and len(rows) > 20
     assert main(["cutoffs", str(EXAMPLE), "--plot", str(tmp_path / "map.gif")]) == 2
     assert "--plot: choose a .png" in capsys.readouterr().err
+
+
+def test_report_has_the_cutoff_section_with_the_map():
+    from planner.report.html_report import build_report
+
+    s = parse_scenario_text(EXAMPLE.read_text(encoding="utf-8"))
+    report = build_report(s, include_adaptive=False)
+    assert "Cutoff explorer</h2>" in report.html and 'data-section="cutoff-explorer"' in report.html
+    assert report.images["cutoff-map.png"][:4] == b"\x89PNG"
+    assert 'data-field="targeted.n_randomized">430<' in report.html  # the 50 % cutoff, as the table
+    plain = build_report(parse_scenario_text((SCENARIOS / "egfr_nsclc_ipass.json").read_text(encoding="utf-8")),
+                         include_adaptive=False, include_figures=False)
+    assert "Cutoff explorer" not in plain.html

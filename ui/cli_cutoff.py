@@ -56,29 +56,16 @@ def _csv(table: list[dict]) -> str:
     return buf.getvalue()
 
 
-def format_cell(key: str, value) -> str:
-    """A value of the cutoff table as text (N with thousands separators, power to 3 decimals)."""
-    if value is None:
-        return "—"
-    if key.endswith(("n_randomized", "n_screened")):
-        return f"{value:,}"
-    if key.endswith("cost"):
-        return f"{value:,.0f}"
-    if key.endswith("power") or key in ("prevalence", "effect_positive", "effect_negative"):
-        return f"{value:.3f}"
-    return f"{value:.4g}"
-
-
 def text_table(table: list[dict], endpoint: str, marker: str) -> str:
     """One block per cutoff: prevalence, the two sides' effects and each design's numbers."""
-    from planner.cutoff import table_headers
+    from planner.cutoff import format_value, table_headers
 
     heads = table_headers(endpoint)
     lines = [f"Cutoff explorer: {marker} (B+ = marker ≥ cutoff)"]
     for row in table:
         lines.append("")
         for key, value in row.items():
-            lines.append(f"  {heads[key]:<58} {format_cell(key, value)}")
+            lines.append(f"  {heads[key]:<58} {format_value(key, value)}")
     return "\n".join(lines) + "\n"
 
 

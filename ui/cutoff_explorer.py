@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from planner.catalogue import FIELDS_BY_PATH, FIGURES, OPTIONS
+from planner.cutoff import format_value
 from planner.errors import ScenarioError
 
-from .cli_cutoff import format_cell
 from .document import EditCommand, ScenarioDocument
 from .field_widgets import ERROR_STYLE
 from .plot_canvas import PlotCanvas
@@ -270,7 +270,7 @@ class CutoffExplorer(QDialog):
         self.table.setHorizontalHeaderLabels(["\n".join(textwrap.wrap(heads[k], 16)) for k in keys])
         for i, row in enumerate(self.table_data):
             for j, key in enumerate(keys):
-                item = QTableWidgetItem(format_cell(key, row[key]))
+                item = QTableWidgetItem(format_value(key, row[key]))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if j == 0:
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
