@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import ui_helpers
 from ui_helpers import EXAMPLES
 
 pytest.importorskip("pytestqt")
@@ -14,6 +15,7 @@ from ui.cutoff_explorer import CutoffExplorer, default_block  # noqa: E402
 from ui.document import ScenarioDocument  # noqa: E402
 
 EXAMPLE = EXAMPLES / "pdl1_tps_cutoffs.json"
+make_window = ui_helpers.make_window
 
 
 @pytest.fixture
@@ -97,3 +99,21 @@ def test_default_inputs_for_a_scenario_without_a_block():
     assert block["effect"] == {"kind": "step", "threshold": 50.0, "below": data["negative"]["hazard_ratio"],
                                "above": data["positive"]["hazard_ratio"]}
     assert block["control"]["value"] == data["positive"]["control_median"]
+
+
+def test_undo_shows_the_documents_block_again(dialog, qtbot):
+    d = dialog
+    d.edits["biomarker.cutoffs"].setText("10, 50")
+    _compute(qtbot, d)
+    assert d.doc.undo_stack.count() == 1 and d.edits["biomarker.cutoffs"].text() == "10, 50"
+    d.doc.undo_stack.undo()
+    assert d.edits["biomarker.cutoffs"].text() == "1, 20, 50" and not d.use_button.isEnabled()
+
+
+def test_tools_menu_opens_the_explorer(make_window, qtbot):
+    w = make_window(EXAMPLE)
+    tools = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Tools")
+    next(a for a in tools.actions() if a.text().startswith("&Cutoff explorer")).trigger()
+    d = w.cutoff_explorer
+    assert d.isVisible() and d.edits["biomarker.name"].text() == "PD-L1 TPS"
+    d.close()

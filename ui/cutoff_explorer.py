@@ -146,8 +146,10 @@ class CutoffExplorer(QDialog):
         row.addWidget(self.use_button)
         layout.addLayout(row)
         self.resize(1250, 760)
+        self._loaded: dict | None = None
         self.load(doc.data.get("biomarker") or default_block(doc.data))
         self._update_use()
+        doc.changed.connect(self._document_changed)
 
     # ------------------------------------------------------------------ inputs
     def _edit(self, path: str) -> QLineEdit:
@@ -184,8 +186,17 @@ class CutoffExplorer(QDialog):
             if path.startswith(f"biomarker.{part}."):
                 self.forms[part].setRowVisible(edit, path.rsplit(".", 1)[1] in shown)
 
+    def _document_changed(self, _path: str = "") -> None:
+        """Undo, redo or another file changed the document's block: show it (the table is stale)."""
+        block = self.doc.data.get("biomarker")
+        if block != self._loaded:
+            self.load(block or default_block(self.doc.data))
+            self._loaded = copy.deepcopy(block)
+            self._stale()
+
     def load(self, block: dict) -> None:
         """Show ``block`` (a biomarker block, as in the file) in the inputs."""
+        self._loaded = copy.deepcopy(self.doc.data.get("biomarker"))
         for path, edit in self.edits.items():
             keys = path.split(".")[1:]
             node: Any = block
@@ -245,6 +256,7 @@ class CutoffExplorer(QDialog):
             self._update_use()
             return
         if self.doc.data.get("biomarker") != block:
+            self._loaded = copy.deepcopy(block)  # the document's block is the inputs': nothing to reload
             self.doc.set_block("biomarker", block, "Cutoff explorer inputs")
         self.message.setText("Computing…")
         self.tasks.start("Cutoff explorer", _explore_task, self.scenario, on_done=self._computed,
