@@ -20,6 +20,9 @@ marker, and candidate cutoffs. For a cutoff c, B+ = {marker ≥ c}:
 * the designs (all-comers, targeted, stratified) of the equivalent two-subgroup scenario
   (``dataclasses.replace`` of the scenario: that prevalence, an exact assay — the marker *is* the
   assay — and the two sides' fields) through :func:`planner.compute.compute_design`: one code path.
+  The unrounded N for the target power is solved for all cutoffs at once on the vectorized design
+  models (the ``Params`` arrays of the sides) and handed to ``compute_design`` (``n_solved``), which
+  does everything else (per-arm rounding, events, power at the integers, screening, cost).
 
 Integrals are taken in probability space, ∫ h(Q(u)) du over [F(a), F(b)], split at every
 breakpoint of the functions and the cdf (and at u = 10^-k, 1 − 10^-k, where an unbounded marker's
@@ -351,9 +354,33 @@ def _subgroups(endpoint: str, fields: dict, i: int):
     return cls(**f)
 
 
+def _vector_model_inputs(scenario: Scenario, prev: np.ndarray, pos: dict, neg: dict):
+    """The two-subgroup scenario of the first cutoff and the ``Params`` of every cutoff at once
+    (arrays over cutoffs of the prevalence and the sides' fields)."""
+    from .params import params_from_scenario
+
+    base = cutoff_scenario(scenario, prev[0], _subgroups(scenario.endpoint, pos, 0),
+                           _subgroups(scenario.endpoint, neg, 0))
+    par = replace(params_from_scenario(base), prevalence=np.asarray(prev, dtype=float),
+                  positive=MappingProxyType(pos), negative=MappingProxyType(neg))
+    return base, par
+
+
+def _solved(scenario: Scenario, base: Scenario, par, shape) -> dict[str, np.ndarray]:
+    """Each design's unrounded N for the target power at every cutoff, one vectorized solve each."""
+    from .designs.build import build_model
+    from .solve import solve_n
+
+    t = scenario.testing
+    return {name: np.broadcast_to(solve_n(build_model(name, par, base.resolved_options(name)), t.power,
+                                          t.allocation_ratio), shape).astype(float) for name in CUTOFF_DESIGNS}
+
+
 def explore(scenario: Scenario, cutoffs: ArrayLike | None = None) -> list[CutoffRow]:
     """For each cutoff (default: the block's candidates): prevalence, the sides' averaged fields and
-    the all-comers, targeted and stratified designs computed by :func:`planner.compute.compute_design`."""
+    the all-comers, targeted and stratified designs computed by :func:`planner.compute.compute_design`
+    on the cutoff's two-subgroup scenario; the unrounded N for the target power is solved for every
+    cutoff at once (:func:`planner.solve.solve_n` on the vectorized models) and handed to it."""
     from .compute import compute_design
     from .params import params_from_scenario
 
@@ -363,12 +390,15 @@ def explore(scenario: Scenario, cutoffs: ArrayLike | None = None) -> list[Cutoff
     cuts = np.asarray(bm.cutoffs if cutoffs is None else cutoffs, dtype=float).reshape(-1)
     check_cutoffs(bm, cuts)
     prev, pos, neg = side_averages(scenario, bm, cuts)
+    base, vector_par = _vector_model_inputs(scenario, prev, pos, neg)
+    solved = _solved(scenario, base, vector_par, cuts.shape)
     rows = []
     for i, c in enumerate(cuts):
         p, n = _subgroups(scenario.endpoint, pos, i), _subgroups(scenario.endpoint, neg, i)
         s = cutoff_scenario(scenario, prev[i], p, n)
         par = params_from_scenario(s)
-        results = {name: compute_design(s, name, s.resolved_options(name), par=par) for name in CUTOFF_DESIGNS}
+        results = {name: compute_design(s, name, s.resolved_options(name), par=par, n_solved=solved[name][i])
+                   for name in CUTOFF_DESIGNS}
         rows.append(CutoffRow(float(c), float(prev[i]), p, n, MappingProxyType(results)))
     return rows
 
@@ -459,28 +489,23 @@ def map_grid(bm: Biomarker, points: int = MAP_CUTOFF_POINTS) -> np.ndarray:
 
 
 def cutoff_map(scenario: Scenario, grid: ArrayLike | None = None, criterion: str | None = None) -> CutoffMap:
-    """Exact total N (or cost, the default when the scenario has costs) of each design over a grid
-    of cutoffs, in one vectorized pass of the design models (the ``Params`` arrays of the sides)."""
+    """Exact total N for the target power (or cost, the default when the scenario has costs) of
+    each design over a grid of cutoffs, in one vectorized pass of the design models (the ``Params``
+    arrays of the sides); screened = N × screened per randomized. As the prevalence × B− effect
+    design map, the N is the one solved for (before a dropout inflation or screening losses)."""
     from .designs.build import build_model
-    from .params import params_from_scenario
-    from .solve import solve_n
 
     bm = scenario.biomarker
     cuts = map_grid(bm) if grid is None else np.asarray(grid, dtype=float).reshape(-1)
     criterion = criterion or ("cost" if scenario.costs else "n")
     prev, pos, neg = side_averages(scenario, bm, cuts)
-    base = cutoff_scenario(scenario, 0.5, _subgroups(scenario.endpoint, pos, 0), _subgroups(scenario.endpoint, neg, 0))
-    par = params_from_scenario(base)
-    par = replace(par, prevalence=prev, positive=MappingProxyType(pos), negative=MappingProxyType(neg))
+    base, par = _vector_model_inputs(scenario, prev, pos, neg)
     values, screened = {}, {}
-    t = scenario.testing
-    for name in CUTOFF_DESIGNS:
-        model = build_model(name, par, base.resolved_options(name))
-        n = np.broadcast_to(solve_n(model, t.power, t.allocation_ratio), cuts.shape).astype(float)
-        scr = n * np.broadcast_to(model.screened_per_randomized, n.shape)
-        screened[name] = scr
+    for name, n in _solved(scenario, base, par, cuts.shape).items():
+        per = build_model(name, par, base.resolved_options(name)).screened_per_randomized
+        screened[name] = n * np.broadcast_to(per, n.shape)
         c = scenario.costs
-        values[name] = c.per_screened * scr + c.per_randomized * n if criterion == "cost" else n
+        values[name] = c.per_screened * screened[name] + c.per_randomized * n if criterion == "cost" else n
     stack = np.stack([np.where(np.isfinite(values[d]), values[d], np.inf) for d in CUTOFF_DESIGNS])
     best = np.where(np.isfinite(stack).any(axis=0), np.argmin(stack, axis=0), -1)
     return CutoffMap(cuts, prev, CUTOFF_DESIGNS, values, screened, best, criterion)
