@@ -180,11 +180,13 @@ class _Size:
         return self.n_t + self.n_c
 
 
-def _size_for_power(scenario: Scenario, name: str, opts, model, par: Params, dropout: float) -> _Size | None:
-    """Question "sample_size": the unrounded N for the target power, arms rounded up (then inflated
-    for dropout), survival events rounded up; None when no finite N reaches the target."""
+def _size_for_power(scenario: Scenario, name: str, opts, model, par: Params, dropout: float,
+                    n_solved: float | None = None) -> _Size | None:
+    """Question "sample_size": the unrounded N for the target power (``n_solved``: already solved),
+    arms rounded up (then inflated for dropout), survival events rounded up; None when no finite N
+    reaches the target."""
     ratio, surv = scenario.testing.allocation_ratio, scenario.endpoint == "survival"
-    n_exact = _scalar(solve_n(model, scenario.testing.power, ratio))
+    n_exact = _scalar(solve_n(model, scenario.testing.power, ratio)) if n_solved is None else float(n_solved)
     if not math.isfinite(n_exact):
         return None
     n_t, n_c = per_arm(n_exact, ratio)
@@ -275,9 +277,14 @@ def compute_design(
     n_randomized: int | None = None,
     events: int | None = None,
     par: Params | None = None,
+    n_solved: float | None = None,
 ) -> DesignResult:
     """Size, screening, events, power, cost and time of one fixed design (the sizes by
-    :func:`_size_for_power` / :func:`_size_given`, the logistics by :func:`_logistics`)."""
+    :func:`_size_for_power` / :func:`_size_given`, the logistics by :func:`_logistics`).
+
+    ``n_solved``: the unrounded N for the target power of this model, solved beforehand with
+    :func:`planner.solve.solve_n` over many scenarios at once (the cutoff explorer); used by the
+    "sample_size" question instead of solving again."""
     opts = scenario.resolved_options(name, opts)  # with the interim plan in force
     cells_notes: list[str] = []
     if scenario.has_cells:
@@ -297,7 +304,7 @@ def compute_design(
     base = dict(design=name, label=design_label(name), question=question, method=model.method, target_power=target)
 
     if question == "sample_size":
-        size = _size_for_power(scenario, name, opts, model, par, dropout)
+        size = _size_for_power(scenario, name, opts, model, par, dropout, n_solved)
     else:
         size = _size_given(scenario, name, opts, model, par, dropout, n_fixed, ev_fixed, question)
     if size is None:

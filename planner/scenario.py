@@ -349,6 +349,8 @@ class Scenario:
     #: cells form: each cell's outcome fields (as ``positive``/``negative``), by cell name; in that
     #: form ``positive``/``negative`` hold the first population and its complement (for display)
     cells: Mapping[str, Subgroup] = field(default_factory=dict)
+    #: the optional ``biomarker`` block of the cutoff explorer (:class:`planner.cutoff.Biomarker`)
+    biomarker: object | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "designs", _frozen(self.designs))

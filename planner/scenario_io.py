@@ -138,6 +138,10 @@ def scenario_to_dict(scenario: Scenario) -> dict:
         from .uncertainty import uncertainty_to_dict
 
         out["uncertainty"] = uncertainty_to_dict(scenario.uncertainty)
+    if scenario.biomarker is not None:  # the cutoff explorer's block (planner.biomarker_io)
+        from .biomarker_io import biomarker_to_dict
+
+        out["biomarker"] = biomarker_to_dict(scenario.biomarker)
     return out
 
 

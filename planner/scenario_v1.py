@@ -14,6 +14,7 @@ from typing import Any
 
 from . import scenario_cells
 from .adaptive_extensions_io import read_extensions
+from .biomarker_io import read_biomarker
 from .catalogue import FIELDS_BY_PATH
 from .errors import Problem, ScenarioError
 from .interim_reader import read_interims
@@ -67,7 +68,7 @@ _SUBGROUP_FIELDS = {
 }
 _TOP_FIELDS = (
     "format", "version", "title", "notes", "endpoint", "population", "positive", "negative", "survival",
-    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty", "interim", "cells",
+    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty", "interim", "cells", "biomarker",
 )
 
 
@@ -373,11 +374,13 @@ def scenario_from_dict(data: Any) -> Scenario:
     if data.get("uncertainty") is not None:
         uncertainty = _uncertainty(r, data["uncertainty"], endpoint)
 
+    biomarker = read_biomarker(r, data, endpoint, positive)  # the cutoff explorer's block (planner.cutoff)
+
     if r.problems:
         raise ScenarioError(r.problems)
     return Scenario(
         endpoint=endpoint, population=population, positive=positive, negative=negative, testing=testing,
         survival=survival, costs=costs, recruitment=recruitment, designs=designs, provenance=provenance,
         uncertainty=uncertainty, title=title, notes=notes, version=CURRENT_VERSION, interim=interim,
-        cells=cells or {},
+        cells=cells or {}, biomarker=biomarker,
     )

@@ -123,8 +123,9 @@ def _numeric_fields():
 
     # θ0 and a binary effect on a scale have endpoint-dependent limits: tests/test_essentials_reader.py
     tied = ("testing.null_effect", "positive.effect.value", "negative.effect.value")
+    # cells: test_cells_form.py; the biomarker block's fields need the rest of the block: test_cutoff_io.py
     return [f for f in ALL_FIELDS if f.kind in ("float", "int")
-            and not f.path.startswith(("designs.adaptive", "interim.", "population.cells"))  # cells: test_cells_form.py
+            and not f.path.startswith(("designs.adaptive", "interim.", "population.cells", "biomarker."))
             and f.path not in tied]
 
 

@@ -41,5 +41,7 @@ def test_every_two_subgroup_example_is_stored():
 @pytest.mark.parametrize("path", STORED, ids=[f"{p.parent.name}/{p.stem}" for p in STORED])
 def test_example_gives_its_stored_numbers_bit_for_bit(path):
     key = f"{path.parent.name}/{path.name}"
+    if key not in BASELINE:
+        pytest.skip("example added after the baseline was stored")
     now = json.loads(json.dumps(numbers(path)))
     assert _same(BASELINE[key], now, key) == []

@@ -4,7 +4,8 @@
   power and cost (this module);
 * ``simulate`` — the adaptive design (:mod:`ui.cli_simulate`);
 * ``sweep`` — its operating characteristics over a grid of inputs (:mod:`ui.cli_sweep`);
-* ``report`` and ``export`` — the report and the CSV exports (:mod:`ui.cli_report`).
+* ``report`` and ``export`` — the report and the CSV exports (:mod:`ui.cli_report`);
+* ``cutoffs`` — the cutoff explorer of a continuous biomarker (:mod:`ui.cli_cutoff`).
 
 The command line belongs to the user interfaces, beside the app: it parses arguments, calls
 :mod:`planner` and prints. It never imports Qt except where it needs it (PDF output, the
@@ -23,7 +24,7 @@ from collections.abc import Callable, Sequence
 from planner import __version__
 from planner.errors import ScenarioError
 
-from . import cli_report, cli_simulate, cli_sweep
+from . import cli_cutoff, cli_report, cli_simulate, cli_sweep
 
 EXIT_BAD_INPUT = 2
 COMPUTE_HELP = "sample size, screening, events, power and cost of every design"
@@ -34,6 +35,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Cal
     "sweep": (cli_sweep.HELP, cli_sweep.add_arguments, cli_sweep.run),
     "report": (cli_report.REPORT_HELP, cli_report.add_report_arguments, cli_report.run_report),
     "export": (cli_report.EXPORT_HELP, cli_report.add_export_arguments, cli_report.run_export),
+    "cutoffs": (cli_cutoff.HELP, cli_cutoff.add_arguments, cli_cutoff.run),
 }
 
 

@@ -206,10 +206,21 @@ class MainWindow(QMainWindow):
             self._action(v, self.tabs.tabText(i), lambda _=False, k=i: self.tabs.setCurrentIndex(k), f"Alt+{i + 1}")
             for i in range(self.tabs.count())
         ]
+        t = bar.addMenu("&Tools")
+        self._action(t, "&Cutoff explorer…", self.show_cutoff_explorer, tip="Compare cutoffs of a continuous "
+                     "biomarker and make the chosen ones the scenario's populations")
         h = bar.addMenu("&Help")
         self._action(h, "&Methods and references", self.show_methods, QKeySequence.StandardKey.HelpContents)
         self._action(h, "&About Enrichment Planner", lambda: show_about(self))
         self._refresh_recent_menu()
+
+    def show_cutoff_explorer(self) -> None:
+        from .cutoff_explorer import CutoffExplorer  # noqa: PLC0415 (opened on demand)
+
+        if getattr(self, "cutoff_explorer", None) is None:
+            self.cutoff_explorer = CutoffExplorer(self.doc, self)
+        self.cutoff_explorer.show()
+        self.cutoff_explorer.raise_()
 
     def show_methods(self) -> None:
         MethodsDialog(self).exec()

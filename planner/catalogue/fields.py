@@ -481,8 +481,10 @@ POPULATION_FIELDS: list[FieldSpec] = [
               ge=1, le=POPULATION_COUNT[1] + 1, default=1, decimals=0, step=1),
 ]
 
+from .biomarker import BIOMARKER_FIELDS  # noqa: E402 (needs FieldSpec above)
+
 ALL_FIELDS: list[FieldSpec] = (INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS + INTERIM_FIELDS
-                               + PIECEWISE_FIELDS + POPULATION_FIELDS)
+                               + PIECEWISE_FIELDS + POPULATION_FIELDS + BIOMARKER_FIELDS)
 FIELDS_BY_PATH: dict[str, FieldSpec] = {f.path: f for f in ALL_FIELDS}
 
 #: subgroup defaults used when the endpoint is switched

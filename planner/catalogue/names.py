@@ -105,6 +105,12 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
     "interim_efficacy": (("obrien_fleming", "O'Brien–Fleming type (Lan–DeMets)"), ("pocock", "Pocock type (Lan–DeMets)"),
                          ("hwang_shih_decani", "Hwang–Shih–DeCani (γ)"), ("kim_demets", "Kim–DeMets (ρ)"),
                          ("none", "no early stop for efficacy")),
+    # the cutoff explorer's biomarker block (planner.cutoff)
+    "marker_distribution": (("empirical", "empirical quantiles (piecewise-linear cdf)"), ("normal", "normal"),
+                            ("lognormal", "lognormal"), ("beta", "beta on [lower, upper] (e.g. a 0–100 % score)")),
+    "marker_effect": (("step", "step: one effect below a threshold, one above"),
+                      ("linear", "linear in the marker between two ends"), ("bands", "one value per band")),
+    "marker_control": (("constant", "the same for every marker value"), ("bands", "one value per band")),
 }
 #: the claims of the biomarker-stratified design (results ``power_<claim>``)
 CLAIMS: dict[str, str] = {
@@ -205,6 +211,8 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec("power_distribution", "Distribution of power under the uncertain assumptions",
                    "power at the planned size", ""),
         FigureSpec("sensitivity_grid", "Sensitivity grid", "{effect}", "{effect}"),
+        FigureSpec("cutoff_map", "Design map over cutoffs", "cutoff: B+ = marker ≥ cutoff",
+                   "total randomized N for the target power (log scale)"),
     )
 }
 #: words on the figures besides the designs

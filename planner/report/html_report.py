@@ -218,6 +218,10 @@ def build_report(
         body.append(section("Survival assumptions", survival_section(scenario, images if include_figures else None)))
     if include_figures and fixed:
         body.append(section("Figures", _figures(scenario, fixed, images)))
+    if scenario.biomarker is not None:  # the cutoff explorer (planner.cutoff)
+        from .cutoff_section import cutoff_section  # noqa: PLC0415
+
+        body.append(section("Cutoff explorer", cutoff_section(scenario, images if include_figures else None)))
     if assurance:
         body.append(section("Assurance (probability of success)",
                             assurance_section(scenario, assurance, images if include_figures else None)))
