@@ -16,6 +16,7 @@ from .adaptive_extensions_io import read_extensions
 from .catalogue import FIELDS_BY_PATH
 from .errors import Problem, ScenarioError
 from .interim_reader import read_interims
+from .kept_results import read_kept_results
 from .scenario import (
     ADAPTIVE_CORRELATIONS,
     ALL_DESIGNS,
@@ -245,6 +246,7 @@ def _adaptive_design(r: Reader, block: dict, endpoint: str | None) -> AdaptiveOp
         simulations=r.field(block, "simulations", p),
         seed=r.field(block, "seed", p),
         correlation=r.choice(block, "correlation", p, ADAPTIVE_CORRELATIONS, _default(f"{p}.correlation")),
+        results=read_kept_results(r, block.get("results"), p),
     )
     if len(r.problems) > before:
         return None

@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
         self.busy.watch(self.tasks)
         self.busy.watch(self.sensitivity.tasks)
         self.busy.watch(self.adaptive.tasks)
+        for runner in self.adaptive.workspace.runners():
+            self.busy.watch(runner)
         self.statusBar().addPermanentWidget(self.busy)
         self._build_menus()
         self.resize(1500, 950)

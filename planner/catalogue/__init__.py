@@ -12,6 +12,16 @@ dotted paths (``positive.hazard_ratio``), the same ones :class:`planner.errors.P
 
 from __future__ import annotations
 
+from .adaptive_app import (  # noqa: F401 (the catalogue's public names)
+    ADAPTIVE_COLOURS,
+    ADAPTIVE_FIGURE_WORDS,
+    ADAPTIVE_FIGURES,
+    ADAPTIVE_PANELS,
+    KEPT_RESULTS,
+    KEPT_WORDS,
+    SEARCH_CLAIMS,
+    STAGE_ROWS,
+)
 from .fields import (  # noqa: F401 (the catalogue's public names)
     ADAPTIVE_DEFAULT,
     ADAPTIVE_FIELDS,
