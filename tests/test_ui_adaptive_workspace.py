@@ -106,6 +106,10 @@ def test_sweep_runs_keeps_and_reopens(make_window, qtbot, tmp_path):
         panel.figure_choice.setCurrentIndex(i)
     ws.tab_widget.setCurrentWidget(panel)
     _shot(w, "adaptive_sweep")
+    out = tmp_path / "r.html"
+    with qtbot.waitSignal(w.tasks.idle, timeout=120000):
+        w.export_report(out, include_adaptive=False)
+    assert "Operating characteristics over a grid of truths" in out.read_text(encoding="utf-8")
     panel.keep_button.click()
     kept = w.doc.get("designs.adaptive.results.sweep")
     assert kept["seed"] == 12345 or kept["seed"] == w.doc.get("designs.adaptive.seed")

@@ -141,6 +141,11 @@ class Workspace:
         self.kept_label.setText("")
         self.refresh()
 
+    def report_results(self) -> dict:
+        """The sweep and FWER results of the current inputs, for the report (``build_report``)."""
+        return {f"{p.kind}_result": p.result for p in (self.sweep, self.fwer)
+                if p.result is not None and not p.stale and not p.tasks.running}
+
     # ------------------------------------------------------------------ keeping results
     def _kept_now(self) -> bool:
         return bool(self.kept_label.text())

@@ -383,7 +383,7 @@ class MainWindow(QMainWindow):
         question, n = self.comparison.question, self.comparison.n_randomized
         options = dict(source_name=self.doc.path.name if self.doc.path else None, include_adaptive=include_adaptive,
                        question=question, n_randomized=n if question in ("power", "effect") else None,
-                       adaptive_result=run)
+                       adaptive_result=run, **tab.workspace.report_results())
         self.statusBar().showMessage(f"Exporting the report to {path}…")
         return self.tasks.start(f"Exporting {Path(path).name}", _export_report_task, scenario, options, Path(path),
                                 on_done=self._report_exported, on_error=lambda e: self._report_failed(path, e))
