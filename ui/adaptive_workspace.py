@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from planner.catalogue import ADAPTIVE_PANELS, KEPT_RESULTS, KEPT_WORDS
 
@@ -25,6 +33,16 @@ if TYPE_CHECKING:
     from .adaptive_tab import AdaptiveTab
 
 RESULTS_PATH = "designs.adaptive.results"
+
+
+def _scrolled(panel: QWidget) -> QScrollArea:
+    """The panel in a scroll area: a narrow or low window scrolls it instead of squeezing the inputs."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(panel)
+    scroll.setMinimumSize(120, 120)
+    return scroll
 
 
 class Workspace:
@@ -67,13 +85,13 @@ class Workspace:
         lay.addLayout(row)
         tabs = QTabWidget()
         tabs.setDocumentMode(True)
-        tabs.addTab(box, ADAPTIVE_PANELS["summary"])
-        tabs.addTab(self.stages, ADAPTIVE_PANELS["stages"])
+        tabs.addTab(_scrolled(box), ADAPTIVE_PANELS["summary"])
+        tabs.addTab(_scrolled(self.stages), ADAPTIVE_PANELS["stages"])
         tabs.setTabToolTip(1, "Rejection, selection and stopping per stage, and the boundaries")
-        tabs.addTab(self.search, ADAPTIVE_PANELS["search"])
-        tabs.addTab(self.sweep, ADAPTIVE_PANELS["sweep"])
+        tabs.addTab(_scrolled(self.search), ADAPTIVE_PANELS["search"])
+        tabs.addTab(_scrolled(self.sweep), ADAPTIVE_PANELS["sweep"])
         tabs.setTabToolTip(3, "Operating characteristics over a grid of truths")
-        tabs.addTab(self.fwer, ADAPTIVE_PANELS["fwer"])
+        tabs.addTab(_scrolled(self.fwer), ADAPTIVE_PANELS["fwer"])
         self.tab_widget = tabs
         return tabs
 

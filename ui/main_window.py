@@ -32,6 +32,7 @@ from .inputs_panel import InputsPanel
 from .log_pane import LogPane
 from .number_edit import DocumentUndoKeys
 from .plots_panel import PlotsPanel
+from .prior_editor import PriorEditor
 from .sensitivity_tab import SensitivityTab
 from .tasks import BusyIndicator, TaskRunner, TaskState
 
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
         self.sensitivity = SensitivityTab()
         self.adaptive = AdaptiveTab(self.doc)
         self.assurance = AssuranceView()
+        self.priors = PriorEditor(self.doc)
+        self.assurance.set_editor(self.priors)
         self.log = LogPane()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Plots")
@@ -177,6 +180,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         m = bar.addMenu("&File")
         self._action(m, "&New", self.new_file, QKeySequence.StandardKey.New, "Start a new scenario")
+        self._action(m, "New with &uncertain inputs (assurance)", self.new_with_priors, tip="Start a new scenario "
+                     "whose prevalence and B+ effect carry a distribution (edit them in the Assurance tab)")
         self._action(m, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = m.addMenu("Open &Recent")
         self.examples_menu = m.addMenu("&Examples")
@@ -203,6 +208,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.undo_keys)
         e.addSeparator()
         self._action(e, "Copy comparison as TSV", self.comparison.copy_tsv, "Ctrl+Shift+C")
+        self._action(e, "Uncertain inputs (assurance)…", self.edit_priors,
+                     tip="Add, see and edit the distribution of each uncertain input")
         v = bar.addMenu("&View")
         self.view_actions = [
             self._action(v, self.tabs.tabText(i), lambda _=False, k=i: self.tabs.setCurrentIndex(k), f"Alt+{i + 1}")
@@ -299,10 +306,25 @@ class MainWindow(QMainWindow):
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
 
-    def new_file(self) -> None:
+    def new_file(self) -> bool:
         if self.maybe_save():
             self.doc.load_dict(json.loads(json.dumps(NEW_SCENARIO)))
             self.log.append("New scenario")
+            return True
+        return False
+
+    def new_with_priors(self) -> None:
+        """File → New, then a starting uncertainty block shown in the Assurance tab."""
+        if self.new_file():
+            self.priors.start()
+            self.doc.undo_stack.clear()  # a new scenario: nothing to undo, nothing unsaved
+            self.edit_priors()
+
+    def edit_priors(self) -> None:
+        """Show the prior editor (a starting block when the scenario has none)."""
+        self.priors.start()
+        self._update_assurance_visibility(self.doc.get("uncertainty") is not None)
+        self.tabs.setCurrentWidget(self.assurance)
 
     def open_dialog(self) -> None:
         if not self.maybe_save():

@@ -19,6 +19,13 @@ from .adaptive_app import (  # noqa: F401 (the catalogue's public names)
     ADAPTIVE_PANELS,
     KEPT_RESULTS,
     KEPT_WORDS,
+    PRIOR_BETA_FORMS,
+    PRIOR_FORMS,
+    PRIOR_INPUTS,
+    PRIOR_KEYS,
+    PRIOR_NORMAL_FORMS,
+    PRIOR_STARTER,
+    PRIOR_WORDS,
     SEARCH_CLAIMS,
     STAGE_ROWS,
 )

@@ -50,7 +50,7 @@ ADAPTIVE_FIGURE_WORDS: dict[str, str] = {
     "alpha": "α (one-sided)",
     "alpha_3se": "α + 3 Monte Carlo SE",
     "band": "±1.96 Monte Carlo SE",
-    "mean": "prior mean",
+    "mean": "prior centre",
     "assumed": "assumed value",
     "no_prior": "no prior for this input",
 }
@@ -87,4 +87,41 @@ KEPT_WORDS: dict[str, str] = {
     "kept": "kept in the scenario file",
     "stale": "These results are for earlier inputs: run again.",
     "kept_stale": "Kept results (from the file) are for other inputs than the current ones.",
+}
+
+
+# --------------------------------------------------------------------------- assurance priors (ui/prior_editor.py)
+#: the inputs that may carry a prior (planner.uncertainty.INPUTS) → words
+PRIOR_INPUTS: dict[str, str] = {
+    "prevalence": "Prevalence of B+",
+    "positive_effect": "Effect in B+ patients",
+    "negative_effect": "Effect in B− patients",
+    "assay_sensitivity": "Assay sensitivity",
+    "assay_specificity": "Assay specificity",
+}
+#: how a prior is given (docs/uncertainty.md): form → (words, the block's keys)
+PRIOR_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "counts": ("x of n (a cohort or validation study)", ("x", "n")),
+    "mean_n": ("mean and effective sample size n", ("mean", "n")),
+    "mean_sd": ("mean and standard deviation", ("mean", "sd")),
+    "estimate_se": ("estimate and standard error", ("estimate", "se")),
+    "interval": ("estimate and confidence interval", ("estimate", "lower", "upper", "level")),
+}
+#: the forms offered for a proportion (Beta) and for an effect (normal)
+PRIOR_BETA_FORMS = ("counts", "mean_n", "mean_sd")
+PRIOR_NORMAL_FORMS = ("estimate_se", "interval")
+#: words for each key of a prior
+PRIOR_KEYS: dict[str, str] = {
+    "x": "x (events)", "n": "n", "mean": "mean", "sd": "SD", "estimate": "estimate", "se": "standard error",
+    "lower": "lower limit", "upper": "upper limit", "level": "interval level",
+}
+#: the starter block of "add uncertain inputs" (File → New with assurance): centred on the scenario
+PRIOR_STARTER: dict = {"prevalence": {"n": 100}, "positive_effect": {"se": 0.1}}
+PRIOR_WORDS: dict[str, str] = {
+    "uncertain": "uncertain (give a distribution)",
+    "centred": "empty mean or estimate: centred on the scenario's value",
+    "draws": "Prior draws",
+    "seed": "Seed of the draws",
+    "point_mass": "point mass (no uncertainty)",
+    "section": "Uncertain inputs (priors for assurance)",
 }
