@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -145,9 +144,12 @@ class PriorBox(QGroupBox):
     def __init__(self, editor: PriorEditor, key: str) -> None:
         super().__init__()
         self.editor, self.key = editor, key
-        self.check = QCheckBox(f"{PRIOR_INPUTS[key]}: {PRIOR_WORDS['uncertain']}")
+        self.check = QCheckBox(PRIOR_INPUTS[key])
+        self.check.setToolTip(PRIOR_WORDS["uncertain"].capitalize())
         self.check.toggled.connect(self._toggled)
         self.form = QComboBox()
+        self.form.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.form.setMinimumContentsLength(16)
         for code in (PRIOR_BETA_FORMS if key in BETA else PRIOR_NORMAL_FORMS):
             self.form.addItem(PRIOR_FORMS[code][0], code)
         self.form.currentIndexChanged.connect(self._form_changed)
@@ -181,12 +183,11 @@ class PriorBox(QGroupBox):
         left.addWidget(self.description)
         left.addWidget(self.problem)
         left.addStretch(1)
+        self.plot.setMinimumHeight(190)
         grid = QGridLayout(self)
-        grid.addWidget(self.check, 0, 0, 1, 2)
+        grid.addWidget(self.check, 0, 0)
         grid.addLayout(left, 1, 0)
-        grid.addWidget(self.plot, 1, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        grid.addWidget(self.plot, 2, 0)  # below the values: the box fits a narrow column
         self.drawn_key: Any = None
 
     # ------------------------------------------------------------------ edits
@@ -266,12 +267,9 @@ class PriorEditor(QWidget):
         self.seed.setRange(0, 2_147_483_647)
         self.seed.setKeyboardTracking(False)
         self.seed.valueChanged.connect(lambda v: self._set_top("seed", int(v)))
-        top = QHBoxLayout()
-        top.addWidget(QLabel(PRIOR_WORDS["draws"]))
-        top.addWidget(self.draws)
-        top.addWidget(QLabel(PRIOR_WORDS["seed"]))
-        top.addWidget(self.seed)
-        top.addStretch(1)
+        top = QFormLayout()
+        top.addRow(PRIOR_WORDS["draws"], self.draws)
+        top.addRow(PRIOR_WORDS["seed"], self.seed)
         inner = QWidget()
         lay = QVBoxLayout(inner)
         title = QLabel(f"<b>{PRIOR_WORDS['section']}</b>")
@@ -384,7 +382,7 @@ class PriorEditor(QWidget):
             except ValueError as exc:
                 box.show_problem(str(exc))
                 continue
-            label = effect_axis(s.endpoint, key.split("_")[0]) if key.endswith("effect") else PRIOR_INPUTS[key].lower()
+            label = effect_axis(s.endpoint, key.split("_")[0]) if key.endswith("effect") else PRIOR_INPUTS[key][0].lower() + PRIOR_INPUTS[key][1:]
             fig = box.plot.figure
             fig.clear()
             box.plot.ax = fig.add_subplot(1, 1, 1)
