@@ -27,6 +27,9 @@ from .adaptive_app import (  # noqa: F401 (the catalogue's public names)
     PRIOR_STARTER,
     PRIOR_WORDS,
     SEARCH_CLAIMS,
+    SENSITIVITY_COUNTS,
+    SENSITIVITY_OUTPUTS,
+    SENSITIVITY_SHORT,
     STAGE_ROWS,
 )
 from .fields import (  # noqa: F401 (the catalogue's public names)

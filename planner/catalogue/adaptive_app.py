@@ -1,4 +1,5 @@
-"""Words of the adaptive design workspace (app tab, its figures and the report's sweep section).
+"""Words of the app's workspaces: the adaptive tab (its figures and the report's sweep section), the
+assurance priors and the sensitivity grid.
 
 Panels of the adaptive tab, the per-stage table's rows, the figures of
 :mod:`planner.figures_adaptive`, the sample-size search's claims and the kept results
@@ -125,3 +126,20 @@ PRIOR_WORDS: dict[str, str] = {
     "point_mass": "point mass (no uncertainty)",
     "section": "Uncertain inputs (priors for assurance)",
 }
+
+
+# --------------------------------------------------------------------------- sensitivity grid (ui/sensitivity_tab.py)
+#: outputs of the sensitivity grid (planner.sensitivity): code → words (table headers, heat-map titles)
+SENSITIVITY_OUTPUTS: dict[str, str] = {
+    "n": "Total randomized N (for the target power)",
+    "screened": "Patients screened (for the target power)",
+    "events": "Events (for the target power)",
+    "cost": "Cost (for the target power)",
+    "power": "Power (at the design's N for the current scenario)",
+    "assurance": "Assurance (at the design's N for the current scenario)",
+}
+#: short words of the outputs (column headers of the one-input table, under the design's label)
+SENSITIVITY_SHORT: dict[str, str] = {"n": "N randomized", "screened": "screened", "events": "events", "cost": "cost",
+                                     "power": "power", "assurance": "assurance"}
+#: outputs shown as whole numbers
+SENSITIVITY_COUNTS = ("n", "screened", "events", "cost")
