@@ -170,3 +170,18 @@ def test_damaged_kept_results_are_reported(bad):
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(data)
     assert "designs.adaptive.results" in str(err.value)
+
+
+def test_sweep_cancel_keeps_the_points_finished(make_window, qtbot):
+    w = _her2(make_window, simulations=200)
+    panel = w.adaptive.workspace.sweep
+    panel.fields[0].setCurrentIndex(panel.fields[0].findData("negative.treatment_rate"))
+    panel.values[0].setText("0.3:0.5:0.01")
+    panel.simulations.setValue(500000)
+    with qtbot.waitSignal(panel.tasks.idle, timeout=180000):
+        panel.run()
+        qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=60000)
+        panel.cancel()
+    assert panel.result is not None and panel.result["incomplete"]
+    assert panel.table.rowCount() == len(panel.result["rows"]) < 21
+    assert "cancelled" in panel.status.text()
