@@ -232,6 +232,8 @@ class AdaptiveOptions:
     correlation: str = "information"  # Spiessens–Debois ρ: statistics' or rpact's √(n_S/n_F)
     combination: str = "inverse_normal"  # or "fisher" (rpact getDesignFisher)
     sample_size_recalculation: SampleSizeRecalculation | None = None
+    #: results kept by the app (planner.kept_results); never part of the assumptions
+    results: dict | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from .biomarker_io import read_biomarker
 from .catalogue import FIELDS_BY_PATH
 from .errors import Problem, ScenarioError
 from .interim_reader import read_interims
+from .kept_results import read_kept_results
 from .scenario import (
     ADAPTIVE_CORRELATIONS,
     ALL_DESIGNS,
@@ -259,6 +260,7 @@ def _adaptive_design(r: Reader, block: dict, endpoint: str | None,
         simulations=r.field(block, "simulations", p),
         seed=r.field(block, "seed", p),
         correlation=r.choice(block, "correlation", p, ADAPTIVE_CORRELATIONS, _default(f"{p}.correlation")),
+        results=read_kept_results(r, block.get("results"), p),
     )
     scenario_cells.check_rbest(r, opts["selection"], population, p)
     if len(r.problems) > before:

@@ -33,6 +33,7 @@ from planner.catalogue import ADAPTIVE_FIELDS, EFFECTS
 from planner.errors import ScenarioError
 from planner.scenario import Scenario
 
+from .adaptive_workspace import Workspace
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
 from .plot_canvas import PlotCanvas
@@ -149,6 +150,8 @@ class AdaptiveTab(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.include)
         left_layout.addWidget(settings)
+        self.workspace = Workspace(self, doc)
+        left_layout.addWidget(self.workspace.more)
         left_layout.addLayout(controls)
         left_layout.addWidget(self.status)
         left_layout.addWidget(self.stale_label)
@@ -169,7 +172,7 @@ class AdaptiveTab(QWidget):
         right.addWidget(self.plot)
         splitter = QSplitter()
         splitter.addWidget(scroll)
-        splitter.addWidget(right)
+        splitter.addWidget(self.workspace.tabs(right))
         splitter.setSizes([470, 600])
         right.setSizes([360, 260])
         layout = QVBoxLayout(self)
@@ -177,6 +180,7 @@ class AdaptiveTab(QWidget):
         layout.addWidget(splitter)
         doc.changed.connect(self.refresh)
         doc.opened.connect(self.clear_results)
+        self.workspace.connect()  # after the tab's own slots: the panels follow its state
         self.result_kind = ""
 
     # ------------------------------------------------------------------ settings
@@ -283,6 +287,7 @@ class AdaptiveTab(QWidget):
     def shutdown(self) -> None:
         """Cancel (window closing): the result of a running simulation is dropped."""
         self.tasks.cancel()
+        self.workspace.shutdown()
 
     def _progressed(self, done: int, total: int) -> None:
         if total > 0 and self.progress.maximum() != total:

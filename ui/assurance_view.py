@@ -77,6 +77,24 @@ class AssuranceView(QWidget):
         layout.addWidget(self.canvas, 1)
         self.clear("The scenario has no uncertainty block.")
 
+    def set_editor(self, editor: QWidget) -> None:
+        """Show the uncertainty block's editor (:mod:`ui.prior_editor`) left of the power distribution."""
+        from PySide6.QtWidgets import QSplitter
+
+        layout = self.layout()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        for w in (self.summary, self.canvas):
+            layout.removeWidget(w)
+            right_layout.addWidget(w, 1 if w is self.canvas else 0)
+        split = QSplitter()
+        split.addWidget(editor)
+        split.addWidget(right)
+        split.setSizes([520, 600])
+        layout.addWidget(split, 1)
+        self.editor = editor
+
     # ------------------------------------------------------------------ computing
     @property
     def busy(self) -> bool:

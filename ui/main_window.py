@@ -32,6 +32,7 @@ from .inputs_panel import InputsPanel
 from .log_pane import LogPane
 from .number_edit import DocumentUndoKeys
 from .plots_panel import PlotsPanel
+from .prior_editor import PriorEditor
 from .sensitivity_tab import SensitivityTab
 from .tasks import BusyIndicator, TaskRunner, TaskState
 
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
         self.sensitivity = SensitivityTab()
         self.adaptive = AdaptiveTab(self.doc)
         self.assurance = AssuranceView()
+        self.priors = PriorEditor(self.doc)
+        self.assurance.set_editor(self.priors)
         self.log = LogPane()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Plots")
@@ -153,6 +156,8 @@ class MainWindow(QMainWindow):
         self.busy.watch(self.tasks)
         self.busy.watch(self.sensitivity.tasks)
         self.busy.watch(self.adaptive.tasks)
+        for runner in self.adaptive.workspace.runners():
+            self.busy.watch(runner)
         self.statusBar().addPermanentWidget(self.busy)
         self._build_menus()
         self.resize(1500, 950)
@@ -175,6 +180,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         m = bar.addMenu("&File")
         self._action(m, "&New", self.new_file, QKeySequence.StandardKey.New, "Start a new scenario")
+        self._action(m, "New with &uncertain inputs (assurance)", self.new_with_priors, tip="Start a new scenario "
+                     "whose prevalence and B+ effect carry a distribution (edit them in the Assurance tab)")
         self._action(m, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = m.addMenu("Open &Recent")
         self.examples_menu = m.addMenu("&Examples")
@@ -201,6 +208,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.undo_keys)
         e.addSeparator()
         self._action(e, "Copy comparison as TSV", self.comparison.copy_tsv, "Ctrl+Shift+C")
+        self._action(e, "Uncertain inputs (assurance)…", self.edit_priors,
+                     tip="Add, see and edit the distribution of each uncertain input")
         v = bar.addMenu("&View")
         self.view_actions = [
             self._action(v, self.tabs.tabText(i), lambda _=False, k=i: self.tabs.setCurrentIndex(k), f"Alt+{i + 1}")
@@ -308,10 +317,25 @@ class MainWindow(QMainWindow):
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
 
-    def new_file(self) -> None:
+    def new_file(self) -> bool:
         if self.maybe_save():
             self.doc.load_dict(json.loads(json.dumps(NEW_SCENARIO)))
             self.log.append("New scenario")
+            return True
+        return False
+
+    def new_with_priors(self) -> None:
+        """File → New, then a starting uncertainty block shown in the Assurance tab."""
+        if self.new_file():
+            self.priors.start()
+            self.doc.undo_stack.clear()  # a new scenario: nothing to undo, nothing unsaved
+            self.edit_priors()
+
+    def edit_priors(self) -> None:
+        """Show the prior editor (a starting block when the scenario has none)."""
+        self.priors.start()
+        self._update_assurance_visibility(self.doc.get("uncertainty") is not None)
+        self.tabs.setCurrentWidget(self.assurance)
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
@@ -392,7 +416,7 @@ class MainWindow(QMainWindow):
         question, n = self.comparison.question, self.comparison.n_randomized
         options = dict(source_name=self.doc.path.name if self.doc.path else None, include_adaptive=include_adaptive,
                        question=question, n_randomized=n if question in ("power", "effect") else None,
-                       adaptive_result=run)
+                       adaptive_result=run, **tab.workspace.report_results())
         self.statusBar().showMessage(f"Exporting the report to {path}…")
         return self.tasks.start(f"Exporting {Path(path).name}", _export_report_task, scenario, options, Path(path),
                                 on_done=self._report_exported, on_error=lambda e: self._report_failed(path, e))

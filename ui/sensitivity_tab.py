@@ -1,4 +1,12 @@
-"""Sensitivity grid (PASS/SAS style): N or power of one design over one or two inputs."""
+"""Sensitivity grid (PASS/SAS style): several designs and outputs over one or two inputs.
+
+The checked designs and outputs (:data:`planner.catalogue.SENSITIVITY_OUTPUTS`: N, screened,
+events, cost, power, assurance) are computed at once in the background
+(:func:`planner.sensitivity.multi_grid`, progress and Cancel); the table and the heat map show the
+design and output chosen above them (switching needs no recomputation), and with one input the
+table shows every computed design and output side by side. Headers are the catalogue's labels;
+the export holds every grid as numbers (long form).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +23,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -23,7 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.catalogue import EFFECTS, FIGURES, INPUT_FIELDS, design_label
+from planner.catalogue import (
+    EFFECTS,
+    FIGURES,
+    INPUT_FIELDS,
+    SENSITIVITY_COUNTS,
+    SENSITIVITY_OUTPUTS,
+    SENSITIVITY_SHORT,
+    design_label,
+)
 from planner.scenario import FIXED_DESIGNS, Scenario
 
 from .document import field_label
@@ -32,12 +50,31 @@ from .plot_canvas import PlotCanvas
 from .tasks import TaskRunner
 
 
-def _grid_task(_state, scenario: Scenario, design: str, rows: tuple, cols: tuple | None, output: str):
-    """Worker body: :func:`planner.curves.sensitivity_grid`."""
-    from planner import curves
+def _grid_task(state, scenario: Scenario, designs: list, rows: tuple, cols: tuple | None, outputs: list):
+    """Worker body: :func:`planner.sensitivity.multi_grid` (progress per design, Cancel between designs)."""
+    from planner.sensitivity import multi_grid
 
     with np.errstate(all="ignore"):
-        return curves.sensitivity_grid(scenario, design, rows, cols, output=output)
+        return multi_grid(scenario, designs, outputs, rows, cols, progress=state.set_progress,
+                          is_cancelled=state.is_interruption_requested)
+
+
+def _checklist(items: list[tuple[str, str]], checked: set[str]) -> QListWidget:
+    """A compact list of check boxes (code in the user role)."""
+    box = QListWidget()
+    for code, words in items:
+        item = QListWidgetItem(words)
+        item.setData(Qt.ItemDataRole.UserRole, code)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if code in checked else Qt.CheckState.Unchecked)
+        box.addItem(item)
+    box.setMaximumHeight(96)
+    return box
+
+
+def checked_codes(box: QListWidget) -> list[str]:
+    return [box.item(i).data(Qt.ItemDataRole.UserRole) for i in range(box.count())
+            if box.item(i).checkState() == Qt.CheckState.Checked]
 
 
 def values_around(value: float, path: str) -> str:
@@ -52,8 +89,8 @@ def values_around(value: float, path: str) -> str:
 
 
 def numeric_fields(endpoint: str) -> list[tuple[str, str]]:
-    """(path, label) of every numeric input that applies to ``endpoint``."""
-    return [(f.path, f"{f.label} ({f.path})") for f in INPUT_FIELDS if f.kind == "float" and endpoint in f.endpoints]
+    """(path, label) of every numeric input that applies to ``endpoint`` (the catalogue's label)."""
+    return [(f.path, field_label(f.path)) for f in INPUT_FIELDS if f.kind == "float" and endpoint in f.endpoints]
 
 
 class SensitivityTab(QWidget):
@@ -62,15 +99,22 @@ class SensitivityTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.scenario: Scenario | None = None
-        self.grid = None  # planner.curves.Grid
+        self.grid = None  # planner.curves.Grid: the design and output shown
+        self.multi = None  # planner.sensitivity.MultiGrid: everything computed
         self.tasks = TaskRunner(self)
         self.endpoint = ""
         self.design = QComboBox()
         for name in FIXED_DESIGNS:
             self.design.addItem(design_label(name), name)
         self.output = QComboBox()
-        self.output.addItem("Total randomized N (for the target power)", "n")
-        self.output.addItem("Power (at the design's N for the current scenario)", "power")
+        for code, words in SENSITIVITY_OUTPUTS.items():
+            self.output.addItem(words, code)
+        self.design.currentIndexChanged.connect(self._view_changed)
+        self.output.currentIndexChanged.connect(self._view_changed)
+        self.designs_list = _checklist([(n, design_label(n)) for n in FIXED_DESIGNS], set(FIXED_DESIGNS))
+        self.outputs_list = _checklist(list(SENSITIVITY_OUTPUTS.items()), {"n", "screened", "power"})
+        for box in (self.designs_list, self.outputs_list):
+            box.setToolTip("Computed at once; the table and the heat map show the design and output chosen above")
         self.row_field, self.col_field = QComboBox(), QComboBox()
         self.row_values = QLineEdit("0.2:0.6:0.1")
         self.col_values = QLineEdit()
@@ -84,8 +128,12 @@ class SensitivityTab(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Design", self.design)
-        form.addRow("Output", self.output)
+        form.addRow("Show design", self.design)
+        form.addRow("Show output", self.output)
+        lists = QHBoxLayout()
+        lists.addWidget(self.designs_list)
+        lists.addWidget(self.outputs_list)
+        form.addRow("Compute", lists)
         rows = QHBoxLayout()
         rows.addWidget(self.row_field, 2)
         rows.addWidget(self.row_values, 1)
@@ -149,7 +197,7 @@ class SensitivityTab(QWidget):
             edit.setText(values_around(float(node), str(path)))
 
     def compute(self) -> None:
-        """Read the grid's inputs here; compute it in the background (:mod:`ui.tasks`)."""
+        """Read the grid's inputs here; compute every checked design and output in the background."""
         if self.scenario is None:
             return
         try:
@@ -158,49 +206,76 @@ class SensitivityTab(QWidget):
             rows = (str(self.row_field.currentData()), curves.parse_list(self.row_values.text()))
             col_path = self.col_field.currentData()
             cols = (str(col_path), curves.parse_list(self.col_values.text())) if col_path else None
-            if len(rows[1]) * (len(cols[1]) if cols else 1) > 2500:
-                raise ValueError("at most 2500 cells")
+            designs = list(dict.fromkeys([str(self.design.currentData()), *checked_codes(self.designs_list)]))
+            outputs = list(dict.fromkeys([str(self.output.currentData()), *checked_codes(self.outputs_list)]))
+            if len(rows[1]) * (len(cols[1]) if cols else 1) * len(designs) > 2500:
+                raise ValueError("at most 2500 cells (values × values × designs)")
         except Exception as exc:
             self._failed(str(exc))
             return
         self.message.setStyleSheet("")
-        self.message.setText("Computing the grid…")
-        self.tasks.start("Computing the sensitivity grid", _grid_task, self.scenario, str(self.design.currentData()),
-                         rows, cols, str(self.output.currentData()), on_done=self._computed, on_error=self._failed)
+        self.message.setText(f"Computing {len(designs)} design(s) × {len(outputs)} output(s)…")
+        self.tasks.start("Computing the sensitivity grid", _grid_task, self.scenario, designs, rows, cols, outputs,
+                         on_done=self._computed, on_error=self._failed)
 
     def _failed(self, message: str) -> None:
         self.message.setText(message)
         self.message.setStyleSheet(ERROR_STYLE)
 
-    def _computed(self, grid) -> None:
+    def _computed(self, multi) -> None:
+        self.multi = multi
+        self._view_changed()
+
+    def _view_changed(self, _index: int = 0) -> None:
+        """Show the chosen design and output of the computed grids (no recomputation)."""
+        if self.multi is None:
+            return
+        key = (str(self.design.currentData()), str(self.output.currentData()))
+        grid = self.multi.grids.get(key)
+        if grid is None:
+            self.message.setStyleSheet("")
+            self.message.setText(f"{design_label(key[0])}: {SENSITIVITY_OUTPUTS[key[1]].lower()} was not computed: "
+                                 "check it and press Compute grid.")
+            return
         self.grid = grid
         self.message.setStyleSheet("")
         bad = len(self.grid.messages)
-        self.message.setText(f"{bad} cell(s) invalid or not attainable (hover for the reason)" if bad else "")
+        note = " (cancelled: some designs are missing)" if self.multi.cancelled else ""
+        self.message.setText((f"{bad} cell(s) invalid or not attainable (hover for the reason)" if bad else "") + note)
         self._fill()
+
+    @staticmethod
+    def _text(v: float, output: str) -> str:
+        if not math.isfinite(v):
+            return "—"
+        return f"{v:,.0f}" if output in SENSITIVITY_COUNTS else f"{v:.3f}"
 
     def _fill(self) -> None:
         g = self.grid
+        one_input = g.col_field is None
+        grids = list(self.multi.grids.values()) if (one_input and self.multi is not None) else [g]
         cols = list(g.col_values) or [None]
         self.table.clear()
         self.table.setRowCount(len(g.row_values))
-        self.table.setColumnCount(len(cols))
-        output = self.output.itemText(max(0, self.output.findData(g.output)))
-        self.table.setHorizontalHeaderLabels([f"{field_label(g.col_field)} = {c:g}" if c is not None else output
-                                              for c in cols])
+        self.table.setColumnCount(len(grids) if one_input else len(cols))
+        if one_input:  # every computed design and output side by side
+            heads = [f"{design_label(x.design)}\n{SENSITIVITY_SHORT[x.output]}" for x in grids]
+        else:
+            heads = [f"{field_label(g.col_field)} = {c:g}" for c in cols]
+        self.table.setHorizontalHeaderLabels(heads)
         self.table.setVerticalHeaderLabels([f"{field_label(g.row_field)} = {r:g}" for r in g.row_values])
         for i in range(len(g.row_values)):
-            for j in range(len(cols)):
-                v = float(g.values[i, j])
-                text = "—" if not math.isfinite(v) else (f"{v:,.0f}" if g.output == "n" else f"{v:.3f}")
-                item = QTableWidgetItem(text)
+            for j in range(self.table.columnCount()):
+                x, jj = (grids[j], 0) if one_input else (g, j)
+                v = float(x.values[i, jj])
+                item = QTableWidgetItem(self._text(v, x.output))
                 item.setData(Qt.ItemDataRole.UserRole, v)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if f"{i},{j}" in g.messages:
-                    item.setToolTip(g.messages[f"{i},{j}"])
+                if f"{i},{jj}" in x.messages:
+                    item.setToolTip(x.messages[f"{i},{jj}"])
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
-        self._draw_heatmap(output)
+        self._draw_heatmap(SENSITIVITY_OUTPUTS[g.output])
 
     def _draw_heatmap(self, output: str) -> None:
         """The grid as a heat map beside the table (:func:`planner.figures.draw_sensitivity_heatmap`)."""
@@ -213,13 +288,19 @@ class SensitivityTab(QWidget):
         col_label = field_label(g.col_field) if g.col_field else ""
         image = draw_sensitivity_heatmap(self.plot.ax, g.values, g.row_values, g.col_values,
                                          field_label(g.row_field), col_label,
-                                         f"{output} — {design_label(g.design)}", integer=g.output == "n")
+                                         f"{output} — {design_label(g.design)}", integer=g.output in SENSITIVITY_COUNTS)
         fig.colorbar(image, ax=self.plot.ax, fraction=0.08, pad=0.03)
         self.plot.csv_text = g.to_csv()
         self.plot.redraw()
 
+    def to_csv(self) -> str:
+        """Every computed grid as numbers (long form), or the shown grid."""
+        if self.multi is not None:
+            return self.multi.to_csv()
+        return self.grid.to_csv() if self.grid else ""
+
     def to_tsv(self) -> str:
-        return self.grid.to_csv().replace(",", "\t") if self.grid else ""
+        return self.to_csv().replace(",", "\t")
 
     def export_dialog(self) -> None:
         if self.grid is None:
@@ -228,4 +309,4 @@ class SensitivityTab(QWidget):
         if path:
             from .export_files import export_text
 
-            export_text(self, path, self.grid.to_csv(), "the sensitivity grid")
+            export_text(self, path, self.to_csv(), "the sensitivity grid")

@@ -12,6 +12,26 @@ dotted paths (``positive.hazard_ratio``), the same ones :class:`planner.errors.P
 
 from __future__ import annotations
 
+from .adaptive_app import (  # noqa: F401 (the catalogue's public names)
+    ADAPTIVE_COLOURS,
+    ADAPTIVE_FIGURE_WORDS,
+    ADAPTIVE_FIGURES,
+    ADAPTIVE_PANELS,
+    KEPT_RESULTS,
+    KEPT_WORDS,
+    PRIOR_BETA_FORMS,
+    PRIOR_FORMS,
+    PRIOR_INPUTS,
+    PRIOR_KEYS,
+    PRIOR_NORMAL_FORMS,
+    PRIOR_STARTER,
+    PRIOR_WORDS,
+    SEARCH_CLAIMS,
+    SENSITIVITY_COUNTS,
+    SENSITIVITY_OUTPUTS,
+    SENSITIVITY_SHORT,
+    STAGE_ROWS,
+)
 from .fields import (  # noqa: F401 (the catalogue's public names)
     ADAPTIVE_DEFAULT,
     ADAPTIVE_FIELDS,

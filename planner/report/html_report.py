@@ -44,6 +44,7 @@ from .sections import (
     question_sentence,
     summary_paragraph,
 )
+from .sweep_section import kept_results, sweep_section
 
 __all__ = ["Report", "adaptive_available", "build_report", "canonical_json", "fixed_results", "scenario_digest",
            "write_report_html"]
@@ -171,6 +172,8 @@ def build_report(
     question: str = "auto",
     n_randomized: int | None = None,
     adaptive_result: Any = None,
+    sweep_result: Mapping | None = None,
+    fwer_result: Mapping | None = None,
 ) -> Report:
     """Compute every design of ``scenario`` for ``question`` (``auto``, ``sample_size`` (or
     ``sample-size``), ``power`` or ``effect``; the last two at ``n_randomized`` total patients, or at the sizes fixed
@@ -179,10 +182,14 @@ def build_report(
     ``adaptive_result`` (an ``AdaptiveResult`` or its dictionary: a run the app just made for
     this scenario) is reported as it is; otherwise the adaptive design, when the scenario has one,
     is simulated (unless ``include_adaptive`` is False). ``source_name`` is shown as the
-    scenario file's name; ``generated`` (UTC) fixes the date (default: now).
+    scenario file's name; ``generated`` (UTC) fixes the date (default: now). A simulation kept in the
+    file for these inputs (``designs.adaptive.results``) is reported instead of simulating again;
+    ``sweep_result`` / ``fwer_result`` (or the kept ones) add the operating-characteristic section.
     """
     generated = generated or datetime.now(timezone.utc)
     question = question.replace("-", "_")  # the command line's spelling (sample-size)
+    if adaptive_result is None and include_adaptive:
+        adaptive_result = kept_results(scenario)[0].get("simulation")
     simulate = include_adaptive and adaptive_result is None and adaptive_available()
     comparison = compare_designs(scenario, question=question, n_randomized=n_randomized,
                                  include_adaptive=simulate and "adaptive" in scenario.designs)
@@ -228,10 +235,13 @@ def build_report(
     if "adaptive" in scenario.designs:
         body.append(section(f"{design_label('adaptive')} design: operating characteristics",
                             adaptive_section(scenario, sim, messages[0] if messages else None)))
+        oc = sweep_section(scenario, images if include_figures else None, sweep=sweep_result, fwer=fwer_result)
+        if oc:
+            body.append(section(f"{design_label('adaptive')} design: sweep and type I error", oc))
     body.append(section("Methods", methods_section(scenario, comparison)))
     body.append(section("Reproducibility", _reproducibility(source_name, question, n_randomized, digest)))
     body.append(Markup('<h2 style="page-break-before: always">Appendix: scenario</h2>')
-                + tag("pre", json.dumps(scenario_to_dict(scenario), indent=1, ensure_ascii=False)))
+                + tag("pre", json.dumps(_appendix(scenario), indent=1, ensure_ascii=False)))
     title = esc(scenario.title or "Untitled scenario")
     page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title><style>{CSS}</style></head>'
             f"<body>\n{join(body, chr(10))}\n</body></html>")
@@ -240,6 +250,13 @@ def build_report(
         generated=generated, justifications=just, adaptive=sim, messages=tuple(messages), assurance=assurance,
         question=question, n_randomized=n_randomized, print_html=page, images=dict(images),
     )
+
+
+def _appendix(scenario: Scenario) -> dict:
+    """The scenario as in its file, without the results kept by the app (reported above)."""
+    data = scenario_to_dict(scenario)
+    (data.get("designs") or {}).get("adaptive", {}).pop("results", None)
+    return data
 
 
 def _reproducibility(source: str | None, question: str, n: int | None, digest: str) -> Markup:
