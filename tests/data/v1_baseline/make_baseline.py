@@ -5,7 +5,9 @@ Run from the project root: ``python tests/data/v1_baseline/make_baseline.py``. I
 designs' results (``compare_designs(..., include_adaptive=False)``) and, where the file has an
 adaptive design, its simulation with 2,000 trials and the file's seed. JSON floats round-trip
 exactly (shortest repr), so ``tests/test_v1_baseline.py`` compares them bit for bit.
-Made on main at commit 7d0c735 (2026-12-01), before issue 12's population model.
+Made on main at commit 7d0c735 (2026-12-01), before issue 12's population model; re-run when
+issue 12 was merged to add the examples that came with it (the cutoff explorer's and the two in
+the cells form), every earlier number unchanged (checked).
 """
 
 from __future__ import annotations
