@@ -24,6 +24,7 @@ from .files import WriteError, atomic_write, atomic_write_bytes, atomic_write_te
 from .interim_reader import interim_to_json
 from .reading import MAX_FILE_BYTES, decode_json, decode_text, read_user_file
 from .scenario import INHERIT, FixedDesignOptions, Scenario
+from .scenario_cells import cells_to_dict, population_to_dict
 from .scenario_piecewise import subgroup_to_dict, survival_to_dict
 from .scenario_v1 import FORMAT_NAME, SUPPORTED_VERSIONS, scenario_from_dict
 
@@ -115,9 +116,13 @@ def scenario_to_dict(scenario: Scenario) -> dict:
         "notes": scenario.notes,
         "endpoint": scenario.endpoint,
         "population": _population_to_dict(scenario.population),
-        "positive": _subgroup_to_dict(scenario.positive),
-        "negative": _subgroup_to_dict(scenario.negative),
     }
+    if scenario.has_cells:  # several populations: each cell's outcomes (planner.scenario_cells)
+        out["population"] = population_to_dict(scenario.population)
+        out["cells"] = cells_to_dict(scenario, _subgroup_to_dict)
+    else:
+        out["positive"] = _subgroup_to_dict(scenario.positive)
+        out["negative"] = _subgroup_to_dict(scenario.negative)
     if scenario.survival is not None:
         out["survival"] = survival_to_dict(scenario.survival)
     out["testing"] = _clean(asdict(scenario.testing))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from . import scenario_cells
 from .adaptive_extensions_io import read_extensions
 from .catalogue import FIELDS_BY_PATH
 from .errors import Problem, ScenarioError
@@ -66,7 +67,7 @@ _SUBGROUP_FIELDS = {
 }
 _TOP_FIELDS = (
     "format", "version", "title", "notes", "endpoint", "population", "positive", "negative", "survival",
-    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty", "interim",
+    "testing", "costs", "recruitment", "designs", "provenance", "uncertainty", "interim", "cells",
 )
 
 
@@ -96,6 +97,8 @@ def _population(r: Reader, data: dict) -> Population | None:
     if pop is None:
         return None
     p = "population"
+    if "cells" in pop:  # several populations (planner.scenario_cells)
+        return scenario_cells.read_cells_population(r, pop, population_extras(r, pop, p))
     r.unknown(pop, ("prevalence", "assay_sensitivity", "assay_specificity", *POPULATION_EXTRAS), p)
     prev, sens, spec = (r.field(pop, k, p) for k in ("prevalence", "assay_sensitivity", "assay_specificity"))
     if sens is not None and spec is not None and sens + spec <= 1:
@@ -163,9 +166,13 @@ def _recruitment(r: Reader, data: dict) -> Recruitment | None:
     return Recruitment(r.field(block, "screening_rate", "recruitment"))
 
 
-def _fixed_design(r: Reader, name: str, block: dict, endpoint: str | None) -> FixedDesignOptions | None:
+def _fixed_design(r: Reader, name: str, block: dict, endpoint: str | None,
+                  population: Population | None = None) -> FixedDesignOptions | None:
     p = f"designs.{name}"
     allowed = {"n_randomized", "events", "interim"}  # interim: planner.interim_reader
+    cells = population is not None and bool(population.cells)
+    if cells and name in ("targeted", "stratified"):
+        allowed |= {"population"} if name == "targeted" else {"order"}
     if name == "stratified":
         allowed |= {"multiplicity", "alpha_split", "size_for"}
     if name == "strategy":
@@ -178,13 +185,17 @@ def _fixed_design(r: Reader, name: str, block: dict, endpoint: str | None) -> Fi
     if n is not None and events is not None and events > n:
         r.add(f"{p}.events", f"cannot exceed n_randomized ({n}), got {events}")
     kwargs: dict[str, Any] = {"n_randomized": n, "events": events}
-    if name == "stratified":
+    if cells and name == "targeted":
+        kwargs["population"] = scenario_cells.read_targeted_population(r, block, p, population)
+    if cells and name == "stratified":
+        kwargs.update(scenario_cells.read_stratified_options(r, block, p, population))
+    elif name == "stratified":
         kwargs["multiplicity"] = r.choice(block, "multiplicity", p, MULTIPLICITY, _default(f"{p}.multiplicity"))
         kwargs["alpha_split"] = r.field(block, "alpha_split", p)
         kwargs["size_for"] = r.choice(block, "size_for", p, SIZE_FOR, _default(f"{p}.size_for"))
     if name == "strategy":
         kwargs["control_arm"] = r.choice(block, "control_arm", p, CONTROL_ARMS, _default(f"{p}.control_arm"))
-    if any(v is None for k, v in kwargs.items() if k not in ("n_randomized", "events", "alpha_split")):
+    if any(v is None for k, v in kwargs.items() if k not in ("n_randomized", "events", "alpha_split", "order")):
         return None
     return FixedDesignOptions(**kwargs)
 
@@ -219,14 +230,16 @@ def _selection(r: Reader, block: dict, p: str) -> Selection | None:
         r.add(f"{p}.selection", f"must be an object, got {describe(sel_block)}")
         return None
     s = f"{p}.selection"
-    r.unknown(sel_block, ("rule", "epsilon", "threshold"), s)
+    r.unknown(sel_block, ("rule", "epsilon", "threshold", "r"), s)
     rule = r.choice(sel_block, "rule", s, SELECTION_RULES, _default(f"{s}.rule"))
     eps = r.field(sel_block, "epsilon", s)
     thr = r.field(sel_block, "threshold", s)
-    return None if None in (rule, eps, thr) else Selection(rule, eps, thr)
+    best = r.field(sel_block, "r", s)
+    return None if None in (rule, eps, thr, best) else Selection(rule, eps, thr, best)
 
 
-def _adaptive_design(r: Reader, block: dict, endpoint: str | None) -> AdaptiveOptions | None:
+def _adaptive_design(r: Reader, block: dict, endpoint: str | None,
+                     population: Population | None = None) -> AdaptiveOptions | None:
     p = "designs.adaptive"
     r.unknown(block, tuple(f.name for f in fields(AdaptiveOptions)), p)
     before = len(r.problems)
@@ -246,12 +259,13 @@ def _adaptive_design(r: Reader, block: dict, endpoint: str | None) -> AdaptiveOp
         seed=r.field(block, "seed", p),
         correlation=r.choice(block, "correlation", p, ADAPTIVE_CORRELATIONS, _default(f"{p}.correlation")),
     )
+    scenario_cells.check_rbest(r, opts["selection"], population, p)
     if len(r.problems) > before:
         return None
     return AdaptiveOptions(**opts)
 
 
-def _designs(r: Reader, data: dict, endpoint: str | None) -> dict:
+def _designs(r: Reader, data: dict, endpoint: str | None, population: Population | None = None) -> dict:
     designs: dict = {}
     dblock = r.block(data, "designs", "designs", required=False)
     if dblock is None and "designs" not in data:
@@ -269,7 +283,8 @@ def _designs(r: Reader, data: dict, endpoint: str | None) -> dict:
         if not isinstance(opts, dict):
             r.add(f"designs.{name}", f"must be an object of options, got {describe(opts)}")
             continue
-        parsed = _adaptive_design(r, opts, endpoint) if name == "adaptive" else _fixed_design(r, name, opts, endpoint)
+        parsed = (_adaptive_design(r, opts, endpoint, population) if name == "adaptive"
+                  else _fixed_design(r, name, opts, endpoint, population))
         if parsed is not None:
             designs[name] = parsed
     return designs
@@ -327,18 +342,28 @@ def scenario_from_dict(data: Any) -> Scenario:
     endpoint = r.choice(data, "endpoint", "", ENDPOINTS)
     population = _population(r, data)
 
-    positive = negative = None
-    if endpoint is not None:
+    positive = negative = cells = None
+    cells_form = scenario_cells.is_cells_form(data)
+    if cells_form:
+        cells = scenario_cells.read_cell_outcomes(r, data, population, endpoint, _subgroup)
+        scenario_cells.check_not_in_cells_form(r, data)
+    elif endpoint is not None:
         positive = _subgroup(r, data, "positive", endpoint)
         negative = _subgroup(r, data, "negative", endpoint)
+        if "cells" in data:
+            r.add("cells", "needs population.cells (the cells form)")
 
     testing = _testing(r, data, endpoint)
     survival = _survival(r, data, endpoint)
-    if endpoint == "survival" and testing is not None:
+    if endpoint == "survival" and testing is not None and cells is not None:
+        cells = scenario_cells.resolve_cells(cells, resolve_piecewise, survival, testing.allocation_ratio)
+    elif endpoint == "survival" and testing is not None:
         positive, negative = resolve_piecewise(positive, negative, survival, testing.allocation_ratio)
+    if cells is not None and population is not None:
+        positive, negative = scenario_cells.summaries(population, cells)
     costs = _costs(r, data)
     recruitment = _recruitment(r, data)
-    designs = _designs(r, data, endpoint)
+    designs = _designs(r, data, endpoint, population)
     interim, designs = read_interims(r, data, testing, designs)
     check_null(r, endpoint, testing, positive, designs)
     provenance = _provenance(r, data)
@@ -352,4 +377,5 @@ def scenario_from_dict(data: Any) -> Scenario:
         endpoint=endpoint, population=population, positive=positive, negative=negative, testing=testing,
         survival=survival, costs=costs, recruitment=recruitment, designs=designs, provenance=provenance,
         uncertainty=uncertainty, title=title, notes=notes, version=CURRENT_VERSION, interim=interim,
+        cells=cells or {},
     )

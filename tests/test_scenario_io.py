@@ -123,7 +123,8 @@ def _numeric_fields():
 
     # θ0 and a binary effect on a scale have endpoint-dependent limits: tests/test_essentials_reader.py
     tied = ("testing.null_effect", "positive.effect.value", "negative.effect.value")
-    return [f for f in ALL_FIELDS if f.kind in ("float", "int") and not f.path.startswith(("designs.adaptive", "interim."))
+    return [f for f in ALL_FIELDS if f.kind in ("float", "int")
+            and not f.path.startswith(("designs.adaptive", "interim.", "population.cells"))  # cells: test_cells_form.py
             and f.path not in tied]
 
 

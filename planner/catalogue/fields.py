@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .names import (
+    CELL_COUNT,
     DESIGNS,
     FIXED_DESIGNS,
+    FULL_POPULATION,
     OPTIONS,
+    POPULATION_COUNT,
     SUBGROUP_WORDS,
 )
 
@@ -432,9 +435,54 @@ SURVIVAL_MODELS = (("exponential", "exponential (median, hazard ratio)"),
 SURVIVAL_CURVES_FIGURE = {"title": "Assumed survival curves", "x": "time since randomization",
                           "y": "survival probability", "treatment": "treatment", "control": "control"}
 
+#: the cells form (several biomarker populations, issue 12; docs/scenario-format.md): the cells'
+#: outcome fields (``cells.<name>.<field>``) are those of ``positive`` (same bounds and defaults)
+_CELLS = f"{CELL_COUNT[0]} to {CELL_COUNT[1]} cells"
+POPULATION_FIELDS: list[FieldSpec] = [
+    FieldSpec("population.cells", "Cells", "list", "Disjoint cells of the screened population as the trial's "
+              "assay classifies patients: each {\"name\", \"prevalence\"}; each cell's outcomes are in "
+              "cells.<name>, with the fields of positive.", note=f"{_CELLS}; prevalences summing to 1",
+              example='[{"name": "TPS ≥50%", "prevalence": 0.28}, …]', default=None, group="population",
+              extra={"min": CELL_COUNT[0], "max": CELL_COUNT[1]}),
+    FieldSpec("population.cells.name", "Cell", "text", "Name of the cell (unique).", note="non-empty, unique",
+              example="TPS ≥50%", group="population"),
+    _f("population.cells.prevalence", "Cell prevalence", "Share of the screened population in the cell.",
+       "0.28", note="the cells' prevalences sum to 1", gt=0.0, ge=PROPORTION_LIMIT, lt=1.0,
+       le=1 - PROPORTION_LIMIT, unit="proportion", group="population"),
+    FieldSpec("population.populations", "Populations", "list", "The populations that can be tested, selected or "
+              f"enriched for: each {{\"name\", \"cells\"}}, a union of cells. The full population "
+              f"'{FULL_POPULATION}' (every cell) is implicit and not listed.",
+              note=f"{POPULATION_COUNT[0]} to {POPULATION_COUNT[1]}; each a non-empty proper subset of the cells",
+              example='[{"name": "TPS ≥1%", "cells": ["TPS ≥50%", "TPS 1–49%"]}]', default=None,
+              group="population", extra={"min": POPULATION_COUNT[0], "max": POPULATION_COUNT[1]}),
+    FieldSpec("population.populations.name", "Population", "text", "Name of the population (unique).",
+              note=f"non-empty, unique, not '{FULL_POPULATION}'", example="TPS ≥1%", group="population"),
+    FieldSpec("population.populations.cells", "Cells of the population", "list", "Names of the cells that make "
+              "up the population.", note="known cells, not all of them", example='["TPS ≥50%", "TPS 1–49%"]',
+              default=None, group="population"),
+    FieldSpec("designs.targeted.population", "Targeted population", "text", "Cells form: the population the "
+              "targeted design randomizes (screened = N / its prevalence).", note="a population's name",
+              example="TPS ≥50%", default=None, group="designs", extra={"default_text": "the first population"}),
+    FieldSpec("designs.stratified.order", "Testing order", "list", "Cells form, fixed sequence: the hypotheses in "
+              f"the order tested (population names; '{FULL_POPULATION}' the full population); each at the full "
+              "alpha once every earlier one is rejected.", note=f"'{FULL_POPULATION}' and every population, once each",
+              example=f'["TPS ≥50%", "TPS ≥20%", "TPS ≥1%", "{FULL_POPULATION}"]', default=None, group="designs"),
+    FieldSpec("designs.stratified.population_multiplicity", "Multiplicity (populations)", "choice", "Cells form: "
+              "closed test of F and every population (file field designs.stratified.multiplicity).",
+              example="parametric", default="parametric", choices=OPTIONS["population_multiplicity"],
+              group="designs", extra={"file_path": "designs.stratified.multiplicity"}),
+    FieldSpec("designs.stratified.population_size_for", "Size for claim (populations)", "choice", "Cells form: "
+              f"the claim the size is solved for — at least one, all, a population's name or '{FULL_POPULATION}' "
+              "(file field designs.stratified.size_for).", example="at_least_one", default=None,
+              choices=OPTIONS["population_size_for"], group="designs",
+              extra={"file_path": "designs.stratified.size_for", "default_text": "the first population"}),
+    FieldSpec("designs.adaptive.selection.r", "r (rBest)", "int", "Number of populations selected by the rule "
+              "'rbest' (rpact rValue).", note="at most the number of candidate populations", example="2",
+              ge=1, le=POPULATION_COUNT[1] + 1, default=1, decimals=0, step=1),
+]
 
 ALL_FIELDS: list[FieldSpec] = (INPUT_FIELDS + ADAPTIVE_FIELDS + FILE_ONLY_FIELDS + INTERIM_FIELDS
-                               + PIECEWISE_FIELDS)
+                               + PIECEWISE_FIELDS + POPULATION_FIELDS)
 FIELDS_BY_PATH: dict[str, FieldSpec] = {f.path: f for f in ALL_FIELDS}
 
 #: subgroup defaults used when the endpoint is switched

@@ -82,7 +82,8 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
     "intersection_test": (("simes", "Simes"), ("spiessens_debois", "Spiessens–Debois"),
                           ("bonferroni", "Bonferroni"), ("sidak", "Šidák")),
     "selection_rule": (("best", "the best population"), ("epsilon", "every population within epsilon of the best"),
-                       ("all", "all populations"), ("threshold", "populations above a threshold")),
+                       ("all", "all populations"), ("threshold", "populations above a threshold"),
+                       ("rbest", "the r best populations")),
     "effect_measure": (("effect_estimate", "effect estimate"), ("test_statistic", "test statistic")),
     "success_criterion": (("at_least_one", "at least one selected population rejected"),
                           ("all", "all selected populations rejected")),
@@ -94,6 +95,13 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
     "combination": (("inverse_normal", "inverse-normal"), ("fisher", "Fisher")),
     "recalculation_effect": (("observed", "the interim effect estimate (rpact's rule)"),
                              ("planning", "the planning effect of the scenario")),
+    # several biomarker populations (the cells form, issue 12): F and every population tested
+    "population_multiplicity": (("parametric", "parametric closed test (correlation-adjusted; Spiessens–Debois "
+                                               "for one population)"),
+                                ("bonferroni", "Bonferroni–Holm closed test"),
+                                ("simes", "Simes closed test"),
+                                ("fixed_sequence", "fixed sequence (in the given order)")),
+    "population_size_for": (("at_least_one", "at least one population's claim"), ("all", "every population's claim")),
     "interim_efficacy": (("obrien_fleming", "O'Brien–Fleming type (Lan–DeMets)"), ("pocock", "Pocock type (Lan–DeMets)"),
                          ("hwang_shih_decani", "Hwang–Shih–DeCani (γ)"), ("kim_demets", "Kim–DeMets (ρ)"),
                          ("none", "no early stop for efficacy")),
@@ -105,6 +113,21 @@ CLAIMS: dict[str, str] = {
     "either": "at least one",
     "both": "both",
 }
+
+#: several biomarker populations (the cells form, issue 12): the full population's name, the
+#: numbers of cells and populations a scenario may have, the tolerance of the prevalences' sum
+FULL_POPULATION = "F"
+CELL_COUNT = (2, 8)
+POPULATION_COUNT = (1, 3)
+PREVALENCE_SUM_TOLERANCE = 1e-9
+#: the claims of the stratified design over several populations (results ``power_<claim>``;
+#: each population's own claim is in ``power_by_population``)
+POPULATION_CLAIMS: dict[str, str] = {
+    "at_least_one": "at least one population's claim (F or a population)",
+    "all": "every population's claim (F and every population)",
+}
+#: words for the two summaries of the cells form (``positive``/``negative`` hold them, for display)
+CELLS_SUMMARY_WORDS = {"positive": "the first population", "negative": "the complement of the first population"}
 
 
 def codes(kind: str) -> tuple:
