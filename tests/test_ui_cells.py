@@ -32,6 +32,8 @@ def cells_dict() -> dict:
     d["cells"] = copy.deepcopy(OUTCOMES)
     d.pop("positive")
     d.pop("negative")
+    d.pop("uncertainty", None)
+    d["designs"]["stratified"].update(multiplicity="parametric", size_for="at_least_one")
     return d
 
 
@@ -164,3 +166,36 @@ def test_convert_two_subgroup_scenario():
     d["population"]["assay_specificity"] = 0.9
     with pytest.raises(cells_edits.CellsEditError, match="sensitivity and specificity"):
         cells_edits.to_cells_form(d)
+
+
+def test_design_options_name_the_populations(panel):
+    doc = panel.doc
+    rows = panel.cells_design_rows
+    assert doc.valid, doc.problems
+    assert not panel.forms["designs"].isRowVisible(panel.rows["designs.stratified.multiplicity"])
+    size_for = rows["designs.stratified.population_size_for"].editor
+    assert [size_for.itemData(i) for i in range(size_for.count())] == \
+        [None, "at_least_one", "all", "F", "TPS ≥50%", "TPS ≥1%"]
+    assert size_for.currentData() == "at_least_one"
+    size_for.setCurrentIndex(5)
+    assert doc.get("designs.stratified.size_for") == "TPS ≥1%"
+    targeted = rows["designs.targeted.population"].editor
+    targeted.setCurrentIndex(targeted.findData("TPS ≥1%"))
+    assert doc.get("designs.targeted.population") == "TPS ≥1%" and doc.valid
+    panel.cells_editor.populations_table.item(1, 0).setText("TPS ≥1 %")  # a rename follows into the designs
+    assert doc.get("designs.targeted.population") == "TPS ≥1 %"
+    assert doc.get("designs.stratified.size_for") == "TPS ≥1 %" and doc.valid
+    multiplicity = rows["designs.stratified.population_multiplicity"].editor
+    multiplicity.setCurrentIndex(multiplicity.findData("fixed_sequence"))
+    assert doc.get("designs.stratified.multiplicity") == "fixed_sequence" and doc.valid
+
+
+@pytest.mark.parametrize("name", ["egfr_nsclc_ipass.json", "her2_breast_trastuzumab.json", "cyp2c19_chance.json"])
+def test_converted_examples_are_valid(name):
+    from planner.scenario_io import scenario_from_dict
+
+    d = scenario_to_dict(load_scenario(EXAMPLES / name))
+    d["population"]["assay_sensitivity"] = d["population"]["assay_specificity"] = 1.0
+    after, _ = cells_edits.to_cells_form(d)
+    scenario = scenario_from_dict(after)
+    assert scenario.has_cells and scenario.population.cells[0].prevalence == d["population"]["prevalence"]

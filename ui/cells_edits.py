@@ -233,6 +233,30 @@ def _drop_provenance(data: dict, prefix: str) -> None:
 
 
 # --------------------------------------------------------------------------- conversion
+#: the two-subgroup stratified options as the cells form spells them (S = the population B+)
+_MULTIPLICITY = {"spiessens_debois": "parametric", "bonferroni": "bonferroni",
+                 "fixed_sequence_overall_first": "fixed_sequence", "fixed_sequence_subgroup_first": "fixed_sequence",
+                 "fallback": "bonferroni"}
+_SIZE_FOR = {"overall": FULL_POPULATION, "either": "at_least_one", "both": "all"}
+
+
+def _stratified_in_cells_form(data: dict, positive: str) -> None:
+    """The stratified design's multiplicity, order and claim over F and the population B+."""
+    opts = (data.get("designs") or {}).get("stratified")
+    if not isinstance(opts, dict):
+        return
+    old = opts.get("multiplicity", "spiessens_debois")
+    opts["multiplicity"] = _MULTIPLICITY.get(old, "parametric")
+    if old == "fixed_sequence_overall_first":
+        opts["order"] = [FULL_POPULATION, positive]
+    elif old == "fixed_sequence_subgroup_first":
+        opts["order"] = [positive, FULL_POPULATION]
+    if opts["multiplicity"] != "bonferroni" or old == "fallback":
+        opts.pop("alpha_split", None)
+    size_for = opts.get("size_for", "subgroup")
+    opts["size_for"] = _SIZE_FOR.get(size_for, positive)
+
+
 def to_cells_form(data: dict) -> tuple[dict, str]:
     """The two-subgroup scenario as cells B+ and B− with the one population B+ (same numbers
     when the assay is exact; the cells form has no misclassification, so an imperfect assay is
@@ -260,6 +284,8 @@ def to_cells_form(data: dict) -> tuple[dict, str]:
     after.pop("positive", None)
     after.pop("negative", None)
     after["version"] = 2
+    after.pop("uncertainty", None)  # its distributions describe the B+ and B− blocks
+    _stratified_in_cells_form(after, positive)
     _rename_provenance(after, "positive", f"cells.{positive}")
     _rename_provenance(after, "negative", f"cells.{negative}")
     return after, "Convert to cells and populations"

@@ -30,11 +30,9 @@ from PySide6.QtWidgets import (
 
 from planner.catalogue import (
     CELL_COUNT,
-    CELL_NAME,
-    CELL_PREVALENCE,
+    FIELDS_BY_PATH,
     FULL_POPULATION,
     POPULATION_COUNT,
-    POPULATION_NAME,
     POPULATION_PREVALENCE,
     PREVALENCE_SUM_TOLERANCE,
     FieldSpec,
@@ -50,6 +48,9 @@ from .number_edit import NumberEdit
 
 #: the problem paths this widget shows (and the inputs panel then does not)
 PATH_PREFIXES = ("population.cells", "population.populations", "cells")
+CELL_NAME = FIELDS_BY_PATH["population.cells.name"]
+CELL_PREVALENCE = FIELDS_BY_PATH["population.cells.prevalence"]
+POPULATION_NAME = FIELDS_BY_PATH["population.populations.name"]
 _INDEX = re.compile(r"^population\.(cells|populations)\[(\d+)\](?:\.(\w+))?")
 
 
@@ -368,6 +369,9 @@ def add_cells_inputs(panel) -> None:
     layout = panel.body.layout() if hasattr(panel, "body") else panel.widget().layout()
     layout.insertWidget(layout.indexOf(panel.boxes["population"]) + 1, box)
     panel.cells_box = box
+    from .cells_designs import add_cells_design_rows
+
+    add_cells_design_rows(panel)
 
 
 def refresh_cells_inputs(panel) -> None:
@@ -388,3 +392,41 @@ def refresh_cells_inputs(panel) -> None:
             form.setRowVisible(row, not on)
     if getattr(panel, "slider", None) is not None:
         form.setRowVisible(panel.slider, not on)
+    from .cells_designs import refresh_cells_design_rows
+
+    refresh_cells_design_rows(panel, on)
+
+
+def convert_to_cells(window) -> None:
+    """Edit → Convert to cells and populations: one undo step, or a message saying why not."""
+    from PySide6.QtWidgets import QMessageBox
+
+    try:
+        after, text = edits.to_cells_form(window.doc.data)
+    except edits.CellsEditError as err:
+        QMessageBox.information(window, "Convert to cells and populations", f"Not converted: {err}.")
+        return
+    window.doc.replace_data(after, text)
+
+
+def new_cells_scenario(window) -> None:
+    """File → New with several populations: the new scenario's B+ and B− as cells."""
+    import json
+
+    from planner.catalogue import NEW_SCENARIO
+
+    if not window.maybe_save():
+        return
+    data, _ = edits.to_cells_form(json.loads(json.dumps(NEW_SCENARIO)))
+    data["title"] = "New scenario (several populations)"
+    window.doc.load_dict(data)
+
+
+def add_cells_actions(window, file_menu, edit_menu) -> None:
+    """The File and Edit menu entries of the cells form."""
+    new = window._action(file_menu, "New with several &populations", lambda: new_cells_scenario(window),
+                         tip="Start a scenario described by cells and populations (nested cutoffs, two markers)")
+    file_menu.insertAction(file_menu.actions()[1], new)  # after File → New
+    window.convert_action = window._action(
+        edit_menu, "Convert to cells and populations", lambda: convert_to_cells(window),
+        tip="Describe the B+ and B− subgroups as cells, to add populations (nested cutoffs, a second marker)")

@@ -25,6 +25,7 @@ from planner.errors import ScenarioError
 
 from .adaptive_tab import AdaptiveTab
 from .assurance_view import AssuranceView
+from .cells_table import add_cells_actions
 from .comparison_view import ComparisonView
 from .document import ScenarioDocument
 from .help_dialogs import MethodsDialog, show_about
@@ -201,6 +202,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.undo_keys)
         e.addSeparator()
         self._action(e, "Copy comparison as TSV", self.comparison.copy_tsv, "Ctrl+Shift+C")
+        add_cells_actions(self, m, e)  # ui/cells_table.py: new scenario and conversion to the cells form
         v = bar.addMenu("&View")
         self.view_actions = [
             self._action(v, self.tabs.tabText(i), lambda _=False, k=i: self.tabs.setCurrentIndex(k), f"Alt+{i + 1}")

@@ -13,17 +13,9 @@ dotted paths (``positive.hazard_ratio``), the same ones :class:`planner.errors.P
 from __future__ import annotations
 
 from .cells import (  # noqa: F401 (the catalogue's public names)
-    CELL_COUNT,
-    CELL_NAME,
-    CELL_PREVALENCE,
     CELLS_GROUP_TITLE,
-    FULL_POPULATION,
     FULL_POPULATION_WORDS,
-    POPULATION_CELLS,
-    POPULATION_COUNT,
-    POPULATION_NAME,
     POPULATION_PREVALENCE,
-    PREVALENCE_SUM_TOLERANCE,
     cell_outcome_fields,
     outcome_key,
 )
