@@ -37,6 +37,7 @@ from .interim_section import interim_section
 from .justification import adaptive_justification, justification
 from .markup import CSS, Markup, embed_images, esc, img, join, tag
 from .methods import methods_section
+from .populations_section import populations_section
 from .sections import (
     adaptive_section,
     claims_table,
@@ -206,6 +207,8 @@ def build_report(
     body += [tag("p", m, class_="note") for m in messages]
     body.append(section("Design comparison", *(
         (comparison_table(scenario, comparison, question, sim), claims_table(comparison)) if fixed else ())))
+    if scenario.has_cells:  # several populations: one subsection each (populations_section.py)
+        body.append(section("Populations", populations_section(scenario, comparison, sim)))
     body.append(section("Sample-size justification", *(
         tag("h3", DESIGNS[name].label) + tag("p", text, class_="just", data_design=name) for name, text in just.items())))
     interim = interim_section(scenario, fixed, images if include_figures else None)

@@ -20,6 +20,7 @@ from .common import fixed_results
 from .fmt import count, money, number, percent
 from .justification import effect_name
 from .markup import Markup, join, row, table, tag, td
+from .populations_section import adaptive_population_rows
 
 
 # --------------------------------------------------------------------------- the question
@@ -207,8 +208,8 @@ def comparison_table(scenario: Scenario, comparison: Comparison, question: str,
 def claims_table(comparison: Comparison) -> Markup:
     """The stratified design's power per claim (catalogue claim names)."""
     r = fixed_results(comparison).get("stratified")
-    if r is None or not r.feasible or not r.claims:
-        return Markup("")
+    if r is None or not r.feasible or not r.claims or getattr(r, "power_by_population", None):
+        return Markup("")  # several populations: the populations section has the claims
     cells = [td(percent(r.claims.get(k), trim=False), f"power_{k}") for k in CLAIMS]
     headers = [CLAIMS[k][0].upper() + CLAIMS[k][1:] for k in CLAIMS]
     return tag("h3", f"{DESIGNS['stratified'].label} design: power of each claim") + table(
@@ -252,6 +253,7 @@ def adaptive_section(scenario: Scenario, sim: Mapping[str, Any] | None, message:
         return tag("p", message or "Not simulated.", class_="note")
     rows = [row([td(text, num=False), *_adaptive_cells(sim, k, kind)], data_field=k)
             for k, text, kind in ADAPTIVE_ROWS if sim.get(k) is not None]
+    rows += adaptive_population_rows(sim)  # several populations (planner/report/populations_section.py)
     planned = opts.planned_events if scenario.endpoint == "survival" else opts.planned_subjects
     unit = "events" if scenario.endpoint == "survival" else "patients"
     meta = (
