@@ -104,6 +104,8 @@ def no_effect(par: Params) -> bool:
             return bool(np.all(np.asarray(g["treatment_rate"]) == np.asarray(g["control_rate"])))
         return bool(np.all(np.asarray(g["hazard_ratio"]) == 1))
 
+    if par.cells:  # the cells form: no effect in any cell
+        return all(null(g) for g in par.cells.values())
     return null(par.positive) and null(par.negative)
 
 
@@ -269,6 +271,9 @@ def compute_design(
     """Size, screening, events, power, cost and time of one fixed design (the sizes by
     :func:`_size_for_power` / :func:`_size_given`, the logistics by :func:`_logistics`)."""
     opts = scenario.resolved_options(name, opts)  # with the interim plan in force
+    cells_notes: list[str] = []
+    if scenario.has_cells:
+        opts, cells_notes = _cells_options(scenario, name, opts)
     par = par or params_from_scenario(scenario)
     n_fixed = n_randomized if n_randomized is not None else opts.n_randomized
     ev_fixed = events if events is not None else opts.events
@@ -289,9 +294,15 @@ def compute_design(
         size = _size_given(scenario, name, opts, model, par, dropout, n_fixed, ev_fixed, question)
     if size is None:
         return DesignResult(feasible=False, message=_infeasible_reason(model, name, par), **base)
-    notes = size.notes
+    notes = cells_notes + size.notes
     claims = dict(size.claims)
     power = claims.pop("power")
+    by_population = None
+    if scenario.has_cells:  # several populations: F's and each population's claim
+        from .designs.multipop import PREFIX, population_claims  # noqa: PLC0415
+
+        by_population = population_claims(claims) or None
+        claims = {k: v for k, v in claims.items() if not k.startswith(PREFIX)}
     if name != "stratified":
         claims = {}
     de = None
@@ -304,6 +315,10 @@ def compute_design(
     details.update({k: v for k, v in model.details.items() if isinstance(v, str)})
     if surv:
         details["events_per_patient"] = u
+    if scenario.has_cells:
+        from .designs.multipop import population_details  # noqa: PLC0415
+
+        details.update(population_details(model))
     if opts.interim is not None:
         notes.append("interim analyses: N (events) is the maximum size; screening, cost and recruitment "
                      "follow it, expected sizes are reported beside")
@@ -326,6 +341,7 @@ def compute_design(
         expected_events=size.n_int * u if surv else None,
         power=power,
         claims=claims,
+        power_by_population=by_population,
         detectable_effect=de,
         **logistics,
         details=details,
@@ -337,6 +353,20 @@ def compute_design(
     from .sequential_results import interim_fields  # noqa: PLC0415
 
     return replace(result, **interim_fields(scenario, result, opts, par))
+
+
+def _cells_options(scenario: Scenario, name: str, opts: FixedDesignOptions) -> tuple[FixedDesignOptions, list[str]]:
+    """The cells form: the strategy design treats the targeted design's population; the stratified
+    design over several populations has no interim plan yet (computed with one analysis)."""
+    notes: list[str] = []
+    if name == "strategy" and opts.population is None:
+        targeted = scenario.designs.get("targeted")
+        opts = replace(opts, population=getattr(targeted, "population", None))
+    if name == "stratified" and opts.interim is not None:
+        opts = replace(opts, interim=None)
+        notes.append("interim analyses of the stratified design over several populations are not available yet: "
+                     "computed with one analysis")
+    return opts, notes
 
 
 #: The interaction test shows that the marker is predictive, not that treatment works: it is

@@ -11,7 +11,7 @@ rate is control + difference); survival the ``hazard_ratio``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -58,6 +58,10 @@ class Params:
     survival_setting: object | None = None
     #: θ0 of H0 on the natural scale (``testing.null_effect``); None: no effect (planner.noninferiority)
     null_effect: float | None = None
+    #: the cells form (several populations, :mod:`planner.populations`): each cell's outcome arrays by
+    #: name, and the cells' prevalences and populations; empty / None in the two-subgroup form
+    cells: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    structure: object | None = None
 
     @property
     def p(self) -> float:
@@ -68,10 +72,25 @@ class Params:
     def shape(self) -> tuple[int, ...]:
         arrays = [self.prevalence, self.sensitivity, self.specificity]
         arrays += list(self.positive.values()) + list(self.negative.values())
+        if self.structure is not None:
+            arrays += [a for g in self.cells.values() for a in g.values()] + list(self.structure.prevalence)
         return np.broadcast_shapes(*(np.shape(a) for a in arrays))
 
     def subgroup(self, which: str) -> MappingProxyType:
+        """The outcome arrays of an outcome group: ``positive``, ``negative`` or a cell's name."""
+        if which in self.cells:
+            return self.cells[which]
         return self.positive if which == "positive" else self.negative
+
+    def groups_of(self, which: str) -> tuple[str, ...]:
+        """The cells form: the cells an effect of ``positive`` (the first population) or ``negative``
+        (its complement) stands for; a cell's own name; the two-subgroup form: ``which`` itself."""
+        if self.structure is None or which in self.cells:
+            return (which,)
+        st = self.structure
+        first = set(st.populations[0][1])
+        inside = which == "positive"
+        return tuple(name for i, name in enumerate(st.cells) if (i in first) == inside)
 
     def effect(self, which: str) -> np.ndarray:
         """The subgroup's effect on the natural scale (see module docstring)."""
@@ -83,7 +102,14 @@ class Params:
         return g["hazard_ratio"]
 
     def with_effect(self, which: str, value: ArrayLike) -> Params:
-        """A copy with the subgroup's effect replaced by ``value`` (natural scale)."""
+        """A copy with the subgroup's effect replaced by ``value`` (natural scale). In the cells form
+        ``positive``/``negative`` set it in every cell of the first population / of its complement."""
+        if self.structure is not None:
+            cells = dict(self.cells)
+            for name in self.groups_of(which):
+                one = replace(self, positive=cells[name], structure=None, cells=MappingProxyType({}))
+                cells[name] = one.with_effect("positive", value).positive
+            return replace(self, cells=MappingProxyType(cells))
         g = dict(self.subgroup(which))
         v = np.asarray(value, dtype=float)
         if self.endpoint == "continuous":
@@ -96,6 +122,26 @@ class Params:
 
     def with_allocation(self, allocation_ratio: float) -> Params:
         return replace(self, allocation_ratio=float(allocation_ratio))
+
+
+def _cells_piecewise(scenario: Scenario, par: Params) -> dict:
+    """The cells form with piecewise cells or accrual: each cell's model for the piecewise engine
+    (:mod:`planner.survival_nph`), beside the summaries' (``positive``/``negative``)."""
+    from .piecewise.model import PiecewiseSurvival  # noqa: PLC0415
+    from .scenario_piecewise import survival_setting  # noqa: PLC0415
+    from .survival import hazard_from_median  # noqa: PLC0415
+
+    acc = scenario.survival.accrual
+    if not ((acc is not None and not acc.uniform)
+            or any(s.piecewise is not None and s.piecewise.pieces > 1 for s in scenario.cells.values())):
+        return {}
+    models = dict(par.piecewise or {})
+    for which, sub in (("positive", scenario.positive), ("negative", scenario.negative), *scenario.cells.items()):
+        model = sub.piecewise or PiecewiseSurvival.exponential(float(hazard_from_median(sub.control_median)),
+                                                               sub.hazard_ratio)
+        models[which] = (model, float(sub.hazard_ratio))
+    return {"piecewise": MappingProxyType(models),
+            "survival_setting": survival_setting(scenario.survival, scenario.testing.allocation_ratio)}
 
 
 def params_from_scenario(
@@ -129,10 +175,17 @@ def params_from_scenario(
         dropout_hazard=dropout_hazard(surv.dropout_rate, surv.dropout_time) if surv else 0.0,
         null_effect=getattr(t, "null_effect", None),
     )
+    if scenario.has_cells:
+        from .populations import cells_structure  # noqa: PLC0415
+
+        cells = {name: MappingProxyType(_subgroup_arrays(sub)) for name, sub in scenario.cells.items()}
+        par = replace(par, cells=MappingProxyType(cells), structure=cells_structure(scenario.population, prevalence))
     if scenario.endpoint == "survival":
         from .survival_nph import piecewise_params  # noqa: PLC0415 (imports planner.contrasts)
 
         par = replace(par, **piecewise_params(scenario))
+        if scenario.has_cells:
+            par = replace(par, **_cells_piecewise(scenario, par))
     if positive_effect is not None:
         par = par.with_effect("positive", positive_effect)
     if negative_effect is not None:

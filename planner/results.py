@@ -68,6 +68,8 @@ class DesignResult:
     power: float | None = None
     target_power: float | None = None
     claims: dict = field(default_factory=dict)
+    #: the cells form (several populations): power of F's and each population's claim, by name
+    power_by_population: dict | None = None
     detectable_effect: DetectableEffect | None = None
     cost: float | None = None
     currency: str | None = None
@@ -91,7 +93,7 @@ class DesignResult:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name in INTERIM_ONLY and self.interim is None:
+            if (f.name in INTERIM_ONLY and self.interim is None) or (f.name == "power_by_population" and value is None):
                 continue
             if f.name == "claims":
                 for claim, p in value.items():

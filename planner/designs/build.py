@@ -209,6 +209,13 @@ def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) 
     is the group-sequential one of :mod:`planner.designs.sequential` (maximum size N).
     """
     opts = opts or FixedDesignOptions()
+    if par.structure is not None:  # the cells form: several populations (planner.designs.multipop)
+        from .multipop import BUILDERS as CELLS_BUILDERS  # noqa: PLC0415 (imports this module)
+
+        model = CELLS_BUILDERS[name](par, opts)
+        if isinstance(opts.interim, InterimPlan) and name != "stratified":
+            model = with_plan(model, opts.interim, opts.alpha_split)
+        return model
     model = BUILDERS[name](par, opts)
     if isinstance(opts.interim, InterimPlan):
         model = with_plan(model, opts.interim, opts.alpha_split)
