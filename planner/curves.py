@@ -114,8 +114,9 @@ def design_x(result: DesignResult | None) -> float | None:
 
 def _claim_curves(design: str, claims: dict) -> dict:
     y = {"power": np.array(claims["power"], dtype=float)}
-    if design == "stratified":
-        y.update({k: np.array(claims[k], dtype=float) for k in CLAIMS})
+    if design == "stratified":  # several populations: each population's claim, at least one, all
+        keys = CLAIMS if "overall" in claims else [k for k in claims if k != "power"]
+        y.update({k: np.array(claims[k], dtype=float) for k in keys})
     return y
 
 

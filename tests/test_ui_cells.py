@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+import ui_helpers
 from PySide6.QtCore import Qt
 from ui_helpers import EXAMPLES
 
@@ -16,6 +17,8 @@ from ui import cells_edits
 from ui.cells_table import problem_words
 from ui.document import ScenarioDocument
 from ui.inputs_panel import InputsPanel
+
+make_window = ui_helpers.make_window
 
 CELLS = [{"name": "TPS ≥50%", "prevalence": 0.28}, {"name": "TPS 1–49%", "prevalence": 0.38},
          {"name": "TPS <1%", "prevalence": 0.34}]
@@ -199,3 +202,22 @@ def test_converted_examples_are_valid(name):
     after, _ = cells_edits.to_cells_form(d)
     scenario = scenario_from_dict(after)
     assert scenario.has_cells and scenario.population.cells[0].prevalence == d["population"]["prevalence"]
+
+
+def test_comparison_shows_claims_per_population(make_window, qtbot, tmp_path):
+    import json
+
+    d = cells_dict()
+    d["population"]["populations"] = d["population"]["populations"][1:]  # one population: TPS ≥1%
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    w = make_window(path)
+    qtbot.waitUntil(lambda: w.comparison_result is not None, timeout=ui_helpers.DEBOUNCE_WAIT_MS)
+    table = w.comparison.table
+    rows = {table.item(i, 0).data(Qt.ItemDataRole.UserRole): i for i in range(table.rowCount())}
+    assert table.item(rows["targeted"], 0).text().endswith("Targeted (enrichment): TPS ≥1%")
+    claims = table.item(rows["stratified"], 6)
+    assert claims.text().startswith("F 0.") and "TPS ≥1% 0." in claims.text() and "· all 0." in claims.text()
+    assert "power of the claim in population TPS ≥1%" in claims.toolTip()
+    assert table.horizontalHeaderItem(6).text() == "Claims: F · populations · ≥1 · all"
+    w.grab().save(str(tmp_path / "window.png"))

@@ -155,7 +155,8 @@ def populations_section(scenario: Scenario, comparison: Comparison, sim: Mapping
     rows = []
     for name, cells, prevalence in populations(scenario):
         cells_text = "every cell" if name == FULL_POPULATION else _names(cells)
-        rows.append(row([td(population_words(name), "population", num=False), td(cells_text, "cells", num=False),
+        words = population_words(name)
+        rows.append(row([td(words[0].upper() + words[1:], "population", num=False), td(cells_text, "cells", num=False),
                          td(percent(prevalence), "prevalence"),
                          td(percent(powers[name], trim=False) if name in powers else "—", "power")],
                         data_population=name))

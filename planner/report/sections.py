@@ -115,7 +115,7 @@ def comparison_rows(comparison: Comparison, scenario: Scenario | None = None) ->
         arms = r.n_per_arm or {}
         row_ = {
             "design": name,
-            "label": r.label,
+            "label": r.label + (f": {r.details['population']}" if isinstance(r.details.get("population"), str) else ""),
             "n_randomized": count(r.n_randomized) if r.feasible else "not attainable",
             "n_per_arm": f"{count(arms.get('treatment'))} : {count(arms.get('control'))}" if r.feasible else "—",
             "n_screened": count(r.n_screened) if r.feasible else "—",
