@@ -46,6 +46,8 @@ POWER_N_DECADES = 4  # widest x range of power vs N
 PREVALENCE_RANGE = (0.02, 0.98)
 MAP_PREVALENCE_RANGE = (0.05, 0.95)
 LINE_WIDTH = 1.6
+#: the thin lines of each population's claim (stratified design, several populations)
+POPULATION_LINE_WIDTH = 0.9
 GRID_COLOUR = "#dddddd"
 LABEL_SIZE = 9
 
@@ -307,9 +309,29 @@ def power_vs_n_data(ax, scenario: Scenario, curves: Mapping[str, Curve], points:
         x = points.get(name)
         if x is not None:
             ax.plot([x], curve.y["power"][curve.x == x][:1], "o", color=colour, ms=4.5)
+        population_claim_lines(ax, curve, colour)
     _target_line(ax, scenario.testing.power)
     if n_given:
         ax.axvline(n_given, color=NEUTRAL_COLOUR, ls="-.", lw=1.0, label=f"N = {n_given:,}")
+
+
+def population_claim_lines(ax, curve: Curve, colour: str) -> None:
+    """Several populations (the cells form): the power of each population's claim in the
+    stratified design, thin lines in its colour, each named on the line at its own height
+    (left out of the legend: the name is on the line)."""
+    from .designs.multipop import PREFIX  # noqa: PLC0415
+
+    keys = [k for k in curve.y if k.startswith(PREFIX)]
+    for j, key in enumerate(keys):
+        y = np.asarray(curve.y[key], dtype=float)
+        if not np.isfinite(y).any():
+            continue
+        name = key[len(PREFIX):]
+        ax.plot(curve.x, y, color=colour, lw=POPULATION_LINE_WIDTH, alpha=0.8, label=f"_{name}")
+        level = 0.3 + 0.45 * j / max(len(keys) - 1, 1)  # names at different heights: they do not overlap
+        i = int(np.nanargmin(np.abs(y - level)))
+        ax.annotate(name, (curve.x[i], y[i]), xytext=(4, 0), textcoords="offset points", fontsize=7,
+                    color=colour, ha="left", va="center")
 
 
 # --------------------------------------------------------------------------- N vs prevalence
