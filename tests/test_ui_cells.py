@@ -221,3 +221,28 @@ def test_comparison_shows_claims_per_population(make_window, qtbot, tmp_path):
     assert "power of the claim in population TPS ≥1%" in claims.toolTip()
     assert table.horizontalHeaderItem(6).text() == "Claims: F · populations · ≥1 · all"
     w.grab().save(str(tmp_path / "window.png"))
+
+
+def test_adaptive_tab_shows_reject_and_selected_by_population(panel, qtbot, tmp_path):
+    from ui.adaptive_tab import RESULT_ROWS, AdaptiveTab
+
+    tab = AdaptiveTab(panel.doc)
+    qtbot.addWidget(tab)
+    result = {"reject_at_least_one": 0.81, "reject_at_least_one_se": 0.004,
+              "reject_by_population": {"F": 0.41, "TPS ≥50%": 0.62, "TPS ≥1%": 0.55},
+              "reject_by_population_se": {"F": 0.0049, "TPS ≥50%": 0.0048, "TPS ≥1%": 0.005},
+              "selected_by_population": {"F": 0.2, "TPS ≥50%": 0.5, "TPS ≥1%": 0.3},
+              "selected_by_population_se": {"F": 0.004, "TPS ≥50%": 0.005, "TPS ≥1%": 0.0046}}
+    tab._show_result(result)
+    t = tab.table
+    labels = [t.verticalHeaderItem(i).text() for i in range(len(RESULT_ROWS), t.rowCount())]
+    assert labels[:2] == ["P(reject H_F: F (full population))", "P(reject population TPS ≥50%)"]
+    assert labels[-1] == "P(select population TPS ≥1% at the end)" and len(labels) == 6
+    row = len(RESULT_ROWS) + 1
+    assert (t.item(row, 0).text(), t.item(row, 1).text()) == ("0.6200", "0.0048")
+    assert t.isRowHidden(0)  # P(reject H_S: B+) has no value with several populations
+    assert not t.isRowHidden(2)  # at least one
+    assert "TPS ≥50%" in tab.plot.csv_text
+    tab.plot.figure.savefig(tmp_path / "bars.png")
+    tab._show_result({"reject_subgroup": 0.7, "reject_subgroup_se": 0.004})  # two subgroups: the rows go
+    assert t.rowCount() == len(RESULT_ROWS) and not t.isRowHidden(0)

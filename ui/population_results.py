@@ -35,3 +35,47 @@ def design_population(result) -> str:
     details = getattr(result, "details", None) or {}
     value = getattr(result, "population", None) or details.get("population")
     return value if isinstance(value, str) else ""
+
+
+def adaptive_population_rows(result: dict) -> list[tuple[str, float, float | None]]:
+    """(label, estimate, SE) of the adaptive design's per-population rejection and selection."""
+    out = []
+    for key, words in (("reject_by_population", "P(reject {})"), ("selected_by_population", "P(select {} at the end)")):
+        ses = result.get(f"{key}_se") or {}
+        for name, value in (result.get(key) or {}).items():
+            who = f"H_F: {FULL_POPULATION_WORDS}" if name == FULL_POPULATION else f"population {name}"
+            out.append((words.format(who), float(value), ses.get(name)))
+    return out
+
+
+def show_adaptive_populations(tab, result: dict, base_rows: int) -> None:
+    """The adaptive tab with several populations: a row per population's rejection and selection
+    (after the ``base_rows`` two-subgroup rows, of which those without a value are hidden) and the
+    bars of :func:`planner.figures_populations.adaptive_by_population_draw`."""
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    from planner.figures_populations import (
+        adaptive_by_population_csv,
+        adaptive_by_population_draw,
+        has_populations,
+    )
+
+    rows = adaptive_population_rows(result) if has_populations(result) else []
+    table = tab.table
+    table.setRowCount(base_rows + len(rows))
+    for j, (label, value, se) in enumerate(rows):
+        table.setVerticalHeaderItem(base_rows + j, QTableWidgetItem(label))
+        table.setItem(base_rows + j, 0, QTableWidgetItem(f"{value:.4f}"))
+        table.setItem(base_rows + j, 1, QTableWidgetItem("—" if se is None else f"{se:.4f}"))
+    if not rows:
+        return
+    for i in range(base_rows):
+        item = table.item(i, 0)
+        table.setRowHidden(i, item is None or item.text() == "—")
+    table.resizeColumnsToContents()
+    fig = tab.plot.figure
+    fig.clear()
+    axes = fig.subplots(1, 2)
+    tab.plot.ax = axes[0]
+    adaptive_by_population_draw(axes, result)
+    tab.plot.csv_text = adaptive_by_population_csv(result)

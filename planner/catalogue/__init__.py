@@ -13,6 +13,7 @@ dotted paths (``positive.hazard_ratio``), the same ones :class:`planner.errors.P
 from __future__ import annotations
 
 from .cells import (  # noqa: F401 (the catalogue's public names)
+    ADAPTIVE_POPULATION_PANELS,
     CELLS_GROUP_TITLE,
     FULL_POPULATION_WORDS,
     POPULATION_PREVALENCE,

@@ -12,6 +12,9 @@ from .names import FULL_POPULATION
 FULL_POPULATION_WORDS = f"{FULL_POPULATION} (full population)"
 #: the group of the inputs panel that holds the table
 CELLS_GROUP_TITLE = "Cells and populations"
+#: the adaptive design's figure per population (result key, panel title)
+ADAPTIVE_POPULATION_PANELS = (("reject_by_population", "P(reject its hypothesis)"),
+                              ("selected_by_population", "P(selected at the last stage)"))
 #: the read-only prevalence of a population in the table and the report
 POPULATION_PREVALENCE = FieldSpec(
     "population.populations.prevalence", "Prevalence", "float", "Share of the screened population in the "
