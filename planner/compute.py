@@ -299,10 +299,10 @@ def compute_design(
     power = claims.pop("power")
     by_population = None
     if scenario.has_cells:  # several populations: F's and each population's claim
-        from .designs.multipop import PREFIX, population_claims  # noqa: PLC0415
+        from .designs.multipop import PREFIX, V1_ALIASES, population_claims  # noqa: PLC0415
 
         by_population = population_claims(claims) or None
-        claims = {k: v for k, v in claims.items() if not k.startswith(PREFIX)}
+        claims = {k: v for k, v in claims.items() if not k.startswith(PREFIX) and k not in V1_ALIASES}
     if name != "stratified":
         claims = {}
     de = None

@@ -137,6 +137,8 @@ def _design_lines(r: DesignResult) -> list[str]:
         lines.append(f"  events: {r.events:,} (unrounded {r.events_exact:,.2f}; expected at N {r.expected_events:,.1f})")
     if r.power is not None:
         lines.append(f"  power: {r.power:.4f}" + (f" (target {r.target_power:.2f})" if r.target_power else ""))
+    for name, p in (r.power_by_population or {}).items():
+        lines.append(f"    power {name}: {p:.4f}")
     for claim, p in r.claims.items():
         lines.append(f"    power {claim}: {p:.4f}")
     if r.power_exact is not None:

@@ -190,3 +190,44 @@ def test_two_subgroup_files_are_untouched():
     d["cells"] = {}
     with pytest.raises(ScenarioError, match="cells: needs population.cells"):
         scenario_from_dict(d)
+
+
+def _one_population(endpoint: str = "continuous") -> dict:
+    d = cells_scenario(endpoint)
+    d["population"]["populations"] = [{"name": "S2", "cells": ["high", "mid"]}]
+    d["designs"] = {"all_comers": {}, "targeted": {}, "stratified": {"multiplicity": "parametric"},
+                    "strategy": {}, "interaction": {}}
+    return d
+
+
+def test_compute_json_has_the_population_fields(tmp_path):
+    path = tmp_path / "cells.json"
+    path.write_text(json.dumps(_one_population()), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "compute", "--format", "json", str(path)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    designs = json.loads(out.stdout)["designs"]
+    strat = designs["stratified"]
+    assert set(strat["power_by_population"]) == {"F", "S2"}
+    assert strat["power"] == strat["power_by_population"]["S2"]  # sized for the first population by default
+    assert strat["power_at_least_one"] >= max(strat["power_by_population"].values()) - 1e-12
+    assert strat["power_all"] <= min(strat["power_by_population"].values()) + 1e-12
+    assert "power_overall" not in strat and "power_subgroup" not in strat
+    assert designs["interaction"]["power"] == designs["interaction"]["power_by_population"]["S2"]
+    assert designs["targeted"]["n_screened"] >= designs["targeted"]["n_randomized"] / 0.7
+    assert "power_by_population" not in designs["all_comers"]
+    assert "closed test" in strat["method"]
+
+
+def test_targeted_screens_its_population_and_strategy_treats_it():
+    from planner.compute import compare_designs
+
+    d = cells_scenario("continuous")
+    d["designs"] = {"targeted": {"population": "S2"}, "strategy": {}}
+    res = compare_designs(scenario_from_dict(d), include_adaptive=False).designs
+    t = res["targeted"]
+    assert t.details["population"] == "S2" and t.details["population_prevalence"] == pytest.approx(0.7)
+    assert t.n_screened == math.ceil(t.n_randomized / 0.7 - 1e-9)
+    assert res["strategy"].details["population"] == "S2"
+    # targeted at S2: the effect is the prevalence-weighted mixture of its cells (0.5, 0.3 with 0.3, 0.4)
+    assert t.details["effect_tested"] == pytest.approx((0.3 * 0.5 + 0.4 * 0.3) / 0.7)

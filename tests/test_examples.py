@@ -42,8 +42,11 @@ def test_example_has_provenance_for_every_key_assumption(path):
     data = json.loads(path.read_text(encoding="utf-8"))
     prov = data["provenance"]
     effect = {"survival": "hazard_ratio", "binary": "treatment_rate", "continuous": "mean_difference"}[data["endpoint"]]
-    for key in ("population.prevalence", f"positive.{effect}", f"negative.{effect}",
-                "population.assay_sensitivity", "population.assay_specificity"):
+    keys = ("population.prevalence", f"positive.{effect}", f"negative.{effect}",
+            "population.assay_sensitivity", "population.assay_specificity")
+    if "cells" in data["population"]:  # several populations: the cells and each cell's effect
+        keys = ("population.cells", *(f"cells.{c['name']}.{effect}" for c in data["population"]["cells"]))
+    for key in keys:
         if key.startswith(("positive.", "negative.")) and "piecewise" in data[key.split(".")[0]]:
             key = key.split(".")[0] + ".piecewise"  # the piecewise model replaces the hazard ratio
         assert prov.get(key), f"{path.name}: no provenance for {key}"

@@ -30,7 +30,15 @@ def _same(stored, now, where: str) -> list[str]:
     return [] if stored == now and type(stored) is type(now) else [f"{where}: {stored!r} -> {now!r}"]
 
 
-@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
+#: the examples stored before the change (later examples, e.g. in the cells form, are not in it)
+STORED = [p for p in FILES if f"{p.parent.name}/{p.name}" in BASELINE]
+
+
+def test_every_two_subgroup_example_is_stored():
+    assert all(f"{p.parent.name}/{p.name}" in BASELINE for p in FILES if '"cells"' not in p.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", STORED, ids=[f"{p.parent.name}/{p.stem}" for p in STORED])
 def test_example_gives_its_stored_numbers_bit_for_bit(path):
     key = f"{path.parent.name}/{path.name}"
     now = json.loads(json.dumps(numbers(path)))

@@ -47,8 +47,16 @@ from .stratified import MULTIPLICITY_TEXT, StratifiedModel, critical_values
 
 #: claims of a population in a model's claims (``population:F``, ``population:<name>``)
 PREFIX = "population:"
-#: the version 1 claims of the two-hypothesis stratified model, as claims of the cells form
-_V1_CLAIMS = {"overall": None, "subgroup": None, "either": "at_least_one", "both": "all"}
+#: the version 1 claim names kept in a stratified model's claims as aliases, so that every consumer
+#: of the two-claim model (curves, figures) reads a cells-form model alike: overall = F, subgroup = the
+#: first population, either = at least one, both = all (results carry the cells-form names only)
+V1_ALIASES = ("overall", "subgroup", "either", "both")
+
+
+def _with_aliases(out: dict, first: str) -> dict:
+    out.update(overall=out[claim_key(FULL_POPULATION)], subgroup=out[claim_key(first)],
+               either=out["at_least_one"], both=out["all"])
+    return out
 
 
 def claim_key(name: str) -> str:
@@ -182,7 +190,7 @@ def stratified_stats(par: Params, weights=stratum_weights) -> StratifiedStats:
 def _procedure_text(opts: FixedDesignOptions, names) -> str:
     text = phrase("population_multiplicity", opts.multiplicity)
     if opts.multiplicity == "fixed_sequence":
-        text += " " + " → ".join(opts.order)
+        text += ": " + " → ".join(opts.order)
     return text
 
 
@@ -227,7 +235,7 @@ class MultiPopModel(DesignModel):
         out["at_least_one"] = np.clip(res["at_least_one"], 0.0, 1.0)
         out["all"] = np.clip(res["all"], 0.0, 1.0)
         out["power"] = out[self.primary]
-        return out
+        return _with_aliases(out, s.names[1])
 
     def feasible(self) -> np.ndarray:
         pos = np.broadcast_to(self.stats.drift, self.shape + (len(self.stats.names),)).reshape(
@@ -256,7 +264,7 @@ class OnePopulationModel(DesignModel):
         out = {claim_key(FULL_POPULATION): c["overall"], claim_key(self.population): c["subgroup"],
                "at_least_one": c["either"], "all": c["both"]}
         out["power"] = out[self.primary]
-        return out
+        return _with_aliases(out, self.population)
 
     def feasible(self) -> np.ndarray:
         return self.base.feasible()
@@ -289,9 +297,10 @@ def _one_population(par: Params, opts: FixedDesignOptions, s: StratifiedStats, c
 def stratified(par: Params, opts: FixedDesignOptions) -> DesignModel:
     s = stratified_stats(par)
     m = len(s.names)
-    text = (f"{_procedure_text(opts, s.names)} of F and every population, each tested with the stratified "
-            "statistic over its cells (patient-weighted; events for survival); correlations from the shared cells; "
-            f"power of each claim from the multivariate normal of the z statistics; {method_text(par, True)}")
+    text = (f"closed test of F and every population ({_procedure_text(opts, s.names)}), each population tested "
+            "with the stratified statistic over its cells (patient-weighted; events for survival); correlations "
+            "from the shared cells; power of each claim from the multivariate normal of the z statistics; "
+            f"{method_text(par, True)}")
     if m == 2 and _v1_multiplicity(opts) is not None:
         text = (f"{MULTIPLICITY_TEXT[_v1_multiplicity(opts)]} of F and the population {s.names[1]} (stratified over "
                 f"the cells); power of each claim from the bivariate normal of (Z_F, Z_S); {method_text(par, True)}")
