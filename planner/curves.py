@@ -115,7 +115,7 @@ def design_x(result: DesignResult | None) -> float | None:
 def _claim_curves(design: str, claims: dict) -> dict:
     y = {"power": np.array(claims["power"], dtype=float)}
     if design == "stratified":  # several populations: each population's claim, at least one, all
-        keys = CLAIMS if "overall" in claims else [k for k in claims if k != "power"]
+        keys = [k for k in CLAIMS if k in claims] + [k for k in claims if k not in CLAIMS and k != "power"]
         y.update({k: np.array(claims[k], dtype=float) for k in keys})
     return y
 

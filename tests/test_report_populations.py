@@ -105,3 +105,23 @@ def test_three_nested_populations_report():
                         include_adaptive=False).html
     for name in ("F", "TPS ≥50%", "TPS ≥1%"):
         assert f'data-population="{name}"' in html
+
+
+def test_power_curve_and_figures_per_population():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from planner import figures
+    from planner.curves import power_vs_n
+
+    scenario = scenario_from_dict(one_population())
+    curve = power_vs_n(scenario, "stratified", [200.0, 2000.0, 20000.0])
+    assert {"population:F", "population:TPS ≥1%", "at_least_one", "all"} <= set(curve.y)
+    ax = Figure().add_subplot()
+    figures.power_vs_n_data(ax, scenario, {"stratified": curve}, {})
+    assert sorted(t.get_text() for t in ax.texts) == ["F", "TPS ≥1%"]  # each population's line is named
+    assert all(line.get_label().startswith("_") for line in ax.lines[1:3])  # and left out of the legend
+    report = build_report(scenario, generated=WHEN, include_adaptive=False)
+    assert "figure-1.png" in report.images and 'data-population="F"' in report.html
