@@ -29,6 +29,7 @@ from .catalogue import (
     FIGURES,
     FIXED_DESIGNS,
     NEUTRAL_COLOUR,
+    cells_axis_words,
     design_colour,
     design_label,
 )
@@ -270,6 +271,21 @@ def _frame(ax, spec: str, endpoint: str, title: str | None) -> None:
         ax.set_title(title, fontsize=10)
 
 
+def population_axis_labels(ax, scenario: Scenario, spec: str) -> None:
+    """The axis labels of figure ``spec`` for ``scenario``: in the cells form the prevalence and
+    effect axes name the first population they vary (catalogue ``cells_axis_words``); else the
+    figure's own words (as :func:`_frame`)."""
+    fig = FIGURES[spec]
+    x, y = fig.x(scenario.endpoint), fig.y(scenario.endpoint)
+    if scenario.has_cells and scenario.population.populations:
+        words = cells_axis_words(scenario.endpoint, scenario.population.populations[0].name)
+        x = words["prevalence"] if spec in ("n_vs_prevalence", "design_map") else words["effect"] \
+            if spec == "power_vs_negative_effect" else x
+        y = words["effect"] if spec == "design_map" else y
+    ax.set_xlabel(x, fontsize=LABEL_SIZE)
+    ax.set_ylabel(y, fontsize=LABEL_SIZE)
+
+
 def add_legend(ax, handles: list | None = None, outside: bool = False):
     """The figure's legend (the map passes its patches; ``outside``: right of the axes)."""
     kw = {"fontsize": 7, "framealpha": 0.85}
@@ -354,6 +370,7 @@ def n_vs_prevalence_data(ax, scenario: Scenario, curves: Mapping[str, Curve]) ->
             ax.plot(curve.x, curve.y["n_screened"], color=colour, ls="--", lw=1.1,
                     label=f"{design_label(name)}: {FIGURE_WORDS['screened']}")
     _assumed_line(ax, scenario.population.prevalence)
+    population_axis_labels(ax, scenario, "n_vs_prevalence")
 
 
 # --------------------------------------------------------------------------- power vs B− effect
@@ -378,6 +395,7 @@ def power_vs_negative_effect_data(ax, scenario: Scenario, curves: Mapping[str, C
             ax.plot([current], curve.y["power"][at][:1], "o", color=colour, ms=4.5)
     _assumed_line(ax, current)
     _target_line(ax, scenario.testing.power)
+    population_axis_labels(ax, scenario, "power_vs_negative_effect")
 
 
 # --------------------------------------------------------------------------- design map
@@ -412,6 +430,7 @@ def design_map_data(ax, scenario: Scenario, dm: DesignMap) -> list:
                   shading="nearest")
     ax.plot([scenario.population.prevalence], [negative_effect(scenario)], marker="*", color="white",
             markeredgecolor="black", ms=12, ls="none")
+    population_axis_labels(ax, scenario, "design_map")
     present = sorted({int(b) for b in np.asarray(dm.best).reshape(-1)})
     handles = [Patch(color=colours[i], label=design_label(dm.designs[i])) for i in present if i >= 0]
     if -1 in present:

@@ -18,6 +18,7 @@ from .cells import (  # noqa: F401 (the catalogue's public names)
     FULL_POPULATION_WORDS,
     POPULATION_PREVALENCE,
     cell_outcome_fields,
+    cells_axis_words,
     outcome_key,
 )
 from .fields import (  # noqa: F401 (the catalogue's public names)

@@ -6,7 +6,7 @@ The fields, counts and tolerance themselves are in :mod:`.fields` and :mod:`.nam
 from __future__ import annotations
 
 from .fields import INPUT_FIELDS, FieldSpec
-from .names import FULL_POPULATION
+from .names import EFFECTS, FULL_POPULATION
 
 #: the full population as shown beside the named populations
 FULL_POPULATION_WORDS = f"{FULL_POPULATION} (full population)"
@@ -19,6 +19,14 @@ ADAPTIVE_POPULATION_PANELS = (("reject_by_population", "P(reject its hypothesis)
 POPULATION_PREVALENCE = FieldSpec(
     "population.populations.prevalence", "Prevalence", "float", "Share of the screened population in the "
     "population: the sum of its cells' prevalences (read-only).", unit="proportion", group="population")
+
+
+def cells_axis_words(endpoint: str, first: str) -> dict[str, str]:
+    """Axis labels of the figures that vary the prevalence and the B− effect, in the cells form:
+    there they vary the first population's prevalence (the other cells in proportion) and the
+    effect in every cell outside it (planner.populations.cells_structure, planner.params)."""
+    return {"prevalence": f"prevalence of population {first}",
+            "effect": f"{EFFECTS[endpoint].name} outside population {first}"}
 
 
 def cell_outcome_fields(endpoint: str) -> list[FieldSpec]:
