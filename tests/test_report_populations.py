@@ -68,6 +68,8 @@ def test_justification_names_populations_and_procedure(report):
     text = report.justifications["stratified"]
     assert "population TPS ≥1%" in text and "parametric closed test" in text
     assert "at least one population's claim" in text
+    assert "mixture of the effects in the cells TPS ≥50%, TPS 1–49% and TPS <1%" in report.justifications["all_comers"]
+    assert "treatment-by-population interaction" in report.justifications["interaction"]
     targeted = report.justifications["targeted"]
     assert "among patients in population TPS ≥1%" in targeted and "66% of screened patients" in targeted
 

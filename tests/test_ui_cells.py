@@ -246,3 +246,25 @@ def test_adaptive_tab_shows_reject_and_selected_by_population(panel, qtbot, tmp_
     tab.plot.figure.savefig(tmp_path / "bars.png")
     tab._show_result({"reject_subgroup": 0.7, "reject_subgroup_se": 0.004})  # two subgroups: the rows go
     assert t.rowCount() == len(RESULT_ROWS) and not t.isRowHidden(0)
+
+
+def _cells_examples() -> list:
+    import json
+
+    return [p for p in sorted(EXAMPLES.glob("*.json"))
+            if "cells" in (json.loads(p.read_text(encoding="utf-8")).get("population") or {})]
+
+
+@pytest.mark.parametrize("path", _cells_examples(), ids=lambda p: p.stem)
+def test_cells_examples_open_in_the_table(path, qtbot):
+    doc = ScenarioDocument()
+    doc.open(path)
+    p = InputsPanel(doc)
+    qtbot.addWidget(p)
+    p.refresh()
+    p.show()
+    assert doc.valid and p.cells_box.isVisible() and not p.boxes["positive"].isVisible()
+    editor = p.cells_editor
+    assert editor.cells_table.rowCount() == len(doc.scenario.population.cells)
+    assert editor.populations_table.rowCount() == len(doc.scenario.population.populations)
+    assert editor.sum_label.text() == "Prevalences sum to 1" and not editor.problems.isVisible()

@@ -183,6 +183,16 @@ def population_phrases(scenario: Scenario, r: DesignResult, opts: Any) -> tuple[
     """(who is randomized, what the power refers to) of a design in the cells form; None where the
     two-subgroup words apply unchanged."""
     pops = [p.name for p in scenario.population.populations]
+    cells = _names([c.name for c in scenario.population.cells])
+    if r.design == "all_comers":
+        effect = _effect_words(scenario, r.details.get("effect_tested"))
+        return ("without biomarker selection",
+                f"to detect the overall effect in {FULL_POPULATION_WORDS}" + (f", {effect}," if effect else "")
+                + f" the prevalence-weighted mixture of the effects in the cells {cells}")
+    if r.design == "interaction":
+        return ("with randomization stratified by the cells " + cells,
+                "to detect the treatment-by-population interaction: the effect in population "
+                f"{pops[0] if pops else FULL_POPULATION} against the effect in the other cells")
     if r.design == "targeted":
         name = targeted_population(scenario, r)
         return f"among patients in population {name}", f"to detect the treatment effect in population {name}"
