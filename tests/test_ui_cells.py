@@ -64,6 +64,10 @@ def test_cells_form_shows_the_table_instead_of_the_subgroups(panel):
     assert pops.item(1, 2).checkState() == Qt.CheckState.Checked and pops.item(1, 3).checkState() == Qt.CheckState.Unchecked
     assert pops.item(1, 4).text() == "0.66"  # the population's prevalence
     assert editor.sum_label.text() == "Prevalences sum to 1"
+    from PySide6.QtWidgets import QLabel
+
+    derived = {w.objectName(): w.text() for w in panel.boxes["derived"].findChildren(QLabel) if w.objectName()}
+    assert derived["derived:Prevalence of TPS ≥1%"] == "0.66" and "derived:PPV" not in derived
 
 
 def test_two_subgroup_scenario_looks_as_before(qtbot):
