@@ -37,7 +37,7 @@ from .interim_section import interim_section
 from .justification import adaptive_justification, justification
 from .markup import CSS, Markup, embed_images, esc, img, join, tag
 from .methods import methods_section
-from .populations_section import populations_section
+from .populations_section import populations_section, targeted_population
 from .sections import (
     adaptive_section,
     claims_table,
@@ -154,10 +154,16 @@ def _figures(scenario: Scenario, fixed: dict, images: dict[str, bytes]) -> Marku
     dm = figures.design_map_png(scenario, fixed)
     if dm is not None:
         images["design-map.png"] = dm[0]
+        axes = "prevalence and biomarker-negative effect"
+        claim = "test-positive patients only"
+        if scenario.has_cells and scenario.population.populations:  # the first population's prevalence, effect outside it
+            first = scenario.population.populations[0].name
+            axes = f"prevalence of population {first} and effect outside it"
+            claim = f"population {targeted_population(scenario)} only"
         parts += [img("design-map.png", "Design map"), tag("p", (
-            "Design map: for each prevalence and biomarker-negative effect (other assumptions as above), the design "
+            f"Design map: for each {axes} (other assumptions as above), the design "
             "needing the " + ("lowest cost" if dm[1] == "cost" else "fewest randomized patients")
-            + " to reach the target power. The targeted design supports a claim in test-positive patients only."),
+            + f" to reach the target power. The targeted design supports a claim in {claim}."),
             class_="note")]
     return join(parts)
 
