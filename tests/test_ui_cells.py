@@ -272,3 +272,22 @@ def test_cells_examples_open_in_the_table(path, qtbot):
     assert editor.cells_table.rowCount() == len(doc.scenario.population.cells)
     assert editor.populations_table.rowCount() == len(doc.scenario.population.populations)
     assert editor.sum_label.text() == "Prevalences sum to 1" and not editor.problems.isVisible()
+
+
+def test_fixed_sequence_order(panel, qtbot):
+    doc = panel.doc
+    multiplicity = panel.cells_design_rows["designs.stratified.population_multiplicity"].editor
+    assert not panel.forms["designs"].isRowVisible(panel.order_row)
+    multiplicity.setCurrentIndex(multiplicity.findData("fixed_sequence"))
+    assert panel.forms["designs"].isRowVisible(panel.order_row)
+    order = panel.order_row.editor
+    order.setText("TPS ≥50% → TPS ≥1%, F")
+    order.editingFinished.emit()
+    assert doc.get("designs.stratified.order") == ["TPS ≥50%", "TPS ≥1%", "F"] and doc.valid
+    assert order.text() == "TPS ≥50% → TPS ≥1% → F"
+    order.setText("TPS ≥50%, F")  # a population missing: named beside the field, not a crash
+    order.editingFinished.emit()
+    assert not doc.valid and "must list" in panel.order_row.message.text()
+    doc.undo_stack.undo()
+    multiplicity.setCurrentIndex(multiplicity.findData("simes"))  # leaving the sequence drops the order
+    assert doc.get("designs.stratified.order") is None and doc.valid

@@ -12,11 +12,13 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
 from planner.catalogue import FIELDS_BY_PATH, FULL_POPULATION, FULL_POPULATION_WORDS
 
 from . import cells_edits as edits
 from .document import ScenarioDocument
-from .field_widgets import FieldRow
+from .field_widgets import ERROR_STYLE, INVALID_STYLE, FieldRow
 
 #: the two-subgroup rows the cells-form rows replace
 TWO_SUBGROUP_ROWS = ("designs.stratified.multiplicity", "designs.stratified.size_for")
@@ -59,6 +61,50 @@ class PopulationChoiceRow(FieldRow):
         self.doc.set_value(path, value)
 
 
+#: how the testing order is shown and typed ("TPS ≥50% → TPS ≥1% → F"; commas are read too)
+ORDER_SEPARATOR = " → "
+ORDER_PATH = "designs.stratified.order"
+
+
+class OrderRow(QWidget):
+    """The fixed sequence's testing order: population names (F the full population) in order."""
+
+    def __init__(self, doc: ScenarioDocument) -> None:
+        super().__init__()
+        self.doc = doc
+        spec = FIELDS_BY_PATH[ORDER_PATH]
+        self.label = QLabel(spec.label)
+        self.label.setToolTip(spec.tooltip)
+        self.editor = QLineEdit()
+        self.editor.setObjectName(ORDER_PATH)
+        self.editor.setToolTip(spec.tooltip + f"<br><i>Type the names separated by '{ORDER_SEPARATOR.strip()}' "
+                               "or commas; empty: the populations in the table's order, then F.</i>")
+        self.editor.setPlaceholderText("the populations in order, then " + FULL_POPULATION)
+        self.editor.editingFinished.connect(self._write)
+        self.message = QLabel()
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.message)
+
+    def _write(self) -> None:
+        text = self.editor.text().replace("→", ",")
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        self.doc.set_value(ORDER_PATH, names or None)
+
+    def load(self) -> None:
+        order = self.doc.get(ORDER_PATH)
+        text = ORDER_SEPARATOR.join(map(str, order)) if isinstance(order, list) else ""
+        if self.editor.text() != text:
+            self.editor.setText(text)
+        problems = self.doc.problems_for(ORDER_PATH)
+        self.message.setText("; ".join(problems))
+        self.message.setVisible(bool(problems))
+        self.editor.setStyleSheet(INVALID_STYLE if problems else "")
+
+
 def add_cells_design_rows(panel) -> None:
     """Add the cells-form rows to the designs group (shown only in the cells form)."""
     panel.cells_design_rows = {}
@@ -68,6 +114,8 @@ def add_cells_design_rows(panel) -> None:
         row.setObjectName(path)
         form.insertRow(form.rowCount() - 1, row.label, row)  # before the designs' message
         panel.cells_design_rows[path] = row
+    panel.order_row = OrderRow(panel.doc)
+    form.insertRow(form.rowCount() - 1, panel.order_row.label, panel.order_row)
 
 
 def refresh_cells_design_rows(panel, on: bool) -> None:
@@ -78,6 +126,13 @@ def refresh_cells_design_rows(panel, on: bool) -> None:
         if on:
             row.load()
             row.setEnabled(path.split(".")[1] in designs)
+    order = getattr(panel, "order_row", None)
+    if order is not None:
+        sequence = on and panel.doc.get("designs.stratified.multiplicity") == "fixed_sequence"
+        form.setRowVisible(order, sequence)
+        if sequence:
+            order.load()
+            order.setEnabled("stratified" in designs)
     for path in TWO_SUBGROUP_ROWS:
         row = panel.rows.get(path)
         if row is not None and on:
