@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import ui_helpers
 from test_cells_v1_twin import perfect, twin
 from ui_helpers import EXAMPLES, settle
@@ -20,3 +21,11 @@ def test_app_opens_a_cells_form_file(make_window, qtbot, tmp_path):
     settle(qtbot, w)
     assert w.doc.valid
     assert w.comparison_result is not None
+
+
+@pytest.mark.parametrize("name", ["pdl1_nsclc_keynote042_cutoffs.json", "her2_hr_breast_neoadjuvant_two_markers.json"])
+def test_app_opens_the_several_population_examples(make_window, qtbot, name):
+    pytest.importorskip("planner.closed_test")
+    w = make_window(EXAMPLES / name)
+    settle(qtbot, w)
+    assert w.doc.valid and w.comparison_result is not None

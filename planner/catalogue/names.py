@@ -83,7 +83,7 @@ OPTIONS: dict[str, tuple[tuple[Any, str], ...]] = {
                           ("bonferroni", "Bonferroni"), ("sidak", "Šidák")),
     "selection_rule": (("best", "the best population"), ("epsilon", "every population within epsilon of the best"),
                        ("all", "all populations"), ("threshold", "populations above a threshold"),
-                       ("rbest", "the r best populations")),
+                       ("rbest", "the r best populations (rpact rBest)")),
     "effect_measure": (("effect_estimate", "effect estimate"), ("test_statistic", "test statistic")),
     "success_criterion": (("at_least_one", "at least one selected population rejected"),
                           ("all", "all selected populations rejected")),
