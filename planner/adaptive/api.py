@@ -12,6 +12,8 @@ from ..errors import Problem, ScenarioError
 from ..scenario import AdaptiveOptions, Scenario
 from .boundaries import BOUNDARY_TEXT
 from .closed_testing import INTERSECTION_TEXT
+from .kmodel import KModel
+from .ksummary import summarize_k
 from .model import SimModel, model_from_scenario
 from .recalculation import EFFECT_TEXT
 from .results import AdaptiveResult, prop_se
@@ -29,13 +31,15 @@ _ENDPOINT_TEXT = {
 
 NO_EFFECT_NOTE = ("no treatment effect in S or in R (a global null): every rejection is a type I "
                   "error — reject at least one is the family-wise error rate")
+NO_EFFECT_NOTE_K = ("no treatment effect in any cell (a global null): every rejection is a type I "
+                    "error — reject at least one is the family-wise error rate")
 
 
 def method_text(model: SimModel) -> str:
     """Human-readable description of what was simulated."""
     measure = "z statistic" if model.effect_measure == "test_statistic" else "effect estimate"
     sel = SELECTION_TEXT[model.selection_rule].format(
-        measure=measure, epsilon=model.epsilon, threshold=model.threshold)
+        measure=measure, epsilon=model.epsilon, threshold=model.threshold, r=1)
     f_test = "stratified" if (model.stratified or model.endpoint != "binary") else "unstratified"
     fut = ""
     if model.futility_bounds:
@@ -210,12 +214,13 @@ def simulate_model(model: SimModel, simulations: int, seed: int, *, chunk_size: 
                      "prefixed inverse-normal weights stay valid (type I error is controlled) but "
                      "are not the efficient ones")
     if model.no_effect:
-        notes.append(NO_EFFECT_NOTE)
+        notes.append(NO_EFFECT_NOTE_K if isinstance(model, KModel) else NO_EFFECT_NOTE)
     if model.endpoint == "survival":
         notes.append("expected subjects and screening follow from the expected events per patient of "
                      "the enrolled population (accrual, follow-up and dropout of the scenario)")
-    return summarize(model, counts, seed=seed, requested=simulations, incomplete=cancelled,
-                     target_power=target_power, costs=costs, notes=tuple(notes))
+    summary = summarize_k if isinstance(model, KModel) else summarize
+    return summary(model, counts, seed=seed, requested=simulations, incomplete=cancelled,
+                   target_power=target_power, costs=costs, notes=tuple(notes))
 
 
 def simulate_scenario(scenario: Scenario, *, simulations: int | None = None, seed: int | None = None,
@@ -231,7 +236,7 @@ def simulate_scenario(scenario: Scenario, *, simulations: int | None = None, see
     opts = scenario.designs.get("adaptive")
     if not isinstance(opts, AdaptiveOptions):
         raise ScenarioError([Problem("designs.adaptive", "is required: the scenario has no adaptive design to simulate")])
-    model = model_from_scenario(scenario, opts)
+    model = model_from_scenario(scenario, opts)  # the cells form: a KModel
     sims = int(opts.simulations if simulations is None else simulations)
     top = FIELDS_BY_PATH["designs.adaptive.simulations"].le
     if not 1 <= sims <= top:

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..blocks import seeded_chunks
 from .model import SimModel
-from .simulate import BLOCK, DEFAULT_CHUNK, Counts, run_chunk
+from .simulate import BLOCK, DEFAULT_CHUNK, Counts, new_counts, run_chunk
 
 MAX_LOCAL_WORKERS = 8
 #: trials per task: 4 blocks, small enough to balance two workers on one 10⁵-trial run
@@ -89,7 +89,7 @@ class _Merger:
     def result(self) -> list[Counts]:
         out = []
         for job, parts in zip(self.jobs, self.parts):
-            c = Counts(job.model.stages)
+            c = new_counts(job.model)
             for k in sorted(parts):
                 c.add(parts[k])
             out.append(c)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..catalogue import FWER_NULLS, RATE_LIMIT
-from ..errors import ScenarioError
+from ..errors import Problem, ScenarioError
 from ..results import json_safe
 from .api import summarize
 from .engine import Job, run_many
@@ -120,6 +120,9 @@ def fwer_table(model: SimModel, *, simulations: int, seed: int,
                scheduler: Any = None, progress: Callable[[int, int], object] | None = None,
                is_cancelled: Callable[[], bool] | None = None) -> FwerResult:
     """Simulate every null configuration (see the module docstring) with common random numbers."""
+    if hasattr(model, "membership"):  # several populations: no (prevalence, δ) grid of nulls
+        raise ScenarioError([Problem("population.cells", "the type I error grid (--fwer) is available for the "
+                                     "two-subgroup form only; simulate the global null with zero effects")])
     prev = sorted({*(DEFAULT_PREVALENCES if prevalences is None else prevalences), round(model.prevalence, 6)})
     ref = reference_effect(model)
     deltas = tuple(effects) if effects is not None else tuple(f * ref for f in DEFAULT_EFFECT_FACTORS)

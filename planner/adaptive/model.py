@@ -110,10 +110,17 @@ def _subset_params(scenario: Scenario, inputs=None):
 def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = None, *,
                         inputs=None) -> SimModel:
     """The :class:`SimModel` of a scenario's ``designs.adaptive`` (PPV mixtures for S and R);
-    ``inputs`` replaces inputs as keywords of ``params_from_scenario`` (one prior draw)."""
+    ``inputs`` replaces inputs as keywords of ``params_from_scenario`` (one prior draw). A
+    scenario in the cells form gives the several-populations :class:`.kmodel.KModel`."""
     opts = options if options is not None else scenario.designs.get("adaptive")
     if not isinstance(opts, AdaptiveOptions):
         raise ScenarioError([Problem("designs.adaptive", "is required to simulate the adaptive design")])
+    if scenario.has_cells:  # several populations: the K-population model (.kmodel)
+        if inputs:
+            raise ScenarioError([Problem("uncertainty", "assurance of the adaptive design is available "
+                                         "for the two-subgroup form only")])
+        from .kmodel import kmodel_from_scenario  # noqa: PLC0415 (kmodel imports this module)
+        return kmodel_from_scenario(scenario, opts)
     par, mix, shares = _subset_params(scenario, inputs)
     endpoint = scenario.endpoint
     planned = opts.planned_events if endpoint == "survival" else opts.planned_subjects
@@ -159,7 +166,7 @@ def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = No
         boundaries=opts.boundaries,
         futility_bounds=tuple(opts.futility_bounds) if opts.futility_bounds else None,
         intersection_test=opts.intersection_test,
-        selection_rule=sel.rule,
+        selection_rule=_two_subset_rule(sel),
         epsilon=float(sel.epsilon),
         threshold=float(sel.threshold),
         effect_measure=opts.effect_measure,
@@ -171,6 +178,13 @@ def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = No
         recalculation=_recalculation(opts, endpoint),
         **kw,
     )
+
+
+def _two_subset_rule(sel) -> str:
+    """``rbest`` with two populations (S, F): r = 1 is ``best``, r ≥ 2 keeps both (``all``)."""
+    if sel.rule == "rbest":
+        return "best" if int(sel.r) <= 1 else "all"
+    return sel.rule
 
 
 def _recalculation(opts: AdaptiveOptions, endpoint: str) -> Recalculation | None:

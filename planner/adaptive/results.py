@@ -93,6 +93,15 @@ class AdaptiveResult:
     combination: str = "inverse_normal"
     recalculation: dict | None = None
     size_distribution: dict | None = None
+    #: several populations (cells form): names ("F" first) and, per name, P(rejected) and
+    #: P(selected at the last stage), each with its Monte Carlo SE (None in the two-subset form)
+    populations: tuple[str, ...] | None = None
+    reject_by_population: dict | None = None
+    reject_by_population_se: dict | None = None
+    selected_by_population: dict | None = None
+    selected_by_population_se: dict | None = None
+    reject_all: float | None = None
+    reject_all_se: float | None = None
 
     @property
     def power(self) -> float:
@@ -140,6 +149,18 @@ class AdaptiveResult:
                          f"{dist[unit]['maximum_observed']:,.0f}" + (f", design maximum {top:,.0f}" if top else ""))
         return lines
 
+    def _population_lines(self, pm) -> list[str]:
+        """Per population (several populations): P(reject) and P(selected at the last stage)."""
+        width = max(len(g) for g in self.populations)
+        lines = []
+        for g in self.populations:
+            name = "F (everyone)" if g == "F" else g
+            lines.append(f"    {name:{max(width, 12)}s} reject {pm(self.reject_by_population[g], self.reject_by_population_se[g])}"
+                         f"   selected at the last stage {pm(self.selected_by_population[g], self.selected_by_population_se[g], 3)}")
+        lines.append(f"    reject at least one: {pm(self.reject_at_least_one, self.reject_at_least_one_se)}; "
+                     f"reject all: {pm(self.reject_all, self.reject_all_se)}")
+        return lines
+
     def summary(self) -> str:
         """Plain-text summary (one block, like the fixed designs' summaries)."""
         def pm(x, se, digits=4):
@@ -159,16 +180,20 @@ class AdaptiveResult:
         lines.append(f"  power ({self.success_criterion.replace('_', ' ')}): "
                      f"{pm(self.power, self.power_se)}"
                      + (f" (target {self.target_power:.2f})" if self.target_power else ""))
-        lines.append(f"    reject H_S (test-positive): {pm(self.reject_subgroup, self.reject_subgroup_se)}")
-        lines.append(f"    reject H_F (everyone):      {pm(self.reject_overall, self.reject_overall_se)}")
-        lines.append(f"    reject at least one:        {pm(self.reject_at_least_one, self.reject_at_least_one_se)}")
-        lines.append(f"    reject both:                {pm(self.reject_both, self.reject_both_se)}")
+        if self.populations:
+            lines += self._population_lines(pm)
+        else:
+            lines.append(f"    reject H_S (test-positive): {pm(self.reject_subgroup, self.reject_subgroup_se)}")
+            lines.append(f"    reject H_F (everyone):      {pm(self.reject_overall, self.reject_overall_se)}")
+            lines.append(f"    reject at least one:        {pm(self.reject_at_least_one, self.reject_at_least_one_se)}")
+            lines.append(f"    reject both:                {pm(self.reject_both, self.reject_both_se)}")
         if self.stages == 1:
             lines.append("  no interim: both populations are tested at the single analysis")
         else:
-            lines.append(f"  first interim selection: S only {pm(self.select_subgroup_only, self.select_subgroup_only_se, 3)}, "
-                         f"F only {pm(self.select_overall_only, self.select_overall_only_se, 3)}, "
-                         f"both {pm(self.select_both, self.select_both_se, 3)}")
+            if not self.populations:
+                lines.append(f"  first interim selection: S only {pm(self.select_subgroup_only, self.select_subgroup_only_se, 3)}, "
+                             f"F only {pm(self.select_overall_only, self.select_overall_only_se, 3)}, "
+                             f"both {pm(self.select_both, self.select_both_se, 3)}")
             lines.append(f"  early stop: efficacy {pm(self.early_stop_efficacy, self.early_stop_efficacy_se, 3)}, "
                          f"futility {pm(self.early_stop_futility, self.early_stop_futility_se, 3)}")
         if self.expected_subjects is not None:

@@ -33,6 +33,16 @@ SELECTION_TEXT = {
     "epsilon": "select every population within ε = {epsilon:g} of the best interim {measure}",
     "all": "continue with both populations",
     "threshold": "drop the test-negative patients when their interim {measure} is ≤ {threshold:g}",
+    "rbest": "select the {r} population(s) with the largest interim {measure}",
+}
+
+#: the rules over several populations (:func:`.kpop.select_k`, rpact ``typeOfSelection``)
+K_SELECTION_TEXT = {
+    "best": "select the population (F or one of the populations) with the largest interim {measure}",
+    "rbest": "select the {r} populations with the largest interim {measure} (rpact rBest)",
+    "epsilon": "select every population within ε = {epsilon:g} of the largest interim {measure}",
+    "all": "continue with every population",
+    "threshold": "keep every population whose interim {measure} exceeds {threshold:g}",
 }
 
 

@@ -178,8 +178,21 @@ def _select(model: SimModel, data, blocks: list, n: int, sel_s, sel_f):
                   model.threshold, keys)
 
 
+def new_counts(model):
+    """Empty counts for ``model``: :class:`Counts`, or :class:`.kpop.KCounts` for a
+    several-populations :class:`.kmodel.KModel`."""
+    if hasattr(model, "membership"):
+        from .kpop import KCounts
+        return KCounts(model.stages, model.hypotheses)
+    return Counts(model.stages)
+
+
 def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[int]) -> Counts:
-    """Simulate the blocks ``seeds`` (with ``sizes`` trials each) and count the outcomes."""
+    """Simulate the blocks ``seeds`` (with ``sizes`` trials each) and count the outcomes
+    (a :class:`.kmodel.KModel`: :func:`.kpop.run_chunk_k`)."""
+    if hasattr(model, "membership"):
+        from .kpop import run_chunk_k
+        return run_chunk_k(model, seeds, sizes)
     n = int(sum(sizes))
     starts = np.concatenate([[0], np.cumsum(sizes)])
     blocks = [(np.random.Generator(np.random.PCG64(ss)), slice(int(a), int(b)))
@@ -329,7 +342,7 @@ def run(model: SimModel, simulations: int, seed: int, *, chunk_size: int = DEFAU
     """
     simulations = int(simulations)
     chunks = seeded_chunks(simulations, seed, BLOCK, chunk_size)
-    total = Counts(model.stages)
+    total = new_counts(model)
     workers = default_workers() if workers is None else max(1, int(workers))
     workers = min(workers, len(chunks))
     cancelled = False
