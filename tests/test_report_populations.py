@@ -127,3 +127,21 @@ def test_power_curve_and_figures_per_population():
     assert all(line.get_label().startswith("_") for line in ax.lines[1:3])  # and left out of the legend
     report = build_report(scenario, generated=WHEN, include_adaptive=False)
     assert "figure-1.png" in report.images and 'data-population="F"' in report.html
+
+
+def test_examples_report_every_population_with_provenance():
+    from ui_helpers import EXAMPLES
+
+    from planner.scenario_io import load_scenario
+
+    path = EXAMPLES / "her2_hr_breast_neoadjuvant_two_markers.json"
+    if not path.exists():
+        pytest.skip("the two-marker example (branch popcore)")
+    scenario = load_scenario(path)
+    report = build_report(scenario, generated=WHEN, include_figures=False, include_adaptive=False)
+    html = report.html
+    for name, _, _ in [("F", 0, 0), *((p.name, 0, 0) for p in scenario.population.populations)]:
+        assert f'data-population="{name}"' in html
+    row = html.split('data-path="population.cells[0].prevalence"')[1].split("</tr>")[0]
+    assert "no source given" not in row  # the note on population.cells
+    assert "HER2-positive" in report.justifications["stratified"]

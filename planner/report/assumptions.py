@@ -114,8 +114,9 @@ class NoteStatus:
 def note_for(scenario: Scenario, path: str, data: Mapping | None = None) -> NoteStatus | None:
     """The provenance note of a field — its own, else its block's (``survival``) — and its status."""
     prov = scenario.provenance
-    key = path if path in prov else path.split(".")[0]
-    if key not in prov:
+    # its own, else its list's (population.cells for population.cells[1].prevalence), else its block's
+    key = next((k for k in (path, path.split("[")[0], path.split(".")[0]) if k in prov), None)
+    if key is None:
         return None
     data = data if data is not None else scenario_to_dict(scenario)
     return NoteStatus(key, prov[key], get_path(data, key))
