@@ -145,3 +145,4 @@ def test_examples_report_every_population_with_provenance():
     row = html.split('data-path="population.cells[0].prevalence"')[1].split("</tr>")[0]
     assert "no source given" not in row  # the note on population.cells
     assert "HER2-positive" in report.justifications["stratified"]
+    assert "HER2-positive and HR-negative overlap in HER2+/HR−" in html

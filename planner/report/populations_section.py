@@ -65,6 +65,22 @@ def populations(scenario: Scenario) -> list[tuple[str, tuple[str, ...], float]]:
     return out
 
 
+def structure_sentence(scenario: Scenario) -> str:
+    """How the populations relate: nested (A ⊂ B), overlapping (shared cells) or disjoint."""
+    pops = [(p.name, set(p.cells)) for p in scenario.population.populations]
+    words = []
+    for i, (a, ca) in enumerate(pops):
+        for b, cb in pops[i + 1:]:
+            if ca < cb or cb < ca:
+                small, big = (a, b) if ca < cb else (b, a)
+                words.append(f"{small} is nested in {big}")
+            elif ca & cb:
+                words.append(f"{a} and {b} overlap in {_names(sorted(ca & cb))}")
+            else:
+                words.append(f"{a} and {b} are disjoint")
+    return ("Populations: " + "; ".join(words) + ".") if words else ""
+
+
 def population_words(name: str) -> str:
     return FULL_POPULATION_WORDS if name == FULL_POPULATION else f"population {name}"
 
@@ -170,7 +186,8 @@ def populations_section(scenario: Scenario, comparison: Comparison, sim: Mapping
         order = getattr(opts, "order", None)
         if order:
             text += f", in the order {_names(list(order))}"
-        parts.append(tag("p", text + (". Power of " + "; ".join(claims) if claims else "") + ".", class_="note"))
+        text += (". Power of " + "; ".join(claims) if claims else "") + "."
+        parts.append(tag("p", f"{structure_sentence(scenario)} {text}".strip(), class_="note"))
     for name, cells, prevalence in populations(scenario):
         parts.append(tag("h3", population_words(name)[0].upper() + population_words(name)[1:]))
         parts.append(tag("p", join(_population_body(scenario, fixed, sim, name, cells, prevalence)),
