@@ -146,3 +146,27 @@ def test_examples_report_every_population_with_provenance():
     assert "no source given" not in row  # the note on population.cells
     assert "HER2-positive" in report.justifications["stratified"]
     assert "HER2-positive and HR-negative overlap in HER2+/HR−" in html
+
+
+def test_adaptive_design_over_populations_in_the_report():
+    import json
+
+    from ui_helpers import EXAMPLES
+
+    from planner.catalogue import ADAPTIVE_DEFAULT
+
+    path = EXAMPLES / "her2_hr_breast_neoadjuvant_two_markers.json"
+    if not path.exists() or importlib.util.find_spec("planner.adaptive.kpop") is None:
+        pytest.skip("the two-marker example and the adaptive design over populations (branches popcore, adaptk)")
+    d = json.loads(path.read_text(encoding="utf-8"))
+    d["designs"]["adaptive"] = {**copy.deepcopy(ADAPTIVE_DEFAULT), "planned_subjects": [600.0, 1200.0],
+                                "simulations": 1000}
+    report = build_report(scenario_from_dict(d), generated=WHEN, include_figures=False)
+    html = report.html
+    assert report.adaptive["reject_by_population"]
+    for name in ("F", "HER2-positive", "HR-negative"):
+        assert f'data-field="reject_by_population" data-population="{name}"' in html
+        assert f'data-field="selected_by_population" data-population="{name}"' in html
+    assert 'data-field="reject_subgroup"' not in html  # H_S/H_F rows give way to the populations'
+    assert "Probability of rejecting the hypothesis of each population" in report.justifications["adaptive"]
+    assert "selected at the last stage with probability" in html

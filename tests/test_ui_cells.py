@@ -237,7 +237,7 @@ def test_adaptive_tab_shows_reject_and_selected_by_population(panel, qtbot, tmp_
               "reject_by_population_se": {"F": 0.0049, "TPS ≥50%": 0.0048, "TPS ≥1%": 0.005},
               "selected_by_population": {"F": 0.2, "TPS ≥50%": 0.5, "TPS ≥1%": 0.3},
               "selected_by_population_se": {"F": 0.004, "TPS ≥50%": 0.005, "TPS ≥1%": 0.0046}}
-    tab._show_result(result)
+    tab._show_result({**result, "reject_subgroup": 0.62, "reject_subgroup_se": 0.0048})
     t = tab.table
     labels = [t.verticalHeaderItem(i).text() for i in range(len(RESULT_ROWS), t.rowCount())]
     assert labels[:2] == ["P(reject H_F: F (full population))", "P(reject population TPS ≥50%)"]

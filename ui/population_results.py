@@ -69,9 +69,13 @@ def show_adaptive_populations(tab, result: dict, base_rows: int) -> None:
         table.setItem(base_rows + j, 1, QTableWidgetItem("—" if se is None else f"{se:.4f}"))
     if not rows:
         return
-    for i in range(base_rows):
+    from planner.report.populations_section import TWO_SUBGROUP_ADAPTIVE_KEYS
+
+    from .adaptive_tab import RESULT_ROWS
+
+    for i, (key, _label) in enumerate(RESULT_ROWS[:base_rows]):
         item = table.item(i, 0)
-        table.setRowHidden(i, item is None or item.text() == "—")
+        table.setRowHidden(i, item is None or item.text() == "—" or key in TWO_SUBGROUP_ADAPTIVE_KEYS)
     table.resizeColumnsToContents()
     fig = tab.plot.figure
     fig.clear()

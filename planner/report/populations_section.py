@@ -35,6 +35,10 @@ from .common import fixed_results
 from .fmt import count, percent
 from .markup import Markup, join, row, table, tag, td
 
+#: adaptive results that describe two hypotheses (H_S, H_F): replaced by the per-population ones
+TWO_SUBGROUP_ADAPTIVE_KEYS = ("reject_subgroup", "reject_overall", "reject_both", "select_subgroup_only",
+                              "select_overall_only", "select_both")
+
 
 # --------------------------------------------------------------------------- reading results
 def population_powers(result: Any) -> dict[str, float]:

@@ -20,7 +20,7 @@ from .common import fixed_results
 from .fmt import count, money, number, percent
 from .justification import effect_name
 from .markup import Markup, join, row, table, tag, td
-from .populations_section import adaptive_population_rows
+from .populations_section import TWO_SUBGROUP_ADAPTIVE_KEYS, adaptive_population_rows
 
 
 # --------------------------------------------------------------------------- the question
@@ -251,8 +251,10 @@ def adaptive_section(scenario: Scenario, sim: Mapping[str, Any] | None, message:
         return Markup("")
     if sim is None:
         return tag("p", message or "Not simulated.", class_="note")
+    several = bool(sim.get("reject_by_population"))  # several populations: their rows replace H_S/H_F's
     rows = [row([td(text, num=False), *_adaptive_cells(sim, k, kind)], data_field=k)
-            for k, text, kind in ADAPTIVE_ROWS if sim.get(k) is not None]
+            for k, text, kind in ADAPTIVE_ROWS if sim.get(k) is not None
+            and not (several and k in TWO_SUBGROUP_ADAPTIVE_KEYS)]
     rows += adaptive_population_rows(sim)  # several populations (planner/report/populations_section.py)
     planned = opts.planned_events if scenario.endpoint == "survival" else opts.planned_subjects
     unit = "events" if scenario.endpoint == "survival" else "patients"
