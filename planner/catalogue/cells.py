@@ -25,8 +25,8 @@ def cells_axis_words(endpoint: str, first: str) -> dict[str, str]:
     """Axis labels of the figures that vary the prevalence and the B− effect, in the cells form:
     there they vary the first population's prevalence (the other cells in proportion) and the
     effect in every cell outside it (planner.populations.cells_structure, planner.params)."""
-    return {"prevalence": f"prevalence of population {first}",
-            "effect": f"{EFFECTS[endpoint].name} outside population {first}"}
+    effect = EFFECTS[endpoint].name.split(" (")[0]  # "risk difference", without its long explanation
+    return {"prevalence": f"prevalence of population {first}", "effect": f"{effect} outside population {first}"}
 
 
 def cell_outcome_fields(endpoint: str) -> list[FieldSpec]:
