@@ -90,3 +90,44 @@ def test_title_with_markup_is_escaped_in_pdf(qapp, tmp_path):
     out = tmp_path / "t.pdf"
     write_report_pdf(report, out)
     assert "<script>x</script> A & B" in _pdf_text(out)
+
+
+@pytest.mark.parametrize("name", ["egfr_nsclc_ipass.json", "hrd_ovarian_paola1_interim.json"])
+def test_no_page_ends_with_a_heading(qapp, tmp_path, name):
+    """Every heading of the printed report starts on the page where what follows it starts (the
+    next paragraph, figure, or a table's first row below its header): Qt's rich text ignores
+    CSS ``break-after``, so ui.report_pdf moves such headings to the next page itself."""
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextCursor
+
+    from ui.report_pdf import (
+        _first_content_after,
+        _lay_out_for_pages,
+        keep_headings_with_next,
+        report_document,
+    )
+
+    report = build_report(load_scenario(SCENARIOS / name))
+    writer = QPdfWriter(str(tmp_path / "x.pdf"))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(1, 1, 1, 1), QPageLayout.Unit.Millimeter)
+    writer.setResolution(300)
+    doc = report_document(report.print_html or report.html, report.images)
+    _lay_out_for_pages(doc, writer)
+    keep_headings_with_next(doc)
+    layout, page = doc.documentLayout(), doc.pageSize().height()
+    doc.pageCount()
+    block, headings = doc.firstBlock(), 0
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0 and QTextCursor(block).currentTable() is None:
+            follower = _first_content_after(block)
+            if follower.isValid():
+                headings += 1
+                lines = follower.layout()
+                start = layout.blockBoundingRect(follower).top() + (lines.lineAt(0).y() if lines.lineCount() else 0)
+                assert int(start // page) == int(layout.blockBoundingRect(block).top() // page), block.text()
+        block = block.next()
+    assert headings >= 8
+    # words are never broken ("Randomize|d"): tables keep to the page's width with whole words
+    assert doc.documentLayout().documentSize().width() <= doc.pageSize().width() + 2
+    del writer

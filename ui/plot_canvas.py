@@ -185,6 +185,7 @@ class PlotCanvas(QWidget):
         for artist in self._data_artists():
             artist.set_animated(True)
         if self._background is None or self._key() != self._background_key:
+            self.fit_margins()  # the titles may have changed (a title that wraps needs its room)
             self.canvas.draw_idle()
             return
         self.canvas.restore_region(self._background)

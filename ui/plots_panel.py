@@ -25,6 +25,7 @@ from planner.results import Comparison
 from planner.scenario import Scenario
 
 from .plot_canvas import PlotCanvas
+from .tasks import TaskRunner
 
 #: while editing, the two costliest plots (required N vs prevalence, design map) are drawn on
 #: every other point of their grids; the full grids follow once the edits pause
@@ -94,7 +95,8 @@ class PlotsPanel(QWidget):
         self.refine_timer = QTimer(self)
         self.refine_timer.setSingleShot(True)
         self.refine_timer.setInterval(REFINE_DELAY_MS)
-        self.refine_timer.timeout.connect(self.refine)
+        self.refine_timer.timeout.connect(self.refine_in_background)
+        self.refine_tasks = TaskRunner(self)  # the full-grid curves are computed off the GUI thread
         for canvas in (self.n_prev, self.map):
             canvas.before_export = self.refine
 
@@ -196,8 +198,47 @@ class PlotsPanel(QWidget):
         canvas.legend_on_screen = True
         canvas.redraw()
 
+    def _refine_jobs(self) -> dict:
+        """The full-grid computations the plots drawn coarse still need: full cache key → callable
+        (the same keys and functions as :meth:`_draw_n_prev` and :meth:`_draw_map` use)."""
+        jobs = {}
+        if "n_prev" in self.coarse:
+            for key, fn in self._n_prev_specs(CURVE_POINTS).values():
+                jobs[self._cache_key(key)] = fn
+        if "map" in self.coarse:
+            key, fn, _prev, _effects = self._map_spec(MAP_POINTS, str(self.criterion.currentData()))
+            jobs[self._cache_key(key)] = fn
+        return {k: fn for k, fn in jobs.items() if k not in self.cache}
+
+    def refine_in_background(self) -> None:
+        """Compute the full grids on a worker (ui.tasks), then draw them from the cache; an edit
+        in between supersedes the task (its result is dropped)."""
+        self.refine_timer.stop()
+        if not self.coarse or self.scenario is None or self.comparison is None:
+            return
+        jobs, scenario = self._refine_jobs(), self.scenario
+
+        def compute(state, jobs: dict) -> dict:
+            out = {}
+            for key, fn in jobs.items():
+                state.check()
+                with np.errstate(all="ignore"):
+                    out[key] = fn()
+            return out
+
+        def done(result: dict) -> None:
+            if self.scenario is scenario:
+                self.cache.update(result)
+                self.refine()  # everything is at hand: only drawing is left
+
+        if not jobs:
+            self.refine()
+            return
+        self.refine_tasks.start("Refining the curves", compute, jobs, on_done=done)
+
     def refine(self) -> None:
-        """Draw the plots shown on their live grid again on their full grid."""
+        """Draw the plots shown on their live grid again on their full grid (computing what the
+        cache lacks here: exports call it and need the full data at once)."""
         self.refine_timer.stop()
         if not self.coarse or self.scenario is None or self.comparison is None:
             return
@@ -305,6 +346,24 @@ class PlotsPanel(QWidget):
         figures.power_vs_n_data(ax, s, data, points, n_given)
         canvas.csv_text = lambda: curves_csv(data)
 
+    def _n_prev_specs(self, points: int) -> dict:
+        """Per design: (cache key, callable) of its required-N curve over ``points`` prevalences."""
+        from planner import curves
+
+        s, grid = self.scenario, figures.prevalence_grid(points)
+        return {name: (("n_prev", name, points), lambda n=name: curves.n_vs_prevalence(s, n, grid))
+                for name in self._designs()}
+
+    def _map_spec(self, points: int, criterion: str) -> tuple:
+        """(cache key, callable, prevalence grid, B− effects) of the design map on ``points``."""
+        from planner import curves
+
+        s, names = self.scenario, self._map_names()
+        prev = figures.map_prevalence_grid(points)
+        effects = negative_effect_range(s, points)
+        return (("map", criterion, names, tuple(effects)),
+                lambda: curves.design_map(s, prev, effects, criterion=criterion, designs=names), prev, effects)
+
     def _draw_n_prev(self, canvas: PlotCanvas, live: bool = False) -> None:
         from planner import curves
         from planner.report.csv_export import curves_csv
@@ -314,8 +373,7 @@ class PlotsPanel(QWidget):
 
         def sweep(points: int) -> dict:
             grid = figures.prevalence_grid(points)
-            solved = {name: self._cached(("n_prev", name, points), lambda n=name: curves.n_vs_prevalence(s, n, grid))
-                      for name in results}
+            solved = {name: self._cached(*spec) for name, spec in self._n_prev_specs(points).items()}
             return figures.n_vs_prevalence_curves(s, results, grid, solved)
 
         points = LIVE_CURVE_POINTS if live else CURVE_POINTS
@@ -354,7 +412,6 @@ class PlotsPanel(QWidget):
         canvas.csv_text = lambda: curves_csv(data)
 
     def _draw_map(self, canvas: PlotCanvas, live: bool = False) -> None:
-        from planner import curves
         from planner.report.csv_export import design_map_csv
 
         s, ax = self.scenario, canvas.ax
@@ -365,11 +422,8 @@ class PlotsPanel(QWidget):
         names = self._map_names()
 
         def design_map(points: int):
-            prev = figures.map_prevalence_grid(points)
-            effects = negative_effect_range(s, points)
-            return prev, effects, self._cached(
-                ("map", criterion, names, tuple(effects)),
-                lambda: curves.design_map(s, prev, effects, criterion=criterion, designs=names))
+            key, compute, prev, effects = self._map_spec(points, criterion)
+            return prev, effects, self._cached(key, compute)
 
         effects = negative_effect_range(s, MAP_POINTS)
         points = MAP_POINTS

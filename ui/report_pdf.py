@@ -48,7 +48,7 @@ def report_document(html: str, images: Mapping[str, bytes] | None = None):
     itself (``QTextImageHandler``).
     ``document.requested`` lists the names asked for (for the tests).
     """
-    from PySide6.QtGui import QFont, QImage, QTextDocument
+    from PySide6.QtGui import QFont, QImage, QTextDocument, QTextOption
 
     own = dict(images or {})
 
@@ -76,6 +76,10 @@ def report_document(html: str, images: Mapping[str, bytes] | None = None):
 
     doc = ReportDocument()
     doc.setDefaultFont(QFont("DejaVu Sans", 9))
+    # break lines between words only: Qt's default also breaks inside a word ("Randomize|d")
+    option = doc.defaultTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    doc.setDefaultTextOption(option)
     doc.setHtml(html)
     return doc
 
@@ -98,10 +102,122 @@ def html_to_pdf(html: str, path: str | os.PathLike, title: str = "", author: str
         writer.setTitle(title)
         writer.setCreator(author)
         doc = report_document(html, images)
-        doc.print_(writer)
+        print_paginated(doc, writer)
         del writer  # finishes and closes the file
 
     atomic_write(path, produce)
+
+
+def _screen_dpi() -> tuple[float, float]:
+    """Qt's default (source) dpi of a document: the primary screen's logical dpi."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen()
+    return (screen.logicalDotsPerInchX(), screen.logicalDotsPerInchY()) if screen else (96.0, 96.0)
+
+
+def _lay_out_for_pages(doc, device) -> None:
+    """Lay ``doc`` out as ``QTextDocument.print_`` lays out an unpaginated document on ``device``:
+    the device as paint device, its full page as the page size, 2 cm margins in the screen's
+    logical dpi (Qt's ``QTextDocument::print``, which would lay out a clone — a clone would not
+    have the report's images, :func:`report_document`)."""
+    from PySide6.QtCore import QSizeF
+
+    doc.documentLayout().setPaintDevice(device)
+    dpi_x, dpi_y = _screen_dpi()
+    fmt = doc.rootFrame().frameFormat()
+    fmt.setLeftMargin(int(2 / 2.54 * dpi_x))
+    fmt.setRightMargin(int(2 / 2.54 * dpi_x))
+    fmt.setTopMargin(int(2 / 2.54 * dpi_y))
+    fmt.setBottomMargin(int(2 / 2.54 * dpi_y))
+    doc.rootFrame().setFrameFormat(fmt)
+    doc.setPageSize(QSizeF(device.width(), device.height()))
+
+
+def _first_content_after(block):
+    """The block whose top must share the heading's page: the next paragraph, or a table's first
+    row after its header row (a heading above a lone header row is as orphaned as a bare one)."""
+    from PySide6.QtGui import QTextCursor
+
+    nxt = block.next()
+    while nxt.isValid() and not nxt.text().strip() and QTextCursor(nxt).currentTable() is None \
+            and not nxt.charFormat().isImageFormat() and nxt.length() <= 1:
+        nxt = nxt.next()
+    table = QTextCursor(nxt).currentTable() if nxt.isValid() else None
+    if table is not None and table.rows() > 1:
+        return table.cellAt(1, 0).firstCursorPosition().block()
+    return nxt
+
+
+def print_paginated(doc, writer) -> None:
+    """Print ``doc`` on ``writer`` page by page as ``QTextDocument.print_`` does (2 cm margins,
+    page numbers bottom right, black text), but from a layout we control, so that headings are
+    kept with what follows them (:func:`keep_headings_with_next`)."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPainter, QPalette
+
+    _lay_out_for_pages(doc, writer)
+    keep_headings_with_next(doc)
+    layout = doc.documentLayout()
+    width, height = doc.pageSize().width(), doc.pageSize().height()
+    margin = doc.rootFrame().frameFormat()
+    scale_x = writer.logicalDpiX() / _screen_dpi()[0]
+    scale_y = writer.logicalDpiY() / _screen_dpi()[1]
+    number_x = width - margin.rightMargin() * scale_x
+    number_y = height - margin.bottomMargin() * scale_y + QFontMetrics(doc.defaultFont(), writer).ascent() \
+        + 5 * writer.logicalDpiY() / 72.0
+    painter = QPainter(writer)
+    for index in range(doc.pageCount()):
+        if index:
+            writer.newPage()
+        view = QRectF(0, index * height, width, height)
+        painter.save()
+        painter.translate(0, -index * height)
+        painter.setClipRect(view)
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        ctx.clip = view
+        ctx.palette.setColor(QPalette.ColorRole.Text, Qt.GlobalColor.black)
+        layout.draw(painter, ctx)
+        painter.setClipping(False)
+        painter.setFont(QFont(doc.defaultFont()))
+        text = str(index + 1)
+        painter.drawText(round(number_x - painter.fontMetrics().horizontalAdvance(text)), round(number_y + view.top()), text)
+        painter.restore()
+    painter.end()
+
+
+def keep_headings_with_next(doc) -> list[int]:
+    """Move each heading that would end a page (its following content starting on the next page)
+    to the next page, as CSS ``break-after: avoid`` would — Qt's rich text ignores that property.
+
+    ``doc`` is laid out for the page (:func:`_lay_out_for_pages`); heading by heading in document
+    order, ``PageBreak_AlwaysBefore`` is set on the heading's block (later headings see the shifted
+    layout). Returns the block numbers moved.
+    """
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    layout = doc.documentLayout()
+    page = doc.pageSize().height()
+    doc.pageCount()  # finishes the (otherwise incremental) layout
+    moved: list[int] = []
+    block = doc.firstBlock()
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0 and QTextCursor(block).currentTable() is None:
+            follower = _first_content_after(block)
+            if follower.isValid():
+                top = layout.blockBoundingRect(block).top()
+                # its first line: a line that does not fit is moved to the next page inside the block
+                lines = follower.layout()
+                first = lines.lineAt(0).y() if lines is not None and lines.lineCount() else 0.0
+                start = layout.blockBoundingRect(follower).top() + first
+                if int(start // page) > int(top // page) and top % page > 0.25 * page:
+                    fmt = block.blockFormat()
+                    fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                    QTextCursor(block).setBlockFormat(fmt)
+                    doc.pageCount()  # lays the rest out again before the next heading is judged
+                    moved.append(block.blockNumber())
+        block = block.next()
+    return moved
 
 
 def write_report_pdf(report: Report, path: str | os.PathLike) -> None:
