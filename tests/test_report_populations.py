@@ -170,3 +170,19 @@ def test_adaptive_design_over_populations_in_the_report():
     assert 'data-field="reject_subgroup"' not in html  # H_S/H_F rows give way to the populations'
     assert "Probability of rejecting the hypothesis of each population" in report.justifications["adaptive"]
     assert "selected at the last stage with probability" in html
+
+
+def test_survival_curves_per_cell():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from planner.figures_survival import survival_curves_draw, survival_models
+
+    scenario = scenario_from_dict(one_population())
+    assert list(survival_models(scenario)) == ["TPS ≥50%", "TPS 1–49%", "TPS <1%"]
+    ax = Figure().add_subplot()
+    survival_curves_draw(ax, scenario)
+    labels = [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
+    assert labels[:2] == ["TPS ≥50% control", "TPS ≥50% treatment"] and len(labels) == 6
