@@ -1,13 +1,15 @@
 """Speed of adaptive enrichment over three populations (F, S1, S2; cells S1, S2, S12, R) against
 rpact's ``getSimulationEnrichment*`` (gMax = 3), side by side in one run.
 
-Run: ``python benchmarks/bench_adaptive_k.py [--iterations 1000] [--trials 200000] [--repeat 3]``.
+Run: ``python benchmarks/bench_adaptive_k.py [--iterations 1000] [--trials 200000] [--repeat 3]
+[--agreement [TRIALS]]``.
 
 For each endpoint: rpact's simulation with ``--iterations`` iterations, timed inside R
 (``proc.time``, R start-up and package loading excluded) ``--repeat`` times in one R process, and
 ours (``simulate_model``, default worker threads, rpact-compatible mode) for ``--trials`` trials
 ``--repeat`` times; prints the medians per simulated trial and the ratio rpact / ours
-(target ≥ 200).
+(target ≥ 200). ``--agreement``: instead, the largest deviation from every rpact reference case
+(``tests/data/rpact_enrichment_k.json``) in combined Monte Carlo SEs (limit 4).
 """
 
 from __future__ import annotations
@@ -86,12 +88,31 @@ def time_ours(endpoint: str, trials: int, repeat: int) -> tuple[list[float], flo
     return secs, power
 
 
+def agreement(trials: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    import test_adaptive_k_rpact as t  # noqa: PLC0415
+
+    worst = 0.0
+    for case in t.CASES:
+        res = simulate_model(t.model_for(case), trials, seed=7)
+        what, a, b, dev = max(t.deviations(res, case), key=lambda row: row[3])
+        worst = max(worst, dev)
+        print(f"  {case['id']:8s} largest deviation {dev:4.2f} SE ({what}: ours {a:.4f}, rpact {b:.4f})  "
+              f"{case['description']}")
+    print(f"agreement with rpact ({trials:,} trials per case): largest deviation {worst:.2f} combined SE (limit 4)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iterations", type=int, default=1000, help="rpact iterations per run")
     ap.add_argument("--trials", type=int, default=200_000, help="our simulated trials per run")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--agreement", type=int, nargs="?", const=400_000, default=None,
+                    help="largest deviation from the rpact reference cases (simulated trials per case)")
     args = ap.parse_args()
+    if args.agreement:
+        agreement(args.agreement)
+        return
     if shutil.which("Rscript") is None:
         print("Rscript not found: the ratio to rpact cannot be measured")
         return
