@@ -116,7 +116,11 @@ class CellsEditor(QWidget):
         self.problems.setWordWrap(True)
         self.problems.hide()
         layout.addWidget(self.problems)
+        doc.opened.connect(self._forget_local_error)  # another scenario: an old refusal does not apply
         self.refresh()
+
+    def _forget_local_error(self) -> None:
+        self.local_error = ""
 
     @staticmethod
     def _table() -> QTableWidget:
