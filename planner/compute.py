@@ -356,12 +356,9 @@ def compute_design(
 
 
 def _cells_options(scenario: Scenario, name: str, opts: FixedDesignOptions) -> tuple[FixedDesignOptions, list[str]]:
-    """The cells form: the strategy design treats the targeted design's population; the stratified
-    design over several populations has no interim plan yet (computed with one analysis)."""
+    """The cells form: the stratified design over several populations has no interim plan yet
+    (computed with one analysis)."""
     notes: list[str] = []
-    if name == "strategy" and opts.population is None:
-        targeted = scenario.designs.get("targeted")
-        opts = replace(opts, population=getattr(targeted, "population", None))
     if name == "stratified" and opts.interim is not None:
         opts = replace(opts, interim=None)
         notes.append("interim analyses of the stratified design over several populations are not available yet: "

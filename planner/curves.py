@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .catalogue import CLAIMS, EFFECTS, design_label
+from .catalogue import CLAIMS, EFFECTS, POPULATION_CLAIMS, design_label
 from .compute import compute_design, per_arm
 from .designs.build import build_model
 from .errors import ScenarioError
@@ -114,8 +114,9 @@ def design_x(result: DesignResult | None) -> float | None:
 
 def _claim_curves(design: str, claims: dict) -> dict:
     y = {"power": np.array(claims["power"], dtype=float)}
-    if design == "stratified":  # several populations: each population's claim, at least one, all
-        keys = [k for k in CLAIMS if k in claims] + [k for k in claims if k not in CLAIMS and k != "power"]
+    if design == "stratified":  # several populations: also each population's claim (population:<name>)
+        keys = [k for k in (*CLAIMS, *POPULATION_CLAIMS) if k in claims]
+        keys += [k for k in claims if k not in keys and k != "power"]
         y.update({k: np.array(claims[k], dtype=float) for k in keys})
     return y
 

@@ -102,14 +102,16 @@ class Params:
         return g["hazard_ratio"]
 
     def with_effect(self, which: str, value: ArrayLike) -> Params:
-        """A copy with the subgroup's effect replaced by ``value`` (natural scale). In the cells form
-        ``positive``/``negative`` set it in every cell of the first population / of its complement."""
-        if self.structure is not None:
-            cells = dict(self.cells)
-            for name in self.groups_of(which):
-                one = replace(self, positive=cells[name], structure=None, cells=MappingProxyType({}))
-                cells[name] = one.with_effect("positive", value).positive
-            return replace(self, cells=MappingProxyType(cells))
+        """A copy with the subgroup's effect replaced by ``value`` (natural scale).
+
+        The cells form: ``positive``/``negative`` are the prevalence-weighted summaries of the first
+        population and of its complement; setting one's effect shifts the effect of every cell it
+        stands for by the same amount (hazard ratios by the same factor), so that the summary
+        becomes ``value`` and the cells keep their differences (at the current value nothing
+        changes); a cell's name sets that cell's effect.
+        """
+        if self.structure is not None and which not in self.cells:
+            return self._shift_cells(which, value)
         g = dict(self.subgroup(which))
         v = np.asarray(value, dtype=float)
         if self.endpoint == "continuous":
@@ -118,7 +120,25 @@ class Params:
             g["treatment_rate"] = g["control_rate"] + v
         else:
             g["hazard_ratio"] = v
+        if which in self.cells:
+            return replace(self, cells=MappingProxyType({**self.cells, which: MappingProxyType(g)}))
         return replace(self, **{which: MappingProxyType(g)})
+
+    def _shift_cells(self, which: str, value: ArrayLike) -> Params:
+        v = np.asarray(value, dtype=float)
+        current = self.effect(which)
+        cells = dict(self.cells)
+        for name in self.groups_of(which):
+            g = dict(cells[name])
+            if self.endpoint == "continuous":
+                g["mean_difference"] = g["mean_difference"] + (v - current)
+            elif self.endpoint == "binary":
+                g["treatment_rate"] = g["treatment_rate"] + (v - current)
+            else:
+                g["hazard_ratio"] = g["hazard_ratio"] * (v / current)
+            cells[name] = MappingProxyType(g)
+        summary = replace(self, structure=None).with_effect(which, v)
+        return replace(summary, structure=self.structure, cells=MappingProxyType(cells))
 
     def with_allocation(self, allocation_ratio: float) -> Params:
         return replace(self, allocation_ratio=float(allocation_ratio))

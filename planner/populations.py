@@ -13,7 +13,7 @@ set of cells. Every design reduces a population to the *contrast cells*
   shares PPV, 1 − PPV and 1 − NPV, NPV (Simon & Maitournam 2004; :func:`planner.assay.assay_mix`),
   and one population, test-positive: :func:`assay_structure`. The version 1 designs of
   :mod:`planner.designs.build` compute exactly these mixtures (``mixture_cells(mix.ppv)``);
-  ``tests/test_populations.py`` checks that the generic designs of :mod:`planner.designs.multipop`
+  ``tests/test_cells_v1_twin.py`` checks that the generic designs of :mod:`planner.designs.multipop`
   on this structure give their numbers.
 
 Prevalences are numpy arrays (they broadcast), so a curve over the first population's prevalence

@@ -196,6 +196,9 @@ def _summary(subs: list, weights: list[float]):
     """Prevalence-weighted summary of several cells' outcomes (for display): means and rates
     averaged, SDs as the root of the averaged variances, hazard ratios geometrically."""
     first = subs[0]
+    if len(subs) == 1:  # one cell: its own outcomes (exactly)
+        return replace(first, effect=None) if isinstance(first, BinarySubgroup) else replace(first, piecewise=None) \
+            if isinstance(first, SurvivalSubgroup) else first
     if isinstance(first, ContinuousSubgroup):
         return ContinuousSubgroup(_weighted([s.mean_difference for s in subs], weights),
                                   math.sqrt(_weighted([s.sd**2 for s in subs], weights)),
@@ -270,6 +273,14 @@ def read_stratified_options(r: Reader, block: dict, p: str, population: Populati
         r.add(f"{p}.order", f"applies to multiplicity 'fixed_sequence' only, not {multiplicity!r}")
     return {"multiplicity": multiplicity, "alpha_split": r.field(block, "alpha_split", p),
             "size_for": size_for, "order": order}
+
+
+def strategy_population(designs: dict) -> dict:
+    """The strategy design treats the targeted design's population (the first when there is none)."""
+    strategy, targeted = designs.get("strategy"), designs.get("targeted")
+    if strategy is None or targeted is None or not hasattr(strategy, "population"):
+        return designs
+    return {**designs, "strategy": replace(strategy, population=targeted.population)}
 
 
 def check_rbest(r: Reader, selection, population: Population | None, p: str) -> None:

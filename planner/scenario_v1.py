@@ -364,6 +364,8 @@ def scenario_from_dict(data: Any) -> Scenario:
     costs = _costs(r, data)
     recruitment = _recruitment(r, data)
     designs = _designs(r, data, endpoint, population)
+    if cells_form:
+        designs = scenario_cells.strategy_population(designs)
     interim, designs = read_interims(r, data, testing, designs)
     check_null(r, endpoint, testing, positive, designs)
     provenance = _provenance(r, data)

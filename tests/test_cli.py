@@ -30,7 +30,10 @@ def test_compute_json_has_contract_fields(path, capsys):
         assert r["n_per_arm"]["treatment"] + r["n_per_arm"]["control"] == r["n_randomized"]
         if scenario["endpoint"] == "survival":
             assert isinstance(r["events"], int)
-        if name == "stratified":
+        if name == "stratified" and "cells" in scenario["population"]:  # several populations
+            assert 0 <= r["power_all"] <= r["power_at_least_one"] <= 1
+            assert set(r["power_by_population"]) == {"F", *(q["name"] for q in scenario["population"]["populations"])}
+        elif name == "stratified":
             for claim in ("overall", "subgroup", "either", "both"):
                 assert 0 <= r[f"power_{claim}"] <= 1
         if name == "all_comers":

@@ -35,8 +35,9 @@ EXAMPLES = sorted(SCENARIOS.glob("*.json"))
 PER_EXAMPLE = int(os.environ.get("ENRICHMENT_FUZZ", "24"))
 SEED = int(os.environ.get("ENRICHMENT_FUZZ_SEED", "20260112"))
 #: a problem line of the command line: two spaces, a field path (or "(file)", "--option"), ": "
-FIELD_LINE = re.compile(
-    r"^  (\(file\)|--[a-z-]+|[A-Za-z_][\w.\-]*(\[\d+\])*[\w.\[\]…-]*)( \([\w.]+\))?: \S", re.MULTILINE)
+FIELD_LINE = re.compile(  # cells form: a cell's name may hold any character ("cells.TPS ≥50%.hazard_ratio")
+    r"^  (\(file\)|--[a-z-]+|(?:provenance\.)?cells\.[^:\n]+|[A-Za-z_][\w.\-]*(\[\d+\])*[\w.\[\]…-]*)"
+    r"( \([\w.]+\))?: \S", re.MULTILINE)
 BAD_SECONDS = 10.0  # a hang guard only: the speed ("within a second") is measured by benchmarks/bench_bad_input.py
 
 NUMBERS = [0, -1, 1, 0.5, 2, 1e-9, -1e-9, 1e9, -1e9, 1e15, 1e308, -1e308, 1e-308, 5e-324, -5e-324,
