@@ -114,8 +114,10 @@ def design_x(result: DesignResult | None) -> float | None:
 
 def _claim_curves(design: str, claims: dict) -> dict:
     y = {"power": np.array(claims["power"], dtype=float)}
-    if design == "stratified":
-        y.update({k: np.array(claims[k], dtype=float) for k in (*CLAIMS, *POPULATION_CLAIMS) if k in claims})
+    if design == "stratified":  # several populations: also each population's claim (population:<name>)
+        keys = [k for k in (*CLAIMS, *POPULATION_CLAIMS) if k in claims]
+        keys += [k for k in claims if k not in keys and k != "power"]
+        y.update({k: np.array(claims[k], dtype=float) for k in keys})
     return y
 
 

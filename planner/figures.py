@@ -29,6 +29,7 @@ from .catalogue import (
     FIGURES,
     FIXED_DESIGNS,
     NEUTRAL_COLOUR,
+    cells_axis_words,
     design_colour,
     design_label,
 )
@@ -46,6 +47,8 @@ POWER_N_DECADES = 4  # widest x range of power vs N
 PREVALENCE_RANGE = (0.02, 0.98)
 MAP_PREVALENCE_RANGE = (0.05, 0.95)
 LINE_WIDTH = 1.6
+#: the thin lines of each population's claim (stratified design, several populations)
+POPULATION_LINE_WIDTH = 0.9
 GRID_COLOUR = "#dddddd"
 LABEL_SIZE = 9
 
@@ -268,6 +271,21 @@ def _frame(ax, spec: str, endpoint: str, title: str | None) -> None:
         ax.set_title(title, fontsize=10)
 
 
+def population_axis_labels(ax, scenario: Scenario, spec: str) -> None:
+    """The axis labels of figure ``spec`` for ``scenario``: in the cells form the prevalence and
+    effect axes name the first population they vary (catalogue ``cells_axis_words``); else the
+    figure's own words (as :func:`_frame`)."""
+    fig = FIGURES[spec]
+    x, y = fig.x(scenario.endpoint), fig.y(scenario.endpoint)
+    if scenario.has_cells and scenario.population.populations:
+        words = cells_axis_words(scenario.endpoint, scenario.population.populations[0].name)
+        x = words["prevalence"] if spec in ("n_vs_prevalence", "design_map") else words["effect"] \
+            if spec == "power_vs_negative_effect" else x
+        y = words["effect"] if spec == "design_map" else y
+    ax.set_xlabel(x, fontsize=LABEL_SIZE)
+    ax.set_ylabel(y, fontsize=LABEL_SIZE)
+
+
 def add_legend(ax, handles: list | None = None, outside: bool = False):
     """The figure's legend (the map passes its patches; ``outside``: right of the axes)."""
     kw = {"fontsize": 7, "framealpha": 0.85}
@@ -307,9 +325,29 @@ def power_vs_n_data(ax, scenario: Scenario, curves: Mapping[str, Curve], points:
         x = points.get(name)
         if x is not None:
             ax.plot([x], curve.y["power"][curve.x == x][:1], "o", color=colour, ms=4.5)
+        population_claim_lines(ax, curve, colour)
     _target_line(ax, scenario.testing.power)
     if n_given:
         ax.axvline(n_given, color=NEUTRAL_COLOUR, ls="-.", lw=1.0, label=f"N = {n_given:,}")
+
+
+def population_claim_lines(ax, curve: Curve, colour: str) -> None:
+    """Several populations (the cells form): the power of each population's claim in the
+    stratified design, thin lines in its colour, each named on the line at its own height
+    (left out of the legend: the name is on the line)."""
+    from .designs.multipop import PREFIX  # noqa: PLC0415
+
+    keys = [k for k in curve.y if k.startswith(PREFIX)]
+    for j, key in enumerate(keys):
+        y = np.asarray(curve.y[key], dtype=float)
+        if not np.isfinite(y).any():
+            continue
+        name = key[len(PREFIX):]
+        ax.plot(curve.x, y, color=colour, lw=POPULATION_LINE_WIDTH, alpha=0.8, label=f"_{name}")
+        level = 0.3 + 0.45 * j / max(len(keys) - 1, 1)  # names at different heights: they do not overlap
+        i = int(np.nanargmin(np.abs(y - level)))
+        ax.annotate(name, (curve.x[i], y[i]), xytext=(4, 0), textcoords="offset points", fontsize=7,
+                    color=colour, ha="left", va="center")
 
 
 # --------------------------------------------------------------------------- N vs prevalence
@@ -332,6 +370,7 @@ def n_vs_prevalence_data(ax, scenario: Scenario, curves: Mapping[str, Curve]) ->
             ax.plot(curve.x, curve.y["n_screened"], color=colour, ls="--", lw=1.1,
                     label=f"{design_label(name)}: {FIGURE_WORDS['screened']}")
     _assumed_line(ax, scenario.population.prevalence)
+    population_axis_labels(ax, scenario, "n_vs_prevalence")
 
 
 # --------------------------------------------------------------------------- power vs B− effect
@@ -356,6 +395,7 @@ def power_vs_negative_effect_data(ax, scenario: Scenario, curves: Mapping[str, C
             ax.plot([current], curve.y["power"][at][:1], "o", color=colour, ms=4.5)
     _assumed_line(ax, current)
     _target_line(ax, scenario.testing.power)
+    population_axis_labels(ax, scenario, "power_vs_negative_effect")
 
 
 # --------------------------------------------------------------------------- design map
@@ -390,6 +430,7 @@ def design_map_data(ax, scenario: Scenario, dm: DesignMap) -> list:
                   shading="nearest")
     ax.plot([scenario.population.prevalence], [negative_effect(scenario)], marker="*", color="white",
             markeredgecolor="black", ms=12, ls="none")
+    population_axis_labels(ax, scenario, "design_map")
     present = sorted({int(b) for b in np.asarray(dm.best).reshape(-1)})
     handles = [Patch(color=colours[i], label=design_label(dm.designs[i])) for i in present if i >= 0]
     if -1 in present:

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .catalogue import POPULATION_CLAIMS
+
 
 def json_safe(value: Any) -> Any:
     """Convert numpy scalars/arrays and non-finite floats to JSON-safe Python values."""
@@ -139,8 +141,8 @@ def _design_lines(r: DesignResult) -> list[str]:
         lines.append(f"  power: {r.power:.4f}" + (f" (target {r.target_power:.2f})" if r.target_power else ""))
     for name, p in (r.power_by_population or {}).items():
         lines.append(f"    power {name}: {p:.4f}")
-    for claim, p in r.claims.items():
-        lines.append(f"    power {claim}: {p:.4f}")
+    for claim, p in r.claims.items():  # the cells form's claims in words (catalogue)
+        lines.append(f"    power {POPULATION_CLAIMS.get(claim, claim)}: {p:.4f}")
     if r.power_exact is not None:
         fisher = f"; Fisher's exact test {r.power_fisher:.4f}" if r.power_fisher is not None else ""
         lines.append(f"  exact power (enumeration): z-test {r.power_exact:.4f}{fisher}")

@@ -268,8 +268,13 @@ def _adaptive_design(r: Reader, block: dict, endpoint: str | None,
     return AdaptiveOptions(**opts)
 
 
-def _designs(r: Reader, data: dict, endpoint: str | None, population: Population | None = None) -> dict:
+def _designs(r: Reader, data: dict, endpoint: str | None, population: Population | None = None,
+             cells_form: bool = False) -> dict:
+    """The ``designs`` block. In the cells form with a population that could not be read, the
+    options naming populations (targeted, stratified, adaptive) are not judged: the population's
+    own problem is the reason, and judging them by the two-subgroup rules would add false ones."""
     designs: dict = {}
+    unreadable_cells = cells_form and not (population is not None and population.cells)
     dblock = r.block(data, "designs", "designs", required=False)
     if dblock is None and "designs" not in data:
         return {name: FixedDesignOptions() for name in ALL_DESIGNS[:-1]}
@@ -285,6 +290,8 @@ def _designs(r: Reader, data: dict, endpoint: str | None, population: Population
             opts = {}
         if not isinstance(opts, dict):
             r.add(f"designs.{name}", f"must be an object of options, got {describe(opts)}")
+            continue
+        if unreadable_cells and name in ("targeted", "stratified", "adaptive"):
             continue
         parsed = (_adaptive_design(r, opts, endpoint, population) if name == "adaptive"
                   else _fixed_design(r, name, opts, endpoint, population))
@@ -366,7 +373,7 @@ def scenario_from_dict(data: Any) -> Scenario:
         positive, negative = scenario_cells.summaries(population, cells)
     costs = _costs(r, data)
     recruitment = _recruitment(r, data)
-    designs = _designs(r, data, endpoint, population)
+    designs = _designs(r, data, endpoint, population, cells_form)
     if cells_form:
         designs = scenario_cells.strategy_population(designs)
     interim, designs = read_interims(r, data, testing, designs)

@@ -231,3 +231,15 @@ def test_targeted_screens_its_population_and_strategy_treats_it():
     assert res["strategy"].details["population"] == "S2"
     # targeted at S2: the effect is the prevalence-weighted mixture of its cells (0.5, 0.3 with 0.3, 0.4)
     assert t.details["effect_tested"] == pytest.approx((0.3 * 0.5 + 0.4 * 0.3) / 0.7)
+
+
+def test_a_bad_population_is_the_only_problem_reported():
+    """Prevalences not summing to 1 make the population unreadable; the design options that name
+    populations are then not judged by the two-subgroup rules (no false 'multiplicity must be
+    spiessens_debois…' beside the true reason)."""
+    d = cells_scenario()
+    d["population"]["cells"][1]["prevalence"] = 0.37
+    d["designs"]["stratified"] = {"multiplicity": "fixed_sequence", "order": ["S1", "S2", "F"], "size_for": "S2"}
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(d)
+    assert [p.path for p in err.value.problems] == ["population.cells"]

@@ -37,6 +37,7 @@ from .adaptive_workspace import Workspace
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
 from .plot_canvas import PlotCanvas
+from .population_results import show_adaptive_populations
 from .tasks import TaskRunner, TaskState
 
 RESULT_ROWS = (
@@ -353,4 +354,5 @@ class AdaptiveTab(QWidget):
             ax.grid(True, axis="y", alpha=0.3)
         self.plot.csv_text = "quantity,estimate,se\n" + "".join(
             f"{k},{r.get(k)},{r.get(k + '_se')}\n" for k, _ in RESULT_ROWS if r.get(k) is not None)
+        show_adaptive_populations(self, r, len(RESULT_ROWS))  # several populations (ui/population_results.py)
         self.plot.redraw()

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 from planner.catalogue import COMPARISON_COLUMNS, FIELDS_BY_PATH
 from planner.results import Comparison, DesignResult
 
+from .population_results import CLAIMS_HEADER, design_population, population_claims
+
 MODES = (
     ("sample_size", "Sample size (given power)"),
     ("power", "Power (given N)"),
@@ -220,7 +222,9 @@ class ComparisonView(QWidget):
             self._fill_row(i, r, r.design == cheapest)
         show_effect = self.question != "sample_size"
         self._set_column_hidden(7, not show_effect)
-        self._set_column_hidden(6, not any(r.claims for r in results))
+        self._set_column_hidden(6, not any(r.claims or population_claims(r) for r in results))
+        cells = any(population_claims(r) for r in results)
+        self.table.horizontalHeaderItem(6).setText(CLAIMS_HEADER if cells else COLUMNS[6])
         self._set_column_hidden(4, not any(r.events is not None for r in results))
         self._set_column_hidden(8, not any(r.cost is not None for r in results))
         self._fill_interim(results)
@@ -317,6 +321,8 @@ class ComparisonView(QWidget):
     def _fill_row(self, i: int, r: DesignResult, cheapest: bool) -> None:
         t = self.table
         name = ("★ " if cheapest else "") + r.label
+        if design_population(r):  # cells form: the population it randomizes (ui/population_results.py)
+            name += f": {design_population(r)}"
         tip = f"{r.label} [{r.design}]\nmethod: {r.method}" + "".join(f"\nnote: {n}" for n in r.notes)
         first = self._item(name, r.design, tip)
         t.setItem(i, 0, first)
@@ -346,7 +352,10 @@ class ComparisonView(QWidget):
                 f", Fisher's exact test {r.power_fisher:.4f}" if r.power_fisher is not None else "")
         t.setItem(i, 5, self._item(power_text, r.power, power_tip))
         claims = " · ".join(_p(r.claims.get(c)) for c in CLAIM_ORDER) if r.claims else ""
-        t.setItem(i, 6, self._item(claims, dict(r.claims)))
+        by_population = population_claims(r)  # cells form: F and each population, ≥1, all
+        claims_tip = by_population[1] if by_population else ""
+        claims = by_population[0] if by_population else claims
+        t.setItem(i, 6, self._item(claims, dict(r.claims), claims_tip))
         de = r.detectable_effect
         de_text = "" if de is None else ("—" if de.value is None else f"{de.parameter} {de.value:.4g}")
         t.setItem(i, 7, self._item(de_text, None if de is None else de.value, de.message if de else ""))

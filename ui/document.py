@@ -228,6 +228,11 @@ class ScenarioDocument(QObject):
         set_path(after, key, copy.deepcopy(block))
         self._push(text, after, None)
 
+    def replace_data(self, after: dict, text: str) -> None:
+        """One edit touching several blocks at once (e.g. renaming a cell: the cells, the populations
+        and the outcomes), as one undo step labelled ``text``."""
+        self._push(text, copy.deepcopy(after), None)
+
     def set_provenance(self, path: str, note: str) -> None:
         """Write the note of ``path``, recording the value it is written for."""
         after = copy.deepcopy(self.data)

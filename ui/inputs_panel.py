@@ -19,6 +19,7 @@ from planner.catalogue import DESIGNS, FIELDS_BY_PATH, INPUT_FIELDS, SOLVE_TEXT,
 from planner.scenario import FIXED_DESIGNS
 
 from . import binary_effect_editor as effects
+from .cells_table import add_cells_inputs, is_cells_problem, refresh_cells_inputs
 from .derived import derived_quantities
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE, FieldRow
@@ -101,8 +102,9 @@ class InputsPanel(QScrollArea):
         self.forms["designs"].addRow(self.design_message)
         add_piecewise_inputs(self)  # survival: piecewise table per subgroup, assumed curves
         effects.add_binary_effect_inputs(self)  # binary: effect entered as RD / RR / OR (ui/binary_effect_editor.py)
-        doc.changed.connect(self.refresh)
         self.body = body
+        add_cells_inputs(self)  # cells form: the cells-and-populations table (ui/cells_table.py)
+        doc.changed.connect(self.refresh)
 
     def fit_width(self) -> None:
         """Never clip the fields: at least as wide as the form needs."""
@@ -211,6 +213,7 @@ class InputsPanel(QScrollArea):
         self._refresh_derived()
         refresh_piecewise_inputs(self)
         effects.refresh_binary_effect_inputs(self)
+        refresh_cells_inputs(self)
         self._refresh_other_problems()
         self.fit_width()
 
@@ -239,7 +242,8 @@ class InputsPanel(QScrollArea):
         other = []
         for p in self.doc.problems:
             base = p.path.split("[")[0]
-            if base in shown or p.path == "designs" or p.path.startswith(("designs.", "interim")):
+            if base in shown or p.path == "designs" or p.path.startswith(("designs.", "interim")) \
+                    or is_cells_problem(p.path):  # shown beside the cells table
                 continue
             other.append(str(p))
         self.other_problems.setText("\n".join(other))

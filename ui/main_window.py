@@ -25,6 +25,7 @@ from planner.errors import ScenarioError
 
 from .adaptive_tab import AdaptiveTab
 from .assurance_view import AssuranceView
+from .cells_table import add_cells_actions
 from .comparison_view import ComparisonView
 from .document import ScenarioDocument
 from .help_dialogs import MethodsDialog, show_about
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
         self._action(e, "Copy comparison as TSV", self.comparison.copy_tsv, "Ctrl+Shift+C")
         self._action(e, "Uncertain inputs (assurance)…", self.edit_priors,
                      tip="Add, see and edit the distribution of each uncertain input")
+        add_cells_actions(self, m, e)  # ui/cells_table.py: new scenario and conversion to the cells form
         v = bar.addMenu("&View")
         self.view_actions = [
             self._action(v, self.tabs.tabText(i), lambda _=False, k=i: self.tabs.setCurrentIndex(k), f"Alt+{i + 1}")

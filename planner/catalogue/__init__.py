@@ -32,6 +32,15 @@ from .adaptive_app import (  # noqa: F401 (the catalogue's public names)
     SENSITIVITY_SHORT,
     STAGE_ROWS,
 )
+from .cells import (  # noqa: F401 (the catalogue's public names)
+    ADAPTIVE_POPULATION_PANELS,
+    CELLS_GROUP_TITLE,
+    FULL_POPULATION_WORDS,
+    POPULATION_PREVALENCE,
+    cell_outcome_fields,
+    cells_axis_words,
+    outcome_key,
+)
 from .fields import (  # noqa: F401 (the catalogue's public names)
     ADAPTIVE_DEFAULT,
     ADAPTIVE_FIELDS,

@@ -88,7 +88,14 @@ def assumption_rows(scenario: Scenario) -> list[tuple[str, str, Any, str]]:
     rec = scenario.recruitment
     if rec is not None and rec.screening_rate is not None:
         rows.append(("recruitment.screening_rate", rec.screening_rate, f"patients assessed {per_time_unit(scenario)}"))
-    return [(path, label(path), value, unit) for path, value, unit in rows]
+    out = [(path, label(path), value, unit) for path, value, unit in rows]
+    if scenario.has_cells:  # the cells and populations replace B+/B− (planner/report/populations_section.py)
+        from .populations_section import cell_assumption_rows  # noqa: PLC0415
+
+        replaced = ("population.prevalence", "population.assay_sensitivity", "population.assay_specificity",
+                    "positive.", "negative.")
+        out = cell_assumption_rows(scenario) + [r for r in out if not r[0].startswith(replaced)]
+    return out
 
 
 @dataclass(frozen=True)
@@ -107,8 +114,9 @@ class NoteStatus:
 def note_for(scenario: Scenario, path: str, data: Mapping | None = None) -> NoteStatus | None:
     """The provenance note of a field — its own, else its block's (``survival``) — and its status."""
     prov = scenario.provenance
-    key = path if path in prov else path.split(".")[0]
-    if key not in prov:
+    # its own, else its list's (population.cells for population.cells[1].prevalence), else its block's
+    key = next((k for k in (path, path.split("[")[0], path.split(".")[0]) if k in prov), None)
+    if key is None:
         return None
     data = data if data is not None else scenario_to_dict(scenario)
     return NoteStatus(key, prov[key], get_path(data, key))
@@ -152,6 +160,9 @@ def assumptions_table(scenario: Scenario, comparison: Comparison) -> Markup:
         rows.append(row([td(key, num=False), td(""), td("", num=False), td(note_cell(status), "provenance", num=False)],
                         data_path=key))
     a = comparison.assay
+    if scenario.has_cells:  # no assay misclassification in the cells form: no PPV/NPV
+        return table(["Assumption", "Value", "Unit", "Source / provenance"], rows, num_cols={1},
+                     col_widths=[26, 11, 13, 50])
     derived = tag("p", f"Derived: P(test+) = {percent(a.get('p_test_positive'))}, PPV = {percent(a.get('ppv'))}, "
                        f"NPV = {percent(a.get('npv'))} (Simon & Maitournam 2004).", class_="note")
     return table(["Assumption", "Value", "Unit", "Source / provenance"], rows, num_cols={1},

@@ -37,6 +37,7 @@ from .interim_section import interim_section
 from .justification import adaptive_justification, justification
 from .markup import CSS, Markup, embed_images, esc, img, join, tag
 from .methods import methods_section
+from .populations_section import populations_section, targeted_population
 from .sections import (
     adaptive_section,
     claims_table,
@@ -154,10 +155,16 @@ def _figures(scenario: Scenario, fixed: dict, images: dict[str, bytes]) -> Marku
     dm = figures.design_map_png(scenario, fixed)
     if dm is not None:
         images["design-map.png"] = dm[0]
+        axes = "prevalence and biomarker-negative effect"
+        claim = "test-positive patients only"
+        if scenario.has_cells and scenario.population.populations:  # the first population's prevalence, effect outside it
+            first = scenario.population.populations[0].name
+            axes = f"prevalence of population {first} and effect outside it"
+            claim = f"population {targeted_population(scenario)} only"
         parts += [img("design-map.png", "Design map"), tag("p", (
-            "Design map: for each prevalence and biomarker-negative effect (other assumptions as above), the design "
+            f"Design map: for each {axes} (other assumptions as above), the design "
             "needing the " + ("lowest cost" if dm[1] == "cost" else "fewest randomized patients")
-            + " to reach the target power. The targeted design supports a claim in test-positive patients only."),
+            + f" to reach the target power. The targeted design supports a claim in {claim}."),
             class_="note")]
     return join(parts)
 
@@ -213,6 +220,8 @@ def build_report(
     body += [tag("p", m, class_="note") for m in messages]
     body.append(section("Design comparison", *(
         (comparison_table(scenario, comparison, question, sim), claims_table(comparison)) if fixed else ())))
+    if scenario.has_cells:  # several populations: one subsection each (populations_section.py)
+        body.append(section("Populations", populations_section(scenario, comparison, sim)))
     body.append(section("Sample-size justification", *(
         tag("h3", DESIGNS[name].label) + tag("p", text, class_="just", data_design=name) for name, text in just.items())))
     interim = interim_section(scenario, fixed, images if include_figures else None)

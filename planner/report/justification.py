@@ -17,6 +17,12 @@ from ..uncertainty import input_path
 from .essentials_section import essentials_sentences
 from .fmt import alpha_phrase, count, money, number, percent, ratio
 from .interim_text import plan_sentence
+from .populations_section import (
+    adaptive_sentence,
+    population_phrases,
+    stratified_sentence,
+    targeted_screening_sentence,
+)
 
 
 def effect_name(scenario: Scenario) -> str:
@@ -248,6 +254,9 @@ def justification(
         )
     who = _population_phrase(scenario, r, opts)
     what = _target_phrase(scenario, r, opts)
+    cells_words = population_phrases(scenario, r, opts) if scenario.has_cells else None
+    if cells_words is not None:  # several populations (planner/report/populations_section.py)
+        who, what = cells_words
     if r.question == "sample_size":
         first = (
             f"A total of {count(r.n_randomized)} patients ({_arms(r)}) randomized {ratio(t.allocation_ratio)} "
@@ -270,10 +279,11 @@ def justification(
                 first += f" Detectable biomarker-positive effect: {de.message}."
     sentences = [first, plan_sentence(r), essentials_sentences(scenario, r)]
     if r.design == "stratified":
-        sentences.append(_stratified_sentence(r, opts))
+        sentences.append(stratified_sentence(r, opts) if scenario.has_cells else _stratified_sentence(r, opts))
     sentences.append(_assurance_sentence(scenario, assurance))
     sentences.append(_survival_sentence(scenario, r))
-    sentences.append(_screening_sentence(scenario, r, assay))
+    sentences.append(targeted_screening_sentence(scenario, r) if scenario.has_cells and r.design == "targeted"
+                     else _screening_sentence(scenario, r, assay))
     sentences.append(_logistics_sentence(scenario, r))
     software = f"Enrichment Planner {software_version}" if software_version else "Enrichment Planner"
     sentences.append(f"Computed with {software}; method: {r.method}.")
@@ -305,11 +315,14 @@ def adaptive_justification(scenario: Scenario, sim: Mapping[str, Any]) -> str:
         f"of {phrase('selection_rule', getattr(getattr(opts, 'selection', None), 'rule', ''))}, "
         f"{phrase('combination', getattr(opts, 'combination', 'inverse_normal'))} "
         f"combination and closed testing at {alpha_phrase(t.alpha, t.sides)}) was evaluated by simulation of "
-        f"{count(sim.get('simulations'))} trials (seed {sim.get('seed', '—')}). It rejects the "
-        f"biomarker-positive hypothesis with probability {p('reject_subgroup')}, the full-population "
-        f"hypothesis with probability {p('reject_overall')}, and at least one with probability "
-        f"{p('reject_at_least_one')}."
+        f"{count(sim.get('simulations'))} trials (seed {sim.get('seed', '—')})."
     )
+    if sim.get("reject_by_population"):  # several populations: each population's hypothesis
+        text += adaptive_sentence(sim) + f" It rejects at least one with probability {p('reject_at_least_one')}."
+    else:
+        text += (f" It rejects the biomarker-positive hypothesis with probability {p('reject_subgroup')}, the "
+                 f"full-population hypothesis with probability {p('reject_overall')}, and at least one with "
+                 f"probability {p('reject_at_least_one')}.")
     sizes = []
     if sim.get("n_randomized") is not None:
         sizes.append(f"at most {count(sim['n_randomized'])} patients")

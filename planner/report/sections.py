@@ -20,6 +20,7 @@ from .common import fixed_results
 from .fmt import count, money, number, percent
 from .justification import effect_name
 from .markup import Markup, join, row, table, tag, td
+from .populations_section import TWO_SUBGROUP_ADAPTIVE_KEYS, adaptive_population_rows
 
 
 # --------------------------------------------------------------------------- the question
@@ -114,7 +115,7 @@ def comparison_rows(comparison: Comparison, scenario: Scenario | None = None) ->
         arms = r.n_per_arm or {}
         row_ = {
             "design": name,
-            "label": r.label,
+            "label": r.label + (f": {r.details['population']}" if isinstance(r.details.get("population"), str) else ""),
             "n_randomized": count(r.n_randomized) if r.feasible else "not attainable",
             "n_per_arm": f"{count(arms.get('treatment'))} : {count(arms.get('control'))}" if r.feasible else "—",
             "n_screened": count(r.n_screened) if r.feasible else "—",
@@ -207,8 +208,8 @@ def comparison_table(scenario: Scenario, comparison: Comparison, question: str,
 def claims_table(comparison: Comparison) -> Markup:
     """The stratified design's power per claim (catalogue claim names)."""
     r = fixed_results(comparison).get("stratified")
-    if r is None or not r.feasible or not r.claims:
-        return Markup("")
+    if r is None or not r.feasible or not r.claims or getattr(r, "power_by_population", None):
+        return Markup("")  # several populations: the populations section has the claims
     cells = [td(percent(r.claims.get(k), trim=False), f"power_{k}") for k in CLAIMS]
     headers = [CLAIMS[k][0].upper() + CLAIMS[k][1:] for k in CLAIMS]
     return tag("h3", f"{DESIGNS['stratified'].label} design: power of each claim") + table(
@@ -250,8 +251,11 @@ def adaptive_section(scenario: Scenario, sim: Mapping[str, Any] | None, message:
         return Markup("")
     if sim is None:
         return tag("p", message or "Not simulated.", class_="note")
+    several = bool(sim.get("reject_by_population"))  # several populations: their rows replace H_S/H_F's
     rows = [row([td(text, num=False), *_adaptive_cells(sim, k, kind)], data_field=k)
-            for k, text, kind in ADAPTIVE_ROWS if sim.get(k) is not None]
+            for k, text, kind in ADAPTIVE_ROWS if sim.get(k) is not None
+            and not (several and k in TWO_SUBGROUP_ADAPTIVE_KEYS)]
+    rows += adaptive_population_rows(sim)  # several populations (planner/report/populations_section.py)
     planned = opts.planned_events if scenario.endpoint == "survival" else opts.planned_subjects
     unit = "events" if scenario.endpoint == "survival" else "patients"
     meta = (
