@@ -24,15 +24,13 @@ from ..contrasts import contrast, mixture_cells
 from ..errors import Problem, ScenarioError
 from ..params import params_from_scenario
 from ..scenario import AdaptiveOptions, Scenario
-from .boundaries import critical_values, inverse_normal_weights
-from .fisher import fisher_critical_values, fisher_weights
-from .model import _check_arm_sizes
+from .model import StagePlan, _check_arm_sizes
 
 FULL = "F"
 
 
 @dataclass(frozen=True)
-class KModel:
+class KModel(StagePlan):
     """Everything one adaptive-enrichment simulation over G − 1 populations plus F needs."""
 
     endpoint: str
@@ -67,12 +65,7 @@ class KModel:
     critical: tuple[float, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if not self.critical:
-            if self.combination == "fisher":
-                crit = fisher_critical_values(self.information_rates, self.alpha, self.boundaries)
-            else:
-                crit = critical_values(self.information_rates, self.alpha, self.boundaries)
-            object.__setattr__(self, "critical", tuple(float(c) for c in crit))
+        self._fill_critical()
         if not self.cell_names:
             object.__setattr__(self, "cell_names", tuple(f"cell {c + 1}" for c in range(self.cells)))
 
@@ -89,30 +82,6 @@ class KModel:
     def hypotheses(self) -> int:
         """G: F and the populations."""
         return len(self.names)
-
-    @property
-    def stages(self) -> int:
-        return len(self.planned)
-
-    @property
-    def combination_weights(self):
-        if self.combination == "fisher":
-            return fisher_weights(self.information_rates)
-        return inverse_normal_weights(self.information_rates)
-
-    @property
-    def c(self) -> float:
-        r = self.allocation_ratio
-        return r / (1.0 + r) ** 2
-
-    @property
-    def no_effect(self) -> bool:
-        if self.endpoint == "binary":
-            return tuple(self.rate_treatment) == tuple(self.rate_control)
-        return all(t == 0 for t in self.theta)
-
-    def with_planned(self, planned) -> KModel:
-        return replace(self, planned=tuple(float(x) for x in planned))
 
 
 def rpact_cells(g_max: int) -> tuple[tuple[str, ...], tuple[tuple[bool, ...], ...], tuple[str, ...]]:

@@ -32,8 +32,51 @@ from .fisher import fisher_critical_values, fisher_weights
 from .recalculation import Recalculation
 
 
+class StagePlan:
+    """What the two-subset :class:`SimModel` and the several-population :class:`.kmodel.KModel`
+    share: the stage-wise critical values and combination weights, the stages, rpact's
+    allocation constant, the global-null test and a copy with other planned sizes."""
+
+    def _fill_critical(self) -> None:
+        """Critical values of the combination test (inverse normal or Fisher) unless given."""
+        if not self.critical:
+            if self.combination == "fisher":
+                crit = fisher_critical_values(self.information_rates, self.alpha, self.boundaries)
+            else:
+                crit = critical_values(self.information_rates, self.alpha, self.boundaries)
+            object.__setattr__(self, "critical", tuple(float(c) for c in crit))
+
+    @property
+    def combination_weights(self):
+        """Prefixed stage weights: inverse normal √(t_k − t_{k−1}); Fisher rpact's w_k."""
+        if self.combination == "fisher":
+            return fisher_weights(self.information_rates)
+        return inverse_normal_weights(self.information_rates)
+
+    @property
+    def stages(self) -> int:
+        return len(self.planned)
+
+    @property
+    def c(self) -> float:
+        """r/(1 + r)², the allocation constant of rpact."""
+        r = self.allocation_ratio
+        return r / (1.0 + r) ** 2
+
+    @property
+    def no_effect(self) -> bool:
+        """No treatment effect in any subset or cell: every rejection is a type I error."""
+        if self.endpoint == "binary":
+            return tuple(self.rate_treatment) == tuple(self.rate_control)
+        return all(t == 0 for t in self.theta)
+
+    def with_planned(self, planned):
+        """A copy with other cumulative planned sizes (subjects; events for survival)."""
+        return replace(self, planned=tuple(float(x) for x in planned))
+
+
 @dataclass(frozen=True)
-class SimModel:
+class SimModel(StagePlan):
     """Everything one adaptive-enrichment simulation needs (subset order: S, R)."""
 
     endpoint: str
@@ -65,39 +108,7 @@ class SimModel:
     critical: tuple[float, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if not self.critical:
-            if self.combination == "fisher":
-                crit = fisher_critical_values(self.information_rates, self.alpha, self.boundaries)
-            else:
-                crit = critical_values(self.information_rates, self.alpha, self.boundaries)
-            object.__setattr__(self, "critical", tuple(float(c) for c in crit))
-
-    @property
-    def combination_weights(self):
-        """Prefixed stage weights: inverse normal √(t_k − t_{k−1}); Fisher rpact's w_k."""
-        if self.combination == "fisher":
-            return fisher_weights(self.information_rates)
-        return inverse_normal_weights(self.information_rates)
-
-    @property
-    def stages(self) -> int:
-        return len(self.planned)
-
-    @property
-    def c(self) -> float:
-        """r/(1 + r)², the allocation constant of rpact."""
-        r = self.allocation_ratio
-        return r / (1.0 + r) ** 2
-
-    @property
-    def no_effect(self) -> bool:
-        """No treatment effect in S or R: every rejection is a type I error (global null)."""
-        if self.endpoint == "binary":
-            return tuple(self.rate_treatment) == tuple(self.rate_control)
-        return all(t == 0 for t in self.theta)
-
-    def with_planned(self, planned) -> SimModel:
-        return replace(self, planned=tuple(float(x) for x in planned))
+        self._fill_critical()
 
 
 def _subset_params(scenario: Scenario, inputs=None):
