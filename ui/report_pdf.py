@@ -132,6 +132,13 @@ def _lay_out_for_pages(doc, device) -> None:
     fmt.setBottomMargin(int(2 / 2.54 * dpi_y))
     doc.rootFrame().setFrameFormat(fmt)
     doc.setPageSize(QSizeF(device.width(), device.height()))
+    if doc.documentLayout().documentSize().width() > doc.pageSize().width() + 2:
+        # a table wider than the page with whole words: let words break rather than cut the table
+        from PySide6.QtGui import QTextOption
+
+        option = doc.defaultTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        doc.setDefaultTextOption(option)
 
 
 def _first_content_after(block):

@@ -28,6 +28,7 @@ table.data { border-collapse: collapse; border-color: #b8c4d6; margin-top: 4px; 
 table.data th { background-color: #e6ecf4; text-align: left; font-weight: bold; font-size: 7.5pt; }
 table.data td { font-size: 8pt; }
 table.data td.num, table.data th.num { text-align: right; }
+table.data td.num { white-space: nowrap; }
 tr.best td { background-color: #fff4d6; }
 .subtitle { font-size: 10pt; color: #555555; }
 .small { font-size: 8pt; color: #555555; }
