@@ -92,17 +92,18 @@ def test_title_with_markup_is_escaped_in_pdf(qapp, tmp_path):
     assert "<script>x</script> A & B" in _pdf_text(out)
 
 
-@pytest.mark.parametrize("name", ["egfr_nsclc_ipass.json", "hrd_ovarian_paola1_interim.json"])
+@pytest.mark.parametrize("name", ["egfr_nsclc_ipass.json", "hrd_ovarian_paola1_interim.json", "pdl1_tps_cutoffs.json"])
 def test_no_page_ends_with_a_heading(qapp, tmp_path, name):
     """Every heading of the printed report starts on the page where what follows it starts (the
     next paragraph, figure, or a table's first row below its header): Qt's rich text ignores
     CSS ``break-after``, so ui.report_pdf moves such headings to the next page itself."""
     from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextCursor
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextCursor, QTextOption
 
     from ui.report_pdf import (
         _first_content_after,
         _lay_out_for_pages,
+        _widest_table,
         keep_headings_with_next,
         report_document,
     )
@@ -129,5 +130,6 @@ def test_no_page_ends_with_a_heading(qapp, tmp_path, name):
         block = block.next()
     assert headings >= 8
     # words are never broken ("Randomize|d"): tables keep to the page's width with whole words
-    assert doc.documentLayout().documentSize().width() <= doc.pageSize().width() + 2
+    assert _widest_table(doc) <= doc.pageSize().width() + 2
+    assert doc.defaultTextOption().wrapMode() == QTextOption.WrapMode.WordWrap  # without the fallback
     del writer

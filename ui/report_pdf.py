@@ -132,13 +132,29 @@ def _lay_out_for_pages(doc, device) -> None:
     fmt.setBottomMargin(int(2 / 2.54 * dpi_y))
     doc.rootFrame().setFrameFormat(fmt)
     doc.setPageSize(QSizeF(device.width(), device.height()))
-    if doc.documentLayout().documentSize().width() > doc.pageSize().width() + 2:
+    if _widest_table(doc) > doc.pageSize().width() + 2:
         # a table wider than the page with whole words: let words break rather than cut the table
         from PySide6.QtGui import QTextOption
 
         option = doc.defaultTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         doc.setDefaultTextOption(option)
+
+
+def _widest_table(doc) -> float:
+    """The right edge of the widest table of the laid-out ``doc`` (device units)."""
+    from PySide6.QtGui import QTextCursor
+
+    layout, right, seen = doc.documentLayout(), 0.0, set()
+    doc.pageCount()  # finishes the layout
+    block = doc.firstBlock()
+    while block.isValid():
+        table = QTextCursor(block).currentTable()
+        if table is not None and id(table) not in seen:
+            seen.add(id(table))
+            right = max(right, layout.frameBoundingRect(table).right())
+        block = block.next()
+    return right
 
 
 def _first_content_after(block):
