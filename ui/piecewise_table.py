@@ -151,6 +151,16 @@ class SurvivalCurvesView(QWidget):
         self.canvas.setMinimumHeight(220)
         self.refresh()
 
+    @staticmethod
+    def _inputs_key(scenario) -> tuple:
+        """What the curves depend on: each subgroup's (or cell's) survival model and the survival
+        block (planner.figures_survival.survival_curves_draw)."""
+        if scenario.has_cells:
+            groups = tuple((c.name, repr(scenario.cells[c.name])) for c in scenario.population.cells)
+        else:
+            groups = (repr(scenario.positive), repr(scenario.negative))
+        return groups, repr(scenario.survival)
+
     def refresh(self) -> None:
         from planner.figures_survival import survival_curves_draw
 
@@ -158,6 +168,10 @@ class SurvivalCurvesView(QWidget):
         self.setVisible(on)
         if not on or self.doc.scenario is None:
             return
+        key = self._inputs_key(self.doc.scenario)
+        if key == getattr(self, "_drawn_key", None):
+            return  # e.g. a prevalence edit: the curves are unchanged (a full redraw costs ~0.1 s)
+        self._drawn_key = key
         self.figure.clear()
         self.figure.subplots_adjust(left=0.14, right=0.97, bottom=0.17, top=0.9)
         survival_curves_draw(self.figure.add_subplot(), self.doc.scenario)
