@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 from scipy.special import ndtr, ndtri
-from scipy.stats import truncnorm
 
 from .catalogue import HR_LIMITS, SCALE_LIMIT
 from .errors import Problem
@@ -233,6 +232,8 @@ class NormalPrior:
                 f"({mass:.2g}) inside the possible range [{bounds[0]:g}, {bounds[1]:g}]"
             )
         u = rng.random(size)
+        from scipy.stats import truncnorm  # noqa: PLC0415 (scipy.stats takes ~1 s to import: on use)
+
         return self.from_analysis(mu + sd * truncnorm.ppf(u, a, b))
 
     def to_dict(self) -> dict:
