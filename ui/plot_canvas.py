@@ -46,7 +46,7 @@ class PlotCanvas(QWidget):
         self.fit_margins()
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumSize(200, 160)
-        self.ax = self.figure.add_subplot(111)
+        self._ax = None  # made on first use (:attr:`ax`): a window holds many canvases, most unseen
         self._csv: object = ""
         self.legend_handles: list | None = None
         self.legend_on_screen = False  # the panel shows one shared legend; exports get their own
@@ -78,6 +78,18 @@ class PlotCanvas(QWidget):
         self._background_key: tuple | None = None
         self.canvas.mpl_connect("draw_event", self._on_draw)
         self.canvas.mpl_connect("resize_event", lambda _event: self.fit_margins())
+
+    @property
+    def ax(self):
+        """The canvas's axes, made when first asked for (each costs ~30 ms at start-up)."""
+        if self._ax is None:
+            self._ax = self.figure.add_subplot(111)
+            self.fit_margins()
+        return self._ax
+
+    @ax.setter
+    def ax(self, value) -> None:
+        self._ax = value
 
     def fit_margins(self) -> None:
         """Margins in inches, not fractions: tick labels and axis titles keep their room on a
