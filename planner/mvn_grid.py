@@ -101,14 +101,13 @@ def _dw_table(x: np.ndarray, y: np.ndarray, rho: np.ndarray, nodes: int) -> np.n
     asr = np.arcsin(np.clip(rho, -0.925, 0.925))[..., None, None]
     shape = np.broadcast_shapes(hk.shape, asr.shape)
     acc, tmp, tmp2 = np.zeros(shape), np.empty(shape), np.empty(shape)
-    for gi, wi in zip(g, w):
+    for gi, wi in zip(g, w):  # exp((hk sin θ − (h² + k²)/2) / cos² θ + log w)
         sn = np.sin(asr * (1 + gi) / 2)
         inv = 1.0 / (1 - sn * sn)
         np.multiply(hk, sn * inv, out=tmp)
         np.multiply(hs, inv, out=tmp2)
-        np.subtract(tmp, tmp2, out=tmp)
+        np.subtract(tmp, tmp2 - np.log(wi), out=tmp)
         np.exp(tmp, out=tmp)
-        np.multiply(tmp, wi, out=tmp)
         acc += tmp
     out = ndtr(x)[..., :, None] * ndtr(y)[..., None, :] + acc * asr / (4 * np.pi)
     return np.clip(out, 0.0, 1.0)
@@ -140,7 +139,7 @@ def _split_table(x, y, rho):
     return out
 
 
-def _two(mean, cov, thr, split=False):
+def _two(mean, cov, thr, split=False, corners=False):
     s0 = np.sqrt(np.maximum(cov[..., 0, 0], _VAR_FLOOR))
     s1 = np.sqrt(np.maximum(cov[..., 1, 1], _VAR_FLOOR))
     rho = cov[..., 0, 1] / (s0 * s1)
@@ -154,6 +153,11 @@ def _two(mean, cov, thr, split=False):
     g[..., -1, 1:-1] = np.broadcast_to(ndtr(y), shape + (n1,))
     g[..., 1:-1, -1] = np.broadcast_to(ndtr(x), shape + (n0,))
     g[..., -1, -1] = 1.0
+    return g if corners else _corner_cells(g)
+
+
+def _corner_cells(g: np.ndarray) -> np.ndarray:
+    """Cell probabilities of the last two axes from their cdf table padded with 0 and the marginals."""
     return np.diff(np.diff(g, axis=-1), axis=-2)
 
 
@@ -243,14 +247,17 @@ def conditioning_orders(cov: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndar
     return perms, np.argmax(scores, axis=0)
 
 
-def _cells(mean, cov, thr, q_outer, q_inner):
+def _cells(mean, cov, thr, q_outer, q_inner, corners=False):
     if mean.shape[-1] == 2:
-        return _two(mean, cov, thr, split=True)
-    return _condition_first(mean, cov, thr, q_outer, q_inner)
+        return _two(mean, cov, thr, split=True, corners=corners)
+    return _condition_first(mean, cov, thr, q_outer, q_inner, corners)
 
 
-def _condition_first(mean, cov, thr, q_outer, q_inner):
-    """Integrate coordinate 0 out with the composite rule and recurse on the others."""
+def _condition_first(mean, cov, thr, q_outer, q_inner, corners=False):
+    """Integrate coordinate 0 out with the composite rule and recurse on the others.
+
+    The exact pair's cdf tables (``corners``) are integrated and differenced into cells once, at
+    the end (the quadrature is linear): the differences are taken on the small result only."""
     n0 = thr[0].shape[-1]
     interval, pos, wt, starts = _rule(n0, q_outer, q_inner)
     var0 = np.maximum(cov[..., 0, 0], _VAR_FLOOR)
@@ -267,10 +274,11 @@ def _condition_first(mean, cov, thr, q_outer, q_inner):
     beta = cov[..., 1:, 0] / var0[..., None]               # (..., m-1)
     c_mean = mean[..., None, 1:] + beta[..., None, :] * (s0[..., None] * x)[..., None]
     c_cov = cov[..., 1:, 1:] - beta[..., :, None] * cov[..., None, 0, 1:]
-    sub = _cells(c_mean, c_cov[..., None, :, :], [t[..., None, :] for t in thr[1:]], q_outer, q_inner)
-    k = len(thr) - 1                                       # trailing cell axes of sub
-    weighted = sub * w.reshape(w.shape + (1,) * k)
-    return np.add.reduceat(weighted, starts, axis=-1 - k)
+    sub = _cells(c_mean, c_cov[..., None, :, :], [t[..., None, :] for t in thr[1:]], q_outer, q_inner, True)
+    k = len(thr) - 1                                       # trailing cell (corner) axes of sub
+    sub *= w.reshape(w.shape + (1,) * k)
+    out = np.add.reduceat(sub, starts, axis=-1 - k)
+    return out if corners else _corner_cells(out)
 
 
 def orthant_cdf(mean: np.ndarray, cov: np.ndarray, upper: np.ndarray, q: int = 32) -> np.ndarray:
