@@ -101,13 +101,14 @@ def _dw_table(x: np.ndarray, y: np.ndarray, rho: np.ndarray, nodes: int) -> np.n
     asr = np.arcsin(np.clip(rho, -0.925, 0.925))[..., None, None]
     shape = np.broadcast_shapes(hk.shape, asr.shape)
     acc, tmp, tmp2 = np.zeros(shape), np.empty(shape), np.empty(shape)
-    for gi, wi in zip(g, w):  # exp((hk sin θ − (h² + k²)/2) / cos² θ + log w)
+    for gi, wi in zip(g, w):
         sn = np.sin(asr * (1 + gi) / 2)
         inv = 1.0 / (1 - sn * sn)
         np.multiply(hk, sn * inv, out=tmp)
         np.multiply(hs, inv, out=tmp2)
-        np.subtract(tmp, tmp2 - np.log(wi), out=tmp)
+        np.subtract(tmp, tmp2, out=tmp)
         np.exp(tmp, out=tmp)
+        np.multiply(tmp, wi, out=tmp)
         acc += tmp
     out = ndtr(x)[..., :, None] * ndtr(y)[..., None, :] + acc * asr / (4 * np.pi)
     return np.clip(out, 0.0, 1.0)
