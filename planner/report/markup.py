@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import html as _html
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -28,7 +29,6 @@ table.data { border-collapse: collapse; border-color: #b8c4d6; margin-top: 4px; 
 table.data th { background-color: #e6ecf4; text-align: left; font-weight: bold; font-size: 7.5pt; }
 table.data td { font-size: 8pt; }
 table.data td.num, table.data th.num { text-align: right; }
-table.data td.num { white-space: nowrap; }
 tr.best td { background-color: #fff4d6; }
 .subtitle { font-size: 10pt; color: #555555; }
 .small { font-size: 8pt; color: #555555; }
@@ -72,10 +72,15 @@ def tag(name: str, content: Any = "", **attrs: Any) -> Markup:
     return Markup(f"<{name}{_attrs(attrs)}>{esc(content)}</{name}>")
 
 
+#: what a number cell holds when it must stay on one line: digits, separators, %, signs, ":" and "/"
+_NUMBER_LIKE = re.compile(r"[\d.,%+\-−–:/ ]{1,32}")
+
+
 def td(value: Any, field: str | None = None, num: bool = True) -> Markup:
     """A table cell; numbers right-aligned. ``field`` becomes ``data-field`` (for the tests)."""
-    if num:
-        return tag("td", value, class_="num", align="right", data_field=field)
+    if num:  # a number (or "51 : 51", "8.25 / 3.96") never wraps; text in a number column may
+        style = "white-space: nowrap" if _NUMBER_LIKE.fullmatch(str(value)) else None
+        return tag("td", value, class_="num", align="right", style=style, data_field=field)
     return tag("td", value, data_field=field)
 
 
