@@ -12,16 +12,22 @@ What is simulated, exactly:
 
 * all-comers — everyone, stratified log-rank test at one-sided α (α/2 when two-sided);
 * targeted — test-positive patients (true B+ with probability PPV), the same test;
-* stratified — the overall stratified log-rank test at the full one-sided α, **without** the
-  design's multiplicity procedure (its claims are not simulated).
+* stratified — the design's closed test of H_F (log-rank stratified by test result) and H_S
+  (log-rank in test-positives) with its multiplicity procedure, at one analysis or at every look
+  of its interim plan with the plan's closed group-sequential bounds; the four claims, rejections
+  per look, expected events and patients beside the design's analytic numbers
+  (:func:`planner.piecewise.checks.check_stratified`).
 
 Group-sequential designs (an interim plan in force): the all-comers and targeted designs are
 analysed at every look's event count (the plan's information rates × the maximum events,
 rounded) against the plan's efficacy bounds c_k and futility bounds f_k as the design's result
 reports them (``looks``: planner.groupseq), stopping at the first look with Z_k ≥ c_k or
 Z_k ≤ f_k; the analytic power is then the design's own group-sequential power (futility
-followed, as :func:`planner.groupseq.boundaries.crossing`). The stratified design's closed
-group-sequential test is not simulated when it has interims.
+followed, as :func:`planner.groupseq.boundaries.crossing`).
+
+The cells form (several populations): all-comers, targeted (at its population) and stratified
+(F and every population, the design's closed test) at one analysis
+(:func:`planner.piecewise.checks.check_cells_design`); interim plans are refused there.
 
 The strategy and interaction designs are not simulated at patient level; the adaptive
 enrichment design is, by :mod:`planner.piecewise.adaptive_patients`
@@ -47,11 +53,10 @@ PATIENT_LEVEL_DESIGNS = ("all_comers", "targeted", "stratified")
 WHAT_IS_SIMULATED = {
     "all_comers": "everyone; log-rank test stratified by B+/B−",
     "targeted": "test-positive patients; log-rank test stratified by true B+/B−",
-    "stratified": "overall stratified log-rank test at the full α (the multiplicity procedure and "
-                  "the subgroup claim are not simulated)",
 }
-NOT_SIMULATED = ("strategy and interaction designs are not simulated at patient level, nor the "
-                 "stratified design's closed group-sequential test when it has interims")
+NOT_SIMULATED = "strategy and interaction designs are not simulated at patient level"
+NOT_SIMULATED_CELLS = ("strategy, interaction and adaptive designs of the cells form are not simulated at "
+                       "patient level; the cells form is simulated at one analysis")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class PatientLevelCheck:
     looks: int = 1
     analytic_method: str = "average hazard ratio (Schoenfeld), one analysis"
     simulated_expected_events: float | None = None
+    #: the stratified design: every claim simulated and analytic (planner.piecewise.checks)
+    claims: dict | None = None
 
     def to_dict(self) -> dict:
         from .results import json_safe
@@ -136,20 +143,31 @@ def check_scenario(scenario, simulations: int, seed: int, *,
     """Every simulable fixed design of ``scenario`` at its computed size (seeded by blocks;
     design i uses seed + i so that each design's results do not depend on the others)."""
     from .compute import compare_designs
+    from .piecewise.checks import check_cells_design, check_stratified, refuse_interims
     from .scenario import FixedDesignOptions
 
     names = [d for d in PATIENT_LEVEL_DESIGNS if d in scenario.designs] or list(PATIENT_LEVEL_DESIGNS)
     designs = {d: scenario.designs.get(d, FixedDesignOptions()) for d in names}
-    comp = compare_designs(replace(scenario, designs=designs), include_adaptive=False)
+    scenario = replace(scenario, designs=designs)
+    comp = compare_designs(scenario, include_adaptive=False)
+    cells = getattr(scenario, "has_cells", False)
+    if cells:
+        refuse_interims(comp, names)
     out = []
     for i, name in enumerate(names):
         r = comp.designs[name]
         looks = getattr(r, "looks", None) or None
-        if not r.feasible or (looks and name == "stratified") or is_cancelled is not None and is_cancelled():
+        if not r.feasible or is_cancelled is not None and is_cancelled():
             continue
         step = None if progress is None else (lambda done, total, _n=name: progress(_n, done, total))
-        out.append(check_design(scenario, name, r.n_randomized, r.events, simulations, seed + i,
-                                looks=looks, analytic_power=r.power, progress=step, is_cancelled=is_cancelled))
+        kw = dict(progress=step, is_cancelled=is_cancelled)
+        if cells:
+            out.append(check_cells_design(scenario, name, r, simulations, seed + i, **kw))
+        elif name == "stratified":
+            out.append(check_stratified(scenario, r, simulations, seed + i, **kw))
+        else:
+            out.append(check_design(scenario, name, r.n_randomized, r.events, simulations, seed + i,
+                                    looks=looks, analytic_power=r.power, **kw))
     return out
 
 

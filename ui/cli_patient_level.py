@@ -17,7 +17,13 @@ DEFAULT_SEED = 12345
 
 
 def run(args: argparse.Namespace) -> int:
-    from planner.patient_level import NOT_SIMULATED, adaptive_design, check_adaptive, check_scenario
+    from planner.patient_level import (
+        NOT_SIMULATED,
+        NOT_SIMULATED_CELLS,
+        adaptive_design,
+        check_adaptive,
+        check_scenario,
+    )
     from planner.piecewise.logrank import METHOD_TEXT
     from planner.scenario import AdaptiveOptions
     from planner.scenario_io import load_scenario, scenario_to_dict
@@ -26,9 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if scenario.endpoint != "survival":
         raise ScenarioError([Problem("endpoint", "--patient-level simulates survival designs only, "
                                                  f"got {scenario.endpoint}")])
-    if getattr(scenario, "has_cells", False):
-        raise ScenarioError([Problem("population.cells", "--patient-level simulates the two-subgroup form "
-                                                         "(positive, negative) only")])
+    cells = bool(getattr(scenario, "has_cells", False))
     sims = DEFAULT_SIMULATIONS if args.simulations is None else args.simulations
     seed = DEFAULT_SEED if args.seed is None else args.seed
     if not 100 <= sims <= 10_000_000:
@@ -41,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     delay = float(getattr(args, "interim_delay", 0.0) or 0.0)
     adaptive = None
-    has_adaptive = isinstance(scenario.designs.get("adaptive"), AdaptiveOptions)
+    has_adaptive = isinstance(scenario.designs.get("adaptive"), AdaptiveOptions) and not cells
     if has_adaptive:
         adaptive_design(scenario, delay)  # bad input exits 2 before any simulation
     elif delay != 0:
@@ -52,10 +56,11 @@ def run(args: argparse.Namespace) -> int:
         adaptive = check_adaptive(scenario, sims, seed, delay,
                                   progress=lambda done, total: progress("adaptive", done, total))
     print(file=sys.stderr)
+    not_simulated = NOT_SIMULATED_CELLS if cells else NOT_SIMULATED
     if args.format == "json":
         doc = {"software": {"name": "Enrichment Planner", "version": __version__},
                "scenario": scenario_to_dict(scenario), "simulations": sims, "seed": seed,
-               "analytic_method": METHOD_TEXT["ahr"], "not_simulated": NOT_SIMULATED,
+               "analytic_method": METHOD_TEXT["ahr"], "not_simulated": not_simulated,
                "patient_level": {c.design: c.to_dict() for c in checks}}
         if adaptive is not None:
             doc["patient_level"]["adaptive"] = adaptive.to_dict()
@@ -71,11 +76,37 @@ def run(args: argparse.Namespace) -> int:
               f"analytic {c.analytic_power:.4f}")
         print(f"  analysis at time {c.mean_analysis_time:.2f} (mean simulated), {c.analytic_analysis_time:.2f} "
               "(analytic)")
+        if c.claims:
+            _print_claims(c.claims)
     if adaptive is not None:
         _print_adaptive(adaptive)
     print()
-    print(f"Not simulated: {NOT_SIMULATED}.")
+    print(f"Not simulated: {not_simulated}.")
     return 0
+
+
+def _print_claims(claims: dict) -> None:
+    """The stratified design's claims, simulated (± Monte Carlo SE) beside analytic."""
+    sim, an = claims["simulated"], claims["analytic"]
+    print(f"  closed test ({claims['multiplicity']}), each claim simulated ± SE; analytic:")
+    if "hypotheses" in claims:  # cells form: F and every population
+        rows = [(f"reject {h}", sim["reject"][j], sim["reject_se"][j], an["reject"][j])
+                for j, h in enumerate(claims["hypotheses"])]
+        rows += [(k.replace("_", " "), sim[k], sim[k + "_se"], an[k]) for k in ("at_least_one", "all")]
+        print(f"    ({claims['note']})")
+    else:
+        rows = [(k, sim[k], sim[k + "_se"], an[k]) for k in ("overall", "subgroup", "either", "both")]
+    for label, p, se, a in rows:
+        print(f"    {label}: {p:.4f} ± {se:.4f}; analytic {a:.4f}")
+    if len(sim.get("stop_by_look", [])) > 1:
+        primary = claims["primary"]
+        fmt = lambda v: ", ".join(f"{x:.4f}" for x in v)  # noqa: E731
+        print(f"    {primary} claim first made per look: {fmt(sim[primary + '_by_look'])}; analytic "
+              f"{fmt(an.get(primary + '_by_look', []))}")
+        print(f"    stop per look: {fmt(sim['stop_by_look'])}; analytic {fmt(an.get('stop_by_look', []))}")
+        print(f"    expected events {sim['expected_events']:.1f} ± {sim['expected_events_se']:.1f} "
+              f"(analytic {an['expected_events']:.1f}), patients {sim['expected_patients']:.1f} ± "
+              f"{sim['expected_patients_se']:.1f} (analytic {an['expected_patients']:.1f})")
 
 
 def _print_adaptive(a) -> None:

@@ -5,21 +5,24 @@ One simulated trial (fixed design, or group-sequential looks at event counts):
 1. N patients enter in calendar time, independently, with the accrual density of
    :class:`PiecewiseAccrual` (inverse CDF); or at rpact's evenly spaced times
    G⁻¹(i/N), i = 1..N (``deterministic_accrual``, rpact ``getSimulationSurvival``).
-2. Subgroup (stratum) membership is random: multinomial with the given shares (binomial for
-   B+/B−), not N × prevalence.
+2. Subgroup (cell) membership is random: multinomial with the given shares (binomial for
+   B+/B−), not N × prevalence. Each cell has its own piecewise model; the analysis strata are
+   the cells, or groups of them (``cell_strata``: e.g. the assay's test-positive and
+   test-negative strata over the cells (test status × true B+/B−)).
 3. Treatment : control allocation r is exact: patient i is on treatment when
    ⌊(i + 1)p⌋ − ⌊ip⌋ = 1 (p = r/(1 + r)), i.e. a fixed block pattern, independent of entry
    time and subgroup (like rpact's ``allocation1``/``allocation2`` blocks).
 4. Event times by inverse-CDF sampling of the piecewise exponential (Λ⁻¹(E), E ~ Exp(1)) of the
-   patient's subgroup and arm; exponential dropout times; the observed time is the minimum.
+   patient's cell and arm; exponential dropout times; the observed time is the minimum.
 5. Analysis k at the calendar time of the D_k-th event (all subgroups); patients enrolled by
    then are censored at that time. When fewer than D_k events ever occur, all data are used.
 6. The stratified log-rank statistic (strata = subgroups), in the benefit direction
    (Z > 0 favours treatment): U = Σ_s Σ_events (1{control} − Y_c,s/Y_s),
    V = Σ_s Σ_events Y_t,s Y_c,s / Y_s², Z = U/√V, with Y the numbers at risk just before each
    event time in its stratum — computed per trial by sorting the times once (vectorized
-   over trials) and cumulative sums of the at-risk indicators. Each stratum's own Z is returned
-   too. Continuous times have no ties.
+   over trials) and cumulative sums of the at-risk indicators. Each stratum's U and V (so the
+   statistic of any union of strata, Σ U/√Σ V) and own Z are returned too, with the patients
+   enrolled by each analysis. Continuous times have no ties.
 7. Group-sequential decision: stop at the first look with Z_k ≥ c_k (reject) or, with
    ``futility_bounds`` f_k (one per interim), Z_k ≤ f_k (futility, followed as planned: the
    power of :func:`planner.groupseq.boundaries.crossing`).
@@ -51,11 +54,12 @@ DEFAULT_CHUNK = 5000
 class PatientLevelDesign:
     """A survival trial to simulate patient by patient.
 
-    ``strata`` are the subgroups' models (B+, B−) with membership probabilities ``shares``
-    (summing to 1); ``events`` the cumulative event counts of the analyses (all subgroups);
-    ``critical_values`` the one-sided efficacy bounds on the Z scale per analysis (default: a
-    single analysis at z_{1−α}). ``setting.follow_up_time`` is not used (analyses are
-    event-driven).
+    ``strata`` are the cells' models (B+, B−; or the cells of the cells form) with membership
+    probabilities ``shares`` (summing to 1); ``cell_strata`` the analysis stratum of each cell
+    (default: each cell its own stratum); ``events`` the cumulative event counts of the analyses
+    (all subgroups); ``critical_values`` the one-sided efficacy bounds on the Z scale per
+    analysis (default: a single analysis at z_{1−α}). ``setting.follow_up_time`` is not used
+    (analyses are event-driven).
     """
 
     strata: tuple[PiecewiseSurvival, ...]
@@ -67,14 +71,22 @@ class PatientLevelDesign:
     alpha: float = 0.025
     deterministic_accrual: bool = False
     futility_bounds: tuple[float, ...] | None = None
+    cell_strata: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strata", tuple(self.strata))
+        if self.cell_strata is not None:
+            object.__setattr__(self, "cell_strata", tuple(int(i) for i in self.cell_strata))
         object.__setattr__(self, "shares", tuple(float(s) for s in self.shares))
         object.__setattr__(self, "events", tuple(int(d) for d in self.events))
         for name in ("critical_values", "futility_bounds"):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, tuple(float(c) for c in getattr(self, name)))
+
+    @property
+    def n_strata(self) -> int:
+        """Analysis strata (the cells, or the groups ``cell_strata`` makes of them)."""
+        return len(self.strata) if self.cell_strata is None else max(self.cell_strata) + 1
 
     @property
     def lower(self) -> np.ndarray:
@@ -103,7 +115,9 @@ class PatientLevelResult:
     """Per simulated trial and analysis: stratified Z, each stratum's Z, analysis time, events.
 
     Shapes: ``z`` (trials, looks), ``z_strata`` (trials, looks, strata), ``times`` (trials,
-    looks), ``events`` (trials, looks, strata). ``incomplete``: the run was cancelled.
+    looks), ``events`` (trials, looks, strata); ``u``, ``v`` (trials, looks, strata) the
+    log-rank score and variance per stratum, ``enrolled`` (trials, looks) the patients enrolled
+    by each analysis. ``incomplete``: the run was cancelled.
     """
 
     design: PatientLevelDesign
@@ -114,6 +128,15 @@ class PatientLevelResult:
     seed: int
     requested: int
     incomplete: bool = False
+    u: np.ndarray | None = None
+    v: np.ndarray | None = None
+    enrolled: np.ndarray | None = None
+
+    def z_of(self, strata) -> np.ndarray:
+        """(trials, looks): the stratified log-rank Z over the union of ``strata`` (Σ U/√Σ V)."""
+        idx = list(strata)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.u[..., idx].sum(-1) / np.sqrt(self.v[..., idx].sum(-1))
 
     @property
     def simulations(self) -> int:
@@ -208,13 +231,14 @@ def _draw_block(design: PatientLevelDesign, gen: np.random.Generator, trials: in
     else:
         q, t = s.accrual.knots(s.accrual_time)
         entry = np.interp(u_entry, q, t)
-    stratum = np.zeros((trials, n), dtype=np.int8)
+    cell = np.zeros((trials, n), dtype=np.int8)
     for cut in np.cumsum(design.shares)[:-1]:
-        stratum += u_stratum >= cut
+        cell += u_stratum >= cut
     treated = np.broadcast_to(allocation(n, s.p), (trials, n))
-    t_event = event_times(e_event, 2 * stratum + treated, tables)
+    t_event = event_times(e_event, 2 * cell + treated, tables)
     t_drop = e_drop / s.dropout_hazard if s.dropout_hazard > 0 else np.full_like(e_drop, np.inf)
     observed = np.minimum(t_event, t_drop)
+    stratum = cell if design.cell_strata is None else np.asarray(design.cell_strata, dtype=np.int8)[cell]
     return entry, stratum, treated, observed, t_event <= t_drop
 
 
@@ -266,14 +290,14 @@ def stratified_logrank(time: np.ndarray, event: np.ndarray, treated: np.ndarray,
 
 def _analyse_block(design: PatientLevelDesign, data):
     entry, stratum, treated, observed, is_event = data
-    k_strata = len(design.strata)
+    k_strata = design.n_strata
     calendar = np.where(is_event, entry + observed, np.inf)
     looks = np.asarray(design.events) - 1
     n = design.n_patients
     kth = np.clip(looks, 0, n - 1)
     times = np.partition(calendar, np.unique(kth), axis=1)[:, kth]
     times = np.where(looks < n, times, np.inf)
-    zs, z_strata, events = [], [], []
+    zs, z_strata, events, us, vs, enrolled = [], [], [], [], [], []
     for k in range(len(looks)):
         t_k = times[:, k:k + 1]
         include = entry < t_k
@@ -284,7 +308,14 @@ def _analyse_block(design: PatientLevelDesign, data):
             zs.append(u.sum(1) / np.sqrt(v.sum(1)))
             z_strata.append(u / np.sqrt(v))
         events.append(np.stack([(event & include & (stratum == s)).sum(1) for s in range(k_strata)], axis=1))
-    return np.stack(zs, 1), np.stack(z_strata, 1), times, np.stack(events, 1)
+        us.append(u)
+        vs.append(v)
+        enrolled.append(include.sum(1))
+    return (np.stack(zs, 1), np.stack(z_strata, 1), times, np.stack(events, 1), np.stack(us, 1),
+            np.stack(vs, 1), np.stack(enrolled, 1))
+
+
+_PARTS = 7
 
 
 def _run_blocks(design: PatientLevelDesign, seeds, sizes, tables):
@@ -292,7 +323,7 @@ def _run_blocks(design: PatientLevelDesign, seeds, sizes, tables):
     for ss, size in zip(seeds, sizes):
         gen = np.random.Generator(np.random.PCG64(ss))
         parts.append(_analyse_block(design, _draw_block(design, gen, size, tables)))
-    return [np.concatenate([p[i] for p in parts]) for i in range(4)]
+    return [np.concatenate([p[i] for p in parts]) for i in range(_PARTS)]
 
 
 def simulate_patients(design: PatientLevelDesign, simulations: int, seed: int, *,
@@ -313,5 +344,5 @@ def simulate_patients(design: PatientLevelDesign, simulations: int, seed: int, *
             progress(done, simulations)
     if not out:
         raise RuntimeError("the simulation was cancelled before any trial was simulated")
-    z, z_strata, times, events = (np.concatenate([o[i] for o in out]) for i in range(4))
-    return PatientLevelResult(design, z, z_strata, times, events, int(seed), simulations, cancelled)
+    z, z_strata, times, events, u, v, enrolled = (np.concatenate([o[i] for o in out]) for i in range(_PARTS))
+    return PatientLevelResult(design, z, z_strata, times, events, int(seed), simulations, cancelled, u, v, enrolled)
