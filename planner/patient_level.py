@@ -198,7 +198,9 @@ def adaptive_design(scenario, interim_delay: float = 0.0):
     """The :class:`~planner.piecewise.adaptive_patients.AdaptivePatientDesign` of a survival
     scenario's ``designs.adaptive``: its stages and tests, the subgroups' (piecewise) models, the
     assay's q, PPV and 1 − NPV, and N = ⌈D_K / u_F⌉ patients, u_F the expected events per patient
-    of everyone at the planned analysis time (the normal-approximation model's weights)."""
+    of everyone at the planned analysis time (the normal-approximation model's weights); with
+    sample-size recalculation D_K is the largest the recalculation allows (first stage + the
+    stage-wise maxima)."""
     from .adaptive import model_from_scenario
     from .errors import Problem, ScenarioError
     from .piecewise.adaptive_patients import AdaptivePatientDesign
@@ -207,16 +209,16 @@ def adaptive_design(scenario, interim_delay: float = 0.0):
         raise ScenarioError([Problem("population.cells", "the patient-level simulation handles the two-subgroup "
                                                          "form (positive, negative) only")])
     model = model_from_scenario(scenario)
-    if model.recalculation is not None:
-        raise ScenarioError([Problem("designs.adaptive.sample_size_recalculation",
-                                     "is not simulated at patient level: remove it for --patient-level")])
     if not (math.isfinite(interim_delay) and 0 <= interim_delay <= 1e5):
         raise ScenarioError([Problem("--interim-delay", f"must be in [0, 100,000], got {interim_delay:g}")])
     pop = scenario.population
     mix = assay_mix(pop.prevalence, pop.assay_sensitivity, pop.assay_specificity)
     q = float(mix.p_test_positive)
     u_f = q * model.event_weight[0] + (1 - q) * model.event_weight[1]
-    n = int(math.ceil(model.planned[-1] / u_f - 1e-9))
+    most = model.planned[-1]
+    if model.recalculation is not None:  # enough patients for the largest recalculated events
+        most = max(most, model.planned[0] + sum(model.recalculation.max_sizes[1:]))
+    n = int(math.ceil(most / u_f - 1e-9))
     setting = survival_setting(scenario.survival, scenario.testing.allocation_ratio)
     return AdaptivePatientDesign(model, subgroup_model(scenario.positive), subgroup_model(scenario.negative),
                                  q, float(mix.ppv), float(mix.positive_share_in_test_negative), n, setting,
@@ -236,5 +238,6 @@ def check_adaptive(scenario, simulations: int, seed: int, interim_delay: float =
     normal = simulate_model(design.model, simulations, seed)
     keys = [k for name in ADAPTIVE_COMPARED for k in (name, name + "_se")]
     approx = {k: getattr(normal, k) for k in keys}
+    approx["expected_events"], approx["expected_events_se"] = normal.expected_events, normal.expected_events_se
     return AdaptivePatientCheck(design.n_patients, design.model.planned, float(interim_delay), res.simulations,
                                 res.incomplete, res.summary(), approx)

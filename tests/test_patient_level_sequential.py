@@ -147,9 +147,6 @@ def test_interim_delay_enrols_more_patients_and_is_seeded_by_blocks():
 def test_adaptive_bad_input_names_the_field(tmp_path, capsys):
     with pytest.raises(ScenarioError, match="interim-delay"):
         adaptive_design(_adaptive_scenario(), -1.0)
-    with pytest.raises(ScenarioError, match="sample_size_recalculation"):
-        adaptive_design(_adaptive_scenario(sample_size_recalculation={
-            "conditional_power": 0.9, "min_events": [150, 50], "max_events": [150, 400]}))
 
 
 def test_cli_patient_level_adaptive(tmp_path, capsys):

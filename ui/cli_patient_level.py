@@ -119,6 +119,9 @@ def _print_adaptive(a) -> None:
     for key in ADAPTIVE_COMPARED:
         print(f"  {key.replace('_', ' ')}: {pl[key]:.4f} ± {pl[key + '_se']:.4f}; "
               f"normal approximation {na[key]:.4f} ± {na[key + '_se']:.4f}")
+    print(f"  expected events counted by the design {pl['expected_design_events']:.1f} ± "
+          f"{pl['expected_design_events_se']:.1f}; normal approximation {na['expected_events']:.1f} ± "
+          f"{na['expected_events_se']:.1f}")
     print(f"  expected patients {pl['expected_subjects']:.1f}, events observed {pl['expected_events']:.1f}, "
           f"duration {pl['expected_duration']:.1f}; S-only trials recruiting beyond the planned patients "
           f"{pl['extended']:.3f}, never reaching their events {pl['short']:.3f}")

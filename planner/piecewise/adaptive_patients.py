@@ -38,6 +38,18 @@ One simulated trial:
    These enter the same closed combination test as the normal-approximation simulator
    (:mod:`planner.adaptive.simulate`: intersection p-values, weights, critical values, futility
    rule, success criterion).
+7. **Sample-size (events) recalculation** (``model.recalculation``, rpact's rule,
+   :mod:`planner.adaptive.recalculation`): at interim k, after the selection, the events of
+   stage k + 1 are recalculated per trial to the target conditional power —
+   :func:`~planner.adaptive.recalculation.adjusted_term` of the stage's Z_S, Z_F accumulates the
+   combination, :func:`~planner.adaptive.recalculation.conditional_critical` gives c̃ and
+   :func:`~planner.adaptive.recalculation.stage_size` the bounded stage-wise events, with the
+   observed effect exp(U/V) of the selected populations from the cumulative log-rank scores
+   (passed as the normal-approximation simulator's Σ√d·Z = U/√c and d = V/c, c = r/(1 + r)²,
+   so its z = U/√V and effect exp(z/√(c d)) = exp(U/V)). Stage k + 1 is then analysed when that
+   many events of the tested population have occurred after t_k (step 5). ``design_events`` is
+   the events the design counts (Σ of the stage-wise events reached; the normal-approximation
+   simulator's expected events).
 
 Random numbers: blocks of :data:`BLOCK` trials seeded by :func:`planner.blocks.seeded_chunks`;
 each block draws, in order, entry, test, true-status, event and dropout variates for the N base
@@ -54,6 +66,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..adaptive import recalculation as rc
 from ..adaptive.closed_testing import intersection_z
 from ..adaptive.model import SimModel
 from ..adaptive.selection import select
@@ -67,7 +80,7 @@ BLOCK = 250
 DEFAULT_CHUNK = 1000
 #: per-trial outcome arrays, in this order (see :func:`_run_block`)
 OUTCOMES = ("rej_s", "rej_f", "success", "stage", "first", "events", "patients", "duration", "short",
-            "extended")
+            "extended", "design_events")
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,7 @@ class AdaptivePatientResult:
             p = float(np.mean(x))
             out[key], out[key + "_se"] = p, math.sqrt(p * (1 - p) / n)
         for key, name in (("events", "expected_events"), ("patients", "expected_subjects"),
-                          ("duration", "expected_duration")):
+                          ("duration", "expected_duration"), ("design_events", "expected_design_events")):
             out[name], out[name + "_se"] = self.mean(key)
         return out
 
@@ -182,8 +195,13 @@ def _randomized(entry, positive, n: int, decision: np.ndarray, extend: np.ndarra
 
 
 def _analysis_time(calendar, tested, after, need) -> np.ndarray:
-    """Calendar time of the ``need``-th event of the ``tested`` patients after time ``after``."""
+    """Calendar time of the ``need``-th event of the ``tested`` patients after time ``after``
+    (``need`` one number, or one per trial under recalculation)."""
     c = np.where(tested & (calendar > after[:, None]), calendar, np.inf)
+    if np.ndim(need):
+        k = np.maximum(np.asarray(need, dtype=np.int64), 1) - 1
+        out = np.take_along_axis(np.sort(c, axis=1), np.minimum(k, c.shape[1] - 1)[:, None], 1)[:, 0]
+        return np.where(k < c.shape[1], out, np.inf)
     k = int(max(need, 1)) - 1
     if k >= c.shape[1]:
         return np.full(c.shape[0], np.inf)
@@ -220,11 +238,21 @@ class _Cuts:
         self.u, self.v = np.zeros((trials, 2)), np.zeros((trials, 2))
 
 
-def _stage(d: AdaptivePatientDesign, data, calendar, k: int, cuts: _Cuts, sel_f, active):
-    """Analysis k: its time, cumulative U, V and the stage-wise Z_S, Z_F and ρ (increments)."""
+class _Recalculated:
+    """The normal-approximation simulator's cumulative survival statistics from U, V (step 7)."""
+
+    def __init__(self, u: np.ndarray, v: np.ndarray, c: float):
+        self.b = u.T / math.sqrt(c)
+        self.d = v.T / c
+
+
+def _stage(d: AdaptivePatientDesign, data, calendar, k: int, cuts: _Cuts, sel_f, active, need=None):
+    """Analysis k: its time, cumulative U, V and the stage-wise Z_S, Z_F and ρ (increments)
+    (``need``: the stage's events per trial under recalculation, else the planned ones)."""
     entry, positive = data[0], data[1]
     n, planned = d.n_patients, d.model.planned
-    need = int(round(planned[0] if k == 0 else planned[k] - planned[k - 1]))
+    if need is None:
+        need = int(round(planned[0] if k == 0 else planned[k] - planned[k - 1]))
     tested = _randomized(entry, positive, n, cuts.decision, cuts.extend) & (positive | sel_f[:, None])
     t_k = _analysis_time(calendar, tested, cuts.t, need)
     lacking = ~np.isfinite(t_k) & np.isfinite(cuts.decision) & ~cuts.extend
@@ -262,6 +290,8 @@ def _run_block(d: AdaptivePatientDesign, gen: np.random.Generator, trials: int) 
     ones = np.ones(trials, dtype=bool)
     sel_s, sel_f, active = ones.copy(), ones.copy(), ones.copy()
     cuts = _Cuts(trials)
+    acc, need = np.zeros(trials), None      # recalculation: Σ w_j Φ⁻¹(1 − p̃_j), next stage's events
+    counted = np.zeros(trials)
     comb = np.zeros((3, trials))
     rej_int = np.zeros((3, trials), dtype=bool)
     rej_s, rej_f, success_any = (np.zeros(trials, dtype=bool) for _ in range(3))
@@ -269,7 +299,9 @@ def _run_block(d: AdaptivePatientDesign, gen: np.random.Generator, trials: int) 
     stop_time = np.full(trials, np.inf)
     first = np.full(trials, 1 if m.stages == 1 else 0, dtype=np.int8)  # 1 both, 2 S only, 3 F only
     for k in range(m.stages):
-        t_k, u, v, z_s, z_f, rho = _stage(d, data, calendar, k, cuts, sel_f, active)
+        t_k, u, v, z_s, z_f, rho = _stage(d, data, calendar, k, cuts, sel_f, active, need)
+        stage_need = m.planned[0] if k == 0 else (m.planned[k] - m.planned[k - 1] if need is None else need)
+        counted += np.where(active, np.round(stage_need), 0.0)
         z_int = np.where(sel_s & sel_f, intersection_z(m.intersection_test, z_s, z_f, rho),
                          np.where(sel_s, z_s, z_f))
         comb[0] += weights[k] * _term(m, z_int)
@@ -292,7 +324,12 @@ def _run_block(d: AdaptivePatientDesign, gen: np.random.Generator, trials: int) 
             break
         z_stats = np.stack([z_int, z_s, z_f]) if m.combination == "fisher" else stat
         futile = _futile(z_stats, fut[k], tested_h, sel_s, sel_f)
+        if m.recalculation is not None:
+            acc += weights[k] * rc.adjusted_term(m, z_s, z_f, sel_s, sel_f)
         new_s, new_f = select(m.selection_rule, sel_s, sel_f, *_measures(m, u, v), m.epsilon, m.threshold)
+        if m.recalculation is not None:
+            crit = rc.conditional_critical(m, k, acc)
+            need = np.ceil(-1e-9 + rc.stage_size(m, _Recalculated(u, v, m.c), k, crit, new_s, new_f))
         stopping = active & (success | ((futile | ~(new_s | new_f)) & ~success))
         stage_stop = np.where(stopping, k, stage_stop)
         active &= ~stopping
@@ -305,7 +342,7 @@ def _run_block(d: AdaptivePatientDesign, gen: np.random.Generator, trials: int) 
     observed_events = ~np.isinf(calendar) & (calendar <= stop_time[:, None]) & randomized
     return dict(rej_s=rej_s, rej_f=rej_f, success=success_any, stage=stage_stop, first=first,
                 events=observed_events.sum(1), patients=(randomized & (entry < stop_time[:, None])).sum(1),
-                duration=stop_time, short=cuts.short, extended=cuts.extend)
+                duration=stop_time, short=cuts.short, extended=cuts.extend, design_events=counted)
 
 
 def simulate_adaptive_patients(design: AdaptivePatientDesign, simulations: int, seed: int, *,
