@@ -7,6 +7,14 @@ Run: ``python benchmarks/bench_piecewise.py [--repeats 3] [--trials 10000]``.
   (wall and CPU time printed; numpy runs single-threaded here); and with two looks;
 * patient-level adaptive enrichment: the same number of two-stage trials (interim at 150 of 300
   events, selection, S-only recruitment, stratified log-rank increments) — no target, reported;
+* patient-level stratified design: the same trials with four cells (test result × true status,
+  assay 0.9/0.9) analysed at 150 and 300 events, the closed group-sequential test of H_F and
+  H_S (Spiessens–Debois bounds, futility at z = 0) applied per trial — no target, reported;
+* patient-level cells form: 10,000 trials of 600 patients over four cells (two overlapping
+  markers), one analysis, the closed test of F and two populations (parametric) on the simulated
+  z statistics — no target, reported;
+* patient-level adaptive with events recalculation (conditional power 0.9, stage 2 within
+  [100, 400] events) — no target, reported;
 * analytic: the piecewise contrasts of five populations (what the designs need for one
   scenario), an analysis-time root search with the power at it (average HR), and the
   Lakatos-type power — milliseconds each.
@@ -72,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     wall, cpu = timed(lambda: simulate_adaptive_patients(adaptive, n, seed=1), args.repeats)
     print(f"patient-level adaptive, {n:,} two-stage trials x 500 patients (up to 1,000 arrivals): "
           f"median {wall:.2f} s wall, {cpu:.2f} s CPU")
+    _closed_paths(n, args.repeats, adaptive)
     pops = [subgroup_cells(g, POSITIVE, NEGATIVE) for g in (0.0, 0.3, 0.5, 0.7, 1.0)]
     wall, _ = timed(lambda: [piecewise_contrast(c, SETTING) for c in pops], max(args.repeats, 20))
     print(f"analytic: piecewise contrasts of 5 populations: median {wall * 1e3:.2f} ms")
@@ -81,6 +90,40 @@ def main(argv: list[str] | None = None) -> int:
     wall, _ = timed(lambda: lakatos_power(cells, SETTING, 300, 600, 0.025), max(args.repeats, 20))
     print(f"analytic: Lakatos-type power at 300 events: median {wall * 1e3:.2f} ms")
     return 0
+
+
+def _closed_paths(n: int, repeats: int, adaptive) -> None:
+    """The stratified closed tests and the recalculation, patient by patient (module docstring)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    import numpy as np  # noqa: PLC0415
+
+    from planner.adaptive.recalculation import Recalculation  # noqa: PLC0415
+    from planner.groupseq.plan import InterimPlan  # noqa: PLC0415
+    from planner.groupseq.stratified import bounds_for, joint_from_fixed  # noqa: PLC0415
+    from planner.piecewise.adaptive_patients import simulate_adaptive_patients  # noqa: PLC0415
+    from planner.piecewise.closed_patients import closed_test_claims, gs_summary  # noqa: PLC0415
+
+    plan = InterimPlan((0.5, 1.0), "obrien_fleming", None, (0.0,), False)
+    joint = joint_from_fixed(0.1, 0.15, 1.0, 1.0, 0.7, 0.7, plan.information_rates)
+    bounds = bounds_for(joint, plan, 0.025, "spiessens_debois", None)
+    cells = PatientLevelDesign((POSITIVE, NEGATIVE, POSITIVE, NEGATIVE), (0.45, 0.05, 0.05, 0.45), 600, SETTING,
+                               (150, 300), cell_strata=(0, 0, 1, 1))
+    wall, cpu = timed(lambda: gs_summary(simulate_patients(cells, n, seed=1), (0,), bounds), repeats)
+    print(f"patient-level stratified closed group-sequential test, {n:,} trials x 600 patients, 4 cells, "
+          f"2 looks: median {wall:.2f} s wall, {cpu:.2f} s CPU")
+    markers = PatientLevelDesign((POSITIVE, POSITIVE, NEGATIVE, NEGATIVE), (0.2, 0.25, 0.15, 0.4), 600, SETTING, (300,))
+    corr0 = np.array([[1.0, 0.67, 0.59], [0.67, 1.0, 0.46], [0.59, 0.46, 1.0]])
+    hyps = [(0, 1, 2, 3), (0, 1), (0, 2)]
+    wall, cpu = timed(lambda: closed_test_claims(simulate_patients(markers, n, seed=1), hyps, corr0, 0.025,
+                                                 "parametric"), repeats)
+    print(f"patient-level cells form, {n:,} trials x 600 patients, 4 cells, closed test of F + 2 populations: "
+          f"median {wall:.2f} s wall, {cpu:.2f} s CPU")
+    recalc = replace(adaptive, model=replace(adaptive.model, recalculation=Recalculation(0.9, (150, 100), (150, 400))),
+                     n_patients=900)
+    wall, cpu = timed(lambda: simulate_adaptive_patients(recalc, n, seed=1), repeats)
+    print(f"patient-level adaptive with events recalculation, {n:,} two-stage trials x 900 patients: "
+          f"median {wall:.2f} s wall, {cpu:.2f} s CPU")
 
 
 if __name__ == "__main__":
