@@ -53,6 +53,8 @@ PATIENT_LEVEL_DESIGNS = ("all_comers", "targeted", "stratified")
 WHAT_IS_SIMULATED = {
     "all_comers": "everyone; log-rank test stratified by B+/B−",
     "targeted": "test-positive patients; log-rank test stratified by true B+/B−",
+    "stratified": "overall stratified log-rank test at the full α (check_scenario simulates the design's "
+                  "closed test: planner.piecewise.checks)",
 }
 NOT_SIMULATED = "strategy and interaction designs are not simulated at patient level"
 NOT_SIMULATED_CELLS = ("strategy, interaction and adaptive designs of the cells form are not simulated at "

@@ -101,9 +101,11 @@ def _print_claims(claims: dict) -> None:
     if len(sim.get("stop_by_look", [])) > 1:
         primary = claims["primary"]
         fmt = lambda v: ", ".join(f"{x:.4f}" for x in v)  # noqa: E731
-        print(f"    {primary} claim first made per look: {fmt(sim[primary + '_by_look'])}; analytic "
-              f"{fmt(an.get(primary + '_by_look', []))}")
-        print(f"    stop per look: {fmt(sim['stop_by_look'])}; analytic {fmt(an.get('stop_by_look', []))}")
+        fse = lambda v, e: ", ".join(f"{x:.4f} ± {y:.4f}" for x, y in zip(v, e))  # noqa: E731
+        print(f"    {primary} claim first made per look: {fse(sim[primary + '_by_look'], sim[primary + '_by_look_se'])}; "
+              f"analytic {fmt(an.get(primary + '_by_look', []))}")
+        print(f"    stop per look: {fse(sim['stop_by_look'], sim['stop_by_look_se'])}; analytic "
+              f"{fmt(an.get('stop_by_look', []))}")
         print(f"    expected events {sim['expected_events']:.1f} ± {sim['expected_events_se']:.1f} "
               f"(analytic {an['expected_events']:.1f}), patients {sim['expected_patients']:.1f} ± "
               f"{sim['expected_patients_se']:.1f} (analytic {an['expected_patients']:.1f})")

@@ -125,8 +125,9 @@ def mean_se(x: np.ndarray) -> tuple[float, float]:
 
 def gs_summary(res, subgroup_strata, bounds: ClosedBounds, stop_when: str = "both") -> dict:
     """The claims of :func:`closed_gs_claims` on a :class:`~planner.piecewise.simulate.PatientLevelResult`
-    (H_S over the strata ``subgroup_strata``, H_F over all): P(claim) with SE for the four claims,
-    per look P(claim first made there) and P(stop there), expected events and patients at the stop."""
+    (H_S over the strata ``subgroup_strata``, H_F over all): P(claim) for the four claims, per look
+    P(claim first made there) and P(stop there), each with its SE (``_se``, ``_by_look_se``);
+    expected events and patients at the stop with theirs."""
     strata = range(res.u.shape[-1])
     z_f, z_s = res.z_of(strata), res.z_of(subgroup_strata)
     out = closed_gs_claims(z_f, z_s, bounds, stop_when)
@@ -136,10 +137,15 @@ def gs_summary(res, subgroup_strata, bounds: ClosedBounds, stop_when: str = "bot
     summary: dict = {}
     for name in CLAIMS:
         summary[name], summary[name + "_se"] = proportion(by_look[name][:, -1])
-        cum = by_look[name].mean(axis=0)
-        summary[name + "_by_look"] = np.diff(np.r_[0.0, cum]).tolist()
+        made = np.concatenate([np.zeros((z_f.shape[0], 1), dtype=np.int8), by_look[name].astype(np.int8)], axis=1)
+        first = np.diff(made, axis=1) > 0      # the claim is first made at look k
+        pairs = [proportion(first[:, k]) for k in range(k_max)]
+        summary[name + "_by_look"] = [p for p, _ in pairs]
+        summary[name + "_by_look_se"] = [se for _, se in pairs]
     stop = out["stop"]
-    summary["stop_by_look"] = [float(np.mean(stop == k)) for k in range(k_max)]
+    pairs = [proportion(stop == k) for k in range(k_max)]
+    summary["stop_by_look"] = [p for p, _ in pairs]
+    summary["stop_by_look_se"] = [se for _, se in pairs]
     at = stop[:, None]
     events = np.take_along_axis(res.events.sum(axis=2), at, 1)[:, 0]
     patients = np.take_along_axis(res.enrolled, at, 1)[:, 0]
