@@ -34,7 +34,14 @@ from .adaptive_app import (  # noqa: F401 (the catalogue's public names)
 )
 from .cells import (  # noqa: F401 (the catalogue's public names)
     ADAPTIVE_POPULATION_PANELS,
+    CELL_PRIOR_KEYS,
+    CELL_PRIOR_WORDS,
     CELLS_GROUP_TITLE,
+    PREVALENCES_PRIOR_FORMS,
+    PREVALENCES_PRIOR_N_LIMIT,
+    SD_PRIOR_DF_LIMITS,
+    SD_PRIOR_FORMS,
+    cell_prior_label,
     FULL_POPULATION_WORDS,
     POPULATION_PREVALENCE,
     cell_outcome_fields,

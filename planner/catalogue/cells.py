@@ -38,3 +38,36 @@ def cell_outcome_fields(endpoint: str) -> list[FieldSpec]:
 def outcome_key(spec: FieldSpec) -> str:
     """``positive.hazard_ratio`` → ``hazard_ratio`` (the key inside a cell's block)."""
     return spec.path.split(".", 1)[1]
+
+
+# --------------------------------------------------------------------------- assurance in the cells form
+#: the ``uncertainty`` block of the cells form (planner.cells_uncertainty, docs/uncertainty.md): the
+#: outcome fields of a cell that may carry a distribution, per endpoint (``uncertainty.cells.<name>.<key>``)
+CELL_PRIOR_KEYS: dict[str, tuple[str, ...]] = {
+    "continuous": ("effect", "sd"),
+    "binary": ("effect", "control_rate"),
+    "survival": ("effect",),
+}
+#: words of each uncertain input of the cells form ({cell}: the cell's name)
+CELL_PRIOR_WORDS: dict[str, str] = {
+    "prevalences": "Prevalences of the cells",
+    "effect": "Effect in cell {cell}",
+    "sd": "SD in cell {cell}",
+    "control_rate": "Control rate in cell {cell}",
+}
+#: how the cells' prevalences are given (a Dirichlet distribution): form → (words, the block's keys)
+PREVALENCES_PRIOR_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "counts": ("counts per cell in a screened cohort", ("counts",)),
+    "n": ("effective sample size n around the scenario's prevalences", ("n",)),
+}
+#: how a cell's SD is given (a scaled inverse chi-square distribution of the variance)
+SD_PRIOR_FORMS: dict[str, tuple[str, ...]] = {"df": ("estimate", "df")}
+#: the smallest and largest degrees of freedom of an SD's distribution
+SD_PRIOR_DF_LIMITS = (1.0, 1e7)
+#: the largest effective sample size of the prevalences' distribution (a larger one is a point mass)
+PREVALENCES_PRIOR_N_LIMIT = 1e9
+
+
+def cell_prior_label(key: str, cell: str = "") -> str:
+    """``Effect in cell TPS ≥50%`` (the words of one uncertain input of the cells form)."""
+    return CELL_PRIOR_WORDS[key].format(cell=cell)
