@@ -39,6 +39,7 @@ from .cells import (  # noqa: F401 (the catalogue's public names)
     CELLS_GROUP_TITLE,
     FULL_POPULATION_WORDS,
     POPULATION_PREVALENCE,
+    POPULATION_SELECTOR_WORDS,
     PREVALENCES_PRIOR_FORMS,
     PREVALENCES_PRIOR_N_LIMIT,
     SD_PRIOR_DF_LIMITS,
@@ -121,5 +122,6 @@ from .sweeps import (  # noqa: F401 (the catalogue's public names)
     SWEEP_MAX_POINTS,
     SWEEP_SERIES,
     SWEEP_SERIES_COLOURS,
+    cells_sweep_label,
     field_axis,
 )

@@ -21,12 +21,28 @@ POPULATION_PREVALENCE = FieldSpec(
     "population: the sum of its cells' prevalences (read-only).", unit="proportion", group="population")
 
 
-def cells_axis_words(endpoint: str, first: str) -> dict[str, str]:
+def cells_axis_words(endpoint: str, first: str, cell: str | None = None) -> dict[str, str]:
     """Axis labels of the figures that vary the prevalence and the B− effect, in the cells form:
     there they vary the first population's prevalence (the other cells in proportion) and the
-    effect in every cell outside it (planner.populations.cells_structure, planner.params)."""
+    effect in every cell outside it (planner.populations.cells_structure, planner.params), or in
+    the one ``cell`` chosen (planner.population_sweeps.focus)."""
     effect = EFFECTS[endpoint].name.split(" (")[0]  # "risk difference", without its long explanation
-    return {"prevalence": f"prevalence of population {first}", "effect": f"{effect} outside population {first}"}
+    where = f"in cell {cell}" if cell not in (None, "negative") else f"outside population {first}"
+    return {"prevalence": f"prevalence of population {first}", "effect": f"{effect} {where}"}
+
+
+#: the app's population selector beside the plots (ui/population_selector.py)
+POPULATION_SELECTOR_WORDS: dict[str, str] = {
+    "population": "Vary the prevalence of",
+    "population_tip": ("The population whose prevalence the curves over prevalence and the design map vary: its "
+                       "cells scale with it (populations nested inside it too), the other cells keep their "
+                       "proportions."),
+    "effect": "and the effect",
+    "outside": "outside it",
+    "cell": "in cell {cell}",
+    "effect_tip": "The effect the curves over the effect and the design map vary: every cell outside the "
+                  "population, or one cell.",
+}
 
 
 def cell_outcome_fields(endpoint: str) -> list[FieldSpec]:
