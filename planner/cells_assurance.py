@@ -50,13 +50,14 @@ class CellsDraws:
     size: int
     seed: int
     prevalences: tuple[np.ndarray, ...]
+    names: tuple[str, ...] = ()
     cells: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
     uncertain: tuple[str, ...] = ()
 
     @property
     def inputs(self) -> Mapping[str, np.ndarray]:
         """Every drawn array by path (``population.cells.<name>.prevalence``, ``cells.<name>.<field>``)."""
-        out = {}
+        out = {f"population.cells.{c}.prevalence": p for c, p in zip(self.names, self.prevalences)}
         for c, arrays in self.cells.items():
             out.update({f"cells.{c}.{k}": v for k, v in arrays.items()})
         return MappingProxyType(out)
@@ -165,7 +166,8 @@ def draw_cells_inputs(scenario: Any, u: CellsUncertainty, *, draws: int | None =
         except PriorError as err:
             key = next(iter(k for k in priors if isinstance(priors[k], NormalPrior)), next(iter(priors)))
             raise ScenarioError([Problem(f"uncertainty.cells.{cell}.{key}.{err.field}", str(err))]) from None
-    return CellsDraws(size=size, seed=seed, prevalences=tuple(prevalences), cells=MappingProxyType(cells),
+    return CellsDraws(size=size, seed=seed, prevalences=tuple(prevalences), names=tuple(names),
+                      cells=MappingProxyType(cells),
                       uncertain=u.uncertain())
 
 

@@ -165,6 +165,18 @@ def sweep_fields(scenario: Scenario) -> list[tuple[str, str]]:
     return out
 
 
+def sweep_value(scenario: Scenario, path: str) -> float | None:
+    """The scenario's current value at a cells-form sweep path (None for another path)."""
+    parts = split_cell_path(path)
+    if parts is None or not scenario.has_cells:
+        return None
+    cell, key = parts
+    if key == "prevalence":
+        return next((c.prevalence for c in scenario.population.cells if c.name == cell), None)
+    value = getattr(scenario.cells.get(cell), key, None)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 def sweep_label(path: str, endpoint: str | None = None) -> str:
     """The axis words of a sweep path (a cell's path in the catalogue's words, else its field label)."""
     parts = split_cell_path(path)
@@ -175,4 +187,4 @@ def sweep_label(path: str, endpoint: str | None = None) -> str:
 
 
 __all__ = ["FocusedScenario", "effect_of", "focus", "grid_params", "set_cell_path", "set_sweep_path",
-           "split_cell_path", "sweep_fields", "sweep_label"]
+           "split_cell_path", "sweep_fields", "sweep_label", "sweep_value"]

@@ -52,3 +52,24 @@ def test_two_subgroup_files_keep_their_boxes(make_window):
     assert not w.priors.cells_editor.isVisibleTo(w.priors)
     assert w.priors.boxes["prevalence"].isVisibleTo(w.priors)
     assert set(w.doc.get("uncertainty")) == {"prevalence", "positive_effect"}
+
+
+def test_the_sensitivity_tab_offers_the_cells(make_window, qtbot):
+    w = make_window(KEYNOTE)
+    tab = w.sensitivity
+    w.tabs.setCurrentWidget(tab)
+    paths = [tab.row_field.itemData(i) for i in range(tab.row_field.count())]
+    assert "population.cells.TPS ≥50%.prevalence" in paths and "cells.TPS <1%.hazard_ratio" in paths
+    assert "positive.hazard_ratio" not in paths and "population.prevalence" not in paths
+    assert tab.row_field.currentText() == "prevalence of cell TPS ≥50%"
+    assert tab.col_field.currentText() == "hazard ratio in cell TPS ≥50%"
+    assert tab.col_values.text()  # values suggested around the cell's hazard ratio
+    tab.row_values.setText("0.25, 0.31")
+    tab.col_values.setText("0.69")
+    for i in range(tab.designs_list.count()):  # the targeted design only (a quick grid)
+        item = tab.designs_list.item(i)
+        item.setCheckState(item.checkState().Checked if item.data(256) == "targeted" else item.checkState().Unchecked)
+    tab.compute()
+    qtbot.waitUntil(lambda: tab.multi is not None and not tab.tasks.running, timeout=120_000)
+    assert tab.table.verticalHeaderItem(1).text() == "prevalence of cell TPS ≥50% = 0.31"
+    assert tab.multi.grids[("targeted", "n")].values[1, 0] == w.comparison_result.designs["targeted"].n_randomized
