@@ -41,7 +41,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .catalogue import CELL_PRIOR_KEYS, PREVALENCES_PRIOR_N_LIMIT, SD_PRIOR_DF_LIMITS
+from .catalogue import (
+    CELL_PRIOR_KEYS,
+    PREVALENCES_PRIOR_N_LIMIT,
+    SD_PRIOR_DF_LIMITS,
+    cell_prior_label,
+)
 from .errors import Problem
 from .uncertainty import (
     CONFLICT_SDS,
@@ -277,6 +282,17 @@ def cell_input_path(scenario: Any, cell: str, key: str) -> str:
     return f"cells.{cell}.{key}"
 
 
+def cells_input_words(path: str) -> str:
+    """Words of an uncertain input of the cells form (``prevalences``, ``cells.<name>.<key>``), lower
+    case: "prevalences of the cells", "effect in cell TPS ≥50%" (the catalogue's)."""
+    if path == "prevalences":
+        text = cell_prior_label("prevalences")
+    else:
+        cell, key = path[len("cells."):].rsplit(".", 1)
+        text = cell_prior_label(key, cell)
+    return text[0].lower() + text[1:]
+
+
 def _centre(key: str, path: str, form: str, mu: float, sd: float, g_point: float, centre: float,
             point: float) -> PriorCentre:
     gap = abs(mu - g_point)
@@ -325,5 +341,6 @@ def cells_prior_centres(scenario: Any, u: CellsUncertainty) -> list[PriorCentre]
     return out
 
 
-__all__ = ["CellsUncertainty", "DirichletPrior", "SdPrior", "cell_input_path", "cell_value", "cells_prior_centres",
+__all__ = ["CellsUncertainty", "DirichletPrior", "SdPrior", "cell_input_path", "cell_value", "cells_input_words",
+           "cells_prior_centres",
            "cells_uncertainty_to_dict", "parse_cells_uncertainty"]

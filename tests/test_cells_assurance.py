@@ -217,3 +217,21 @@ def test_the_example_with_three_nested_populations_runs():
     assert set(by) == {"F", *(p["name"] for p in d["population"]["populations"])}
     assert all(0 <= v <= 1 for v in by.values())
     assert "assurance_by_population" in res["stratified"].to_dict()
+
+
+def test_the_report_shows_the_assurance_of_each_population():
+    from planner.report.justification import justification
+    from planner.report.populations_section import populations_section
+
+    d = json.loads((SCENARIOS / "pdl1_nsclc_keynote042_cutoffs.json").read_text(encoding="utf-8"))
+    first = d["population"]["cells"][0]["name"]
+    d["uncertainty"] = {"draws": 200, "prevalences": {"n": 400}, "cells": {first: {"effect": {"se": 0.1}}}}
+    s = scenario_from_dict(d)
+    comp = compare_designs(s, include_adaptive=False)
+    res = assurance_for_comparison(s, comp, with_size=False)
+    html = str(populations_section(s, comp, None, None, res))
+    assert "Assurance of its claim" in html
+    for name, value in res["stratified"].assurance_by_population.items():
+        assert f"{100 * value:.1f}%" in html, name
+    text = justification(s, comp.designs["stratified"], comp.assay, "", res["stratified"])
+    assert f"the prevalences of the cells and the effect in cell {first}" in text

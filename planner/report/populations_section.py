@@ -186,24 +186,32 @@ def population_design_map(scenario: Scenario, fixed: Mapping[str, DesignResult],
 
 
 def populations_section(scenario: Scenario, comparison: Comparison, sim: Mapping[str, Any] | None = None,
-                        images: dict[str, bytes] | None = None) -> Markup:
+                        images: dict[str, bytes] | None = None, assurance: Mapping[str, Any] | None = None) -> Markup:
     """A table of F and the populations, then one subsection per population with its claim's power
-    (and, with ``images``, the design map over its prevalence: :func:`population_design_map`)."""
+    (and, with ``images``, the design map over its prevalence: :func:`population_design_map`).
+    ``assurance`` (design → AssuranceResult, printable ones only) adds the assurance of each
+    population's claim in the stratified design (``assurance_by_population``)."""
     if not scenario.has_cells:
         return Markup("")
     fixed = fixed_results(comparison)
     strat = fixed.get("stratified")
     powers = population_powers(strat) if strat is not None and strat.feasible else {}
+    assured = dict(getattr((assurance or {}).get("stratified"), "assurance_by_population", None) or {})
     rows = []
     for name, cells, prevalence in populations(scenario):
         cells_text = "every cell" if name == FULL_POPULATION else _names(cells)
         words = population_words(name)
-        rows.append(row([td(words[0].upper() + words[1:], "population", num=False), td(cells_text, "cells", num=False),
-                         td(percent(prevalence), "prevalence"),
-                         td(percent(powers[name], trim=False) if name in powers else "—", "power")],
-                        data_population=name))
-    parts: list[Any] = [table(["Population", "Cells", "Prevalence", f"Power of its claim ({DESIGNS['stratified'].lower})"],
-                              rows, num_cols={2, 3}, col_widths=[24, 40, 12, 24])]
+        cols = [td(words[0].upper() + words[1:], "population", num=False), td(cells_text, "cells", num=False),
+                td(percent(prevalence), "prevalence"),
+                td(percent(powers[name], trim=False) if name in powers else "—", "power")]
+        if assured:
+            cols.append(td(percent(assured[name], trim=False) if name in assured else "—", "assurance"))
+        rows.append(row(cols, data_population=name))
+    heads = ["Population", "Cells", "Prevalence", f"Power of its claim ({DESIGNS['stratified'].lower})"]
+    widths = [24, 40, 12, 24]
+    if assured:
+        heads, widths = heads + ["Assurance of its claim"], [22, 34, 10, 18, 16]
+    parts: list[Any] = [table(heads, rows, num_cols={2, 3, 4} if assured else {2, 3}, col_widths=widths)]
     if strat is not None and strat.feasible:
         opts = scenario.designs.get("stratified")
         claims = [f"{POPULATION_CLAIMS[k]}: {percent(strat.claims[k], trim=False)}" for k in POPULATION_CLAIMS
