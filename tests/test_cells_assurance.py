@@ -235,3 +235,22 @@ def test_the_report_shows_the_assurance_of_each_population():
         assert f"{100 * value:.1f}%" in html, name
     text = justification(s, comp.designs["stratified"], comp.assay, "", res["stratified"])
     assert f"the prevalences of the cells and the effect in cell {first}" in text
+
+
+def test_compute_reports_assurance_by_population_and_names_bad_fields(tmp_path, capsys):
+    from ui.cli import main
+
+    d = cells_scenario(uncertainty={"draws": 200, "prevalences": {"n": 300},
+                                    "cells": {"c2": {"effect": {"se": 0.1}, "sd": {"df": 20}}}})
+    path = tmp_path / "cells.json"
+    path.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    assert main(["compute", str(path), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    by = out["designs"]["stratified"]["assurance"]["assurance_by_population"]
+    assert set(by) == {"F", "S1", "S2"} and all(0 <= v <= 1 for v in by.values())
+    assert "assurance_by_population" not in out["designs"]["all_comers"]["assurance"]
+    d["uncertainty"]["cells"]["c2"]["sd"] = {"df": 0.5}
+    path.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    assert main(["compute", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "uncertainty.cells.c2.sd.df:" in err and "Traceback" not in err
