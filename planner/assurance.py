@@ -38,19 +38,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
 
+from .assurance_results import POWER_THRESHOLD, AssuranceResult, SizeForAssurance
 from .catalogue import design_label
 from .designs.base import DesignModel, SingleTestModel, flat
 from .designs.build import build_model
 from .errors import Problem, ScenarioError
 from .params import Params, params_from_scenario
-from .results import DesignResult, json_safe
+from .results import DesignResult
 from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
 from .uncertainty import (
     RATE_EPS,
@@ -64,8 +65,6 @@ from .uncertainty import (
 
 #: Quantiles of the power distribution that results report.
 QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-#: P(power > POWER_THRESHOLD) is reported.
-POWER_THRESHOLD = 0.8
 GRID_FACTOR = 2.0
 SIZE_MAX = 1e8
 
@@ -142,6 +141,12 @@ def draw_inputs(
     from .uncertainty import INPUTS, PROPORTION_EPS
 
     u = uncertainty if uncertainty is not None else scenario.uncertainty
+    if getattr(scenario, "has_cells", False):  # several populations: planner.cells_assurance
+        from .cells_assurance import draw_cells_inputs  # noqa: PLC0415
+        from .cells_uncertainty import CellsUncertainty  # noqa: PLC0415
+
+        return draw_cells_inputs(scenario, u if isinstance(u, CellsUncertainty) else CellsUncertainty(),
+                                 draws=draws, seed=seed)
     if u is None:
         u = Uncertainty()
     if not isinstance(u, Uncertainty):
@@ -177,6 +182,10 @@ def describe_uncertainty(scenario: Scenario, uncertainty: Uncertainty | None = N
     u = uncertainty if uncertainty is not None else scenario.uncertainty
     if u is None:
         return []
+    if getattr(scenario, "has_cells", False):
+        from .cells_assurance import describe_cells_uncertainty  # noqa: PLC0415
+
+        return describe_cells_uncertainty(scenario, u)
     point = _point_values(scenario)
     centres = {c.input: c for c in prior_centres(scenario, u)}
     lines = []
@@ -193,118 +202,6 @@ def describe_uncertainty(scenario: Scenario, uncertainty: Uncertainty | None = N
             text += (" — CONFLICT: " if c.conflict else " — ") + c.describe()
         lines.append(text)
     return lines
-
-
-# ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class SizeForAssurance:
-    """Smallest size reaching ``target`` assurance (``feasible`` False: not below 10⁸)."""
-
-    target: float
-    feasible: bool
-    n_randomized: int | None = None
-    n_per_arm: dict | None = None
-    n_randomized_exact: float | None = None
-    events: int | None = None
-    events_exact: float | None = None
-    assurance: float | None = None
-    max_assurance: float | None = None
-    message: str = ""
-
-    def to_dict(self) -> dict:
-        return json_safe({f.name: getattr(self, f.name) for f in fields(self)})
-
-    def summary(self) -> str:
-        if not self.feasible:
-            return f"size for assurance {self.target:.2f}: not attainable — {self.message}"
-        arms = self.n_per_arm or {}
-        text = (
-            f"size for assurance {self.target:.2f}: N = {self.n_randomized:,} "
-            f"({arms.get('treatment')} : {arms.get('control')})"
-        )
-        if self.events is not None:
-            text += f", {self.events:,} events"
-        return text + f"; assurance there {self.assurance:.4f}"
-
-
-@dataclass(frozen=True)
-class AssuranceResult:
-    """Assurance of one fixed design at its planned size, over ``draws`` prior draws.
-
-    ``power_draws`` (the B powers, for a histogram; not in ``to_dict``) lets a plot show the
-    power distribution; :meth:`histogram` bins it.
-    """
-
-    design: str
-    label: str
-    draws: int
-    seed: int
-    analysis: str
-    n_randomized: int | None = None
-    events: int | None = None
-    power: float | None = None
-    assurance: float | None = None
-    assurance_se: float | None = None
-    power_quantiles: dict = field(default_factory=dict)
-    power_threshold: float = POWER_THRESHOLD
-    prob_power_above: float | None = None
-    p_benefit: float | None = None
-    claims: dict = field(default_factory=dict)
-    claims_se: dict = field(default_factory=dict)
-    size_for_assurance: SizeForAssurance | None = None
-    uncertain: tuple[str, ...] = ()
-    message: str = ""
-    #: the distributions that describe other values than the scenario's (planner.uncertainty.prior_conflicts):
-    #: the assurance is then not for these assumptions and is not to be shown as theirs
-    conflicts: tuple[str, ...] = ()
-    power_draws: np.ndarray | None = field(default=None, compare=False, repr=False)
-
-    def to_dict(self) -> dict:
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            if f.name == "power_draws":
-                continue
-            value = getattr(self, f.name)
-            if f.name == "size_for_assurance":
-                value = value.to_dict() if value is not None else None
-            out[f.name] = value
-        out["uncertain"] = list(self.uncertain)
-        return json_safe(out)
-
-    def histogram(self, bins: int = 20) -> tuple[np.ndarray, np.ndarray]:
-        """(counts, edges) of the power draws on [0, 1] (``bins`` equal bins)."""
-        if self.power_draws is None:
-            return np.zeros(bins, dtype=int), np.linspace(0.0, 1.0, bins + 1)
-        return np.histogram(self.power_draws, bins=bins, range=(0.0, 1.0))
-
-    def summary(self) -> str:
-        lines = [f"{self.label} [{self.design}]"]
-        lines += [f"  not for these assumptions — {c}" for c in self.conflicts]
-        if self.assurance is None:
-            lines.append(f"  assurance: — ({self.message})")
-        else:
-            size = f"N = {self.n_randomized:,}" if self.n_randomized is not None else "planned size"
-            if self.analysis == "events" and self.events is not None:
-                size += f", {self.events:,} events"
-            point = f"; power {self.power:.4f} at the point assumptions" if self.power is not None else ""
-            lines.append(
-                f"  assurance at {size}: {self.assurance:.4f} (MC SE {self.assurance_se:.4f}){point}"
-            )
-            q = self.power_quantiles
-            qs = ", ".join(f"{float(k):.0%} {v:.3f}" for k, v in q.items())
-            lines.append(f"  power over {self.draws:,} draws: {qs}")
-            lines.append(
-                f"  P(power > {self.power_threshold:.0%}) = {self.prob_power_above:.4f}; "
-                f"P(benefit in the population tested) = {self.p_benefit:.4f}"
-            )
-            if self.claims:
-                lines.append(
-                    "  assurance of each claim: "
-                    + ", ".join(f"{k} {v:.4f}" for k, v in self.claims.items())
-                )
-        if self.size_for_assurance is not None:
-            lines.append("  " + self.size_for_assurance.summary())
-        return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -361,7 +258,12 @@ def assurance_curve(
 
 
 def _opts(scenario: Scenario, name: str, opts: FixedDesignOptions | None) -> FixedDesignOptions:
-    return scenario.resolved_options(name, opts)  # with the interim plan in force
+    opts = scenario.resolved_options(name, opts)  # with the interim plan in force
+    if scenario.has_cells:  # as compute_design (the stratified design over populations: one analysis)
+        from .compute import _cells_options  # noqa: PLC0415
+
+        opts = _cells_options(scenario, name, opts)[0]
+    return opts
 
 
 def _first_crossing(
@@ -408,9 +310,9 @@ def size_for_assurance(
     from .solve import n_min
 
     opts = _opts(scenario, name, opts)
-    u = scenario.uncertainty if isinstance(scenario.uncertainty, Uncertainty) else None
+    u_target = getattr(scenario.uncertainty, "target", None)
     if target is None:
-        target = u.target if (u is not None and u.target is not None) else scenario.testing.power
+        target = u_target if u_target is not None else scenario.testing.power
     target = float(target)
     draws = draws if draws is not None else draw_inputs(scenario)
     analysis = _analysis(scenario)
@@ -509,7 +411,16 @@ def assurance_for_design(
     power = np.asarray(claims.pop("power"), dtype=float)
     mean, se = _mean_se(power)
     quant = np.quantile(power, QUANTILES)
-    claim_stats = {k: _mean_se(np.asarray(v, dtype=float)) for k, v in claims.items()} if name == "stratified" else {}
+    by_population = by_population_se = None
+    if scenario.has_cells:  # several populations: each population's claim (planner.cells_assurance)
+        from .cells_assurance import population_claim_stats  # noqa: PLC0415
+
+        by_population, by_population_se, claim_stats = population_claim_stats(claims)
+        by_population, by_population_se = by_population or None, by_population_se or None
+        claim_stats = claim_stats if name == "stratified" else {}
+    else:
+        claim_stats = ({k: _mean_se(np.asarray(v, dtype=float)) for k, v in claims.items()}
+                       if name == "stratified" else {})
     return AssuranceResult(
         n_randomized=result.n_randomized,
         events=result.events if analysis == "events" else None,
@@ -523,6 +434,8 @@ def assurance_for_design(
         claims_se={k: v[1] for k, v in claim_stats.items()},
         size_for_assurance=sfa,
         power_draws=power,
+        assurance_by_population=by_population,
+        assurance_by_population_se=by_population_se,
         **base,
     )
 

@@ -28,11 +28,11 @@ from .compute import compute_design, per_arm
 from .designs.build import build_model
 from .errors import ScenarioError
 from .params import params_from_scenario
+from .population_sweeps import grid_params, set_sweep_path
 from .results import DesignResult, json_safe
 from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
 from .scenario_io import scenario_from_dict, scenario_to_dict
 from .solve import solve_n
-from .validation import set_path
 
 
 def _opts(scenario: Scenario, design: str) -> FixedDesignOptions:
@@ -209,7 +209,7 @@ def power_vs_negative_effect(
         n_at = None if size is None else float(size.n_randomized)
     if size is None:
         return Curve(design, name, e, {"power": np.full(e.size, np.nan)}, notes=("design not attainable",))
-    par = params_from_scenario(scenario, negative_effect=e)
+    par = grid_params(scenario, effect=e)  # the B− effect, or a chosen cell's (planner.population_sweeps)
     if size.allocation_ratio is not None:
         par = par.with_allocation(size.allocation_ratio)
     model = build_model(design, par, _opts(scenario, design))
@@ -252,7 +252,7 @@ def design_map(
     g = np.asarray(prevalence_grid, dtype=float).reshape(-1)
     e = np.asarray(negative_effect_grid, dtype=float).reshape(-1)
     designs = tuple(designs or [d for d in FIXED_DESIGNS if d != "interaction"])
-    par = params_from_scenario(scenario, prevalence=g[:, None], negative_effect=e[None, :])
+    par = grid_params(scenario, g[:, None], e[None, :])
     values = {}
     for d in designs:
         model = build_model(d, par, _opts(scenario, d))
@@ -348,9 +348,9 @@ def sensitivity_grid(
     for i, rv in enumerate(row_vals):
         for j, cv in enumerate(col_vals):
             d = scenario_to_dict(scenario) if i or j else base
-            set_path(d, row_field, rv)
+            set_sweep_path(d, row_field, rv)  # cells-form paths too (planner.population_sweeps)
             if col_field is not None:
-                set_path(d, col_field, cv)
+                set_sweep_path(d, col_field, cv)
             try:
                 s = scenario_from_dict(d)
             except ScenarioError as err:

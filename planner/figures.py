@@ -278,7 +278,8 @@ def population_axis_labels(ax, scenario: Scenario, spec: str) -> None:
     fig = FIGURES[spec]
     x, y = fig.x(scenario.endpoint), fig.y(scenario.endpoint)
     if scenario.has_cells and scenario.population.populations:
-        words = cells_axis_words(scenario.endpoint, scenario.population.populations[0].name)
+        words = cells_axis_words(scenario.endpoint, scenario.population.populations[0].name,
+                                 getattr(scenario, "effect_of", None) if spec != "n_vs_prevalence" else None)
         x = words["prevalence"] if spec in ("n_vs_prevalence", "design_map") else words["effect"] \
             if spec == "power_vs_negative_effect" else x
         y = words["effect"] if spec == "design_map" else y

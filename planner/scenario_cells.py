@@ -184,8 +184,6 @@ def check_not_in_cells_form(r: Reader, data: dict) -> None:
     for key in ("positive", "negative"):
         if key in data:
             r.add(key, "does not apply in the cells form: each cell's outcomes are in cells.<name>")
-    if data.get("uncertainty") is not None:
-        r.add("uncertainty", "is not available in the cells form yet (it describes the B+ and B− effects)")
 
 
 def _weighted(values, weights) -> float:

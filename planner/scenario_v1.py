@@ -311,11 +311,13 @@ def _provenance(r: Reader, data: dict) -> dict[str, ProvenanceNote]:
     return provenance
 
 
-def _uncertainty(r: Reader, block: Any, endpoint: str | None):
-    """The optional ``uncertainty`` block, read by :mod:`planner.uncertainty` when present."""
+def _uncertainty(r: Reader, block: Any, endpoint: str | None, population: Any = None):
+    """The optional ``uncertainty`` block, read by :mod:`planner.uncertainty` when present (the
+    cells form's block when ``population`` has cells)."""
     from .uncertainty import parse_uncertainty
 
-    value, problems = parse_uncertainty(block, endpoint)
+    cells = tuple(c.name for c in population.cells) if population is not None and population.cells else None
+    value, problems = parse_uncertainty(block, endpoint, cells)
     r.problems.extend(problems)
     return value
 
@@ -380,8 +382,8 @@ def scenario_from_dict(data: Any) -> Scenario:
     check_null(r, endpoint, testing, positive, designs)
     provenance = _provenance(r, data)
     uncertainty = None
-    if data.get("uncertainty") is not None:
-        uncertainty = _uncertainty(r, data["uncertainty"], endpoint)
+    if data.get("uncertainty") is not None and (population is not None or not cells_form):
+        uncertainty = _uncertainty(r, data["uncertainty"], endpoint, population)
 
     biomarker = read_biomarker(r, data, endpoint, positive)  # the cutoff explorer's block (planner.cutoff)
 

@@ -31,9 +31,9 @@ import numpy as np
 from .catalogue import SENSITIVITY_OUTPUTS
 from .curves import Grid, _opts, default_n, sensitivity_grid
 from .errors import ScenarioError
+from .population_sweeps import set_sweep_path
 from .scenario import Scenario
 from .scenario_io import scenario_from_dict, scenario_to_dict
-from .validation import set_path
 
 SIZED = {"n": "n_randomized", "screened": "n_screened", "events": "events", "cost": "cost"}
 
@@ -73,9 +73,9 @@ def _cell_scenarios(scenario: Scenario, rows, cols) -> tuple[list[list[Scenario 
         line: list[Scenario | None] = []
         for j, cv in enumerate(col_vals):
             d = scenario_to_dict(scenario) if (i or j) else base
-            set_path(d, rows[0], rv)
+            set_sweep_path(d, rows[0], rv)  # cells-form paths too (planner.population_sweeps)
             if col_field is not None:
-                set_path(d, col_field, cv)
+                set_sweep_path(d, col_field, cv)
             try:
                 line.append(scenario_from_dict(d))
             except ScenarioError as err:

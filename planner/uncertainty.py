@@ -359,6 +359,10 @@ def prior_centres(scenario: Any, uncertainty: Uncertainty | None = None) -> list
     compared with the scenario's value. A distribution without one (``{"n": 40}``,
     ``{"sd": 0.05}``, ``{"se": 0.2}``) is centred on the scenario's value and not listed."""
     u = uncertainty if uncertainty is not None else getattr(scenario, "uncertainty", None)
+    if getattr(scenario, "has_cells", False) and u is not None and not isinstance(u, Uncertainty):
+        from .cells_uncertainty import cells_prior_centres  # noqa: PLC0415 (the cells form)
+
+        return cells_prior_centres(scenario, u)
     if not isinstance(u, Uncertainty):
         return []
     out = []
@@ -502,12 +506,18 @@ def _normal(r: Reader, block: Any, path: str, endpoint: str | None) -> NormalPri
     )
 
 
-def parse_uncertainty(block: Any, endpoint: str | None) -> tuple[Uncertainty | None, list[Problem]]:
+def parse_uncertainty(block: Any, endpoint: str | None,
+                      cells: tuple[str, ...] | None = None) -> tuple[Any, list[Problem]]:
     """Validate the ``uncertainty`` block of a scenario for ``endpoint``.
 
     Returns ``(Uncertainty, [])`` or ``(None, problems)``; each :class:`~planner.errors.Problem`
-    names its field path (``uncertainty.prevalence.n``) and the reason.
+    names its field path (``uncertainty.prevalence.n``) and the reason. ``cells`` (the cells form:
+    the cells' names) reads the cells form's block (:mod:`planner.cells_uncertainty`).
     """
+    if cells is not None:
+        from .cells_uncertainty import parse_cells_uncertainty  # noqa: PLC0415
+
+        return parse_cells_uncertainty(block, endpoint, cells)
     r = Reader()
     p = "uncertainty"
     if not isinstance(block, dict):
@@ -538,8 +548,12 @@ def parse_uncertainty(block: Any, endpoint: str | None) -> tuple[Uncertainty | N
     return value, []
 
 
-def uncertainty_to_dict(u: Uncertainty) -> dict:
+def uncertainty_to_dict(u: Any) -> dict:
     """The JSON-ready block (draws and seed always written) — load → save → load is the identity."""
+    if not isinstance(u, Uncertainty):  # the cells form
+        from .cells_uncertainty import cells_uncertainty_to_dict  # noqa: PLC0415
+
+        return cells_uncertainty_to_dict(u)
     out: dict[str, Any] = {"draws": u.draws, "seed": u.seed}
     if u.target is not None:
         out["target"] = u.target

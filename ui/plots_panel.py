@@ -25,6 +25,7 @@ from planner.results import Comparison
 from planner.scenario import Scenario
 
 from .plot_canvas import PlotCanvas
+from .population_selector import attach as attach_population_selector
 from .tasks import TaskRunner
 
 #: while editing, the two costliest plots (required N vs prevalence, design map) are drawn on
@@ -79,6 +80,7 @@ class PlotsPanel(QWidget):
         bar.addWidget(self.legend, 1)
         bar.addWidget(QLabel("Design map shows the design with"))
         bar.addWidget(self.criterion)
+        self.population_choice = attach_population_selector(self, bar)  # the cells form (ui/population_selector.py)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.scroll, 1)
@@ -111,6 +113,7 @@ class PlotsPanel(QWidget):
     def set_inputs(self, scenario: Scenario, comparison: Comparison, question: str, n_given: int | None,
                    defer: bool = False) -> None:
         """New results; redrawn now if visible (``defer``: only remembered, e.g. while a slider is dragged)."""
+        scenario = self.population_choice.focus(scenario)  # the cells form: the population the plots vary
         self.scenario, self.comparison, self.question, self.n_given = scenario, comparison, question, n_given
         self.dirty = True
         if self.isVisible() and not defer:

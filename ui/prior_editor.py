@@ -277,6 +277,10 @@ class PriorEditor(QWidget):
         lay.addLayout(top)
         for box in self.boxes.values():
             lay.addWidget(box)
+        from .cells_prior_editor import CellsPriorEditor  # noqa: PLC0415
+
+        self.cells_editor = CellsPriorEditor(doc, inner)  # the cells form's inputs (shown instead of the boxes)
+        lay.addWidget(self.cells_editor)
         lay.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -319,11 +323,27 @@ class PriorEditor(QWidget):
         """Make the prevalence and the B+ effect uncertain (a starting block, centred on the scenario)."""
         if self.block():
             return
+        if self.cells_form():
+            self.cells_editor.refresh()
+            self.doc.set_block(BLOCK, self.cells_editor.start_block(), "Add uncertain inputs (assurance)")
+            return
         block = {key: starter(self.doc.scenario, key) for key in ("prevalence", "positive_effect")}
         self.doc.set_block(BLOCK, block, "Add uncertain inputs (assurance)")
 
+    def cells_form(self) -> bool:
+        """Whether the document is in the cells form (several populations: its own inputs)."""
+        pop = self.doc.get("population")
+        return isinstance(pop, dict) and "cells" in pop
+
     def refresh(self, _path: str = "") -> None:
         from planner.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
+
+        cells = self.cells_form()
+        self.cells_editor.setVisible(cells)
+        for box in self.boxes.values():
+            box.setVisible(not cells)
+        if cells:
+            self.cells_editor.refresh()
 
         block = self.doc.get(BLOCK)
         block = block if isinstance(block, dict) else {}
@@ -334,6 +354,8 @@ class PriorEditor(QWidget):
             w.setEnabled(bool(block))
             w.blockSignals(False)
         for key, box in self.boxes.items():
+            if cells:
+                break
             problems = [f"{p.path.removeprefix(f'{BLOCK}.{key}.')}: {p.reason}" for p in self.doc.problems
                         if p.path == f"{BLOCK}.{key}" or p.path.startswith(f"{BLOCK}.{key}.")]
             box.load(block.get(key), problems, self._describe(key))
@@ -361,7 +383,7 @@ class PriorEditor(QWidget):
         if not self.isVisible():
             return
         s = self.doc.scenario if self.doc.valid else None
-        if s is None or s.uncertainty is None:
+        if s is None or s.uncertainty is None or s.has_cells:
             return
         from planner.figures_prior import draw_prior, prior_curve
         from planner.uncertainty import point_value

@@ -44,7 +44,7 @@ from planner.catalogue import (
 )
 from planner.scenario import FIXED_DESIGNS, Scenario
 
-from .document import field_label
+from .document import field_label as document_field_label
 from .field_widgets import ERROR_STYLE
 from .plot_canvas import PlotCanvas
 from .tasks import TaskRunner
@@ -88,9 +88,25 @@ def values_around(value: float, path: str) -> str:
     return ", ".join(dict.fromkeys(out))
 
 
-def numeric_fields(endpoint: str) -> list[tuple[str, str]]:
-    """(path, label) of every numeric input that applies to ``endpoint`` (the catalogue's label)."""
-    return [(f.path, field_label(f.path)) for f in INPUT_FIELDS if f.kind == "float" and endpoint in f.endpoints]
+def field_label(path: str) -> str:
+    """The catalogue's label of a field, or of a cells-form sweep path (planner.population_sweeps)."""
+    from planner.population_sweeps import split_cell_path, sweep_label
+
+    return sweep_label(path) if split_cell_path(path) else document_field_label(path)
+
+
+def numeric_fields(endpoint: str, scenario: Scenario | None = None) -> list[tuple[str, str]]:
+    """(path, label) of every numeric input that applies to ``endpoint`` (the catalogue's label); in the
+    cells form each cell's prevalence and outcome fields replace the B+/B− ones."""
+    out = [(f.path, field_label(f.path)) for f in INPUT_FIELDS if f.kind == "float" and endpoint in f.endpoints]
+    if scenario is not None and scenario.has_cells:
+        from planner.population_sweeps import sweep_fields
+        from planner.scenario_cells import NOT_IN_CELLS_FORM
+
+        skip = {f"population.{k}" for k in NOT_IN_CELLS_FORM}
+        out = [(p, t) for p, t in out if p not in skip and p.split(".")[0] not in ("positive", "negative")]
+        out += sweep_fields(scenario)
+    return out
 
 
 class SensitivityTab(QWidget):
@@ -169,16 +185,22 @@ class SensitivityTab(QWidget):
             self.compute_button.setEnabled(False)
             return
         self.compute_button.setEnabled(True)
-        if scenario.endpoint != self.endpoint:
+        shape = (scenario.endpoint, tuple(c.name for c in scenario.population.cells))  # cells form: its cells
+        if shape != getattr(self, "_fields_for", None):
+            self._fields_for = shape
             self.endpoint = scenario.endpoint
             for combo in (self.row_field, self.col_field):
                 combo.clear()
             self.col_field.addItem("(none)", None)
-            for path, label in numeric_fields(self.endpoint):
+            for path, label in numeric_fields(self.endpoint, scenario):
                 self.row_field.addItem(label, path)
                 self.col_field.addItem(label, path)
-            self.row_field.setCurrentIndex(max(0, self.row_field.findData("population.prevalence")))
-            self.col_field.setCurrentIndex(max(0, self.col_field.findData("positive." + EFFECTS[self.endpoint].field)))
+            row, col = "population.prevalence", "positive." + EFFECTS[self.endpoint].field
+            if scenario.has_cells:  # the first cell's prevalence and effect
+                first = scenario.population.cells[0].name
+                row, col = f"population.cells.{first}.prevalence", f"cells.{first}.{EFFECTS[self.endpoint].field}"
+            self.row_field.setCurrentIndex(max(0, self.row_field.findData(row)))
+            self.col_field.setCurrentIndex(max(0, self.col_field.findData(col)))
             self._fill_values(self.col_field, self.col_values)
         if self.grid is not None:
             self.message.setText("Inputs changed since this grid was computed: press Compute grid.")
@@ -190,9 +212,13 @@ class SensitivityTab(QWidget):
             if not path:
                 edit.clear()
             return
-        node = self.scenario
-        for key in str(path).split("."):
-            node = getattr(node, key, None)
+        from planner.population_sweeps import sweep_value
+
+        node = sweep_value(self.scenario, str(path))
+        if node is None:
+            node = self.scenario
+            for key in str(path).split("."):
+                node = getattr(node, key, None)
         if isinstance(node, (int, float)):
             edit.setText(values_around(float(node), str(path)))
 

@@ -34,10 +34,18 @@ from .adaptive_app import (  # noqa: F401 (the catalogue's public names)
 )
 from .cells import (  # noqa: F401 (the catalogue's public names)
     ADAPTIVE_POPULATION_PANELS,
+    CELL_PRIOR_KEYS,
+    CELL_PRIOR_WORDS,
     CELLS_GROUP_TITLE,
     FULL_POPULATION_WORDS,
     POPULATION_PREVALENCE,
+    POPULATION_SELECTOR_WORDS,
+    PREVALENCES_PRIOR_FORMS,
+    PREVALENCES_PRIOR_N_LIMIT,
+    SD_PRIOR_DF_LIMITS,
+    SD_PRIOR_FORMS,
     cell_outcome_fields,
+    cell_prior_label,
     cells_axis_words,
     outcome_key,
 )
@@ -114,5 +122,6 @@ from .sweeps import (  # noqa: F401 (the catalogue's public names)
     SWEEP_MAX_POINTS,
     SWEEP_SERIES,
     SWEEP_SERIES_COLOURS,
+    cells_sweep_label,
     field_axis,
 )

@@ -21,12 +21,28 @@ POPULATION_PREVALENCE = FieldSpec(
     "population: the sum of its cells' prevalences (read-only).", unit="proportion", group="population")
 
 
-def cells_axis_words(endpoint: str, first: str) -> dict[str, str]:
+def cells_axis_words(endpoint: str, first: str, cell: str | None = None) -> dict[str, str]:
     """Axis labels of the figures that vary the prevalence and the B− effect, in the cells form:
     there they vary the first population's prevalence (the other cells in proportion) and the
-    effect in every cell outside it (planner.populations.cells_structure, planner.params)."""
+    effect in every cell outside it (planner.populations.cells_structure, planner.params), or in
+    the one ``cell`` chosen (planner.population_sweeps.focus)."""
     effect = EFFECTS[endpoint].name.split(" (")[0]  # "risk difference", without its long explanation
-    return {"prevalence": f"prevalence of population {first}", "effect": f"{effect} outside population {first}"}
+    where = f"in cell {cell}" if cell not in (None, "negative") else f"outside population {first}"
+    return {"prevalence": f"prevalence of population {first}", "effect": f"{effect} {where}"}
+
+
+#: the app's population selector beside the plots (ui/population_selector.py)
+POPULATION_SELECTOR_WORDS: dict[str, str] = {
+    "population": "Vary the prevalence of",
+    "population_tip": ("The population whose prevalence the curves over prevalence and the design map vary: its "
+                       "cells scale with it (populations nested inside it too), the other cells keep their "
+                       "proportions."),
+    "effect": "and the effect",
+    "outside": "outside it",
+    "cell": "in cell {cell}",
+    "effect_tip": "The effect the curves over the effect and the design map vary: every cell outside the "
+                  "population, or one cell.",
+}
 
 
 def cell_outcome_fields(endpoint: str) -> list[FieldSpec]:
@@ -38,3 +54,36 @@ def cell_outcome_fields(endpoint: str) -> list[FieldSpec]:
 def outcome_key(spec: FieldSpec) -> str:
     """``positive.hazard_ratio`` → ``hazard_ratio`` (the key inside a cell's block)."""
     return spec.path.split(".", 1)[1]
+
+
+# --------------------------------------------------------------------------- assurance in the cells form
+#: the ``uncertainty`` block of the cells form (planner.cells_uncertainty, docs/uncertainty.md): the
+#: outcome fields of a cell that may carry a distribution, per endpoint (``uncertainty.cells.<name>.<key>``)
+CELL_PRIOR_KEYS: dict[str, tuple[str, ...]] = {
+    "continuous": ("effect", "sd"),
+    "binary": ("effect", "control_rate"),
+    "survival": ("effect",),
+}
+#: words of each uncertain input of the cells form ({cell}: the cell's name)
+CELL_PRIOR_WORDS: dict[str, str] = {
+    "prevalences": "Prevalences of the cells",
+    "effect": "Effect in cell {cell}",
+    "sd": "SD in cell {cell}",
+    "control_rate": "Control rate in cell {cell}",
+}
+#: how the cells' prevalences are given (a Dirichlet distribution): form → (words, the block's keys)
+PREVALENCES_PRIOR_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "counts": ("counts per cell in a screened cohort", ("counts",)),
+    "n": ("effective sample size n around the scenario's prevalences", ("n",)),
+}
+#: how a cell's SD is given (a scaled inverse chi-square distribution of the variance)
+SD_PRIOR_FORMS: dict[str, tuple[str, ...]] = {"df": ("estimate", "df")}
+#: the smallest and largest degrees of freedom of an SD's distribution
+SD_PRIOR_DF_LIMITS = (1.0, 1e7)
+#: the largest effective sample size of the prevalences' distribution (a larger one is a point mass)
+PREVALENCES_PRIOR_N_LIMIT = 1e9
+
+
+def cell_prior_label(key: str, cell: str = "") -> str:
+    """``Effect in cell TPS ≥50%`` (the words of one uncertain input of the cells form)."""
+    return CELL_PRIOR_WORDS[key].format(cell=cell)

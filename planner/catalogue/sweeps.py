@@ -27,6 +27,16 @@ def field_axis(path: str, unit: bool = True) -> str:
     return f"{text} ({spec.unit})" if shown else text
 
 
+def cells_sweep_label(key: str, cell: str) -> str:
+    """Label of a cells-form sweep path (planner.population_sweeps): ``population.cells.<cell>.prevalence``
+    → "prevalence of cell <cell>"; ``cells.<cell>.<key>`` → the outcome field's label "in cell <cell>"."""
+    if key == "prevalence":
+        return f"prevalence of cell {cell}"
+    spec = FIELDS_BY_PATH.get(f"positive.{key}")
+    text = (spec.label[0].lower() + spec.label[1:]) if spec is not None else key.replace("_", " ")
+    return f"{text} in cell {cell}"
+
+
 #: the sweep table (one row per grid point; the varied fields come first, by their paths):
 #: column → meaning. Every probability and expectation has a ``<column>_se`` (Monte Carlo SE).
 SWEEP_COLUMNS: dict[str, str] = {

@@ -131,7 +131,7 @@ def interaction(par: Params, opts: FixedDesignOptions) -> DesignModel:
         effects[name] = pos.theta - neg.theta
         if events is None and par.endpoint == "survival":
             events = shares[0] * pos.units + shares[1] * neg.units
-    first = st.names[1]
+    first = opts.population or st.names[1]  # set by planner.population_sweeps.focus (the file's first)
     shape = np.broadcast_shapes(par.shape, *(np.shape(s.drift) for s in stats.values()))
     return SeveralTestsModel(
         name="interaction", endpoint=par.endpoint, alpha=par.alpha, sides=par.sides, shape=shape,

@@ -221,7 +221,8 @@ def build_report(
     body.append(section("Design comparison", *(
         (comparison_table(scenario, comparison, question, sim), claims_table(comparison)) if fixed else ())))
     if scenario.has_cells:  # several populations: one subsection each (populations_section.py)
-        body.append(section("Populations", populations_section(scenario, comparison, sim)))
+        body.append(section("Populations", populations_section(scenario, comparison, sim,
+                                                               images if include_figures else None, shown)))
     body.append(section("Sample-size justification", *(
         tag("h3", DESIGNS[name].label) + tag("p", text, class_="just", data_design=name) for name, text in just.items())))
     interim = interim_section(scenario, fixed, images if include_figures else None)

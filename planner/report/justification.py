@@ -214,6 +214,10 @@ def _logistics_sentence(scenario: Scenario, r: DesignResult) -> str:
 
 
 def _uncertain_name(scenario: Scenario, key: str) -> str:
+    if scenario.has_cells:  # the cells form's inputs (planner.cells_uncertainty)
+        from ..cells_uncertainty import cells_input_words  # noqa: PLC0415
+
+        return f"the {cells_input_words(key)}"
     path = input_path(key, scenario.endpoint)
     tag = {"positive": "biomarker-positive ", "negative": "biomarker-negative "}.get(path.split(".")[0], "")
     return f"the {tag}{effect_name(scenario) if tag else FIELDS_BY_PATH[path].label.lower()}"

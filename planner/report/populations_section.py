@@ -33,7 +33,7 @@ from ..results import Comparison, DesignResult
 from ..scenario import Scenario
 from .common import fixed_results
 from .fmt import count, percent
-from .markup import Markup, join, row, table, tag, td
+from .markup import Markup, img, join, row, table, tag, td
 
 #: adaptive results that describe two hypotheses (H_S, H_F): replaced by the per-population ones
 TWO_SUBGROUP_ADAPTIVE_KEYS = ("reject_subgroup", "reject_overall", "reject_both", "select_subgroup_only",
@@ -165,23 +165,53 @@ def _population_body(scenario: Scenario, fixed: Mapping[str, DesignResult], sim:
     return parts
 
 
-def populations_section(scenario: Scenario, comparison: Comparison, sim: Mapping[str, Any] | None = None) -> Markup:
-    """A table of F and the populations, then one subsection per population with its claim's power."""
+def population_design_map(scenario: Scenario, fixed: Mapping[str, DesignResult], name: str, j: int,
+                          images: dict[str, bytes]) -> list[Any]:
+    """The design map over population ``name``'s prevalence and the effect outside it
+    (:func:`planner.population_sweeps.focus`: its cells scale with its prevalence, populations nested
+    in it too, the other cells in proportion), as an image and its caption; [] when not drawn."""
+    from ..population_sweeps import focus  # noqa: PLC0415
+    from .figures import design_map_png  # noqa: PLC0415 (matplotlib: on use)
+
+    dm = design_map_png(focus(scenario, name), dict(fixed))
+    if dm is None:
+        return []
+    key = f"design-map-population-{j}.png"
+    images[key] = dm[0]
+    basis = "lowest cost" if dm[1] == "cost" else "fewest randomized patients"
+    return [img(key, f"Design map over the prevalence of population {name}"), tag("p", (
+        f"Design map over the prevalence of population {name} (its cells, and any population nested in it, "
+        "scaled with it; the other cells keep their proportions) and the effect in every cell outside it: "
+        f"the design needing the {basis} to reach the target power."), class_="note")]
+
+
+def populations_section(scenario: Scenario, comparison: Comparison, sim: Mapping[str, Any] | None = None,
+                        images: dict[str, bytes] | None = None, assurance: Mapping[str, Any] | None = None) -> Markup:
+    """A table of F and the populations, then one subsection per population with its claim's power
+    (and, with ``images``, the design map over its prevalence: :func:`population_design_map`).
+    ``assurance`` (design → AssuranceResult, printable ones only) adds the assurance of each
+    population's claim in the stratified design (``assurance_by_population``)."""
     if not scenario.has_cells:
         return Markup("")
     fixed = fixed_results(comparison)
     strat = fixed.get("stratified")
     powers = population_powers(strat) if strat is not None and strat.feasible else {}
+    assured = dict(getattr((assurance or {}).get("stratified"), "assurance_by_population", None) or {})
     rows = []
     for name, cells, prevalence in populations(scenario):
         cells_text = "every cell" if name == FULL_POPULATION else _names(cells)
         words = population_words(name)
-        rows.append(row([td(words[0].upper() + words[1:], "population", num=False), td(cells_text, "cells", num=False),
-                         td(percent(prevalence), "prevalence"),
-                         td(percent(powers[name], trim=False) if name in powers else "—", "power")],
-                        data_population=name))
-    parts: list[Any] = [table(["Population", "Cells", "Prevalence", f"Power of its claim ({DESIGNS['stratified'].lower})"],
-                              rows, num_cols={2, 3}, col_widths=[24, 40, 12, 24])]
+        cols = [td(words[0].upper() + words[1:], "population", num=False), td(cells_text, "cells", num=False),
+                td(percent(prevalence), "prevalence"),
+                td(percent(powers[name], trim=False) if name in powers else "—", "power")]
+        if assured:
+            cols.append(td(percent(assured[name], trim=False) if name in assured else "—", "assurance"))
+        rows.append(row(cols, data_population=name))
+    heads = ["Population", "Cells", "Prevalence", f"Power of its claim ({DESIGNS['stratified'].lower})"]
+    widths = [24, 40, 12, 24]
+    if assured:
+        heads, widths = heads + ["Assurance of its claim"], [22, 34, 10, 18, 16]
+    parts: list[Any] = [table(heads, rows, num_cols={2, 3, 4} if assured else {2, 3}, col_widths=widths)]
     if strat is not None and strat.feasible:
         opts = scenario.designs.get("stratified")
         claims = [f"{POPULATION_CLAIMS[k]}: {percent(strat.claims[k], trim=False)}" for k in POPULATION_CLAIMS
@@ -192,10 +222,12 @@ def populations_section(scenario: Scenario, comparison: Comparison, sim: Mapping
             text += f", in the order {_names(list(order))}"
         text += (". Power of " + "; ".join(claims) if claims else "") + "."
         parts.append(tag("p", f"{structure_sentence(scenario)} {text}".strip(), class_="note"))
-    for name, cells, prevalence in populations(scenario):
+    for j, (name, cells, prevalence) in enumerate(populations(scenario)):
         parts.append(tag("h3", population_words(name)[0].upper() + population_words(name)[1:]))
         parts.append(tag("p", join(_population_body(scenario, fixed, sim, name, cells, prevalence)),
                          data_population=name))
+        if images is not None and name != FULL_POPULATION and fixed:
+            parts += population_design_map(scenario, fixed, name, j, images)
     return join(parts)
 
 
@@ -274,5 +306,5 @@ def adaptive_population_rows(sim: Mapping[str, Any]) -> list[Markup]:
 
 
 __all__ = ["adaptive_population_rows", "adaptive_sentence", "cell_assumption_rows", "population_phrases",
-           "population_powers", "populations", "populations_section", "stratified_sentence",
+           "population_design_map", "population_powers", "populations", "populations_section", "stratified_sentence",
            "targeted_population", "targeted_screening_sentence"]
