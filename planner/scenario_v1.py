@@ -276,7 +276,9 @@ def _designs(r: Reader, data: dict, endpoint: str | None, population: Population
     designs: dict = {}
     unreadable_cells = cells_form and not (population is not None and population.cells)
     dblock = r.block(data, "designs", "designs", required=False)
-    if dblock is None and "designs" not in data:
+    if dblock is None and "designs" not in data:  # every fixed design with its defaults
+        if cells_form and not unreadable_cells:  # the cells form's defaults (multiplicity, size_for)
+            return {name: _fixed_design(r, name, {}, endpoint, population) for name in ALL_DESIGNS[:-1]}
         return {name: FixedDesignOptions() for name in ALL_DESIGNS[:-1]}
     if dblock is None:
         return designs

@@ -243,3 +243,22 @@ def test_a_bad_population_is_the_only_problem_reported():
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(d)
     assert [p.path for p in err.value.problems] == ["population.cells"]
+
+
+def test_cells_form_without_designs_block_saves_and_reopens(tmp_path):
+    """No ``designs`` block: every fixed design with the cells form's defaults (parametric, sized for
+    the first population), so the saved file opens again with the same scenario (it used to be
+    written with the two-subgroup defaults 'spiessens_debois' / 'subgroup' and then refused)."""
+    from planner.scenario_io import load_scenario, save_scenario
+
+    src = Path(__file__).resolve().parents[1] / "resources" / "scenarios" / "pdl1_nsclc_keynote042_cutoffs.json"
+    data = json.loads(src.read_text(encoding="utf-8"))
+    del data["designs"]
+    first = tmp_path / "no_designs.json"
+    first.write_text(json.dumps(data), encoding="utf-8")
+    s = load_scenario(first)
+    strat = s.designs["stratified"]
+    assert strat.multiplicity == "parametric" and strat.size_for == "TPS ≥50%"
+    again = tmp_path / "saved.json"
+    save_scenario(s, again)
+    assert load_scenario(again) == s
