@@ -78,74 +78,77 @@ def barycentric(x_nodes: np.ndarray, x: np.ndarray) -> np.ndarray:
     return c / c.sum(axis=1, keepdims=True)
 
 
+Combine = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+
+
+def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combine, tol: float,
+           at: np.ndarray | None = None) -> dict | None:
+    """The node loop shared by :func:`interpolate`, :func:`interpolate_along` and
+    :func:`.sizing.solve_size_curve`: outputs at parameter values ``s[at]`` (default: every
+    structure) from the structures nearest to Chebyshev–Lobatto points, degree by degree of
+    :data:`LEVELS`, or None when a check fails (module docstring).
+
+    ``evaluate(g)``: node g's outputs (name: array); ``combine(c_fine, c_rough, fine_y, rough_y)``:
+    (error estimate, interpolant) of one output from the barycentric weights on all nodes and on
+    every second node and the nodes' values stacked along a first axis; accepted when the largest
+    estimate is ≤ ``tol``.
+    """
+    par = parameter(features)
+    if par is None:
+        return None
+    s, f = par
+    x = s if at is None else s[at]
+    done: dict[int, dict] = {}
+    for degree in LEVELS:
+        nodes, coarse = _nodes(s, degree), _nodes(s, degree // 2)
+        if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
+            return None
+        if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
+            return None
+        for g in nodes:
+            if int(g) not in done:
+                done[int(g)] = evaluate(int(g))
+        c_fine, c_rough = barycentric(s[nodes], x), barycentric(s[coarse], x)
+        est, out = 0.0, {}
+        for name in done[int(nodes[0])]:
+            at_nodes = lambda idx, name=name: np.stack([done[int(g)][name] for g in idx])  # noqa: E731
+            e, out[name] = combine(c_fine, c_rough, at_nodes(nodes), at_nodes(coarse))
+            est = max(est, e)
+        if not math.isfinite(est):
+            return None
+        if est <= tol:
+            return out
+    return None
+
+
+def _per_point(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Node values per point (n, P, …): point p's interpolant from every node's value at p."""
+    fine = np.einsum("pn,np...->p...", c_fine, fine_y)
+    rough = np.einsum("pn,np...->p...", c_rough, rough_y)
+    return float(np.abs(fine - rough).max()), fine
+
+
+def _best_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray) -> tuple[float, np.ndarray]:
+    """One value per node (n, …): as a probability or on the probit scale, the smaller estimate."""
+    return min((_on_scale(c_fine, c_rough, fine_y, rough_y, probit) for probit in (False, True)), key=lambda r: r[0])
+
+
 def interpolate(features: np.ndarray, group: np.ndarray, evaluate: Callable[[int], dict]) -> dict | None:
     """Outputs at every point from a few structures, or None (then compute directly).
 
     ``features`` (G, F): the structures in curve order; ``group`` (P,): each point's structure;
     ``evaluate(g)``: the outputs (name: (P, …)) of every point's last-look means at structure g.
     """
-    par = parameter(features)
-    if par is None:
-        return None
-    s, f = par
-    done: dict[int, dict] = {}
-    for degree in LEVELS:
-        nodes, coarse = _nodes(s, degree), _nodes(s, degree // 2)
-        if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
-            return None
-        if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
-            return None
-        for g in nodes:
-            if int(g) not in done:
-                done[int(g)] = evaluate(int(g))
-        c_fine, c_rough = barycentric(s[nodes], s[group]), barycentric(s[coarse], s[group])
-        est, out = 0.0, {}
-        for name in done[int(nodes[0])]:
-            at = lambda idx, name=name: np.stack([done[int(g)][name] for g in idx])  # noqa: E731
-            fine = np.einsum("pn,np...->p...", c_fine, at(nodes))
-            rough = np.einsum("pn,np...->p...", c_rough, at(coarse))
-            est = max(est, float(np.abs(fine - rough).max()))
-            out[name] = fine
-        if not math.isfinite(est):
-            return None
-        if est <= TOL:
-            return out
-    return None
+    return nested(features, evaluate, _per_point, TOL, at=group)
 
 
 def interpolate_along(features: np.ndarray, evaluate: Callable[[int], dict], tol: float = TOL) -> dict | None:
     """Outputs (name: (G, …)) of structures that each carry their own means (the means are part
     of ``features``), from a few nodes: ``evaluate(g)`` gives structure g's outputs at its own
     means — one lattice cell per node instead of one per cell of all points' drifts. Same
-    nodes and checks as :func:`interpolate`; None when they fail (then :func:`interpolate`)."""
-    par = parameter(features)
-    if par is None:
-        return None
-    s, f = par
-    done: dict[int, dict] = {}
-    every = np.arange(s.size)
-    for degree in LEVELS:
-        nodes, coarse = _nodes(s, degree), _nodes(s, degree // 2)
-        if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
-            return None
-        if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
-            return None
-        for g in nodes:
-            if int(g) not in done:
-                done[int(g)] = evaluate(int(g))
-        c_fine, c_rough = barycentric(s[nodes], s[every]), barycentric(s[coarse], s[every])
-        est, out = 0.0, {}
-        for name in done[int(nodes[0])]:
-            at = lambda idx, name=name: np.stack([done[int(g)][name] for g in idx])  # noqa: E731
-            best = min((_on_scale(c_fine, c_rough, at(nodes), at(coarse), probit) for probit in (False, True)),
-                       key=lambda r: r[0])
-            est = max(est, best[0])
-            out[name] = best[1]
-        if not math.isfinite(est):
-            return None
-        if est <= tol:
-            return out
-    return None
+    nodes and checks as :func:`interpolate` (:func:`nested`); each output as a probability or
+    on the probit scale; None when the checks fail (then :func:`interpolate`)."""
+    return nested(features, evaluate, _best_scale, tol)
 
 
 def _on_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray,
