@@ -337,8 +337,8 @@ def claims_by_look(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, stop_whe
                                        lead + (k,)).reshape(-1, k) for n in NAMES], axis=1)      # (P, 6, K)
     out = {name: np.empty((mean.shape[0], k)) for name in OUTPUTS}
     _, first, inverse = np.unique(np.round(cov.reshape(cov.shape[0], -1), 12), axis=0, return_index=True, return_inverse=True)
-    for g, i in enumerate(first):     # every point's means must follow its law's information
-        _drift(G.law_from_cov(cov[i]), mean[inverse.ravel() == g], check=True)
+    scale, cum = G.laws_from_cov(cov[first])
+    _drifts(scale[inverse.ravel()], cum[inverse.ravel()], mean, check=True)   # means follow their law's information
     z = (mean / np.sqrt(np.diagonal(cov, axis1=1, axis2=2))).reshape(-1, k, 2)
     far = _far(z, bounds)
     rest = list(np.flatnonzero(~far))
@@ -377,11 +377,15 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     inverse, first = rank[inverse.ravel()], first[order]
-    laws = [G.law_from_cov(cov[i]) for i in first]
-    rules = [_rule(bounds[i], stop_when) for i in first]
-    cells = [np.unique(G.lattice_index(laws[g], _drift(laws[g], mean[inverse == g])), axis=0) for g in range(first.size)]
-    spread = np.unique(np.concatenate(cells), axis=0).shape[0]    # references per node of a curve
-    if first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < sum(len(c) for c in cells):
+    scale, cum = G.laws_from_cov(cov[first])
+    laws = [G.Law(scale[g], cum[g]) for g in range(first.size)]
+    rules = _Rules(bounds[first], stop_when)
+    lam = _drifts(scale[inverse], cum[inverse], mean)             # every point's lattice cell, at once
+    whiten = np.linalg.cholesky(cum[:, -1])[inverse]
+    cell = np.round(np.einsum("pi,pij->pj", lam, whiten) / G.SPACING).astype(int)
+    spread = np.unique(cell, axis=0).shape[0]                     # references per node of a curve
+    cells = np.unique(np.column_stack([inverse, cell]), axis=0).shape[0]   # (structure, reference) pairs
+    if first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < cells:
         flat = bounds[first].reshape(first.size, -1)
         if (np.isfinite(flat) == np.isfinite(flat[:1])).all():
             tri = np.triu_indices(2 * k)
@@ -411,6 +415,32 @@ def _along(feats, first, inverse, mean, laws, rules) -> dict | None:
     own = lambda g: {n: v[0] for n, v in P.run(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]).items()}  # noqa: E731
     res = C.interpolate_along(np.concatenate([feats, mean[first]], axis=1), own, ALONG_TOL)
     return None if res is None else {n: v[inverse] for n, v in res.items()}
+
+
+class _Rules:
+    """The procedure's rule of each structure, made when first asked for (a curve asks for a few)."""
+
+    def __init__(self, bounds: np.ndarray, stop_when: str):
+        self.bounds, self.stop_when, self.made = bounds, stop_when, {}
+
+    def __getitem__(self, g: int) -> P.Rule:
+        if g not in self.made:
+            self.made[g] = _rule(self.bounds[g], self.stop_when)
+        return self.made[g]
+
+
+def _drifts(scale: np.ndarray, cum: np.ndarray, mean: np.ndarray, check: bool = False) -> np.ndarray:
+    """Drifts λ (P, 2) of points with their own score laws (scale (P, K, 2), cum (P, K, 2, 2)),
+    all at once (2 × 2 solve by cofactors: for the lattice cells and checks; the recursions use
+    :func:`_drift`); ``check``: as :func:`_drift`'s."""
+    k = scale.shape[1]
+    score = mean.reshape(-1, k, 2) * scale
+    c, x = cum[:, -1], score[:, -1]
+    det = c[:, 0, 0] * c[:, 1, 1] - c[:, 0, 1] * c[:, 1, 0]
+    lam = np.stack([c[:, 1, 1] * x[:, 0] - c[:, 0, 1] * x[:, 1], c[:, 0, 0] * x[:, 1] - c[:, 1, 0] * x[:, 0]], axis=1) / det[:, None]
+    if check and not np.allclose(np.einsum("pkij,pj->pki", cum, lam), score, rtol=1e-7, atol=1e-9):
+        raise ValueError("mean increments are not proportional to the information (not a joint law of this module)")
+    return lam
 
 
 def _drift(law: G.Law, mean: np.ndarray, check: bool = False) -> np.ndarray:
