@@ -104,7 +104,7 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
         if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
             return None
         if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
-            return None
+            continue   # the structures are not reproduced at this degree: perhaps at the next
         for g in nodes:
             if int(g) not in done:
                 done[int(g)] = evaluate(int(g))
