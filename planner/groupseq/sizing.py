@@ -57,7 +57,7 @@ def _pinned_root(law: G.Law, lam1: np.ndarray, rule: P.Rule, claim: str, target:
 
     def f(x):
         lam = lam1[None, :] * np.exp(0.5 * np.atleast_1d(x))[:, None]
-        return P.finish(P.sums_at(law, key, lam, rule, node))[claim][:, -1] - target
+        return P.finish(P.sums_at(law, key, lam, rule, node, last_claims=True))[claim][:, -1] - target
 
     ends = f(np.array([x_lo, x_hi]))
     if not (ends[0] < 0 <= ends[1]):
