@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import scipy.fft as sfft
@@ -190,6 +190,12 @@ class Grid:
     def nodes(self, k: int, d: int) -> np.ndarray:
         return self.x0[k, d] + self.h[d] * np.arange(self.n[k, d])
 
+    @cached_property
+    def all_nodes(self) -> tuple:
+        """:meth:`nodes` of every look and score, made once (a cached reference's grid is tilted
+        many times)."""
+        return tuple(tuple(self.nodes(k, d) for d in range(2)) for k in range(self.n.shape[0]))
+
     def weights(self, k: int, d: int, lo: float, hi: float) -> np.ndarray:
         return interval_weights(float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d]), lo, hi)
 
@@ -277,8 +283,9 @@ def tilt_factors(law: Law, grid: Grid, k: int, lam: np.ndarray, lam_ref: np.ndar
     c = law.cum[k]
     mean = c @ lam_ref
     const = -0.5 * np.einsum("pi,ij,pj->p", d_lam, c, d_lam)
-    e_f = np.exp(d_lam[:, :1] * (grid.nodes(k, 0)[None, :] - mean[0]) + const[:, None])
-    e_s = np.exp(d_lam[:, 1:] * (grid.nodes(k, 1)[None, :] - mean[1]))
+    x_f, x_s = grid.all_nodes[k]
+    e_f = np.exp(d_lam[:, :1] * (x_f[None, :] - mean[0]) + const[:, None])
+    e_s = np.exp(d_lam[:, 1:] * (x_s[None, :] - mean[1]))
     return e_f, e_s
 
 
