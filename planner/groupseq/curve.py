@@ -17,8 +17,11 @@ Here the claims are computed exactly at a few *node* structures and interpolated
 * Checks, each falling back to the direct computation (one recursion per structure): the
   features themselves must be reproduced by the same interpolation within :data:`FEATURE_TOL`
   (the structures do lie on one smooth curve: a grid over two inputs, or points in random
-  order, fail), and the claims interpolated from every second node must agree with those from
-  all nodes within :data:`TOL`. That difference is essentially the error of the coarser
+  order, fail at every degree; bounds interpolated in ρ₀ by a cubic spline, as over prevalence
+  with three looks, are reproduced only at degree 24: that degree is then tried), and the
+  outputs interpolated from every second node must agree with those from all nodes within
+  :data:`TOL` — on the outputs asked for only (claim powers at the last look need fewer nodes
+  than every look's stopping probabilities). That difference is essentially the error of the coarser
   interpolant; the finer one's is measured 10–100 times smaller when smooth, at most 4 times
   (measured ≤ 1.2e-6 against the direct computation over 200-point prevalence curves;
   tests/test_groupseq_curve.py checks 2e-5).
@@ -28,6 +31,9 @@ Here the claims are computed exactly at a few *node* structures and interpolated
   first by :mod:`.stratified` (estimate ≤ its ``ALONG_TOL``), else the drift-exact way above.
   Each output is interpolated as a probability or on the probit scale, whichever has the
   smaller estimate (a power curve over the B− effect: 13 nodes instead of 25).
+* One node loop (:func:`nested`) serves :func:`interpolate`, :func:`interpolate_along` and the
+  sizes along a curve (:func:`.sizing.solve_size_curve`); each gives its own way of combining
+  the nodes' values.
 * Cost: used only when fewer recursions are needed than directly — nodes × the lattice cells
   of all points' drifts < the cells of every structure (a root search whose points are still
   spread over many sizes is computed directly).
