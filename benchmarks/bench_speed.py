@@ -1,21 +1,22 @@
-"""The issue-11/13 speed targets in one run (python benchmarks/bench_speed.py [--repeat R]).
+"""The issue-11/13 speed targets in one run (python benchmarks/bench_speed.py [--repeat R] [--only a,b]).
 
-Medians of the wall-clock time and of this process's CPU time (the steadier measure on a shared
-machine), the load average beside each; the targets are for an idle machine:
+Each row: the median wall-clock time and the median CPU time of this process (the steadier
+measure on a shared machine: the targets are for an idle one), with the 1-minute load average
+beside them, read when the row finishes:
 
-* ``stratified comparison`` — ``compute_design`` of the biomarker-stratified design of
-  resources/scenarios/hrd_ovarian_paola1_interim.json (the file names no stratified design: it
-  is added with its default options; the file's two-look plan), every cache warm but the
-  per-call ones (issue 11: ≤ 30 ms for the comparison of all designs);
-* ``comparison, all designs`` — ``compare_designs`` of the same file with the stratified design;
-* ``four curves`` — the stratified design's four 200-point curves under that plan (power vs N,
-  power vs the B− effect, claims over prevalence at the design's N, N for the target power over
-  prevalence; issue 11: ≤ 100 ms); with the grid recursions cached from the warm-up call, and
-  ``cold grids``: every recursion recomputed (the bounds stay cached);
+* ``comparison, all designs`` — ``compare_designs`` of resources/scenarios/hrd_ovarian_paola1_interim.json
+  with the biomarker-stratified design added (default options), every cache warm but the per-call
+  ones (issue 11: ≤ 30 ms); ``stratified comparison`` — ``compute_design`` of that design alone;
+* ``four curves`` — the stratified design's four 200-point curves (power vs N, power vs the B−
+  effect, claims over prevalence at the design's N, N for the target power over prevalence;
+  issue 11: ≤ 100 ms), ``warm grids``: the grid recursions cached from the warm-up call (as when
+  a curve is redrawn), ``cold grids``: every recursion recomputed (as after a change of an effect;
+  the bounds stay cached);
+* each of these with the file's two-look plan and with the issue's three-look plan
+  (information rates 0.33, 0.67, 1; O'Brien–Fleming; non-binding futility at z = 0);
 * ``NPH comparison`` — ``compare_designs`` of resources/scenarios/pdl1_io_delayed_effect.json
-  (piecewise survival, delayed effect; issue 13: ≤ 50 ms);
-* ``NPH curves`` — the comparison, then power vs N, N vs prevalence and power vs the B− effect of
-  every design of that file (200 points each).
+  (piecewise survival, delayed effect; issue 13: ≤ 50 ms); ``NPH curves`` — the comparison,
+  then power vs N, N vs prevalence and power vs the B− effect of every design (200 points each).
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ sys.path.insert(0, str(ROOT))  # this checkout's planner
 from planner import curves  # noqa: E402
 from planner.compute import compare_designs, compute_design  # noqa: E402
 from planner.designs.build import build_model  # noqa: E402
+from planner.groupseq.plan import InterimPlan  # noqa: E402
 from planner.params import params_from_scenario  # noqa: E402
 from planner.scenario_io import load_scenario, scenario_from_dict  # noqa: E402
 
 SCEN = ROOT / "resources" / "scenarios"
+THREE_LOOKS = InterimPlan((0.33, 0.67, 1.0), "obrien_fleming", None, (0.0, 0.0), False)
 
 
 def _median(fn, repeat: int, clear=None) -> tuple[float, float, float]:
@@ -57,9 +60,12 @@ def _median(fn, repeat: int, clear=None) -> tuple[float, float, float]:
     return statistics.median(wall) * 1000, statistics.median(cpu) * 1000, os.getloadavg()[0]
 
 
-def paola_with_stratified():
+def paola_with_stratified(plan: InterimPlan | None = None):
+    """The PAOLA-1 interim example with the stratified design; ``plan`` replaces the file's."""
     d = json.loads((SCEN / "hrd_ovarian_paola1_interim.json").read_text())
     d["designs"]["stratified"] = {}
+    if plan is not None:
+        d["interim"] = plan.to_dict()
     return scenario_from_dict(d)
 
 
@@ -91,28 +97,36 @@ def _clear_grids() -> None:
     _reference.cache_clear()
 
 
+def _rows(s, tag: str) -> dict:
+    opts = s.resolved_options("stratified", None)
+    curves4 = lambda: four_curves(s, compute_design(s, "stratified", opts))  # noqa: E731
+    return {
+        f"stratified comparison, {tag}": (lambda: compute_design(s, "stratified", opts), None),
+        f"comparison, all designs, {tag}": (lambda: compare_designs(s, include_adaptive=False), 30.0),
+        f"four curves, warm grids, {tag}": (curves4, 100.0),
+        f"four curves, cold grids, {tag}": (curves4, 100.0),
+    }
+
+
 def main() -> None:
     repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 5
     only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
-    s = paola_with_stratified()
     nph = load_scenario(SCEN / "pdl1_io_delayed_effect.json")
-    opts = s.resolved_options("stratified", None)
-    rows = {
-        "stratified comparison": (lambda: compute_design(s, "stratified", opts), 30.0),
-        "comparison, all designs": (lambda: compare_designs(s, include_adaptive=False), 30.0),
-        "four curves": (lambda: four_curves(s, compute_design(s, "stratified", opts)), 100.0),
-        "four curves, cold grids": (lambda: four_curves(s, compute_design(s, "stratified", opts)), 100.0),
+    rows = _rows(paola_with_stratified(), "2 looks") | _rows(paola_with_stratified(THREE_LOOKS), "3 looks")
+    rows |= {
         "NPH comparison": (lambda: compare_designs(nph, include_adaptive=False), 50.0),
         "NPH curves": (lambda: nph_curves(nph, compare_designs(nph, include_adaptive=False).designs), None),
     }
-    print(f"load average at start {os.getloadavg()[0]:.2f}")
+    print(f"medians; CPU = this process's CPU time (the measure to read on a shared machine); load average at start "
+          f"{os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs")
+    print(f"{'':38s} {'wall ms':>9s} {'CPU ms':>9s}  {'target':12s} load avg")
     for name, (fn, target) in rows.items():
         if only and not any(o in name for o in only):
             continue
         clear = _clear_grids if "cold" in name else None
         med, cpu, load = _median(fn, 3 if "curves" in name and repeat > 3 else repeat, clear)
-        tgt = f"(target ≤ {target:g} ms)" if target else ""
-        print(f"{name:26s} median {med:9.1f} ms, CPU {cpu:9.1f} ms {tgt:20s} load average {load:.2f}", flush=True)
+        tgt = f"≤ {target:g} ms" if target else ""
+        print(f"{name:38s} {med:9.1f} {cpu:9.1f}  {tgt:12s} {load:.2f}", flush=True)
 
 
 if __name__ == "__main__":

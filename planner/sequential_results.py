@@ -37,7 +37,7 @@ from .designs.build import build_model
 from .designs.sequential import SequentialModel, StratifiedSequentialModel, one_sided_alpha
 from .groupseq.boundaries import boundaries, crossing
 from .groupseq.single import fixed_power_needed, sequential_at
-from .groupseq.stratified import claim_probabilities, claims_by_look, expected_fraction
+from .groupseq.stratified import claims_by_look
 from .params import Params
 from .results import DesignResult
 from .scenario import FixedDesignOptions, Scenario
@@ -114,7 +114,8 @@ def _stratified(r: DesignResult, model: StratifiedSequentialModel, n_eval: float
     reject = np.diff(np.r_[0.0, np.asarray(by_look[primary]).reshape(-1, len(t))[0]])
     stop_h1 = np.asarray(by_look["stop"]).reshape(-1, len(t))[0]
     frac1 = float(stop_h1 @ t)
-    frac0 = float(expected_fraction(np.zeros_like(mean), joint.corr0, bd, t, stop_when="both")[0])
+    by_look0 = claims_by_look(np.zeros_like(mean), joint.corr0, bd, "both")   # H0: one recursion, every look
+    frac0 = float((by_look0["stop"] @ t)[0])   # = expected_fraction(…, stop_when="both")
     first = lambda x: np.asarray(x).reshape(-1, len(t))[0]  # noqa: E731
     a, b, cf, cs = (first(x) for x in (bd.a, bd.b, bd.c_f, bd.c_s))
     fut = plan.futility_bounds or ()
@@ -133,8 +134,7 @@ def _stratified(r: DesignResult, model: StratifiedSequentialModel, n_eval: float
         if u is not None:
             look["events"] = float(t[k] * maximum)
         looks.append(look)
-    zero = np.zeros_like(mean)
-    cum0 = [float(claim_probabilities(zero, joint.corr0, bd, looks=k)[primary].reshape(-1)[0]) for k in range(1, len(t))]
+    cum0 = [float(by_look0[primary][..., k - 1].reshape(-1)[0]) for k in range(1, len(t))]   # claims by look k
     stop_h0 = np.r_[np.diff(np.r_[0.0, cum0]), 1.0 - (cum0[-1] if cum0 else 0.0)]
     return dict(inflation_factor=None, looks=looks, expected_h0=frac0 * maximum, expected_h1=frac1 * maximum,
                 stops={"h1": stop_h1, "h0": stop_h0})

@@ -224,9 +224,31 @@ class Crossing:
         return np.concatenate([early, 1.0 - early.sum(axis=1, keepdims=True)], axis=1)
 
 
+FEW = 2   # crossings at this many drifts or fewer are cached (the same drifts recur per design)
+
+
 def crossing(b: Boundaries, delta: ArrayLike) -> Crossing:
-    """Rejection and futility probabilities per look at drifts ``delta`` (futility as followed)."""
+    """Rejection and futility probabilities per look at drifts ``delta`` (futility as followed).
+
+    At :data:`FEW` drifts or fewer the result is cached per (plan, α, drifts) — the same numbers
+    (the comparison asks for H0 and the H1 drift of the target power several times per design,
+    and every design of a scenario shares them); its arrays are read-only.
+    """
     delta = np.atleast_1d(np.asarray(delta, dtype=float))
+    if delta.size <= FEW:
+        return _crossing_cached(b, tuple(delta.ravel().tolist()))
+    return _crossing(b, delta)
+
+
+@lru_cache(maxsize=256)
+def _crossing_cached(b: Boundaries, delta: tuple) -> Crossing:
+    c = _crossing(b, np.asarray(delta, dtype=float))
+    for a in (c.delta, c.reject, c.futility):
+        a.flags.writeable = False
+    return c
+
+
+def _crossing(b: Boundaries, delta: np.ndarray) -> Crossing:
     t = b.t
     k_max = len(t)
     crit = np.asarray(b.efficacy_z)

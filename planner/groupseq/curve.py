@@ -17,8 +17,11 @@ Here the claims are computed exactly at a few *node* structures and interpolated
 * Checks, each falling back to the direct computation (one recursion per structure): the
   features themselves must be reproduced by the same interpolation within :data:`FEATURE_TOL`
   (the structures do lie on one smooth curve: a grid over two inputs, or points in random
-  order, fail), and the claims interpolated from every second node must agree with those from
-  all nodes within :data:`TOL`. That difference is essentially the error of the coarser
+  order, fail at every degree; bounds interpolated in ρ₀ by a cubic spline, as over prevalence
+  with three looks, are reproduced only at degree 24: that degree is then tried), and the
+  outputs interpolated from every second node must agree with those from all nodes within
+  :data:`TOL` — on the outputs asked for only (claim powers at the last look need fewer nodes
+  than every look's stopping probabilities). That difference is essentially the error of the coarser
   interpolant; the finer one's is measured 10–100 times smaller when smooth, at most 4 times
   (measured ≤ 1.2e-6 against the direct computation over 200-point prevalence curves;
   tests/test_groupseq_curve.py checks 2e-5).
@@ -28,6 +31,9 @@ Here the claims are computed exactly at a few *node* structures and interpolated
   first by :mod:`.stratified` (estimate ≤ its ``ALONG_TOL``), else the drift-exact way above.
   Each output is interpolated as a probability or on the probit scale, whichever has the
   smaller estimate (a power curve over the B− effect: 13 nodes instead of 25).
+* One node loop (:func:`nested`) serves :func:`interpolate`, :func:`interpolate_along` and the
+  sizes along a curve (:func:`.sizing.solve_size_curve`); each gives its own way of combining
+  the nodes' values.
 * Cost: used only when fewer recursions are needed than directly — nodes × the lattice cells
   of all points' drifts < the cells of every structure (a root search whose points are still
   spread over many sizes is computed directly).
@@ -78,74 +84,77 @@ def barycentric(x_nodes: np.ndarray, x: np.ndarray) -> np.ndarray:
     return c / c.sum(axis=1, keepdims=True)
 
 
+Combine = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+
+
+def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combine, tol: float,
+           at: np.ndarray | None = None) -> dict | None:
+    """The node loop shared by :func:`interpolate`, :func:`interpolate_along` and
+    :func:`.sizing.solve_size_curve`: outputs at parameter values ``s[at]`` (default: every
+    structure) from the structures nearest to Chebyshev–Lobatto points, degree by degree of
+    :data:`LEVELS`, or None when a check fails (module docstring).
+
+    ``evaluate(g)``: node g's outputs (name: array); ``combine(c_fine, c_rough, fine_y, rough_y)``:
+    (error estimate, interpolant) of one output from the barycentric weights on all nodes and on
+    every second node and the nodes' values stacked along a first axis; accepted when the largest
+    estimate is ≤ ``tol``.
+    """
+    par = parameter(features)
+    if par is None:
+        return None
+    s, f = par
+    x = s if at is None else s[at]
+    done: dict[int, dict] = {}
+    for degree in LEVELS:
+        nodes, coarse = _nodes(s, degree), _nodes(s, degree // 2)
+        if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
+            return None
+        if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
+            continue   # the structures are not reproduced at this degree: perhaps at the next
+        for g in nodes:
+            if int(g) not in done:
+                done[int(g)] = evaluate(int(g))
+        c_fine, c_rough = barycentric(s[nodes], x), barycentric(s[coarse], x)
+        est, out = 0.0, {}
+        for name in done[int(nodes[0])]:
+            at_nodes = lambda idx, name=name: np.stack([done[int(g)][name] for g in idx])  # noqa: E731
+            e, out[name] = combine(c_fine, c_rough, at_nodes(nodes), at_nodes(coarse))
+            est = max(est, e)
+        if not math.isfinite(est):
+            return None
+        if est <= tol:
+            return out
+    return None
+
+
+def _per_point(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Node values per point (n, P, …): point p's interpolant from every node's value at p."""
+    fine = np.einsum("pn,np...->p...", c_fine, fine_y)
+    rough = np.einsum("pn,np...->p...", c_rough, rough_y)
+    return float(np.abs(fine - rough).max()), fine
+
+
+def _best_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray) -> tuple[float, np.ndarray]:
+    """One value per node (n, …): as a probability or on the probit scale, the smaller estimate."""
+    return min((_on_scale(c_fine, c_rough, fine_y, rough_y, probit) for probit in (False, True)), key=lambda r: r[0])
+
+
 def interpolate(features: np.ndarray, group: np.ndarray, evaluate: Callable[[int], dict]) -> dict | None:
     """Outputs at every point from a few structures, or None (then compute directly).
 
     ``features`` (G, F): the structures in curve order; ``group`` (P,): each point's structure;
     ``evaluate(g)``: the outputs (name: (P, …)) of every point's last-look means at structure g.
     """
-    par = parameter(features)
-    if par is None:
-        return None
-    s, f = par
-    done: dict[int, dict] = {}
-    for degree in LEVELS:
-        nodes, coarse = _nodes(s, degree), _nodes(s, degree // 2)
-        if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
-            return None
-        if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
-            return None
-        for g in nodes:
-            if int(g) not in done:
-                done[int(g)] = evaluate(int(g))
-        c_fine, c_rough = barycentric(s[nodes], s[group]), barycentric(s[coarse], s[group])
-        est, out = 0.0, {}
-        for name in done[int(nodes[0])]:
-            at = lambda idx, name=name: np.stack([done[int(g)][name] for g in idx])  # noqa: E731
-            fine = np.einsum("pn,np...->p...", c_fine, at(nodes))
-            rough = np.einsum("pn,np...->p...", c_rough, at(coarse))
-            est = max(est, float(np.abs(fine - rough).max()))
-            out[name] = fine
-        if not math.isfinite(est):
-            return None
-        if est <= TOL:
-            return out
-    return None
+    return nested(features, evaluate, _per_point, TOL, at=group)
 
 
 def interpolate_along(features: np.ndarray, evaluate: Callable[[int], dict], tol: float = TOL) -> dict | None:
     """Outputs (name: (G, …)) of structures that each carry their own means (the means are part
     of ``features``), from a few nodes: ``evaluate(g)`` gives structure g's outputs at its own
     means — one lattice cell per node instead of one per cell of all points' drifts. Same
-    nodes and checks as :func:`interpolate`; None when they fail (then :func:`interpolate`)."""
-    par = parameter(features)
-    if par is None:
-        return None
-    s, f = par
-    done: dict[int, dict] = {}
-    every = np.arange(s.size)
-    for degree in LEVELS:
-        nodes, coarse = _nodes(s, degree), _nodes(s, degree // 2)
-        if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
-            return None
-        if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
-            return None
-        for g in nodes:
-            if int(g) not in done:
-                done[int(g)] = evaluate(int(g))
-        c_fine, c_rough = barycentric(s[nodes], s[every]), barycentric(s[coarse], s[every])
-        est, out = 0.0, {}
-        for name in done[int(nodes[0])]:
-            at = lambda idx, name=name: np.stack([done[int(g)][name] for g in idx])  # noqa: E731
-            best = min((_on_scale(c_fine, c_rough, at(nodes), at(coarse), probit) for probit in (False, True)),
-                       key=lambda r: r[0])
-            est = max(est, best[0])
-            out[name] = best[1]
-        if not math.isfinite(est):
-            return None
-        if est <= tol:
-            return out
-    return None
+    nodes and checks as :func:`interpolate` (:func:`nested`); each output as a probability or
+    on the probit scale; None when the checks fail (then :func:`interpolate`)."""
+    return nested(features, evaluate, _best_scale, tol)
 
 
 def _on_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray,

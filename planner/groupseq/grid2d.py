@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import scipy.fft as sfft
@@ -144,18 +144,21 @@ class Law:
 
 def law_from_cov(cov: np.ndarray) -> Law:
     """The score law of a (2K, 2K) covariance of (Z_F,1, Z_S,1, …) in look order."""
+    scale, cum = laws_from_cov(np.asarray(cov, dtype=float)[None])
+    return Law(scale[0], cum[0])
+
+
+def laws_from_cov(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(scale (G, K, 2), cum (G, K, 2, 2)) of the score laws of covariances (G, 2K, 2K), all at
+    once: t_F,k = corr(Z_F,k, Z_F,K)², t_S,k likewise, scale = √t, Cov S_k = block_k ⊙ scale scaleᵀ."""
     cov = np.asarray(cov, dtype=float)
     k = cov.shape[-1] // 2
-    sd = np.sqrt(np.diagonal(cov))
-    corr_last = cov[:, -2:] / (sd[:, None] * sd[None, -2:])
-    t_f = corr_last[0::2, 0] ** 2      # corr(Z_F,k, Z_F,K)² = t_F,k
-    t_s = corr_last[1::2, 1] ** 2
-    scale = np.sqrt(np.stack([t_f, t_s], axis=1))
-    cum = np.empty((k, 2, 2))
-    for j in range(k):
-        block = cov[2 * j:2 * j + 2, 2 * j:2 * j + 2]
-        cum[j] = block * np.outer(scale[j], scale[j])
-    return Law(scale, cum)
+    sd = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
+    corr_last = cov[:, :, -2:] / (sd[:, :, None] * sd[:, None, -2:])
+    scale = np.sqrt(np.stack([corr_last[:, 0::2, 0] ** 2, corr_last[:, 1::2, 1] ** 2], axis=-1))
+    pair = np.arange(2 * k).reshape(k, 2)
+    block = cov[:, pair[:, :, None], pair[:, None, :]]                 # (G, K, 2, 2) look k's 2 × 2 block
+    return scale, block * (scale[..., :, None] * scale[..., None, :])
 
 
 def _whitener(law: Law) -> np.ndarray:
@@ -186,6 +189,12 @@ class Grid:
 
     def nodes(self, k: int, d: int) -> np.ndarray:
         return self.x0[k, d] + self.h[d] * np.arange(self.n[k, d])
+
+    @cached_property
+    def all_nodes(self) -> tuple:
+        """:meth:`nodes` of every look and score, made once (a cached reference's grid is tilted
+        many times)."""
+        return tuple(tuple(self.nodes(k, d) for d in range(2)) for k in range(self.n.shape[0]))
 
     def weights(self, k: int, d: int, lo: float, hi: float) -> np.ndarray:
         return interval_weights(float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d]), lo, hi)
@@ -274,8 +283,9 @@ def tilt_factors(law: Law, grid: Grid, k: int, lam: np.ndarray, lam_ref: np.ndar
     c = law.cum[k]
     mean = c @ lam_ref
     const = -0.5 * np.einsum("pi,ij,pj->p", d_lam, c, d_lam)
-    e_f = np.exp(d_lam[:, :1] * (grid.nodes(k, 0)[None, :] - mean[0]) + const[:, None])
-    e_s = np.exp(d_lam[:, 1:] * (grid.nodes(k, 1)[None, :] - mean[1]))
+    x_f, x_s = grid.all_nodes[k]
+    e_f = np.exp(d_lam[:, :1] * (x_f[None, :] - mean[0]) + const[:, None])
+    e_s = np.exp(d_lam[:, 1:] * (x_s[None, :] - mean[1]))
     return e_f, e_s
 
 

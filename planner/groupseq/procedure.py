@@ -36,6 +36,7 @@ from . import grid2d as G
 
 STOP_RULES = ("both", "any")
 NU_BOUNDS = 8.0   # finer grid for critical values (solved once per correlation structure)
+REFERENCES = 128  # grid recursions kept (~0.2 MB each for two looks, ~0.4 MB for three): the four curves of a 3-look plan need ~72
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _groups(state: tuple, fl_f: tuple, fl_s: tuple, rule: Rule, k: int, last: bo
     return tuple((key, tuple(cells)) for key, cells in groups.items())
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=REFERENCES)
 def _reference(law_key: tuple, k_max: int, rule: Rule, lattice: tuple[int, int]) -> tuple:
     """(grid, λ_ref, per look [3 category masses, 3 of them among stops, stop mass]) at a reference."""
     law = G._cached_law(law_key, k_max)
@@ -169,12 +170,19 @@ def run(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
     return finish(sums)
 
 
-def sums_at(law: G.Law, key: tuple, lam: np.ndarray, rule: Rule, node: tuple[int, int]) -> np.ndarray:
+def sums_at(law: G.Law, key: tuple, lam: np.ndarray, rule: Rule, node: tuple[int, int],
+            last_claims: bool = False) -> np.ndarray:
     """(7, P, K) tilted category masses of drifts ``lam`` (P, 2) from the reference at lattice
-    ``node``: every drift must lie within :data:`.grid2d.RADIUS` of it (:func:`within`)."""
+    ``node``: every drift must lie within :data:`.grid2d.RADIUS` of it (:func:`within`).
+
+    ``last_claims``: only the masses that :func:`finish` needs for the claims at the last look
+    (the claims' masses at the last look, the stopped claims' at every look; the others 0) — the
+    same numbers there, about half the work (a root search over N)."""
     grid, lam_ref, records = _reference(key, law.k_max, rule, node)
-    out = np.empty((7, lam.shape[0], law.k_max))
+    out = np.zeros((7, lam.shape[0], law.k_max))
     for k, mats in enumerate(records):
+        if last_claims:
+            mats = (mats[:6] if k == law.k_max - 1 else [None] * 3 + mats[3:6]) + [None]
         e_f, e_s = G.tilt_factors(law, grid, k, lam, lam_ref)
         out[:, :, k] = G.tilted_sums(mats, e_f, e_s)
     return out

@@ -57,7 +57,7 @@ def _pinned_root(law: G.Law, lam1: np.ndarray, rule: P.Rule, claim: str, target:
 
     def f(x):
         lam = lam1[None, :] * np.exp(0.5 * np.atleast_1d(x))[:, None]
-        return P.finish(P.sums_at(law, key, lam, rule, node))[claim][:, -1] - target
+        return P.finish(P.sums_at(law, key, lam, rule, node, last_claims=True))[claim][:, -1] - target
 
     ends = f(np.array([x_lo, x_hi]))
     if not (ends[0] < 0 <= ends[1]):
@@ -125,30 +125,28 @@ def solve_size_curve(mean_per_sqrt_n: np.ndarray, cov: np.ndarray, bd: ClosedBou
     group, first = rank[inverse.ravel()], first[order]
     tri = np.triu_indices(cov.shape[-1])
     feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat_b[first][:, np.isfinite(flat_b[0])], mean[first]], axis=1)
-    par = C.parameter(feats)
-    if par is None:
-        return None
-    s, f = par
-    done: dict[int, float] = {}
-    for degree in C.LEVELS:
-        nodes, coarse = C._nodes(s, degree), C._nodes(s, degree // 2)
-        if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
-            return None
-        if np.abs(C.barycentric(s[nodes], s) @ f[nodes] - f).max() > C.FEATURE_TOL:
-            return None
-        new = [int(g) for g in nodes if int(g) not in done]
-        pts = first[new]
-        sol = _solve_points(mean[pts], cov[pts], bounds[pts], np.asarray(guess(pts), float), claim, target, lo, hi, stop_when)
-        done.update(zip(new, np.log(sol)))
-        y = lambda idx: np.array([done[int(g)] for g in idx])  # noqa: E731
-        if not np.all(np.isfinite(y(nodes))):
-            return None
-        c_fine, c_rough = C.barycentric(s[nodes], s[group]), C.barycentric(s[coarse], s[group])
-        for to, back in SCALES:   # log N, or 1/√N (∝ the drift: often closer to a polynomial)
-            fine, rough = back(c_fine @ to(y(nodes))), back(c_rough @ to(y(coarse)))
-            if np.abs(np.log(fine / rough)).max() <= N_TOL:
-                return fine.reshape(lead)
-    return None
+
+    def solved(g: int) -> dict:   # log N at node g (interpolated as N by _first_scale)
+        i = first[[g]]
+        n = _solve_points(mean[i], cov[i], bounds[i], np.asarray(guess(i), float), claim, target, lo, hi, stop_when)
+        return {"n": np.log(n)[0]}
+
+    res = C.nested(feats, solved, _first_scale, N_TOL, at=group)
+    return None if res is None else res["n"].reshape(lead)
+
+
+def _first_scale(c_fine, c_rough, fine_y, rough_y) -> tuple[float, np.ndarray]:
+    """(estimate, N) in the first of :data:`SCALES` whose estimate (|log| of the ratio of the
+    interpolants on all and on every second node) is ≤ :data:`N_TOL`; ∞ when a node has no N."""
+    if not np.all(np.isfinite(fine_y)):
+        return math.inf, fine_y
+    est = math.inf
+    for to, back in SCALES:   # log N, or 1/√N (∝ the drift: often closer to a polynomial)
+        fine, rough = back(c_fine @ to(fine_y)), back(c_rough @ to(rough_y))
+        est = float(np.abs(np.log(fine / rough)).max())
+        if est <= N_TOL:
+            return est, fine
+    return est, fine
 
 
 SCALES = ((lambda x: x, np.exp), (lambda x: np.exp(-0.5 * x), lambda v: v ** -2.0))   # log N -> scale -> N

@@ -326,8 +326,16 @@ def claims_by_look(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, stop_whe
     structures (a curve over prevalence) the claims are interpolated along the curve
     (:mod:`.curve`).
     """
+    return _claims(mean, cov, bd, stop_when, OUTPUTS, None)
+
+
+def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...], look: int | None) -> dict[str, np.ndarray]:
+    """:func:`claims_by_look` for ``outputs`` only, at every look (``look`` None: (…, K)) or at
+    one (index ``look``: (…, 1)). A curve interpolated from nodes is accepted on the outputs asked
+    for (:mod:`.curve`), so a curve of claim powers at the last look may need fewer nodes."""
     if stop_when not in P.STOP_RULES:
         raise ValueError(f"stop_when must be one of {P.STOP_RULES}, got {stop_when!r}")
+    want = (tuple(outputs), slice(None) if look is None else [look])
     mean = np.asarray(mean, float)
     k = bd.a.shape[-1]
     lead = np.broadcast_shapes(mean.shape[:-1], np.shape(cov)[:-2], bd.a.shape[:-1])
@@ -335,10 +343,11 @@ def claims_by_look(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, stop_whe
     cov = np.broadcast_to(np.asarray(cov, float), lead + np.shape(cov)[-2:]).reshape(-1, 2 * k, 2 * k)
     bounds = np.stack([np.broadcast_to(np.full(k, -math.inf) if getattr(bd, n) is None else getattr(bd, n),
                                        lead + (k,)).reshape(-1, k) for n in NAMES], axis=1)      # (P, 6, K)
-    out = {name: np.empty((mean.shape[0], k)) for name in OUTPUTS}
+    kk = k if look is None else 1
+    out = {name: np.empty((mean.shape[0], kk)) for name in outputs}
     _, first, inverse = np.unique(np.round(cov.reshape(cov.shape[0], -1), 12), axis=0, return_index=True, return_inverse=True)
-    for g, i in enumerate(first):     # every point's means must follow its law's information
-        _drift(G.law_from_cov(cov[i]), mean[inverse.ravel() == g], check=True)
+    scale, cum = G.laws_from_cov(cov[first])
+    _drifts(scale[inverse.ravel()], cum[inverse.ravel()], mean, check=True)   # means follow their law's information
     z = (mean / np.sqrt(np.diagonal(cov, axis1=1, axis2=2))).reshape(-1, k, 2)
     far = _far(z, bounds)
     rest = list(np.flatnonzero(~far))
@@ -347,14 +356,19 @@ def claims_by_look(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, stop_whe
         if res is None:
             rest.append(i)
             continue
-        for name in OUTPUTS:
-            out[name][i] = res[name]
+        for name in outputs:
+            out[name][i] = res[name][want[1]]
     if rest:
         rest = np.sort(np.asarray(rest))
-        res = _grid_claims(mean[rest], cov[rest], bounds[rest], stop_when)
-        for name in OUTPUTS:
+        res = _grid_claims(mean[rest], cov[rest], bounds[rest], stop_when, want)
+        for name in outputs:
             out[name][rest] = res[name]
-    return {name: v.reshape(lead + (k,)) for name, v in out.items()}
+    return {name: v.reshape(lead + (kk,)) for name, v in out.items()}
+
+
+def _pick(res: dict, want: tuple) -> dict:
+    """The outputs and looks asked for (``want`` = (names, look index or slice))."""
+    return {name: res[name][..., want[1]] for name in want[0]}
 
 
 def _rule(bounds: np.ndarray, stop_when: str) -> P.Rule:
@@ -368,7 +382,8 @@ def _far(z: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return np.all(np.isnan(gap) | (gap >= P.FAR), axis=(1, 2))
 
 
-def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_when: str) -> dict[str, np.ndarray]:
+def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_when: str,
+                 want: tuple = (OUTPUTS, slice(None))) -> dict[str, np.ndarray]:
     """Claims of points (P, 2K) on the grid: grouped by structure, along a curve interpolated."""
     p, k = mean.shape[0], bounds.shape[-1]
     keys = np.concatenate([cov.reshape(p, -1), np.nan_to_num(bounds.reshape(p, -1), posinf=1e30, neginf=-1e30)], axis=1)
@@ -377,24 +392,28 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     inverse, first = rank[inverse.ravel()], first[order]
-    laws = [G.law_from_cov(cov[i]) for i in first]
-    rules = [_rule(bounds[i], stop_when) for i in first]
-    cells = [np.unique(G.lattice_index(laws[g], _drift(laws[g], mean[inverse == g])), axis=0) for g in range(first.size)]
-    spread = np.unique(np.concatenate(cells), axis=0).shape[0]    # references per node of a curve
-    if first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < sum(len(c) for c in cells):
+    scale, cum = G.laws_from_cov(cov[first])
+    laws = [G.Law(scale[g], cum[g]) for g in range(first.size)]
+    rules = _Rules(bounds[first], stop_when)
+    lam = _drifts(scale[inverse], cum[inverse], mean)             # every point's lattice cell, at once
+    whiten = np.linalg.cholesky(cum[:, -1])[inverse]
+    cell = np.round(np.einsum("pi,pij->pj", lam, whiten) / G.SPACING).astype(int)
+    spread = np.unique(cell, axis=0).shape[0]                     # references per node of a curve
+    cells = np.unique(np.column_stack([inverse, cell]), axis=0).shape[0]   # (structure, reference) pairs
+    if first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < cells:
         flat = bounds[first].reshape(first.size, -1)
         if (np.isfinite(flat) == np.isfinite(flat[:1])).all():
             tri = np.triu_indices(2 * k)
             feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat[:, np.isfinite(flat[0])]], axis=1)
-            res = _along(feats, first, inverse, mean, laws, rules)
+            res = _along(feats, first, inverse, mean, laws, rules, want)
             if res is None:
-                res = C.interpolate(feats, inverse, lambda g: P.run(laws[g], _drift(laws[g], mean), rules[g]))
+                res = C.interpolate(feats, inverse, lambda g: _pick(P.run(laws[g], _drift(laws[g], mean), rules[g]), want))
             if res is not None:
                 return {name: np.clip(v, 0.0, 1.0) for name, v in res.items()}
-    out = {name: np.empty((p, k)) for name in OUTPUTS}
+    out = {name: np.empty((p, k if want[1] == slice(None) else 1)) for name in want[0]}
     for g in range(first.size):
         sel = np.flatnonzero(inverse == g)
-        res = P.run(laws[g], _drift(laws[g], mean[sel]), rules[g])
+        res = _pick(P.run(laws[g], _drift(laws[g], mean[sel]), rules[g]), want)
         for name in out:
             out[name][sel] = res[name]
     return out
@@ -403,14 +422,40 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
 ALONG_TOL = 1e-4   # error estimate accepted when the means are interpolated along the curve too
 
 
-def _along(feats, first, inverse, mean, laws, rules) -> dict | None:
+def _along(feats, first, inverse, mean, laws, rules, want) -> dict | None:
     """Claims when every structure has one mean (a curve over prevalence or the B− effect at one
     size): interpolated along the curve with the means (:func:`.curve.interpolate_along`)."""
     if not np.allclose(mean, mean[first][inverse], rtol=0.0, atol=0.0):
         return None
-    own = lambda g: {n: v[0] for n, v in P.run(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]).items()}  # noqa: E731
+    own = lambda g: {n: v[0] for n, v in _pick(P.run(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
     res = C.interpolate_along(np.concatenate([feats, mean[first]], axis=1), own, ALONG_TOL)
     return None if res is None else {n: v[inverse] for n, v in res.items()}
+
+
+class _Rules:
+    """The procedure's rule of each structure, made when first asked for (a curve asks for a few)."""
+
+    def __init__(self, bounds: np.ndarray, stop_when: str):
+        self.bounds, self.stop_when, self.made = bounds, stop_when, {}
+
+    def __getitem__(self, g: int) -> P.Rule:
+        if g not in self.made:
+            self.made[g] = _rule(self.bounds[g], self.stop_when)
+        return self.made[g]
+
+
+def _drifts(scale: np.ndarray, cum: np.ndarray, mean: np.ndarray, check: bool = False) -> np.ndarray:
+    """Drifts λ (P, 2) of points with their own score laws (scale (P, K, 2), cum (P, K, 2, 2)),
+    all at once (2 × 2 solve by cofactors: for the lattice cells and checks; the recursions use
+    :func:`_drift`); ``check``: as :func:`_drift`'s."""
+    k = scale.shape[1]
+    score = mean.reshape(-1, k, 2) * scale
+    c, x = cum[:, -1], score[:, -1]
+    det = c[:, 0, 0] * c[:, 1, 1] - c[:, 0, 1] * c[:, 1, 0]
+    lam = np.stack([c[:, 1, 1] * x[:, 0] - c[:, 0, 1] * x[:, 1], c[:, 0, 0] * x[:, 1] - c[:, 1, 0] * x[:, 0]], axis=1) / det[:, None]
+    if check and not np.allclose(np.einsum("pkij,pj->pki", cum, lam), score, rtol=1e-7, atol=1e-9):
+        raise ValueError("mean increments are not proportional to the information (not a joint law of this module)")
+    return lam
 
 
 def _drift(law: G.Law, mean: np.ndarray, check: bool = False) -> np.ndarray:
@@ -432,9 +477,9 @@ def claim_probabilities(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, loo
     as followed; ``stop_when`` as :func:`claims_by_look`. ``points`` is ignored (kept for the
     former quasi-Monte Carlo signature; see :func:`claim_probabilities_genz`).
     """
-    res = claims_by_look(mean, cov, bd, stop_when)
     col = (bd.a.shape[-1] if looks is None else looks) - 1
-    return {name: res[name][..., col] for name in ("overall", "subgroup", "either", "both")}
+    res = _claims(mean, cov, bd, stop_when, OUTPUTS[:4], col)    # the curve's nodes checked on these only
+    return {name: v[..., 0] for name, v in res.items()}
 
 
 def claim_probabilities_genz(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, looks: int | None = None,
