@@ -162,8 +162,12 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
         out = _single(r, model, par, n_eval, u)
     elif isinstance(model, StratifiedSequentialModel):
         out = _stratified(r, model, n_eval, u)
-    else:
-        return {}
+    else:  # the cells form's stratified design (planner.groupseq.multipop_model)
+        from .groupseq.multipop_model import interim_summary  # noqa: PLC0415
+
+        out = interim_summary(r, model, n_eval, u)
+        if out is None:
+            return {}
     fields = {"interim": plan.to_dict(), "interim_text": plan.describe(), "inflation_factor": out["inflation_factor"]}
     looks = out["looks"]
     if surv:
@@ -180,4 +184,6 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
     else:
         fields["expected_n_h0"], fields["expected_n_h1"] = out["expected_h0"], out["expected_h1"]
     fields["looks"] = tuple(looks)
+    if out.get("monte_carlo_se"):  # claim powers by randomized quasi-Monte Carlo: their standard errors
+        fields["details"] = {**r.details, "power_monte_carlo_se": out["monte_carlo_se"]}
     return fields
