@@ -88,7 +88,7 @@ from .stratified import _futility, _gs
 
 PROCEDURES = ("bonferroni", "parametric", "fixed_sequence")
 REPLICATES = 8
-LOG2_POINTS = 14
+LOG2_POINTS = 15
 SEED = 20261201
 
 
@@ -326,62 +326,77 @@ def operating(joint: MultiJoint, bd: MultiBounds, alpha: float, fixed: Fixed, ro
     m, k_max = joint.m, joint.k_max
     cov = joint.cov1 if h1 else joint.corr0
     mean = joint.mean_per_sqrt_n * root_n if h1 else np.zeros(m * k_max)
-    chol = _chol(_key(cov), cov.shape[0])
-    draws = _normal_draws(m * k_max, replicates, log2)
-    last = slice((k_max - 1) * m, k_max * m)
-    corr_last = joint.corr0[last, last]
-    by_rep = np.empty((replicates, m + 2, k_max))
-    diff = np.zeros((replicates, m + 2))
-    stops = np.empty((replicates, k_max))
-    for r in range(replicates):
-        z = mean + draws[r] @ chol.T
-        res = run_procedure(z, bd)
-        by_rep[r] = np.stack([_claims_of(res["reject"][k]).mean(axis=1) for k in range(k_max)], axis=1)
-        stops[r] = np.bincount(res["stop"], minlength=k_max) / z.shape[0]
-        if control:
-            fx = closed_test_reject(z[:, last], corr_last, alpha, fixed.procedure, weights=fixed.weights,
-                                    order=fixed.order, parametric_rule=fixed.rule).T
-            diff[r] = (_claims_of(res["reject"][-1]).astype(float) - _claims_of(fx)).mean(axis=1)
-    est = by_rep.mean(axis=0)
-    se = by_rep.std(axis=0, ddof=1) / math.sqrt(replicates)
+    z = mean + _correlated(_key(cov), m * k_max, replicates, log2)          # (R·n, mK)
+    res = run_procedure(z, bd)
+    n = 2**log2
+    per_rep = lambda x: x.reshape(x.shape[:-1] + (replicates, n)).mean(axis=-1)  # noqa: E731
+    by_rep = np.stack([per_rep(_claims_of(res["reject"][k])) for k in range(k_max)], axis=-1)  # (m+2, R, K)
+    stops = per_rep((res["stop"][None, :] == np.arange(k_max)[:, None]).astype(float))         # (K, R)
+    est, se = by_rep.mean(axis=1), by_rep.std(axis=1, ddof=1) / math.sqrt(replicates)
     if control:
-        mean_last = mean[last]
-        exact = closed_test_power(mean_last, cov[last, last], corr_last, alpha, fixed.procedure,
+        last = slice((k_max - 1) * m, k_max * m)
+        corr_last = joint.corr0[last, last]
+        fx = closed_test_reject(z[:, last], corr_last, alpha, fixed.procedure, weights=fixed.weights,
+                                order=fixed.order, parametric_rule=fixed.rule).T
+        diff = per_rep(_claims_of(res["reject"][-1]).astype(np.int8) - _claims_of(fx).astype(np.int8))  # (m+2, R)
+        exact = closed_test_power(mean[last], cov[last, last], corr_last, alpha, fixed.procedure,
                                   weights=fixed.weights, order=fixed.order, parametric_rule=fixed.rule)
         p_fix = np.r_[exact["reject"], exact["at_least_one"], exact["all"]]
-        est[:, -1] = p_fix + diff.mean(axis=0)
-        se[:, -1] = diff.std(axis=0, ddof=1) / math.sqrt(replicates)
-    return {"claims": np.clip(est, 0.0, 1.0), "se": se, "stop": stops.mean(axis=0),
-            "stop_se": stops.std(axis=0, ddof=1) / math.sqrt(replicates)}
+        est[:, -1] = p_fix + diff.mean(axis=1)
+        se[:, -1] = diff.std(axis=1, ddof=1) / math.sqrt(replicates)
+    return {"claims": np.clip(est, 0.0, 1.0), "se": se, "stop": stops.mean(axis=1),
+            "stop_se": stops.std(axis=1, ddof=1) / math.sqrt(replicates)}
 
 
 def _key(x: np.ndarray) -> tuple:
     return tuple(np.round(np.asarray(x, float).ravel(), 13).tolist())
 
 
-@lru_cache(maxsize=64)
-def _chol(cov_key: tuple, d: int) -> np.ndarray:
+@lru_cache(maxsize=2)
+def _correlated(cov_key: tuple, d: int, replicates: int, log2: int) -> np.ndarray:
+    """(R·2^log2, d) draws of N(0, cov): the RQMC normals times the Cholesky factor (cached: the
+    same for every N of one structure)."""
     c = np.asarray(cov_key).reshape(d, d)
-    return np.linalg.cholesky(c + 1e-12 * np.eye(d))
+    chol = np.linalg.cholesky(c + 1e-12 * np.eye(d))
+    out = _normal_draws(d, replicates, log2).reshape(-1, d) @ chol.T
+    out.setflags(write=False)
+    return out
+
+
+def _fixed_claim(joint: MultiJoint, alpha: float, fixed: Fixed, row: int, n: float) -> float:
+    mean, cov1, corr0 = joint.last()
+    exact = closed_test_power(mean * math.sqrt(n), cov1, corr0, alpha, fixed.procedure, weights=fixed.weights,
+                              order=fixed.order, parametric_rule=fixed.rule)
+    return float(np.r_[exact["reject"], exact["at_least_one"], exact["all"]][row])
+
+
+SIZE_RTOL = 1e-5   # the fixed-point iteration of :func:`size_for` stops when N moves less than this
+SIZE_ITER = 8
 
 
 def size_for(joint: MultiJoint, bd: MultiBounds, alpha: float, fixed: Fixed, row: int, target: float,
              guess: float, lo: float = 4.0, hi: float = 1e8) -> float:
-    """Smallest N with P(claim ``row``) ≥ ``target`` (common draws: boundaries do not depend on N);
-    NaN when not reached below ``hi``."""
-    def f(log_n: float) -> float:
-        return float(operating(joint, bd, alpha, fixed, math.sqrt(math.exp(log_n)))["claims"][row, -1]) - target
+    """Smallest N with P(claim ``row``) ≥ ``target``; NaN when not reached below ``hi``.
 
-    a, b = math.log(max(guess / 1.3, lo)), math.log(min(guess * 1.3, hi))
-    fa, fb = f(a), f(b)
-    while fa > 0 and a > math.log(lo):
-        a, fb, b = max(a - 0.7, math.log(lo)), fa, a
-        fa = f(a)
-    while fb < 0 and b < math.log(hi):
-        a, fa, b = b, fb, min(b + 0.7, math.log(hi))
-        fb = f(b)
-    if fa > 0:
-        return lo
-    if fb < 0:
-        return math.nan
-    return math.exp(brentq(f, a, b, xtol=1e-7, rtol=1e-9))
+    P(N) = P_fix(N) + D(N) (control variate, :func:`operating`): P_fix is exact and smooth, the
+    group-sequential difference D changes slowly with N. Fixed-point iteration: N_{i+1} solves
+    P_fix(N) = target − D(N_i) (Brent on log N), D re-estimated at N_{i+1} with the same draws
+    (the boundaries do not depend on N); stops when N moves by less than :data:`SIZE_RTOL`
+    relative (typically 3–4 Monte Carlo evaluations), or after :data:`SIZE_ITER`.
+    """
+    n, d = float(guess), 0.0
+    for _ in range(SIZE_ITER):
+        res = operating(joint, bd, alpha, fixed, math.sqrt(n))
+        d = float(res["claims"][row, -1]) - _fixed_claim(joint, alpha, fixed, row, n)
+        goal = target - d
+        f = lambda x, goal=goal: _fixed_claim(joint, alpha, fixed, row, math.exp(x)) - goal  # noqa: E731
+        if f(math.log(hi)) < 0 or not 0 < goal < 1:
+            return math.nan
+        if f(math.log(lo)) >= 0:
+            return lo
+        new = math.exp(brentq(f, math.log(lo), math.log(hi), xtol=1e-9, rtol=1e-12))
+        done = abs(new - n) <= SIZE_RTOL * n
+        n = new
+        if done:
+            break
+    return n
