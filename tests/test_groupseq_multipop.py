@@ -290,3 +290,31 @@ def test_bounds_are_cached_per_structure():
     a = M.closed_gs_bounds(PLAN, ALPHA, "parametric", joint.corr0, joint.t)
     b = M.closed_gs_bounds(replace(PLAN), ALPHA, "parametric", joint.corr0.copy(), joint.t.copy())
     assert a is b and len(a.subsets) == len(subsets(3))
+
+
+# ----------------------------------------------------------------------------- survival: information per cell
+def test_information_form_equals_the_two_hypothesis_formula():
+    """m = 2 (cells S, N; population S): planner.groupseq.stratified.joint_from_information, whose
+    cross-look correlations are derived separately (subgroup and complement information)."""
+    info = np.array([[0.02, 0.05, 0.09], [0.03, 0.07, 0.1]])            # (C = S, N; K)
+    theta = np.array([0.35, 0.1])
+    mine = M.joint_information(theta, info, np.array([[1.0, 1.0], [1.0, 0.0]]))
+    two = S2.joint_from_information(theta[0], theta[1], info[0], info[1])
+    np.testing.assert_allclose(mine.corr0, two.corr0, atol=1e-14)
+    np.testing.assert_allclose(mine.mean_per_sqrt_n, two.mean_per_sqrt_n, atol=1e-14)
+    np.testing.assert_allclose(mine.t, np.stack([two.t_f, two.t_s]), atol=1e-14)
+
+
+def test_survival_looks_follow_each_cells_events_and_end_at_the_fixed_law(tmp_path):
+    from planner.designs.build import build_model
+    from planner.params import params_from_scenario
+    from planner.scenario_io import load_scenario
+
+    sc = load_scenario(_keynote(tmp_path, {"stratified": {"multiplicity": "parametric"}}))
+    model = build_model("stratified", params_from_scenario(sc), sc.resolved_options("stratified"))
+    joint, s = model.joint(), model.base.stats
+    mean, cov1, corr0 = joint.last()
+    np.testing.assert_allclose(mean, s.drift, atol=1e-12)
+    np.testing.assert_allclose(corr0, s.corr0, atol=1e-12)
+    np.testing.assert_allclose(joint.t[0], (0.4, 0.7, 1.0), atol=1e-8)      # F: the plan's event fractions
+    assert np.all(joint.t[1:, 0] < 0.4)   # TPS ≥50 % (lower hazards under treatment) has fewer early events

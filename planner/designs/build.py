@@ -216,7 +216,7 @@ def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) 
         if isinstance(opts.interim, InterimPlan) and name == "stratified":
             from ..groupseq.multipop_model import with_plan as with_plan_cells  # noqa: PLC0415
 
-            return with_plan_cells(model, opts.interim, opts.alpha_split)
+            return with_plan_cells(model, opts.interim, opts.alpha_split, par)
         if isinstance(opts.interim, InterimPlan):
             model = with_plan(model, opts.interim, opts.alpha_split)
         return model

@@ -19,7 +19,7 @@ fields (looks, expected sizes) for :func:`planner.sequential_results.interim_fie
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -30,6 +30,7 @@ from ..designs.base import DesignModel
 from ..designs.multipop import PREFIX, MultiPopModel, OnePopulationModel, _with_aliases, claim_key
 from ..designs.sequential import StratifiedSequentialModel, one_sided_alpha
 from ..designs.sequential import with_plan as with_plan_two
+from ..params import Params
 from . import multipop as M
 from .plan import InterimPlan
 from .single import inflation
@@ -63,6 +64,8 @@ class MultiPopSequentialModel(DesignModel):
 
     base: MultiPopModel | None = None
     plan: InterimPlan | None = None
+    #: survival with a scalar scenario: the parameters, for the information per cell at each look
+    par: Params | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -72,7 +75,11 @@ class MultiPopSequentialModel(DesignModel):
         return np.broadcast_to(a, self.shape + tail).reshape((-1, *tail))[i]
 
     def joint(self, i: int = 0) -> M.MultiJoint:
-        """The joint law at flat point ``i`` (proportional information)."""
+        """The joint law at flat point ``i``: survival (scalar scenario, exponential cells) from the
+        events of every cell at each look's calendar time (:func:`survival_joint`), else proportional
+        information."""
+        if self.par is not None:
+            return survival_joint(self.par, self.plan.information_rates, self.names)
         s, m = self.base.stats, len(self.names)
         return M.joint_proportional(self._point(s.drift, i, (m,)), self._point(s.cov1, i, (m, m)),
                                     self._point(s.corr0, i, (m, m)), self.plan.information_rates)
@@ -128,7 +135,43 @@ class MultiPopSequentialModel(DesignModel):
         return out.reshape(self.shape)
 
 
-def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None) -> DesignModel:
+def survival_joint(par: Params, rates, names: tuple[str, ...]) -> M.MultiJoint:
+    """Information per cell (:func:`.multipop.joint_information`) at the looks of a survival plan.
+
+    Look k is at the calendar time τ_k when the expected events of everyone reach the fraction
+    t_k of the final events (:func:`planner.sequential_results.look_times`, uniform accrual,
+    exponential events and dropout). Cell c's information per patient randomized by τ is
+    s_c·u_c(τ)·min(τ, a)/a / sd₀², u_c(τ) its events per patient accrued over [0, min(τ, a)] with
+    follow-up max(τ − a, 0) (the contrasts of :func:`planner.contrasts.contrast` with the accrual
+    and follow-up truncated at τ — the same formula as the fixed design, which is the last look).
+    """
+    from ..contrasts import contrast  # noqa: PLC0415
+    from ..noninferiority import null_contrast  # noqa: PLC0415
+    from ..scenario import FixedDesignOptions  # noqa: PLC0415
+    from ..sequential_results import _events_per_patient, look_times  # noqa: PLC0415
+
+    st = par.structure
+    opts = FixedDesignOptions()
+    end = par.accrual_time + par.follow_up_time
+    total = _events_per_patient("stratified", par, opts, end)
+    times = look_times("stratified", par, opts, 1.0, [float(t) * total for t in rates])
+    info, theta = [], None
+    for tau in times:
+        a = par.accrual_time
+        p_tau = replace(par, accrual_time=min(tau, a), follow_up_time=max(tau - a, 0.0))
+        cons = [null_contrast(p_tau, contrast(p_tau, st.cell(c), "schoenfeld"), "schoenfeld")
+                for c in range(len(st.cells))]
+        info.append([float(s * np.asarray(c.units).reshape(-1)[0] * min(tau, a) / a / np.asarray(c.sd0).reshape(-1)[0] ** 2)
+                     for s, c in zip(st.prevalence, cons)])
+        theta = [float(np.asarray(c.theta).reshape(-1)[0]) for c in cons]
+    members = np.zeros((len(names), len(st.cells)))
+    for j, name in enumerate(names):
+        members[j, list(st.members(name))] = 1.0
+    return M.joint_information(theta, np.asarray(info).T, members)
+
+
+def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None,
+              par: Params | None = None) -> DesignModel:
     """The cells-form stratified ``model`` under ``plan`` (itself without a plan or with one look)."""
     if plan is None or plan.k_max == 1:
         return model
@@ -142,7 +185,10 @@ def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float |
     if isinstance(model, MultiPopModel):
         text = (f"{model.method}; {plan.describe()} (closed group-sequential test of every intersection "
                 "hypothesis, Maurer & Bretz 2013; claim powers by randomized quasi-Monte Carlo)")
-        return MultiPopSequentialModel(method=text, base=model, plan=plan, **common)
+        info = par is not None and par.endpoint == "survival" and par.piecewise is None and model.shape == ()
+        if info:
+            text += "; survival: the correlations within and across looks from each cell's expected events at each look"
+        return MultiPopSequentialModel(method=text, base=model, plan=plan, par=par if info else None, **common)
     return model
 
 
@@ -189,6 +235,7 @@ def _multi_summary(model: MultiPopSequentialModel, n_eval: float, u: float | Non
                 "futility_p": None if f is None else float(ndtr(-f)),
                 "efficacy_z_overall": _fin(elem[FULL_POPULATION][k]), "efficacy_z_subgroup": _fin(elem[names[1]][k]),
                 "efficacy_z_by_population": {name: _fin(v[k]) for name, v in elem.items()},
+                "information_rate_by_population": {name: float(joint.t[j, k]) for j, name in enumerate(names)},
                 "reject_probability": float(reject[k]), "stop_probability": float(h1["stop"][k])}
         if u is not None:
             look["events"] = float(t[k] * maximum)
