@@ -312,6 +312,7 @@ def test_survival_looks_follow_each_cells_events_and_end_at_the_fixed_law(tmp_pa
 
     sc = load_scenario(_keynote(tmp_path, {"stratified": {"multiplicity": "parametric"}}))
     model = build_model("stratified", params_from_scenario(sc), sc.resolved_options("stratified"))
+    assert model.info_joint is not None
     joint, s = model.joint(), model.base.stats
     mean, cov1, corr0 = joint.last()
     np.testing.assert_allclose(mean, s.drift, atol=1e-12)

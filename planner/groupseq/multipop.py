@@ -36,7 +36,7 @@ renormalised inside J, :func:`planner.closed_test.local_weights`); α*(·) the p
 * ``fixed_sequence``: H_J tested by the first hypothesis of the order in J at level α (its bounds
   at α); the others take no part.
 * ``parametric`` (weighted parametric group-sequential test: Xi, Glimm, Maurer & Bretz 2017, Biom J
-  59:918; Anderson, Gao, Cheung et al. 2022, Biom J 64:301): the Bonferroni nominal levels
+  59:918; Anderson, Guo, Zhao & Sun 2022, Biom J 64:1219): the Bonferroni nominal levels
   p_{J,j,k} = Φ(−b_{J,j,k}) are inflated at each look by a common factor ξ_{J,k} ≥ 1 (rule ``xi``;
   rule ``spiessens_debois`` inflates only the populations' levels, F keeping its Bonferroni level —
   the fixed design's rule with ``alpha_split`` for m = 2) so that, with the H0 correlation,
@@ -276,20 +276,17 @@ def run_procedure(z: np.ndarray, bd: MultiBounds) -> dict[str, np.ndarray]:
         reject[k] = rej
         if k == k_max - 1:
             break
-        below = zk < bd.futility[:, k, None]
-        dead |= active & ~rej & below
-        still = np.zeros((m, n), bool)                                                # can still be rejected
+        if np.isfinite(bd.futility[:, k]).any():
+            dead |= active & ~rej & (zk < bd.futility[:, k, None])
+        # H_J can still reject: already rejected, or an alive member has a finite bound later
+        open_j = []
+        for g, J in enumerate(bd.subsets):
+            later = [i for a, i in enumerate(J) if future[g][a, k + 1] > 0]
+            open_j.append(rj[g] | ~np.logical_and.reduce(dead[later]) if later else rj[g])
+        still = np.zeros(n, bool)                                                      # some H_j still rejectable
         for j in range(m):
-            ok = ~rej[j]
-            for g in member[j]:
-                J, later = bd.subsets[g], future[g][:, k + 1] if k + 1 < k_max else np.zeros(len(bd.subsets[g]))
-                can = np.zeros(n, bool)
-                for a, i in enumerate(J):
-                    if later[a] > 0:
-                        can |= ~dead[i]
-                ok &= rj[g] | can
-            still[j] = ok
-        now = active & ~still.any(axis=0)
+            still |= ~rej[j] & np.logical_and.reduce([open_j[g] for g in member[j]])
+        now = active & ~still
         stop[now] = k
         active &= ~now
     # frozen after the stop: a claim made by the stopping look holds at every later look
@@ -370,7 +367,7 @@ def _fixed_claim(joint: MultiJoint, alpha: float, fixed: Fixed, row: int, n: flo
     return float(np.r_[exact["reject"], exact["at_least_one"], exact["all"]][row])
 
 
-SIZE_RTOL = 1e-5   # the fixed-point iteration of :func:`size_for` stops when N moves less than this
+SIZE_RTOL = 1e-4   # the fixed-point iteration of :func:`size_for` stops when N moves less than this
 SIZE_ITER = 8
 
 
@@ -382,21 +379,39 @@ def size_for(joint: MultiJoint, bd: MultiBounds, alpha: float, fixed: Fixed, row
     group-sequential difference D changes slowly with N. Fixed-point iteration: N_{i+1} solves
     P_fix(N) = target − D(N_i) (Brent on log N), D re-estimated at N_{i+1} with the same draws
     (the boundaries do not depend on N); stops when N moves by less than :data:`SIZE_RTOL`
-    relative (typically 3–4 Monte Carlo evaluations), or after :data:`SIZE_ITER`.
+    relative — the Monte Carlo steps of D are ~1e-5 in N — (typically 3 evaluations), or after
+    :data:`SIZE_ITER`.
     """
-    n, d = float(guess), 0.0
+    n = float(guess)
     for _ in range(SIZE_ITER):
         res = operating(joint, bd, alpha, fixed, math.sqrt(n))
-        d = float(res["claims"][row, -1]) - _fixed_claim(joint, alpha, fixed, row, n)
-        goal = target - d
-        f = lambda x, goal=goal: _fixed_claim(joint, alpha, fixed, row, math.exp(x)) - goal  # noqa: E731
-        if f(math.log(hi)) < 0 or not 0 < goal < 1:
+        goal = target - (float(res["claims"][row, -1]) - _fixed_claim(joint, alpha, fixed, row, n))
+        if not 0 < goal < 1:
             return math.nan
-        if f(math.log(lo)) >= 0:
-            return lo
-        new = math.exp(brentq(f, math.log(lo), math.log(hi), xtol=1e-9, rtol=1e-12))
+        new = _solve_fixed(lambda x, goal=goal: _fixed_claim(joint, alpha, fixed, row, math.exp(x)) - goal,
+                           math.log(n), math.log(lo), math.log(hi))
+        if new is None or not math.isfinite(new):
+            return new if new is not None else lo
         done = abs(new - n) <= SIZE_RTOL * n
         n = new
         if done:
             break
     return n
+
+
+def _solve_fixed(f, x0: float, lo: float, hi: float) -> float | None:
+    """Root of the increasing ``f`` on log N near ``x0`` (bracket grown from ±0.2); None: below ``lo``
+    already reached (the root is ``lo``), NaN: not reached by ``hi``."""
+    a, b, step = max(x0 - 0.2, lo), min(x0 + 0.2, hi), 0.4
+    fa, fb = f(a), f(b)
+    while fa > 0 and a > lo:
+        a, b, fb = max(a - step, lo), a, fa
+        fa, step = f(a), step * 2
+    while fb < 0 and b < hi:
+        a, fa, b = b, fb, min(b + step, hi)
+        fb, step = f(b), step * 2
+    if fa > 0:
+        return None
+    if fb < 0:
+        return math.nan
+    return math.exp(brentq(f, a, b, xtol=1e-10, rtol=1e-12))

@@ -64,8 +64,8 @@ class MultiPopSequentialModel(DesignModel):
 
     base: MultiPopModel | None = None
     plan: InterimPlan | None = None
-    #: survival with a scalar scenario: the parameters, for the information per cell at each look
-    par: Params | None = None
+    #: survival with a scalar scenario: the joint law from the information per cell at each look
+    info_joint: M.MultiJoint | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -78,8 +78,8 @@ class MultiPopSequentialModel(DesignModel):
         """The joint law at flat point ``i``: survival (scalar scenario, exponential cells) from the
         events of every cell at each look's calendar time (:func:`survival_joint`), else proportional
         information."""
-        if self.par is not None:
-            return survival_joint(self.par, self.plan.information_rates, self.names)
+        if self.info_joint is not None:
+            return self.info_joint
         s, m = self.base.stats, len(self.names)
         return M.joint_proportional(self._point(s.drift, i, (m,)), self._point(s.cov1, i, (m, m)),
                                     self._point(s.corr0, i, (m, m)), self.plan.information_rates)
@@ -107,9 +107,10 @@ class MultiPopSequentialModel(DesignModel):
         return M.operating(joint, self.bounds(i, joint), one_sided_alpha(self), self.fixed(), math.sqrt(n), h1)
 
     def claims(self, n: ArrayLike, idx=slice(None)) -> dict[str, np.ndarray]:
-        points = np.arange(self.size)[idx].reshape(-1)
-        n = np.broadcast_to(np.asarray(n, dtype=float), points.shape)
-        rows = np.stack([self.operating(float(x), int(i))["claims"][:, -1] for x, i in zip(n, points)], axis=-1)
+        n = np.asarray(n, dtype=float)
+        points, sizes = np.broadcast_arrays(np.arange(self.size)[idx], n)
+        rows = np.stack([self.operating(float(x), int(i))["claims"][:, -1]
+                         for x, i in zip(sizes.reshape(-1), points.reshape(-1))], axis=-1).reshape((-1, *points.shape))
         m = len(self.names)
         out = {claim_key(name): rows[j] for j, name in enumerate(self.names)}
         out["at_least_one"], out["all"] = rows[m], rows[m + 1]
@@ -188,7 +189,8 @@ def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float |
         info = par is not None and par.endpoint == "survival" and par.piecewise is None and model.shape == ()
         if info:
             text += "; survival: the correlations within and across looks from each cell's expected events at each look"
-        return MultiPopSequentialModel(method=text, base=model, plan=plan, par=par if info else None, **common)
+        joint = survival_joint(par, plan.information_rates, model.stats.names) if info else None
+        return MultiPopSequentialModel(method=text, base=model, plan=plan, info_joint=joint, **common)
     return model
 
 
