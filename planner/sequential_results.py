@@ -81,7 +81,9 @@ def _single(r: DesignResult, model: SequentialModel, par: Params, n_eval: float,
     maximum = n_eval * u if u is not None else n_eval
     res = sequential_at(model.plan, a, maximum, fixed_power, r.target_power, units_per_patient=u)
     theta = float(np.asarray(model.details["effect_tested"]).reshape(-1)[0])
-    drift = float(np.asarray(model.base.stat.drift).reshape(-1)[0])
+    base = model.base   # one z test; the cells form's interaction design: its primary population's test
+    stat = base.stat if getattr(base, "stat", None) is not None else base.stats[base.primary]
+    drift = float(np.asarray(stat.drift).reshape(-1)[0])
     t = np.asarray(model.plan.information_rates)
     n_k = t * n_eval
     def bound(z):  # noqa: E306

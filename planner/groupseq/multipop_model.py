@@ -35,6 +35,11 @@ from . import multipop as M
 from .plan import InterimPlan
 from .single import inflation
 
+MAX_EXACT = 3          # distinct structures a call evaluates by Monte Carlo; more: the ratio approximation
+CURVE_LOG2 = 12        # draws per replicate (×8) when one call asks for several sizes (SE ~2–3 times larger)
+RATIO_NODES = 5        # points where N_GS / N_fixed is solved exactly for the ratio approximation
+REFERENCE_POWER = 0.8  # the power at which that ratio is solved when claims at a size are asked
+
 
 @dataclass(frozen=True)
 class OnePopulationSequentialModel(DesignModel):
@@ -102,30 +107,84 @@ class MultiPopSequentialModel(DesignModel):
             return m + 1
         return self.names.index(claim[len(PREFIX):])
 
-    def operating(self, n: float, i: int = 0, h1: bool = True) -> dict:
+    def operating(self, n: float, i: int = 0, h1: bool = True, log2: int = M.LOG2_POINTS) -> dict:
         joint = self.joint(i)
-        return M.operating(joint, self.bounds(i, joint), one_sided_alpha(self), self.fixed(), math.sqrt(n), h1)
+        return M.operating(joint, self.bounds(i, joint), one_sided_alpha(self), self.fixed(), math.sqrt(n), h1,
+                           log2=log2)
 
     def claims(self, n: ArrayLike, idx=slice(None)) -> dict[str, np.ndarray]:
+        """Every claim at sizes ``n`` of points ``idx``: by the Monte Carlo of :func:`.multipop.operating`
+        when the points hold at most :data:`MAX_EXACT` distinct structures (several sizes of one
+        structure, a curve over N, with 2^:data:`CURVE_LOG2` draws per replicate), else by the ratio
+        approximation (:meth:`ratios`)."""
         n = np.asarray(n, dtype=float)
         points, sizes = np.broadcast_arrays(np.arange(self.size)[idx], n)
-        rows = np.stack([self.operating(float(x), int(i))["claims"][:, -1]
-                         for x, i in zip(sizes.reshape(-1), points.reshape(-1))], axis=-1).reshape((-1, *points.shape))
+        flat_p, flat_n = points.reshape(-1), sizes.reshape(-1)
+        if self._distinct(flat_p) > MAX_EXACT:
+            r = self.ratios(REFERENCE_POWER)[flat_p]
+            return self._renamed(self.base.claims(flat_n / r, flat_p), points.shape)
+        log2 = M.LOG2_POINTS if flat_p.size == 1 else CURVE_LOG2
+        rows = np.stack([self.operating(float(x), int(i), log2=log2)["claims"][:, -1]
+                         for x, i in zip(flat_n, flat_p)], axis=-1).reshape((-1, *points.shape))
         m = len(self.names)
         out = {claim_key(name): rows[j] for j, name in enumerate(self.names)}
         out["at_least_one"], out["all"] = rows[m], rows[m + 1]
         out["power"] = out[self.primary]
         return _with_aliases(out, self.names[1])
 
+    def _renamed(self, fixed: dict, shape: tuple[int, ...]) -> dict:
+        keys = [claim_key(name) for name in self.names] + ["at_least_one", "all"]
+        out = {k: np.asarray(fixed[k]).reshape(shape) for k in keys}
+        out["power"] = out[self.primary]
+        return _with_aliases(out, self.names[1])
+
+    def _distinct(self, flat: np.ndarray) -> int:
+        s, m = self.base.stats, len(self.names)
+        keys = np.concatenate([self._point(s.drift, flat, (m,)), self._point(s.cov1, flat, (m, m)).reshape(flat.size, -1),
+                               self._point(s.corr0, flat, (m, m)).reshape(flat.size, -1)], axis=1)
+        return int(np.unique(np.round(keys, 12), axis=0).shape[0])
+
+    def ratios(self, target: float) -> np.ndarray:
+        """(size,) R = N_GS / N_fixed for ``target`` power of the primary claim: solved exactly
+        (:func:`.multipop.size_for`) at :data:`RATIO_NODES` points spread over the flat index,
+        log R interpolated linearly between them (the one-test inflation factor where no node has a
+        size). Used for many structures at once (curves over prevalence, maps): the size there is
+        the fixed size × R and the power at N the fixed power at N / R — an approximation (module
+        docstring; docs/group-sequential.md)."""
+        cache = self.__dict__.setdefault("_ratio_cache", {})
+        if target in cache:
+            return cache[target]
+        from ..solve import N_MAX  # noqa: PLC0415
+
+        fixed_n = np.asarray(self.base.solve_size(target, 1.0), float).reshape(-1)
+        infl = inflation(self.plan, one_sided_alpha(self), target)
+        nodes = np.unique(np.round(np.linspace(0, self.size - 1, RATIO_NODES)).astype(int))
+        at, logr = [], []
+        for i in nodes:
+            if not (self.feasible().reshape(-1)[i] and np.isfinite(fixed_n[i])):
+                continue
+            joint = self.joint(int(i))
+            n = M.size_for(joint, self.bounds(int(i), joint), one_sided_alpha(self), self.fixed(),
+                           self.row(self.primary), target, fixed_n[i] * infl, 4.0, N_MAX)
+            if math.isfinite(n) and n > 0:
+                at.append(i)
+                logr.append(math.log(n / fixed_n[i]))
+        out = np.exp(np.interp(np.arange(self.size), at, logr)) if at else np.full(self.size, infl)
+        cache[target] = out
+        return out
+
     def feasible(self) -> np.ndarray:
         return self.base.feasible()
 
     def solve_size(self, target: float, allocation_ratio: float) -> np.ndarray:
-        """N for ``target`` power of the primary claim, point by point (:func:`.multipop.size_for`),
-        from the fixed design's N × the plan's one-test inflation factor."""
+        """N for ``target`` power of the primary claim: point by point (:func:`.multipop.size_for`,
+        from the fixed design's N × the plan's one-test inflation factor) for up to
+        :data:`MAX_EXACT` structures, else the fixed N × :meth:`ratios`."""
         from ..solve import N_MAX, n_min  # noqa: PLC0415
 
         fixed_n = np.asarray(self.base.solve_size(target, allocation_ratio), float).reshape(-1)
+        if self._distinct(np.arange(self.size)) > MAX_EXACT:
+            return (fixed_n * self.ratios(target)).reshape(self.shape)
         infl = inflation(self.plan, one_sided_alpha(self), target)
         ok = self.feasible().reshape(-1)
         out = np.full(self.size, np.nan)
