@@ -371,14 +371,10 @@ def compute_design(
 
 
 def _cells_options(scenario: Scenario, name: str, opts: FixedDesignOptions) -> tuple[FixedDesignOptions, list[str]]:
-    """The cells form: the stratified design over several populations has no interim plan yet
-    (computed with one analysis)."""
-    notes: list[str] = []
-    if name == "stratified" and opts.interim is not None:
-        opts = replace(opts, interim=None)
-        notes.append("interim analyses of the stratified design over several populations are not available yet: "
-                     "computed with one analysis")
-    return opts, notes
+    """The cells form: every design follows its interim plan (the stratified design over several
+    populations by the closed group-sequential test of planner.groupseq.multipop; Simes has no
+    group-sequential form and is refused when the scenario is read)."""
+    return opts, []
 
 
 #: The interaction test shows that the marker is predictive, not that treatment works: it is

@@ -28,6 +28,7 @@ from .catalogue import (
 )
 from .errors import Problem
 from .scenario import (
+    INHERIT,
     BinarySubgroup,
     Cell,
     ContinuousSubgroup,
@@ -271,6 +272,21 @@ def read_stratified_options(r: Reader, block: dict, p: str, population: Populati
         r.add(f"{p}.order", f"applies to multiplicity 'fixed_sequence' only, not {multiplicity!r}")
     return {"multiplicity": multiplicity, "alpha_split": r.field(block, "alpha_split", p),
             "size_for": size_for, "order": order}
+
+
+def check_stratified_interim(r: Reader, designs: dict, interim) -> None:
+    """Simes has no group-sequential form here (planner.groupseq.multipop): the stratified design over
+    several populations with ``multiplicity: "simes"`` and an interim plan of 2+ looks is refused."""
+    opts = designs.get("stratified")
+    if opts is None or getattr(opts, "multiplicity", None) != "simes":
+        return
+    plan = interim if opts.interim == INHERIT else opts.interim
+    if plan is not None and getattr(plan, "k_max", 1) > 1:
+        r.add("designs.stratified.multiplicity",
+              "'simes' has no group-sequential form in this planner (the closed group-sequential test is built "
+              "for Bonferroni-based procedures and the parametric test, Maurer & Bretz 2013): choose 'bonferroni' "
+              "(Holm), 'parametric' or 'fixed_sequence', or switch the stratified design's interim analyses off "
+              "(\"interim\": null)")
 
 
 def strategy_population(designs: dict) -> dict:

@@ -381,6 +381,8 @@ def scenario_from_dict(data: Any) -> Scenario:
     if cells_form:
         designs = scenario_cells.strategy_population(designs)
     interim, designs = read_interims(r, data, testing, designs)
+    if cells_form:
+        scenario_cells.check_stratified_interim(r, designs, interim)
     check_null(r, endpoint, testing, positive, designs)
     provenance = _provenance(r, data)
     uncertainty = None

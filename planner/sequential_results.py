@@ -81,7 +81,9 @@ def _single(r: DesignResult, model: SequentialModel, par: Params, n_eval: float,
     maximum = n_eval * u if u is not None else n_eval
     res = sequential_at(model.plan, a, maximum, fixed_power, r.target_power, units_per_patient=u)
     theta = float(np.asarray(model.details["effect_tested"]).reshape(-1)[0])
-    drift = float(np.asarray(model.base.stat.drift).reshape(-1)[0])
+    base = model.base   # one z test; the cells form's interaction design: its primary population's test
+    stat = base.stat if getattr(base, "stat", None) is not None else base.stats[base.primary]
+    drift = float(np.asarray(stat.drift).reshape(-1)[0])
     t = np.asarray(model.plan.information_rates)
     n_k = t * n_eval
     def bound(z):  # noqa: E306
@@ -162,8 +164,12 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
         out = _single(r, model, par, n_eval, u)
     elif isinstance(model, StratifiedSequentialModel):
         out = _stratified(r, model, n_eval, u)
-    else:
-        return {}
+    else:  # the cells form's stratified design (planner.groupseq.multipop_model)
+        from .groupseq.multipop_model import interim_summary  # noqa: PLC0415
+
+        out = interim_summary(r, model, n_eval, u)
+        if out is None:
+            return {}
     fields = {"interim": plan.to_dict(), "interim_text": plan.describe(), "inflation_factor": out["inflation_factor"]}
     looks = out["looks"]
     if surv:
@@ -180,4 +186,6 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
     else:
         fields["expected_n_h0"], fields["expected_n_h1"] = out["expected_h0"], out["expected_h1"]
     fields["looks"] = tuple(looks)
+    if out.get("monte_carlo_se"):  # claim powers by randomized quasi-Monte Carlo: their standard errors
+        fields["details"] = {**r.details, "power_monte_carlo_se": out["monte_carlo_se"]}
     return fields

@@ -213,7 +213,11 @@ def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) 
         from .multipop import BUILDERS as CELLS_BUILDERS  # noqa: PLC0415 (imports this module)
 
         model = CELLS_BUILDERS[name](par, opts)
-        if isinstance(opts.interim, InterimPlan) and name != "stratified":
+        if isinstance(opts.interim, InterimPlan) and name == "stratified":
+            from ..groupseq.multipop_model import with_plan as with_plan_cells  # noqa: PLC0415
+
+            return with_plan_cells(model, opts.interim, opts.alpha_split, par)
+        if isinstance(opts.interim, InterimPlan):
             model = with_plan(model, opts.interim, opts.alpha_split)
         return model
     model = BUILDERS[name](par, opts)
