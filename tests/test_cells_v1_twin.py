@@ -81,7 +81,7 @@ EXAMPLES = sorted(p for p in SCENARIOS.glob("*.json")
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_every_example_with_a_perfect_assay_equals_its_cells_form_twin(path):
     d = perfect(json.loads(path.read_text(encoding="utf-8")))
-    d.pop("interim", None)  # the stratified design over populations has no interim plan yet
+    d.pop("interim", None)  # one analysis here; the twins with a plan: tests/test_groupseq_multipop.py
     for opts in (d.get("designs") or {}).values():
         if isinstance(opts, dict):
             opts.pop("interim", None)
