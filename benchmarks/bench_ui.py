@@ -62,7 +62,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def bench_edits(path: Path, edits: int, field: str = "population.prevalence") -> dict[str, list[float]]:
+def bench_edits(path: Path, edits: int, field: str = "population.prevalence",
+                pause_ms: float | None = None) -> dict[str, list[float]]:
     """Per edit (ms): wall ``total`` and ``table``; GUI-thread CPU ``total_cpu`` and ``table_cpu``;
     process CPU ``total_proc``."""
     from PySide6.QtCore import QEventLoop, QSettings
@@ -85,7 +86,7 @@ def bench_edits(path: Path, edits: int, field: str = "population.prevalence") ->
     out: dict[str, list[float]] = {k: [] for k in ("total", "table", "total_cpu", "table_cpu", "total_proc")}
     for i in range(edits + 3):
         value = start * (0.7 + 0.6 * ((i * 7) % 11) / 10)
-        quiet_until = time.perf_counter() + DEBOUNCE_MS / 1000  # the user pauses between edits
+        quiet_until = time.perf_counter() + (DEBOUNCE_MS if pause_ms is None else pause_ms) / 1000  # a pause
         while time.perf_counter() < quiet_until:
             loop.processEvents()
         t0, c0, p0 = time.perf_counter(), time.thread_time(), time.process_time()
@@ -129,12 +130,17 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=40)
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--scenario", type=Path, default=DEFAULT)
+    ap.add_argument("--pause", type=float, default=None,
+                    help="ms the user rests between edits (default: the debounce interval); a longer pause "
+                         "lets background work (assurance, refined curves) start and compete with the next edit")
     ap.add_argument("--field", default="population.prevalence",
                     help="input edited (prevalence edits reuse the prevalence-sweep curves; try positive.hazard_ratio)")
     args = ap.parse_args()
     load_before = os.getloadavg()
-    times = bench_edits(args.scenario, args.edits, args.field)
-    print(f"scenario: {args.scenario.name}; {args.edits} edits of {args.field}, Plots tab visible; "
+    times = bench_edits(args.scenario, args.edits, args.field, args.pause)
+    pause = f"{args.pause:g} ms" if args.pause is not None else "the debounce interval"
+    print(f"scenario: {args.scenario.name}; {args.edits} edits of {args.field} with pauses of {pause}, "
+          "Plots tab visible; "
           f"load average (1, 5, 15 min) {' '.join(f'{x:.2f}' for x in load_before)} before, "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} after, on {os.cpu_count()} cores")
 

@@ -42,8 +42,8 @@ DEFAULT_EXAMPLE = "egfr_nsclc_ipass.json"
 #: edits are coalesced into at most one recomputation per this interval: the first edit after a
 #: quiet period is computed at once (next event-loop turn), later ones at the end of the interval
 DEBOUNCE_MS = 60
-#: the assurance starts once the plots are drawn and the inputs have rested this long: in the
-#: background it still competes for the CPU, so it waits for a pause in the editing
+#: the assurance starts once the plots are drawn and the inputs have rested this long since: in
+#: the background it still competes for the CPU, so it waits for a pause in the editing
 ASSURANCE_DELAY_MS = 80
 MAX_RECENT = 8
 
@@ -584,6 +584,14 @@ class MainWindow(QMainWindow):
         if self._plots_busy() and self._assurance_waits < 25:
             self._assurance_waits += 1
             self.assurance_timer.start(10)
+            return
+        # the inputs rest ASSURANCE_DELAY_MS after the plots are drawn (not after the edit): a
+        # worker started while the user still edits would compete with the GUI thread for the CPU
+        drawn = max([c.last_drawn_at for c in self.plots.canvases()] if self.plots.isVisible() else [0.0])
+        rest = ASSURANCE_DELAY_MS - (time.perf_counter() - max(drawn, self._last_recompute_at)) * 1000
+        if rest > 1 and self._assurance_waits < 25:
+            self._assurance_waits += 1
+            self.assurance_timer.start(math.ceil(rest))
             return
         scenario, result = self._assurance_args
         self._assurance_args = None
