@@ -201,9 +201,7 @@ class ComparisonView(QWidget):
     # ------------------------------------------------------------------ showing results
     def set_stale(self, reason: str) -> None:
         """Grey the results and say why (invalid input)."""
-        self.status.setText(f"⚠ Results not updated: {reason}")
-        self.status.setStyleSheet("color: #8a5300; background: #fff6e0; padding: 4px;")
-        self.status.show()
+        self._set_status(f"⚠ Results not updated: {reason}", "color: #8a5300; background: #fff6e0; padding: 4px;")
         self.table.setEnabled(False)
 
     def show_comparison(self, comparison: Comparison) -> None:
@@ -213,13 +211,11 @@ class ComparisonView(QWidget):
         if cheapest:
             label = comparison.designs[cheapest].label
             basis = "cost" if comparison.scenario.get("costs") else "randomized N"
-            self.status.setText(f"★ Cheapest design meeting the target power (by {basis}): {label}")
-            self.status.setStyleSheet("color: #1b5e20; padding: 2px;")
+            self._set_status(f"★ Cheapest design meeting the target power (by {basis}): {label}",
+                             "color: #1b5e20; padding: 2px;")
         else:
-            self.status.setText("No design meets the target power at this size." if self.question != "sample_size"
-                                else "No design can reach the target power.")
-            self.status.setStyleSheet("color: #555; padding: 2px;")
-        self.status.show()
+            self._set_status("No design meets the target power at this size." if self.question != "sample_size"
+                             else "No design can reach the target power.", "color: #555; padding: 2px;")
         results = list(comparison.designs.values())
         with self.batch():
             self.table.clearSpans()
@@ -239,6 +235,15 @@ class ComparisonView(QWidget):
             self.assurance_current = False
             self._fill_assurance()
         self.fills += 1
+
+    def _set_status(self, text: str, style: str) -> None:
+        """The line above the table (set only when it changes: a new style sheet re-polishes the
+        label and lays the window out again, ~3 repaints of the whole window per edit)."""
+        if self.status.text() != text:
+            self.status.setText(text)
+        if self.status.styleSheet() != style:
+            self.status.setStyleSheet(style)
+        self.status.show()
 
     @contextmanager
     def batch(self) -> Iterator[None]:
