@@ -40,10 +40,11 @@ import time, sys
 t0, c0 = time.perf_counter(), time.process_time()
 sys.path.insert(0, {root!r})
 from PySide6.QtCore import QEventLoop, QSettings
-from ui.app import create_app
+from ui.app import create_app, freeze_startup_objects
 app = create_app()
 from ui.main_window import MainWindow
 w = MainWindow({path!r}, settings=QSettings({ini!r}, QSettings.Format.IniFormat))
+w.started.connect(freeze_startup_objects)
 w.show()
 loop = QEventLoop()  # QEventLoop.processEvents: the static call leaks a None reference in PySide6 6.12
 while w.first_painted is None:
@@ -68,13 +69,14 @@ def bench_edits(path: Path, edits: int, field: str = "population.prevalence",
     process CPU ``total_proc``."""
     from PySide6.QtCore import QEventLoop, QSettings
 
-    from ui.app import create_app
+    from ui.app import create_app, freeze_startup_objects
 
     create_app()
     from ui.main_window import DEBOUNCE_MS, MainWindow
 
     ini = tempfile.NamedTemporaryFile(suffix=".ini", delete=False).name
     w = MainWindow(str(path), settings=QSettings(ini, QSettings.Format.IniFormat))
+    w.started.connect(freeze_startup_objects)  # as ui.app.run does
     w.resize(1500, 950)
     w.show()
     w.tabs.setCurrentWidget(w.plots)

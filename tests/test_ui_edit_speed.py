@@ -136,3 +136,27 @@ def test_hidden_plots_are_marked_dirty_and_drawn_when_shown(window, qtbot):
     w.tabs.setCurrentWidget(w.plots)
     qtbot.waitUntil(lambda: all(c.drawn > d for c, d in zip(w.plots.canvases(), drawn)), timeout=5000)
     assert not w.plots.dirty
+
+
+def test_started_once_after_the_first_results_and_freezing(qtbot, tmp_path):
+    import gc
+
+    from PySide6.QtCore import QSettings
+
+    from ui.app import freeze_startup_objects
+    from ui.main_window import MainWindow
+
+    w = MainWindow(str(EGFR), settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w, before_close_func=ui_helpers._quiet_close)
+    seen: list[int] = []
+    w.started.connect(lambda: seen.append(w.compute_count))
+    w.show()
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    _edit(w, qtbot, 0.5)
+    qtbot.wait(50)
+    assert seen == [1]  # once, after the first comparison
+    try:
+        freeze_startup_objects()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the test process goes on making and closing windows

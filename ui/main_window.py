@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -85,7 +85,12 @@ def _title_of(path: Path) -> str:
 
 
 class MainWindow(QMainWindow):
-    """The Enrichment Planner window. ``settings`` defaults to the user's QSettings."""
+    """The Enrichment Planner window. ``settings`` defaults to the user's QSettings.
+
+    ``started`` is emitted once, after the first results and plots (``ui.app.run`` then freezes
+    the start-up objects for the garbage collector)."""
+
+    started = Signal()
 
     def __init__(self, path: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -570,6 +575,8 @@ class MainWindow(QMainWindow):
         dragging = self.inputs.slider.isSliderDown()  # table live while dragging; plots on release
         self.plots.set_inputs(doc.scenario, result, question, n, defer=dragging)
         self.plots.update_legend()
+        if self.compute_count == 1:
+            QTimer.singleShot(0, self.started.emit)  # after the plots (their render timer is due first)
         self.log.log_comparison(doc.scenario, result, question, n, self.last_compute_ms)
         self.statusBar().showMessage(f"Computed {len(result.designs)} designs in {self.last_compute_ms:.0f} ms")
 
