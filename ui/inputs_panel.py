@@ -219,15 +219,25 @@ class InputsPanel(QScrollArea):
 
     def _refresh_derived(self) -> None:
         form = self.forms["derived"]
+        rows = None
+        if self.doc.scenario is not None:
+            try:
+                rows = derived_quantities(self.doc.scenario)
+            except Exception as exc:  # derived values are informative only
+                rows = [("—", str(exc), "")]
+        shown = getattr(self, "_derived_shown", [])
+        if rows and [label for label, _v, _w in rows] == [lab.text() for lab, _val in shown]:
+            for (_label, value, why), (lab, val) in zip(rows, shown):  # the same rows: new values only
+                val.setText(value)
+                lab.setToolTip(why)
+                val.setToolTip(why)
+            return
+        self._derived_shown = []
         while form.rowCount():
             form.removeRow(0)
-        if self.doc.scenario is None:
+        if rows is None:
             form.addRow(QLabel("— (fix the marked inputs)"))
             return
-        try:
-            rows = derived_quantities(self.doc.scenario)
-        except Exception as exc:  # derived values are informative only
-            rows = [("—", str(exc), "")]
         for label, value, why in rows:
             lab, val = QLabel(label), QLabel(value)
             val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -235,6 +245,7 @@ class InputsPanel(QScrollArea):
             lab.setToolTip(why)
             val.setToolTip(why)
             form.addRow(lab, val)
+            self._derived_shown.append((lab, val))
 
     def _refresh_other_problems(self) -> None:
         shown = {path for path, row in self.rows.items() if row.applies_to(self.doc.endpoint)}

@@ -74,6 +74,10 @@ class PlotCanvas(QWidget):
         #: which is re-rendered only when the axes' limits, scales, ticks or labels change.
         self.blit = False
         self.blitted = 0  # redraws of the data only
+        #: the frame (``planner.figures.*_axes`` call) the axes show, kept by the owner across
+        #: :meth:`reset` (``ui.plots_panel.PlotsPanel._frame``); forgotten by :meth:`clear`
+        self.frame_memo: dict | None = None
+        self.frames_kept = 0
         self._background = None
         self._background_key: tuple | None = None
         self.canvas.mpl_connect("draw_event", self._on_draw)
@@ -180,6 +184,7 @@ class PlotCanvas(QWidget):
 
     def clear(self, message: str = "") -> None:
         self._background = None
+        self.frame_memo = None
         self.ax.clear()
         if message:
             self.ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, color="#666",

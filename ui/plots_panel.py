@@ -271,6 +271,33 @@ class PlotsPanel(QWidget):
                 canvas.clear(f"cannot draw: {exc}")
             canvas.redraw()
 
+    @staticmethod
+    def _frame(canvas: PlotCanvas, axes_function, *args) -> None:
+        """``axes_function(canvas.ax, *args)`` (a ``planner.figures.*_axes``: scales, limits,
+        labels, grid, ticks), or, when the canvas already shows the frame of the same call,
+        only what :meth:`PlotCanvas.reset` undid (limits, title, labels): an edit then keeps the
+        frame, and setting the grid and tick styles again (~2 ms a plot) is skipped."""
+        ax = canvas.ax
+        key = (axes_function, tuple(tuple(np.asarray(a).tolist()) if isinstance(a, (np.ndarray, tuple, list))
+                                    else a for a in args))
+        memo = canvas.frame_memo
+        if memo is not None and memo["key"] == key and memo["ax"] is ax:
+            if not memo["autoscale"][0]:
+                ax.set_xlim(*memo["lim"][0])
+            if not memo["autoscale"][1]:
+                ax.set_ylim(*memo["lim"][1])
+            for text, (words, size) in zip((ax.title, ax.xaxis.label, ax.yaxis.label), memo["texts"]):
+                if text.get_text() != words or text.get_fontsize() != size:
+                    text.set_text(words)
+                    text.set_fontsize(size)
+            canvas.frames_kept += 1
+            return
+        axes_function(ax, *args)
+        canvas.frame_memo = {"key": key, "ax": ax, "autoscale": (ax.get_autoscalex_on(), ax.get_autoscaley_on()),
+                             "lim": (ax.get_xlim(), ax.get_ylim()),
+                             "texts": [(t.get_text(), t.get_fontsize()) for t in (ax.title, ax.xaxis.label,
+                                                                                ax.yaxis.label)]}
+
     def _cache_key(self, key: tuple) -> tuple:
         """Curves that sweep the prevalence do not depend on the scenario's own prevalence: a
         prevalence edit (the slider) reuses them. Keyed by every other input."""
@@ -373,7 +400,7 @@ class PlotsPanel(QWidget):
             "power_n", live, ("power_n", lo, hi, tuple(sorted(points.items())), self.question, self.n_given),
             lambda: figures.power_vs_n_curves(s, results, figures.power_n_grid(lo, hi, POWER_N_POINTS)),
             lambda: figures.power_vs_n_curves(s, results, figures.power_n_grid(lo, hi, LIVE_CELLS_POINTS)))
-        figures.power_vs_n_axes(ax, s.endpoint, (lo, hi))
+        self._frame(canvas, figures.power_vs_n_axes, s.endpoint, (lo, hi))
         n_given = self.n_given if self.question in ("power", "effect") else None
         figures.power_vs_n_data(ax, s, data, points, n_given)
         canvas.csv_text = lambda: curves_csv(data)
@@ -428,7 +455,7 @@ class PlotsPanel(QWidget):
         new = figures.decade_range(ys)
         ys = ys[np.isfinite(ys) & (ys > 0)]
         ylim = self._stable_range("n_prev", (ys.min(), ys.max()), new) if new else None
-        figures.n_vs_prevalence_axes(ax, s.endpoint, ylim)
+        self._frame(canvas, figures.n_vs_prevalence_axes, s.endpoint, ylim)
         figures.n_vs_prevalence_data(ax, s, data)
         if ylim is None:
             ax.autoscale_view()
@@ -447,7 +474,7 @@ class PlotsPanel(QWidget):
             "power_neg", live, ("power_neg", tuple(grid), self.question, self.n_given),
             lambda: figures.power_vs_negative_effect_curves(s, self._designs(), grid),
             lambda: figures.power_vs_negative_effect_curves(s, self._designs(), coarse))
-        figures.power_vs_negative_effect_axes(ax, s.endpoint, grid)
+        self._frame(canvas, figures.power_vs_negative_effect_axes, s.endpoint, grid)
         figures.power_vs_negative_effect_data(ax, s, data)
         canvas.csv_text = lambda: curves_csv(data)
 
@@ -481,6 +508,7 @@ class PlotsPanel(QWidget):
         else:
             prev, effects, dm = design_map(points)
         full = dm if points == MAP_POINTS else None
-        figures.design_map_axes(ax, s.endpoint, prev, effects, figures.design_map_title(criterion, s.testing.power))
+        self._frame(canvas, figures.design_map_axes, s.endpoint, prev, effects,
+                    figures.design_map_title(criterion, s.testing.power))
         canvas.legend_handles = figures.design_map_data(ax, s, dm)
         canvas.csv_text = lambda: design_map_csv(full or design_map(MAP_POINTS)[2], s.endpoint)
