@@ -131,3 +131,16 @@ def test_pdf_words_left_of_the_right_margin(qapp, tmp_path, name):
     out = tmp_path / "r.pdf"
     write_report_pdf(build_report(load_scenario(path), include_figures=False, include_adaptive=False), out)
     assert _words_past_margin(out) == []
+
+
+def test_a_list_or_block_note_is_printed_once():
+    """The note on ``population.cells`` (or a block such as ``testing``) is shown in full on its
+    first row and as "as above" on the others, not repeated four times."""
+    report = build_report(load_scenario(SCENARIOS / "pdl1_nsclc_keynote042_cutoffs.json"),
+                          include_figures=False, include_adaptive=False)
+    html = report.print_html.split("Appendix: scenario")[0]  # the appendix has the file as it is
+    assert html.count("central screening of 1653 evaluable samples") == 1
+    for i in (1, 2, 3):
+        row = html.split(f'data-path="population.cells[{i}].prevalence"')[1].split("</tr>")[0]
+        assert "as above (population.cells)" in row
+    assert html.count("as above (testing)") == 3  # power, allocation, method after alpha

@@ -150,13 +150,16 @@ def assumptions_table(scenario: Scenario, comparison: Comparison) -> Markup:
     rows, texts = [], [[h] for h in heads]  # texts: each column's words, for the column widths
     for path, name, value, unit in assumption_rows(scenario):
         status = note_for(scenario, path, data)
+        # a list's or block's note (population.cells, survival) in full once, then "as above"
+        again = status is not None and status.path != path and status.path in used and not status.stale
+        source = tag("i", f"as above ({status.path})") if again else note_cell(status)
         if status is not None:
             used.add(status.path)
         rows.append(row([
             tag("td", join([name, Markup("<br>"), tag("span", path, class_="small")])),
-            td(value_text(value), "value"), td(unit, num=False), td(note_cell(status), "provenance", num=False),
+            td(value_text(value), "value"), td(unit, num=False), td(source, "provenance", num=False),
         ], data_path=path))
-        for col, text in zip(texts, (name, value_text(value), unit, status.note.source if status else "")):
+        for col, text in zip(texts, (name, value_text(value), unit, status.note.source if status and not again else "")):
             col.append(text)
         texts[0].append(path)  # a word the column must hold (in a smaller font)
     for key in sorted(set(scenario.provenance) - used):
