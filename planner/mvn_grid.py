@@ -41,7 +41,7 @@ _U_EPS = 1e-300
 _VAR_FLOOR = 1e-12
 _BIG = 38.0
 _TINY = 1e-13
-_CHUNK_ELEMENTS = 2_000_000
+_CHUNK_ELEMENTS = 200_000  # elements of the largest temporary per chunk (1.6 MB: stays in cache; 2e6 was ~20 % slower)
 
 
 @lru_cache(maxsize=64)
