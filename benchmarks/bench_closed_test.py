@@ -2,14 +2,17 @@
 
 Run: ``python benchmarks/bench_closed_test.py [--repeat 5]``. F and three nested populations
 (prevalences 1, 0.6, 0.35, 0.15), the expected z statistics growing along the curve; prints the
-median wall time of one ``closed_test_power`` call (all 200 points at once) per procedure, the
-same for one point (what one step of a scalar size search costs), and, for the parametric test,
-a curve over prevalence (200 distinct H0 correlations: 200 critical-value solves, then cached).
+median CPU (process) time of one ``closed_test_power`` call (all 200 points at once) per
+procedure, the same for one point (what one step of a scalar size search costs), and, for the
+parametric test, a curve over prevalence (200 distinct H0 correlations: 200 critical-value solves,
+then cached). CPU time because the wall time of a shared machine depends on its load; the
+1-minute load average is printed beside each line.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -32,10 +35,14 @@ def nested(prev: np.ndarray) -> np.ndarray:
 def timed(fn, repeat: int) -> float:
     out = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        out.append(time.perf_counter() - t0)
+        out.append(time.process_time() - t0)
     return statistics.median(out)
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,22 +53,22 @@ def main(argv: list[str] | None = None) -> int:
     corr0 = nested(prev)
     cov1 = corr0 * np.outer([1.0, 1.05, 0.95, 1.1], [1.0, 1.05, 0.95, 1.1]) ** 0.5
     mean = np.linspace(0.5, 4.0, POINTS)[:, None] * np.sqrt(prev)
-    print(f"closed_test_power, m = 4 (F + 3 nested populations), alpha = 0.025, median of {args.repeat}")
+    print(f"closed_test_power, m = 4 (F + 3 nested populations), alpha = 0.025, CPU median of {args.repeat}")
     for proc in PROCEDURES:
         curve = timed(lambda p=proc: closed_test_power(mean, cov1, corr0, 0.025, p), args.repeat)
         one = timed(lambda p=proc: closed_test_power(mean[100], cov1, corr0, 0.025, p), args.repeat)
-        print(f"  {proc:15s} {POINTS}-point curve {curve * 1e3:8.1f} ms   one point {one * 1e3:7.1f} ms")
+        print(f"  {proc:15s} {POINTS}-point curve {curve * 1e3:8.1f} ms   one point {one * 1e3:7.1f} ms   {load()}")
     shares = np.linspace(0.3, 0.9, POINTS)
     prevs = np.stack([np.ones(POINTS), shares, shares * 0.6, shares * 0.25], axis=-1)
     corrs = np.sqrt(np.minimum(prevs[:, :, None], prevs[:, None, :]) / np.maximum(prevs[:, :, None], prevs[:, None, :]))
     means = 2.5 * np.sqrt(prevs)
     ct._crit_cache.clear()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     closed_test_power(means, corrs, corrs, 0.025, "parametric")
-    first = time.perf_counter() - t0
+    first = time.process_time() - t0
     again = timed(lambda: closed_test_power(means, corrs, corrs, 0.025, "parametric"), args.repeat)
     print(f"  parametric over prevalence (200 correlations): first call {first * 1e3:.0f} ms "
-          f"(critical values solved), cached {again * 1e3:.0f} ms")
+          f"(critical values solved), cached {again * 1e3:.0f} ms   {load()}")
     return 0
 
 

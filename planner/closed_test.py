@@ -253,6 +253,22 @@ def _representatives(thr: np.ndarray) -> np.ndarray:
     return np.concatenate([thr[..., :1] - 1.0, mids, thr[..., -1:] + 1.0], axis=-1)
 
 
+def _classify(grid: list[np.ndarray], terms, m: int, own: tuple[int, ...]) -> np.ndarray:
+    """Which hypotheses the closed test rejects in each cell of the grid: (own…, n_0 + 1, …, m).
+
+    One point inside each cell is classified by the rule itself (:func:`_apply`); the result
+    depends on the thresholds only, so it is made once per H0 correlation (``own``: corr0's
+    batch), not once per point of a curve."""
+    reps = [_representatives(t) for t in grid]
+    z = np.stack(np.broadcast_arrays(*[
+        r.reshape(own + (1,) * k + r.shape[-1:] + (1,) * (m - 1 - k)) for k, r in enumerate(reps)
+    ]), axis=-1)
+    nb = len(own)
+    expanded = [(J, [(S, _lead(t, nb).reshape(_lead(t, nb).shape[:-1] + (1,) * m + t.shape[-1:]))
+                     for S, t in ts]) for J, ts in terms]
+    return _apply(z, expanded, m)
+
+
 def closed_test_power(mean: ArrayLike, cov1: ArrayLike, corr0: ArrayLike, alpha: float, procedure: str, *,
                       weights: ArrayLike | None = None, order: tuple[int, ...] | None = None,
                       parametric_rule: str = "xi") -> dict[str, np.ndarray]:
@@ -270,17 +286,13 @@ def closed_test_power(mean: ArrayLike, cov1: ArrayLike, corr0: ArrayLike, alpha:
         raise ValueError(f"cov1 must end in ({m}, {m})")
     batch = np.broadcast_shapes(mean.shape[:-1], cov1.shape[:-2], corr0.shape[:-2])
     terms = _setup(corr0, alpha, procedure, weights, order, parametric_rule, m)
-    thr = _grid(terms, m, corr0.shape[:-2])
-    thr = [np.broadcast_to(t, batch + t.shape[-1:]) for t in thr]
+    own = corr0.shape[:-2]  # the thresholds', and so the cells' classification's, batch (one for a curve over N)
+    grid = _grid(terms, m, own)
+    thr = [np.broadcast_to(t, batch + t.shape[-1:]) for t in grid]
     cells = cell_probs(np.broadcast_to(mean, batch + (m,)), np.broadcast_to(cov1, batch + (m, m)), thr)
-    reps = [_representatives(t) for t in thr]
-    z = np.stack(np.broadcast_arrays(*[
-        r.reshape(batch + (1,) * k + r.shape[-1:] + (1,) * (m - 1 - k)) for k, r in enumerate(reps)
-    ]), axis=-1)
+    rej = _classify(grid, terms, m, own)
     nb = len(batch)
-    expanded = [(J, [(S, _lead(t, nb).reshape(_lead(t, nb).shape[:-1] + (1,) * m + t.shape[-1:]))
-                     for S, t in ts]) for J, ts in terms]
-    rej = _apply(z, expanded, m)
+    rej = rej.reshape((1,) * (nb - len(own)) + rej.shape)  # broadcasts against the cells
     axes = tuple(range(nb, nb + m))
     probs = cells
     reject = np.stack([np.sum(probs * rej[..., i], axis=axes) for i in range(m)], axis=-1)

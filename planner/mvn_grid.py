@@ -41,7 +41,7 @@ _U_EPS = 1e-300
 _VAR_FLOOR = 1e-12
 _BIG = 38.0
 _TINY = 1e-13
-_CHUNK_ELEMENTS = 2_000_000
+_CHUNK_ELEMENTS = 200_000  # elements of the largest temporary per chunk (1.6 MB: stays in cache; 2e6 was ~20 % slower)
 
 
 @lru_cache(maxsize=64)
@@ -197,8 +197,8 @@ def _chunked(mean, cov, thr, q_outer, q_inner):
     m = mean.shape[-1]
     batch = np.broadcast_shapes(mean.shape[:-1], cov.shape[:-2], *(t.shape[:-1] for t in thr))
     ns = [t.shape[-1] for t in thr]
-    nodes = [2 * q_outer + max(n - 1, 0) * q_inner for n in ns[:-1]]
-    per_point = int(np.prod(nodes)) * (ns[-1] + 2)
+    nodes = [2 * q_outer + max(n - 1, 0) * q_inner for n in ns[:-2]]
+    per_point = int(np.prod(nodes)) * (ns[-2] + 2) * (ns[-1] + 2)  # the exact pair's tables
     size = int(np.prod(batch, dtype=int))
     chunk = max(1, _CHUNK_ELEMENTS // per_point)
     mean = np.broadcast_to(mean, batch + (m,)).reshape(size, m)

@@ -109,8 +109,9 @@ def test_generic_designs_over_the_assay_structure_give_the_version_1_numbers(end
     """An imperfect assay: the cells test-positive/test-negative are mixtures of B+ and B−."""
     from dataclasses import replace
 
-    from planner.designs.build import build_model
-    from planner.designs.multipop import BUILDERS, claim_key
+    from planner.catalogue import FIXED_DESIGNS
+    from planner.designs.build import build_model, builder
+    from planner.designs.multipop import claim_key
     from planner.params import params_from_scenario
     from planner.populations import assay_structure
     from planner.scenario import FixedDesignOptions
@@ -120,10 +121,10 @@ def test_generic_designs_over_the_assay_structure_give_the_version_1_numbers(end
     par = params_from_scenario(scenario_from_dict(d))
     generic = replace(par, structure=assay_structure(par.prevalence, par.sensitivity, par.specificity))
     n = np.array([150.0, 400.0, 1200.0])
-    for name in BUILDERS:
+    for name in FIXED_DESIGNS:
         v1 = build_model(name, par, FixedDesignOptions(control_arm="randomized")).claims(n)
         opts = FixedDesignOptions(multiplicity="parametric", size_for="test-positive", control_arm="randomized")
-        new = BUILDERS[name](generic, opts).claims(n)
+        new = builder(name, cells=True)(generic, opts).claims(n)
         np.testing.assert_allclose(new["power"], v1["power"], rtol=1e-12, err_msg=name)
         if name == "stratified":
             np.testing.assert_allclose(new[claim_key("F")], v1["overall"], rtol=1e-12)

@@ -9,6 +9,7 @@ then renamed.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -132,8 +133,9 @@ def _lay_out_for_pages(doc, device) -> None:
     fmt.setBottomMargin(int(2 / 2.54 * dpi_y))
     doc.rootFrame().setFrameFormat(fmt)
     doc.setPageSize(QSizeF(device.width(), device.height()))
-    if _widest_table(doc) > doc.pageSize().width() + 2:
-        # a table wider than the page with whole words: let words break rather than cut the table
+    break_overlong_words(doc)
+    if _widest_table(doc) > table_limit(doc):
+        # a table wider than the text with whole words: let words break rather than cut the table
         from PySide6.QtGui import QTextOption
 
         option = doc.defaultTextOption()
@@ -141,20 +143,123 @@ def _lay_out_for_pages(doc, device) -> None:
         doc.setDefaultTextOption(option)
 
 
-def _widest_table(doc) -> float:
-    """The right edge of the widest table of the laid-out ``doc`` (device units)."""
+#: a break opportunity that prints nothing (Unicode ZERO WIDTH SPACE, line-break class ZW)
+_SOFT_BREAK = "\u200b"
+_CHUNK = 12  # characters between the break opportunities put into a word too long for a line
+
+
+def text_right(doc) -> float:
+    """The right edge of the text area of ``doc`` laid out for pages (device units): the page
+    width less the right margin (set in the screen's dpi, :func:`_lay_out_for_pages`)."""
+    device = doc.documentLayout().paintDevice()
+    scale = device.logicalDpiX() / _screen_dpi()[0] if device is not None else 1.0
+    return doc.pageSize().width() - doc.rootFrame().frameFormat().rightMargin() * scale
+
+
+def table_limit(doc) -> float:
+    """How far right a table may reach (device units): the text area and 3 mm, as a page-wide
+    table's outer border lies about 1.5 mm beyond the text (Qt adds it to ``width="100%"``)."""
+    device = doc.documentLayout().paintDevice()
+    dpi = device.logicalDpiX() if device is not None else _screen_dpi()[0]
+    return text_right(doc) + 0.3 / 2.54 * dpi
+
+
+def overflowing_blocks(doc) -> list:
+    """The blocks outside tables with a line past the text area's right edge (a word longer than
+    a line: the document wraps between words only, :func:`report_document`); ``doc`` laid out."""
+    doc.pageCount()  # finishes the layout
+    layout, right = doc.documentLayout(), text_right(doc) + 1
+    out, block = [], doc.firstBlock()
+    while block.isValid():
+        lines = block.layout()
+        if lines is not None and not _in_table(block):
+            left = layout.blockBoundingRect(block).left()
+            widths = (lines.lineAt(i).naturalTextWidth() for i in range(lines.lineCount()))
+            if any(w > 0 and left + lines.lineAt(i).x() + w > right for i, w in enumerate(widths)):
+                out.append(block)
+        block = block.next()
+    return out
+
+
+def _in_table(block) -> bool:
     from PySide6.QtGui import QTextCursor
 
-    layout, right, seen = doc.documentLayout(), 0.0, set()
-    doc.pageCount()  # finishes the layout
-    block = doc.firstBlock()
+    return QTextCursor(block).currentTable() is not None
+
+
+def break_overlong_words(doc) -> int:
+    """Let each word too long for its line (a URL in a note, a long string in the appendix's JSON)
+    break: a zero-width break opportunity every few characters inside it. Only where the text runs
+    past the right margin: in the blocks outside tables with such a line, a word wider than 90 %
+    of the text width; in a table wider than the text, a word wider than 90 % of its column's
+    share (``width="…%"``). Other words still wrap only between words. Returns the number of
+    words given break opportunities."""
+    device = doc.documentLayout().paintDevice()
+    scale = device.logicalDpiX() / _screen_dpi()[0] if device is not None else 1.0
+    room = text_right(doc) - doc.rootFrame().frameFormat().leftMargin() * scale
+    todo = [(block, 0.9 * room) for block in overflowing_blocks(doc)]
+    for table in _tables(doc):
+        if doc.documentLayout().frameBoundingRect(table).right() > table_limit(doc):
+            shares = [c.rawValue() / 100 if c.type() == c.type().PercentageLength else 0.3
+                      for c in table.format().columnWidthConstraints()]
+            for r in range(table.rows()):
+                for c in range(table.columns()):
+                    cell = table.cellAt(r, c)
+                    share = shares[c] if c < len(shares) else 0.3
+                    block = cell.firstCursorPosition().block()
+                    while block.isValid() and block.position() <= cell.lastPosition():
+                        todo.append((block, 0.9 * share * room))
+                        block = block.next()
+    return sum(_soften(doc, block, limit, device) for block, limit in todo)
+
+
+def _soften(doc, block, limit: float, device) -> int:
+    """Break opportunities every :data:`_CHUNK` characters inside each word of ``block`` wider
+    than ``limit`` (device units); the number of such words."""
+    from PySide6.QtGui import QFontMetricsF, QTextCursor
+
+    text, start, spots, count = block.text(), block.position(), [], 0
+    for match in re.finditer(r"\S{" + str(2 * _CHUNK) + ",}", text):
+        metrics = QFontMetricsF(_char_font(doc, start + match.start()), device)
+        if metrics.horizontalAdvance(match.group()) > limit:
+            spots += range(match.start() + _CHUNK, match.end(), _CHUNK)
+            count += 1
+    cursor = QTextCursor(doc)
+    for spot in reversed(spots):  # from the end, so that the earlier positions stay valid
+        cursor.setPosition(start + spot)
+        cursor.insertText(_SOFT_BREAK)
+    return count
+
+
+def _tables(doc) -> list:
+    """The tables of ``doc``, each once (by position: the ``id()`` of Qt's short-lived Python
+    wrappers is reused)."""
+    from PySide6.QtGui import QTextCursor
+
+    seen, out, block = set(), [], doc.firstBlock()
     while block.isValid():
         table = QTextCursor(block).currentTable()
-        if table is not None and id(table) not in seen:
-            seen.add(id(table))
-            right = max(right, layout.frameBoundingRect(table).right())
+        if table is not None and table.firstPosition() not in seen:
+            seen.add(table.firstPosition())
+            out.append(table)
         block = block.next()
-    return right
+    return out
+
+
+def _char_font(doc, position: int):
+    """The font of the character at ``position``."""
+    from PySide6.QtGui import QTextCursor
+
+    cursor = QTextCursor(doc)
+    cursor.setPosition(position + 1)
+    return cursor.charFormat().font()
+
+
+def _widest_table(doc) -> float:
+    """The right edge of the widest table of the laid-out ``doc`` (device units)."""
+    doc.pageCount()  # finishes the layout
+    layout = doc.documentLayout()
+    return max((layout.frameBoundingRect(table).right() for table in _tables(doc)), default=0.0)
 
 
 def _first_content_after(block):

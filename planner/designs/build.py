@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..assay import assay_mix
+from ..catalogue import FIXED_DESIGNS
 from ..contrasts import (
     contrast,
     linear_cov,
@@ -193,13 +194,17 @@ def stratified(par: Params, opts: FixedDesignOptions) -> StratifiedModel:
     )
 
 
-BUILDERS = {
-    "all_comers": all_comers,
-    "targeted": targeted,
-    "stratified": stratified,
-    "strategy": strategy,
-    "interaction": interaction,
-}
+def builder(name: str, cells: bool = False):
+    """The function making fixed design ``name``'s model — of this module for the two-subgroup
+    form, of :mod:`planner.designs.multipop` (same function names) for the cells form. The one
+    list of fixed designs is the catalogue's ``FIXED_DESIGNS``."""
+    if name not in FIXED_DESIGNS:
+        raise KeyError(f"unknown fixed design {name!r}; one of {', '.join(FIXED_DESIGNS)}")
+    if cells:
+        from . import multipop  # noqa: PLC0415 (multipop imports this module)
+
+        return getattr(multipop, name)
+    return globals()[name]
 
 
 def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) -> DesignModel:
@@ -210,9 +215,7 @@ def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) 
     """
     opts = opts or FixedDesignOptions()
     if par.structure is not None:  # the cells form: several populations (planner.designs.multipop)
-        from .multipop import BUILDERS as CELLS_BUILDERS  # noqa: PLC0415 (imports this module)
-
-        model = CELLS_BUILDERS[name](par, opts)
+        model = builder(name, cells=True)(par, opts)
         if isinstance(opts.interim, InterimPlan) and name == "stratified":
             from ..groupseq.multipop_model import with_plan as with_plan_cells  # noqa: PLC0415
 
@@ -220,7 +223,7 @@ def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) 
         if isinstance(opts.interim, InterimPlan):
             model = with_plan(model, opts.interim, opts.alpha_split)
         return model
-    model = BUILDERS[name](par, opts)
+    model = builder(name)(par, opts)
     if isinstance(opts.interim, InterimPlan):
         model = with_plan(model, opts.interim, opts.alpha_split)
     return model

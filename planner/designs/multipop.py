@@ -349,12 +349,3 @@ def population_details(model: DesignModel) -> dict:
     corr = np.broadcast_to(st.corr0, st.drift.shape[:-1] + st.corr0.shape[-2:]).reshape(-1, *st.corr0.shape[-2:])[0]
     return {"hypotheses": list(st.names), "correlation_h0_matrix": corr.tolist(),
             "effect_tested_by_population": {k: first(v) for k, v in st.effects.items()}}
-
-
-BUILDERS = {
-    "all_comers": all_comers,
-    "targeted": targeted,
-    "stratified": stratified,
-    "strategy": strategy,
-    "interaction": interaction,
-}

@@ -17,7 +17,7 @@ from ..scenario import ProvenanceNote, Scenario
 from ..scenario_io import scenario_to_dict
 from ..validation import get_path
 from .fmt import number, percent, value_text
-from .markup import Markup, esc, join, row, table, tag, td
+from .markup import Markup, auto_widths, esc, join, row, table, tag, td
 
 SUBGROUP_TAGS = {"positive": "B+", "negative": "B−"}
 
@@ -146,27 +146,36 @@ def assumptions_table(scenario: Scenario, comparison: Comparison) -> Markup:
     """Every assumption, its value, unit and source; then notes on blocks not listed; then P(test+)."""
     data = scenario_to_dict(scenario)
     used: set[str] = set()
-    rows = []
+    heads = ["Assumption", "Value", "Unit", "Source / provenance"]
+    rows, texts = [], [[h] for h in heads]  # texts: each column's words, for the column widths
     for path, name, value, unit in assumption_rows(scenario):
         status = note_for(scenario, path, data)
+        # a list's or block's note (population.cells, survival) in full once, then "as above"
+        again = status is not None and status.path != path and status.path in used and not status.stale
+        source = tag("i", f"as above ({status.path})") if again else note_cell(status)
         if status is not None:
             used.add(status.path)
         rows.append(row([
             tag("td", join([name, Markup("<br>"), tag("span", path, class_="small")])),
-            td(value_text(value), "value"), td(unit, num=False), td(note_cell(status), "provenance", num=False),
+            td(value_text(value), "value"), td(unit, num=False), td(source, "provenance", num=False),
         ], data_path=path))
+        for col, text in zip(texts, (name, value_text(value), unit, status.note.source if status and not again else "")):
+            col.append(text)
+        texts[0].append(path)  # a word the column must hold (in a smaller font)
     for key in sorted(set(scenario.provenance) - used):
         status = NoteStatus(key, scenario.provenance[key], get_path(data, key))
         rows.append(row([td(key, num=False), td(""), td("", num=False), td(note_cell(status), "provenance", num=False)],
                         data_path=key))
+        texts[0].append(key)
+        texts[3].append(status.note.source)
+    # sized to their content: short values stay narrow, the sources take the room
+    widths = auto_widths(texts)
     a = comparison.assay
     if scenario.has_cells:  # no assay misclassification in the cells form: no PPV/NPV
-        return table(["Assumption", "Value", "Unit", "Source / provenance"], rows, num_cols={1},
-                     col_widths=[26, 11, 13, 50])
+        return table(heads, rows, num_cols={1}, col_widths=widths)
     derived = tag("p", f"Derived: P(test+) = {percent(a.get('p_test_positive'))}, PPV = {percent(a.get('ppv'))}, "
                        f"NPV = {percent(a.get('npv'))} (Simon & Maitournam 2004).", class_="note")
-    return table(["Assumption", "Value", "Unit", "Source / provenance"], rows, num_cols={1},
-                 col_widths=[26, 11, 13, 50]) + derived
+    return table(heads, rows, num_cols={1}, col_widths=widths) + derived
 
 
 __all__ = ["NoteStatus", "assumption_rows", "assumptions_table", "label", "note_for", "provenance_for",

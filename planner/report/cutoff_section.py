@@ -12,7 +12,7 @@ from .markup import Markup, img, join, row, tag
 
 DPI = 130
 #: the table's font size (points): twelve columns of whole words fit a printed page
-SMALL_PT = 7
+SMALL_PT = 6.5
 #: the table's columns (keys of planner.cutoff.table_rows)
 COLUMNS = ("cutoff", "prevalence", "effect_positive", "effect_negative", "targeted.n_randomized",
            "targeted.n_screened", "targeted.power", "targeted.cost", "stratified.n_randomized",

@@ -108,6 +108,24 @@ def table(
     )
 
 
+def auto_widths(columns: list[list[str]], line: int = 110, pad: int = 1) -> list[float]:
+    """Relative column widths from the columns' text (each column: its header and cells).
+
+    As in a browser's automatic table layout (CSS 2.1, section 17.5.2.2), each column first gets
+    its longest word, as it cannot be narrower without breaking a word; the rest of a ``line`` of
+    characters (about what a page-wide table holds at 8 pt) is then shared in proportion to the
+    column's text beyond one line of that minimum — summed over its cells, so a column of short
+    values stays narrow and a column of long sources takes the room. ``pad`` characters are
+    added to each column for the cell padding.
+    """
+    low = [max((len(w) for cell in col for w in str(cell).split()), default=1) + pad for col in columns]
+    more = [sum(max(len(str(cell)) + pad - lo, 0) for cell in col) for col, lo in zip(columns, low)]
+    spare, total = max(line - sum(low), 0), sum(more)
+    if total <= 0:
+        return [float(lo) for lo in low]
+    return [lo + spare * m / total for lo, m in zip(low, more)]
+
+
 def row(cells: Iterable[Markup], **attrs: Any) -> Markup:
     return tag("tr", join(cells), **attrs)
 
@@ -128,4 +146,4 @@ def embed_images(html: str, images: Mapping[str, bytes]) -> str:
     return html
 
 
-__all__ = ["CSS", "Markup", "embed_images", "esc", "img", "join", "row", "table", "tag", "td"]
+__all__ = ["CSS", "Markup", "auto_widths", "embed_images", "esc", "img", "join", "row", "table", "tag", "td"]
