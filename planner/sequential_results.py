@@ -74,12 +74,13 @@ def _effect(par: Params, theta_bound: np.ndarray) -> np.ndarray:
 
 def _single(r: DesignResult, model: SequentialModel, par: Params, n_eval: float, u: float | None) -> dict:
     a = one_sided_alpha(model)
-    if r.question == "sample_size":  # rpact: at the unrounded maximum, the drift of the target power
+    if r.question == "sample_size" and model.look_factors is None:  # rpact: at the unrounded maximum, the drift of the target power
         fixed_power = fixed_power_needed(model.plan, a, r.target_power)
     else:
         fixed_power = float(np.asarray(model.base.power(np.array([n_eval]), np.array([0]))).reshape(-1)[0])
     maximum = n_eval * u if u is not None else n_eval
     res = sequential_at(model.plan, a, maximum, fixed_power, r.target_power, units_per_patient=u)
+    res, stop_h1 = model.lookwise_result(res, r.target_power)   # non-proportional hazards: look-wise law
     theta = float(np.asarray(model.details["effect_tested"]).reshape(-1)[0])
     base = model.base   # one z test; the cells form's interaction design: its primary population's test
     stat = base.stat if getattr(base, "stat", None) is not None else base.stats[base.primary]
@@ -98,6 +99,7 @@ def _single(r: DesignResult, model: SequentialModel, par: Params, n_eval: float,
              for lk, e, f in zip(res.looks, eff, fut)]
     b = boundaries(model.plan, a)
     stops = {h: crossing(b, [d]).stop[0] for h, d in (("h0", 0.0), ("h1", res.drift))}
+    stops["h1"] = stops["h1"] if stop_h1 is None else stop_h1
     return dict(inflation_factor=res.inflation_factor, looks=[lk.to_dict() for lk in looks],
                 expected_h0=res.expected_h0, expected_h1=res.expected_h1, stops=stops)
 
@@ -112,7 +114,7 @@ def _stratified(r: DesignResult, model: StratifiedSequentialModel, n_eval: float
     # one recursion gives every look: P(claim by look k) and P(stop at look k); the trial stops at a
     # look when no hypothesis can still be rejected (all rejected, stopped for futility or past
     # their last chance): planner.groupseq.procedure, stop_when="both"
-    by_look = claims_by_look(mean, joint.cov1, bd, "both")
+    by_look = claims_by_look(mean, joint.cov1, model.lookwise_bounds(bd, mean), "both")   # look-wise law (NPH)
     reject = np.diff(np.r_[0.0, np.asarray(by_look[primary]).reshape(-1, len(t))[0]])
     stop_h1 = np.asarray(by_look["stop"]).reshape(-1, len(t))[0]
     frac1 = float(stop_h1 @ t)
@@ -175,6 +177,10 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
     if surv:
         fields["expected_events_h0"], fields["expected_events_h1"] = out["expected_h0"], out["expected_h1"]
         times = look_times(r.design, par, opts, n_total, [lk["events"] for lk in looks])
+        if par.piecewise is not None and r.design != "strategy":   # piecewise: the exact integration
+            from .survival_nph import piecewise_look_times  # noqa: PLC0415
+
+            times = piecewise_look_times(par, r.design, n_total, [lk["events"] for lk in looks])
         a = par.accrual_time
         for lk, tm in zip(looks, times):
             lk["time"] = tm if math.isfinite(tm) else None

@@ -202,3 +202,57 @@ def nph_method(design_method: str, method: str) -> str:
         text = text.replace(old, method_text(method))
     return text.replace("mixed populations: event-weighted log hazard ratio",
                         "stratified over B+/B−: average hazard ratio")
+
+
+LOOKWISE_TEXT = ("group-sequential, look-wise average hazard ratio (each look at the expected calendar time of "
+                 "its events, with the average hazard ratio and information there: gsDesign2 gs_power_ahr approach, "
+                 "Yung & Liu 2020; Lakatos 1988)")
+_LOOKWISE = {"all_comers": ("average_hazard_ratio",), "targeted": ("average_hazard_ratio",),
+             "stratified": ("average_hazard_ratio", "average_hazard_ratio_subgroup")}
+
+
+def non_proportional(par) -> bool:
+    """Whether a subgroup's piecewise hazard ratio changes over time (not a constant HR)."""
+    return par.piecewise is not None and any(len(set(np.ravel(m.hazard_ratios).tolist())) > 1
+                                             for m, _ in par.piecewise.values())
+
+
+def lookwise_factors(par, name: str, rates) -> np.ndarray | None:
+    """(…, P, K) look factors of design ``name``'s statistics (P = 1; stratified: F then S), or
+    None where the plan's √t form stays (proportional hazards, not piecewise, other designs).
+    Looks are at the events of the design's analysis population (its first statistic's cells);
+    see :func:`planner.piecewise.lookwise.look_factors`. A loop over the points of array inputs."""
+    from .piecewise.lookwise import look_factors
+
+    if name not in _LOOKWISE or not non_proportional(par) or len(rates) < 2:
+        return None
+    pops = _design_populations(par, name)
+    cells = [pops[key] for key in _LOOKWISE[name]]
+    setting = replace(par.survival_setting, allocation_ratio=par.allocation_ratio)
+    shapes = [np.shape(par.subgroup(c[1])["hazard_ratio"]) for cs in cells for c in cs]
+    shapes += [np.shape(c[0]) for cs in cells for c in cs]
+    shape = np.broadcast_shapes(*shapes)
+    out = np.empty(shape + (len(cells), len(rates)))
+    for i in np.ndindex(shape):
+        pts = [[(float(w), m, ta, tb) for w, m, ta, tb in _cells_at(par, cs, (i, shape))] for cs in cells]
+        out[i] = _memo(_factors, [c for cs in pts for c in cs], setting, tuple(rates), len(pts[0]), look_factors)
+    return out
+
+
+def _factors(flat_cells, setting, rates, n_first, fn):
+    first = flat_cells[:n_first]
+    rest = flat_cells[n_first:]
+    return fn(first, [first, rest] if rest else [first], setting, rates)
+
+
+def piecewise_look_times(par, name: str, n_patients: float, events) -> list[float]:
+    """Calendar times at which design ``name``'s ``n_patients`` reach ``events`` (exact
+    integration of the piecewise model, :func:`planner.piecewise.logrank.analysis_time`; NaN: never)."""
+    from .piecewise.logrank import analysis_time
+
+    pops = _design_populations(par, name)
+    cells = pops.get("average_hazard_ratio") or _design_populations(par, "all_comers")["average_hazard_ratio"]
+    scalar = [(float(np.ravel(w)[0]), m, ta, tb) for w, m, ta, tb in _cells_at(par, cells, ((), ()))]
+    setting = replace(par.survival_setting, allocation_ratio=par.allocation_ratio)
+    times = analysis_time(scalar, setting, np.asarray(events, dtype=float), float(n_patients))
+    return [float(x) if np.isfinite(x) else math.nan for x in np.ravel(times)]

@@ -225,5 +225,8 @@ def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) 
         return model
     model = builder(name)(par, opts)
     if isinstance(opts.interim, InterimPlan):
-        model = with_plan(model, opts.interim, opts.alpha_split)
+        from ..survival_nph import lookwise_factors  # noqa: PLC0415 (non-proportional hazards: look-wise drifts)
+
+        factors = lookwise_factors(par, name, opts.interim.information_rates) if par.piecewise is not None else None
+        model = with_plan(model, opts.interim, opts.alpha_split, look_factors=factors)
     return model

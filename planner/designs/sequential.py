@@ -22,16 +22,19 @@ A one-look plan is the fixed design itself (power and size identical to the last
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtri
 
+from ..groupseq.boundaries import boundaries, expected_fraction
 from ..groupseq.plan import InterimPlan
-from ..groupseq.single import inflation, sequential_power
+from ..groupseq.single import SequentialResult, equivalent_drift, inflation, sequential_power
 from ..groupseq.sizing import solve_size, solve_size_curve
-from ..groupseq.stratified import bounds_for, claim_probabilities, joint_from_fixed
+from ..groupseq.stratified import ClosedBounds, bounds_for, claim_probabilities, joint_from_fixed
+from ..piecewise.lookwise import crossing_at_means, drift_for_power_at, power_at_factors
+from ..survival_nph import LOOKWISE_TEXT
 from .base import DesignModel, flat
 from .stratified import StratifiedModel
 
@@ -47,18 +50,56 @@ class SequentialModel(DesignModel):
 
     base: DesignModel | None = None
     plan: InterimPlan | None = None
+    look_factors: np.ndarray | None = None   # (…, K): E Z_k / (δ√t_k) under non-proportional hazards
+
+    def factors(self, idx=slice(None)) -> np.ndarray:
+        """(P, K) look factors of the points ``idx`` (:mod:`planner.piecewise.lookwise`)."""
+        k = self.look_factors.shape[-1]
+        return np.broadcast_to(self.look_factors, self.shape + (k,)).reshape(-1, k)[idx]
 
     def claims(self, n: ArrayLike, idx=slice(None)) -> dict[str, np.ndarray]:
         fixed = self.base.claims(n, idx)
         a = one_sided_alpha(self)
-        return {k: sequential_power(self.plan, a, v) for k, v in fixed.items()}
+        if self.look_factors is None:
+            return {k: sequential_power(self.plan, a, v) for k, v in fixed.items()}
+        b, f = boundaries(self.plan, a), self.factors(idx)
+        return {k: power_at_factors(b, equivalent_drift(a, v), np.broadcast_to(f, np.shape(v) + f.shape[-1:]))
+                for k, v in fixed.items()}
 
     def feasible(self) -> np.ndarray:
         return self.base.feasible()
 
-    def size_inflation(self, target: float) -> float:
-        """Maximum size / fixed size at power ``target`` (rpact ``inflationFactor``)."""
-        return inflation(self.plan, one_sided_alpha(self), target)
+    def size_inflation(self, target: float) -> float | np.ndarray:
+        """Maximum size / fixed size at power ``target`` (rpact ``inflationFactor``). With look
+        factors (non-proportional hazards) per point: (δ*/(z_α + z_β))², δ* the final drift at
+        which the look-wise law has the target power (the drift grows as √N and the factors do
+        not depend on N, so this is the maximum size that reaches the target)."""
+        a = one_sided_alpha(self)
+        if self.look_factors is None:
+            return inflation(self.plan, a, target)
+        f = self.factors()
+        rows, inverse = np.unique(f, axis=0, return_inverse=True)
+        d = drift_for_power_at(boundaries(self.plan, a), target, rows)[np.ravel(inverse)]
+        z = float(-ndtri(a) - ndtri(1.0 - target))
+        return (d**2 / z**2).reshape(self.shape)
+
+    def lookwise_result(self, res: SequentialResult, target: float | None) -> tuple[SequentialResult, np.ndarray | None]:
+        """``res`` (the plan at its maximum, drift ``res.drift``) with the look-wise law's per-look
+        H1 rejection, futility and stopping probabilities, power and H1 expected size, and the
+        H1 stopping probabilities per look (None and ``res`` itself without look factors)."""
+        if self.look_factors is None:
+            return res, None
+        b = boundaries(self.plan, res.alpha)
+        c = crossing_at_means(b, res.drift * self.factors()[:1] * np.sqrt(b.t))
+        last = len(res.looks) - 1
+        looks = tuple(replace(lk, reject_probability=float(c.reject[0, k]), stop_probability=float(c.stop[0, k]),
+                              futility_probability=float(c.futility[0, k]) if k < last else 0.0)
+                      for k, lk in enumerate(res.looks))
+        infl = res.inflation_factor
+        if target:   # (δ*/(z_α + z_β))² as in size_inflation
+            infl = float(drift_for_power_at(b, target, self.factors()[:1])[0] ** 2 / (-ndtri(res.alpha) - ndtri(1.0 - target)) ** 2)
+        return replace(res, looks=looks, power=float(c.power[0]), inflation_factor=infl,
+                       expected_h1=float(expected_fraction(b, c)[0] * res.maximum)), c.stop[0]
 
 
 @dataclass(frozen=True)
@@ -68,8 +109,10 @@ class StratifiedSequentialModel(DesignModel):
     base: StratifiedModel | None = None
     plan: InterimPlan | None = None
     alpha_split: float | None = None
+    look_factors: np.ndarray | None = None   # (…, 2, K): F and S, E Z_k / (δ√t_k) (non-proportional hazards)
 
     def joint(self, idx=slice(None)):
+        """The plan's (proportional-information) law of (Z_F,k, Z_S,k); see :meth:`lookwise_bounds`."""
         b = self.base
         g = lambda x: flat(x, self.shape, idx)  # noqa: E731
         return joint_from_fixed(g(b.drift_f), g(b.drift_s), g(b.sd_f), g(b.sd_s),
@@ -79,12 +122,31 @@ class StratifiedSequentialModel(DesignModel):
         """Closed-test bounds (a, b on the intersection test; c_F, c_S elementary) per point."""
         return bounds_for(self.joint(idx), self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
 
+    def lookwise_bounds(self, bd: ClosedBounds, mean: np.ndarray, idx=slice(None)) -> ClosedBounds:
+        """Bounds on the plan's law equivalent to ``bd`` on the look-wise law (identity without look factors).
+
+        Under non-proportional hazards E Z_k = factor_k·m_k (m_k the plan's mean ``mean``, …, 2K).
+        Z_k − (factor_k − 1)·m_k has the plan's law (same covariance), and every region of the
+        closed test is a product of intervals per look and statistic, so P(Z in region) under the
+        look-wise law is P under the plan's law of the region with each bound on Z_X,k lowered by
+        (factor_X,k − 1)·m_X,k — the recursion of :mod:`planner.groupseq.stratified` unchanged.
+        """
+        if self.look_factors is None:
+            return bd
+        k = self.look_factors.shape[-1]
+        f = np.broadcast_to(self.look_factors, self.shape + (2, k)).reshape(-1, 2, k)[idx]
+        m = np.asarray(mean, dtype=float)
+        shift_f, shift_s = (f[..., 0, :] - 1.0) * m[..., 0::2], (f[..., 1, :] - 1.0) * m[..., 1::2]
+        move = lambda x, d: None if x is None else np.asarray(x, dtype=float) - d  # noqa: E731
+        return ClosedBounds(move(bd.a, shift_f), move(bd.b, shift_s), move(bd.c_f, shift_f), move(bd.c_s, shift_s),
+                            move(bd.f_f, shift_f), move(bd.f_s, shift_s))
+
     def claims(self, n: ArrayLike, idx=slice(None), looks: int | None = None) -> dict[str, np.ndarray]:
         joint = self.joint(idx)
         bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
         sq = np.sqrt(np.asarray(n, dtype=float))
         mean = joint.mean_per_sqrt_n * np.broadcast_to(sq, joint.mean_per_sqrt_n.shape[:-1])[..., None]
-        out = claim_probabilities(mean, joint.cov1, bd, looks=looks)
+        out = claim_probabilities(mean, joint.cov1, self.lookwise_bounds(bd, mean, idx), looks=looks)
         out["power"] = out[self.primary]
         return out
 
@@ -97,6 +159,8 @@ class StratifiedSequentialModel(DesignModel):
         inflation factor); points it does not settle by the general root search of :mod:`planner.solve`."""
         from ..solve import N_MAX, n_min, solve_points  # noqa: PLC0415
 
+        if self.look_factors is not None:   # bounds move with N on the plan's law: the general root search
+            return solve_points(self, target, allocation_ratio).reshape(self.shape)
         lo = n_min(allocation_ratio)
         joint = self.joint()
         bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
@@ -123,8 +187,12 @@ def _fixed_size(model: StratifiedModel, target: float, claim: str) -> np.ndarray
     return pick.get(claim, np.fmin(n_f, n_s))
 
 
-def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None) -> DesignModel:
-    """``model`` under ``plan`` (the model itself without a plan, or for the stratified one-look plan)."""
+def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None,
+              look_factors: np.ndarray | None = None) -> DesignModel:
+    """``model`` under ``plan`` (the model itself without a plan, or for the stratified one-look plan).
+
+    ``look_factors`` (…, P, K) from :func:`planner.survival_nph.lookwise_factors` (non-proportional
+    hazards; None: the plan's √t form, bit for bit)."""
     if plan is None:
         return model
     common = dict(name=model.name, endpoint=model.endpoint, alpha=model.alpha, sides=model.sides,
@@ -135,5 +203,11 @@ def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float |
         if plan.k_max == 1:
             return model
         text += " (closed group-sequential test, correlation within and across looks)"
-        return StratifiedSequentialModel(method=text, base=model, plan=plan, alpha_split=alpha_split, **common)
-    return SequentialModel(method=text, base=model, plan=plan, **common)
+        if look_factors is not None:
+            text += f"; {LOOKWISE_TEXT}"
+        return StratifiedSequentialModel(method=text, base=model, plan=plan, alpha_split=alpha_split,
+                                         look_factors=look_factors, **common)
+    if look_factors is not None:
+        text += f"; {LOOKWISE_TEXT}"
+        look_factors = look_factors[..., 0, :]
+    return SequentialModel(method=text, base=model, plan=plan, look_factors=look_factors, **common)

@@ -88,13 +88,24 @@ def _simpson(lo: np.ndarray, hi: np.ndarray, n: int = GRID) -> tuple[np.ndarray,
 class _Walk:
     """Sub-density of Z_k on the continuation region for drifts ``delta`` (D,), look by look."""
 
-    def __init__(self, t: np.ndarray, delta: np.ndarray):
-        self.t, self.delta = t, delta
+    def __init__(self, t: np.ndarray, delta: np.ndarray, look_means: np.ndarray | None = None):
+        # look_means (D, K): E Z_k per look instead of δ√t_k (a drift that changes between looks,
+        # planner.piecewise.lookwise); the score's increment mean is then E S_k − E S_{k−1}
+        self.t, self.delta, self.look_means = t, delta, look_means
         self.k = 0
         self.z = self.w = self.dens = None
 
+    def _mean(self, k: int, s: float) -> np.ndarray:
+        return self.delta * s if self.look_means is None else self.look_means[:, k]
+
+    def _increment(self, dt: float) -> np.ndarray:
+        if self.look_means is None:
+            return self.delta * dt
+        k, t = self.k + 1, self.t
+        return self.look_means[:, k] * math.sqrt(t[k]) - self.look_means[:, k - 1] * math.sqrt(t[k - 1])
+
     def first(self, lower: float, upper: float) -> None:
-        mu = self.delta * math.sqrt(self.t[0])
+        mu = self._mean(0, math.sqrt(self.t[0]))
         self.z, self.w = _simpson(np.maximum(lower, mu - WIDTH), np.minimum(upper, mu + WIDTH))
         self.dens = np.exp(-0.5 * (self.z - mu[:, None]) ** 2) / math.sqrt(2 * math.pi)
         self.k = 0
@@ -110,7 +121,7 @@ class _Walk:
         s0, s1, dt, sd = self._step_args()
         c = np.broadcast_to(np.asarray(c, dtype=float), self.delta.shape)
         with np.errstate(invalid="ignore"):
-            arg = (self.z * s0 + (self.delta * dt)[:, None] - (c * s1)[:, None]) / sd
+            arg = (self.z * s0 + self._increment(dt)[:, None] - (c * s1)[:, None]) / sd
         arg = np.where(np.isinf(c)[:, None], -np.inf, arg)
         return np.sum(self.w * self.dens * ndtr(arg), axis=1)
 
@@ -119,15 +130,15 @@ class _Walk:
         s0, s1, dt, sd = self._step_args()
         if f == -math.inf:
             return np.zeros(self.delta.shape)
-        arg = (f * s1 - self.z * s0 - (self.delta * dt)[:, None]) / sd
+        arg = (f * s1 - self.z * s0 - self._increment(dt)[:, None]) / sd
         return np.sum(self.w * self.dens * ndtr(arg), axis=1)
 
     def advance(self, lower: float, upper: float) -> None:
         s0, s1, dt, sd = self._step_args()
-        mu = self.delta * s1
+        mu = self._mean(self.k + 1, s1)
         z_new, w_new = _simpson(np.maximum(lower, mu - WIDTH), np.minimum(upper, mu + WIDTH))
         mass = self.w * self.dens
-        x = (z_new[:, :, None] * s1 - self.z[:, None, :] * s0 - (self.delta * dt)[:, None, None]) / sd
+        x = (z_new[:, :, None] * s1 - self.z[:, None, :] * s0 - self._increment(dt)[:, None, None]) / sd
         kern = np.exp(-0.5 * x * x)
         self.dens = np.einsum("dij,dj->di", kern, mass) * (s1 / (sd * math.sqrt(2 * math.pi)))
         self.z, self.w = z_new, w_new

@@ -24,7 +24,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
+from scipy.special import ndtr, ndtri
 
+from ..groupseq.boundaries import _CHUNK, CAP, Boundaries, Crossing, _Walk, drift_for_power
 from ..groupseq.stratified import joint_from_information
 from .logrank import PiecewiseCell, SurvivalSetting, analysis_time, logrank_moments
 
@@ -47,3 +50,90 @@ def lookwise_joint(subgroup: Sequence[PiecewiseCell], rest: Sequence[PiecewiseCe
     mean[0::2] = (score[0] + score[1]) / np.sqrt(info[0] + info[1])
     mean[1::2] = score[0] / np.sqrt(info[0])
     return mean, joint.corr0, np.asarray(times)
+
+
+def look_factors(look_cells: Sequence[PiecewiseCell], populations: Sequence[Sequence[PiecewiseCell]],
+                 setting: SurvivalSetting, rates: Sequence[float]) -> np.ndarray:
+    """(P, K): E Z_k / (δ √t_k) of each population's log-rank statistic, δ its final-look drift.
+
+    Look k is at the calendar time τ_k at which the trial's patients (``look_cells``, scalar
+    weights) reach the fraction t_k of their expected events at the planned analysis τ_K
+    (independent of N: every expected count scales with N). For a population with expected
+    events e(τ) and average log hazard ratio ln AHR(τ) (:func:`logrank_moments`), Schoenfeld's
+    drift at look k is −ln AHR(τ_k)·√(p(1 − p)·N·e(τ_k)) (gsDesign2 ``gs_power_ahr``), so
+
+        factor_k = [ln AHR(τ_k) / ln AHR(τ_K)] · √(e(τ_k) / e(τ_K)) / √t_k,
+
+    1 at every look under proportional hazards in a population whose looks are its own events
+    (then E Z_k = δ√t_k, the plan's form). A population without an effect at τ_K keeps 1.
+    """
+    t = np.asarray(rates, dtype=float)
+    total = float(np.ravel(logrank_moments(look_cells, setting).events)[0])
+    times = np.empty(len(t))
+    times[-1] = setting.analysis_time
+    if len(t) > 1:
+        times[:-1] = analysis_time(look_cells, setting, t[:-1] * total, 1.0)
+    out = np.ones((len(populations), len(t)))
+    for i, cells in enumerate(populations):
+        m = logrank_moments(cells, setting, times)
+        e, lg = np.ravel(m.events), np.ravel(m.log_ahr)
+        if lg[-1] != 0.0 and np.all(np.isfinite(times)):
+            out[i] = (lg / lg[-1]) * np.sqrt(e / e[-1]) / np.sqrt(t)
+    return out
+
+
+def crossing_at_means(b: Boundaries, look_means: ArrayLike) -> Crossing:
+    """Rejection and futility probabilities per look (futility as followed) of one statistic
+    with E Z_k = ``look_means[:, k]`` (D, K), the correlations √(t_j/t_k) of ``b``'s plan: the
+    recursion of :mod:`planner.groupseq.boundaries` (its ``_Walk`` with look-wise means)."""
+    m = np.atleast_2d(np.asarray(look_means, dtype=float))
+    t = b.t
+    k_max = len(t)
+    crit = np.asarray(b.efficacy_z)
+    crit = np.where(np.isfinite(crit), np.minimum(crit, CAP), crit)
+    fut = np.asarray(b.futility_z)
+    rej = np.empty((m.shape[0], k_max))
+    futp = np.zeros((m.shape[0], k_max - 1))
+    for lo in range(0, m.shape[0], _CHUNK):
+        mm = m[lo:lo + _CHUNK]
+        rows = slice(lo, lo + mm.shape[0])
+        rej[rows, 0] = ndtr(mm[:, 0] - crit[0])
+        if k_max == 1:
+            continue
+        futp[rows, 0] = ndtr(fut[0] - mm[:, 0]) if np.isfinite(fut[0]) else 0.0
+        walk = _Walk(t, mm[:, -1], mm)
+        walk.first(fut[0], crit[0])
+        for k in range(1, k_max):
+            rej[rows, k] = walk.upper_tail(crit[k])
+            if k < k_max - 1:
+                futp[rows, k] = walk.lower_tail(fut[k])
+                walk.advance(fut[k], crit[k])
+    return Crossing(m[:, -1], rej, futp)
+
+
+def power_at_factors(b: Boundaries, drift: ArrayLike, factors: np.ndarray) -> np.ndarray:
+    """The plan's power (futility followed) at final drifts ``drift`` (…) with look factors (…, K)."""
+    d = np.asarray(drift, dtype=float)
+    f = np.broadcast_to(factors, d.shape + (factors.shape[-1],))
+    means = d[..., None] * f * np.sqrt(b.t)
+    return crossing_at_means(b, means.reshape(-1, f.shape[-1])).power.reshape(d.shape)
+
+
+def drift_for_power_at(b: Boundaries, power: float, factors: np.ndarray) -> np.ndarray:
+    """Final drift δ (U,) at which the plan reaches ``power`` for each row of ``factors`` (U, K):
+    the secant method on probit(power), vectorized over the rows (to 1e-10 in δ)."""
+    f = np.atleast_2d(factors)
+    goal = float(ndtri(power))
+    g = lambda d: ndtri(np.clip(power_at_factors(b, d, f), 1e-300, 1 - 1e-16)) - goal  # noqa: E731
+    d0 = np.full(f.shape[0], float(drift_for_power(b, power)))
+    d1 = d0 * 1.05
+    g0, g1 = g(d0), g(d1)
+    for _ in range(40):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(g1 != g0, g1 * (d1 - d0) / (g1 - g0), 0.0)
+        d0, g0 = d1, g1
+        d1 = np.maximum(d1 - np.clip(step, -2.0, 2.0), 1e-6)
+        if np.all(np.abs(step) < 1e-10):
+            break
+        g1 = g(d1)
+    return d1
