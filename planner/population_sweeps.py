@@ -188,3 +188,29 @@ def sweep_label(path: str, endpoint: str | None = None) -> str:
 
 __all__ = ["FocusedScenario", "effect_of", "focus", "grid_params", "set_cell_path", "set_sweep_path",
            "split_cell_path", "sweep_fields", "sweep_label", "sweep_value"]
+
+
+#: the exponential fields a piecewise survival model replaces (planner.scenario_piecewise)
+REPLACED_BY_PIECEWISE = ("control_median", "hazard_ratio")
+
+
+def unused_sweep_path(scenario: Scenario, path: str) -> str | None:
+    """Why ``path`` cannot be swept in ``scenario`` (None: it can): a subgroup's exponential
+    ``control_median``/``hazard_ratio`` when that subgroup's survival is piecewise (its table
+    replaces them, so every cell of a grid over them would be refused)."""
+    group, _, name = path.partition(".")
+    if group in ("positive", "negative") and name in REPLACED_BY_PIECEWISE and not scenario.has_cells:
+        if getattr(getattr(scenario, group), "piecewise", None) is not None:
+            return (f"not used by this scenario: {group}.piecewise (a table of hazards and hazard ratios) "
+                    "replaces it; vary a piecewise input in the file, or remove the table")
+    return None
+
+
+def check_sweep_paths(scenario: Scenario, paths) -> None:
+    """Raise :class:`planner.errors.ScenarioError` naming each path of ``paths`` that
+    :func:`unused_sweep_path` refuses (a grid over it would be empty)."""
+    from .errors import Problem, ScenarioError  # noqa: PLC0415
+
+    problems = [Problem(p, why) for p in paths if p and (why := unused_sweep_path(scenario, p))]
+    if problems:
+        raise ScenarioError(problems)

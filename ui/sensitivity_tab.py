@@ -99,6 +99,10 @@ def numeric_fields(endpoint: str, scenario: Scenario | None = None) -> list[tupl
     """(path, label) of every numeric input that applies to ``endpoint`` (the catalogue's label); in the
     cells form each cell's prevalence and outcome fields replace the B+/B− ones."""
     out = [(f.path, field_label(f.path)) for f in INPUT_FIELDS if f.kind == "float" and endpoint in f.endpoints]
+    if scenario is not None:  # not the exponential fields a piecewise table replaces
+        from planner.population_sweeps import unused_sweep_path
+
+        out = [(p, t) for p, t in out if unused_sweep_path(scenario, p) is None]
     if scenario is not None and scenario.has_cells:
         from planner.population_sweeps import sweep_fields
         from planner.scenario_cells import NOT_IN_CELLS_FORM

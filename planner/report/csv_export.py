@@ -187,6 +187,9 @@ def grid_csv(
     """A sensitivity grid (``planner.curves.sensitivity_grid``) as CSV."""
     if design not in FIXED_DESIGNS:
         raise ValueError(f"unknown design {design!r} (expected one of: {', '.join(FIXED_DESIGNS)})")
+    from ..population_sweeps import check_sweep_paths
+
+    check_sweep_paths(scenario, [rows[0], cols[0] if cols else None])  # an unused input: exit 2
     if design not in scenario.designs:
         from dataclasses import replace
 
