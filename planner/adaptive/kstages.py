@@ -24,14 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .kmodel import KModel
-from .stages import Blocks, _pooled_z
-
-
-def _normals(blocks: Blocks, n: int, rows: int) -> np.ndarray:
-    out = np.empty((rows, n))
-    for gen, sl in blocks:
-        out[:, sl] = gen.standard_normal((rows, sl.stop - sl.start))
-    return out
+from .stages import Blocks, _normals, _pooled_z
 
 
 def _safe_div(num, den):

@@ -182,6 +182,17 @@ def exact_value(total: int) -> float:
     return float(Fraction(total, 1 << _SCALE))
 
 
+def exact_moments(sums: dict, name: str, n: int) -> tuple[float, float] | tuple[None, None]:
+    """Mean and Monte Carlo SE √(var/n) of a per-trial size from its exact sums ``sums[name]``
+    and ``sums[name + "_sq"]`` over ``n`` trials; (None, None) when the run did not keep it."""
+    if name not in sums:
+        return None, None
+    mean = exact_value(sums[name]) / n
+    second = exact_value(sums[name + "_sq"]) / n
+    var = max(second - mean * mean, 0.0)
+    return mean, math.sqrt(var / n) if n > 1 else math.nan
+
+
 def histogram(x: np.ndarray) -> dict[int, int]:
     """Counts of the values rounded up to a whole subject (event)."""
     vals, cnt = np.unique(np.ceil(np.asarray(x) - 1e-9).astype(np.int64), return_counts=True)
@@ -213,4 +224,4 @@ def quantiles(hist: dict, probs=QUANTILES) -> dict:
 
 
 __all__ = ["EFFECT_TEXT", "QUANTILES", "Recalculation", "adjusted_term", "conditional_critical",
-           "exact_sum", "exact_value", "histogram", "quantiles", "stage_size"]
+           "exact_moments", "exact_sum", "exact_value", "histogram", "quantiles", "stage_size"]

@@ -34,7 +34,13 @@ from scipy.special import log_ndtr
 
 from ..blocks import seeded_chunks
 from . import recalculation as rc
-from .closed_testing import RPACT_Z_CLIP, intersection_z, rpact_separate_z
+from .closed_testing import (
+    RPACT_Z_CLIP,
+    closed_rejections,
+    futile,
+    intersection_z,
+    rpact_separate_z,
+)
 from .model import SimModel
 from .selection import select
 from .stages import STAGES
@@ -154,12 +160,13 @@ def _correlation(model: SimModel, data, n_s, n_r):
     return data.correlation()
 
 
+#: hypotheses (S, F) × intersections (H_SF, H_S, H_F) of the two-subset closed test
+TWO_CONTAINS = np.array([[True, True, False], [True, False, True]])
+
+
 def _futile(stat: np.ndarray, bound: float | None, tested, sel_s, sel_f) -> np.ndarray:
-    """rpact's non-binding futility rule: every selected population has a low intersection."""
-    if bound is None:
-        return np.zeros(stat.shape[1], dtype=bool)
-    low = [(stat[j] <= bound) & tested[j] for j in range(3)]
-    return (~sel_s | low[0] | low[1]) & (~sel_f | low[0] | low[2])
+    """rpact's non-binding futility rule (:func:`.closed_testing.futile`) for H_SF, H_S, H_F."""
+    return futile(stat, bound, np.stack(tested), TWO_CONTAINS, np.stack([sel_s, sel_f]))
 
 
 def _select(model: SimModel, data, blocks: list, n: int, sel_s, sel_f):
@@ -247,8 +254,7 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
             now[2] &= now[0]
         for j in range(3):
             rej_int[j] |= now[j]
-        closed_s = rej_int[0] & rej_int[1]
-        closed_f = rej_int[0] & rej_int[2]
+        closed_s, closed_f = closed_rejections(rej_int, TWO_CONTAINS)
         new_s = closed_s & sel_s & ~rej_s & active
         new_f = closed_f & sel_f & ~rej_f & active
         rej_s |= new_s
