@@ -36,7 +36,7 @@ from . import recalculation as rc
 from .closed_testing import closed_rejections, intersection_p, p_to_z, rpact_separate_z
 from .closed_testing import futile as futile_rule
 from .kmodel import KModel
-from .kstages import KSTAGES
+from .kstages import KSTAGES, sd_correlation
 from .simulate import _futility_bounds, _reject, _term
 
 
@@ -152,17 +152,6 @@ def select_k(model: KModel, sel: np.ndarray, measure: np.ndarray) -> np.ndarray:
     return sel & out
 
 
-def _rho(model: KModel, data) -> np.ndarray | float:
-    """Spiessens–Debois correlation of Z_S and Z_F (G = 2): √(I_S/I_F) or the head count."""
-    if model.intersection_test != "spiessens_debois":
-        return 0.0
-    src = data.heads if model.correlation == "rpact_head_count" else data.info
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.sqrt(src[1] / src[0])
-        head = np.sqrt(data.heads[1] / data.heads[0])
-    return np.clip(np.where(np.isfinite(rho), rho, head), 0.0, 1.0)
-
-
 def _jitter(blocks, n: int, g: int) -> np.ndarray:
     """rpact's ``runif(gMax, −1e−5, 1e−5)`` added to binary measures (random tie-breaking),
     drawn in rpact's order S1, S2, …, F (as the two-subset engine draws S, F)."""
@@ -241,7 +230,7 @@ def run_chunk_k(model: KModel, seeds: list[np.random.SeedSequence], sizes: list[
         if compat:
             z = rpact_separate_z(z)
         p = np.where(sel, ndtr(-z), np.inf)
-        rho = _rho(model, data)
+        rho = sd_correlation(model, data)
         z_j = np.empty((len(inter), n))
         tested = np.empty((len(inter), n), dtype=bool)
         for i, J in enumerate(inter):

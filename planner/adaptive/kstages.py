@@ -1,30 +1,53 @@
 """Stage-wise data of simulated trials over disjoint cells (rows: cells or populations; columns:
-trials), the several-populations version of :mod:`.stages` with the same formulas.
+trials) — the one implementation of the stage formulas, used by both engines: the
+several-populations engine (:mod:`.kpop`, cells and populations of a :class:`.kmodel.KModel`)
+and the two-subset engine (:mod:`.stages`: the cells S and R, the populations F and S).
 
 A stage gives each enrolled cell c its size n_c (subjects; survival: events) and draws the
 cell's data; population g's stage-wise z statistic combines its cells (M = the G × C
 membership matrix, so every population statistic is one matrix product):
 
-* continuous: n_c θ̂_c = n_c θ_c + √(n_c v_c)·ε_c;  Z_g = Σ_{c∈g} n_c θ̂_c / √(Σ_{c∈g} n_c v_c)
-  (rpact ``getSimulationEnrichmentMeans``: always stratified).
-* binary: binomial counts per cell and arm (arm sizes round(n_c r/(1 + r)), round(n_c/(1 + r)));
-  stratified Z_g = Σ w_c d_c / √(Σ w_c π̄_c(1 − π̄_c)), w_c = m_T,c m_C,c/(m_T,c + m_C,c), or the
-  pooled-variance z of g's pooled table (unstratified).
-* survival: Z_c ~ N(θ_c √(c d_c), 1), Z_g = Σ √d_c Z_c / √(Σ d_c) (stratified log-rank).
+* continuous (known variance, rpact ``getSimulationEnrichmentMeans``, always stratified):
+  n_c θ̂_c = n_c θ_c + √(n_c v_c)·ε_c;  Z_g = Σ_{c∈g} n_c θ̂_c / √(Σ_{c∈g} n_c v_c); a population of
+  one cell: Z = ε_c + θ_c √(n_c/v_c) (the same number, without the rounding of the ratio).
+* binary (rpact ``getSimulationEnrichmentRates``): binomial counts per cell and arm (arm sizes
+  round(n_c r/(1 + r)), round(n_c/(1 + r))); stratified Z_g = Σ w_c d_c / √(Σ w_c π̄_c(1 − π̄_c)),
+  w_c = m_T,c m_C,c/(m_T,c + m_C,c) (rpact's √c Σ n_i d_i / √(Σ n_i π̄_i(1 − π̄_i)) with exact arm
+  sizes), or the pooled-variance z of g's pooled table (unstratified; a population of one cell:
+  its table's pooled-variance z, equal to the stratified one). A table with π̄ ∈ {0, 1}: z = 0.
+* survival (rpact ``getSimulationEnrichmentSurvival``): log-rank statistics per cell
+  Z_c ~ N(θ_c √(c d_c), 1), θ_c = −ln HR_c, c = r/(1 + r)²; Z_g = Σ √d_c Z_c / √(Σ d_c) (the
+  stratified log-rank test).
 
-``info`` is each population's stage information (continuous Σ n v, binary stratified
-Σ w π̄(1 − π̄), survival Σ d) for the Spiessens–Debois correlation √(I_S/I_F) (S ⊂ F);
-``heads`` the subjects (events), rpact's √(n_S/n_F).
+``correlation()``: the null correlation of the stage's Z of the first population (row 1, S) and
+of F (row 0) that the Spiessens–Debois test uses by default (the statistics' own, from their
+information): continuous √(Σ_S n v / Σ_F n v); survival √(d_S/d_F); binary stratified
+√(Σ_S w π̄(1 − π̄) / Σ_F w π̄(1 − π̄)), unstratified Cov(d_S, d_F)/√(Var d_S · Var d_F) of the pooled
+rate differences with each cell's pooled stage rate π̄_c (falling back to the head count where
+the variances vanish: Z = 0 there anyway). ``heads`` holds the subjects (events) per population,
+rpact's head-count correlation √(n_S/n_F) (``correlation: "rpact_head_count"``).
 ``measures()``: cumulative effect estimates (continuous Σnθ̂/Σn; binary the rate difference of g's
-pooled table; survival 1/HR̂ = exp(Z/√(cD))) or cumulative z statistics per population.
+pooled table; survival 1/HR̂ = exp(Z/√(cD))) or cumulative z statistics per population, for the
+rows of M and any extra rows (the two-subset engine's remainder R).
+
+Random numbers come from one generator per block of trials (:mod:`.simulate`), drawn for every
+trial of the block and every cell in a fixed order (continuous and survival: one normal per
+cell; binary: treatment then control binomial per cell), so that results do not depend on the
+chunking and the two-subset form (cells S, R) draws exactly what it always drew.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .kmodel import KModel
-from .stages import Blocks, _normals, _pooled_z
+Blocks = list[tuple[np.random.Generator, slice]]
+
+
+def _normals(blocks: Blocks, n: int, rows: int) -> np.ndarray:
+    out = np.empty((rows, n))
+    for gen, sl in blocks:
+        out[:, sl] = gen.standard_normal((rows, sl.stop - sl.start))
+    return out
 
 
 def _safe_div(num, den):
@@ -32,17 +55,46 @@ def _safe_div(num, den):
         return num / den
 
 
-class KContinuous:
-    def __init__(self, model: KModel, n: int):
+def _pooled_z(x_t, m_t, x_c, m_c) -> np.ndarray:
+    """Pooled-variance z of a 2×2 table; 0 where the pooled rate is 0 or 1 or a size is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = m_t + m_c
+        pbar = (x_t + x_c) / n
+        d = x_t / m_t - x_c / m_c
+        z = d / np.sqrt(pbar * (1.0 - pbar) * (1.0 / m_t + 1.0 / m_c))
+    ok = (m_t > 0) & (m_c > 0) & (pbar > 0) & (pbar < 1)
+    return np.where(ok, z, 0.0)
+
+
+class _Cells:
+    """Membership bookkeeping shared by the endpoints."""
+
+    def __init__(self, model, n: int, membership=None, extra_rows=()):
         self.m = model
-        self.M = np.asarray(model.membership, dtype=float)
-        c = model.cells
+        member = np.asarray(model.membership if membership is None else membership, dtype=float)
+        self.M = member
+        self.Mm = np.vstack([member, np.asarray(extra_rows, dtype=float).reshape(-1, member.shape[1])])
+        self.cells = member.shape[1]
+        #: (population row, cell) of the populations made of one cell
+        self.single = [(g, int(np.flatnonzero(row)[0])) for g, row in enumerate(member) if row.sum() == 1]
+
+    def _own(self, z: np.ndarray, z_cell: np.ndarray) -> np.ndarray:
+        for g, c in self.single:
+            z[g] = z_cell[c]
+        return z
+
+
+class KContinuous(_Cells):
+    def __init__(self, model, n: int, membership=None, extra_rows=()):
+        super().__init__(model, n, membership, extra_rows)
+        c = self.cells
         self.a, self.nn, self.vv = np.zeros((c, n)), np.zeros((c, n)), np.zeros((c, n))
+        self.th = np.asarray(model.theta, dtype=float)[:, None]
+        self.v = np.asarray(model.variance, dtype=float)[:, None]
 
     def stage(self, blocks: Blocks, n: int, sizes: np.ndarray) -> np.ndarray:
-        th = np.asarray(self.m.theta)[:, None]
-        v = np.asarray(self.m.variance)[:, None]
-        eps = _normals(blocks, n, self.m.cells)
+        th, v = self.th, self.v
+        eps = _normals(blocks, n, self.cells)
         nt = sizes * th + np.sqrt(sizes * v) * eps
         info = sizes * v
         self.a += nt
@@ -50,82 +102,132 @@ class KContinuous:
         self.vv += info
         self.info = self.M @ info
         self.heads = self.M @ sizes
-        return _safe_div(self.M @ nt, np.sqrt(self.info))
+        z = _safe_div(self.M @ nt, np.sqrt(self.info))
+        return self._own(z, eps + th * np.sqrt(sizes / v) if self.single else None)
 
-    def measures(self) -> np.ndarray:
-        a = self.M @ self.a
-        if self.m.effect_measure == "test_statistic":
-            return _safe_div(a, np.sqrt(self.M @ self.vv))
-        return _safe_div(a, self.M @ self.nn)
+    def correlation(self):
+        return np.sqrt(_safe_div(self.info[1], self.info[0]))
+
+    def measures(self, kind: str | None = None) -> np.ndarray:
+        a = self.Mm @ self.a
+        if (kind or self.m.effect_measure) == "test_statistic":
+            return _safe_div(a, np.sqrt(self.Mm @ self.vv))
+        return _safe_div(a, self.Mm @ self.nn)
 
 
-class KSurvival:
-    def __init__(self, model: KModel, n: int):
-        self.m = model
-        self.M = np.asarray(model.membership, dtype=float)
-        c = model.cells
+class KSurvival(_Cells):
+    def __init__(self, model, n: int, membership=None, extra_rows=()):
+        super().__init__(model, n, membership, extra_rows)
+        c = self.cells
         self.b, self.d = np.zeros((c, n)), np.zeros((c, n))
+        self.th = np.asarray(model.theta, dtype=float)[:, None]
 
     def stage(self, blocks: Blocks, n: int, sizes: np.ndarray) -> np.ndarray:
-        th = np.asarray(self.m.theta)[:, None]
-        eps = _normals(blocks, n, self.m.cells)
-        z = eps + th * np.sqrt(self.m.c * sizes)
+        eps = _normals(blocks, n, self.cells)
+        z = eps + self.th * np.sqrt(self.m.c * sizes)
         root = np.sqrt(sizes)
         self.b += root * z
         self.d += sizes
         self.info = self.heads = self.M @ sizes
-        return _safe_div(self.M @ (root * z), np.sqrt(self.info))
+        return self._own(_safe_div(self.M @ (root * z), np.sqrt(self.info)), z)
 
-    def measures(self) -> np.ndarray:
-        dd = self.M @ self.d
-        t = _safe_div(self.M @ self.b, np.sqrt(dd))
-        if self.m.effect_measure == "test_statistic":
+    def correlation(self):
+        return np.sqrt(_safe_div(self.info[1], self.info[0]))
+
+    def measures(self, kind: str | None = None) -> np.ndarray:
+        dd = self.Mm @ self.d
+        t = _safe_div(self.Mm @ self.b, np.sqrt(dd))
+        if (kind or self.m.effect_measure) == "test_statistic":
             return t
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.exp(t / np.sqrt(self.m.c * dd))
 
 
-class KBinary:
-    def __init__(self, model: KModel, n: int):
-        self.m = model
-        self.M = np.asarray(model.membership, dtype=float)
-        c = model.cells
+class KBinary(_Cells):
+    def __init__(self, model, n: int, membership=None, extra_rows=()):
+        super().__init__(model, n, membership, extra_rows)
+        c = self.cells
         self.x = np.zeros((2, c, n))   # cumulative events: treatment, control
         self.mm = np.zeros((2, c, n))  # cumulative arm sizes
+        self.probs = np.stack([np.asarray(model.rate_treatment, dtype=float),
+                               np.asarray(model.rate_control, dtype=float)])
 
     def stage(self, blocks: Blocks, n: int, sizes: np.ndarray) -> np.ndarray:
         r = self.m.allocation_ratio
-        cells = self.m.cells
         m = np.stack([np.round(sizes * r / (1.0 + r)), np.round(sizes / (1.0 + r))])
-        probs = np.stack([np.asarray(self.m.rate_treatment), np.asarray(self.m.rate_control)])
-        x = np.empty((2, cells, n))
+        x = np.empty((2, self.cells, n))
         mi = m.astype(np.int64)
         for gen, sl in blocks:
-            for c in range(cells):
+            for c in range(self.cells):
                 for arm in (0, 1):
-                    x[arm, c, sl] = gen.binomial(mi[arm, c, sl], probs[arm, c])
+                    x[arm, c, sl] = gen.binomial(mi[arm, c, sl], self.probs[arm, c])
         self.x += x
         self.mm += m
+        self.last = (x, m)
         M = self.M
         self.heads = M @ sizes
-        if self.m.stratified:
+        cell_z = [_pooled_z(x[0, c], m[0, c], x[1, c], m[1, c]) for c in range(self.cells)] if self.single else None
+        if not self.m.stratified:
+            return self._own(_pooled_z(M @ x[0], M @ m[0], M @ x[1], M @ m[1]), cell_z)
+        with np.errstate(divide="ignore", invalid="ignore"):
             tot = m[0] + m[1]
             safe_tot = np.where(tot > 0, tot, 1.0)
             w = np.where(tot > 0, m[0] * m[1] / safe_tot, 0.0)
             d = np.where(w > 0, x[0] / np.where(m[0] > 0, m[0], 1.0) - x[1] / np.where(m[1] > 0, m[1], 1.0), 0.0)
             pbar = np.where(tot > 0, (x[0] + x[1]) / safe_tot, 0.0)
             num, den = M @ (w * d), M @ (w * pbar * (1.0 - pbar))
-            self.info = den
-            return np.where(den > 0, num / np.sqrt(np.where(den > 0, den, 1.0)), 0.0)
-        self.info = self.heads
-        return _pooled_z(M @ x[0], M @ m[0], M @ x[1], M @ m[1])
+            z = np.where(den > 0, num / np.sqrt(np.where(den > 0, den, 1.0)), 0.0)
+        return self._own(z, cell_z)
 
-    def measures(self) -> np.ndarray:
-        M = self.M
-        xt, xc, mt, mc = M @ self.x[0], M @ self.x[1], M @ self.mm[0], M @ self.mm[1]
-        if self.m.effect_measure == "test_statistic":
+    def correlation(self):
+        """Null corr(Z_S, Z_F) of the last stage from each cell's pooled stage rate π̄_c.
+
+        Var d_c = π̄_c(1 − π̄_c)/w_c, w_c = m_T,c m_C,c/(m_T,c + m_C,c). Stratified Z ∝ Σ w_c d_c:
+        ρ = √(Σ_S w v / Σ_F w v), v_c = π̄_c(1 − π̄_c). Pooled tables: d = X_T/m_T − X_C/m_C,
+        Cov(d_S, d_F) = Σ_{c∈S} v_c (m_T,c/(m_T,S m_T) + m_C,c/(m_C,S m_C)), Var d_S =
+        Σ_{c∈S} v_c (m_T,c/m_T,S² + m_C,c/m_C,S²), Var d_F = Σ_c v_c m_T,c/m_T² + Σ_c v_c m_C,c/m_C².
+        Where the variances vanish (π̄ ∈ {0, 1}: Z = 0 anyway) the head count √(n_S/n_F) is used.
+        """
+        x, m = self.last
+        S, F = self.M[1], self.M[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tot = m[0] + m[1]
+            v = (x[0] + x[1]) / tot * (1.0 - (x[0] + x[1]) / tot)
+            v = np.where(tot > 0, v, 0.0)
+            if self.m.stratified:
+                w = np.where(tot > 0, m[0] * m[1] / tot, 0.0)
+                rho = np.sqrt(S @ (w * v) / (F @ (w * v)))
+            else:
+                mts, mcs, mt, mc = S @ m[0], S @ m[1], F @ m[0], F @ m[1]
+                cov = S @ (v * (m[0] / (mts * mt) + m[1] / (mcs * mc)))
+                var_s = S @ (v * (m[0] / mts ** 2 + m[1] / mcs ** 2))
+                var_f = (F @ (v * m[0])) / mt ** 2 + (F @ (v * m[1])) / mc ** 2
+                rho = cov / np.sqrt(var_s * var_f)
+            head = np.sqrt((S @ tot) / (F @ tot))
+        return np.where(np.isfinite(rho) & (S @ v > 0), np.clip(rho, 0.0, 1.0), head)
+
+    def rates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative treatment and control rates of every measure row's pooled table."""
+        Mm = self.Mm
+        return _safe_div(Mm @ self.x[0], Mm @ self.mm[0]), _safe_div(Mm @ self.x[1], Mm @ self.mm[1])
+
+    def measures(self, kind: str | None = None) -> np.ndarray:
+        Mm = self.Mm
+        xt, xc, mt, mc = Mm @ self.x[0], Mm @ self.x[1], Mm @ self.mm[0], Mm @ self.mm[1]
+        if (kind or self.m.effect_measure) == "test_statistic":
             return _pooled_z(xt, mt, xc, mc)
         return _safe_div(xt, mt) - _safe_div(xc, mc)
+
+
+def sd_correlation(model, data) -> np.ndarray | float:
+    """ρ of the Spiessens–Debois test between the first population (row 1) and F (row 0): the
+    statistics' own (``data.correlation()``) or rpact's head count √(n_S/n_F); 0 for other tests."""
+    if model.intersection_test != "spiessens_debois":
+        return 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        head = np.sqrt(data.heads[1] / data.heads[0])
+    rho = head if model.correlation == "rpact_head_count" else data.correlation()
+    return np.clip(np.where(np.isfinite(rho), rho, head), 0.0, 1.0)
 
 
 KSTAGES = {"continuous": KContinuous, "binary": KBinary, "survival": KSurvival}

@@ -41,9 +41,10 @@ from .closed_testing import (
     intersection_z,
     rpact_separate_z,
 )
+from .kstages import sd_correlation
 from .model import SimModel
 from .selection import select
-from .stages import STAGES
+from .stages import two_subset_stages
 
 BLOCK = 4096
 DEFAULT_CHUNK = 65536
@@ -150,16 +151,6 @@ def _count_configuration(ps: dict, k: int, active, sel_s, sel_f) -> None:
     ps["f_only"][k] = np.count_nonzero(active & sel_f & ~sel_s)
 
 
-def _correlation(model: SimModel, data, n_s, n_r):
-    """ρ of the Spiessens–Debois test: the statistics' own, or rpact's head count."""
-    if model.intersection_test != "spiessens_debois":
-        return 0.0
-    if model.correlation == "rpact_head_count":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.sqrt(n_s / (n_s + n_r))
-    return data.correlation()
-
-
 #: hypotheses (S, F) × intersections (H_SF, H_S, H_F) of the two-subset closed test
 TWO_CONTAINS = np.array([[True, True, False], [True, False, True]])
 
@@ -171,7 +162,7 @@ def _futile(stat: np.ndarray, bound: float | None, tested, sel_s, sel_f) -> np.n
 
 def _select(model: SimModel, data, blocks: list, n: int, sel_s, sel_f):
     """Interim selection; binary measures draw tie-breaking keys from the trials' streams."""
-    m_s, m_f, m_r = data.measures()
+    m_f, m_s, m_r = data.measures()
     keys = None
     if model.endpoint == "binary":  # exact ties broken at random (see .selection)
         u = np.empty((2, n))
@@ -207,7 +198,7 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
     k_max = model.stages
     out = Counts(k_max, n)
     ps = out.per_stage
-    data = STAGES[model.endpoint](model, n)
+    data = two_subset_stages(model, n)
     weights = model.combination_weights
     with np.errstate(divide="ignore"):
         log_crit = np.log(np.asarray(model.critical, dtype=float))
@@ -237,9 +228,8 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
         path += np.where(active, config * 4 ** k, 0)
         _count_configuration(ps, k, active, sel_s, sel_f)
 
-        z_s, z_f, n_s, n_r = data.stage(blocks, n, size_s, size_r)
-        z_both = intersection_z(model.intersection_test, z_s, z_f, _correlation(model, data, n_s, n_r),
-                                compat)
+        z_f, z_s = data.stage(blocks, n, np.stack([np.broadcast_to(size_s, (n,)), np.broadcast_to(size_r, (n,))]))
+        z_both = intersection_z(model.intersection_test, z_s, z_f, sd_correlation(model, data), compat)
         if compat:
             z_s, z_f = rpact_separate_z(z_s), rpact_separate_z(z_f)
         z_int = np.where(both, z_both, np.where(sel_s, z_s, z_f))
