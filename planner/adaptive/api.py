@@ -40,10 +40,7 @@ def method_text(model: SimModel) -> str:
     measure = "z statistic" if model.effect_measure == "test_statistic" else "effect estimate"
     sel = SELECTION_TEXT[model.selection_rule].format(
         measure=measure, epsilon=model.epsilon, threshold=model.threshold, r=1)
-    f_test = "stratified" if (model.stratified or model.endpoint != "binary") else "unstratified"
-    fut = ""
-    if model.futility_bounds:
-        fut = "; non-binding futility bounds " + ", ".join(f"{b:g}" for b in model.futility_bounds)
+    f_test, fut = f_test_text(model), futility_text(model)
     closed = (f"closed test of H_S (test-positive) and H_F (everyone, {f_test}) with the "
               f"{INTERSECTION_TEXT[model.intersection_test]} intersection test")
     if model.stages == 1:
@@ -54,6 +51,18 @@ def method_text(model: SimModel) -> str:
                 f"{recalculation_text(model)}")
     return (f"{head}; success: {model.success_criterion.replace('_', ' ')}; "
             f"{_ENDPOINT_TEXT[model.endpoint]}")
+
+
+def f_test_text(model) -> str:
+    """How F is tested: binary outcomes can be unstratified, the others are always stratified."""
+    return "stratified" if (model.stratified or model.endpoint != "binary") else "unstratified"
+
+
+def futility_text(model) -> str:
+    """'; non-binding futility bounds …' or '' (both engines' method texts)."""
+    if not model.futility_bounds:
+        return ""
+    return "; non-binding futility bounds " + ", ".join(f"{b:g}" for b in model.futility_bounds)
 
 
 def combination_text(model: SimModel) -> str:

@@ -4,8 +4,8 @@ several-populations engine (:mod:`.kpop`, cells and populations of a :class:`.km
 and the two-subset engine (:mod:`.stages`: the cells S and R, the populations F and S).
 
 A stage gives each enrolled cell c its size n_c (subjects; survival: events) and draws the
-cell's data; population g's stage-wise z statistic combines its cells (M = the G × C
-membership matrix, so every population statistic is one matrix product):
+cell's data; population g's stage-wise z statistic combines its cells (the rows of the G × C
+membership matrix M, summed in cell order):
 
 * continuous (known variance, rpact ``getSimulationEnrichmentMeans``, always stratified):
   n_c θ̂_c = n_c θ_c + √(n_c v_c)·ε_c;  Z_g = Σ_{c∈g} n_c θ̂_c / √(Σ_{c∈g} n_c v_c); a population of
@@ -24,8 +24,8 @@ of F (row 0) that the Spiessens–Debois test uses by default (the statistics' o
 information): continuous √(Σ_S n v / Σ_F n v); survival √(d_S/d_F); binary stratified
 √(Σ_S w π̄(1 − π̄) / Σ_F w π̄(1 − π̄)), unstratified Cov(d_S, d_F)/√(Var d_S · Var d_F) of the pooled
 rate differences with each cell's pooled stage rate π̄_c (falling back to the head count where
-the variances vanish: Z = 0 there anyway). ``heads`` holds the subjects (events) per population,
-rpact's head-count correlation √(n_S/n_F) (``correlation: "rpact_head_count"``).
+the variances vanish: Z = 0 there anyway). ``head_count()`` is rpact's head-count correlation
+√(n_S/n_F) (``correlation: "rpact_head_count"``).
 ``measures()``: cumulative effect estimates (continuous Σnθ̂/Σn; binary the rate difference of g's
 pooled table; survival 1/HR̂ = exp(Z/√(cD))) or cumulative z statistics per population, for the
 rows of M and any extra rows (the two-subset engine's remainder R).
@@ -50,11 +50,6 @@ def _normals(blocks: Blocks, n: int, rows: int) -> np.ndarray:
     return out
 
 
-def _safe_div(num, den):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return num / den
-
-
 def _pooled_z(x_t, m_t, x_c, m_c) -> np.ndarray:
     """Pooled-variance z of a 2×2 table; 0 where the pooled rate is 0 or 1 or a size is 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -66,22 +61,41 @@ def _pooled_z(x_t, m_t, x_c, m_c) -> np.ndarray:
     return np.where(ok, z, 0.0)
 
 
+def _total(x: np.ndarray, cells: tuple[int, ...]) -> np.ndarray:
+    """Σ_{c∈cells} x_c, summed in cell order (a view of x_c for one cell)."""
+    if len(cells) == 1:
+        return x[cells[0]]
+    out = x[cells[0]] + x[cells[1]]
+    for c in cells[2:]:
+        out += x[c]
+    return out
+
+
 class _Cells:
-    """Membership bookkeeping shared by the endpoints."""
+    """Membership bookkeeping shared by the endpoints: ``rows`` the cells of each population
+    (M's rows), ``mrows`` those and the extra measure rows."""
 
     def __init__(self, model, n: int, membership=None, extra_rows=()):
         self.m = model
-        member = np.asarray(model.membership if membership is None else membership, dtype=float)
-        self.M = member
-        self.Mm = np.vstack([member, np.asarray(extra_rows, dtype=float).reshape(-1, member.shape[1])])
+        self.n = n
+        member = np.asarray(model.membership if membership is None else membership, dtype=bool)
+        extra = np.asarray(extra_rows, dtype=bool).reshape(-1, member.shape[1])
         self.cells = member.shape[1]
-        #: (population row, cell) of the populations made of one cell
-        self.single = [(g, int(np.flatnonzero(row)[0])) for g, row in enumerate(member) if row.sum() == 1]
+        self.rows = [tuple(int(c) for c in np.flatnonzero(row)) for row in member]
+        self.mrows = self.rows + [tuple(int(c) for c in np.flatnonzero(row)) for row in extra]
 
-    def _own(self, z: np.ndarray, z_cell: np.ndarray) -> np.ndarray:
-        for g, c in self.single:
-            z[g] = z_cell[c]
-        return z
+    def _by_row(self, rows, f) -> np.ndarray:
+        """(len(rows), n): row g is f(cells of g)."""
+        out = np.empty((len(rows), self.n))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for g, cs in enumerate(rows):
+                out[g] = f(cs)
+        return out
+
+    def head_count(self) -> np.ndarray:
+        """√(n_S/n_F) of the last stage (rpact's Spiessens–Debois correlation)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sqrt(_total(self.sizes, self.rows[1]) / _total(self.sizes, self.rows[0]))
 
 
 class KContinuous(_Cells):
@@ -100,19 +114,24 @@ class KContinuous(_Cells):
         self.a += nt
         self.nn += sizes
         self.vv += info
-        self.info = self.M @ info
-        self.heads = self.M @ sizes
-        z = _safe_div(self.M @ nt, np.sqrt(self.info))
-        return self._own(z, eps + th * np.sqrt(sizes / v) if self.single else None)
+        self.sizes, self.info = sizes, info
+
+        def z(cs):
+            if len(cs) == 1:
+                c = cs[0]
+                return eps[c] + th[c] * np.sqrt(sizes[c] / v[c])
+            return _total(nt, cs) / np.sqrt(_total(info, cs))
+        return self._by_row(self.rows, z)
 
     def correlation(self):
-        return np.sqrt(_safe_div(self.info[1], self.info[0]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sqrt(_total(self.info, self.rows[1]) / _total(self.info, self.rows[0]))
 
     def measures(self, kind: str | None = None) -> np.ndarray:
-        a = self.Mm @ self.a
+        a, nn, vv = self.a, self.nn, self.vv
         if (kind or self.m.effect_measure) == "test_statistic":
-            return _safe_div(a, np.sqrt(self.Mm @ self.vv))
-        return _safe_div(a, self.Mm @ self.nn)
+            return self._by_row(self.mrows, lambda cs: _total(a, cs) / np.sqrt(_total(vv, cs)))
+        return self._by_row(self.mrows, lambda cs: _total(a, cs) / _total(nn, cs))
 
 
 class KSurvival(_Cells):
@@ -125,22 +144,25 @@ class KSurvival(_Cells):
     def stage(self, blocks: Blocks, n: int, sizes: np.ndarray) -> np.ndarray:
         eps = _normals(blocks, n, self.cells)
         z = eps + self.th * np.sqrt(self.m.c * sizes)
-        root = np.sqrt(sizes)
-        self.b += root * z
+        rz = np.sqrt(sizes) * z
+        self.b += rz
         self.d += sizes
-        self.info = self.heads = self.M @ sizes
-        return self._own(_safe_div(self.M @ (root * z), np.sqrt(self.info)), z)
+        self.sizes = sizes
+        return self._by_row(self.rows, lambda cs: z[cs[0]] if len(cs) == 1
+                            else _total(rz, cs) / np.sqrt(_total(sizes, cs)))
 
     def correlation(self):
-        return np.sqrt(_safe_div(self.info[1], self.info[0]))
+        return self.head_count()  # events: the information of the log-rank statistics
 
     def measures(self, kind: str | None = None) -> np.ndarray:
-        dd = self.Mm @ self.d
-        t = _safe_div(self.Mm @ self.b, np.sqrt(dd))
-        if (kind or self.m.effect_measure) == "test_statistic":
-            return t
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return np.exp(t / np.sqrt(self.m.c * dd))
+        b, d, c = self.b, self.d, self.m.c
+        test = (kind or self.m.effect_measure) == "test_statistic"
+
+        def one(cs):
+            dd = _total(d, cs)
+            t = _total(b, cs) / np.sqrt(dd)
+            return t if test else np.exp(t / np.sqrt(c * dd))
+        return self._by_row(self.mrows, one)
 
 
 class KBinary(_Cells):
@@ -164,20 +186,23 @@ class KBinary(_Cells):
         self.x += x
         self.mm += m
         self.last = (x, m)
-        M = self.M
-        self.heads = M @ sizes
-        cell_z = [_pooled_z(x[0, c], m[0, c], x[1, c], m[1, c]) for c in range(self.cells)] if self.single else None
+        self.sizes = sizes
         if not self.m.stratified:
-            return self._own(_pooled_z(M @ x[0], M @ m[0], M @ x[1], M @ m[1]), cell_z)
+            return self._by_row(self.rows, lambda cs: _pooled_z(*(_total(a, cs) for a in (x[0], m[0], x[1], m[1]))))
         with np.errstate(divide="ignore", invalid="ignore"):
             tot = m[0] + m[1]
             safe_tot = np.where(tot > 0, tot, 1.0)
             w = np.where(tot > 0, m[0] * m[1] / safe_tot, 0.0)
             d = np.where(w > 0, x[0] / np.where(m[0] > 0, m[0], 1.0) - x[1] / np.where(m[1] > 0, m[1], 1.0), 0.0)
             pbar = np.where(tot > 0, (x[0] + x[1]) / safe_tot, 0.0)
-            num, den = M @ (w * d), M @ (w * pbar * (1.0 - pbar))
-            z = np.where(den > 0, num / np.sqrt(np.where(den > 0, den, 1.0)), 0.0)
-        return self._own(z, cell_z)
+            wd, wv = w * d, w * pbar * (1.0 - pbar)
+
+        def z(cs):
+            if len(cs) == 1:  # the cell's own table
+                return _pooled_z(x[0, cs[0]], m[0, cs[0]], x[1, cs[0]], m[1, cs[0]])
+            den = _total(wv, cs)
+            return np.where(den > 0, _total(wd, cs) / np.sqrt(np.where(den > 0, den, 1.0)), 0.0)
+        return self._by_row(self.rows, z)
 
     def correlation(self):
         """Null corr(Z_S, Z_F) of the last stage from each cell's pooled stage rate π̄_c.
@@ -189,34 +214,36 @@ class KBinary(_Cells):
         Where the variances vanish (π̄ ∈ {0, 1}: Z = 0 anyway) the head count √(n_S/n_F) is used.
         """
         x, m = self.last
-        S, F = self.M[1], self.M[0]
+        rs, rf = self.rows[1], self.rows[0]
         with np.errstate(divide="ignore", invalid="ignore"):
             tot = m[0] + m[1]
             v = (x[0] + x[1]) / tot * (1.0 - (x[0] + x[1]) / tot)
             v = np.where(tot > 0, v, 0.0)
             if self.m.stratified:
                 w = np.where(tot > 0, m[0] * m[1] / tot, 0.0)
-                rho = np.sqrt(S @ (w * v) / (F @ (w * v)))
+                rho = np.sqrt(_total(w * v, rs) / _total(w * v, rf))
             else:
-                mts, mcs, mt, mc = S @ m[0], S @ m[1], F @ m[0], F @ m[1]
-                cov = S @ (v * (m[0] / (mts * mt) + m[1] / (mcs * mc)))
-                var_s = S @ (v * (m[0] / mts ** 2 + m[1] / mcs ** 2))
-                var_f = (F @ (v * m[0])) / mt ** 2 + (F @ (v * m[1])) / mc ** 2
+                mts, mcs, mt, mc = _total(m[0], rs), _total(m[1], rs), _total(m[0], rf), _total(m[1], rf)
+                cov = _total(v * (m[0] / (mts * mt) + m[1] / (mcs * mc)), rs)
+                var_s = _total(v * (m[0] / mts ** 2 + m[1] / mcs ** 2), rs)
+                var_f = _total(v * m[0], rf) / mt ** 2 + _total(v * m[1], rf) / mc ** 2
                 rho = cov / np.sqrt(var_s * var_f)
-            head = np.sqrt((S @ tot) / (F @ tot))
-        return np.where(np.isfinite(rho) & (S @ v > 0), np.clip(rho, 0.0, 1.0), head)
+            head = np.sqrt(_total(tot, rs) / _total(tot, rf))
+        return np.where(np.isfinite(rho) & (_total(v, rs) > 0), np.clip(rho, 0.0, 1.0), head)
 
     def rates(self) -> tuple[np.ndarray, np.ndarray]:
         """Cumulative treatment and control rates of every measure row's pooled table."""
-        Mm = self.Mm
-        return _safe_div(Mm @ self.x[0], Mm @ self.mm[0]), _safe_div(Mm @ self.x[1], Mm @ self.mm[1])
+        x, mm = self.x, self.mm
+        return tuple(self._by_row(self.mrows, lambda cs, a=a: _total(x[a], cs) / _total(mm[a], cs))
+                     for a in (0, 1))
 
     def measures(self, kind: str | None = None) -> np.ndarray:
-        Mm = self.Mm
-        xt, xc, mt, mc = Mm @ self.x[0], Mm @ self.x[1], Mm @ self.mm[0], Mm @ self.mm[1]
+        x, mm = self.x, self.mm
         if (kind or self.m.effect_measure) == "test_statistic":
-            return _pooled_z(xt, mt, xc, mc)
-        return _safe_div(xt, mt) - _safe_div(xc, mc)
+            return self._by_row(self.mrows, lambda cs: _pooled_z(_total(x[0], cs), _total(mm[0], cs),
+                                                                _total(x[1], cs), _total(mm[1], cs)))
+        return self._by_row(self.mrows, lambda cs: _total(x[0], cs) / _total(mm[0], cs)
+                            - _total(x[1], cs) / _total(mm[1], cs))
 
 
 def sd_correlation(model, data) -> np.ndarray | float:
@@ -224,8 +251,7 @@ def sd_correlation(model, data) -> np.ndarray | float:
     statistics' own (``data.correlation()``) or rpact's head count √(n_S/n_F); 0 for other tests."""
     if model.intersection_test != "spiessens_debois":
         return 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        head = np.sqrt(data.heads[1] / data.heads[0])
+    head = data.head_count()
     rho = head if model.correlation == "rpact_head_count" else data.correlation()
     return np.clip(np.where(np.isfinite(rho), rho, head), 0.0, 1.0)
 

@@ -35,17 +35,14 @@ _ENDPOINT_TEXT = {
 
 def k_method_text(model: KModel) -> str:
     """Human-readable description of the several-populations simulation."""
-    from .api import combination_text
+    from .api import combination_text, f_test_text, futility_text
 
     measure = "z statistic" if model.effect_measure == "test_statistic" else "effect estimate"
     sel = K_SELECTION_TEXT[model.selection_rule].format(
         measure=measure, epsilon=model.epsilon, threshold=model.threshold, r=model.r)
     pops = ", ".join(f"{n} ({'+'.join(c for c, m in zip(model.cell_names, row) if m)})"
                      for n, row in zip(model.names[1:], model.membership[1:]))
-    f_test = "stratified" if (model.stratified or model.endpoint != "binary") else "unstratified"
-    fut = ""
-    if model.futility_bounds:
-        fut = "; non-binding futility bounds " + ", ".join(f"{b:g}" for b in model.futility_bounds)
+    f_test, fut = f_test_text(model), futility_text(model)
     closed = (f"closed test of F (everyone, {f_test}) and {pops} over all "
               f"{2 ** model.hypotheses - 1} intersection hypotheses with the "
               f"{INTERSECTION_TEXT[model.intersection_test]} intersection test")
