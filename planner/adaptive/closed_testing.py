@@ -42,19 +42,18 @@ def intersection_p(test: str, srt: np.ndarray, m, zmax: np.ndarray | None = None
                    rho: np.ndarray | float = 0.0) -> np.ndarray:
     """p-value of an intersection hypothesis (the module's formulas; both engines use this one).
 
-    ``srt``: the stage-wise p-values of its members, sorted ascending along axis 0, members no
+    ``srt``: the stage-wise p-values of its members (rows), sorted ascending, members no
     longer selected last as +inf; ``m``: the number selected (a number, or one per trial);
     ``zmax``: the largest selected z (Spiessens–Debois, two members only).
     """
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         if test == "bonferroni":
             out = m * srt[0]
-        elif test == "simes":
-            j = np.arange(1, srt.shape[0] + 1)[:, None]
-            terms = m * srt / j
-            if np.ndim(m):  # m = 0 (nothing selected): inf·0 → NaN, not tested anyway
-                terms = np.where(np.isfinite(srt), terms, np.inf)
-            out = np.min(terms, axis=0)
+        elif test == "simes":  # min_j m p₍ⱼ₎/j over the selected (m = 0: not tested anyway)
+            out = m * srt[0]
+            for j in range(1, len(srt)):
+                term = m * srt[j] / (j + 1)
+                out = np.minimum(out, np.where(np.isfinite(srt[j]), term, np.inf) if np.ndim(m) else term)
         elif test == "sidak":
             out = -np.expm1(m * np.log1p(-np.minimum(srt[0], 1.0)))
         elif test == "spiessens_debois":
@@ -71,7 +70,7 @@ def intersection_z(test: str, z_s: np.ndarray, z_f: np.ndarray, rho: np.ndarray 
                    rpact_compat: bool = False) -> np.ndarray:
     """Φ⁻¹(1 − p_SF) of the intersection test when both S and F are selected."""
     zmax = np.maximum(z_s, z_f)
-    srt = np.stack([ndtr(-zmax), ndtr(-np.minimum(z_s, z_f))])
+    srt = (ndtr(-zmax), ndtr(-np.minimum(z_s, z_f)))
     return p_to_z(intersection_p(test, srt, 2, zmax, rho), rpact_compat)
 
 

@@ -84,10 +84,15 @@ class _Cells:
         self.rows = [tuple(int(c) for c in np.flatnonzero(row)) for row in member]
         self.mrows = self.rows + [tuple(int(c) for c in np.flatnonzero(row)) for row in extra]
 
-    def _by_row(self, rows, f) -> np.ndarray:
+    #: rows as a list of arrays instead of one (rows, n) array (the two-subset engine unpacks them)
+    as_list = False
+
+    def _by_row(self, rows, f) -> np.ndarray | list[np.ndarray]:
         """(len(rows), n): row g is f(cells of g)."""
-        out = np.empty((len(rows), self.n))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if self.as_list:
+                return [np.broadcast_to(f(cs), (self.n,)) for cs in rows]
+            out = np.empty((len(rows), self.n))
             for g, cs in enumerate(rows):
                 out[g] = f(cs)
         return out

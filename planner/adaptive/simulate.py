@@ -228,7 +228,11 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
         path += np.where(active, config * 4 ** k, 0)
         _count_configuration(ps, k, active, sel_s, sel_f)
 
-        z_f, z_s = data.stage(blocks, n, np.stack([np.broadcast_to(size_s, (n,)), np.broadcast_to(size_r, (n,))]))
+        if np.ndim(size_s) == 0:  # stage 1: the same sizes in every trial
+            stage_n = np.broadcast_to(np.array([[size_s], [size_r]], dtype=float), (2, n))
+        else:
+            stage_n = np.stack([np.broadcast_to(size_s, (n,)), np.broadcast_to(size_r, (n,))])
+        z_f, z_s = data.stage(blocks, n, stage_n)
         z_both = intersection_z(model.intersection_test, z_s, z_f, sd_correlation(model, data), compat)
         if compat:
             z_s, z_f = rpact_separate_z(z_s), rpact_separate_z(z_f)

@@ -22,7 +22,9 @@ REMAINDER = ((0.0, 1.0),)
 
 def two_subset_stages(model, n: int):
     """The stage data of a two-subset :class:`.model.SimModel` for ``n`` trials."""
-    return KSTAGES[model.endpoint](model, n, TWO_MEMBERSHIP, REMAINDER)
+    data = KSTAGES[model.endpoint](model, n, TWO_MEMBERSHIP, REMAINDER)
+    data.as_list = True
+    return data
 
 
 __all__ = ["Blocks", "REMAINDER", "TWO_MEMBERSHIP", "two_subset_stages"]
