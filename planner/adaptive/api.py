@@ -16,7 +16,7 @@ from .kmodel import KModel
 from .ksummary import summarize_k
 from .model import SimModel, model_from_scenario
 from .recalculation import EFFECT_TEXT
-from .results import AdaptiveResult, prop_se
+from .results import AdaptiveResult, prop_se, size_fields
 from .selection import SELECTION_TEXT
 from .simulate import DEFAULT_CHUNK, Counts, path_moments, path_sizes, run
 from .size_summary import recalculated_sizes, size_distribution
@@ -40,10 +40,7 @@ def method_text(model: SimModel) -> str:
     measure = "z statistic" if model.effect_measure == "test_statistic" else "effect estimate"
     sel = SELECTION_TEXT[model.selection_rule].format(
         measure=measure, epsilon=model.epsilon, threshold=model.threshold, r=1)
-    f_test = "stratified" if (model.stratified or model.endpoint != "binary") else "unstratified"
-    fut = ""
-    if model.futility_bounds:
-        fut = "; non-binding futility bounds " + ", ".join(f"{b:g}" for b in model.futility_bounds)
+    f_test, fut = f_test_text(model), futility_text(model)
     closed = (f"closed test of H_S (test-positive) and H_F (everyone, {f_test}) with the "
               f"{INTERSECTION_TEXT[model.intersection_test]} intersection test")
     if model.stages == 1:
@@ -54,6 +51,18 @@ def method_text(model: SimModel) -> str:
                 f"{recalculation_text(model)}")
     return (f"{head}; success: {model.success_criterion.replace('_', ' ')}; "
             f"{_ENDPOINT_TEXT[model.endpoint]}")
+
+
+def f_test_text(model) -> str:
+    """How F is tested: binary outcomes can be unstratified, the others are always stratified."""
+    return "stratified" if (model.stratified or model.endpoint != "binary") else "unstratified"
+
+
+def futility_text(model) -> str:
+    """'; non-binding futility bounds …' or '' (both engines' method texts)."""
+    if not model.futility_bounds:
+        return ""
+    return "; non-binding futility bounds " + ", ".join(f"{b:g}" for b in model.futility_bounds)
 
 
 def combination_text(model: SimModel) -> str:
@@ -131,30 +140,21 @@ def _sizes(model: SimModel, counts: Counts, costs) -> dict:
         return recalculated_sizes(model, counts, costs)
     k_max = model.stages
     sizes = path_sizes(model, len(counts.paths))
-    units, units_se = path_moments(counts, sizes["units"])
+    units = path_moments(counts, sizes["units"])
     surv = model.endpoint == "survival"
-    subj = subj_se = scr = scr_se = None
+    subj = scr = (None, None)
     if "subjects" in sizes:
-        subj, subj_se = path_moments(counts, sizes["subjects"])
-        scr, scr_se = path_moments(counts, sizes["screened"])
+        subj = path_moments(counts, sizes["subjects"])
+        scr = path_moments(counts, sizes["screened"])
     if not surv:
-        subj, subj_se = units, units_se
-    cost = currency = None
-    if costs is not None and subj is not None:
-        cost = costs.per_screened * (scr or 0.0) + costs.per_randomized * subj
-        currency = costs.currency
+        subj = units
     planned_max = model.planned[-1]
     n_max = None if surv else int(math.ceil(planned_max - 1e-9))
     if surv and "subjects" in sizes:
         codes = np.arange(len(counts.paths))
         full = (codes >= 4 ** (k_max - 1)) & (codes % 4 == 1)  # all stages, stage 1 enrols everyone
         n_max = int(math.ceil(float(sizes["subjects"][full].max()) - 1e-9))
-    return dict(
-        expected_subjects=subj, expected_subjects_se=subj_se,
-        expected_events=units if surv else None, expected_events_se=units_se if surv else None,
-        expected_screened=scr, expected_screened_se=scr_se, n_randomized=n_max, n_screened=scr,
-        events=int(math.ceil(planned_max - 1e-9)) if surv else None, cost=cost, currency=currency,
-    )
+    return size_fields(surv, units, subj, scr, n_max, planned_max, costs)
 
 
 def summarize(model: SimModel, counts: Counts, *, seed: int, requested: int, incomplete: bool,

@@ -38,24 +38,58 @@ Z_CLIP = 37.0          # |Φ⁻¹(1 − p)| beyond this is numerically ±∞
 RPACT_Z_CLIP = 21.273453  # rpact's C_QNORM_MAXIMUM: p ≤ 1e-100 or p = 1 map to ±21.27
 
 
+def intersection_p(test: str, srt: np.ndarray, m, zmax: np.ndarray | None = None,
+                   rho: np.ndarray | float = 0.0) -> np.ndarray:
+    """p-value of an intersection hypothesis (the module's formulas; both engines use this one).
+
+    ``srt``: the stage-wise p-values of its members (rows), sorted ascending, members no
+    longer selected last as +inf; ``m``: the number selected (a number, or one per trial);
+    ``zmax``: the largest selected z (Spiessens–Debois, two members only).
+    """
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        if test == "bonferroni":
+            out = m * srt[0]
+        elif test == "simes":  # min_j m p₍ⱼ₎/j over the selected (m = 0: not tested anyway)
+            out = m * srt[0]
+            for j in range(1, len(srt)):
+                term = m * srt[j] / (j + 1)
+                out = np.minimum(out, np.where(np.isfinite(srt[j]), term, np.inf) if np.ndim(m) else term)
+        elif test == "sidak":
+            out = -np.expm1(m * np.log1p(-np.minimum(srt[0], 1.0)))
+        elif test == "spiessens_debois":
+            a = np.sqrt((1.0 - rho) / (1.0 + rho))
+            out = ndtr(-zmax) + 2.0 * owens_t(zmax, a)
+            if np.ndim(m):
+                out = np.where(m == 2, out, srt[0])
+        else:  # pragma: no cover - validated by the scenario reader
+            raise ValueError(f"unknown intersection test {test!r}")
+    return np.minimum(out, 1.0)
+
+
 def intersection_z(test: str, z_s: np.ndarray, z_f: np.ndarray, rho: np.ndarray | float,
                    rpact_compat: bool = False) -> np.ndarray:
     """Φ⁻¹(1 − p_SF) of the intersection test when both S and F are selected."""
     zmax = np.maximum(z_s, z_f)
-    zmin = np.minimum(z_s, z_f)
-    pmin = ndtr(-zmax)
-    if test == "bonferroni":
-        p = np.minimum(2.0 * pmin, 1.0)
-    elif test == "simes":
-        p = np.minimum(np.minimum(2.0 * pmin, ndtr(-zmin)), 1.0)
-    elif test == "sidak":
-        p = -np.expm1(2.0 * np.log1p(-pmin))
-    elif test == "spiessens_debois":
-        a = np.sqrt((1.0 - rho) / (1.0 + rho))
-        p = ndtr(-zmax) + 2.0 * owens_t(zmax, a)
-    else:  # pragma: no cover - validated by the scenario reader
-        raise ValueError(f"unknown intersection test {test!r}")
-    return p_to_z(p, rpact_compat)
+    srt = (ndtr(-zmax), ndtr(-np.minimum(z_s, z_f)))
+    return p_to_z(intersection_p(test, srt, 2, zmax, rho), rpact_compat)
+
+
+def closed_rejections(rej_int: np.ndarray, contains: np.ndarray) -> np.ndarray:
+    """The closed testing principle: hypothesis h is rejected when every intersection containing
+    it is (``rej_int``: intersections × trials; ``contains``: hypotheses × intersections)."""
+    return np.stack([rej_int[row].all(axis=0) for row in contains])
+
+
+def futile(stat: np.ndarray, bound: float | None, tested: np.ndarray, contains: np.ndarray,
+           sel: np.ndarray) -> np.ndarray:
+    """rpact's non-binding futility rule: stop when every selected hypothesis has a tested
+    intersection containing it whose combination statistic is at or below ``bound`` (z scale;
+    Fisher: the stage-wise z). Rows as in :func:`closed_rejections`; ``sel``: hypotheses × trials."""
+    if bound is None:
+        return np.zeros(stat.shape[1], dtype=bool)
+    low = tested & (stat <= bound)
+    fut = np.stack([low[row].any(axis=0) for row in contains])
+    return (~sel | fut).all(axis=0)
 
 
 def p_to_z(p: np.ndarray, rpact_compat: bool = False) -> np.ndarray:

@@ -27,16 +27,16 @@ Random numbers come from the same per-block generators as the two-subset engine
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtr, owens_t
+from scipy.special import ndtr
 
 from . import recalculation as rc
-from .closed_testing import p_to_z, rpact_separate_z
+from .closed_testing import closed_rejections, intersection_p, p_to_z, rpact_separate_z
+from .closed_testing import futile as futile_rule
 from .kmodel import KModel
-from .kstages import KSTAGES
+from .kstages import KSTAGES, sd_correlation
 from .simulate import _futility_bounds, _reject, _term
 
 
@@ -98,7 +98,8 @@ def _stage_sizes(model: KModel, k: int, sel: np.ndarray, w: np.ndarray, member: 
 
 
 def _intersection_p(test: str, p: np.ndarray, rows: tuple[int, ...], z: np.ndarray, rho) -> tuple:
-    """p-value of H_J from the selected members' p-values (unselected: +inf) and m."""
+    """p-value of H_J (:func:`.closed_testing.intersection_p`) from the selected members'
+    p-values (unselected: +inf) and m."""
     sub = p[list(rows)]
     m = np.isfinite(sub).sum(axis=0)
     if len(rows) == 1:
@@ -107,21 +108,10 @@ def _intersection_p(test: str, p: np.ndarray, rows: tuple[int, ...], z: np.ndarr
         srt = np.stack([np.minimum(sub[0], sub[1]), np.maximum(sub[0], sub[1])])
     else:
         srt = np.sort(sub, axis=0)
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        if test == "bonferroni":
-            out = m * srt[0]
-        elif test == "simes":
-            j = np.arange(1, len(rows) + 1)[:, None]
-            out = np.min(np.where(np.isfinite(srt), m * srt / j, np.inf), axis=0)
-        elif test == "sidak":
-            out = -np.expm1(m * np.log1p(-np.minimum(srt[0], 1.0)))
-        else:  # spiessens_debois, G = 2: both selected -> bivariate normal, else the one p
-            zz = z[list(rows)]
-            zmax = np.max(np.where(np.isfinite(sub), zz, -np.inf), axis=0)
-            a = np.sqrt((1.0 - rho) / (1.0 + rho))
-            both = ndtr(-zmax) + 2.0 * owens_t(zmax, a)
-            out = np.where(m == 2, both, srt[0])
-    return np.minimum(out, 1.0), m
+    zmax = None
+    if test == "spiessens_debois":
+        zmax = np.max(np.where(np.isfinite(sub), z[list(rows)], -np.inf), axis=0)
+    return intersection_p(test, srt, m, zmax, rho), m
 
 
 def select_k(model: KModel, sel: np.ndarray, measure: np.ndarray) -> np.ndarray:
@@ -160,17 +150,6 @@ def select_k(model: KModel, sel: np.ndarray, measure: np.ndarray) -> np.ndarray:
     out = np.empty_like(chosen)
     out[order] = chosen
     return sel & out
-
-
-def _rho(model: KModel, data) -> np.ndarray | float:
-    """Spiessens–Debois correlation of Z_S and Z_F (G = 2): √(I_S/I_F) or the head count."""
-    if model.intersection_test != "spiessens_debois":
-        return 0.0
-    src = data.heads if model.correlation == "rpact_head_count" else data.info
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.sqrt(src[1] / src[0])
-        head = np.sqrt(data.heads[1] / data.heads[0])
-    return np.clip(np.where(np.isfinite(rho), rho, head), 0.0, 1.0)
 
 
 def _jitter(blocks, n: int, g: int) -> np.ndarray:
@@ -251,7 +230,7 @@ def run_chunk_k(model: KModel, seeds: list[np.random.SeedSequence], sizes: list[
         if compat:
             z = rpact_separate_z(z)
         p = np.where(sel, ndtr(-z), np.inf)
-        rho = _rho(model, data)
+        rho = sd_correlation(model, data)
         z_j = np.empty((len(inter), n))
         tested = np.empty((len(inter), n), dtype=bool)
         for i, J in enumerate(inter):
@@ -264,7 +243,7 @@ def run_chunk_k(model: KModel, seeds: list[np.random.SeedSequence], sizes: list[
         if compat and k == k_max - 1:  # rpact stops the closed test when H_global fails
             now &= now[0]
         rej_int |= now
-        closed = np.stack([rej_int[contains[j]].all(axis=0) for j in range(g)])
+        closed = closed_rejections(rej_int, contains)
         new = closed & sel & ~rej & active
         rej |= new
         A["rejected"][:, k] = np.count_nonzero(new, axis=1)
@@ -277,7 +256,7 @@ def run_chunk_k(model: KModel, seeds: list[np.random.SeedSequence], sizes: list[
         if k == k_max - 1:
             A["selected_last"] += np.count_nonzero(sel & active, axis=1)
             break
-        futile = _futile_k(z_j if fisher else stat, fut[k], tested, contains, sel)
+        futile = futile_rule(z_j if fisher else stat, fut[k], tested, contains, sel)
         measure = data.measures()
         if model.endpoint == "binary":
             measure = measure + _jitter(blocks, n, g)
@@ -296,23 +275,3 @@ def run_chunk_k(model: KModel, seeds: list[np.random.SeedSequence], sizes: list[
     A["success_total"][0] = np.count_nonzero(success_any)
     book.finish(out)
     return out
-
-
-def _futile_k(stat: np.ndarray, bound: float | None, tested, contains, sel) -> np.ndarray:
-    """rpact's non-binding futility: every selected population has a low tested intersection."""
-    if bound is None:
-        return np.zeros(stat.shape[1], dtype=bool)
-    low = tested & (stat <= bound)
-    fut_g = np.stack([low[contains[j]].any(axis=0) for j in range(contains.shape[0])])
-    return (~sel | fut_g).all(axis=0)
-
-
-def moments(counts: KCounts, name: str) -> tuple[float, float] | tuple[None, None]:
-    """Mean and Monte Carlo SE of a per-trial size from its exact sums."""
-    if name not in counts.sums:
-        return None, None
-    n = counts.n
-    mean = rc.exact_value(counts.sums[name]) / n
-    second = rc.exact_value(counts.sums[name + "_sq"]) / n
-    var = max(second - mean * mean, 0.0)
-    return mean, (math.sqrt(var / n) if n > 1 else math.nan)

@@ -20,8 +20,9 @@ import numpy as np
 from .boundaries import BOUNDARY_TEXT
 from .closed_testing import INTERSECTION_TEXT
 from .kmodel import KModel
-from .kpop import KCounts, moments
-from .results import AdaptiveResult, prop_se
+from .kpop import KCounts
+from .recalculation import exact_moments
+from .results import AdaptiveResult, prop_se, size_fields
 from .selection import K_SELECTION_TEXT
 
 _ENDPOINT_TEXT = {
@@ -34,17 +35,14 @@ _ENDPOINT_TEXT = {
 
 def k_method_text(model: KModel) -> str:
     """Human-readable description of the several-populations simulation."""
-    from .api import combination_text
+    from .api import combination_text, f_test_text, futility_text
 
     measure = "z statistic" if model.effect_measure == "test_statistic" else "effect estimate"
     sel = K_SELECTION_TEXT[model.selection_rule].format(
         measure=measure, epsilon=model.epsilon, threshold=model.threshold, r=model.r)
     pops = ", ".join(f"{n} ({'+'.join(c for c, m in zip(model.cell_names, row) if m)})"
                      for n, row in zip(model.names[1:], model.membership[1:]))
-    f_test = "stratified" if (model.stratified or model.endpoint != "binary") else "unstratified"
-    fut = ""
-    if model.futility_bounds:
-        fut = "; non-binding futility bounds " + ", ".join(f"{b:g}" for b in model.futility_bounds)
+    f_test, fut = f_test_text(model), futility_text(model)
     closed = (f"closed test of F (everyone, {f_test}) and {pops} over all "
               f"{2 ** model.hypotheses - 1} intersection hypotheses with the "
               f"{INTERSECTION_TEXT[model.intersection_test]} intersection test")
@@ -113,22 +111,13 @@ def summarize_k(model: KModel, counts: KCounts, *, seed: int, requested: int, in
     kw["reject_all"], kw["reject_all_se"] = _p(A["rej_all"][0], n)
     kw["reject_both"], kw["reject_both_se"] = _p(A["rej_both"][0], n)
     surv = model.endpoint == "survival"
-    units, units_se = moments(counts, "units")
-    subj, subj_se = moments(counts, "subjects")
-    scr, scr_se = moments(counts, "screened")
-    cost = currency = None
-    if costs is not None and subj is not None:
-        cost = costs.per_screened * (scr or 0.0) + costs.per_randomized * subj
-        currency = costs.currency
     planned_max = model.planned[-1]
+    sizes = size_fields(surv, exact_moments(counts.sums, "units", n), exact_moments(counts.sums, "subjects", n),
+                        exact_moments(counts.sums, "screened", n),
+                        None if surv else int(math.ceil(planned_max - 1e-9)), planned_max, costs)
     return AdaptiveResult(
         endpoint=model.endpoint, method=k_method_text(model), simulations=n,
-        requested_simulations=requested, seed=int(seed), incomplete=incomplete,
-        expected_subjects=subj, expected_subjects_se=subj_se,
-        expected_events=units if surv else None, expected_events_se=units_se if surv else None,
-        expected_screened=scr, expected_screened_se=scr_se,
-        n_randomized=None if surv else int(math.ceil(planned_max - 1e-9)), n_screened=scr,
-        events=int(math.ceil(planned_max - 1e-9)) if surv else None, cost=cost, currency=currency,
+        requested_simulations=requested, seed=int(seed), incomplete=incomplete, **sizes,
         success_criterion=model.success_criterion, target_power=target_power, stages=k_max,
         information_rates=tuple(model.information_rates), planned=tuple(model.planned),
         critical_values=tuple(model.critical),

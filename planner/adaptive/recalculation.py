@@ -103,10 +103,8 @@ def _effects(model, data, planning: bool, n: int):
             pt, pc = model.rate_treatment, model.rate_control
             f_t, f_c = q * pt[0] + (1 - q) * pt[1], q * pc[0] + (1 - q) * pc[1]
             return (pt[0] * ones, f_t * ones), (pc[0] * ones, f_c * ones)
-        x, m = data.x, data.mm
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return ((x[0] / m[0], (x[0] + x[2]) / (m[0] + m[2])),
-                    (x[1] / m[1], (x[1] + x[3]) / (m[1] + m[3])))
+        rt, rc = data.rates()  # rows F, S, R (.kstages)
+        return (rt[1], rt[0]), (rc[1], rc[0])
     if planning:
         from .simulate import subset_weights
 
@@ -116,14 +114,8 @@ def _effects(model, data, planning: bool, n: int):
         if model.endpoint == "survival":
             eff = tuple(math.exp(e) for e in eff)
         return eff[0] * ones, eff[1] * ones
-    if model.endpoint == "continuous":
-        a, nn = data.a, data.nn
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return a[0] / nn[0], (a[0] + a[1]) / (nn[0] + nn[1])
-    b, d, c = data.b, data.d, model.c
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        z = (b[0] / np.sqrt(d[0]), (b[0] + b[1]) / np.sqrt(d[0] + d[1]))
-        return np.exp(z[0] / np.sqrt(c * d[0])), np.exp(z[1] / np.sqrt(c * (d[0] + d[1])))
+    est = data.measures("effect_estimate")  # rows F, S, R: mean differences or 1/HR̂
+    return est[1], est[0]
 
 
 def stage_size(model, data, k: int, crit: np.ndarray, sel_s, sel_f) -> np.ndarray:
@@ -182,6 +174,17 @@ def exact_value(total: int) -> float:
     return float(Fraction(total, 1 << _SCALE))
 
 
+def exact_moments(sums: dict, name: str, n: int) -> tuple[float, float] | tuple[None, None]:
+    """Mean and Monte Carlo SE √(var/n) of a per-trial size from its exact sums ``sums[name]``
+    and ``sums[name + "_sq"]`` over ``n`` trials; (None, None) when the run did not keep it."""
+    if name not in sums:
+        return None, None
+    mean = exact_value(sums[name]) / n
+    second = exact_value(sums[name + "_sq"]) / n
+    var = max(second - mean * mean, 0.0)
+    return mean, math.sqrt(var / n) if n > 1 else math.nan
+
+
 def histogram(x: np.ndarray) -> dict[int, int]:
     """Counts of the values rounded up to a whole subject (event)."""
     vals, cnt = np.unique(np.ceil(np.asarray(x) - 1e-9).astype(np.int64), return_counts=True)
@@ -213,4 +216,4 @@ def quantiles(hist: dict, probs=QUANTILES) -> dict:
 
 
 __all__ = ["EFFECT_TEXT", "QUANTILES", "Recalculation", "adjusted_term", "conditional_critical",
-           "exact_sum", "exact_value", "histogram", "quantiles", "stage_size"]
+           "exact_moments", "exact_sum", "exact_value", "histogram", "quantiles", "stage_size"]

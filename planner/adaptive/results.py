@@ -30,6 +30,24 @@ def prop_se(p: float | np.ndarray, n: int) -> float | np.ndarray:
     return np.sqrt(np.asarray(p) * (1.0 - np.asarray(p)) / n)
 
 
+def size_fields(surv: bool, units, subjects, screened, n_max: int | None, events_max: float,
+                costs) -> dict:
+    """The size block of :class:`AdaptiveResult` (both engines): expected units (survival: events),
+    subjects and screened patients as (mean, SE) pairs (``(None, None)`` when unknown), the maximum
+    N and events, and the cost per_screened × E[screened] + per_randomized × E[subjects]."""
+    (units, units_se), (subj, subj_se), (scr, scr_se) = units, subjects, screened
+    cost = currency = None
+    if costs is not None and subj is not None:
+        cost = costs.per_screened * (scr or 0.0) + costs.per_randomized * subj
+        currency = costs.currency
+    return dict(
+        expected_subjects=subj, expected_subjects_se=subj_se,
+        expected_events=units if surv else None, expected_events_se=units_se if surv else None,
+        expected_screened=scr, expected_screened_se=scr_se, n_randomized=n_max, n_screened=scr,
+        events=int(math.ceil(events_max - 1e-9)) if surv else None, cost=cost, currency=currency,
+    )
+
+
 @dataclass(frozen=True)
 class AdaptiveResult:
     """Simulated operating characteristics of one adaptive enrichment design."""

@@ -34,10 +34,17 @@ from scipy.special import log_ndtr
 
 from ..blocks import seeded_chunks
 from . import recalculation as rc
-from .closed_testing import RPACT_Z_CLIP, intersection_z, rpact_separate_z
+from .closed_testing import (
+    RPACT_Z_CLIP,
+    closed_rejections,
+    futile,
+    intersection_z,
+    rpact_separate_z,
+)
+from .kstages import sd_correlation
 from .model import SimModel
 from .selection import select
-from .stages import STAGES
+from .stages import two_subset_stages
 
 BLOCK = 4096
 DEFAULT_CHUNK = 65536
@@ -144,27 +151,18 @@ def _count_configuration(ps: dict, k: int, active, sel_s, sel_f) -> None:
     ps["f_only"][k] = np.count_nonzero(active & sel_f & ~sel_s)
 
 
-def _correlation(model: SimModel, data, n_s, n_r):
-    """ρ of the Spiessens–Debois test: the statistics' own, or rpact's head count."""
-    if model.intersection_test != "spiessens_debois":
-        return 0.0
-    if model.correlation == "rpact_head_count":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.sqrt(n_s / (n_s + n_r))
-    return data.correlation()
+#: hypotheses (S, F) × intersections (H_SF, H_S, H_F) of the two-subset closed test
+TWO_CONTAINS = np.array([[True, True, False], [True, False, True]])
 
 
 def _futile(stat: np.ndarray, bound: float | None, tested, sel_s, sel_f) -> np.ndarray:
-    """rpact's non-binding futility rule: every selected population has a low intersection."""
-    if bound is None:
-        return np.zeros(stat.shape[1], dtype=bool)
-    low = [(stat[j] <= bound) & tested[j] for j in range(3)]
-    return (~sel_s | low[0] | low[1]) & (~sel_f | low[0] | low[2])
+    """rpact's non-binding futility rule (:func:`.closed_testing.futile`) for H_SF, H_S, H_F."""
+    return futile(stat, bound, np.stack(tested), TWO_CONTAINS, np.stack([sel_s, sel_f]))
 
 
 def _select(model: SimModel, data, blocks: list, n: int, sel_s, sel_f):
     """Interim selection; binary measures draw tie-breaking keys from the trials' streams."""
-    m_s, m_f, m_r = data.measures()
+    m_f, m_s, m_r = data.measures()
     keys = None
     if model.endpoint == "binary":  # exact ties broken at random (see .selection)
         u = np.empty((2, n))
@@ -200,7 +198,7 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
     k_max = model.stages
     out = Counts(k_max, n)
     ps = out.per_stage
-    data = STAGES[model.endpoint](model, n)
+    data = two_subset_stages(model, n)
     weights = model.combination_weights
     with np.errstate(divide="ignore"):
         log_crit = np.log(np.asarray(model.critical, dtype=float))
@@ -230,9 +228,12 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
         path += np.where(active, config * 4 ** k, 0)
         _count_configuration(ps, k, active, sel_s, sel_f)
 
-        z_s, z_f, n_s, n_r = data.stage(blocks, n, size_s, size_r)
-        z_both = intersection_z(model.intersection_test, z_s, z_f, _correlation(model, data, n_s, n_r),
-                                compat)
+        if np.ndim(size_s) == 0:  # stage 1: the same sizes in every trial
+            stage_n = np.broadcast_to(np.array([[size_s], [size_r]], dtype=float), (2, n))
+        else:
+            stage_n = np.stack([np.broadcast_to(size_s, (n,)), np.broadcast_to(size_r, (n,))])
+        z_f, z_s = data.stage(blocks, n, stage_n)
+        z_both = intersection_z(model.intersection_test, z_s, z_f, sd_correlation(model, data), compat)
         if compat:
             z_s, z_f = rpact_separate_z(z_s), rpact_separate_z(z_f)
         z_int = np.where(both, z_both, np.where(sel_s, z_s, z_f))
@@ -247,8 +248,7 @@ def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[
             now[2] &= now[0]
         for j in range(3):
             rej_int[j] |= now[j]
-        closed_s = rej_int[0] & rej_int[1]
-        closed_f = rej_int[0] & rej_int[2]
+        closed_s, closed_f = closed_rejections(rej_int, TWO_CONTAINS)
         new_s = closed_s & sel_s & ~rej_s & active
         new_f = closed_f & sel_f & ~rej_f & active
         rej_s |= new_s

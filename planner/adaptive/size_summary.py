@@ -14,16 +14,9 @@ import math
 import numpy as np
 
 from .model import SimModel
-from .recalculation import exact_value, quantiles
+from .recalculation import exact_moments, quantiles
+from .results import size_fields
 from .simulate import Counts, path_sizes
-
-
-def _moments(counts: Counts, name: str) -> tuple[float, float]:
-    n = counts.n
-    mean = exact_value(counts.sums[name]) / n
-    second = exact_value(counts.sums[name + "_sq"]) / n
-    var = max(second - mean * mean, 0.0)
-    return mean, math.sqrt(var / n) if n > 1 else math.nan
 
 
 def design_maximum(model: SimModel) -> float:
@@ -37,23 +30,13 @@ def design_maximum(model: SimModel) -> float:
 def recalculated_sizes(model: SimModel, counts: Counts, costs) -> dict:
     """The ``_sizes`` block of :class:`AdaptiveResult` under sample-size recalculation."""
     surv = model.endpoint == "survival"
-    units, units_se = _moments(counts, "units")
-    subj = subj_se = scr = scr_se = None
-    if "subjects" in counts.sums:
-        subj, subj_se = _moments(counts, "subjects")
-        scr, scr_se = _moments(counts, "screened")
-    cost = currency = None
-    if costs is not None and subj is not None:
-        cost = costs.per_screened * (scr or 0.0) + costs.per_randomized * subj
-        currency = costs.currency
+    n = counts.n
+    units = exact_moments(counts.sums, "units", n)
+    subj = exact_moments(counts.sums, "subjects", n)
+    scr = exact_moments(counts.sums, "screened", n)
     top = design_maximum(model)
-    n_max = int(math.ceil(top - 1e-9)) if not surv else (max(counts.hists["subjects"]) if subj is not None else None)
-    return dict(
-        expected_subjects=subj, expected_subjects_se=subj_se,
-        expected_events=units if surv else None, expected_events_se=units_se if surv else None,
-        expected_screened=scr, expected_screened_se=scr_se, n_randomized=n_max, n_screened=scr,
-        events=int(math.ceil(top - 1e-9)) if surv else None, cost=cost, currency=currency,
-    )
+    n_max = int(math.ceil(top - 1e-9)) if not surv else (max(counts.hists["subjects"]) if subj[0] is not None else None)
+    return size_fields(surv, units, subj, scr, n_max, top, costs)
 
 
 def _path_hist(counts: Counts, values: np.ndarray) -> dict:
