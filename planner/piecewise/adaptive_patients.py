@@ -244,6 +244,16 @@ class _Recalculated:
     def __init__(self, u: np.ndarray, v: np.ndarray, c: float):
         self.b = u.T / math.sqrt(c)
         self.d = v.T / c
+        self.c = c
+
+    def measures(self, kind: str | None = None) -> np.ndarray:
+        """Rows F, S, R as :mod:`planner.adaptive.kstages` gives them: the observed 1/HR̂ = exp(U/V)
+        of each (``kind`` "effect_estimate", the only one the recalculation asks for)."""
+        b, d, c = self.b, self.d, self.c
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            rows = ((b[0] + b[1]) / (math.sqrt(c) * (d[0] + d[1])), b[0] / (math.sqrt(c) * d[0]),
+                    b[1] / (math.sqrt(c) * d[1]))
+            return np.exp(np.stack(rows))
 
 
 def _stage(d: AdaptivePatientDesign, data, calendar, k: int, cuts: _Cuts, sel_f, active, need=None):
