@@ -91,10 +91,12 @@ def nph_curves(s, results) -> None:
 def _clear_grids() -> None:
     """Forget the 2-D grid recursions (as after a change of the effect or N); bounds stay cached."""
     try:
-        from planner.groupseq.procedure import _reference  # noqa: PLC0415
+        from planner.groupseq import procedure  # noqa: PLC0415
     except ImportError:
         return
-    _reference.cache_clear()
+    for name in ("_reference", "_own"):   # _own: recursions at a structure's own drift (wave 4b)
+        if hasattr(procedure, name):
+            getattr(procedure, name).cache_clear()
 
 
 def _rows(s, tag: str) -> dict:
