@@ -135,7 +135,8 @@ def _reference(law_key: tuple, k_max: int, rule: Rule, lattice: tuple[int, int])
 def _own(law_key: tuple, k_max: int, rule: Rule, lam: tuple[float, float]) -> tuple:
     """:func:`_reference` at the drift ``lam`` itself, on a grid without the tilting margin
     (half-width :data:`.grid2d.WIDTH` SD instead of WIDTH + RADIUS: ~half the cells for two
-    looks): for a structure evaluated at its own drift only (:func:`run_own`)."""
+    looks) and a narrower transition kernel (:data:`.grid2d.OWN_KERNEL_WIDTH`: never tilted, so
+    the tails need no margin): for a structure evaluated at its own drift only (:func:`run_own`)."""
     return _recursion(G._cached_law(law_key, k_max), np.asarray(lam, float), rule, 0.0)
 
 
@@ -174,7 +175,8 @@ def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None
                 dens[state] = dens[state] + m if state in dens else m
         records.append([G.trim(m) for m in mats])
         if k < k_max - 1:
-            dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref)))
+            width = G.KERNEL_WIDTH if radius is None else G.OWN_KERNEL_WIDTH
+            dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref, width)))
     return grid, lam_ref, records
 
 
