@@ -61,7 +61,9 @@ NEW = {"boundaries": B, "procedure": PR, "stratified": S, "plan": sys.modules[In
 def _clearer(m):
     def clear():
         b, s = m["boundaries"], m["stratified"]
-        for f in (b.boundaries, b.drift_for_power, b._power_table, b._power_spline, s._closed_cached, m["procedure"]._reference):
+        own = getattr(m["procedure"], "_own", None)   # own-drift recursions (absent in older copies)
+        for f in (b.boundaries, b.drift_for_power, b._power_table, b._power_spline, s._closed_cached, m["procedure"]._reference,
+                  *([own] if own else [])):
             f.cache_clear()
     return clear
 

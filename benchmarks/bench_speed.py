@@ -1,4 +1,4 @@
-"""The issue-11/13 speed targets in one run (python benchmarks/bench_speed.py [--repeat R] [--only a,b]).
+"""The issue-11/13 speed targets in one run (python benchmarks/bench_speed.py [--repeat R] [--only a,b] [--recursions]).
 
 Each row: the median wall-clock time and the median CPU time of this process (the steadier
 measure on a shared machine: the targets are for an idle one), with the 1-minute load average
@@ -16,7 +16,9 @@ beside them, read when the row finishes:
   (information rates 0.33, 0.67, 1; O'Brien–Fleming; non-binding futility at z = 0);
 * ``NPH comparison`` — ``compare_designs`` of resources/scenarios/pdl1_io_delayed_effect.json
   (piecewise survival, delayed effect; issue 13: ≤ 50 ms); ``NPH curves`` — the comparison,
-  then power vs N, N vs prevalence and power vs the B− effect of every design (200 points each).
+  then power vs N, N vs prevalence and power vs the B− effect of every design (200 points each);
+* ``--recursions``: per cold curve of the stratified design, the 2-D grid recursions it runs and
+  its CPU time (one run).
 """
 
 from __future__ import annotations
@@ -91,10 +93,34 @@ def nph_curves(s, results) -> None:
 def _clear_grids() -> None:
     """Forget the 2-D grid recursions (as after a change of the effect or N); bounds stay cached."""
     try:
-        from planner.groupseq.procedure import _reference  # noqa: PLC0415
+        from planner.groupseq import procedure  # noqa: PLC0415
     except ImportError:
         return
-    _reference.cache_clear()
+    for name in ("_reference", "_own"):   # _own: recursions at a structure's own drift (wave 4b)
+        if hasattr(procedure, name):
+            getattr(procedure, name).cache_clear()
+
+
+def recursions_per_curve(s) -> None:
+    """Per curve of :func:`four_curves` (cold: every grid recursion recomputed): the recursions
+    it runs and its CPU ms (where the cold curves' time goes)."""
+    from planner.groupseq import procedure  # noqa: PLC0415
+
+    r = compute_design(s, "stratified", s.resolved_options("stratified", None))
+    four_curves(s, r)
+    _clear_grids()
+    caches = [getattr(procedure, n) for n in ("_reference", "_own") if hasattr(procedure, n)]
+    g = np.linspace(0.1, 0.9, 200)
+    model = lambda: build_model("stratified", params_from_scenario(s, prevalence=g), curves._opts(s, "stratified"))  # noqa: E731
+    steps = {"power vs N": lambda: curves.power_vs_n(s, "stratified", np.geomspace(100, 5000, 200), r),
+             "power vs the B- effect": lambda: curves.power_vs_negative_effect(s, "stratified", np.linspace(0.5, 1.2, 200), result=r),
+             "claims over prevalence": lambda: model().claims(np.full(g.size, float(r.n_randomized)), np.arange(g.size)),
+             "N over prevalence": lambda: curves.n_vs_prevalence(s, "stratified", g)}
+    for name, fn in steps.items():
+        m0, c0 = sum(c.cache_info().misses for c in caches), time.process_time()
+        fn()
+        print(f"  {name:28s} {sum(c.cache_info().misses for c in caches) - m0:4d} recursions "
+              f"{(time.process_time() - c0) * 1000:8.1f} CPU ms", flush=True)
 
 
 def _rows(s, tag: str) -> dict:
@@ -127,6 +153,10 @@ def main() -> None:
         med, cpu, load = _median(fn, 3 if "curves" in name and repeat > 3 else repeat, clear)
         tgt = f"≤ {target:g} ms" if target else ""
         print(f"{name:38s} {med:9.1f} {cpu:9.1f}  {tgt:12s} {load:.2f}", flush=True)
+    if "--recursions" in sys.argv:
+        for tag, plan in (("2 looks", None), ("3 looks", THREE_LOOKS)):
+            print(f"cold curves, {tag}, one run:")
+            recursions_per_curve(paola_with_stratified(plan))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq, elementwise
+from scipy.optimize import brentq
 
 from .designs.base import DesignModel
 
@@ -55,15 +55,84 @@ def solve_points(model: DesignModel, target: float, allocation_ratio: float, poi
     todo = ok & (p_lo < target) & (p_hi >= target)
     if todo.any():
         sub = idx[todo]
-        res = elementwise.find_root(
-            lambda x, i: model.power(np.exp(x), i) - target,
-            (np.full(sub.size, math.log(lo)), np.full(sub.size, math.log(hi))),
-            args=(sub,),
-            tolerances={"xatol": 1e-12, "xrtol": 1e-13, "fatol": 0.0, "frtol": 0.0},
-            maxiter=200,
-        )
-        out[sub] = np.exp(res.x)
+        x = chandrupatla(lambda x, i: model.power(np.exp(x), i) - target,
+                         np.full(sub.size, math.log(lo)), np.full(sub.size, math.log(hi)), sub)
+        out[sub] = np.exp(x)
     return out.reshape(model.shape)
+
+
+def _chandrupatla_t(x1, f1, x2, f2, x3, f3, tol, dx) -> np.ndarray:
+    """The next interpolation parameter (Chandrupatla 1997, eq. 1, kept away from the ends)."""
+    xi1 = (x1 - x2) / (x3 - x2)
+    phi1 = (f1 - f2) / (f3 - f2)
+    alpha = (x3 - x1) / (x2 - x1)
+    j = ((1 - np.sqrt(1 - xi1)) < phi1) & (phi1 < np.sqrt(xi1))
+    f1j, f2j, f3j, alphaj = f1[j], f2[j], f3[j], alpha[j]
+    t = np.full_like(alpha, 0.5)
+    t[j] = f1j / (f1j - f2j) * f3j / (f3j - f2j) - alphaj * f1j / (f3j - f1j) * f2j / (f2j - f3j)
+    tl = 0.5 * tol / dx
+    lo, hi = tl, 1 - tl                   # clip as scipy's array-API clip does (NaN bounds win)
+    ia = (t < lo) | np.isnan(lo)
+    t[ia] = lo[ia]
+    ib = (t > hi) | np.isnan(hi)
+    t[ib] = hi[ib]
+    return t
+
+
+def chandrupatla(f, a: np.ndarray, b: np.ndarray, idx: np.ndarray, xatol: float = 1e-12, xrtol: float = 1e-13,
+                 maxiter: int = 200) -> np.ndarray:
+    """Roots of ``f(x, idx)`` in the brackets (a, b): Chandrupatla's method (Adv Eng Softw
+    1997;28:145–9) with the very arithmetic, termination tests (fatol = frtol = 0) and order of
+    evaluations of ``scipy.optimize.elementwise.find_root`` 1.17 — the same roots bit for bit
+    (tests/test_solve_chandrupatla.py) without its array-API framework, which cost more than the
+    power evaluations of a fixed design. Converged elements leave the active set; NaN where the
+    bracket has no sign change or the values are NaN."""
+    n = a.size
+    res = np.zeros(n)
+    act = np.arange(n)
+    x1, x2 = np.array(a, dtype=float), np.array(b, dtype=float)
+    f1, f2 = np.array(f(x1, idx), dtype=float), np.array(f(x2, idx), dtype=float)
+    frtol = 0.0 * np.minimum(np.abs(f1), np.abs(f2))
+    idx = np.asarray(idx).reshape(-1).copy()
+    x3 = f3 = t = None
+    nit = 0
+    with np.errstate(all="ignore"):
+        while True:
+            i = np.abs(f1) < np.abs(f2)
+            xmin, fmin = np.where(i, x1, x2), np.where(i, f1, f2)
+            stop = np.abs(fmin) <= 0.0 + frtol
+            bad = ((np.sign(f1) == np.sign(f2)) & ~stop) | (~(np.isfinite(x1) & np.isfinite(x2))
+                                                            | (np.isnan(f1) & np.isnan(f2))) & ~stop
+            xmin[bad] = np.nan
+            stop |= bad
+            dx = np.abs(x2 - x1)
+            tol = np.abs(xmin) * xrtol + xatol
+            stop |= dx < tol
+            if stop.any():
+                res[act[stop]] = xmin[stop]
+                keep = ~stop
+                act, idx, x1, f1, x2, f2, frtol, dx, tol, xmin = (
+                    v[keep] for v in (act, idx, x1, f1, x2, f2, frtol, dx, tol, xmin))
+                if x3 is not None:
+                    x3, f3 = x3[keep], f3[keep]
+                if t is not None:
+                    t = t[keep]
+            if act.size == 0:
+                return res
+            if nit >= maxiter:
+                res[act] = xmin
+                return res
+            if x3 is not None:
+                t = _chandrupatla_t(x1, f1, x2, f2, x3, f3, tol, dx)
+            x = x1 + (0.5 if t is None else t) * (x2 - x1)
+            fx = np.asarray(f(x, idx), dtype=float)
+            x3, f3 = x2.copy(), f2.copy()
+            j = np.sign(fx) == np.sign(f1)
+            nj = ~j
+            x3[j], f3[j] = x1[j], f1[j]
+            x2[nj], f2[nj] = x1[nj], f1[nj]
+            x1, f1 = x, fx
+            nit += 1
 
 
 def solve_effect(power_of_effect, target: float, lo: float, hi: float) -> float | None:

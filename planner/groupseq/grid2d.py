@@ -46,6 +46,8 @@ from numpy.polynomial import polynomial as P
 NU = 3.0         # grid points per increment SD
 WIDTH = 7.5      # grid half-width in SD around the reference mean (P(|N| > 7.5) ≈ 6e-14)
 FLOOR = 1e-13    # densities below FLOOR × max are FFT round-off and set to 0
+KERNEL_WIDTH = WIDTH + 1.0   # transition kernel truncated at this many increment SDs (tilted up to RADIUS)
+OWN_KERNEL_WIDTH = 6.5       # the same for a recursion never tilted (procedure._own): tail mass < 1e-10
 RADIUS = 3.0     # drifts within this Mahalanobis distance of the reference are tilted from it
 
 
@@ -234,8 +236,10 @@ def _bvn_pdf(x: np.ndarray, y: np.ndarray, mean: np.ndarray, cov: np.ndarray) ->
     return np.exp(-0.5 * q) / (2 * math.pi * sx * sy * math.sqrt(1 - r * r))
 
 
-def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: np.ndarray) -> list[np.ndarray]:
-    """Densities at look k+1 on its grid from weighted densities (grid of look k), one FFT kernel."""
+def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: np.ndarray,
+               kernel_width: float = KERNEL_WIDTH) -> list[np.ndarray]:
+    """Densities at look k+1 on its grid from weighted densities (grid of look k), one FFT kernel
+    (the increment's density truncated at ``kernel_width`` SDs per axis)."""
     if not masses:
         return []
     v = law.inc[k + 1]
@@ -253,8 +257,8 @@ def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: 
         # Δ(m) = off + m h for m = i' − i (i counted from the block's first node)
         off = grid.x0[k + 1, d] - grid.x0[k, d] - start[d] * grid.h[d]
         sd = math.sqrt(v[d, d])
-        m_lo = math.floor((mu[d] - (WIDTH + 1) * sd - off) / grid.h[d])
-        m_hi = math.ceil((mu[d] + (WIDTH + 1) * sd - off) / grid.h[d])
+        m_lo = math.floor((mu[d] - kernel_width * sd - off) / grid.h[d])
+        m_hi = math.ceil((mu[d] + kernel_width * sd - off) / grid.h[d])
         lows.append(m_lo)
         axes.append(off + grid.h[d] * np.arange(m_lo, m_hi + 1))
     kern = _bvn_pdf(axes[0][:, None], axes[1][None, :], mu, v)

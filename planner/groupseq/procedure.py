@@ -128,8 +128,33 @@ def _groups(state: tuple, fl_f: tuple, fl_s: tuple, rule: Rule, k: int, last: bo
 def _reference(law_key: tuple, k_max: int, rule: Rule, lattice: tuple[int, int]) -> tuple:
     """(grid, λ_ref, per look [3 category masses, 3 of them among stops, stop mass]) at a reference."""
     law = G._cached_law(law_key, k_max)
-    lam_ref = G.lattice_drift(law, lattice)
-    grid = G.make_grid(law, lam_ref)
+    return _recursion(law, G.lattice_drift(law, lattice), rule, None)
+
+
+@lru_cache(maxsize=REFERENCES)
+def _own(law_key: tuple, k_max: int, rule: Rule, lam: tuple[float, float]) -> tuple:
+    """:func:`_reference` at the drift ``lam`` itself, on a grid without the tilting margin
+    (half-width :data:`.grid2d.WIDTH` SD instead of WIDTH + RADIUS: ~half the cells for two
+    looks) and a narrower transition kernel (:data:`.grid2d.OWN_KERNEL_WIDTH`: never tilted, so
+    the tails need no margin): for a structure evaluated at its own drift only (:func:`run_own`)."""
+    return _recursion(G._cached_law(law_key, k_max), np.asarray(lam, float), rule, 0.0)
+
+
+def run_own(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
+    """:func:`run` of one drift ``lam`` (1, 2) from a recursion at that drift (no tilting, a
+    smaller grid: :func:`_own`); arrays (1, K)."""
+    grid, lam_ref, records = _own(law.key(), law.k_max, rule, (float(lam[0, 0]), float(lam[0, 1])))
+    sums = np.zeros((7, 1, law.k_max))
+    for k, mats in enumerate(records):
+        e_f, e_s = G.tilt_factors(law, grid, k, lam_ref[None], lam_ref)
+        sums[:, :, k] = G.tilted_sums(mats, e_f, e_s)
+    return finish(sums)
+
+
+def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None) -> tuple:
+    """The recursion of :func:`_reference` at drift ``lam_ref`` on the grid of ``radius``."""
+    k_max = law.k_max
+    grid = G.make_grid(law, lam_ref, radius)
     dens = {(0, 0, 0, 0, 0): G.first_density(law, grid, lam_ref)}
     records = []
     for k in range(k_max):
@@ -150,7 +175,8 @@ def _reference(law_key: tuple, k_max: int, rule: Rule, lattice: tuple[int, int])
                 dens[state] = dens[state] + m if state in dens else m
         records.append([G.trim(m) for m in mats])
         if k < k_max - 1:
-            dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref)))
+            width = G.KERNEL_WIDTH if radius is None else G.OWN_KERNEL_WIDTH
+            dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref, width)))
     return grid, lam_ref, records
 
 

@@ -427,7 +427,7 @@ def _along(feats, first, inverse, mean, laws, rules, want) -> dict | None:
     size): interpolated along the curve with the means (:func:`.curve.interpolate_along`)."""
     if not np.allclose(mean, mean[first][inverse], rtol=0.0, atol=0.0):
         return None
-    own = lambda g: {n: v[0] for n, v in _pick(P.run(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
+    own = lambda g: {n: v[0] for n, v in _pick(P.run_own(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
     res = C.interpolate_along(np.concatenate([feats, mean[first]], axis=1), own, ALONG_TOL)
     return None if res is None else {n: v[inverse] for n, v in res.items()}
 
