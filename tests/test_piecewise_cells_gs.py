@@ -42,8 +42,10 @@ def _keynote(designs=("stratified",)):
     return scenario_from_dict(d)
 
 
-def _markers(multiplicity="parametric", hrs=(0.65, 0.75, 0.85, 1.0), futility=None, n=900, **extra):
-    """Two overlapping markers (A+, B+ share A+B+), exponential cells, a 2-look plan."""
+def _markers(multiplicity="parametric", hrs=(0.65, 0.75, 0.85, 1.0), futility=None, n=None, **extra):
+    """Two overlapping markers (A+, B+ share A+B+), exponential cells, a 2-look plan; sized for 80 %
+    power of at least one claim unless ``n`` is given (a given N also solves the detectable effect:
+    slower)."""
     plan = dict(PLAN)
     if futility is not None:
         plan["futility"] = {"bounds": [futility], "binding": False}
@@ -56,8 +58,8 @@ def _markers(multiplicity="parametric", hrs=(0.65, 0.75, 0.85, 1.0), futility=No
         "survival": {"accrual_time": 18, "follow_up_time": 12, "dropout_rate": 0.05, "dropout_time": 12},
         "testing": {"alpha": 0.025, "sides": 1, "power": 0.8, "allocation_ratio": 1.0},
         "interim": plan,
-        "designs": {"stratified": {"multiplicity": multiplicity, "size_for": "at_least_one", "n_randomized": n,
-                                   **extra}}})
+        "designs": {"stratified": {"multiplicity": multiplicity, "size_for": "at_least_one",
+                                   **({} if n is None else {"n_randomized": n}), **extra}}})
 
 
 def _agree(c) -> None:
@@ -130,11 +132,13 @@ def test_one_population_with_interim_uses_the_two_hypothesis_engine():
 
 def test_cli_cells_form_with_interim(tmp_path, capsys):
     path = tmp_path / "c.json"
-    path.write_text(json.dumps(scenario_to_dict(_markers())), encoding="utf-8")
+    d = scenario_to_dict(_markers("bonferroni"))
+    d["designs"]["all_comers"] = {}
+    path.write_text(json.dumps(d), encoding="utf-8")
     assert main(["simulate", str(path), "--patient-level", "--simulations", "200", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     strat = doc["patient_level"]["stratified"]
     assert strat["looks"] == 2 and len(strat["claims"]["simulated"]["stop_by_look"]) == 2
     assert main(["simulate", str(path), "--patient-level", "--simulations", "200"]) == 0
     out = capsys.readouterr().out
-    assert "stop per look" in out and "reject B+" in out
+    assert "stop per look" in out and "reject B+" in out and "rejection per look" in out
