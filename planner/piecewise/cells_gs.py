@@ -86,6 +86,30 @@ def single_test(res, result) -> dict:
     return {"look_events": list(res.design.events), "simulated": sim, "analytic": analytic}
 
 
+def lookwise_single(cells, setting, events, n_patients: float, result) -> dict | None:
+    """The one-test design's per-look rejection with each look's own moments (independent of the
+    plan's proportional information; :func:`planner.piecewise.lookwise.lookwise_joint`, the
+    log-rank Z over ``cells`` (weight, model, 1, 0) at the expected time of each look's events),
+    against the plan's efficacy bounds. None with futility bounds (not followed here)."""
+    from ..groupseq.mvn import rect_prob  # noqa: PLC0415
+    from .lookwise import lookwise_joint  # noqa: PLC0415
+
+    looks = result.looks
+    if any(lk.get("futility_z") is not None for lk in looks[:-1]):
+        return None
+    cells = list(cells)
+    if len(cells) == 1:  # lookwise_joint needs two parts: one cell split in halves (the same law)
+        w, mdl, a, b = cells[0]
+        cells = [(w / 2, mdl, a, b), (w / 2, mdl, a, b)]
+    mean, corr, times = lookwise_joint(cells[:1], cells[1:], setting, events, n_patients)
+    mu, c = mean[0::2], corr[0::2, 0::2]
+    crit = np.array([math.inf if lk.get("efficacy_z") is None else float(lk["efficacy_z"]) for lk in looks])
+    none_by = [float(rect_prob(crit[:k + 1], mu[:k + 1], c[:k + 1, :k + 1])) for k in range(len(looks))]
+    reject = np.diff(np.r_[0.0, 1.0 - np.asarray(none_by)])
+    return {"reject_by_look": reject.tolist(), "power": float(reject.sum()), "mean_z": mu.tolist(),
+            "times": np.asarray(times).tolist()}
+
+
 def hypothesis_z(res, hypotheses) -> np.ndarray:
     """(trials, K·m) look-major: Z of every hypothesis (its strata) at every look; NaN (no events) → −∞."""
     z = np.stack([res.z_of(h) for h in hypotheses], axis=-1)          # (trials, K, m)
@@ -226,6 +250,8 @@ def check_cells_looks(scenario, name: str, result, simulations: int, seed: int, 
                   mean_analysis_time=_mean_time(res), analytic_analysis_time=float(result.looks[-1].get("time", math.nan)))
     if name != "stratified":
         claims = single_test(res, result)
+        cells = [(prev[i] / total, models[i], 1.0, 0.0) for i in members]
+        claims["lookwise"] = lookwise_single(cells, setting, res.design.events, float(result.n_randomized), result)
         return PatientLevelCheck(simulated_power=res.power, simulated_se=res.power_se, analytic_power=float(result.power),
                                  analytic_method=f"the design's group-sequential power over {k} looks (planner.groupseq)",
                                  simulated_expected_events=claims["simulated"]["expected_events"], claims=claims, **common)
