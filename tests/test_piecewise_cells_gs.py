@@ -129,12 +129,19 @@ def test_global_null_familywise_error_with_interim(multiplicity):
     assert c.claims["analytic"]["at_least_one"] <= 0.025 + 1e-3
 
 
-def test_one_population_with_interim_uses_the_two_hypothesis_engine():
+def test_one_population_with_interim_uses_the_two_hypothesis_engine(tmp_path, capsys):
     d = scenario_to_dict(_markers("bonferroni"))
     d["population"]["populations"] = [{"name": "A+", "cells": ["A+B+", "A+B-"]}]
     (c,) = check_scenario(scenario_from_dict(d), SIMS, seed=25)
     assert c.claims["hypotheses"] == ["F", "A+"] and "stratified" in c.claims["engine"]
     _agree(c)
+    sim, an = c.claims["simulated"], c.claims["analytic"]
+    for p, se, a in zip(sim["at_least_one_by_look"], sim["at_least_one_by_look_se"], an["at_least_one_by_look"]):
+        assert abs(p - a) < 4 * se, (sim, an)
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(d), encoding="utf-8")
+    assert main(["simulate", str(path), "--patient-level", "--simulations", "200"]) == 0
+    assert "at_least_one claim first made per look" in capsys.readouterr().out
 
 
 def test_cli_cells_form_with_interim(tmp_path, capsys):

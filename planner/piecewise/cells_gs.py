@@ -182,11 +182,18 @@ def one_population_claims(res, result, opts, population_strata, names) -> tuple[
     for key in ("stop_by_look", "stop_by_look_se", "expected_events", "expected_events_se", "expected_patients",
                 "expected_patients_se"):
         sim[key] = s[key]
+    for ours, theirs in (("at_least_one", "either"), ("all", "both")):
+        sim[ours + "_by_look"], sim[ours + "_by_look_se"] = s[theirs + "_by_look"], s[theirs + "_by_look_se"]
     by_pop = _field(result, "power_by_population")
     analytic = {"reject": [float(by_pop[h]) for h in names], "at_least_one": float(_field(result, "power_at_least_one")),
                 "all": float(_field(result, "power_all")),
                 "stop_by_look": [float(lk["stop_probability"]) for lk in result.looks],
                 "expected_events": float(result.expected_events_h1), "expected_patients": float(result.expected_n_h1)}
+    primary = [float(lk["reject_probability"]) for lk in result.looks]   # the sized claim's, per look
+    if opts.size_for in ("at_least_one", "all"):
+        analytic[opts.size_for + "_by_look"] = primary
+    else:
+        analytic["reject_by_look"] = [primary if h == opts.size_for else [math.nan] * len(primary) for h in names]
     return sim, analytic
 
 
