@@ -13,6 +13,10 @@ Run: ``python benchmarks/bench_piecewise.py [--repeats 3] [--trials 10000]``.
 * patient-level cells form: 10,000 trials of 600 patients over four cells (two overlapping
   markers), one analysis, the closed test of F and two populations (parametric) on the simulated
   z statistics — no target, reported;
+* patient-level cells form with interims: the same four cells analysed at 150 and 300 events, the
+  analytic engine's closed group-sequential test of F and two populations (parametric bounds of
+  every intersection, planner.groupseq.multipop; its run_procedure per trial) — no target, reported
+  (the bounds, computed once, excluded);
 * patient-level adaptive with events recalculation (conditional power 0.9, stage 2 within
   [100, 400] events) — no target, reported;
 * analytic: the piecewise contrasts of five populations (what the designs need for one
@@ -119,11 +123,29 @@ def _closed_paths(n: int, repeats: int, adaptive) -> None:
                                                  "parametric"), repeats)
     print(f"patient-level cells form, {n:,} trials x 600 patients, 4 cells, closed test of F + 2 populations: "
           f"median {wall:.2f} s wall, {cpu:.2f} s CPU")
+    _cells_gs(n, repeats, markers, corr0, hyps)
     recalc = replace(adaptive, model=replace(adaptive.model, recalculation=Recalculation(0.9, (150, 100), (150, 400))),
                      n_patients=900)
     wall, cpu = timed(lambda: simulate_adaptive_patients(recalc, n, seed=1), repeats)
     print(f"patient-level adaptive with events recalculation, {n:,} two-stage trials x 900 patients: "
           f"median {wall:.2f} s wall, {cpu:.2f} s CPU")
+
+
+def _cells_gs(n: int, repeats: int, markers, corr0, hyps) -> None:
+    """The cells form with two looks: the engine's closed group-sequential test per trial."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from planner.groupseq import multipop as M  # noqa: PLC0415
+    from planner.groupseq.plan import InterimPlan  # noqa: PLC0415
+    from planner.piecewise.cells_gs import multi_claims  # noqa: PLC0415
+
+    plan = InterimPlan((0.5, 1.0), "obrien_fleming", None, None, False)
+    joint = M.joint_proportional([0.1, 0.15, 0.12], corr0, corr0, plan.information_rates)
+    bounds = M.closed_gs_bounds(plan, 0.025, "parametric", joint.corr0, joint.t)
+    looks = replace(markers, events=(150, 300))
+    wall, cpu = timed(lambda: multi_claims(simulate_patients(looks, n, seed=1), hyps, bounds), repeats)
+    print(f"patient-level cells form with interims, {n:,} trials x 600 patients, 4 cells, 2 looks, closed "
+          f"group-sequential test of F + 2 populations: median {wall:.2f} s wall, {cpu:.2f} s CPU")
 
 
 if __name__ == "__main__":

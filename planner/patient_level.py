@@ -27,7 +27,9 @@ followed, as :func:`planner.groupseq.boundaries.crossing`).
 
 The cells form (several populations): all-comers, targeted (at its population) and stratified
 (F and every population, the design's closed test) at one analysis
-(:func:`planner.piecewise.checks.check_cells_design`); interim plans are refused there.
+(:func:`planner.piecewise.checks.check_cells_design`) or at every look of its interim plan with
+the analytic engine's closed group-sequential bounds for every intersection hypothesis
+(:mod:`planner.piecewise.cells_gs`).
 
 The strategy and interaction designs are not simulated at patient level; the adaptive
 enrichment design is, by :mod:`planner.piecewise.adaptive_patients`
@@ -58,7 +60,7 @@ WHAT_IS_SIMULATED = {
 }
 NOT_SIMULATED = "strategy and interaction designs are not simulated at patient level"
 NOT_SIMULATED_CELLS = ("strategy, interaction and adaptive designs of the cells form are not simulated at "
-                       "patient level; the cells form is simulated at one analysis")
+                       "patient level")
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def check_scenario(scenario, simulations: int, seed: int, *,
     """Every simulable fixed design of ``scenario`` at its computed size (seeded by blocks;
     design i uses seed + i so that each design's results do not depend on the others)."""
     from .compute import compare_designs
-    from .piecewise.checks import check_cells_design, check_stratified, refuse_interims
+    from .piecewise.checks import check_cells_design, check_stratified
     from .scenario import FixedDesignOptions
 
     names = [d for d in PATIENT_LEVEL_DESIGNS if d in scenario.designs] or list(PATIENT_LEVEL_DESIGNS)
@@ -153,8 +155,6 @@ def check_scenario(scenario, simulations: int, seed: int, *,
     scenario = replace(scenario, designs=designs)
     comp = compare_designs(scenario, include_adaptive=False)
     cells = getattr(scenario, "has_cells", False)
-    if cells:
-        refuse_interims(comp, names)
     out = []
     for i, name in enumerate(names):
         r = comp.designs[name]

@@ -99,15 +99,6 @@ def test_global_null_familywise_error():
         assert c.claims["simulated"]["at_least_one"] <= limit, (multiplicity, c.claims["simulated"])
 
 
-def test_interims_in_the_cells_form_are_refused(tmp_path, capsys):
-    d = _cells()
-    d["interim"] = {"information_rates": [0.5, 1.0], "efficacy": "obrien_fleming"}
-    path = tmp_path / "c.json"
-    path.write_text(json.dumps(d))
-    assert main(["simulate", str(path), "--patient-level", "--simulations", "200"]) == 2
-    assert "interim: --patient-level simulates the cells form at one analysis only" in capsys.readouterr().err
-
-
 def test_cli_cells_form_json(tmp_path, capsys):
     path = tmp_path / "c.json"
     path.write_text(json.dumps(_cells()))

@@ -86,8 +86,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_claims(claims: dict) -> None:
-    """The stratified design's claims, simulated (± Monte Carlo SE) beside analytic."""
+    """The stratified design's claims, simulated (± Monte Carlo SE) beside analytic; a one-test
+    design with interim looks: its rejections and stops per look."""
     sim, an = claims["simulated"], claims["analytic"]
+    fmt = lambda v: ", ".join(f"{x:.4f}" for x in v)  # noqa: E731
+    fse = lambda v, e: ", ".join(f"{x:.4f} ± {y:.4f}" for x, y in zip(v, e))  # noqa: E731
+    if "multiplicity" not in claims:  # all-comers or targeted with interim looks
+        print(f"    rejection per look: {fse(sim['reject_by_look'], sim['reject_by_look_se'])}; analytic "
+              f"{fmt(an['reject_by_look'])}")
+        _print_stops(sim, an, fse, fmt)
+        return
     print(f"  closed test ({claims['multiplicity']}), each claim simulated ± SE; analytic:")
     if "hypotheses" in claims:  # cells form: F and every population
         rows = [(f"reject {h}", sim["reject"][j], sim["reject_se"][j], an["reject"][j])
@@ -100,15 +108,23 @@ def _print_claims(claims: dict) -> None:
         print(f"    {label}: {p:.4f} ± {se:.4f}; analytic {a:.4f}")
     if len(sim.get("stop_by_look", [])) > 1:
         primary = claims["primary"]
-        fmt = lambda v: ", ".join(f"{x:.4f}" for x in v)  # noqa: E731
-        fse = lambda v, e: ", ".join(f"{x:.4f} ± {y:.4f}" for x, y in zip(v, e))  # noqa: E731
-        print(f"    {primary} claim first made per look: {fse(sim[primary + '_by_look'], sim[primary + '_by_look_se'])}; "
-              f"analytic {fmt(an.get(primary + '_by_look', []))}")
-        print(f"    stop per look: {fse(sim['stop_by_look'], sim['stop_by_look_se'])}; analytic "
-              f"{fmt(an.get('stop_by_look', []))}")
-        print(f"    expected events {sim['expected_events']:.1f} ± {sim['expected_events_se']:.1f} "
-              f"(analytic {an['expected_events']:.1f}), patients {sim['expected_patients']:.1f} ± "
-              f"{sim['expected_patients_se']:.1f} (analytic {an['expected_patients']:.1f})")
+        if "hypotheses" in claims and primary in claims["hypotheses"]:
+            j = claims["hypotheses"].index(primary)
+            got, got_se = sim["reject_by_look"][j], sim["reject_by_look_se"][j]
+            ref = an["reject_by_look"][j] if "reject_by_look" in an else []
+        else:
+            got, got_se, ref = sim[primary + "_by_look"], sim[primary + "_by_look_se"], an.get(primary + "_by_look", [])
+        print(f"    {primary} claim first made per look: {fse(got, got_se)}; analytic {fmt(ref)}")
+        _print_stops(sim, an, fse, fmt)
+
+
+def _print_stops(sim: dict, an: dict, fse, fmt) -> None:
+    print(f"    stop per look: {fse(sim['stop_by_look'], sim['stop_by_look_se'])}; analytic "
+          f"{fmt(an.get('stop_by_look', []))}")
+    line = f"    expected events {sim['expected_events']:.1f} ± {sim['expected_events_se']:.1f} " \
+           f"(analytic {an['expected_events']:.1f}), patients {sim['expected_patients']:.1f} ± " \
+           f"{sim['expected_patients_se']:.1f}"
+    print(line + (f" (analytic {an['expected_patients']:.1f})" if "expected_patients" in an else ""))
 
 
 def _print_adaptive(a) -> None:

@@ -18,7 +18,8 @@ Driven by :mod:`planner.patient_level`; the simulation is
   stratified by cell), targeted (the cells of its population, membership renormalised within
   it, stratified by cell) and stratified (Z of F and of every population stratified over their
   cells; the design's closed test, :func:`planner.closed_test.closed_test_reject`, with its
-  weights, order and planned H0 correlations). Interim plans are refused (field ``interim``).
+  weights, order and planned H0 correlations). With an interim plan:
+  :mod:`planner.piecewise.cells_gs` (the analytic engine's closed group-sequential bounds).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import Problem, ScenarioError
 from .closed_patients import CLAIMS, closed_test_claims, fixed_bounds, gs_summary
 from .logrank import events_power
 from .simulate import PatientLevelDesign, simulate_patients
@@ -41,7 +41,7 @@ CELLS_WHAT = {
     "stratified": ("everyone (cells form); F and every population tested by the log-rank test stratified over "
                    "its cells, the design's closed test ({proc}) on the simulated z statistics"),
 }
-CELLS_ONE_ANALYSIS = "cells form: one analysis (interim plans are not simulated in the cells form)"
+CELLS_ONE_ANALYSIS = "cells form: one analysis"
 
 
 def _closed_bounds_of(result, opts):
@@ -144,23 +144,20 @@ def _cells_models(scenario):
     return st, models, tuple(float(p) for p in st.prevalence)
 
 
-def refuse_interims(comp, names) -> None:
-    """Exit 2 (ScenarioError naming ``interim``) when a cells-form design to simulate has interim looks."""
-    for name in names:
-        r = comp.designs.get(name)
-        if r is not None and (getattr(r, "looks", None) or None):
-            raise ScenarioError([Problem("interim", f"--patient-level simulates the cells form at one analysis only; "
-                                                    f"the {name} design has interim looks: remove the interim plan")])
-
-
 def check_cells_design(scenario, name: str, result, simulations: int, seed: int, *,
                        progress: Callable[[int, int], object] | None = None,
                        is_cancelled: Callable[[], bool] | None = None, chunk_size: int = 5000):
-    """One fixed design of a cells-form survival scenario at one analysis (see module)."""
+    """One fixed design of a cells-form survival scenario at one analysis (see module); with
+    interim looks :func:`planner.piecewise.cells_gs.check_cells_looks`."""
     from ..designs.multipop import _order_indices, _v1_multiplicity, _weights  # noqa: PLC0415
     from ..patient_level import PatientLevelCheck  # noqa: PLC0415
     from ..scenario_piecewise import survival_setting  # noqa: PLC0415
 
+    if getattr(result, "looks", None):
+        from .cells_gs import check_cells_looks  # noqa: PLC0415
+
+        return check_cells_looks(scenario, name, result, simulations, seed, progress=progress,
+                                 is_cancelled=is_cancelled, chunk_size=chunk_size)
     opts = scenario.designs[name]
     st, models, prev = _cells_models(scenario)
     t = scenario.testing
