@@ -206,7 +206,7 @@ class ComparisonView(QWidget):
 
     def set_computing(self, text: str) -> None:
         """The comparison runs on a worker: the table keeps the last results, greyed, and says so."""
-        self._set_status(f"⏳ {text}", "color: #0d47a1; background: #e3f2fd; padding: 2px;")
+        self._set_status(text, "color: #0d47a1; background: #e3f2fd; padding: 2px;")
         self.table.setEnabled(False)
 
     def show_comparison(self, comparison: Comparison) -> None:

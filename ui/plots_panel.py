@@ -112,6 +112,7 @@ class PlotsPanel(QWidget):
         self.refine_timer.timeout.connect(self.refine_in_background)
         self.refine_tasks = TaskRunner(self)  # the full-grid curves are computed off the GUI thread
         self.heavy = False  # every curve waits for the worker (set_inputs(background=True))
+        self._waiting: set[PlotCanvas] = set()  # canvases showing HEAVY_WAIT
         self.note = QLabel(self)  # over the plots, outside the layout: showing it redraws no plot
         self.note.setStyleSheet("color: #0d47a1; background: #e3f2fd; border: 1px solid #90caf9; padding: 4px;")
         self.note.hide()
@@ -136,7 +137,7 @@ class PlotsPanel(QWidget):
         """The comparison runs on a worker: the plots keep the last results, marked as such."""
         self.refine_timer.stop()
         self.refine_tasks.cancel()
-        self.note.setText(f"⏳ {text}")
+        self.note.setText(text)
         self.note.adjustSize()
         self.note.move(12, 8)
         self.note.raise_()
@@ -302,12 +303,16 @@ class PlotsPanel(QWidget):
 
     def _draw_all(self, draws, live: bool) -> None:
         for canvas, draw in draws:
+            if canvas in self._waiting:  # its message took the ticks away: a fresh frame
+                canvas.clear()
+                self._waiting.discard(canvas)
             canvas.reset()
             try:
                 with np.errstate(all="ignore"):
                     draw(canvas, live)
             except _Deferred:
                 canvas.clear(HEAVY_WAIT)
+                self._waiting.add(canvas)
             except Exception as exc:  # a plot never brings the window down
                 self.errors.append(f"{canvas.title}: {exc}")
                 canvas.clear(f"cannot draw: {exc}")
