@@ -488,6 +488,7 @@ class PlotsPanel(QWidget):
         if self._cells() and live and not all(self._cache_key(("n_prev", n, CURVE_POINTS)) in self.cache for n in results):
             self.coarse.add("n_prev")  # the curves over prevalence wait for the worker (refine jobs)
             canvas.clear(CELLS_WAIT)
+            self._waiting.add(canvas)
             return
         points = LIVE_CURVE_POINTS if live else CURVE_POINTS
         if live and all(self._cache_key(("n_prev", name, CURVE_POINTS)) in self.cache for name in results):
@@ -547,6 +548,7 @@ class PlotsPanel(QWidget):
         if self._cells() and live and self._cache_key(("map", criterion, names, tuple(effects))) not in self.cache:
             self.coarse.add("map")  # the design map waits for the worker (refine jobs)
             canvas.clear(CELLS_WAIT)
+            self._waiting.add(canvas)
             return
         if live and self._cache_key(("map", criterion, names, tuple(effects))) not in self.cache:
             points = LIVE_MAP_POINTS  # unless the full map is at hand (e.g. a prevalence edit)
