@@ -387,6 +387,20 @@ def meets_target(r: DesignResult, target: float) -> bool:
     return bool(r.feasible and r.power is not None and r.power >= target - 1e-9)
 
 
+def expensive(scenario: Scenario) -> bool:
+    """Whether :func:`compare_designs` takes seconds rather than milliseconds: the cells form with
+    several populations whose stratified design has an interim plan (its closed group-sequential
+    test integrates by randomized QMC, planner.groupseq.multipop: measured 0.5–2.3 s of CPU for
+    KEYNOTE-042's three nested cutoffs with two looks, against 30 ms without the plan). The app
+    computes such a scenario, and its curves, on a worker (ui.background_compare)."""
+    if not scenario.has_cells or len(scenario.population.populations) < 2:
+        return False
+    designs = scenario.fixed_designs()
+    if not designs and "adaptive" not in scenario.designs:
+        designs = {name: FixedDesignOptions() for name in FIXED_DESIGNS}
+    return "stratified" in designs and scenario.resolved_options("stratified", designs["stratified"]).interim is not None
+
+
 def compare_designs(
     scenario: Scenario,
     *,
@@ -436,4 +450,4 @@ def compare_designs(
     )
 
 
-__all__ = ["compare_designs", "compute_design", "detectable_effect", "per_arm"]
+__all__ = ["compare_designs", "compute_design", "detectable_effect", "expensive", "per_arm"]

@@ -44,6 +44,7 @@ def make_window(qtbot, tmp_path):
         _quiet_close(w)
 
 
-def settle(qtbot, window) -> None:
-    """Wait until the debounced recomputation has run."""
-    qtbot.waitUntil(lambda: not window.timer.isActive(), timeout=DEBOUNCE_WAIT_MS)
+def settle(qtbot, window, timeout: int = DEBOUNCE_WAIT_MS) -> None:
+    """Wait until the debounced recomputation has run (a heavy scenario's: until its worker has
+    delivered the comparison, ui.background_compare)."""
+    qtbot.waitUntil(lambda: not window.timer.isActive() and not window.compute_tasks.running, timeout=timeout)

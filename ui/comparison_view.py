@@ -204,6 +204,11 @@ class ComparisonView(QWidget):
         self._set_status(f"⚠ Results not updated: {reason}", "color: #8a5300; background: #fff6e0; padding: 4px;")
         self.table.setEnabled(False)
 
+    def set_computing(self, text: str) -> None:
+        """The comparison runs on a worker: the table keeps the last results, greyed, and says so."""
+        self._set_status(text, "color: #0d47a1; background: #e3f2fd; padding: 2px;")
+        self.table.setEnabled(False)
+
     def show_comparison(self, comparison: Comparison) -> None:
         self.comparison = comparison
         self.table.setEnabled(True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from planner.catalogue import NEW_SCENARIO
 from planner.errors import ScenarioError
 
+from . import background_compare
 from .adaptive_tab import AdaptiveTab
 from .assurance_view import AssuranceView
 from .cells_table import add_cells_actions
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)  # exports; the views hold their own runners (ui.tasks)
         self.busy = BusyIndicator()
         self.busy.watch(self.tasks)
+        self.compute_tasks = TaskRunner(self)  # a heavy scenario's comparison (ui.background_compare)
+        self.busy.watch(self.compute_tasks)
         self.busy.watch(self.sensitivity.tasks)
         self.busy.watch(self.adaptive.tasks)
         for runner in self.adaptive.workspace.runners():
@@ -483,6 +486,7 @@ class MainWindow(QMainWindow):
         self.adaptive.shutdown()
         self.assurance.shutdown()
         self.busy.cancel_all()
+        self.plots.refine_tasks.cancel()
         self.save_settings()
         QApplication.instance().removeEventFilter(self.undo_keys)
         self.doc.undo_stack.cleanChanged.disconnect(self._clean_changed)  # the stack outlives the window's C++ side
@@ -539,6 +543,7 @@ class MainWindow(QMainWindow):
         self._last_recompute_at = time.perf_counter()
         doc = self.doc
         self.sensitivity.set_scenario(doc.scenario if doc.valid else None)
+        self.compute_tasks.cancel()  # a heavy comparison of older inputs is superseded
         if not doc.valid:
             reason = "; ".join(str(p) for p in doc.problems[:3]) or "the scenario is invalid"
             self.comparison.set_stale(reason)
@@ -551,33 +556,42 @@ class MainWindow(QMainWindow):
         question, n = self.comparison.question, self.comparison.n_randomized
         t0 = time.perf_counter()
         try:
-            from planner.compute import compare_designs  # loaded after the window is shown
+            # the core is loaded after the window is shown
+            from planner.compute import compare_designs, expensive
 
+            if expensive(doc.scenario):  # seconds: on a worker, the GUI thread stays free
+                background_compare.start(self, doc.scenario, question, n)
+                return
             with np.errstate(all="ignore"):
                 result = compare_designs(doc.scenario, question=question, n_randomized=n, include_adaptive=False)
         except Exception as exc:  # shown, never raised into the event loop
             self.comparison.set_stale(f"computation failed: {exc}")
             self.log.append("Computation failed", f"  {type(exc).__name__}: {exc}")
             return
-        self.last_compute_ms = (time.perf_counter() - t0) * 1000
+        self.show_result(doc.scenario, result, question, n, (time.perf_counter() - t0) * 1000)
+
+    def show_result(self, scenario, result, question: str, n: int | None, ms: float, background: bool = False) -> None:
+        """Show a comparison in the table, plots and log (``background``: computed on a worker,
+        and so are its curves)."""
+        self.last_compute_ms = ms
         self.compute_count += 1
         self.comparison_result = result
-        has_block = doc.scenario.uncertainty is not None
+        has_block = scenario.uncertainty is not None
         self._update_assurance_visibility(has_block)
         self.comparison.set_assurance_enabled(has_block)
         self.comparison.show_comparison(result)
         if has_block:  # in the background, after the plots (it would slow their drawing down)
-            self._assurance_args, self._assurance_waits = (doc.scenario, result), 0
+            self._assurance_args, self._assurance_waits = (scenario, result), 0
             self.assurance_timer.start(ASSURANCE_DELAY_MS)
         else:
             self.assurance_timer.stop()
         self.table_updated_at, self.table_updated_cpu = time.perf_counter(), time.thread_time()
         dragging = self.inputs.slider.isSliderDown()  # table live while dragging; plots on release
-        self.plots.set_inputs(doc.scenario, result, question, n, defer=dragging)
+        self.plots.set_inputs(scenario, result, question, n, defer=dragging, background=background)
         self.plots.update_legend()
         if self.compute_count == 1:
             QTimer.singleShot(0, self.started.emit)  # after the plots (their render timer is due first)
-        self.log.log_comparison(doc.scenario, result, question, n, self.last_compute_ms)
+        self.log.log_comparison(scenario, result, question, n, self.last_compute_ms)
         self.statusBar().showMessage(f"Computed {len(result.designs)} designs in {self.last_compute_ms:.0f} ms")
 
     def _plots_busy(self) -> bool:

@@ -26,7 +26,7 @@ from planner.scenario import Scenario
 
 from .plot_canvas import PlotCanvas
 from .population_selector import attach as attach_population_selector
-from .tasks import TaskRunner
+from .tasks import TaskRunner, interruptible
 
 #: while editing, the two costliest plots (required N vs prevalence, design map) are drawn on
 #: every other point of their grids; the full grids follow once the edits pause
@@ -39,6 +39,13 @@ REFINE_DELAY_MS = 300
 #: over prevalence and the design map wait for the worker (the full grids, ``refine_in_background``)
 LIVE_CELLS_POINTS = 9
 CELLS_WAIT = "computing the closed tests of every population …"
+#: a heavy scenario (planner.compute.expensive): every curve is computed on the worker, one plot
+#: per task, and drawn as it arrives (the GUI thread only draws)
+HEAVY_WAIT = "computing on a worker …"
+
+
+class _Deferred(Exception):
+    """A heavy scenario's plot whose data are not cached yet: drawn when the worker brings them."""
 #: smallest plot (pixels) that keeps its tick labels and axis titles readable
 MIN_CANVAS = (240, 230)
 __all__ = ["CURVE_POINTS", "MAP_POINTS", "PlotsPanel", "negative_effect_range"]
@@ -104,6 +111,11 @@ class PlotsPanel(QWidget):
         self.refine_timer.setInterval(REFINE_DELAY_MS)
         self.refine_timer.timeout.connect(self.refine_in_background)
         self.refine_tasks = TaskRunner(self)  # the full-grid curves are computed off the GUI thread
+        self.heavy = False  # every curve waits for the worker (set_inputs(background=True))
+        self._waiting: set[PlotCanvas] = set()  # canvases showing HEAVY_WAIT
+        self.note = QLabel(self)  # over the plots, outside the layout: showing it redraws no plot
+        self.note.setStyleSheet("color: #0d47a1; background: #e3f2fd; border: 1px solid #90caf9; padding: 4px;")
+        self.note.hide()
         for canvas in self.canvases():
             canvas.before_export = self.refine
 
@@ -111,13 +123,25 @@ class PlotsPanel(QWidget):
         return [self.power_n, self.n_prev, self.power_neg, self.map]
 
     def set_inputs(self, scenario: Scenario, comparison: Comparison, question: str, n_given: int | None,
-                   defer: bool = False) -> None:
-        """New results; redrawn now if visible (``defer``: only remembered, e.g. while a slider is dragged)."""
+                   defer: bool = False, background: bool = False) -> None:
+        """New results; redrawn now if visible (``defer``: only remembered, e.g. while a slider is
+        dragged; ``background``: a heavy scenario, every curve is computed on the worker)."""
         scenario = self.population_choice.focus(scenario)  # the cells form: the population the plots vary
         self.scenario, self.comparison, self.question, self.n_given = scenario, comparison, question, n_given
+        self.heavy = background
         self.dirty = True
         if self.isVisible() and not defer:
             self.render_timer.start()  # let the table paint first
+
+    def set_computing(self, text: str) -> None:
+        """The comparison runs on a worker: the plots keep the last results, marked as such."""
+        self.refine_timer.stop()
+        self.refine_tasks.cancel()
+        self.note.setText(text)
+        self.note.adjustSize()
+        self.note.move(12, 8)
+        self.note.raise_()
+        self.note.show()
 
     def set_stale(self, reason: str) -> None:
         """Say that the plots show the last valid inputs (the current ones are invalid)."""
@@ -149,7 +173,7 @@ class PlotsPanel(QWidget):
         self._draw_all(((self.power_n, self._draw_power_n), (self.n_prev, self._draw_n_prev),
                         (self.power_neg, self._draw_power_neg), (self.map, self._draw_map)), live=live)
         if self.coarse:
-            self.refine_timer.start()
+            self.refine_timer.start(0 if self.heavy else REFINE_DELAY_MS)
         self._render_boundaries()
 
     # ------------------------------------------------------------------ boundary plot (interim analyses)
@@ -207,46 +231,67 @@ class PlotsPanel(QWidget):
         canvas.legend_on_screen = True
         canvas.redraw()
 
-    def _refine_jobs(self) -> dict:
-        """The full-grid computations the plots drawn coarse still need: full cache key → callable
-        (the same keys and functions as :meth:`_draw_n_prev` and :meth:`_draw_map` use)."""
-        jobs = {}
-        if "n_prev" in self.coarse:
-            for key, fn in self._n_prev_specs(CURVE_POINTS).values():
-                jobs[self._cache_key(key)] = fn
-        if "map" in self.coarse:
-            key, fn, _prev, _effects = self._map_spec(MAP_POINTS, str(self.criterion.currentData()))
-            jobs[self._cache_key(key)] = fn
+    def _refine_groups(self) -> dict[str, dict]:
+        """Per plot drawn coarse, the full-grid computations it still needs: full cache key →
+        callable (the same keys and functions as the ``_draw_*`` methods use)."""
+        groups: dict[str, dict] = {}
         for name, (key, fn) in getattr(self, "_cells_jobs", {}).items():
             if name in self.coarse:
-                jobs[self._cache_key(key)] = fn
-        return {k: fn for k, fn in jobs.items() if k not in self.cache}
+                groups[name] = {self._cache_key(key): fn}
+        if "n_prev" in self.coarse:
+            groups["n_prev"] = {self._cache_key(key): fn for key, fn in self._n_prev_specs(CURVE_POINTS).values()}
+        if "map" in self.coarse:
+            key, fn, _prev, _effects = self._map_spec(MAP_POINTS, str(self.criterion.currentData()))
+            groups["map"] = {self._cache_key(key): fn}
+        return {name: {k: fn for k, fn in jobs.items() if k not in self.cache} for name, jobs in groups.items()}
+
+    def _refine_jobs(self) -> dict:
+        """Every full-grid computation the plots drawn coarse still need (one dict)."""
+        return {k: fn for jobs in self._refine_groups().values() for k, fn in jobs.items()}
 
     def refine_in_background(self) -> None:
         """Compute the full grids on a worker (ui.tasks), then draw them from the cache; an edit
-        in between supersedes the task (its result is dropped)."""
+        in between supersedes the task (its result is dropped). A heavy scenario: one plot per
+        task, each drawn alone as its data arrive (the GUI thread draws one plot at a time)."""
         self.refine_timer.stop()
         if not self.coarse or self.scenario is None or self.comparison is None:
             return
-        jobs, scenario = self._refine_jobs(), self.scenario
+        scenario = self.scenario
+        if self.heavy:
+            groups = self._refine_groups()
+            self._draw_named([name for name, jobs in groups.items() if not jobs])
+            jobs = next((jobs for jobs in groups.values() if jobs), {})
+        else:
+            jobs = self._refine_jobs()
 
         def compute(state, jobs: dict) -> dict:
             out = {}
-            for key, fn in jobs.items():
-                state.check()
+            for i, (key, fn) in enumerate(jobs.items()):
+                state.set_progress(i, len(jobs))
                 with np.errstate(all="ignore"):
-                    out[key] = fn()
+                    out[key] = interruptible(state, fn)
             return out
 
         def done(result: dict) -> None:
             if self.scenario is scenario:
                 self.cache.update(result)
-                self.refine()  # everything is at hand: only drawing is left
+                self.refine_in_background() if self.heavy else self.refine()  # then only drawing is left
 
         if not jobs:
-            self.refine()
+            if not self.heavy:
+                self.refine()
             return
-        self.refine_tasks.start("Refining the curves", compute, jobs, on_done=done)
+        self.refine_tasks.start("Computing the curves" if self.heavy else "Refining the curves", compute, jobs,
+                                on_done=done)
+
+    def _draws(self) -> dict:
+        return {"n_prev": (self.n_prev, self._draw_n_prev), "map": (self.map, self._draw_map),
+                "power_n": (self.power_n, self._draw_power_n), "power_neg": (self.power_neg, self._draw_power_neg)}
+
+    def _draw_named(self, names: list[str]) -> None:
+        """Draw these plots on their full grid (their data are cached)."""
+        self.coarse -= set(names)
+        self._draw_all([self._draws()[k] for k in sorted(names)], live=False)
 
     def refine(self) -> None:
         """Draw the plots shown on their live grid again on their full grid (computing what the
@@ -254,18 +299,20 @@ class PlotsPanel(QWidget):
         self.refine_timer.stop()
         if not self.coarse or self.scenario is None or self.comparison is None:
             return
-        draws = {"n_prev": (self.n_prev, self._draw_n_prev), "map": (self.map, self._draw_map),
-                 "power_n": (self.power_n, self._draw_power_n), "power_neg": (self.power_neg, self._draw_power_neg)}
-        todo = [draws[k] for k in sorted(self.coarse)]
-        self.coarse = set()
-        self._draw_all(todo, live=False)
+        self._draw_named(sorted(self.coarse))
 
     def _draw_all(self, draws, live: bool) -> None:
         for canvas, draw in draws:
+            if canvas in self._waiting:  # its message took the ticks away: a fresh frame
+                canvas.clear()
+                self._waiting.discard(canvas)
             canvas.reset()
             try:
                 with np.errstate(all="ignore"):
                     draw(canvas, live)
+            except _Deferred:
+                canvas.clear(HEAVY_WAIT)
+                self._waiting.add(canvas)
             except Exception as exc:  # a plot never brings the window down
                 self.errors.append(f"{canvas.title}: {exc}")
                 canvas.clear(f"cannot draw: {exc}")
@@ -336,6 +383,7 @@ class PlotsPanel(QWidget):
         return out
 
     def update_legend(self) -> None:
+        self.note.hide()
         def nb(text: str) -> str:
             return text.replace(" ", "&nbsp;")
 
@@ -361,6 +409,8 @@ class PlotsPanel(QWidget):
             return self._cached(key, compute)
         self.coarse.add(name)
         self._cells_jobs[name] = (key, compute)
+        if self.heavy:
+            raise _Deferred
         return coarse()
 
     def _designs(self) -> dict:
@@ -438,6 +488,7 @@ class PlotsPanel(QWidget):
         if self._cells() and live and not all(self._cache_key(("n_prev", n, CURVE_POINTS)) in self.cache for n in results):
             self.coarse.add("n_prev")  # the curves over prevalence wait for the worker (refine jobs)
             canvas.clear(CELLS_WAIT)
+            self._waiting.add(canvas)
             return
         points = LIVE_CURVE_POINTS if live else CURVE_POINTS
         if live and all(self._cache_key(("n_prev", name, CURVE_POINTS)) in self.cache for name in results):
@@ -497,6 +548,7 @@ class PlotsPanel(QWidget):
         if self._cells() and live and self._cache_key(("map", criterion, names, tuple(effects))) not in self.cache:
             self.coarse.add("map")  # the design map waits for the worker (refine jobs)
             canvas.clear(CELLS_WAIT)
+            self._waiting.add(canvas)
             return
         if live and self._cache_key(("map", criterion, names, tuple(effects))) not in self.cache:
             points = LIVE_MAP_POINTS  # unless the full map is at hand (e.g. a prevalence edit)
