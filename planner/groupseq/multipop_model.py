@@ -267,10 +267,22 @@ def interim_summary(r, model: DesignModel, n_eval: float, u: float | None) -> di
         for lk in out["looks"]:
             lk["efficacy_z_by_population"] = {FULL_POPULATION: lk["efficacy_z_overall"],
                                               model.population: lk["efficacy_z_subgroup"]}
+            lk["intersection_z_by_population"] = [
+                {"members": [FULL_POPULATION, model.population],
+                 "efficacy_z": {FULL_POPULATION: lk.get("intersection_z_overall"),
+                                model.population: lk.get("intersection_z_subgroup")}}]
         return out
     if not isinstance(model, MultiPopSequentialModel):
         return None
     return _multi_summary(model, n_eval, u)
+
+
+def intersection_bounds(bd: M.MultiBounds, names: tuple[str, ...], k: int) -> list[dict]:
+    """Look ``k``'s bounds of every intersection hypothesis H_J with 2+ members (Maurer & Bretz 2013;
+    :func:`.multipop.closed_gs_bounds`): ``members`` (population names) and ``efficacy_z`` (z scale,
+    per member; None: the member takes no part in H_J's test at that look)."""
+    return [{"members": [names[j] for j in J], "efficacy_z": {names[j]: _fin(b[a, k]) for a, j in enumerate(J)}}
+            for J, b in zip(bd.subsets, bd.tests) if len(J) > 1]
 
 
 def _multi_summary(model: MultiPopSequentialModel, n_eval: float, u: float | None) -> dict:
@@ -297,6 +309,7 @@ def _multi_summary(model: MultiPopSequentialModel, n_eval: float, u: float | Non
                 "efficacy_z_overall": _fin(elem[FULL_POPULATION][k]), "efficacy_z_subgroup": _fin(elem[names[1]][k]),
                 "efficacy_z_by_population": {name: _fin(v[k]) for name, v in elem.items()},
                 "information_rate_by_population": {name: float(joint.t[j, k]) for j, name in enumerate(names)},
+                "intersection_z_by_population": intersection_bounds(bd, names, k),
                 "reject_probability": float(reject[k]), "stop_probability": float(h1["stop"][k])}
         if u is not None:
             look["events"] = float(t[k] * maximum)
