@@ -66,3 +66,51 @@ def test_the_json_output_carries_the_intersection_bounds(tmp_path, capsys):
     # Bonferroni: the bound of a member of H_J is the one-test bound at level α/|J| on its fractions
     two = next(x for x in inter if len(x["members"]) == 2)
     assert all(z > r["looks"][0]["efficacy_z_by_population"][n] for n, z in two["efficacy_z"].items())
+
+
+# ----------------------------------------------------------------------------- the detectable effect
+def test_the_fast_effect_search_agrees_with_brent_on_the_same_draws(monkeypatch):
+    """The secant from the fixed design's detectable effect (multipop_model.search_effect) and Brent
+    on the group-sequential power (planner.solve.solve_effect, the former search, here on a bracket
+    of ±10 % around the answer to keep the test short) find roots of the same
+    deterministic function (common QMC draws): the fast root's power is within EFFECT_TOL of the
+    target and the two effects differ by far less than the Monte Carlo error of the power expressed
+    on the effect scale (3 SE / slope), with at most 5 group-sequential evaluations."""
+    from planner import compute as C
+    from planner.groupseq import multipop_model as MM
+    from planner.params import params_from_scenario
+    from planner.solve import solve_effect
+
+    d = json.loads((SCENARIOS / "her2_hr_breast_neoadjuvant_two_markers.json").read_text(encoding="utf-8"))
+    d["designs"] = {"stratified": {"multiplicity": "bonferroni", "size_for": "at_least_one"}}
+    d["interim"] = {"information_rates": [0.5, 1.0], "efficacy": "obrien_fleming", "gamma": None}
+    s = scenario_from_dict(d)
+    par, opts = params_from_scenario(s), s.resolved_options("stratified")
+    n, power = 900.0, s.testing.power
+    calls = []
+    claims = MM.MultiPopSequentialModel.claims
+    monkeypatch.setattr(MM.MultiPopSequentialModel, "claims", lambda self, *a, **k: calls.append(1) or claims(self, *a, **k))
+    fast = C.detectable_effect(par, "stratified", opts, n, power)
+    evals = len(calls)
+    bracket = lambda x: sorted([0.9 * x, 1.1 * x])  # noqa: E731 (effects of either sign)
+    monkeypatch.setattr(MM, "search_effect", lambda model_at, pw, p, lo, hi: solve_effect(
+        pw, p, *bracket(fast.value if par.sign > 0 else -fast.value)))
+    slow = C.detectable_effect(par, "stratified", opts, n, power)
+    assert fast.value is not None and slow.value is not None
+    assert evals <= 1 + 5, evals                                   # the check at θ0, then the search
+    assert len(calls) - evals > 2 * (evals - 1)                    # Brent needs many more
+
+    def model_at(v):
+        model = build_model("stratified", par.with_effect("positive", v), opts)
+        return model, model.operating(n)
+
+    from planner.designs.build import build_model
+
+    _, op = model_at(fast.value)
+    row = model_at(fast.value)[0].row(model_at(fast.value)[0].primary)
+    p_fast = float(op["claims"][row, -1])
+    assert abs(p_fast - power) <= MM.EFFECT_TOL + 1e-12
+    h = 1e-3 * abs(fast.value)
+    slope = (float(model_at(fast.value + h)[1]["claims"][row, -1]) - p_fast) / h
+    se = float(op["se"][row, -1])
+    assert abs(fast.value - slow.value) <= 3 * se / abs(slope), (fast.value, slow.value, se, slope)
