@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from conftest import SCENARIOS
 
@@ -114,3 +115,36 @@ def test_the_fast_effect_search_agrees_with_brent_on_the_same_draws(monkeypatch)
     slope = (float(model_at(fast.value + h)[1]["claims"][row, -1]) - p_fast) / h
     se = float(op["se"][row, -1])
     assert abs(fast.value - slow.value) <= 3 * se / abs(slope), (fast.value, slow.value, se, slope)
+
+
+# ----------------------------------------------------------------------------- survival curves
+def test_a_survival_curve_uses_each_points_events_per_look_as_the_table():
+    """A curve over the first population's prevalence with more than MAX_EXACT structures (the ratio
+    N_GS/N_fixed solved at nodes): each node's joint law is the one the table (a scalar scenario at
+    that prevalence) uses — each cell's expected events at each look — so the curve's size at a node
+    is the table's size; the proportional-information law differs (by 0.1–0.4 % in N for this
+    example with 3 looks, docs/group-sequential.md)."""
+    from dataclasses import replace
+
+    from planner.designs.build import build_model
+    from planner.groupseq import multipop_model as MM
+    from planner.population_sweeps import grid_params
+
+    d = _keynote({"stratified": {"multiplicity": "bonferroni", "size_for": "TPS ≥1%"}})
+    d["interim"] = {"information_rates": [0.5, 1.0], "efficacy": "obrien_fleming", "gamma": None}
+    s = scenario_from_dict(d)
+    opts = s.resolved_options("stratified")
+    prev = np.array([0.35, 0.5, 0.65, 0.8])
+    curve = build_model("stratified", grid_params(s, prevalence=prev), opts)
+    assert isinstance(curve, MM.MultiPopSequentialModel) and curve.info_par is not None
+    assert curve._distinct(np.arange(curve.size)) > MM.MAX_EXACT
+    n_curve = np.asarray(curve.solve_size(0.9, 1.0)).reshape(-1)
+    for k in (0, 3):
+        table = build_model("stratified", grid_params(s, prevalence=np.array(prev[k])), opts)
+        assert table.info_joint is not None
+        assert float(np.asarray(table.solve_size(0.9, 1.0))) == pytest.approx(n_curve[k], rel=1e-9)
+    joint = curve.joint(3)
+    np.testing.assert_allclose(joint.corr0, table.joint(0).corr0, rtol=0, atol=1e-12)
+    # the point's law differs from proportional information: the fractions per population differ
+    prop = replace(curve, info_par=None).joint(3)
+    assert np.max(np.abs(joint.t - prop.t)) > 1e-3
