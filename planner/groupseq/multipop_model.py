@@ -9,8 +9,9 @@
   version 1 file's numbers;
 * F and 2–3 populations — :class:`MultiPopSequentialModel`: the closed group-sequential test of
   :mod:`planner.groupseq.multipop` (its joint law from the fixed design's statistics, proportional
-  information; bounds once per correlation structure; claims by randomized quasi-Monte Carlo with
-  the fixed design's closed test as control variate).
+  information — survival with exponential cells: each cell's events per look, point by point on a
+  curve or map as in the table; bounds once per correlation structure; claims by randomized
+  quasi-Monte Carlo with the fixed design's closed test as control variate).
 
 A one-look plan is the fixed model itself. :func:`interim_summary` gives the contract's interim
 fields (looks, expected sizes) for :func:`planner.sequential_results.interim_fields`.
@@ -315,6 +316,7 @@ def search_effect(model_at: Callable, power_at: Callable, power: float, lo: floa
         return solve_effect(power_at, power, lo, hi)
     zt = float(ndtri(power))
     h = 1e-4 * max(abs(m0), 1e-3)
+    h = h if m0 + h < hi else -h
     slope0 = (float(ndtri(np.clip(fixed(m0 + h), 1e-12, 1 - 1e-12))) - zt) / h
     a, b = lo, hi                                   # bracket: P_GS(a) < power ≤ P_GS(b)
     seen: list[tuple[float, float]] = []
