@@ -9,7 +9,10 @@ the TPS ≥1 % claim with each group-sequential procedure. Per procedure the CPU
   caches: the closed group-sequential bounds of every intersection hypothesis, the randomized
   quasi-Monte Carlo draws, the size search and the interim fields;
 * ``compute`` — the median of ``--repeat`` further calls (bounds and draws cached, as in the app);
-* ``power-vs-N`` (``--curve``) — 20 points of the power curve over N.
+* ``power-vs-N`` (``--curve``) — 20 points of the power curve over N;
+* ``power question`` (``--power``) — :func:`~planner.compute.compute_design` with ``n_randomized``
+  2,400 given: the power there and the detectable effect (the secant of
+  :func:`planner.groupseq.multipop_model.search_effect`).
 
 CPU time is shown because the wall time of a shared machine depends on its load; the 1-minute
 load average is printed beside each line.
@@ -40,9 +43,11 @@ PROCEDURES = {"parametric": {}, "bonferroni": {},
               "fixed_sequence": {"order": ["TPS ≥50%", "TPS ≥20%", "TPS ≥1%", "F"]}}
 
 
-def scenario(procedure: str):
+def scenario(procedure: str, n: int | None = None):
     d = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     d["designs"] = {"stratified": {"multiplicity": procedure, "size_for": "TPS ≥1%", **PROCEDURES[procedure]}}
+    if n is not None:
+        d["designs"]["stratified"]["n_randomized"] = n
     d["interim"] = PLAN
     return scenario_from_dict(d)
 
@@ -64,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--curve", action="store_true", help="also time 20 points of the power-vs-N curve")
+    ap.add_argument("--power", action="store_true", help="also time the power question (n_randomized given)")
     args = ap.parse_args(argv)
     print(f"stratified design, F + 3 populations, 3 looks ({EXAMPLE.name}); CPU ms")
     print(f"{'procedure':15} {'task':15} {'CPU ms':>9}   load (1 min)")
@@ -81,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             model = build_model("stratified", params_from_scenario(s), s.resolved_options("stratified"))
             ms = cpu(lambda model=model: model.claims(np.linspace(1500, 4000, 20)))
             print(f"{proc:15} {'power-vs-N':15} {ms:9.0f}   {os.getloadavg()[0]:.2f}", flush=True)
+        if args.power:
+            sp = scenario(proc, 2400)
+            ms = cpu(lambda sp=sp: compute_design(sp, "stratified"))
+            print(f"{proc:15} {'power question':15} {ms:9.0f}   {os.getloadavg()[0]:.2f}", flush=True)
     return 0
 
 

@@ -29,7 +29,7 @@ from .params import Params, params_from_scenario
 from .results import Comparison, DesignResult, DetectableEffect
 from .scenario import FixedDesignOptions, Scenario
 from .scenario_io import scenario_to_dict
-from .solve import N_MAX, solve_effect, solve_n
+from .solve import N_MAX, solve_n
 
 QUESTIONS = ("auto", "sample_size", "power", "effect")
 
@@ -87,17 +87,23 @@ def detectable_effect(par: Params, name: str, opts: FixedDesignOptions, n: float
     """Smallest B+ effect (benefit direction, from θ0) giving ``power`` at total ``n``; for an
     event-driven survival analysis with ``events`` given, at those events (as rpact
     ``getPowerSurvival(maxNumberOfEvents)``), the patients following the effect."""
+    from .groupseq.multipop_model import search_effect  # noqa: PLC0415
+
     lo, hi, parameter = _effect_bounds(par)
 
-    def pw(m: float) -> float:
+    def model_at(m: float):
         p2 = par.with_effect("positive", _effect_value(par, m))
-        at = n if events is None else events / _scalar(build_model(name, p2, opts).events_per_patient)
-        return _claims_at(p2, name, opts, at)["power"]
+        model = build_model(name, p2, opts)
+        return model, (n if events is None else events / _scalar(model.events_per_patient))
+
+    def pw(m: float) -> float:
+        model, at = model_at(m)
+        return _scalar(model.claims(np.asarray([at], dtype=float), np.array([0]))["power"])
 
     if pw(lo) >= power:
         at = "at the null value θ0" if is_shifted(par.endpoint, par.null_effect) else "without any B+ effect"
         return DetectableEffect(parameter, None, power, f"target power is reached {at}")
-    m = solve_effect(pw, power, lo, hi)
+    m = search_effect(model_at, pw, power, lo, hi)  # Brent; a secant for the costly K-population sequential test
     if m is None:
         return DetectableEffect(parameter, None, power, "not detectable at this size")
     return DetectableEffect(parameter, _effect_value(par, m), power)

@@ -9,8 +9,9 @@
   version 1 file's numbers;
 * F and 2–3 populations — :class:`MultiPopSequentialModel`: the closed group-sequential test of
   :mod:`planner.groupseq.multipop` (its joint law from the fixed design's statistics, proportional
-  information; bounds once per correlation structure; claims by randomized quasi-Monte Carlo with
-  the fixed design's closed test as control variate).
+  information — survival with exponential cells: each cell's events per look, point by point on a
+  curve or map as in the table; bounds once per correlation structure; claims by randomized
+  quasi-Monte Carlo with the fixed design's closed test as control variate).
 
 A one-look plan is the fixed model itself. :func:`interim_summary` gives the contract's interim
 fields (looks, expected sizes) for :func:`planner.sequential_results.interim_fields`.
@@ -19,7 +20,9 @@ fields (looks, expected sizes) for :func:`planner.sequential_results.interim_fie
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -71,6 +74,9 @@ class MultiPopSequentialModel(DesignModel):
     plan: InterimPlan | None = None
     #: survival with a scalar scenario: the joint law from the information per cell at each look
     info_joint: M.MultiJoint | None = None
+    #: survival (exponential cells) over a curve or map: the parameters whose point i gives that
+    #: law at point i (:func:`survival_joint` of :func:`point_params`, computed when asked)
+    info_par: Params | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -85,6 +91,11 @@ class MultiPopSequentialModel(DesignModel):
         information."""
         if self.info_joint is not None:
             return self.info_joint
+        if self.info_par is not None:
+            cache = self.__dict__.setdefault("_joint_cache", {})
+            if i not in cache:
+                cache[i] = survival_joint(point_params(self.info_par, i), self.plan.information_rates, self.names)
+            return cache[i]
         s, m = self.base.stats, len(self.names)
         return M.joint_proportional(self._point(s.drift, i, (m,)), self._point(s.cov1, i, (m, m)),
                                     self._point(s.corr0, i, (m, m)), self.plan.information_rates)
@@ -230,6 +241,25 @@ def survival_joint(par: Params, rates, names: tuple[str, ...]) -> M.MultiJoint:
     return M.joint_information(theta, np.asarray(info).T, members)
 
 
+def point_params(par: Params, i: int) -> Params:
+    """The scalar parameters of flat point ``i`` of a curve or map (every array field, the cells'
+    outcomes and prevalences, broadcast to ``par.shape`` and indexed)."""
+    shape = par.shape
+
+    def pick(a):
+        if isinstance(a, (np.ndarray, float, int)) and not isinstance(a, bool):
+            return np.asarray(np.broadcast_to(np.asarray(a, float), shape).reshape(-1)[i])
+        return a
+
+    group = lambda g: MappingProxyType({k: pick(v) for k, v in g.items()})  # noqa: E731
+    st = par.structure
+    st = replace(st, prevalence=tuple(pick(x) for x in st.prevalence),
+                 components=tuple(tuple((pick(w), name) for w, name in comp) for comp in st.components))
+    return replace(par, prevalence=pick(par.prevalence), sensitivity=pick(par.sensitivity),
+                   specificity=pick(par.specificity), positive=group(par.positive), negative=group(par.negative),
+                   cells=MappingProxyType({k: group(g) for k, g in par.cells.items()}), structure=st)
+
+
 def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None,
               par: Params | None = None) -> DesignModel:
     """The cells-form stratified ``model`` under ``plan`` (itself without a plan or with one look)."""
@@ -245,12 +275,76 @@ def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float |
     if isinstance(model, MultiPopModel):
         text = (f"{model.method}; {plan.describe()} (closed group-sequential test of every intersection "
                 "hypothesis, Maurer & Bretz 2013; claim powers by randomized quasi-Monte Carlo)")
-        info = par is not None and par.endpoint == "survival" and par.piecewise is None and model.shape == ()
+        info = par is not None and par.endpoint == "survival" and par.piecewise is None
         if info:
             text += "; survival: the correlations within and across looks from each cell's expected events at each look"
-        joint = survival_joint(par, plan.information_rates, model.stats.names) if info else None
-        return MultiPopSequentialModel(method=text, base=model, plan=plan, info_joint=joint, **common)
+        joint = survival_joint(par, plan.information_rates, model.stats.names) if info and model.shape == () else None
+        return MultiPopSequentialModel(method=text, base=model, plan=plan, info_joint=joint,
+                                       info_par=par if info and model.shape != () else None, **common)
     return model
+
+
+EFFECT_TOL = 2e-5   # |P_GS(effect) − target| at which the effect search stops (QMC SE of P_GS ~1e-4)
+EFFECT_EVALS = 6    # group-sequential evaluations of the secant before it gives way to Brent
+
+
+def search_effect(model_at: Callable, power_at: Callable, power: float, lo: float, hi: float) -> float | None:
+    """Effect magnitude m in (lo, hi) where the primary claim's power reaches ``power``.
+
+    ``model_at(m)`` gives (model, size) at effect m, ``power_at(m)`` the model's power there. For a
+    :class:`MultiPopSequentialModel` (each power a randomized QMC evaluation on common draws, so a
+    deterministic function of m) the search starts at the fixed design's detectable effect m₀
+    (Brent on its exact power, ``base``), then runs the secant on g(m) = Φ⁻¹(P_GS(m)) − Φ⁻¹(power)
+    — nearly linear in m, exactly for one z test of a mean difference or a log hazard ratio —
+    with the fixed design's slope at m₀ as the first slope, kept inside the bracket seen so far;
+    it stops when |P_GS − power| ≤ :data:`EFFECT_TOL` (typically 2–3 evaluations instead of ~50
+    for Brent on P_GS). Brent on P_GS (:func:`planner.solve.solve_effect`) otherwise, and as the
+    fallback."""
+    from scipy.special import ndtri  # noqa: PLC0415
+
+    from ..solve import solve_effect  # noqa: PLC0415
+
+    if not isinstance(model_at(lo)[0], MultiPopSequentialModel):
+        return solve_effect(power_at, power, lo, hi)
+
+    def fixed(m: float) -> float:
+        model, at = model_at(m)
+        return float(np.asarray(model.base.claims(np.asarray([at], float), np.array([0]))["power"]).reshape(-1)[0])
+
+    m0 = _fixed_root(fixed, power, lo, hi)
+    if m0 is None:
+        return solve_effect(power_at, power, lo, hi)
+    zt = float(ndtri(power))
+    h = 1e-4 * max(abs(m0), 1e-3)
+    h = h if m0 + h < hi else -h
+    slope0 = (float(ndtri(np.clip(fixed(m0 + h), 1e-12, 1 - 1e-12))) - zt) / h
+    a, b = lo, hi                                   # bracket: P_GS(a) < power ≤ P_GS(b)
+    seen: list[tuple[float, float]] = []
+    m = m0
+    for _ in range(EFFECT_EVALS):
+        p = float(power_at(m))
+        if abs(p - power) <= EFFECT_TOL:
+            return m
+        a, b = (m, b) if p < power else (a, m)
+        g = float(ndtri(np.clip(p, 1e-12, 1 - 1e-12))) - zt
+        slope = slope0
+        if seen and seen[-1][0] != m and (seen[-1][1] - g) * (seen[-1][0] - m) > 0:
+            slope = (seen[-1][1] - g) / (seen[-1][0] - m)
+        seen.append((m, g))
+        m = m - g / slope if slope > 0 else 0.5 * (a + b)
+        if not a < m < b:
+            m = 0.5 * (a + b)
+    return solve_effect(power_at, power, a, b) if a > lo or b < hi else solve_effect(power_at, power, lo, hi)
+
+
+def _fixed_root(f: Callable, target: float, lo: float, hi: float) -> float | None:
+    """Root of the increasing ``f`` − ``target`` on (lo, hi) to 1e-9 relative; None: not bracketed."""
+    from scipy.optimize import brentq  # noqa: PLC0415
+
+    f_lo, f_hi = f(lo) - target, f(hi) - target
+    if not (np.isfinite(f_lo) and np.isfinite(f_hi)) or f_lo > 0 or f_hi < 0:
+        return None
+    return float(brentq(lambda x: f(x) - target, lo, hi, xtol=1e-9, rtol=1e-9))
 
 
 def _fin(x: float) -> float | None:
@@ -267,10 +361,22 @@ def interim_summary(r, model: DesignModel, n_eval: float, u: float | None) -> di
         for lk in out["looks"]:
             lk["efficacy_z_by_population"] = {FULL_POPULATION: lk["efficacy_z_overall"],
                                               model.population: lk["efficacy_z_subgroup"]}
+            lk["intersection_z_by_population"] = [
+                {"members": [FULL_POPULATION, model.population],
+                 "efficacy_z": {FULL_POPULATION: lk.get("intersection_z_overall"),
+                                model.population: lk.get("intersection_z_subgroup")}}]
         return out
     if not isinstance(model, MultiPopSequentialModel):
         return None
     return _multi_summary(model, n_eval, u)
+
+
+def intersection_bounds(bd: M.MultiBounds, names: tuple[str, ...], k: int) -> list[dict]:
+    """Look ``k``'s bounds of every intersection hypothesis H_J with 2+ members (Maurer & Bretz 2013;
+    :func:`.multipop.closed_gs_bounds`): ``members`` (population names) and ``efficacy_z`` (z scale,
+    per member; None: the member takes no part in H_J's test at that look)."""
+    return [{"members": [names[j] for j in J], "efficacy_z": {names[j]: _fin(b[a, k]) for a, j in enumerate(J)}}
+            for J, b in zip(bd.subsets, bd.tests) if len(J) > 1]
 
 
 def _multi_summary(model: MultiPopSequentialModel, n_eval: float, u: float | None) -> dict:
@@ -297,6 +403,7 @@ def _multi_summary(model: MultiPopSequentialModel, n_eval: float, u: float | Non
                 "efficacy_z_overall": _fin(elem[FULL_POPULATION][k]), "efficacy_z_subgroup": _fin(elem[names[1]][k]),
                 "efficacy_z_by_population": {name: _fin(v[k]) for name, v in elem.items()},
                 "information_rate_by_population": {name: float(joint.t[j, k]) for j, name in enumerate(names)},
+                "intersection_z_by_population": intersection_bounds(bd, names, k),
                 "reject_probability": float(reject[k]), "stop_probability": float(h1["stop"][k])}
         if u is not None:
             look["events"] = float(t[k] * maximum)
@@ -308,4 +415,4 @@ def _multi_summary(model: MultiPopSequentialModel, n_eval: float, u: float | Non
                 monte_carlo_se=se)
 
 
-__all__ = ["MultiPopSequentialModel", "OnePopulationSequentialModel", "interim_summary", "with_plan"]
+__all__ = ["MultiPopSequentialModel", "OnePopulationSequentialModel", "interim_summary", "search_effect", "with_plan"]

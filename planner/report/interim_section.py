@@ -45,7 +45,9 @@ def boundaries_table(scenario: Scenario, r: DesignResult, images: dict[str, byte
                + (f" (events {_n(r.expected_events_h1)} and {_n(r.expected_events_h0)})" if surv else "") + ".")
     note = ("Efficacy bounds are one-sided (a two-sided test: α/2 in the direction of benefit); futility bounds "
             "non-binding unless the plan says binding. Stratified design: bounds of the hypothesis it is sized for; "
-            "its intersection bounds are in the JSON output.")
+            "the bounds of its intersection hypotheses are in the JSON output (each look's "
+            "intersection_z_overall and intersection_z_subgroup, or intersection_z_by_population with "
+            "several populations).")
     out = tag("h3", r.label) + tag("p", caption) + table(heads, rows, num_from=1) + tag("p", note, class_="note")
     png = boundaries_png(scenario, r) if images is not None else None
     if png:
