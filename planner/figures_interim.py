@@ -24,6 +24,7 @@ from .catalogue import (
     EFFECTS,
     FIGURES,
     NEUTRAL_COLOUR,
+    POPULATION_BOUND_STYLES,
     design_colour,
 )
 from .figures import GRID_COLOUR, HR_SUBS, LABEL_SIZE, LINE_WIDTH, add_legend, plain_log_axis
@@ -51,7 +52,13 @@ def boundary_series(endpoint: str, result: DesignResult) -> dict[str, np.ndarray
     x_key = "events" if endpoint == "survival" and looks[0].get("events") is not None else "n_randomized"
     out = {"x": _values(looks, x_key), "futility_z": _values(looks, "futility_z"),
            "efficacy_effect": _values(looks, "efficacy_effect"), "futility_effect": _values(looks, "futility_effect")}
-    if "efficacy_z_overall" in looks[0]:
+    by = looks[0].get("efficacy_z_by_population")
+    if by and len(by) > 2:  # several populations: each hypothesis's elementary bound
+        for name in by:
+            out[f"efficacy_population:{name}"] = np.array(
+                [np.nan if (lk.get("efficacy_z_by_population") or {}).get(name) is None
+                 else float(lk["efficacy_z_by_population"][name]) for lk in looks], dtype=float)
+    elif "efficacy_z_overall" in looks[0]:
         out["efficacy_overall"] = _values(looks, "efficacy_z_overall")
         out["efficacy_subgroup"] = _values(looks, "efficacy_z_subgroup")
     else:
@@ -97,6 +104,12 @@ def boundaries_draw(ax_z, ax_effect, endpoint: str, result: DesignResult, title:
     for key in ("efficacy", "efficacy_overall", "efficacy_subgroup"):
         if key in data:
             _line(ax_z, x, data[key], colour, BOUNDARY_STYLES[key], BOUNDARY_WORDS[key], key)
+    populations = [k for k in data if k.startswith("efficacy_population:")]
+    for i, key in enumerate(populations):  # F solid, then each population in its own style and marker
+        name = key.split(":", 1)[1]
+        style = POPULATION_BOUND_STYLES[i % len(POPULATION_BOUND_STYLES)]
+        label = BOUNDARY_WORDS["efficacy_overall"] if i == 0 else BOUNDARY_WORDS["efficacy_population"].format(name=name)
+        _line(ax_z, x, data[key], colour, style, label, "efficacy_subgroup" if i else "")
     _line(ax_z, x, data["futility_z"], NEUTRAL_COLOUR, BOUNDARY_STYLES["futility"], BOUNDARY_WORDS["futility"])
     ax_z.axhline(0.0, color=GRID_COLOUR, lw=0.9)
     ax_z.set_xlim(0, float(np.nanmax(x)) * 1.05)

@@ -81,3 +81,33 @@ def test_report_of_the_interim_example_embeds_a_boundary_plot_per_design():
     # the image follows its design's boundaries table
     html = rep.print_html
     assert html.index('data-field="efficacy_z"') < html.index('src="boundaries-all_comers.png"')
+
+
+def test_several_populations_draw_each_population_bound_and_report_their_table():
+    """The cells form (F + three nested PD-L1 populations) with a two-look plan: one efficacy line
+    per hypothesis, labelled with its name (not "B+ subgroup"), and the report's table of every
+    population's elementary bound and information rate."""
+    import json
+
+    from planner.compute import compute_design
+    from planner.report.interim_section import boundaries_table
+    from planner.report.markup import esc
+
+    d = json.loads((ROOT / "resources" / "scenarios" / "pdl1_nsclc_keynote042_cutoffs.json").read_text("utf-8"))
+    d["interim"] = {"information_rates": [0.6, 1.0], "efficacy": "obrien_fleming"}
+    s = scenario_from_dict(d)
+    r = compute_design(s, "stratified", s.designs["stratified"])
+    names = list(r.looks[0]["efficacy_z_by_population"])
+    assert len(names) == 4
+    series = boundary_series("survival", r)
+    assert "efficacy_overall" not in series and all(f"efficacy_population:{n}" in series for n in names)
+    _, (az, ae) = _axes()
+    assert boundaries_draw(az, ae, "survival", r)
+    labels = [line.get_label() for line in az.get_lines()]
+    assert BOUNDARY_WORDS["efficacy_overall"] in labels
+    for name in names[1:]:
+        assert BOUNDARY_WORDS["efficacy_population"].format(name=name) in labels
+    assert BOUNDARY_WORDS["efficacy_subgroup"] not in labels
+    html = str(boundaries_table(s, r))
+    for name in names:
+        assert f"{esc(name)}: z (information)" in html

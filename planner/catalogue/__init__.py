@@ -98,6 +98,7 @@ from .names import (  # noqa: F401 (the catalogue's public names)
     FULL_POPULATION,
     NEUTRAL_COLOUR,
     OPTIONS,
+    POPULATION_BOUND_STYLES,
     POPULATION_CLAIMS,
     POPULATION_COUNT,
     PREVALENCE_SUM_TOLERANCE,

@@ -239,12 +239,15 @@ BOUNDARY_WORDS = {
     "futility": "futility bound",
     "efficacy_overall": "efficacy bound, overall (H_F)",
     "efficacy_subgroup": "efficacy bound, B+ subgroup (H_S)",
+    "efficacy_population": "efficacy bound, {name}",
     "continue": "continue",
-    "no_effect_scale": "effect-scale bounds: one-population designs only\n(two populations are tested here)",
+    "no_effect_scale": "effect-scale bounds: one-population designs only\n(several populations are tested here)",
     "no_looks": "no interim analyses",
 }
 #: line styles of the boundary plot: efficacy solid, futility dashed; the stratified subgroup bound dotted
 BOUNDARY_STYLES = {"efficacy": "-", "efficacy_overall": "-", "efficacy_subgroup": ":", "futility": "--"}
+#: several populations: F's elementary bound solid, then each population's in turn
+POPULATION_BOUND_STYLES = ("-", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
 
 #: the comparison CSV (one row per design; numbers unformatted, empty cells for missing values):
 #: column → meaning. The app's "Export CSV" and ``export --what comparison`` write these columns.

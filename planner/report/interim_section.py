@@ -49,12 +49,32 @@ def boundaries_table(scenario: Scenario, r: DesignResult, images: dict[str, byte
             "intersection_z_overall and intersection_z_subgroup, or intersection_z_by_population with "
             "several populations).")
     out = tag("h3", r.label) + tag("p", caption) + table(heads, rows, num_from=1) + tag("p", note, class_="note")
+    out += _by_population_table(r)
     png = boundaries_png(scenario, r) if images is not None else None
     if png:
         name = f"boundaries-{r.design}.png"
         images[name] = png
         out += img(name, f"{FIGURES['boundaries'].title}: {r.label}")
     return out
+
+
+def _by_population_table(r: DesignResult) -> Markup:
+    """Several populations: each hypothesis's elementary efficacy bound (z) and information rate
+    at each look (the looks' ``efficacy_z_by_population``, ``information_rate_by_population``)."""
+    by = r.looks[0].get("efficacy_z_by_population")
+    if not by or len(by) < 3:  # F and one population: the table above names both
+        return Markup("")
+    names = list(by)
+    heads = ["look", *(f"{name}: z (information)" for name in names)]
+    rows = []
+    for k, lk in enumerate(r.looks, 1):
+        z, info = lk.get("efficacy_z_by_population") or {}, lk.get("information_rate_by_population") or {}
+        rows.append(row([td(str(k), num=False)] + [
+            td(f"{_n(z.get(name), 3)} ({_n(info.get(name), 3)})", "efficacy_z") for name in names]))
+    return (table(heads, rows, num_from=1)
+            + tag("p", "Elementary efficacy bounds of F and every population on the z scale at each look, with "
+                       "the information rate each population has reached (it spends at its own rate).",
+                  class_="note"))
 
 
 def interim_section(scenario: Scenario, results: dict, images: dict[str, bytes] | None = None) -> Markup:
