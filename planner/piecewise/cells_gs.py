@@ -237,17 +237,10 @@ def check_cells_looks(scenario, name: str, result, simulations: int, seed: int, 
                       is_cancelled: Callable[[], bool] | None = None, chunk_size: int = 5000):
     """One cells-form design with interim looks, patient by patient (see module)."""
     from ..patient_level import PatientLevelCheck  # noqa: PLC0415
-    from ..scenario_piecewise import survival_setting  # noqa: PLC0415
-    from .checks import CELLS_WHAT, _cells_models, _mean_time  # noqa: PLC0415
+    from .checks import CELLS_WHAT, _mean_time, cells_design_setup  # noqa: PLC0415
 
-    opts = scenario.designs[name]
-    st, models, prev = _cells_models(scenario)
-    t = scenario.testing
-    alpha = t.alpha / t.sides
-    setting = survival_setting(scenario.survival, t.allocation_ratio)
-    members = st.members(opts.population or st.names[1]) if name == "targeted" else tuple(range(len(st.cells)))
-    total = sum(prev[i] for i in members)
-    res = simulate_looks([models[i] for i in members], [prev[i] / total for i in members], result, setting, alpha,
+    opts, st, models, prev, alpha, setting, members, shares = cells_design_setup(scenario, name)
+    res = simulate_looks([models[i] for i in members], list(shares), result, setting, alpha,
                          simulations, seed, progress=progress, is_cancelled=is_cancelled, chunk_size=chunk_size)
     k = len(result.looks)
     what = CELLS_WHAT[name].format(pop=opts.population or st.names[1], proc=opts.multiplicity) + \
@@ -257,7 +250,7 @@ def check_cells_looks(scenario, name: str, result, simulations: int, seed: int, 
                   mean_analysis_time=_mean_time(res), analytic_analysis_time=float(result.looks[-1].get("time", math.nan)))
     if name != "stratified":
         claims = single_test(res, result)
-        cells = [(prev[i] / total, models[i], 1.0, 0.0) for i in members]
+        cells = [(w, models[i], 1.0, 0.0) for w, i in zip(shares, members)]
         claims["lookwise"] = lookwise_single(cells, setting, res.design.events, float(result.n_randomized), result)
         return PatientLevelCheck(simulated_power=res.power, simulated_se=res.power_se, analytic_power=float(result.power),
                                  analytic_method=f"the design's group-sequential power over {k} looks (planner.groupseq)",

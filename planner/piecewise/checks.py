@@ -144,6 +144,21 @@ def _cells_models(scenario):
     return st, models, tuple(float(p) for p in st.prevalence)
 
 
+def cells_design_setup(scenario, name: str) -> tuple:
+    """(options, structure, cell models, prevalences, one-sided α, survival setting, the design's
+    cells, their shares) of fixed design ``name`` in a cells-form survival scenario: targeted
+    enrols its population's cells, the other designs every cell (shares renormalised)."""
+    from ..scenario_piecewise import survival_setting  # noqa: PLC0415
+
+    opts = scenario.designs[name]
+    st, models, prev = _cells_models(scenario)
+    t = scenario.testing
+    setting = survival_setting(scenario.survival, t.allocation_ratio)
+    members = st.members(opts.population or st.names[1]) if name == "targeted" else tuple(range(len(st.cells)))
+    total = sum(prev[i] for i in members)
+    return opts, st, models, prev, t.alpha / t.sides, setting, members, tuple(prev[i] / total for i in members)
+
+
 def check_cells_design(scenario, name: str, result, simulations: int, seed: int, *,
                        progress: Callable[[int, int], object] | None = None,
                        is_cancelled: Callable[[], bool] | None = None, chunk_size: int = 5000):
@@ -151,21 +166,13 @@ def check_cells_design(scenario, name: str, result, simulations: int, seed: int,
     interim looks :func:`planner.piecewise.cells_gs.check_cells_looks`."""
     from ..designs.multipop import _order_indices, _v1_multiplicity, _weights  # noqa: PLC0415
     from ..patient_level import PatientLevelCheck  # noqa: PLC0415
-    from ..scenario_piecewise import survival_setting  # noqa: PLC0415
 
     if getattr(result, "looks", None):
         from .cells_gs import check_cells_looks  # noqa: PLC0415
 
         return check_cells_looks(scenario, name, result, simulations, seed, progress=progress,
                                  is_cancelled=is_cancelled, chunk_size=chunk_size)
-    opts = scenario.designs[name]
-    st, models, prev = _cells_models(scenario)
-    t = scenario.testing
-    alpha = t.alpha / t.sides
-    setting = survival_setting(scenario.survival, t.allocation_ratio)
-    members = st.members(opts.population or st.names[1]) if name == "targeted" else tuple(range(len(st.cells)))
-    total = sum(prev[i] for i in members)
-    shares = tuple(prev[i] / total for i in members)
+    opts, st, models, prev, alpha, setting, members, shares = cells_design_setup(scenario, name)
     plan = PatientLevelDesign(tuple(models[i] for i in members), shares, int(result.n_randomized), setting,
                               (int(result.events),), alpha=alpha)
     res = simulate_patients(plan, simulations, seed, progress=progress, is_cancelled=is_cancelled,
