@@ -56,7 +56,6 @@ from .uncertainty import (
     MIN_DRAWS,
     NormalPrior,
     PriorCentre,
-    PriorError,
     _beta,
     _normal,
     _own_centre,
@@ -323,10 +322,7 @@ def cells_prior_centres(scenario: Any, u: CellsUncertainty) -> list[PriorCentre]
                                        math.log(prior.estimate), 1.0 / math.sqrt(2.0 * prior.df), math.log(point),
                                        prior.estimate, point))
                 continue
-            try:
-                own = _own_centre(prior)
-            except (PriorError, ValueError, ZeroDivisionError):
-                continue
+            own = _own_centre(prior)
             if own is None:
                 continue
             form, mu, sd = own

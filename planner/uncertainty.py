@@ -338,7 +338,15 @@ FORMS = {"counts": "counts x of n", "mean": "its stated mean", "estimate": "its 
 
 
 def _own_centre(prior: BetaPrior | NormalPrior) -> tuple[str, float, float] | None:
-    """(form, centre, sd) on the analysis scale of a distribution with its own centre, else None."""
+    """(form, centre, sd) on the analysis scale of a distribution with its own centre, else None
+    (also None for a distribution whose parameters cannot be formed: it is reported elsewhere)."""
+    try:
+        return _centre_of(prior)
+    except (PriorError, ValueError, ZeroDivisionError):
+        return None
+
+
+def _centre_of(prior: BetaPrior | NormalPrior) -> tuple[str, float, float] | None:
     if isinstance(prior, BetaPrior):
         if prior.x is None and prior.mean is None:
             return None
@@ -368,10 +376,7 @@ def prior_centres(scenario: Any, uncertainty: Uncertainty | None = None) -> list
     out = []
     for key in u.uncertain():
         prior = getattr(u, key)
-        try:
-            own = _own_centre(prior)
-        except (PriorError, ValueError, ZeroDivisionError):
-            continue
+        own = _own_centre(prior)
         if own is None:
             continue
         form, mu, sd = own
