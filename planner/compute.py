@@ -393,6 +393,15 @@ def meets_target(r: DesignResult, target: float) -> bool:
     return bool(r.feasible and r.power is not None and r.power >= target - 1e-9)
 
 
+def _designs_to_compare(scenario: Scenario) -> dict[str, FixedDesignOptions]:
+    """The fixed designs :func:`compare_designs` computes: the file's, or all five when it names
+    neither a fixed nor the adaptive design."""
+    designs = scenario.fixed_designs()
+    if not designs and "adaptive" not in scenario.designs:
+        designs = {name: FixedDesignOptions() for name in FIXED_DESIGNS}
+    return designs
+
+
 def expensive(scenario: Scenario) -> bool:
     """Whether :func:`compare_designs` takes seconds rather than milliseconds: the cells form with
     several populations whose stratified design has an interim plan (its closed group-sequential
@@ -401,9 +410,7 @@ def expensive(scenario: Scenario) -> bool:
     computes such a scenario, and its curves, on a worker (ui.background_compare)."""
     if not scenario.has_cells or len(scenario.population.populations) < 2:
         return False
-    designs = scenario.fixed_designs()
-    if not designs and "adaptive" not in scenario.designs:
-        designs = {name: FixedDesignOptions() for name in FIXED_DESIGNS}
+    designs = _designs_to_compare(scenario)
     return "stratified" in designs and scenario.resolved_options("stratified", designs["stratified"]).interim is not None
 
 
@@ -422,9 +429,7 @@ def compare_designs(
     if question not in QUESTIONS:
         raise ValueError(f"question must be one of {QUESTIONS}, got {question!r}")
     par = params_from_scenario(scenario)
-    designs = scenario.fixed_designs()
-    if not designs and "adaptive" not in scenario.designs:
-        designs = {name: FixedDesignOptions() for name in FIXED_DESIGNS}
+    designs = _designs_to_compare(scenario)
     results = {
         name: compute_design(scenario, name, opts, question=question, n_randomized=n_randomized, par=par)
         for name, opts in designs.items()
