@@ -176,11 +176,12 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
     looks = out["looks"]
     if surv:
         fields["expected_events_h0"], fields["expected_events_h1"] = out["expected_h0"], out["expected_h1"]
-        times = look_times(r.design, par, opts, n_total, [lk["events"] for lk in looks])
         if par.piecewise is not None and r.design != "strategy":   # piecewise: the exact integration
             from .survival_nph import piecewise_look_times  # noqa: PLC0415
 
             times = piecewise_look_times(par, r.design, n_total, [lk["events"] for lk in looks])
+        else:  # (computed only when used: each root-search step builds a design model)
+            times = look_times(r.design, par, opts, n_total, [lk["events"] for lk in looks])
         a = par.accrual_time
         for lk, tm in zip(looks, times):
             lk["time"] = tm if math.isfinite(tm) else None
