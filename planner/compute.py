@@ -24,6 +24,7 @@ from .assay import assay_mix
 from .catalogue import DESIGNS, FIXED_DESIGNS, design_label
 from .designs.build import build_model
 from .dropout import evaluable, inflate_arms, screening_factor
+from .groupseq.plan import InterimPlan
 from .noninferiority import is_shifted, null_magnitude
 from .params import Params, params_from_scenario
 from .results import Comparison, DesignResult, DetectableEffect
@@ -403,14 +404,23 @@ def _designs_to_compare(scenario: Scenario) -> dict[str, FixedDesignOptions]:
 
 
 def expensive(scenario: Scenario) -> bool:
-    """Whether :func:`compare_designs` takes seconds rather than milliseconds: the cells form with
-    several populations whose stratified design has an interim plan (its closed group-sequential
-    test integrates by randomized QMC, planner.groupseq.multipop: measured 0.5–2.3 s of CPU for
-    KEYNOTE-042's three nested cutoffs with two looks, against 30 ms without the plan). The app
+    """Whether :func:`compare_designs` or its curves take seconds rather than milliseconds: the cells
+    form with several populations whose stratified design has an interim plan (its closed
+    group-sequential test integrates by randomized QMC, planner.groupseq.multipop: measured 0.5–2.3 s
+    of CPU for KEYNOTE-042's three nested cutoffs with two looks, against 30 ms without the plan),
+    and a time-varying hazard ratio with interim looks (each point's look-wise law: a 15-point
+    prevalence curve of the delayed-effect example with two looks took 1.3 s of CPU). The app
     computes such a scenario, and its curves, on a worker (ui.background_compare)."""
+    designs = _designs_to_compare(scenario)
+    if scenario.interim is not None or any(isinstance(o.interim, InterimPlan) for o in designs.values()):
+        par = params_from_scenario(scenario)
+        if par.piecewise is not None:  # a delayed or waning effect with looks: the look-wise law per point
+            from .survival_nph import non_proportional  # noqa: PLC0415
+
+            if non_proportional(par):
+                return True
     if not scenario.has_cells or len(scenario.population.populations) < 2:
         return False
-    designs = _designs_to_compare(scenario)
     return "stratified" in designs and scenario.resolved_options("stratified", designs["stratified"]).interim is not None
 
 

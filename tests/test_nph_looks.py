@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import base_scenario
+from conftest import ROOT, base_scenario
 
 from planner.compute import compare_designs
 from planner.designs.build import build_model
@@ -149,3 +149,20 @@ def test_size_reaches_the_target_under_the_lookwise_law(design):
     n = r.events_exact / r.details["events_per_patient"]
     assert abs(float(np.ravel(model.power(np.array([n]), np.array([0])))[0]) - 0.8) < 1e-4
     assert "look-wise average hazard ratio" in r.method
+
+
+def test_a_time_varying_hazard_ratio_with_looks_is_computed_off_the_gui_thread():
+    """planner.compute.expensive: the app moves such a scenario (each curve point's look-wise law)
+    to its worker; without looks, or for every shipped example, the comparison stays synchronous."""
+    import json
+
+    from planner.compute import expensive
+    from planner.scenario_io import load_scenario, scenario_from_dict
+
+    path = ROOT / "resources" / "scenarios" / "pdl1_io_delayed_effect.json"
+    d = json.loads(path.read_text(encoding="utf-8"))
+    assert not expensive(scenario_from_dict(d))
+    d["interim"] = {"information_rates": [0.5, 1.0], "efficacy": "obrien_fleming"}
+    assert expensive(scenario_from_dict(d))
+    for example in sorted((ROOT / "resources" / "scenarios").glob("*.json")):
+        assert not expensive(load_scenario(example)), example.name
