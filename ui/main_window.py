@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +37,7 @@ from .plots_panel import PlotsPanel
 from .prior_editor import PriorEditor
 from .sensitivity_tab import SensitivityTab
 from .tasks import BusyIndicator, TaskRunner, TaskState
+from .window_settings import WindowSettingsMixin
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 DEFAULT_EXAMPLE = "egfr_nsclc_ipass.json"
@@ -46,7 +47,6 @@ DEBOUNCE_MS = 60
 #: the assurance starts once the plots are drawn and the inputs have rested this long since: in
 #: the background it still competes for the CPU, so it waits for a pause in the editing
 ASSURANCE_DELAY_MS = 80
-MAX_RECENT = 8
 
 
 def example_files() -> list[Path]:
@@ -85,7 +85,7 @@ def _title_of(path: Path) -> str:
         return path.stem
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowSettingsMixin, QMainWindow):
     """The Enrichment Planner window. ``settings`` defaults to the user's QSettings.
 
     ``started`` is emitted once, after the first results and plots (``ui.app.run`` then freezes
@@ -245,57 +245,6 @@ class MainWindow(QMainWindow):
 
     def show_methods(self) -> None:
         MethodsDialog(self).exec()
-
-    # ------------------------------------------------------------------ settings
-    def _restore_settings(self) -> None:
-        s = self.settings
-        geometry = s.value("window/geometry", QByteArray(), type=QByteArray)
-        if geometry is not None and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        for key, splitter in (("window/splitter", self.splitter), ("window/right_splitter", self.right)):
-            state = s.value(key, QByteArray(), type=QByteArray)
-            if state is not None and not state.isEmpty():
-                splitter.restoreState(state)
-        self.comparison.set_question(str(s.value("compute/question", "sample_size", type=str)),
-                                     int(s.value("compute/n_randomized", 400, type=int)))
-        self.tabs.setCurrentIndex(int(s.value("window/tab", 0, type=int)))
-
-    def save_settings(self) -> None:
-        s = self.settings
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/splitter", self.splitter.saveState())
-        s.setValue("window/right_splitter", self.right.saveState())
-        s.setValue("compute/question", self.comparison.question)
-        s.setValue("compute/n_randomized", self.comparison.n_spin.value())
-        s.setValue("window/tab", self.tabs.currentIndex())
-        s.sync()
-
-    def recent_files(self) -> list[str]:
-        value = self.settings.value("recent_files", [], type=list)
-        return [str(v) for v in (value or []) if v]
-
-    def _add_recent(self, path: Path) -> None:
-        p = str(Path(path).resolve())
-        files = [p] + [f for f in self.recent_files() if f != p]
-        self.settings.setValue("recent_files", files[:MAX_RECENT])
-        self._refresh_recent_menu()
-
-    def _forget_recent(self, path: Path) -> None:
-        p = str(Path(path).resolve())
-        self.settings.setValue("recent_files", [f for f in self.recent_files() if f != p])
-        self._refresh_recent_menu()
-
-    def _refresh_recent_menu(self) -> None:
-        """The recent files that still exist (the others are removed from the list)."""
-        self.recent_menu.clear()
-        files = self.recent_files()
-        existing = [f for f in files if Path(f).is_file()]
-        if existing != files:
-            self.settings.setValue("recent_files", existing)
-            files = existing
-        for f in files:
-            self._action(self.recent_menu, f, lambda _=False, p=f: self.open_path(Path(p)))
-        self.recent_menu.setEnabled(bool(files))
 
     # ------------------------------------------------------------------ files
     def _open_initial(self, path: str | None) -> None:
