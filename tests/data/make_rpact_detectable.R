@@ -10,17 +10,12 @@
 # EFFECT standing for the unknown effect; "outputs.effect" is the root, "outputs.power" the
 # power rpact gives at it (the target up to uniroot's tolerance 1e-12).
 
-suppressPackageStartupMessages({
-  library(rpact)
-  library(jsonlite)
+local({
+  a <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
+  d <- if (length(a) == 1) dirname(normalizePath(sub("^--file=", "", a))) else getwd()
+  source(file.path(d, "rpact_common.R"))  # libraries, script_dir, output_path, iterations_arg
 })
-script_dir <- local({
-  a <- commandArgs(trailingOnly = FALSE)
-  f <- sub("^--file=", "", a[grep("^--file=", a)])
-  if (length(f) == 1) dirname(normalizePath(f)) else getwd()
-})
-trailing <- commandArgs(trailingOnly = TRUE)
-out_file <- if (length(trailing) >= 1) trailing[1] else file.path(script_dir, "rpact_detectable.json")
+out_file <- output_path("rpact_detectable.json")
 
 cases <- list()
 # lo, hi: the search interval of the effect on its natural scale (lo at thetaH0 + 1e-9 in the

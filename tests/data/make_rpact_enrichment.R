@@ -13,70 +13,13 @@
 # estimate recovered from the S and F estimates at the (single) interim:
 #   theta_R = (theta_F - p * theta_S) / (1 - p)   (stage-1 subsets are p : 1 - p).
 
-suppressPackageStartupMessages({
-  library(rpact)
-  library(jsonlite)
+local({
+  a <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
+  d <- if (length(a) == 1) dirname(normalizePath(sub("^--file=", "", a))) else getwd()
+  source(file.path(d, "rpact_common.R"))  # libraries, arguments, design_code, sim_code, runner
 })
-
-script_dir <- local({
-  a <- commandArgs(trailingOnly = FALSE)
-  f <- sub("^--file=", "", a[grep("^--file=", a)])
-  if (length(f) == 1) dirname(normalizePath(f)) else getwd()
-})
-trailing <- commandArgs(trailingOnly = TRUE)
-out_file <- if (length(trailing) >= 1) trailing[1] else file.path(script_dir, "rpact_enrichment.json")
-iterations <- if (length(trailing) >= 2) as.integer(trailing[2]) else 10000L
-
-num <- function(x) paste0("c(", paste(format(x, digits = 15), collapse = ", "), ")")
-
-design_code <- function(cs) {
-  fut <- if (is.null(cs$futility)) "" else
-    paste0(", futilityBounds = ", num(cs$futility), ", bindingFutility = FALSE")
-  paste0("design <- getDesignInverseNormal(kMax = ", length(cs$info), ", alpha = 0.025, sided = 1, ",
-         "informationRates = ", num(cs$info), ", typeOfDesign = \"", cs$design, "\"", fut, ")")
-}
-
-effect_code <- function(cs) {
-  p <- cs$prev
-  base <- paste0("subGroups = c(\"S\", \"R\"), prevalences = ", num(c(p, 1 - p)))
-  if (cs$endpoint == "means") {
-    paste0("effectList = list(", base, ", stDevs = ", num(cs$sd),
-           ", effects = matrix(", num(cs$effects), ", nrow = 1))")
-  } else if (cs$endpoint == "rates") {
-    paste0("effectList = list(", base, ", piControls = ", num(cs$pi_control),
-           ", piTreatments = matrix(", num(cs$pi_treatment), ", nrow = 1))")
-  } else {
-    paste0("effectList = list(", base, ", hazardRatios = matrix(", num(cs$hr), ", nrow = 1))")
-  }
-}
-
-sim_code <- function(cs, seed) {
-  fun <- c(means = "getSimulationEnrichmentMeans", rates = "getSimulationEnrichmentRates",
-           survival = "getSimulationEnrichmentSurvival")[[cs$endpoint]]
-  sel <- cs$selection
-  extra <- ""
-  if (sel == "threshold") {
-    p <- cs$prev
-    extra <- paste0(", selectPopulationsFunction = function(effectVector) { ",
-                    "thetaR <- (effectVector[2] - ", p, " * effectVector[1]) / (1 - ", p, "); ",
-                    "c(TRUE, !is.na(thetaR) && thetaR > ", cs$threshold, ") }")
-    sel_r <- "userDefined"
-  } else {
-    sel_r <- sel
-  }
-  if (sel == "epsilon") extra <- paste0(extra, ", epsilonValue = ", cs$epsilon)
-  size <- if (cs$endpoint == "survival") paste0("plannedEvents = ", num(cs$planned))
-          else paste0("plannedSubjects = ", num(cs$planned))
-  dir <- if (cs$endpoint == "survival") ", directionUpper = FALSE" else
-    if (cs$endpoint == "rates") ", directionUpper = TRUE" else ""
-  strat <- if (is.null(cs$stratified)) TRUE else cs$stratified
-  paste0("res <- ", fun, "(design = design, ", effect_code(cs),
-         ", intersectionTest = \"", cs$test, "\", stratifiedAnalysis = ", strat,
-         ", typeOfSelection = \"", sel_r, "\", effectMeasure = \"", cs$measure,
-         "\", successCriterion = \"", cs$success, "\"", extra, dir, ", ", size,
-         ", allocationRatioPlanned = ", cs$alloc, ", maxNumberOfIterations = ", iterations,
-         "L, seed = ", seed, "L)")
-}
+out_file <- output_path("rpact_enrichment.json")
+iterations <- iterations_arg(10000L)
 
 C <- function(...) {
   x <- list(...)
@@ -153,55 +96,11 @@ cases <- list(
     success = "atLeastOne")
 )
 
-vec <- function(x) as.numeric(x)
-out_cases <- list()
-seed <- 20240300L
-for (cs in cases) {
-  seed <- seed + 1L
-  dcode <- design_code(cs)
-  scode <- sim_code(cs, seed)
-  t0 <- proc.time()[["elapsed"]]
-  suppressWarnings({
-    eval(parse(text = dcode))
-    eval(parse(text = scode))
-  })
-  secs <- proc.time()[["elapsed"]] - t0
-  surv <- cs$endpoint == "survival"
-  outputs <- list(
-    iterations = vec(res$iterations),
-    rejectAtLeastOne = vec(res$rejectAtLeastOne),
-    rejectedPopulationsPerStage = list(S = vec(res$rejectedPopulationsPerStage[, 1, 1]),
-                                       F = vec(res$rejectedPopulationsPerStage[, 1, 2])),
-    selectedPopulations = list(S = vec(res$selectedPopulations[, 1, 1]),
-                               F = vec(res$selectedPopulations[, 1, 2])),
-    successPerStage = vec(res$successPerStage),
-    futilityPerStage = vec(res$futilityPerStage),
-    earlyStop = vec(res$earlyStop)
-  )
-  if (surv) outputs$expectedNumberOfEvents <- vec(res$expectedNumberOfEvents)
-  else outputs$expectedNumberOfSubjects <- vec(res$expectedNumberOfSubjects)
-  inputs <- cs[setdiff(names(cs), c("id", "description"))]
-  inputs$iterations <- iterations
-  inputs$seed <- seed
-  out_cases[[length(out_cases) + 1]] <- list(
-    id = cs$id, endpoint = cs$endpoint, description = cs$description, inputs = inputs,
-    r_code = c(dcode, scode),
-    design_output = list(criticalValues = vec(design$criticalValues),
-                         alphaSpent = vec(design$alphaSpent)),
-    outputs = outputs, seconds = secs)
-  cat(cs$id, "done in", round(secs, 1), "s\n")
-}
-
-res_all <- list(
-  rpact_version = as.character(packageVersion("rpact")),
-  R_version = paste(R.version$major, R.version$minor, sep = "."),
-  about = paste("Adaptive enrichment simulations with rpact (experimental in rpact).",
-                "Monte Carlo outputs: compare within a few combined standard errors.",
-                "rejectedPopulationsPerStage: newly rejected at stage k (selected at k);",
-                "selectedPopulations: P(carried into stage k); earlyStop = success + futility",
-                "at the interims. rpact quirks: p = 1 maps to z = -21.27 and the default",
-                "futility bound is -6, so Bonferroni trials stop for futility when both",
-                "interim z <= 0; survival events split by prevalence * (1 + r * HR)."),
-  cases = out_cases)
-writeLines(toJSON(res_all, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"), out_file)
-cat("wrote", out_file, "\n")
+run_enrichment_cases(cases, seed = 20240300L, out_file = out_file,
+                     about = paste("Adaptive enrichment simulations with rpact (experimental in rpact).",
+                                   "Monte Carlo outputs: compare within a few combined standard errors.",
+                                   "rejectedPopulationsPerStage: newly rejected at stage k (selected at k);",
+                                   "selectedPopulations: P(carried into stage k); earlyStop = success + futility",
+                                   "at the interims. rpact quirks: p = 1 maps to z = -21.27 and the default",
+                                   "futility bound is -6, so Bonferroni trials stop for futility when both",
+                                   "interim z <= 0; survival events split by prevalence * (1 + r * HR)."))

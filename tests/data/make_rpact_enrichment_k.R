@@ -15,71 +15,17 @@
 # The threshold cases use rpact's `threshold` with typeOfSelection = "all" (keep every
 # population whose interim measure exceeds the threshold).
 
-suppressPackageStartupMessages({
-  library(rpact)
-  library(jsonlite)
+local({
+  a <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
+  d <- if (length(a) == 1) dirname(normalizePath(sub("^--file=", "", a))) else getwd()
+  source(file.path(d, "rpact_common.R"))  # libraries, arguments, design_code, sim_code, runner
 })
-
-script_dir <- local({
-  a <- commandArgs(trailingOnly = FALSE)
-  f <- sub("^--file=", "", a[grep("^--file=", a)])
-  if (length(f) == 1) dirname(normalizePath(f)) else getwd()
-})
-trailing <- commandArgs(trailingOnly = TRUE)
-out_file <- if (length(trailing) >= 1) trailing[1] else file.path(script_dir, "rpact_enrichment_k.json")
-iterations <- if (length(trailing) >= 2) as.integer(trailing[2]) else 10000L
+out_file <- output_path("rpact_enrichment_k.json")
+iterations <- iterations_arg(10000L)
 only <- if (length(trailing) >= 3) strsplit(trailing[3], ",")[[1]] else NULL
-
-num <- function(x) paste0("c(", paste(format(x, digits = 15), collapse = ", "), ")")
-str <- function(x) paste0("c(", paste0("\"", x, "\"", collapse = ", "), ")")
 
 CELLS3 <- c("S1", "S2", "S12", "R")
 CELLS4 <- c("S1", "S2", "S3", "S12", "S13", "S23", "S123", "R")
-
-design_code <- function(cs) {
-  fut <- if (is.null(cs$futility)) "" else
-    paste0(", futilityBounds = ", num(cs$futility), ", bindingFutility = FALSE")
-  paste0("design <- getDesignInverseNormal(kMax = ", length(cs$info), ", alpha = 0.025, sided = 1, ",
-         "informationRates = ", num(cs$info), ", typeOfDesign = \"", cs$design, "\"", fut, ")")
-}
-
-effect_code <- function(cs) {
-  base <- paste0("subGroups = ", str(cs$cells), ", prevalences = ", num(cs$prev))
-  if (cs$endpoint == "means") {
-    paste0("effectList = list(", base, ", stDevs = ", num(cs$sd),
-           ", effects = matrix(", num(cs$effects), ", nrow = 1))")
-  } else if (cs$endpoint == "rates") {
-    paste0("effectList = list(", base, ", piControls = ", num(cs$pi_control),
-           ", piTreatments = matrix(", num(cs$pi_treatment), ", nrow = 1))")
-  } else {
-    paste0("effectList = list(", base, ", hazardRatios = matrix(", num(cs$hr), ", nrow = 1))")
-  }
-}
-
-sim_code <- function(cs, seed) {
-  fun <- c(means = "getSimulationEnrichmentMeans", rates = "getSimulationEnrichmentRates",
-           survival = "getSimulationEnrichmentSurvival")[[cs$endpoint]]
-  sel <- cs$selection
-  extra <- ""
-  sel_r <- sel
-  if (sel == "threshold") {
-    sel_r <- "all"
-    extra <- paste0(", threshold = ", cs$threshold)
-  }
-  if (sel == "epsilon") extra <- paste0(extra, ", epsilonValue = ", cs$epsilon)
-  if (sel == "rBest") extra <- paste0(extra, ", rValue = ", cs$r)
-  size <- if (cs$endpoint == "survival") paste0("plannedEvents = ", num(cs$planned))
-          else paste0("plannedSubjects = ", num(cs$planned))
-  dir <- if (cs$endpoint == "survival") ", directionUpper = FALSE" else
-    if (cs$endpoint == "rates") ", directionUpper = TRUE" else ""
-  strat <- if (is.null(cs$stratified)) TRUE else cs$stratified
-  paste0("res <- ", fun, "(design = design, ", effect_code(cs),
-         ", intersectionTest = \"", cs$test, "\", stratifiedAnalysis = ", strat,
-         ", typeOfSelection = \"", sel_r, "\", effectMeasure = \"", cs$measure,
-         "\", successCriterion = \"", cs$success, "\"", extra, dir, ", ", size,
-         ", allocationRatioPlanned = ", cs$alloc, ", maxNumberOfIterations = ", iterations,
-         "L, seed = ", seed, "L)")
-}
 
 C <- function(...) {
   x <- list(...)
@@ -137,53 +83,8 @@ cases <- list(
     measure = "testStatistic", success = "all")
 )
 
-vec <- function(x) as.numeric(x)
-out_cases <- list()
-seed <- 20261200L
-for (cs in cases) {
-  seed <- seed + 1L
-  if (!is.null(only) && !(cs$id %in% only)) next
-  dcode <- design_code(cs)
-  scode <- sim_code(cs, seed)
-  t0 <- proc.time()[["elapsed"]]
-  suppressWarnings({
-    eval(parse(text = dcode))
-    eval(parse(text = scode))
-  })
-  secs <- proc.time()[["elapsed"]] - t0
-  surv <- cs$endpoint == "survival"
-  g_max <- dim(res$rejectedPopulationsPerStage)[3]
-  names_g <- c(paste0("S", seq_len(g_max - 1)), "F")
-  per_pop <- function(a) setNames(lapply(seq_len(g_max), function(g) vec(a[, 1, g])), names_g)
-  outputs <- list(
-    iterations = vec(res$iterations),
-    rejectAtLeastOne = vec(res$rejectAtLeastOne),
-    rejectedPopulationsPerStage = per_pop(res$rejectedPopulationsPerStage),
-    selectedPopulations = per_pop(res$selectedPopulations),
-    successPerStage = vec(res$successPerStage),
-    futilityPerStage = vec(res$futilityPerStage),
-    earlyStop = vec(res$earlyStop)
-  )
-  if (surv) outputs$expectedNumberOfEvents <- vec(res$expectedNumberOfEvents)
-  else outputs$expectedNumberOfSubjects <- vec(res$expectedNumberOfSubjects)
-  inputs <- cs[setdiff(names(cs), c("id", "description"))]
-  inputs$iterations <- iterations
-  inputs$seed <- seed
-  out_cases[[length(out_cases) + 1]] <- list(
-    id = cs$id, endpoint = cs$endpoint, description = cs$description, inputs = inputs,
-    r_code = c(dcode, scode),
-    design_output = list(criticalValues = vec(design$criticalValues)),
-    outputs = outputs, seconds = secs)
-  cat(cs$id, "done in", round(secs, 1), "s\n")
-}
-
-res_all <- list(
-  rpact_version = as.character(packageVersion("rpact")),
-  R_version = paste(R.version$major, R.version$minor, sep = "."),
-  about = paste("Adaptive enrichment simulations over several populations with rpact (gMax = 3:",
-                "subGroups S1, S2, S12, R; one gMax = 4 case). Monte Carlo outputs: compare within",
-                "a few combined standard errors. rejectedPopulationsPerStage: newly rejected at",
-                "stage k (selected at k); selectedPopulations: selected at stage k (stage 1: 1)."),
-  cases = out_cases)
-writeLines(toJSON(res_all, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"), out_file)
-cat("wrote", out_file, "\n")
+run_enrichment_cases(cases, seed = 20261200L, out_file = out_file, alpha_spent = FALSE, only = only,
+                     about = paste("Adaptive enrichment simulations over several populations with rpact (gMax = 3:",
+                                   "subGroups S1, S2, S12, R; one gMax = 4 case). Monte Carlo outputs: compare within",
+                                   "a few combined standard errors. rejectedPopulationsPerStage: newly rejected at",
+                                   "stage k (selected at k); selectedPopulations: selected at stage k (stage 1: 1)."))

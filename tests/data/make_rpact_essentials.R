@@ -7,17 +7,12 @@
 # Default output: rpact_essentials.json next to this script. Every case is computed by
 # evaluating the string stored in "r_call", so the JSON records exactly what was run.
 
-suppressPackageStartupMessages({
-  library(rpact)
-  library(jsonlite)
+local({
+  a <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
+  d <- if (length(a) == 1) dirname(normalizePath(sub("^--file=", "", a))) else getwd()
+  source(file.path(d, "rpact_common.R"))  # libraries, script_dir, output_path, iterations_arg
 })
-script_dir <- local({
-  a <- commandArgs(trailingOnly = FALSE)
-  f <- sub("^--file=", "", a[grep("^--file=", a)])
-  if (length(f) == 1) dirname(normalizePath(f)) else getwd()
-})
-trailing <- commandArgs(trailingOnly = TRUE)
-out_file <- if (length(trailing) >= 1) trailing[1] else file.path(script_dir, "rpact_essentials.json")
+out_file <- output_path("rpact_essentials.json")
 
 cases <- list()
 run <- function(r_call) eval(parse(text = r_call))

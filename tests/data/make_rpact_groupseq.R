@@ -9,18 +9,12 @@
 # parsed and evaluated, so the JSON records exactly what was run. All designs are one-sided
 # (sided = 1): the project tests a two-sided scenario at alpha/2 in the direction of benefit.
 
-suppressPackageStartupMessages({
-  library(rpact)
-  library(jsonlite)
+local({
+  a <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
+  d <- if (length(a) == 1) dirname(normalizePath(sub("^--file=", "", a))) else getwd()
+  source(file.path(d, "rpact_common.R"))  # libraries, script_dir, output_path, iterations_arg
 })
-
-script_dir <- local({
-  a <- commandArgs(trailingOnly = FALSE)
-  f <- sub("^--file=", "", a[grep("^--file=", a)])
-  if (length(f) == 1) dirname(normalizePath(f)) else getwd()
-})
-trailing <- commandArgs(trailingOnly = TRUE)
-out_file <- if (length(trailing) >= 1) trailing[1] else file.path(script_dir, "rpact_groupseq.json")
+out_file <- output_path("rpact_groupseq.json")
 
 num <- function(x) format(x, digits = 15)
 vec <- function(x) paste0("c(", paste(vapply(x, num, ""), collapse = ", "), ")")

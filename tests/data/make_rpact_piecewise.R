@@ -15,19 +15,13 @@
 #   simulation    getSimulationSurvival with piecewise lambda1 (delayed / waning effects):
 #                 simulated power with its Monte Carlo SE, mean analysis times.
 
-suppressPackageStartupMessages({
-  library(rpact)
-  library(jsonlite)
+local({
+  a <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
+  d <- if (length(a) == 1) dirname(normalizePath(sub("^--file=", "", a))) else getwd()
+  source(file.path(d, "rpact_common.R"))  # libraries, script_dir, output_path, iterations_arg
 })
-
-script_dir <- local({
-  a <- commandArgs(trailingOnly = FALSE)
-  f <- sub("^--file=", "", a[grep("^--file=", a)])
-  if (length(f) == 1) dirname(normalizePath(f)) else getwd()
-})
-trailing <- commandArgs(trailingOnly = TRUE)
-out_file <- if (length(trailing) >= 1) trailing[1] else file.path(script_dir, "rpact_piecewise.json")
-iterations <- if (length(trailing) >= 2) as.integer(trailing[2]) else 20000L
+out_file <- output_path("rpact_piecewise.json")
+iterations <- iterations_arg(20000L)
 
 cases <- list()
 add_case <- function(id, kind, r_call, inputs, outputs) {

@@ -15,21 +15,13 @@
 # plays no role. The threshold case uses selectPopulationsFunction with the remainder's effect
 # estimate recovered from the (jittered) S and F estimates: thetaR = (thetaF - p thetaS)/(1 - p).
 
-suppressPackageStartupMessages({
-  library(rpact)
-  library(jsonlite)
+local({
+  a <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
+  d <- if (length(a) == 1) dirname(normalizePath(sub("^--file=", "", a))) else getwd()
+  source(file.path(d, "rpact_common.R"))  # libraries, arguments, design_code, sim_code, runner
 })
-
-script_dir <- local({
-  a <- commandArgs(trailingOnly = FALSE)
-  f <- sub("^--file=", "", a[grep("^--file=", a)])
-  if (length(f) == 1) dirname(normalizePath(f)) else getwd()
-})
-trailing <- commandArgs(trailingOnly = TRUE)
-out_file <- if (length(trailing) >= 1) trailing[1] else file.path(script_dir, "rpact_ties.json")
-iterations <- if (length(trailing) >= 2) as.integer(trailing[2]) else 100000L
-
-num <- function(x) paste0("c(", paste(format(x, digits = 15), collapse = ", "), ")")
+out_file <- output_path("rpact_ties.json")
+iterations <- iterations_arg(100000L)
 
 C <- function(...) {
   x <- list(...)
@@ -58,73 +50,8 @@ cases <- list(
     measure = "testStatistic")
 )
 
-design_code <- function(cs) {
-  paste0("design <- getDesignInverseNormal(kMax = ", length(cs$info), ", alpha = 0.025, sided = 1, ",
-         "informationRates = ", num(cs$info), ", typeOfDesign = \"", cs$design, "\")")
-}
-
-sim_code <- function(cs, seed) {
-  p <- cs$prev
-  extra <- ""
-  sel_r <- cs$selection
-  if (cs$selection == "threshold") {
-    extra <- paste0(", selectPopulationsFunction = function(effectVector) { ",
-                    "thetaR <- (effectVector[2] - ", p, " * effectVector[1]) / (1 - ", p, "); ",
-                    "c(TRUE, !is.na(thetaR) && thetaR > ", cs$threshold, ") }")
-    sel_r <- "userDefined"
-  }
-  if (cs$selection == "epsilon") extra <- paste0(extra, ", epsilonValue = ", cs$epsilon)
-  paste0("res <- getSimulationEnrichmentRates(design = design, effectList = list(",
-         "subGroups = c(\"S\", \"R\"), prevalences = ", num(c(p, 1 - p)),
-         ", piControls = ", num(cs$pi_control), ", piTreatments = matrix(", num(cs$pi_treatment),
-         ", nrow = 1)), intersectionTest = \"", cs$test, "\", stratifiedAnalysis = ", cs$stratified,
-         ", typeOfSelection = \"", sel_r, "\", effectMeasure = \"", cs$measure,
-         "\", successCriterion = \"", cs$success, "\"", extra, ", directionUpper = TRUE",
-         ", plannedSubjects = ", num(cs$planned), ", allocationRatioPlanned = ", cs$alloc,
-         ", maxNumberOfIterations = ", iterations, "L, seed = ", seed, "L)")
-}
-
-vec <- function(x) as.numeric(x)
-out_cases <- list()
-seed <- 20250900L
-for (cs in cases) {
-  seed <- seed + 1L
-  dcode <- design_code(cs)
-  scode <- sim_code(cs, seed)
-  t0 <- proc.time()[["elapsed"]]
-  suppressWarnings({
-    eval(parse(text = dcode))
-    eval(parse(text = scode))
-  })
-  secs <- proc.time()[["elapsed"]] - t0
-  outputs <- list(
-    iterations = vec(res$iterations),
-    rejectAtLeastOne = vec(res$rejectAtLeastOne),
-    rejectedPopulationsPerStage = list(S = vec(res$rejectedPopulationsPerStage[, 1, 1]),
-                                       F = vec(res$rejectedPopulationsPerStage[, 1, 2])),
-    selectedPopulations = list(S = vec(res$selectedPopulations[, 1, 1]),
-                               F = vec(res$selectedPopulations[, 1, 2])),
-    successPerStage = vec(res$successPerStage),
-    futilityPerStage = vec(res$futilityPerStage),
-    earlyStop = vec(res$earlyStop),
-    expectedNumberOfSubjects = vec(res$expectedNumberOfSubjects)
-  )
-  inputs <- cs[setdiff(names(cs), c("id", "description"))]
-  inputs$iterations <- iterations
-  inputs$seed <- seed
-  out_cases[[length(out_cases) + 1]] <- list(
-    id = cs$id, endpoint = cs$endpoint, description = cs$description, inputs = inputs,
-    r_code = c(dcode, scode), outputs = outputs, seconds = secs)
-  cat(cs$id, "done in", round(secs, 1), "s\n")
-}
-
-res_all <- list(
-  rpact_version = as.character(packageVersion("rpact")),
-  R_version = paste(R.version$major, R.version$minor, sep = "."),
-  about = paste("Binary adaptive enrichment designs with exact ties of the interim effect",
-                "estimates (rpact breaks them with runif(gMax, -1e-5, 1e-5) added before",
-                "selecting). selectedPopulations: P(carried into stage k); compare within a few",
-                "combined Monte Carlo standard errors."),
-  cases = out_cases)
-writeLines(toJSON(res_all, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"), out_file)
-cat("wrote", out_file, "\n")
+run_enrichment_cases(cases, seed = 20250900L, out_file = out_file, design_output = FALSE,
+                     about = paste("Binary adaptive enrichment designs with exact ties of the interim effect",
+                                   "estimates (rpact breaks them with runif(gMax, -1e-5, 1e-5) added before",
+                                   "selecting). selectedPopulations: P(carried into stage k); compare within a few",
+                                   "combined Monte Carlo standard errors."))
