@@ -73,12 +73,12 @@ def test_simulation_runs_in_background_and_fills_the_tab(make_window, qtbot):
 
 def test_simulation_can_be_cancelled_and_window_stays_responsive(make_window, qtbot):
     w = _window_with_adaptive(make_window)
-    w.adaptive.simulate = make_fake([], 0.05)
+    w.adaptive.simulate = make_fake([], 0.2)  # 10 s in all: a loaded machine cannot finish it first
     w.adaptive.run()
-    qtbot.waitUntil(lambda: w.adaptive.progress.value() > 0, timeout=5000)
+    qtbot.waitUntil(lambda: w.adaptive.progress.value() > 0, timeout=30000)  # generous: loaded CI
     w.inputs.rows["population.prevalence"].editor.setValue(0.3)  # GUI still works meanwhile
     assert w.doc.scenario.population.prevalence == 0.3
-    with qtbot.waitSignal(w.adaptive.finished, timeout=5000):
+    with qtbot.waitSignal(w.adaptive.finished, timeout=30000):
         w.adaptive.cancel_button.click()
     assert "Cancelled" in w.adaptive.status.text()
     assert w.adaptive.result["incomplete"] is True

@@ -74,8 +74,11 @@ def test_export_runs_while_the_gui_thread_keeps_answering(make_window, qtbot, tm
     assert target.exists() and target.read_bytes()[:5] == b"%PDF-"
     gaps = sorted(b - a for a, b in zip(ticks, ticks[1:]))
     print(f"longest gap {gaps[-1] * 1000:.0f} ms, median {gaps[len(gaps) // 2] * 1000:.0f} ms over {len(ticks)} ticks")
-    # The timer keeps firing: on an idle machine no gap exceeds 50 ms (a blocking export left
-    # a single gap of 5-10 s). The bounds are loose because the test machine is shared by several
-    # processes (load average 5-9 on 2 cores while this was written).
-    assert gaps[len(gaps) // 2] < 0.03 and gaps[-1] < 0.5, f"longest gap {gaps[-1] * 1000:.0f} ms"
+    # The timer keeps firing: on an idle machine no gap exceeds 50 ms, while a blocking export
+    # left a single gap as long as the whole export (5-10 s). On a loaded machine (load average
+    # 5-9 on 2 cores) every gap stretches with the export itself, so the bound is relative: the
+    # longest gap is under a quarter of the export's duration (or 0.5 s), the typical gap short.
+    duration = ticks[-1] - ticks[0]
+    assert gaps[len(gaps) // 2] < 0.1, f"median gap {gaps[len(gaps) // 2] * 1000:.0f} ms"
+    assert gaps[-1] < max(0.5, 0.25 * duration), f"longest gap {gaps[-1] * 1000:.0f} ms of {duration:.1f} s"
     assert not w.busy.isVisibleTo(w)
