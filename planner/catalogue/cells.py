@@ -62,7 +62,7 @@ def outcome_key(spec: FieldSpec) -> str:
 CELL_PRIOR_KEYS: dict[str, tuple[str, ...]] = {
     "continuous": ("effect", "sd"),
     "binary": ("effect", "control_rate"),
-    "survival": ("effect",),
+    "survival": ("effect", "control_median"),
 }
 #: words of each uncertain input of the cells form ({cell}: the cell's name)
 CELL_PRIOR_WORDS: dict[str, str] = {
@@ -70,6 +70,7 @@ CELL_PRIOR_WORDS: dict[str, str] = {
     "effect": "Effect in cell {cell}",
     "sd": "SD in cell {cell}",
     "control_rate": "Control rate in cell {cell}",
+    "control_median": "Control median in cell {cell}",
 }
 #: how the cells' prevalences are given (a Dirichlet distribution): form → (words, the block's keys)
 PREVALENCES_PRIOR_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -80,6 +81,11 @@ PREVALENCES_PRIOR_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
 SD_PRIOR_FORMS: dict[str, tuple[str, ...]] = {"df": ("estimate", "df")}
 #: the smallest and largest degrees of freedom of an SD's distribution
 SD_PRIOR_DF_LIMITS = (1.0, 1e7)
+#: how a cell's control median is given (survival): an estimate from a study with that many control
+#: events (the exponential hazard's posterior Gamma; planner.cells_uncertainty.MedianPrior)
+MEDIAN_PRIOR_FORMS: dict[str, tuple[str, ...]] = {"events": ("estimate", "events")}
+#: the smallest and largest number of events behind a control median's distribution
+MEDIAN_PRIOR_EVENTS_LIMITS = (1.0, 1e7)
 #: the largest effective sample size of the prevalences' distribution (a larger one is a point mass)
 PREVALENCES_PRIOR_N_LIMIT = 1e9
 
