@@ -47,6 +47,7 @@ from .cells import (  # noqa: F401 (the catalogue's public names)
     SD_PRIOR_DF_LIMITS,
     SD_PRIOR_FORMS,
     cell_outcome_fields,
+    cell_prior_axis,
     cell_prior_label,
     cells_axis_words,
     outcome_key,

@@ -93,3 +93,17 @@ PREVALENCES_PRIOR_N_LIMIT = 1e9
 def cell_prior_label(key: str, cell: str = "") -> str:
     """``Effect in cell TPS ≥50%`` (the words of one uncertain input of the cells form)."""
     return CELL_PRIOR_WORDS[key].format(cell=cell)
+
+
+def cell_prior_axis(key: str, cell: str, endpoint: str, time_unit: str | None = None) -> str:
+    """The x-axis words of an uncertain input's density in the cells form: "prevalence of the cell"
+    (each cell's marginal), the effect on the scenario's scale ("hazard ratio in cell X"), or the
+    cell's outcome field with its unit ("control median in cell X (months)": ``time_unit`` for a time)."""
+    if key == "prevalences":
+        return "prevalence of the cell"
+    if key == "effect":
+        return f"{EFFECTS[endpoint].name} in cell {cell}"
+    spec = next(f for f in cell_outcome_fields(endpoint) if outcome_key(f) == key)
+    text = f"{spec.label[0].lower()}{spec.label[1:]} in cell {cell}"
+    unit = time_unit if spec.unit == "time unit" and time_unit else spec.unit
+    return f"{text} ({unit})" if unit and unit not in ("proportion", "probability") else text
