@@ -67,11 +67,12 @@ def _colour(column: str) -> str:
 
 def sweep_axis(path: str, unit: bool = True) -> str:
     """Axis words of a varied path: :func:`planner.catalogue.field_axis`, or for a cells-form path
-    (``cells.<name>.<field>``, ``population.cells.<name>.prevalence``) the catalogue's words for it
+    (``cells.<name>.<field>``, ``population.cells.<name>.prevalence``,
+    ``population.populations.<name>.prevalence``) the catalogue's words for it
     (:func:`planner.population_sweeps.sweep_label`)."""
-    from .population_sweeps import split_cell_path, sweep_label  # noqa: PLC0415
+    from .population_sweeps import is_cells_path, sweep_label  # noqa: PLC0415
 
-    return sweep_label(path) if split_cell_path(path) is not None else field_axis(path, unit)
+    return sweep_label(path) if is_cells_path(path) else field_axis(path, unit)
 
 
 def draw_sweep_figure(ax, sweep: Mapping, name: str) -> None:

@@ -1,7 +1,9 @@
 """The adaptive design's sweep in the cells form (several populations): ``sweep --vary`` over a
-cell's prevalence (``population.cells.<name>.prevalence``, the other cells rescaled in proportion)
-or a cell's outcome field (``cells.<name>.<field>``), the paths of planner.population_sweeps; in the
-CLI and the app's sweep panel. Bad paths exit 2 naming ``--vary PATH``.
+cell's prevalence (``population.cells.<name>.prevalence``, the other cells rescaled in proportion),
+a cell's outcome field (``cells.<name>.<field>``) or a population's prevalence
+(``population.populations.<name>.prevalence``: its cells × γ′/γ, the others × (1 − γ′)/(1 − γ)),
+the paths of planner.population_sweeps; in the CLI and the app's sweep panel. Bad paths exit 2
+naming ``--vary PATH``.
 
 * A one-point sweep at the scenario's own value equals ``simulate`` with the same seed exactly.
 * A grid point's scenario has the value set and (prevalence) the others rescaled to sum 1.
@@ -57,6 +59,23 @@ def test_point_scenarios_of_cells_paths(keynote):
     assert two.cells[HIGH].hazard_ratio == 0.5 and two.cells["TPS <1%"] == s.cells["TPS <1%"]
 
 
+def test_a_population_prevalence_scales_its_cells(keynote):
+    s = load_scenario(keynote)
+    old = {c.name: c.prevalence for c in s.population.cells}
+    one = point_scenario(s, {"population.populations.TPS ≥20%.prevalence": 0.5})
+    prev = {c.name: c.prevalence for c in one.population.cells}
+    g = old[HIGH] + old["TPS 20–49%"]
+    assert prev[HIGH] == pytest.approx(old[HIGH] * 0.5 / g) and prev[HIGH] + prev["TPS 20–49%"] == pytest.approx(0.5)
+    assert prev["TPS <1%"] == pytest.approx(old["TPS <1%"] * 0.5 / (1 - g)) and sum(prev.values()) == pytest.approx(1)
+    from planner.population_sweeps import sweep_fields, sweep_value
+
+    assert sweep_value(one, "population.populations.TPS ≥20%.prevalence") == pytest.approx(0.5)
+    assert dict(sweep_fields(s))["population.populations.TPS ≥1%.prevalence"] == "prevalence of population TPS ≥1%"
+    code, out, err = _run(["sweep", str(keynote), "--vary", "population.populations.TPS ≥1%.prevalence=0.5,0.7",
+                           "--simulations", "300", "--format", "csv", "--workers", "1"])
+    assert code == 0 and out.splitlines()[0].startswith("population.populations.TPS ≥1%.prevalence,power"), err
+
+
 def test_cli_sweep_over_cells(keynote):
     code, out, err = _run(["sweep", str(keynote), "--vary", f"cells.{HIGH}.hazard_ratio=0.6:0.8:0.1",
                            "--vary", "population.cells.TPS <1%.prevalence=0.3,0.4",
@@ -78,6 +97,8 @@ def test_cli_sweep_over_cells(keynote):
     (f"cells.{HIGH}.mean_difference=1", "does not apply to a survival endpoint"),
     (f"cells.{HIGH}.colour=1", "is not a numeric scenario field"),
     (f"population.cells.{HIGH}.prevalence=1.2", "out of range"),
+    ("population.populations.nobody.prevalence=0.3", "names no population"),
+    ("population.populations.TPS ≥1%.prevalence=0", "out of range"),
 ])
 def test_bad_cells_paths_exit_2_naming_the_field(keynote, bad, words):
     code, _, err = _run(["sweep", str(keynote), "--vary", bad, "--simulations", "100", "--workers", "1"])
@@ -100,6 +121,7 @@ def test_the_app_sweeps_a_cell(qtbot, keynote):
     qtbot.addWidget(panel)
     paths = [panel.fields[0].itemData(i) for i in range(panel.fields[0].count())]
     assert f"population.cells.{HIGH}.prevalence" in paths and f"cells.{HIGH}.hazard_ratio" in paths
+    assert "population.populations.TPS ≥20%.prevalence" in paths
     assert not any(p.startswith(("positive.", "negative.")) for p in paths)
     assert panel.fields[0].currentData() == "cells.TPS <1%.hazard_ratio"
     panel.fields[0].setCurrentIndex(paths.index(f"cells.{HIGH}.hazard_ratio"))

@@ -183,10 +183,10 @@ class SweepPanel(RunPanel):
         self.values[1].clear()
 
     def _field_changed(self, k: int) -> None:
-        from planner.population_sweeps import split_cell_path, sweep_value  # noqa: PLC0415
+        from planner.population_sweeps import is_cells_path, sweep_value  # noqa: PLC0415
 
         path = self.fields[k].currentData()
-        cell = path and split_cell_path(path) is not None and self.doc.valid
+        cell = path and is_cells_path(path) and self.doc.valid
         value = sweep_value(self.doc.scenario, path) if cell else (self.doc.get(path) if path else None)
         self.values[k].setText(default_values(value, path) if path else "")
 

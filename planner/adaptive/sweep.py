@@ -10,8 +10,10 @@ scenario reader (cross-field rules included); a bad value raises :class:`Scenari
 The cells form (several populations) is swept through the paths of
 :mod:`planner.population_sweeps` — ``population.cells.<name>.prevalence`` (that cell's
 prevalence, the others rescaled in proportion so that the sum stays 1) and ``cells.<name>.<field>``
-(a cell's outcome field, e.g. ``cells.TPS ≥50%.hazard_ratio``) — with the bounds of the catalogue's
-``population.cells.prevalence`` and of the cell's outcome field; the version 1 paths (``positive.*``,
+(a cell's outcome field, e.g. ``cells.TPS ≥50%.hazard_ratio``) and
+``population.populations.<name>.prevalence`` (a population's prevalence γ → γ′: its cells scaled by
+γ′/γ, the others by (1 − γ′)/(1 − γ)) — with the bounds of the catalogue's
+``population.cells.prevalence`` (prevalences) and of the cell's outcome field; the version 1 paths (``positive.*``,
 ``negative.*``, ``population.prevalence``) are refused there, and a cell path in the two-subgroup
 form, naming ``--vary PATH``. The adaptive design of the cells form is the K-population model.
 
@@ -85,9 +87,11 @@ def sweep_spec(path: str) -> Any:
     (:func:`planner.population_sweeps.split_cell_path`) the cell prevalence's or the cell's outcome
     field's (the same field as the ``positive`` block's: :func:`planner.catalogue.cell_outcome_fields`);
     None when there is none."""
-    from ..population_sweeps import split_cell_path  # noqa: PLC0415
+    from ..population_sweeps import split_cell_path, split_population_path  # noqa: PLC0415
 
     parts = split_cell_path(path)
+    if split_population_path(path) is not None:  # a population's prevalence: a cell prevalence's bounds
+        return FIELDS_BY_PATH["population.cells.prevalence"]
     if parts is None:
         return FIELDS_BY_PATH.get(path)
     if parts[1] == "prevalence" and path.startswith("population."):
@@ -128,11 +132,18 @@ def check_varies(scenario: Scenario, varies: Sequence[Vary]) -> None:
     """Raise :class:`ScenarioError` naming ``--vary PATH`` for a path the scenario's form has no
     such input for: a cells-form path in the two-subgroup form or naming an unknown cell, a
     version 1 path in the cells form; then :func:`planner.population_sweeps.check_sweep_paths`."""
-    from ..population_sweeps import check_sweep_paths, split_cell_path  # noqa: PLC0415
+    from ..population_sweeps import check_sweep_paths, split_cell_path, split_population_path  # noqa: PLC0415
 
     cells = [c.name for c in scenario.population.cells] if scenario.has_cells else []
+    pops = [q.name for q in scenario.population.populations] if cells else []
     for v in varies:
         parts = split_cell_path(v.path)
+        population = split_population_path(v.path)
+        if population is not None and population not in pops:
+            raise _problem(v.path, f"names no population of population.populations ({', '.join(pops)})"
+                           if cells else "is an input of the cells form (several populations)")
+        if population is not None:
+            continue
         if parts is not None and not cells:
             raise _problem(v.path, "is an input of the cells form (several populations); this scenario has "
                                    "two subgroups: vary positive.*, negative.* or population.prevalence")

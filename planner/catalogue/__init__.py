@@ -128,4 +128,5 @@ from .sweeps import (  # noqa: F401 (the catalogue's public names)
     SWEEP_SERIES_COLOURS,
     cells_sweep_label,
     field_axis,
+    population_sweep_label,
 )
