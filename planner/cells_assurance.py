@@ -10,7 +10,7 @@ vectorized pass over the draws, as in the two-subgroup form.
 
 Seed streams: each input draws from its own child of ``numpy.random.SeedSequence(seed)`` — child 0
 the prevalences, child 1 + i the effect of cell i (file order), child 16 + i its SD or control
-rate — so adding or removing one distribution leaves the others' draws unchanged. The children 0,
+rate or control median — so adding or removing one distribution leaves the others' draws unchanged. The children 0,
 1 and 2 are those of the version 1 ``prevalence``, ``positive_effect`` and ``negative_effect``, and
 the Dirichlet is drawn by stick breaking with Beta draws (p_1 ~ Beta(a_1, Σ_{j>1} a_j), p_k =
 (1 − Σ_{j<k} p_j)·Beta(a_k, Σ_{j>k} a_j), the last cell the rest; Devroye 1986, §XI.4): with two
@@ -32,7 +32,13 @@ from typing import Any
 import numpy as np
 
 from .catalogue import cell_prior_label
-from .cells_uncertainty import CellsUncertainty, SdPrior, cell_value, cells_prior_centres
+from .cells_uncertainty import (
+    CellsUncertainty,
+    MedianPrior,
+    SdPrior,
+    cell_value,
+    cells_prior_centres,
+)
 from .errors import Problem, ScenarioError
 from .params import Params, params_from_scenario
 from .uncertainty import PROPORTION_EPS, RATE_EPS, BetaPrior, NormalPrior, PriorError
@@ -45,7 +51,7 @@ EFFECT_STREAM, OTHER_STREAM = 1, 16
 class CellsDraws:
     """B prior draws of the cells form: prevalences (tuple of arrays, cell order) and, by cell, the
     outcome arrays that replace the scenario's (``mean_difference``, ``sd``, ``control_rate``,
-    ``treatment_rate``, ``hazard_ratio``)."""
+    ``treatment_rate``, ``hazard_ratio``, ``control_median``)."""
 
     size: int
     seed: int
@@ -122,7 +128,9 @@ def _cell_draws(scenario: Any, cell: str, priors: Mapping, streams, i: int, size
     """The outcome arrays of one cell whose parameters carry distributions."""
     sub, endpoint, out = scenario.cells[cell], scenario.endpoint, {}
     rng_effect, rng_other = streams[EFFECT_STREAM + i], streams[OTHER_STREAM + i]
-    other = priors.get("sd") or priors.get("control_rate")
+    other = priors.get("sd") or priors.get("control_rate") or priors.get("control_median")
+    if isinstance(other, MedianPrior):
+        out["control_median"] = other.sample(rng_other, size, float(sub.control_median))
     if isinstance(other, SdPrior):
         s = float(other.estimate if other.estimate is not None else sub.sd)
         out["sd"] = s * np.sqrt(other.df / rng_other.chisquare(other.df, size))

@@ -27,8 +27,15 @@ parameters** (docs/uncertainty.md, "The cells form")::
   ``prevalence`` (counts, mean and n, mean and sd). The risk difference is then drawn truncated so
   that the treatment rate stays in [10⁻⁶, 1 − 10⁻⁶] for each draw's control rate; without an effect
   distribution the risk difference stays the scenario's (treatment rate clipped to that range).
+* ``cells.<name>.control_median`` (survival) — the control median m̂ estimated from a study with
+  d control ``events`` (``estimate`` defaults to the scenario's median): with exponential survival
+  the hazard λ = ln 2/m has, under the reference prior 1/λ, the posterior Gamma(d, rate T) given d
+  events in a total exposure T, and the MLE is λ̂ = d/T = ln 2/m̂; so λ ~ Gamma(d, d·m̂/ln 2) and
+  m = m̂·d/G with G ~ Gamma(d, 1) (an inverse-gamma median; Cox & Oakes, *Analysis of Survival
+  Data*, 1984, §3.3; the analogue of the SD's scaled inverse chi-square). Its field, label, unit and
+  bounds are the catalogue's ``control_median`` (the fields of ``positive``).
 
-Survival control medians, survival settings, and (version 1) assay accuracy are not uncertain here.
+Survival settings and (version 1) assay accuracy are not uncertain here.
 Bounds, labels and forms are in :mod:`planner.catalogue.cells`. :mod:`planner.cells_assurance`
 draws from the block.
 """
@@ -43,6 +50,8 @@ from typing import Any
 
 from .catalogue import (
     CELL_PRIOR_KEYS,
+    FIELDS_BY_PATH,
+    MEDIAN_PRIOR_EVENTS_LIMITS,
     PREVALENCES_PRIOR_N_LIMIT,
     SD_PRIOR_DF_LIMITS,
     cell_prior_label,
@@ -109,11 +118,35 @@ class SdPrior:
 
 
 @dataclass(frozen=True)
+class MedianPrior:
+    """Distribution of a cell's control median (survival): m = m̂·d/G, G ~ Gamma(d, 1) (module docstring)."""
+
+    events: float
+    estimate: float | None = None
+
+    def centre(self, default: float) -> float:
+        """m̂: the estimate, else the scenario's median."""
+        return float(self.estimate if self.estimate is not None else default)
+
+    def sample(self, rng: Any, size: int, default: float) -> Any:
+        """``size`` draws of the median."""
+        return self.centre(default) * self.events / rng.gamma(self.events, 1.0, size)
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("estimate", "events") if getattr(self, k) is not None}
+
+    def describe(self, default: float) -> str:
+        m = self.centre(default)
+        return f"median ~ {m:.4g}·{self.events:g}/Gamma({self.events:g}, 1) (an estimate from {self.events:g} events)"
+
+
+@dataclass(frozen=True)
 class CellsUncertainty:
     """The cells form's ``uncertainty`` block: prevalences, per-cell priors, draws, seed, target."""
 
     prevalences: DirichletPrior | None = None
-    #: cell name → {key: prior} (``effect``: NormalPrior; ``sd``: SdPrior; ``control_rate``: BetaPrior)
+    #: cell name → {key: prior} (``effect``: NormalPrior; ``sd``: SdPrior; ``control_rate``: BetaPrior;
+    #: ``control_median``: MedianPrior)
     cells: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     draws: int = DEFAULT_DRAWS
     seed: int = DEFAULT_SEED
@@ -191,6 +224,21 @@ def _sd(r: Reader, block: Any, path: str) -> SdPrior | None:
     return None if len(r.problems) > before else SdPrior(df=df, estimate=estimate)
 
 
+def _median(r: Reader, block: Any, path: str) -> MedianPrior | None:
+    if not isinstance(block, dict):
+        r.add(path, f"must be an object, got {describe(block)}")
+        return None
+    before = len(r.problems)
+    r.unknown(block, ("estimate", "events"), path)
+    if block.get("events") is None:
+        r.add(f"{path}.events", "is required (the control events of the study that estimated the median)")
+        return None
+    events = r.number(block, "events", path, None, ge=MEDIAN_PRIOR_EVENTS_LIMITS[0], le=MEDIAN_PRIOR_EVENTS_LIMITS[1])
+    spec = FIELDS_BY_PATH["positive.control_median"]  # the scenario field's bounds
+    estimate = r.number(block, "estimate", path, None, gt=spec.gt, ge=spec.ge, lt=spec.lt, le=spec.le)
+    return None if len(r.problems) > before else MedianPrior(events=events, estimate=estimate)
+
+
 def _cell_priors(r: Reader, block: Any, names: tuple[str, ...], endpoint: str | None) -> dict:
     p = "uncertainty.cells"
     if not isinstance(block, dict):
@@ -216,6 +264,8 @@ def _cell_priors(r: Reader, block: Any, names: tuple[str, ...], endpoint: str | 
                 priors[key] = _normal(r, sub[key], where, endpoint)
             elif key == "sd":
                 priors[key] = _sd(r, sub[key], where)
+            elif key == "control_median":
+                priors[key] = _median(r, sub[key], where)
             else:
                 priors[key] = _beta(r, sub[key], where, assay=False)
         out[cell] = {k: v for k, v in priors.items() if v is not None}
@@ -315,12 +365,12 @@ def cells_prior_centres(scenario: Any, u: CellsUncertainty) -> list[PriorCentre]
                                c.prevalence, mean, c.prevalence))
     for cell, priors in u.cells.items():
         for key, prior in priors.items():
-            if isinstance(prior, SdPrior):  # log σ has sd ≈ 1/√(2 df) (delta method)
+            if isinstance(prior, (SdPrior, MedianPrior)):  # log σ: sd ≈ 1/√(2 df); log m: 1/√d (delta method)
                 if prior.estimate is not None:
                     point = cell_value(scenario, cell, key)
-                    out.append(_centre(f"cells.{cell}.{key}", f"cells.{cell}.sd", "estimate",
-                                       math.log(prior.estimate), 1.0 / math.sqrt(2.0 * prior.df), math.log(point),
-                                       prior.estimate, point))
+                    sd = 1.0 / math.sqrt(2.0 * prior.df if isinstance(prior, SdPrior) else prior.events)
+                    out.append(_centre(f"cells.{cell}.{key}", f"cells.{cell}.{key}", "estimate",
+                                       math.log(prior.estimate), sd, math.log(point), prior.estimate, point))
                 continue
             own = _own_centre(prior)
             if own is None:
@@ -337,6 +387,6 @@ def cells_prior_centres(scenario: Any, u: CellsUncertainty) -> list[PriorCentre]
     return out
 
 
-__all__ = ["CellsUncertainty", "DirichletPrior", "SdPrior", "cell_input_path", "cell_value", "cells_input_words",
+__all__ = ["CellsUncertainty", "DirichletPrior", "MedianPrior", "SdPrior", "cell_input_path", "cell_value", "cells_input_words",
            "cells_prior_centres",
            "cells_uncertainty_to_dict", "parse_cells_uncertainty"]

@@ -65,11 +65,21 @@ def _colour(column: str) -> str:
     return design_colour("adaptive") if column == "power" else SWEEP_SERIES_COLOURS.get(column, NEUTRAL_COLOUR)
 
 
+def sweep_axis(path: str, unit: bool = True) -> str:
+    """Axis words of a varied path: :func:`planner.catalogue.field_axis`, or for a cells-form path
+    (``cells.<name>.<field>``, ``population.cells.<name>.prevalence``,
+    ``population.populations.<name>.prevalence``) the catalogue's words for it
+    (:func:`planner.population_sweeps.sweep_label`)."""
+    from .population_sweeps import is_cells_path, sweep_label  # noqa: PLC0415
+
+    return sweep_label(path) if is_cells_path(path) else field_axis(path, unit)
+
+
 def draw_sweep_figure(ax, sweep: Mapping, name: str) -> None:
     """Draw figure ``name`` (a key of :data:`planner.catalogue.SWEEP_FIGURES`) of ``sweep``."""
     endpoint = sweep["endpoint"]
     x_path = sweep["varied"][0]
-    x_words = field_axis(x_path)
+    x_words = sweep_axis(x_path)
     title, y_label = SWEEP_FIGURES[name]
     unit = "events" if endpoint == "survival" else "subjects"
     groups = _groups(sweep)
@@ -95,7 +105,7 @@ def draw_sweep_figure(ax, sweep: Mapping, name: str) -> None:
                 ax.plot(x, y, "--" if not group else style, color=design_colour(design), lw=1.0,
                         label=design_label(design) + suffix)
     ax.fill_between([], [], [], color=NEUTRAL_COLOUR, alpha=0.2, lw=0, label=SWEEP_SERIES["band"])
-    ax.set_title(title.format(x=field_axis(x_path, unit=False)), fontsize=LABEL_SIZE + 1)
+    ax.set_title(title.format(x=sweep_axis(x_path, unit=False)), fontsize=LABEL_SIZE + 1)
     ax.set_xlabel(x_words, fontsize=LABEL_SIZE)
     ax.set_ylabel(y_label.format(unit=unit), fontsize=LABEL_SIZE)
     if name != "expected_size":
@@ -126,4 +136,4 @@ def save_sweep_figures(sweep: Mapping, folder: str) -> list[str]:
     return paths
 
 
-__all__ = ["draw_sweep_figure", "figure_series", "save_sweep_figures"]
+__all__ = ["draw_sweep_figure", "figure_series", "save_sweep_figures", "sweep_axis"]

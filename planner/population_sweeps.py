@@ -20,8 +20,10 @@ any cell play that part, without a second code path:
 
 :func:`sweep_scenario` is the sensitivity grid's path translation for the cells form: the paths
 ``population.cells.<name>.prevalence`` (that cell's prevalence; the others rescaled in proportion
-so that the sum stays 1) and ``cells.<name>.<field>`` (a cell's outcome field) — the file keeps the
-cells as a list, so a dotted path cannot address them directly. Labels: :func:`sweep_label`, from
+so that the sum stays 1), ``cells.<name>.<field>`` (a cell's outcome field) and
+``population.populations.<name>.prevalence`` (a population's prevalence γ → γ′: its cells scaled by
+γ′/γ, the others by (1 − γ′)/(1 − γ), as :func:`focus` varies it) — the file keeps the cells as a
+list, so a dotted path cannot address them directly. Labels: :func:`sweep_label`, from
 the catalogue.
 """
 
@@ -33,7 +35,7 @@ from typing import Any
 
 from numpy.typing import ArrayLike
 
-from .catalogue import FIELDS_BY_PATH, cells_sweep_label
+from .catalogue import FIELDS_BY_PATH, cells_sweep_label, population_sweep_label
 from .params import Params, params_from_scenario
 from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
 
@@ -41,6 +43,8 @@ from .scenario import FIXED_DESIGNS, FixedDesignOptions, Scenario
 CELL_PREVALENCE = "population.cells.{cell}.prevalence"
 #: the path of a cell's outcome field (``cells.<name>.<field>``)
 CELL_FIELD = "cells.{cell}.{field}"
+#: the path of a population's prevalence (``population.populations.<name>.prevalence``)
+POPULATION_PREVALENCE = "population.populations.{population}.prevalence"
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,11 +121,44 @@ def split_cell_path(path: str) -> tuple[str, str] | None:
     return None
 
 
+def split_population_path(path: str) -> str | None:
+    """The population of ``population.populations.<name>.prevalence``; None for any other path."""
+    head, tail = "population.populations.", ".prevalence"
+    if path.startswith(head) and path.endswith(tail) and len(path) > len(head) + len(tail):
+        return path[len(head):-len(tail)]
+    return None
+
+
+def is_cells_path(path: str) -> bool:
+    """Whether ``path`` is one of the cells form's sweep paths (a cell's or a population's)."""
+    return split_cell_path(path) is not None or split_population_path(path) is not None
+
+
+def _set_population_prevalence(data: dict, name: str, value: float) -> bool:
+    """γ → γ′ of a population: its cells × γ′/γ, the others × (1 − γ′)/(1 − γ)."""
+    pops = {q.get("name"): q.get("cells") or [] for q in data["population"].get("populations") or []
+            if isinstance(q, dict)}
+    if name not in pops:
+        return False
+    inside = set(pops[name])
+    cells = data["population"]["cells"]
+    old = math.fsum(c["prevalence"] for c in cells if c.get("name") in inside)
+    for c in cells:
+        c["prevalence"] *= value / old if c.get("name") in inside else (1.0 - value) / (1.0 - old)
+    return True
+
+
 def set_cell_path(data: dict, path: str, value: Any) -> bool:
-    """Set a cells-form path (:func:`split_cell_path`) in a decoded scenario; False if ``path`` is not
-    one. A cell's prevalence p → p′ scales every other cell by (1 − p′)/(1 − p) (the sum stays 1)."""
+    """Set a cells-form path (:func:`split_cell_path`, :func:`split_population_path`) in a decoded
+    scenario; False if ``path`` is not one. A cell's prevalence p → p′ scales every other cell by
+    (1 − p′)/(1 − p) (the sum stays 1); a population's, module docstring."""
+    if "cells" not in (data.get("population") or {}):
+        return False
+    population = split_population_path(path)
+    if population is not None:
+        return _set_population_prevalence(data, population, float(value))
     parts = split_cell_path(path)
-    if parts is None or "cells" not in (data.get("population") or {}):
+    if parts is None:
         return False
     cell, key = parts
     if key != "prevalence":
@@ -151,7 +188,8 @@ def set_sweep_path(data: dict, path: str, value: Any) -> None:
 
 def sweep_fields(scenario: Scenario) -> list[tuple[str, str]]:
     """(path, label) of the cells form's sweep paths: each cell's prevalence, then each cell's numeric
-    outcome fields (the catalogue's ``cell_outcome_fields``); empty in the two-subgroup form."""
+    outcome fields (the catalogue's ``cell_outcome_fields``), then each population's prevalence; empty
+    in the two-subgroup form."""
     if not scenario.has_cells:
         return []
     from .catalogue import cell_outcome_fields, outcome_key  # noqa: PLC0415
@@ -162,11 +200,17 @@ def sweep_fields(scenario: Scenario) -> list[tuple[str, str]]:
     for c in scenario.population.cells:
         out += [(CELL_FIELD.format(cell=c.name, field=k), sweep_label(CELL_FIELD.format(cell=c.name, field=k)))
                 for k in keys]
-    return out
+    pops = [POPULATION_PREVALENCE.format(population=q.name) for q in scenario.population.populations]
+    return out + [(p, sweep_label(p)) for p in pops]
 
 
 def sweep_value(scenario: Scenario, path: str) -> float | None:
     """The scenario's current value at a cells-form sweep path (None for another path)."""
+    population = split_population_path(path)
+    if population is not None and scenario.has_cells:
+        inside = next((set(q.cells) for q in scenario.population.populations if q.name == population), None)
+        return None if inside is None else math.fsum(c.prevalence for c in scenario.population.cells
+                                                     if c.name in inside)
     parts = split_cell_path(path)
     if parts is None or not scenario.has_cells:
         return None
@@ -178,7 +222,11 @@ def sweep_value(scenario: Scenario, path: str) -> float | None:
 
 
 def sweep_label(path: str, endpoint: str | None = None) -> str:
-    """The axis words of a sweep path (a cell's path in the catalogue's words, else its field label)."""
+    """The axis words of a sweep path (a cell's or a population's path in the catalogue's words, else
+    its field label)."""
+    population = split_population_path(path)
+    if population is not None:
+        return population_sweep_label(population)
     parts = split_cell_path(path)
     if parts is not None:
         return cells_sweep_label(parts[1], parts[0])
@@ -186,8 +234,9 @@ def sweep_label(path: str, endpoint: str | None = None) -> str:
     return spec.label if spec is not None else path
 
 
-__all__ = ["FocusedScenario", "effect_of", "focus", "grid_params", "set_cell_path", "set_sweep_path",
-           "split_cell_path", "sweep_fields", "sweep_label", "sweep_value"]
+__all__ = ["FocusedScenario", "effect_of", "focus", "grid_params", "is_cells_path", "set_cell_path",
+           "set_sweep_path", "split_cell_path", "split_population_path", "sweep_fields", "sweep_label",
+           "sweep_value"]
 
 
 #: the exponential fields a piecewise survival model replaces (planner.scenario_piecewise)

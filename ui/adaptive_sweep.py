@@ -32,9 +32,9 @@ from planner.catalogue import (
     SWEEP_FIGURES,
     SWEEP_FIXED_PATHS,
     design_label,
-    field_axis,
 )
 from planner.errors import ScenarioError
+from planner.figures_sweep import sweep_axis
 from planner.scenario import Scenario
 
 from .adaptive_panels import RunPanel, _cell, legend_room
@@ -50,16 +50,27 @@ TABLE_COLUMNS = ("power", "reject_subgroup", "reject_overall", "select_subgroup_
                  "select_both", "early_stop_efficacy", "early_stop_futility", "expected_subjects", "expected_events")
 
 
-def sweep_fields(endpoint: str) -> list[str]:
-    """Paths of the numeric inputs a sweep may vary for ``endpoint`` (catalogue order)."""
-    return [f.path for f in INPUT_FIELDS
-            if f.kind in ("float", "int") and f.path.split(".")[0] in SWEEP_BLOCKS and endpoint in f.endpoints
-            and f.path not in SWEEP_FIXED_PATHS and ".piecewise." not in f.path]
+def sweep_fields(endpoint: str, scenario: Scenario | None = None) -> list[str]:
+    """Paths of the numeric inputs a sweep may vary for ``endpoint`` (catalogue order); in the cells
+    form (``scenario`` with cells) each cell's prevalence and outcome fields
+    (:func:`planner.population_sweeps.sweep_fields`) and the survival settings."""
+    cells = scenario is not None and scenario.has_cells
+    out = []
+    if cells:
+        from planner.population_sweeps import sweep_fields as cell_paths  # noqa: PLC0415
+
+        out = [path for path, _label in cell_paths(scenario)]
+    blocks = ("survival",) if cells else SWEEP_BLOCKS
+    return out + [f.path for f in INPUT_FIELDS
+                  if f.kind in ("float", "int") and f.path.split(".")[0] in blocks and endpoint in f.endpoints
+                  and f.path not in SWEEP_FIXED_PATHS and ".piecewise." not in f.path]
 
 
 def default_values(value: float | None, path: str) -> str:
     """A first grid around the current value: ±40 % in 9 steps, inside the field's bounds."""
-    spec = FIELDS_BY_PATH[path]
+    from planner.adaptive.sweep import sweep_spec  # noqa: PLC0415
+
+    spec = sweep_spec(path)
     fallback = spec.default if isinstance(spec.default, (int, float)) and not isinstance(spec.default, bool) else 0.5
     v = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else float(fallback)
     span = abs(v) * 0.4 or 0.2
@@ -142,37 +153,45 @@ class SweepPanel(RunPanel):
         lay.addWidget(self.status)
         lay.addWidget(self.stale_label)
         lay.addWidget(split, 1)
-        self._endpoint = ""
+        self._endpoint: tuple = ()
         self.fill_fields()
 
     # ------------------------------------------------------------------ choices
     def fill_fields(self) -> None:
         """The combo boxes list the endpoint's inputs (refilled when the endpoint changes)."""
         endpoint = self.doc.endpoint
-        if endpoint == self._endpoint:
+        scenario = self.doc.scenario if self.doc.valid else None
+        paths = sweep_fields(endpoint, scenario)
+        if (endpoint, tuple(paths)) == self._endpoint or (scenario is None and self._endpoint):
             return
-        self._endpoint = endpoint
-        paths = sweep_fields(endpoint)
+        self._endpoint = (endpoint, tuple(paths))
         for i, combo in enumerate(self.fields):
             combo.blockSignals(True)
             combo.clear()
             if i:
                 combo.addItem("(nothing)", "")
             for path in paths:
-                combo.addItem(field_axis(path), path)
+                combo.addItem(sweep_axis(path), path)
             combo.blockSignals(False)
-        first = self.fields[0].findData("negative." + ("hazard_ratio" if endpoint == "survival" else
-                                                       "treatment_rate" if endpoint == "binary" else "mean_difference"))
+        effect = "hazard_ratio" if endpoint == "survival" else "treatment_rate" if endpoint == "binary" else \
+            "mean_difference"
+        first = self.fields[0].findData("negative." + effect)
+        if scenario is not None and scenario.has_cells:  # the effect in the last cell
+            first = self.fields[0].findData(f"cells.{scenario.population.cells[-1].name}.{effect}")
         self.fields[0].setCurrentIndex(max(0, first))
         self._field_changed(0)
         self.values[1].clear()
 
     def _field_changed(self, k: int) -> None:
+        from planner.population_sweeps import is_cells_path, sweep_value  # noqa: PLC0415
+
         path = self.fields[k].currentData()
-        self.values[k].setText(default_values(self.doc.get(path), path) if path else "")
+        cell = path and is_cells_path(path) and self.doc.valid
+        value = sweep_value(self.doc.scenario, path) if cell else (self.doc.get(path) if path else None)
+        self.values[k].setText(default_values(value, path) if path else "")
 
     def current_settings(self) -> dict | None:
-        from planner.adaptive.sweep import grid_points, parse_vary
+        from planner.adaptive.sweep import check_varies, grid_points, parse_vary
 
         vary = []
         for combo, edit in zip(self.fields, self.values):
@@ -186,6 +205,8 @@ class SweepPanel(RunPanel):
             if len({v.path for v in parsed}) < len(parsed):
                 raise ValueError("vary two different inputs")
             grid_points(parsed)
+            if self.doc.valid:
+                check_varies(self.doc.scenario, parsed)
         except (ScenarioError, ValueError) as err:
             self.problem.setText(str(err))
             self.problem.show()
@@ -209,7 +230,7 @@ class SweepPanel(RunPanel):
         rows = list(result["rows"])
         cols = [c for c in TABLE_COLUMNS if any(r.get(c) is not None for r in rows)]
         fixed = list(result.get("fixed_designs") or {})
-        headers = [field_axis(p) for p in varied] + [SWEEP_COLUMNS[c].removeprefix("adaptive design: ") for c in cols]
+        headers = [sweep_axis(p) for p in varied] + [SWEEP_COLUMNS[c].removeprefix("adaptive design: ") for c in cols]
         headers += [f"{design_label(d)}: power" for d in fixed]
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)

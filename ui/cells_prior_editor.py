@@ -3,9 +3,12 @@
 The cells form's ``uncertainty`` block (docs/uncertainty.md, "The cells form";
 :mod:`planner.cells_uncertainty`): a Dirichlet distribution of the cells' prevalences (counts per
 cell, or an effective sample size n) and, per cell, the distributions of its outcome parameters
-(the effect; the SD of a continuous endpoint; the control rate of a binary one). One row per input:
-a check box (uncertain or not), the form, the values, the description and the reader's problems.
-Every edit replaces the block in the document (one undo step). Words and forms: the catalogue.
+(the effect; the SD of a continuous endpoint; the control rate of a binary one; the control median
+of a survival one). One row per input: a check box (uncertain or not), the form, the values, the
+description, the reader's problems and the density (the prevalences: each cell's marginal), drawn
+by :class:`ui.prior_editor.PriorEditor` (deferred, only while shown) with the two-subgroup boxes'
+function (:mod:`ui.prior_widgets`, :func:`planner.figures_prior.draw_prior`). Every edit replaces
+the block in the document (one undo step). Words and forms: the catalogue.
 :class:`ui.prior_editor.PriorEditor` shows this editor instead of its boxes in the cells form.
 """
 
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from planner.catalogue import (
     CELL_PRIOR_KEYS,
+    MEDIAN_PRIOR_FORMS,
     PREVALENCES_PRIOR_FORMS,
     PRIOR_BETA_FORMS,
     PRIOR_FORMS,
@@ -39,6 +43,7 @@ from planner.catalogue import (
 )
 
 from .field_widgets import ERROR_STYLE
+from .prior_widgets import PriorWidgets, prior_canvas
 
 BLOCK = "uncertainty"
 #: the forms offered per input kind: form code → (words, keys)
@@ -47,8 +52,9 @@ FORMS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "effect": {k: PRIOR_FORMS[k] for k in PRIOR_NORMAL_FORMS},
     "control_rate": {k: PRIOR_FORMS[k] for k in PRIOR_BETA_FORMS},
     "sd": {k: (", ".join(v), v) for k, v in SD_PRIOR_FORMS.items()},
+    "control_median": {k: (", ".join(v), v) for k, v in MEDIAN_PRIOR_FORMS.items()},
 }
-WORDS_OF_KEY = {**PRIOR_KEYS, "df": "degrees of freedom", "counts": "count"}
+WORDS_OF_KEY = {**PRIOR_KEYS, "df": "degrees of freedom", "counts": "count", "events": "events"}
 
 
 def form_of(kind: str, prior: dict) -> str:
@@ -67,6 +73,8 @@ def starter(scenario: Any, kind: str, cell: str = "") -> dict:
         return dict(PRIOR_STARTER["prevalence"])
     if kind == "sd":
         return {"df": 30}
+    if kind == "control_median":
+        return {"events": 50}
     if kind == "control_rate":
         return dict(PRIOR_STARTER["prevalence"])
     import math  # noqa: PLC0415
@@ -106,8 +114,8 @@ def first_of_form(scenario: Any, kind: str, cell: str, code: str) -> dict:
     return starter(scenario, kind, cell)
 
 
-class CellPriorRow(QWidget):
-    """One uncertain input: check box, form, value edits, description and problems."""
+class CellPriorRow(QWidget, PriorWidgets):
+    """One uncertain input: check box, form, value edits, description, problems and density."""
 
     def __init__(self, editor: CellsPriorEditor, kind: str, cell: str, value_keys: tuple[str, ...]) -> None:
         super().__init__()
@@ -115,6 +123,8 @@ class CellPriorRow(QWidget):
         self.check = QCheckBox(cell_prior_label(kind, cell))
         self.check.toggled.connect(self._toggled)
         self.form = QComboBox()
+        self.form.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.form.setMinimumContentsLength(16)  # as the two-subgroup boxes: the editor fits a narrow column
         for code, (words, _keys) in FORMS[kind].items():
             self.form.addItem(words, code)
         self.form.currentIndexChanged.connect(self._form_changed)
@@ -136,6 +146,9 @@ class CellPriorRow(QWidget):
         self.problem = QLabel()
         self.problem.setStyleSheet(ERROR_STYLE)
         self.problem.setWordWrap(True)
+        self.plot = prior_canvas(cell_prior_label(kind, cell))
+        self.plot.hide()
+        self.drawn_key = None
         head = QHBoxLayout()
         head.addWidget(self.check)
         head.addWidget(self.form, 1)
@@ -145,6 +158,7 @@ class CellPriorRow(QWidget):
         layout.addLayout(values)
         layout.addWidget(self.description)
         layout.addWidget(self.problem)
+        layout.addWidget(self.plot)
 
     def path(self) -> str:
         return "prevalences" if self.kind == "prevalences" else f"cells.{self.cell}.{self.kind}"
@@ -157,7 +171,7 @@ class CellPriorRow(QWidget):
             self.editor.set_prior(self, first_of_form(self.editor.doc.scenario, self.kind, self.cell,
                                                       str(self.form.currentData())))
 
-    def _keys(self) -> tuple[str, ...]:
+    def shown_keys(self) -> tuple[str, ...]:
         code = str(self.form.currentData())
         if self.kind == "prevalences" and code == "counts":
             return tuple(self.editor.cell_names)
@@ -170,7 +184,7 @@ class CellPriorRow(QWidget):
         if not self.check.isChecked():
             return
         prior: dict = {}
-        for name in self._keys():
+        for name in self.shown_keys():
             text = self.edits[name].text() if name in self.edits else ""
             if not text.strip():
                 continue
@@ -187,26 +201,8 @@ class CellPriorRow(QWidget):
 
     def load(self, prior: dict | None, problems: list[str], description: str) -> None:
         on = isinstance(prior, dict)
-        for w in (self.check, self.form):
-            w.blockSignals(True)
-        self.check.setChecked(on)
-        if on:
-            self.form.setCurrentIndex(max(0, self.form.findData(form_of(self.kind, prior))))
-        for w in (self.check, self.form):
-            w.blockSignals(False)
-        keys = self._keys()
         values = (prior.get("counts") or {}) if on and "counts" in prior else (prior or {})
-        for name, edit in self.edits.items():
-            shown = on and name in keys
-            edit.setVisible(shown)
-            self.labels[name].setVisible(shown)
-            value = values.get(name) if shown else None
-            if not edit.hasFocus() or not shown:
-                edit.setText("" if value is None else f"{value:g}")
-        self.form.setEnabled(on)
-        self.description.setText(description if on else "")
-        self.problem.setText("; ".join(problems))
-        self.problem.setVisible(bool(problems))
+        self.load_prior(prior, form_of(self.kind, prior) if on else "", values, problems, description)
 
 
 class CellsPriorEditor(QWidget):

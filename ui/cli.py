@@ -62,8 +62,7 @@ def _run_compute(args: argparse.Namespace) -> int:
         from planner.assurance import assurance_for_comparison, assurance_summary
 
         assurance = assurance_for_comparison(scenario, result)
-        if "adaptive" in result.designs and not scenario.has_cells:  # simulated: planner.adaptive.assurance
-            # (the cells form: the adaptive design's assurance is not available yet, the fixed designs' is)
+        if "adaptive" in result.designs:  # simulated: planner.adaptive.assurance (both forms)
             from planner.adaptive.assurance import adaptive_assurance
 
             assurance["adaptive"] = adaptive_assurance(scenario, power=result.designs["adaptive"].power)

@@ -4,7 +4,8 @@ One box per input of the ``uncertainty`` block (:data:`planner.uncertainty.INPUT
 the B+ and B− effects, assay sensitivity and specificity): a check box makes the input uncertain,
 a choice says how its distribution is given (docs/uncertainty.md: x of n, mean and n, mean and
 SD; estimate and SE, estimate and interval), the values are typed in, and the shape of the prior
-is drawn beside it (:func:`planner.figures_prior.draw_prior`, the one drawing function). Every
+is drawn beside it (:func:`planner.figures_prior.draw_prior`, the one drawing function; the loading
+and drawing every prior row shares: :mod:`ui.prior_widgets`). Every
 edit replaces the block in the document (one undo step, "Prior of …"); the reader's problems
 (``uncertainty.prevalence.n: …``) are shown in the box. The draws and their seed are edited too.
 
@@ -41,12 +42,11 @@ from planner.catalogue import (
     PRIOR_NORMAL_FORMS,
     PRIOR_STARTER,
     PRIOR_WORDS,
-    effect_axis,
 )
 
 from .document import ScenarioDocument
 from .field_widgets import ERROR_STYLE
-from .plot_canvas import PlotCanvas
+from .prior_widgets import PriorWidgets, prior_canvas
 
 BLOCK = "uncertainty"
 INPUTS = tuple(PRIOR_INPUTS)  # the order of planner.uncertainty.INPUTS
@@ -138,7 +138,7 @@ def converted(scenario: Any, key: str, form: str) -> dict:
     return {"estimate": round(g(centre), 5), "lower": round(g(lo), 5), "upper": round(g(hi), 5)}
 
 
-class PriorBox(QGroupBox):
+class PriorBox(QGroupBox, PriorWidgets):
     """One input: uncertain or not, the form, the values, problems, description and density."""
 
     def __init__(self, editor: PriorEditor, key: str) -> None:
@@ -174,16 +174,13 @@ class PriorBox(QGroupBox):
         self.problem.setStyleSheet(ERROR_STYLE)
         self.problem.setWordWrap(True)
         self.problem.hide()
-        self.plot = PlotCanvas(PRIOR_INPUTS[key], figsize=(3.2, 1.9))
-        self.plot.margins = (0.45, 0.12, 0.5, 0.1)
-        self.plot.canvas.setMinimumSize(150, 120)
+        self.plot = prior_canvas(PRIOR_INPUTS[key])
         left = QVBoxLayout()
         left.addWidget(self.form)
         left.addLayout(values)
         left.addWidget(self.description)
         left.addWidget(self.problem)
         left.addStretch(1)
-        self.plot.setMinimumHeight(190)
         grid = QGridLayout(self)
         grid.addWidget(self.check, 0, 0)
         grid.addLayout(left, 1, 0)
@@ -220,33 +217,16 @@ class PriorBox(QGroupBox):
         if prior != current:
             self.editor.set_prior(self.key, prior)
 
-    def show_problem(self, text: str) -> None:
-        self.problem.setText(text)
-        self.problem.setVisible(bool(text))
-
     # ------------------------------------------------------------------ refresh
+    def shown_keys(self) -> tuple[str, ...]:
+        return PRIOR_FORMS[str(self.form.currentData())][1]
+
+    def set_value_visible(self, name: str, shown: bool) -> None:
+        self.values_form.setRowVisible(self.edits[name], shown)
+
     def load(self, prior: dict | None, problems: list[str], description: str) -> None:
         on = isinstance(prior, dict)
-        for w in (self.check, self.form):
-            w.blockSignals(True)
-        self.check.setChecked(on)
-        if on:
-            index = self.form.findData(form_of(prior, self.key))
-            self.form.setCurrentIndex(max(0, index))
-        for w in (self.check, self.form):
-            w.blockSignals(False)
-        keys = PRIOR_FORMS[str(self.form.currentData())][1]
-        for name, edit in self.edits.items():
-            shown = on and name in keys
-            self.values_form.setRowVisible(edit, shown)
-            value = prior.get(name) if on else None
-            text = "" if value is None else f"{value:g}"
-            if not edit.hasFocus() or not shown:
-                edit.setText(text)
-        self.form.setEnabled(on)
-        self.description.setText(description if on else "")
-        self.show_problem("; ".join(problems))
-        self.plot.setVisible(on)
+        self.load_prior(prior, form_of(prior, self.key) if on else "", prior or {}, problems, description)
 
 
 class PriorEditor(QWidget):
@@ -379,40 +359,18 @@ class PriorEditor(QWidget):
         self._timer.start(0)
 
     def draw(self) -> None:
-        """Draw the densities that changed (only while shown)."""
+        """Draw the densities that changed (only while shown): the boxes', or the cells form's rows'."""
         if not self.isVisible():
             return
         s = self.doc.scenario if self.doc.valid else None
-        if s is None or s.uncertainty is None or s.has_cells:
+        if s is None or s.uncertainty is None:
             return
-        from planner.figures_prior import draw_prior, prior_curve
-        from planner.uncertainty import point_value
+        from planner.figures_prior import prior_panels
 
-        for key, box in self.boxes.items():
-            prior = getattr(s.uncertainty, key, None)
-            if prior is None:
-                continue
-            point = point_value(s, key)
-            sub = getattr(s, key.split("_")[0], None) if key.endswith("effect") else None
-            control = getattr(sub, "control_rate", None) if s.endpoint == "binary" else None
-            cache = (prior, point, s.endpoint, control)
-            if cache == box.drawn_key:
-                continue
-            box.drawn_key = cache
-            try:
-                curve = prior_curve(key, prior, point, s.endpoint, control)
-            except ValueError as exc:
-                box.show_problem(str(exc))
-                continue
-            label = effect_axis(s.endpoint, key.split("_")[0]) if key.endswith("effect") else PRIOR_INPUTS[key][0].lower() + PRIOR_INPUTS[key][1:]
-            fig = box.plot.figure
-            fig.clear()
-            box.plot.ax = fig.add_subplot(1, 1, 1)
-            draw_prior(box.plot.ax, key, curve, label, title=False)  # the canvas's header names it
-            box.plot.fit_margins()
-            if curve["x"] is not None:
-                box.plot.csv_text = "x,density\n" + "".join(f"{x:.6g},{y:.6g}\n" for x, y in zip(curve["x"], curve["y"]))
-            box.plot.redraw()
+        rows = self.cells_editor.rows if s.has_cells else self.boxes
+        for panel in prior_panels(s):
+            if panel["path"] in rows:
+                rows[panel["path"]].draw_panel(panel)
 
 
 __all__ = ["PriorEditor", "converted", "form_of", "parse_number", "starter"]

@@ -90,9 +90,9 @@ def values_around(value: float, path: str) -> str:
 
 def field_label(path: str) -> str:
     """The catalogue's label of a field, or of a cells-form sweep path (planner.population_sweeps)."""
-    from planner.population_sweeps import split_cell_path, sweep_label
+    from planner.population_sweeps import is_cells_path, sweep_label
 
-    return sweep_label(path) if split_cell_path(path) else document_field_label(path)
+    return sweep_label(path) if is_cells_path(path) else document_field_label(path)
 
 
 def numeric_fields(endpoint: str, scenario: Scenario | None = None) -> list[tuple[str, str]]:

@@ -15,13 +15,22 @@ sd_b(p̂_b)/√B; it holds both sources of error, Var(p̂_b) = Var_π(p_b) + E_�
 
 (The same trial seed at every draw would make the trial errors of all draws correlated: the
 average would then keep an error of order √(p(1 − p)/m) that sd_b/√B does not see.)
+
+**The cells form** (several populations, issue 12): the draws are those of
+:func:`planner.cells_assurance.draw_cells_inputs` (the same as the fixed designs': a Dirichlet over
+the cells' prevalences, each cell's effect, SD, control rate or control median). Draw b becomes a
+scenario with the drawn prevalences and cell outcomes (:func:`cells_draw_scenario`, the populations'
+prevalences and the summaries recomputed by :func:`planner.scenario_cells.with_cells`), whose adaptive
+design is the K-population :class:`.kmodel.KModel` of :func:`.model.model_from_scenario`; the rest is
+as above, and ``assurance_by_population`` averages each population's rejection probability
+(``reject_by_population`` of :func:`.api.simulate_model`) over the draws, with SE sd_b/√B.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -30,7 +39,7 @@ from ..assurance import POWER_THRESHOLD, QUANTILES, AssuranceResult, Draws, draw
 from ..catalogue import design_label
 from ..scenario import AdaptiveOptions, Scenario
 from ..uncertainty import prior_conflicts
-from .api import summarize
+from .api import simulate_model
 from .engine import Job, run_many
 from .model import model_from_scenario
 
@@ -58,6 +67,55 @@ def _claim(success_criterion: str) -> str:
     return "reject_at_least_one" if success_criterion == "at_least_one" else "success"
 
 
+def cells_draw_scenario(scenario: Scenario, draws: Any, b: int) -> Scenario:
+    """The cells-form scenario of prior draw ``b`` (a :class:`planner.cells_assurance.CellsDraws`):
+    the drawn prevalences of the cells and the drawn outcome fields of each cell; the first
+    population's prevalence and the summaries recomputed (a binary cell with drawn rates drops the
+    effect as entered: the drawn rates are the cell's)."""
+    from ..scenario_cells import with_cells  # noqa: PLC0415
+
+    pop = scenario.population
+    cells = tuple(replace(c, prevalence=float(p[b])) for c, p in zip(pop.cells, draws.prevalences))
+    first = set(pop.populations[0].cells)
+    prevalence = math.fsum(c.prevalence for c in cells if c.name in first)
+    outcomes = dict(scenario.cells)
+    for name, arrays in draws.cells.items():
+        values = {k: float(v[b]) for k, v in arrays.items()}
+        if "treatment_rate" in values:
+            values["effect"] = None
+        outcomes[name] = replace(outcomes[name], **values)
+    return with_cells(scenario, population=replace(pop, cells=cells, prevalence=prevalence), cells=outcomes)
+
+
+def _models(scenario: Scenario, opts: AdaptiveOptions, d: Any, b_used: int) -> list:
+    """One simulation model per draw: the two-subset model with the drawn inputs, or the cells
+    form's K-population model of the draw's scenario."""
+    if scenario.has_cells:
+        return [model_from_scenario(cells_draw_scenario(scenario, d, b), opts) for b in range(b_used)]
+    return [model_from_scenario(scenario, opts, inputs={k: float(v[b]) for k, v in d.inputs.items()})
+            for b in range(b_used)]
+
+
+def _benefit(mod: Any) -> bool:
+    """Whether the draw has a benefit to find (in S or R; the cells form: in any cell)."""
+    if mod.endpoint == "binary":
+        pairs = list(zip(mod.rate_treatment, mod.rate_control))
+        return any(t > c for t, c in (pairs if hasattr(mod, "membership") else pairs[:2]))
+    return max(mod.theta) > 0
+
+
+def _by_population(results: list) -> tuple[dict | None, dict | None]:
+    """Each population's rejection probability averaged over the draws, and its SE sd_b/√B
+    (the cells form; None in the two-subgroup form)."""
+    if not results or results[0].reject_by_population is None:
+        return None, None
+    by, by_se = {}, {}
+    for g in results[0].reject_by_population:
+        x = np.array([r.reject_by_population[g] for r in results])
+        by[g], by_se[g] = float(np.mean(x)), float(np.std(x, ddof=1) / math.sqrt(x.size))
+    return by, by_se
+
+
 def adaptive_assurance(scenario: Scenario, *, draws: int | None = None, trials_per_draw: int = TRIALS_PER_DRAW,
                        power: float | None = None, all_draws: Draws | None = None,
                        workers: int | None = None, scheduler: Any = None,
@@ -69,14 +127,14 @@ def adaptive_assurance(scenario: Scenario, *, draws: int | None = None, trials_p
     d = all_draws if all_draws is not None else draw_inputs(scenario)
     b_used = min(d.size, ADAPTIVE_DRAWS if draws is None else int(draws))
     m = max(2, int(trials_per_draw))
-    models = [model_from_scenario(scenario, opts, inputs={k: float(v[b]) for k, v in d.inputs.items()})
-              for b in range(b_used)]
+    models = _models(scenario, opts, d, b_used)
     roots = np.random.SeedSequence(int(opts.seed)).spawn(b_used)
     counts, cancelled = run_many([Job(mod, m, root) for mod, root in zip(models, roots)], workers=workers,
                                  scheduler=scheduler, progress=progress, is_cancelled=is_cancelled)
     key = _claim(opts.success_criterion)
-    p = np.array([getattr(summarize(mod, c, seed=int(opts.seed), requested=m, incomplete=False), key)
-                  for mod, c in zip(models, counts) if c.n == m])
+    results = [simulate_model(mod, m, int(opts.seed), runner=lambda *_a, _c=c, **_k: (_c, False))
+               for mod, c in zip(models, counts) if c.n == m]
+    p = np.array([getattr(r, key) for r in results])
     base: dict[str, Any] = dict(
         design="adaptive", label=design_label("adaptive"), draws=len(p), seed=d.seed,
         analysis="events" if scenario.endpoint == "survival" else "patients", uncertain=d.uncertain,
@@ -88,8 +146,7 @@ def adaptive_assurance(scenario: Scenario, *, draws: int | None = None, trials_p
         return AdaptiveAssuranceResult(message="cancelled before two draws were simulated", **base)
     within = float(np.mean(p * (1 - p))) / (m - 1)
     var = float(np.var(p, ddof=1))
-    benefit = [(mod.rate_treatment[0] > mod.rate_control[0] or mod.rate_treatment[1] > mod.rate_control[1])
-               if mod.endpoint == "binary" else max(mod.theta) > 0 for mod in models[:p.size]]
+    by, by_se = _by_population(results)
     return AdaptiveAssuranceResult(
         n_randomized=None if scenario.endpoint == "survival" else size,
         events=size if scenario.endpoint == "survival" else None,
@@ -97,9 +154,12 @@ def adaptive_assurance(scenario: Scenario, *, draws: int | None = None, trials_p
         assurance_se_draws=math.sqrt(max(var - within, 0.0) / p.size),
         assurance_se_trials=math.sqrt(within / p.size),
         power_quantiles={f"{q:g}": float(v) for q, v in zip(QUANTILES, np.quantile(p, QUANTILES))},
-        prob_power_above=float(np.mean(p > POWER_THRESHOLD)), p_benefit=float(np.mean(benefit)),
+        prob_power_above=float(np.mean(p > POWER_THRESHOLD)),
+        p_benefit=float(np.mean([_benefit(mod) for mod in models[:p.size]])),
+        assurance_by_population=by, assurance_by_population_se=by_se,
         power_draws=p, message=("cancelled: fewer draws than asked" if cancelled else ""), **base,
     )
 
 
-__all__ = ["ADAPTIVE_DRAWS", "TRIALS_PER_DRAW", "AdaptiveAssuranceResult", "adaptive_assurance"]
+__all__ = ["ADAPTIVE_DRAWS", "TRIALS_PER_DRAW", "AdaptiveAssuranceResult", "adaptive_assurance",
+           "cells_draw_scenario"]

@@ -7,6 +7,16 @@ field's bounds in the catalogue, and every grid point's scenario is read back th
 scenario reader (cross-field rules included); a bad value raises :class:`ScenarioError` naming
 ``--vary PATH``.
 
+The cells form (several populations) is swept through the paths of
+:mod:`planner.population_sweeps` — ``population.cells.<name>.prevalence`` (that cell's
+prevalence, the others rescaled in proportion so that the sum stays 1) and ``cells.<name>.<field>``
+(a cell's outcome field, e.g. ``cells.TPS ≥50%.hazard_ratio``) and
+``population.populations.<name>.prevalence`` (a population's prevalence γ → γ′: its cells scaled by
+γ′/γ, the others by (1 − γ′)/(1 − γ)) — with the bounds of the catalogue's
+``population.cells.prevalence`` (prevalences) and of the cell's outcome field; the version 1 paths (``positive.*``,
+``negative.*``, ``population.prevalence``) are refused there, and a cell path in the two-subgroup
+form, naming ``--vary PATH``. The adaptive design of the cells form is the K-population model.
+
 At every grid point the adaptive design is simulated with the *same* seed, hence the same
 blocks and the same random numbers (common random numbers): the Monte Carlo errors of
 neighbouring points are strongly positively correlated and the curves are smooth. A sweep with
@@ -35,7 +45,6 @@ from ..catalogue import (
 from ..errors import Problem, ScenarioError
 from ..results import json_safe
 from ..scenario import AdaptiveOptions, Scenario
-from ..validation import set_path
 from .api import simulate_model
 from .engine import Job, run_many
 from .model import model_from_scenario
@@ -73,8 +82,25 @@ def _numbers(path: str, text: str) -> list[float]:
     return [round(lo + i * step, 12) for i in range(count)]
 
 
-def _check_bounds(path: str, value: float) -> None:
-    spec = FIELDS_BY_PATH[path]
+def sweep_spec(path: str) -> Any:
+    """The catalogue's field of a sweep path: the path's own, or for a cells-form path
+    (:func:`planner.population_sweeps.split_cell_path`) the cell prevalence's or the cell's outcome
+    field's (the same field as the ``positive`` block's: :func:`planner.catalogue.cell_outcome_fields`);
+    None when there is none."""
+    from ..population_sweeps import split_cell_path, split_population_path  # noqa: PLC0415
+
+    parts = split_cell_path(path)
+    if split_population_path(path) is not None:  # a population's prevalence: a cell prevalence's bounds
+        return FIELDS_BY_PATH["population.cells.prevalence"]
+    if parts is None:
+        return FIELDS_BY_PATH.get(path)
+    if parts[1] == "prevalence" and path.startswith("population."):
+        return FIELDS_BY_PATH["population.cells.prevalence"]
+    return FIELDS_BY_PATH.get(f"positive.{parts[1]}")
+
+
+def _check_bounds(path: str, value: float, spec: Any = None) -> None:
+    spec = spec if spec is not None else FIELDS_BY_PATH[path]
     broken = ((spec.gt is not None and not value > spec.gt) or (spec.ge is not None and value < spec.ge)
               or (spec.lt is not None and not value < spec.lt) or (spec.le is not None and value > spec.le))
     if broken:
@@ -89,16 +115,48 @@ def parse_vary(text: str, endpoint: str | None = None) -> Vary:
     path = path.strip()
     if not sep or not path or not spec.strip():
         raise _problem(path, f"expected PATH=LO:HI:STEP or PATH=V1,V2,…, got {text!r}")
-    fs = FIELDS_BY_PATH.get(path)
+    fs = sweep_spec(path)
     if fs is None or fs.kind not in ("float", "int") or path in SWEEP_FIXED_PATHS:
         raise _problem(path, "is not a numeric scenario field that a sweep can vary "
-                             "(e.g. negative.hazard_ratio, population.prevalence)")
+                             "(e.g. negative.hazard_ratio, population.prevalence; in the cells form "
+                             "cells.<name>.hazard_ratio, population.cells.<name>.prevalence)")
     if endpoint is not None and endpoint not in fs.endpoints:
         raise _problem(path, f"does not apply to a {endpoint} endpoint")
     values = _numbers(path, spec.strip())
     for v in values:
-        _check_bounds(path, v)
+        _check_bounds(path, v, fs)
     return Vary(path, tuple(values))
+
+
+def check_varies(scenario: Scenario, varies: Sequence[Vary]) -> None:
+    """Raise :class:`ScenarioError` naming ``--vary PATH`` for a path the scenario's form has no
+    such input for: a cells-form path in the two-subgroup form or naming an unknown cell, a
+    version 1 path in the cells form; then :func:`planner.population_sweeps.check_sweep_paths`."""
+    from ..population_sweeps import check_sweep_paths, split_cell_path, split_population_path  # noqa: PLC0415
+
+    cells = [c.name for c in scenario.population.cells] if scenario.has_cells else []
+    pops = [q.name for q in scenario.population.populations] if cells else []
+    for v in varies:
+        parts = split_cell_path(v.path)
+        population = split_population_path(v.path)
+        if population is not None and population not in pops:
+            raise _problem(v.path, f"names no population of population.populations ({', '.join(pops)})"
+                           if cells else "is an input of the cells form (several populations)")
+        if population is not None:
+            continue
+        if parts is not None and not cells:
+            raise _problem(v.path, "is an input of the cells form (several populations); this scenario has "
+                                   "two subgroups: vary positive.*, negative.* or population.prevalence")
+        if parts is not None and parts[0] not in cells:
+            raise _problem(v.path, f"names no cell of population.cells ({', '.join(cells)})")
+        if parts is None and cells and v.path.split(".")[0] in ("positive", "negative") \
+                or cells and v.path == "population.prevalence":
+            raise _problem(v.path, "does not apply in the cells form: vary cells.<name>.<field> or "
+                                   "population.cells.<name>.prevalence")
+    try:
+        check_sweep_paths(scenario, [v.path for v in varies])
+    except ScenarioError as err:
+        raise ScenarioError([Problem(f"--vary {p.path}", p.reason) for p in err.problems]) from None
 
 
 def grid_points(varies: Sequence[Vary]) -> list[dict[str, float]]:
@@ -112,11 +170,13 @@ def grid_points(varies: Sequence[Vary]) -> list[dict[str, float]]:
 
 def point_scenario(scenario: Scenario, point: dict[str, float]) -> Scenario:
     """The scenario with the point's values, read back by the scenario reader (every rule)."""
+    from ..population_sweeps import set_sweep_path  # noqa: PLC0415
     from ..scenario_io import scenario_from_dict, scenario_to_dict
 
     data = scenario_to_dict(scenario)
     for path, value in point.items():
-        set_path(data, path, int(value) if FIELDS_BY_PATH[path].integer else float(value))
+        spec = sweep_spec(path)
+        set_sweep_path(data, path, int(value) if spec is not None and spec.integer else float(value))
     try:
         return scenario_from_dict(data)
     except ScenarioError as err:
@@ -202,6 +262,7 @@ def run_sweep(scenario: Scenario, varies: Sequence[Vary], *, simulations: int | 
     if not 1 <= sims <= top:
         raise ScenarioError([Problem("--simulations", f"must be from 1 to {top:,}, got {sims}")])
     the_seed = int(opts.seed if seed is None else seed)
+    check_varies(scenario, varies)
     points = grid_points(varies)
     scenarios = [point_scenario(scenario, p) for p in points]
     models = [model_from_scenario(s) for s in scenarios]
@@ -224,4 +285,5 @@ def run_sweep(scenario: Scenario, varies: Sequence[Vary], *, simulations: int | 
                        tuple(sizes), tuple(results), cancelled, tuple(notes))
 
 
-__all__ = ["SweepResult", "Vary", "grid_points", "parse_vary", "point_scenario", "run_sweep"]
+__all__ = ["SweepResult", "Vary", "check_varies", "grid_points", "parse_vary", "point_scenario", "run_sweep",
+           "sweep_spec"]

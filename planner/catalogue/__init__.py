@@ -38,6 +38,8 @@ from .cells import (  # noqa: F401 (the catalogue's public names)
     CELL_PRIOR_WORDS,
     CELLS_GROUP_TITLE,
     FULL_POPULATION_WORDS,
+    MEDIAN_PRIOR_EVENTS_LIMITS,
+    MEDIAN_PRIOR_FORMS,
     POPULATION_PREVALENCE,
     POPULATION_SELECTOR_WORDS,
     PREVALENCES_PRIOR_FORMS,
@@ -45,6 +47,7 @@ from .cells import (  # noqa: F401 (the catalogue's public names)
     SD_PRIOR_DF_LIMITS,
     SD_PRIOR_FORMS,
     cell_outcome_fields,
+    cell_prior_axis,
     cell_prior_label,
     cells_axis_words,
     outcome_key,
@@ -125,4 +128,5 @@ from .sweeps import (  # noqa: F401 (the catalogue's public names)
     SWEEP_SERIES_COLOURS,
     cells_sweep_label,
     field_axis,
+    population_sweep_label,
 )

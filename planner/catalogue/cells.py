@@ -62,7 +62,7 @@ def outcome_key(spec: FieldSpec) -> str:
 CELL_PRIOR_KEYS: dict[str, tuple[str, ...]] = {
     "continuous": ("effect", "sd"),
     "binary": ("effect", "control_rate"),
-    "survival": ("effect",),
+    "survival": ("effect", "control_median"),
 }
 #: words of each uncertain input of the cells form ({cell}: the cell's name)
 CELL_PRIOR_WORDS: dict[str, str] = {
@@ -70,6 +70,7 @@ CELL_PRIOR_WORDS: dict[str, str] = {
     "effect": "Effect in cell {cell}",
     "sd": "SD in cell {cell}",
     "control_rate": "Control rate in cell {cell}",
+    "control_median": "Control median in cell {cell}",
 }
 #: how the cells' prevalences are given (a Dirichlet distribution): form → (words, the block's keys)
 PREVALENCES_PRIOR_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -80,6 +81,11 @@ PREVALENCES_PRIOR_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
 SD_PRIOR_FORMS: dict[str, tuple[str, ...]] = {"df": ("estimate", "df")}
 #: the smallest and largest degrees of freedom of an SD's distribution
 SD_PRIOR_DF_LIMITS = (1.0, 1e7)
+#: how a cell's control median is given (survival): an estimate from a study with that many control
+#: events (the exponential hazard's posterior Gamma; planner.cells_uncertainty.MedianPrior)
+MEDIAN_PRIOR_FORMS: dict[str, tuple[str, ...]] = {"events": ("estimate", "events")}
+#: the smallest and largest number of events behind a control median's distribution
+MEDIAN_PRIOR_EVENTS_LIMITS = (1.0, 1e7)
 #: the largest effective sample size of the prevalences' distribution (a larger one is a point mass)
 PREVALENCES_PRIOR_N_LIMIT = 1e9
 
@@ -87,3 +93,17 @@ PREVALENCES_PRIOR_N_LIMIT = 1e9
 def cell_prior_label(key: str, cell: str = "") -> str:
     """``Effect in cell TPS ≥50%`` (the words of one uncertain input of the cells form)."""
     return CELL_PRIOR_WORDS[key].format(cell=cell)
+
+
+def cell_prior_axis(key: str, cell: str, endpoint: str, time_unit: str | None = None) -> str:
+    """The x-axis words of an uncertain input's density in the cells form: "prevalence of the cell"
+    (each cell's marginal), the effect on the scenario's scale ("hazard ratio in cell X"), or the
+    cell's outcome field with its unit ("control median in cell X (months)": ``time_unit`` for a time)."""
+    if key == "prevalences":
+        return "prevalence of the cell"
+    if key == "effect":
+        return f"{EFFECTS[endpoint].name} in cell {cell}"
+    spec = next(f for f in cell_outcome_fields(endpoint) if outcome_key(f) == key)
+    text = f"{spec.label[0].lower()}{spec.label[1:]} in cell {cell}"
+    unit = time_unit if spec.unit == "time unit" and time_unit else spec.unit
+    return f"{text} ({unit})" if unit and unit not in ("proportion", "probability") else text

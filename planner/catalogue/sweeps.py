@@ -27,6 +27,11 @@ def field_axis(path: str, unit: bool = True) -> str:
     return f"{text} ({spec.unit})" if shown else text
 
 
+def population_sweep_label(population: str) -> str:
+    """Label of a population's prevalence as a sweep path (``population.populations.<name>.prevalence``)."""
+    return f"prevalence of population {population}"
+
+
 def cells_sweep_label(key: str, cell: str) -> str:
     """Label of a cells-form sweep path (planner.population_sweeps): ``population.cells.<cell>.prevalence``
     → "prevalence of cell <cell>"; ``cells.<cell>.<key>`` → the outcome field's label "in cell <cell>"."""

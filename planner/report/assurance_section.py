@@ -1,5 +1,6 @@
-"""The report's assurance section: the distributions of the uncertain inputs, each design's
-assurance at its planned size, and the distribution of power.
+"""The report's assurance section: the distributions of the uncertain inputs (in the cells form
+with their densities, drawn as in the app's prior editor), each design's assurance at its planned
+size, and the distribution of power.
 
 Assurance is printed only when it is computed for the report's assumptions: when a
 distribution of the ``uncertainty`` block is centred on another value than the scenario's
@@ -53,6 +54,19 @@ def _rows(assurance: Mapping[str, Any]) -> list[Markup]:
     ]
 
 
+def _densities(scenario: Scenario, images: dict[str, bytes]) -> list[Markup]:
+    """The densities of the uncertain inputs (the app's prior editor's figure) and their caption."""
+    png = figures.prior_densities_png(scenario)
+    if not png:
+        return []
+    images["prior-densities.png"] = png
+    return [img("prior-densities.png", "Densities of the uncertain inputs"),
+            tag("p", "Densities of the uncertain inputs: the prevalences of the cells as each cell's marginal "
+                     "distribution (one line per cell), each cell's effect, SD, control rate or control median; "
+                     "dotted: the distribution's mean; dashed: the value assumed in this report.",
+                class_="note", data_figure="prior-densities")]
+
+
 def assurance_section(scenario: Scenario, assurance: Mapping[str, Any], images: dict[str, bytes] | None) -> Markup:
     """The section; a statement of the conflicts instead of numbers when there are any.
 
@@ -77,7 +91,10 @@ def assurance_section(scenario: Scenario, assurance: Mapping[str, Any], images: 
     target = percent(first.size_for_assurance.target) if first.size_for_assurance is not None else "—"
     headers = ["Design", "N randomized (patients)", "Power at the assumptions", "Assurance", "Monte Carlo SE",
                f"P(power > {threshold})", f"Size for {target} assurance"]
-    parts = [intro, table(headers, _rows(assurance), col_widths=[18, 12, 13, 12, 12, 13, 20])]
+    parts = [intro]
+    if scenario.has_cells and images is not None:  # the cells form: each distribution's density
+        parts += _densities(scenario, images)
+    parts.append(table(headers, _rows(assurance), col_widths=[18, 12, 13, 12, 12, 13, 20]))
     png = figures.power_distribution_png(assurance) if images is not None else None
     if png:
         images["power-distribution.png"] = png

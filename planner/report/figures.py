@@ -17,7 +17,7 @@ from ..results import DesignResult
 from ..scenario import Scenario
 
 __all__ = ["design_map_data", "design_map_png", "draw_power_distribution", "negative_effect_png", "power_curves_png",
-           "power_distribution_csv", "power_distribution_png", "prevalence_curves_png"]
+           "power_distribution_csv", "power_distribution_png", "prevalence_curves_png", "prior_densities_png"]
 DPI = 130
 
 
@@ -134,6 +134,24 @@ def power_distribution_png(assurance) -> bytes | None:
     figure = _figure(height=height)
     figure.subplots_adjust(left=0.34, right=0.97, bottom=0.5 / height, top=1 - 0.35 / height)
     fig.draw_power_distribution(figure.add_subplot(), shown)
+    return _png(figure)
+
+
+def prior_densities_png(scenario: Scenario) -> bytes | None:
+    """The density of every uncertain input (:func:`planner.figures_prior.prior_panels`, drawn by
+    :func:`planner.figures_prior.draw_prior` as in the app's prior editor), two panels a row, as
+    PNG bytes; None without a drawable distribution."""
+    from ..figures_prior import draw_prior, prior_panels
+
+    panels = [p for p in prior_panels(scenario) if p["curve"] is not None]
+    if not panels:
+        return None
+    cols = min(2, len(panels))
+    rows = -(-len(panels) // cols)
+    figure = _figure(height=2.6 * rows)
+    for i, p in enumerate(panels):
+        draw_prior(figure.add_subplot(rows, cols, i + 1), p["key"], p["curve"], p["x_label"], title=p["title"])
+    figure.tight_layout()
     return _png(figure)
 
 

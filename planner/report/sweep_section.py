@@ -18,8 +18,8 @@ from ..catalogue import (
     KEPT_RESULTS,
     SWEEP_FIGURES,
     design_label,
-    field_axis,
 )
+from ..figures_sweep import sweep_axis as field_axis  # cells-form paths too
 from ..kept_results import inputs_digest
 from ..scenario import Scenario
 from .figures import _figure, _png
