@@ -51,16 +51,16 @@ from .piecewise.simulate import PatientLevelDesign, simulate_patients
 from .scenario_piecewise import survival_setting
 from .survival import hazard_from_median
 
-PATIENT_LEVEL_DESIGNS = ("all_comers", "targeted", "stratified")
+PATIENT_LEVEL_DESIGNS = ("all_comers", "targeted", "stratified", "strategy", "interaction")
 WHAT_IS_SIMULATED = {
     "all_comers": "everyone; log-rank test stratified by B+/B−",
     "targeted": "test-positive patients; log-rank test stratified by true B+/B−",
     "stratified": "overall stratified log-rank test at the full α (check_scenario simulates the design's "
                   "closed test: planner.piecewise.checks)",
 }
-NOT_SIMULATED = "strategy and interaction designs are not simulated at patient level"
-NOT_SIMULATED_CELLS = ("strategy, interaction and adaptive designs of the cells form are not simulated at "
-                       "patient level")
+#: what ``simulate --patient-level`` leaves out (none of the two-subgroup form's designs)
+NOT_SIMULATED = ""
+NOT_SIMULATED_CELLS = "the adaptive design of the cells form is not simulated at patient level"
 
 
 @dataclass(frozen=True)
@@ -148,9 +148,10 @@ def check_scenario(scenario, simulations: int, seed: int, *,
     design i uses seed + i so that each design's results do not depend on the others)."""
     from .compute import compare_designs
     from .piecewise.checks import check_cells_design, check_stratified
+    from .piecewise.contrast_patients import CONTRAST_DESIGNS, check_contrast_design
     from .scenario import FixedDesignOptions
 
-    names = [d for d in PATIENT_LEVEL_DESIGNS if d in scenario.designs] or list(PATIENT_LEVEL_DESIGNS)
+    names = [d for d in PATIENT_LEVEL_DESIGNS if d in scenario.designs] or list(PATIENT_LEVEL_DESIGNS[:3])
     designs = {d: scenario.designs.get(d, FixedDesignOptions()) for d in names}
     scenario = replace(scenario, designs=designs)
     comp = compare_designs(scenario, include_adaptive=False)
@@ -163,7 +164,9 @@ def check_scenario(scenario, simulations: int, seed: int, *,
             continue
         step = None if progress is None else (lambda done, total, _n=name: progress(_n, done, total))
         kw = dict(progress=step, is_cancelled=is_cancelled)
-        if cells:
+        if name in CONTRAST_DESIGNS:
+            out.append(check_contrast_design(scenario, name, r, simulations, seed + i, **kw))
+        elif cells:
             out.append(check_cells_design(scenario, name, r, simulations, seed + i, **kw))
         elif name == "stratified":
             out.append(check_stratified(scenario, r, simulations, seed + i, **kw))

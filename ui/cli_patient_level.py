@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         adaptive = check_adaptive(scenario, sims, seed, delay,
                                   progress=lambda done, total: progress("adaptive", done, total))
     print(file=sys.stderr)
-    not_simulated = NOT_SIMULATED_CELLS if cells else NOT_SIMULATED
+    not_simulated = (NOT_SIMULATED_CELLS if cells else NOT_SIMULATED) or None
     if args.format == "json":
         doc = {"software": {"name": "Enrichment Planner", "version": __version__},
                "scenario": scenario_to_dict(scenario), "simulations": sims, "seed": seed,
@@ -80,8 +80,9 @@ def run(args: argparse.Namespace) -> int:
             _print_claims(c.claims)
     if adaptive is not None:
         _print_adaptive(adaptive)
-    print()
-    print(f"Not simulated: {not_simulated}.")
+    if not_simulated:
+        print()
+        print(f"Not simulated: {not_simulated}.")
     return 0
 
 
@@ -91,10 +92,15 @@ def _print_claims(claims: dict) -> None:
     sim, an = claims["simulated"], claims["analytic"]
     fmt = lambda v: ", ".join(f"{x:.4f}" for x in v)  # noqa: E731
     fse = lambda v, e: ", ".join(f"{x:.4f} ± {y:.4f}" for x, y in zip(v, e))  # noqa: E731
-    if "multiplicity" not in claims:  # all-comers or targeted with interim looks
-        print(f"    rejection per look: {fse(sim['reject_by_look'], sim['reject_by_look_se'])}; analytic "
-              f"{fmt(an['reject_by_look'])}")
-        _print_stops(sim, an, fse, fmt)
+    if "multiplicity" not in claims:  # one test: interim looks; the interaction test of every population
+        populations = claims.get("populations", claims if "hypotheses" in claims else None)
+        for j, h in enumerate(populations["hypotheses"] if populations else ()):
+            ps, pa = populations["simulated"], populations["analytic"]
+            print(f"    interaction {h}: {ps['reject'][j]:.4f} ± {ps['reject_se'][j]:.4f}; analytic {pa['reject'][j]:.4f}")
+        if "reject_by_look" in sim:
+            print(f"    rejection per look: {fse(sim['reject_by_look'], sim['reject_by_look_se'])}; analytic "
+                  f"{fmt(an['reject_by_look'])}")
+            _print_stops(sim, an, fse, fmt)
         return
     print(f"  closed test ({claims['multiplicity']}), each claim simulated ± SE; analytic:")
     if "hypotheses" in claims:  # cells form: F and every population
