@@ -1,6 +1,7 @@
-"""Patient-level simulation of a survival scenario's fixed designs (``simulate --patient-level``).
+"""Patient-level simulation of a survival scenario's designs (``simulate --patient-level``).
 
-For the all-comers, targeted and biomarker-stratified designs of a survival scenario, at the
+For every fixed design of a survival scenario (all-comers, targeted, biomarker-stratified,
+strategy, interaction), at the
 size and events :func:`planner.compute.compare_designs` gives them, trials are simulated patient
 by patient with :func:`planner.piecewise.simulate.simulate_patients`: calendar-time accrual
 (piecewise intensities), random (binomial) B+/B− membership, event and dropout times from the
@@ -31,9 +32,15 @@ The cells form (several populations): all-comers, targeted (at its population) a
 the analytic engine's closed group-sequential bounds for every intersection hypothesis
 (:mod:`planner.piecewise.cells_gs`).
 
-The strategy and interaction designs are not simulated at patient level; the adaptive
-enrichment design is, by :mod:`planner.piecewise.adaptive_patients`
-(:func:`check_adaptive`).
+The strategy and interaction designs (both forms, at one analysis or at every look of the
+interim plan with the plan's bounds): :mod:`planner.piecewise.contrast_patients` — strategy:
+everyone randomized between the marker-based arm (test-positives, or the targeted population's
+cells, treated) and the non-marker arm (everyone on control, or randomized 1 : 1), the log-rank
+test of the two arms stratified by the analytic model's cells; interaction: the difference of the
+log-rank estimates of the log hazard ratio in test-positives and test-negatives (cells form: every
+population against its complement) over its observed standard error. The adaptive enrichment
+design of the two-subgroup form is simulated by :mod:`planner.piecewise.adaptive_patients`
+(:func:`check_adaptive`); that of the cells form is not (:data:`NOT_SIMULATED_CELLS`).
 """
 
 from __future__ import annotations
@@ -151,6 +158,7 @@ def check_scenario(scenario, simulations: int, seed: int, *,
     from .piecewise.contrast_patients import CONTRAST_DESIGNS, check_contrast_design
     from .scenario import FixedDesignOptions
 
+    # a scenario with no fixed design (adaptive only): all-comers, targeted and stratified as before
     names = [d for d in PATIENT_LEVEL_DESIGNS if d in scenario.designs] or list(PATIENT_LEVEL_DESIGNS[:3])
     designs = {d: scenario.designs.get(d, FixedDesignOptions()) for d in names}
     scenario = replace(scenario, designs=designs)

@@ -10,7 +10,12 @@ followed, the arm mixture of a randomized non-marker arm exact) the tolerance is
 The strategy design with a randomized non-marker arm takes a half-treated arm's log HR as half the
 cell's (first order, stated in its method); that costs up to 0.03 of power on the cells below
 (analytic 0.800, Lakatos 0.819 / 0.827, simulated 0.822 ± 0.009), allowed against the analytic
-power as RANDOMIZED_ARM. Size under H0 (no effect, no interaction): ≤ α + 4 SEs.
+power as RANDOMIZED_ARM. With interim looks the design's per-look numbers come from its plan's
+proportional information (drift √t_k × the final drift); with cells of different hazard ratios
+the interim drift is smaller (strategy, PH, two subgroups: the plan's interim rejection 0.164,
+Lakatos-type 0.146, look-wise 0.152, simulated 0.139 ± 0.002 over 20,000 trials), so the per-look
+checks against the plan allow PLAN_BIAS = 0.04 (as tests/test_piecewise_cells_gs.py), those
+against the look-wise law 0.02. Size under H0 (no effect, no interaction): ≤ α + 4 SEs.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from ui.cli import main
 SIMS = 2000
 AHR_BIAS = 0.02
 RANDOMIZED_ARM = 0.035
+PLAN_BIAS = 0.04   # the plan's proportional-information per-look law, as tests/test_piecewise_cells_gs.py
 PLAN = {"information_rates": [0.5, 1.0], "efficacy": "obrien_fleming"}
 NAMES = ("A+B+", "A+B-", "A-B+", "A-B-")
 
@@ -84,30 +90,41 @@ def test_two_subgroups_strategy_and_interaction(delayed):
         assert c.looks == 1 and "one analysis" in c.analytic_method
 
 
+def _per_look(c) -> None:
+    """Per-look rejections: the strategy design's against the look-wise law (each look's own
+    moments, planner.piecewise.cells_gs.lookwise_single; 4 SEs + 0.02) when there is no futility
+    bound, else — and the interaction test's — against the design's plan within 4 SEs + PLAN_BIAS."""
+    sim, an = c.claims["simulated"], c.claims["analytic"]
+    lookwise = c.claims.get("lookwise")
+    ref, allowance = (lookwise["reject_by_look"], AHR_BIAS) if lookwise else (an["reject_by_look"], PLAN_BIAS)
+    for p, se, a in zip(sim["reject_by_look"], sim["reject_by_look_se"], ref):
+        assert abs(p - a) <= 4 * se + allowance, (c.design, p, a)
+
+
 @pytest.mark.parametrize("futility", [None, 0.0])
 def test_two_subgroups_group_sequential_proportional_hazards(futility):
-    """O'Brien–Fleming, two looks (futility at z = 0 followed): power and per-look rejections
-    within 4 SEs + 0.02 of the design's group-sequential numbers (Schoenfeld, √t information)."""
+    """O'Brien–Fleming, two looks (futility at z = 0 followed): power within 4 SEs + 0.02 of the
+    design's group-sequential power, rejections per look as :func:`_per_look`."""
     plan = dict(PLAN, **({"futility": {"bounds": [futility], "binding": False}} if futility is not None else {}))
     checks = check_scenario(_two_subgroups(interim=plan), SIMS, seed=5)
     for c in checks:
         _agree(c)
         assert c.looks == 2 and "group-sequential" in c.analytic_method
-        sim, an = c.claims["simulated"], c.claims["analytic"]
-        for p, se, a in zip(sim["reject_by_look"], sim["reject_by_look_se"], an["reject_by_look"]):
-            assert abs(p - a) <= 4 * se + AHR_BIAS, (c.design, p, a)
+        _per_look(c)
         assert c.simulated_expected_events < c.events
 
 
-def test_two_subgroups_group_sequential_delayed_effect_power():
-    """Delayed effect with two looks: the power by the end agrees (4 SEs + 0.02). The per-look
-    split does not: the design's plan scales the final drift by √t_k for these two designs, which
-    overstates the interim drift under a delayed effect (simulated interim rejection ≈ 0.08 against
-    the plan's 0.164; the look-wise law for them is helper nphlook's work)."""
+def test_two_subgroups_group_sequential_delayed_effect():
+    """Delayed effect with two looks: the power by the end agrees (4 SEs + 0.02), the strategy
+    design's interim rejection with the look-wise law (simulated 0.071 ± 0.006, look-wise 0.082).
+    The design's own per-look split does not: its plan scales the final drift by √t_k for these two
+    designs, which overstates the interim drift under a delayed effect (plan 0.164; the look-wise law
+    for them in compute is helper nphlook's work)."""
     checks = check_scenario(_two_subgroups(delayed=True, interim=PLAN), SIMS, seed=7)
     for c in checks:
         _agree(c)
         assert c.claims["simulated"]["reject_by_look"][0] < c.claims["analytic"]["reject_by_look"][0]
+    _per_look(checks[0])
 
 
 @pytest.mark.parametrize("delayed", [False, True], ids=["PH", "delayed"])
@@ -145,6 +162,7 @@ def test_cells_form_with_interim():
     for c in checks:
         _agree(c)
         assert c.looks == 2
+        _per_look(c)
     assert checks[1].claims["populations"]["hypotheses"] == ["A+", "B+"]
 
 

@@ -194,7 +194,7 @@ def check_contrast_design(scenario, name: str, result, simulations: int, seed: i
     its ``result``, patient by patient, beside the design's power (see module)."""
     from ..patient_level import PatientLevelCheck  # noqa: PLC0415
     from ..scenario_piecewise import survival_setting  # noqa: PLC0415
-    from .cells_gs import single_test  # noqa: PLC0415
+    from .cells_gs import lookwise_single, single_test  # noqa: PLC0415
     from .checks import _mean_time  # noqa: PLC0415
 
     t = scenario.testing
@@ -229,6 +229,8 @@ def check_contrast_design(scenario, name: str, result, simulations: int, seed: i
     k = len(plan.events)
     if k > 1:
         gs = single_test(res, result)
+        if name == "strategy":  # each look's own moments (the plan's √t law ignores the cells' changing shares)
+            gs["lookwise"] = lookwise_single(cells, setting, plan.events, float(result.n_randomized), result)
         claims = {**gs, **({"populations": claims} if claims else {})}
         method = f"the design's group-sequential power over {k} looks (planner.groupseq)"
     else:
