@@ -40,7 +40,9 @@ test of the two arms stratified by the analytic model's cells; interaction: the 
 log-rank estimates of the log hazard ratio in test-positives and test-negatives (cells form: every
 population against its complement) over its observed standard error. The adaptive enrichment
 design of the two-subgroup form is simulated by :mod:`planner.piecewise.adaptive_patients`
-(:func:`check_adaptive`); that of the cells form is not (:data:`NOT_SIMULATED_CELLS`).
+(:func:`check_adaptive`), that of the cells form (F and up to three populations) by
+:mod:`planner.piecewise.adaptive_cells`, each beside the normal-approximation simulator with the
+same number of trials and seed.
 """
 
 from __future__ import annotations
@@ -65,9 +67,6 @@ WHAT_IS_SIMULATED = {
     "stratified": "overall stratified log-rank test at the full α (check_scenario simulates the design's "
                   "closed test: planner.piecewise.checks)",
 }
-#: what ``simulate --patient-level`` leaves out (none of the two-subgroup form's designs)
-NOT_SIMULATED = ""
-NOT_SIMULATED_CELLS = "the adaptive design of the cells form is not simulated at patient level"
 
 
 @dataclass(frozen=True)
@@ -195,6 +194,8 @@ class AdaptivePatientCheck:
     incomplete: bool
     patient_level: dict
     normal_approximation: dict
+    #: the keys compared side by side (the cells form: every population's rejection and more)
+    compared: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         from .results import json_safe
@@ -218,12 +219,13 @@ def adaptive_design(scenario, interim_delay: float = 0.0):
     from .errors import Problem, ScenarioError
     from .piecewise.adaptive_patients import AdaptivePatientDesign
 
-    if getattr(scenario, "has_cells", False):
-        raise ScenarioError([Problem("population.cells", "the patient-level simulation handles the two-subgroup "
-                                                         "form (positive, negative) only")])
-    model = model_from_scenario(scenario)
     if not (math.isfinite(interim_delay) and 0 <= interim_delay <= 1e5):
         raise ScenarioError([Problem("--interim-delay", f"must be in [0, 100,000], got {interim_delay:g}")])
+    if getattr(scenario, "has_cells", False):
+        from .piecewise.adaptive_cells import cells_adaptive_design
+
+        return cells_adaptive_design(scenario, interim_delay)
+    model = model_from_scenario(scenario)
     pop = scenario.population
     mix = assay_mix(pop.prevalence, pop.assay_sensitivity, pop.assay_specificity)
     q = float(mix.p_test_positive)
@@ -247,10 +249,28 @@ def check_adaptive(scenario, simulations: int, seed: int, interim_delay: float =
     from .piecewise.adaptive_patients import simulate_adaptive_patients
 
     design = adaptive_design(scenario, interim_delay)
+    if getattr(scenario, "has_cells", False):
+        return _check_cells_adaptive(design, simulations, seed, progress=progress, is_cancelled=is_cancelled)
     res = simulate_adaptive_patients(design, simulations, seed, progress=progress, is_cancelled=is_cancelled)
     normal = simulate_model(design.model, simulations, seed)
     keys = [k for name in ADAPTIVE_COMPARED for k in (name, name + "_se")]
     approx = {k: getattr(normal, k) for k in keys}
     approx["expected_events"], approx["expected_events_se"] = normal.expected_events, normal.expected_events_se
     return AdaptivePatientCheck(design.n_patients, design.model.planned, float(interim_delay), res.simulations,
-                                res.incomplete, res.summary(), approx)
+                                res.incomplete, res.summary(), approx, ADAPTIVE_COMPARED)
+
+
+def _check_cells_adaptive(design, simulations: int, seed: int, **kw) -> AdaptivePatientCheck:
+    """The cells form's adaptive design patient by patient (:mod:`planner.piecewise.adaptive_cells`)
+    beside the several-populations engine with the same number of trials and seed."""
+    from .piecewise.adaptive_cells import (
+        CELLS_COMPARED,
+        normal_approximation,
+        simulate_cells_adaptive,
+    )
+
+    res = simulate_cells_adaptive(design, simulations, seed, **kw)
+    compared = tuple("reject_" + g for g in design.model.names) + CELLS_COMPARED
+    return AdaptivePatientCheck(design.n_patients, design.model.planned, design.interim_delay, res.simulations,
+                                res.incomplete, res.summary(), normal_approximation(design.model, simulations, seed),
+                                compared)
