@@ -157,12 +157,16 @@ def check_scenario(scenario, simulations: int, seed: int, *,
     from .piecewise.contrast_patients import CONTRAST_DESIGNS, check_contrast_design
     from .scenario import FixedDesignOptions
 
-    # a scenario with no fixed design (adaptive only): all-comers, targeted and stratified as before
-    names = [d for d in PATIENT_LEVEL_DESIGNS if d in scenario.designs] or list(PATIENT_LEVEL_DESIGNS[:3])
+    cells = getattr(scenario, "has_cells", False)
+    # a scenario with no fixed design (adaptive only): all-comers, targeted and stratified with their
+    # default options — the two-subgroup form only (the cells form's defaults are the file reader's)
+    names = [d for d in PATIENT_LEVEL_DESIGNS if d in scenario.designs] or \
+        ([] if cells else list(PATIENT_LEVEL_DESIGNS[:3]))
+    if not names:
+        return []
     designs = {d: scenario.designs.get(d, FixedDesignOptions()) for d in names}
     scenario = replace(scenario, designs=designs)
     comp = compare_designs(scenario, include_adaptive=False)
-    cells = getattr(scenario, "has_cells", False)
     out = []
     for i, name in enumerate(names):
         r = comp.designs[name]
