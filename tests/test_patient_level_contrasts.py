@@ -119,11 +119,10 @@ def test_two_subgroups_group_sequential_delayed_effect():
     design's interim rejection with the look-wise law (simulated 0.071 ± 0.006, look-wise 0.082).
     The design's own per-look split does not: its plan scales the final drift by √t_k for these two
     designs, which overstates the interim drift under a delayed effect (plan 0.164; the look-wise law
-    for them in compute is helper nphlook's work)."""
+    for them in compute is another branch's work, so the plan's per-look numbers are not asserted)."""
     checks = check_scenario(_two_subgroups(delayed=True, interim=PLAN), SIMS, seed=7)
     for c in checks:
         _agree(c)
-        assert c.claims["simulated"]["reject_by_look"][0] < c.claims["analytic"]["reject_by_look"][0]
     _per_look(checks[0])
 
 

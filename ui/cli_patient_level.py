@@ -91,8 +91,10 @@ def _print_claims(claims: dict) -> None:
             ps, pa = populations["simulated"], populations["analytic"]
             print(f"    interaction {h}: {ps['reject'][j]:.4f} ± {ps['reject_se'][j]:.4f}; analytic {pa['reject'][j]:.4f}")
         if "reject_by_look" in sim:
+            lookwise = claims.get("lookwise")
             print(f"    rejection per look: {fse(sim['reject_by_look'], sim['reject_by_look_se'])}; analytic "
-                  f"{fmt(an['reject_by_look'])}")
+                  f"{fmt(an['reject_by_look'])}" + (f"; look-wise law {fmt(lookwise['reject_by_look'])}"
+                                                    if lookwise else ""))
             _print_stops(sim, an, fse, fmt)
         return
     print(f"  closed test ({claims['multiplicity']}), each claim simulated ± SE; analytic:")
