@@ -1,6 +1,7 @@
-"""Patient-level simulation of a survival scenario's fixed designs (``simulate --patient-level``).
+"""Patient-level simulation of a survival scenario's designs (``simulate --patient-level``).
 
-For the all-comers, targeted and biomarker-stratified designs of a survival scenario, at the
+For every fixed design of a survival scenario (all-comers, targeted, biomarker-stratified,
+strategy, interaction), at the
 size and events :func:`planner.compute.compare_designs` gives them, trials are simulated patient
 by patient with :func:`planner.piecewise.simulate.simulate_patients`: calendar-time accrual
 (piecewise intensities), random (binomial) B+/B− membership, event and dropout times from the
@@ -31,9 +32,17 @@ The cells form (several populations): all-comers, targeted (at its population) a
 the analytic engine's closed group-sequential bounds for every intersection hypothesis
 (:mod:`planner.piecewise.cells_gs`).
 
-The strategy and interaction designs are not simulated at patient level; the adaptive
-enrichment design is, by :mod:`planner.piecewise.adaptive_patients`
-(:func:`check_adaptive`).
+The strategy and interaction designs (both forms, at one analysis or at every look of the
+interim plan with the plan's bounds): :mod:`planner.piecewise.contrast_patients` — strategy:
+everyone randomized between the marker-based arm (test-positives, or the targeted population's
+cells, treated) and the non-marker arm (everyone on control, or randomized 1 : 1), the log-rank
+test of the two arms stratified by the analytic model's cells; interaction: the difference of the
+log-rank estimates of the log hazard ratio in test-positives and test-negatives (cells form: every
+population against its complement) over its observed standard error. The adaptive enrichment
+design of the two-subgroup form is simulated by :mod:`planner.piecewise.adaptive_patients`
+(:func:`check_adaptive`), that of the cells form (F and up to three populations) by
+:mod:`planner.piecewise.adaptive_cells`, each beside the normal-approximation simulator with the
+same number of trials and seed.
 """
 
 from __future__ import annotations
@@ -51,16 +60,13 @@ from .piecewise.simulate import PatientLevelDesign, simulate_patients
 from .scenario_piecewise import survival_setting
 from .survival import hazard_from_median
 
-PATIENT_LEVEL_DESIGNS = ("all_comers", "targeted", "stratified")
+PATIENT_LEVEL_DESIGNS = ("all_comers", "targeted", "stratified", "strategy", "interaction")
 WHAT_IS_SIMULATED = {
     "all_comers": "everyone; log-rank test stratified by B+/B−",
     "targeted": "test-positive patients; log-rank test stratified by true B+/B−",
     "stratified": "overall stratified log-rank test at the full α (check_scenario simulates the design's "
                   "closed test: planner.piecewise.checks)",
 }
-NOT_SIMULATED = "strategy and interaction designs are not simulated at patient level"
-NOT_SIMULATED_CELLS = ("strategy, interaction and adaptive designs of the cells form are not simulated at "
-                       "patient level")
 
 
 @dataclass(frozen=True)
@@ -148,13 +154,19 @@ def check_scenario(scenario, simulations: int, seed: int, *,
     design i uses seed + i so that each design's results do not depend on the others)."""
     from .compute import compare_designs
     from .piecewise.checks import check_cells_design, check_stratified
+    from .piecewise.contrast_patients import CONTRAST_DESIGNS, check_contrast_design
     from .scenario import FixedDesignOptions
 
-    names = [d for d in PATIENT_LEVEL_DESIGNS if d in scenario.designs] or list(PATIENT_LEVEL_DESIGNS)
+    cells = getattr(scenario, "has_cells", False)
+    # a scenario with no fixed design (adaptive only): all-comers, targeted and stratified with their
+    # default options — the two-subgroup form only (the cells form's defaults are the file reader's)
+    names = [d for d in PATIENT_LEVEL_DESIGNS if d in scenario.designs] or \
+        ([] if cells else list(PATIENT_LEVEL_DESIGNS[:3]))
+    if not names:
+        return []
     designs = {d: scenario.designs.get(d, FixedDesignOptions()) for d in names}
     scenario = replace(scenario, designs=designs)
     comp = compare_designs(scenario, include_adaptive=False)
-    cells = getattr(scenario, "has_cells", False)
     out = []
     for i, name in enumerate(names):
         r = comp.designs[name]
@@ -163,7 +175,9 @@ def check_scenario(scenario, simulations: int, seed: int, *,
             continue
         step = None if progress is None else (lambda done, total, _n=name: progress(_n, done, total))
         kw = dict(progress=step, is_cancelled=is_cancelled)
-        if cells:
+        if name in CONTRAST_DESIGNS:
+            out.append(check_contrast_design(scenario, name, r, simulations, seed + i, **kw))
+        elif cells:
             out.append(check_cells_design(scenario, name, r, simulations, seed + i, **kw))
         elif name == "stratified":
             out.append(check_stratified(scenario, r, simulations, seed + i, **kw))
@@ -184,6 +198,8 @@ class AdaptivePatientCheck:
     incomplete: bool
     patient_level: dict
     normal_approximation: dict
+    #: the keys compared side by side (the cells form: every population's rejection and more)
+    compared: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         from .results import json_safe
@@ -207,12 +223,13 @@ def adaptive_design(scenario, interim_delay: float = 0.0):
     from .errors import Problem, ScenarioError
     from .piecewise.adaptive_patients import AdaptivePatientDesign
 
-    if getattr(scenario, "has_cells", False):
-        raise ScenarioError([Problem("population.cells", "the patient-level simulation handles the two-subgroup "
-                                                         "form (positive, negative) only")])
-    model = model_from_scenario(scenario)
     if not (math.isfinite(interim_delay) and 0 <= interim_delay <= 1e5):
         raise ScenarioError([Problem("--interim-delay", f"must be in [0, 100,000], got {interim_delay:g}")])
+    if getattr(scenario, "has_cells", False):
+        from .piecewise.adaptive_cells import cells_adaptive_design
+
+        return cells_adaptive_design(scenario, interim_delay)
+    model = model_from_scenario(scenario)
     pop = scenario.population
     mix = assay_mix(pop.prevalence, pop.assay_sensitivity, pop.assay_specificity)
     q = float(mix.p_test_positive)
@@ -236,10 +253,28 @@ def check_adaptive(scenario, simulations: int, seed: int, interim_delay: float =
     from .piecewise.adaptive_patients import simulate_adaptive_patients
 
     design = adaptive_design(scenario, interim_delay)
+    if getattr(scenario, "has_cells", False):
+        return _check_cells_adaptive(design, simulations, seed, progress=progress, is_cancelled=is_cancelled)
     res = simulate_adaptive_patients(design, simulations, seed, progress=progress, is_cancelled=is_cancelled)
     normal = simulate_model(design.model, simulations, seed)
     keys = [k for name in ADAPTIVE_COMPARED for k in (name, name + "_se")]
     approx = {k: getattr(normal, k) for k in keys}
     approx["expected_events"], approx["expected_events_se"] = normal.expected_events, normal.expected_events_se
     return AdaptivePatientCheck(design.n_patients, design.model.planned, float(interim_delay), res.simulations,
-                                res.incomplete, res.summary(), approx)
+                                res.incomplete, res.summary(), approx, ADAPTIVE_COMPARED)
+
+
+def _check_cells_adaptive(design, simulations: int, seed: int, **kw) -> AdaptivePatientCheck:
+    """The cells form's adaptive design patient by patient (:mod:`planner.piecewise.adaptive_cells`)
+    beside the several-populations engine with the same number of trials and seed."""
+    from .piecewise.adaptive_cells import (
+        CELLS_COMPARED,
+        normal_approximation,
+        simulate_cells_adaptive,
+    )
+
+    res = simulate_cells_adaptive(design, simulations, seed, **kw)
+    compared = tuple("reject_" + g for g in design.model.names) + CELLS_COMPARED
+    return AdaptivePatientCheck(design.n_patients, design.model.planned, design.interim_delay, res.simulations,
+                                res.incomplete, res.summary(), normal_approximation(design.model, simulations, seed),
+                                compared)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -23,7 +24,7 @@ APPROXIMATION = 0.02
 def test_analytic_nph_power_agrees_with_patient_level_simulation():
     scenario = load_scenario(DELAYED)
     checks = check_scenario(scenario, SIMS, seed=7)
-    assert [c.design for c in checks] == ["all_comers", "targeted", "stratified"]
+    assert [c.design for c in checks] == ["all_comers", "targeted", "stratified", "strategy", "interaction"]
     for c in checks:
         assert c.simulations == SIMS and not c.incomplete
         tol = 4 * c.simulated_se + APPROXIMATION
@@ -34,7 +35,8 @@ def test_analytic_nph_power_agrees_with_patient_level_simulation():
 def test_simulated_design_power_is_the_computed_power():
     """The all-comers design sized by compute (power 0.90) has that power patient by patient."""
     scenario = load_scenario(DELAYED)
-    c = check_scenario(scenario, SIMS, seed=11)[0]
+    scenario = replace(scenario, designs={"all_comers": scenario.designs["all_comers"]})
+    (c,) = check_scenario(scenario, SIMS, seed=11)
     assert c.analytic_power == pytest.approx(0.90, abs=0.005)
     assert abs(c.simulated_power - 0.90) < 4 * c.simulated_se + APPROXIMATION
 
@@ -57,9 +59,9 @@ def test_cli_patient_level(capsys):
     rc = main(["simulate", str(DELAYED), "--patient-level", "--simulations", "200", "--format", "json"])
     assert rc == 0
     doc = json.loads(capsys.readouterr().out)
-    assert set(doc["patient_level"]) == {"all_comers", "targeted", "stratified"}
+    assert set(doc["patient_level"]) == {"all_comers", "targeted", "stratified", "strategy", "interaction"}
     assert "average hazard ratio" in doc["analytic_method"]
-    assert "not simulated" in doc["not_simulated"]
+    assert "not_simulated" not in doc  # every design of the two-subgroup form is simulated
     rc = main(["simulate", str(DELAYED), "--patient-level", "--simulations", "200"])
     out = capsys.readouterr().out
     assert rc == 0 and "simulated power" in out and "Monte Carlo SE" in out

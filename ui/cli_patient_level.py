@@ -18,8 +18,6 @@ DEFAULT_SEED = 12345
 
 def run(args: argparse.Namespace) -> int:
     from planner.patient_level import (
-        NOT_SIMULATED,
-        NOT_SIMULATED_CELLS,
         adaptive_design,
         check_adaptive,
         check_scenario,
@@ -32,7 +30,6 @@ def run(args: argparse.Namespace) -> int:
     if scenario.endpoint != "survival":
         raise ScenarioError([Problem("endpoint", "--patient-level simulates survival designs only, "
                                                  f"got {scenario.endpoint}")])
-    cells = bool(getattr(scenario, "has_cells", False))
     sims = DEFAULT_SIMULATIONS if args.simulations is None else args.simulations
     seed = DEFAULT_SEED if args.seed is None else args.seed
     if not 100 <= sims <= 10_000_000:
@@ -45,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     delay = float(getattr(args, "interim_delay", 0.0) or 0.0)
     adaptive = None
-    has_adaptive = isinstance(scenario.designs.get("adaptive"), AdaptiveOptions) and not cells
+    has_adaptive = isinstance(scenario.designs.get("adaptive"), AdaptiveOptions)
     if has_adaptive:
         adaptive_design(scenario, delay)  # bad input exits 2 before any simulation
     elif delay != 0:
@@ -56,11 +53,10 @@ def run(args: argparse.Namespace) -> int:
         adaptive = check_adaptive(scenario, sims, seed, delay,
                                   progress=lambda done, total: progress("adaptive", done, total))
     print(file=sys.stderr)
-    not_simulated = NOT_SIMULATED_CELLS if cells else NOT_SIMULATED
     if args.format == "json":
         doc = {"software": {"name": "Enrichment Planner", "version": __version__},
                "scenario": scenario_to_dict(scenario), "simulations": sims, "seed": seed,
-               "analytic_method": METHOD_TEXT["ahr"], "not_simulated": not_simulated,
+               "analytic_method": METHOD_TEXT["ahr"],
                "patient_level": {c.design: c.to_dict() for c in checks}}
         if adaptive is not None:
             doc["patient_level"]["adaptive"] = adaptive.to_dict()
@@ -80,8 +76,6 @@ def run(args: argparse.Namespace) -> int:
             _print_claims(c.claims)
     if adaptive is not None:
         _print_adaptive(adaptive)
-    print()
-    print(f"Not simulated: {not_simulated}.")
     return 0
 
 
@@ -91,10 +85,17 @@ def _print_claims(claims: dict) -> None:
     sim, an = claims["simulated"], claims["analytic"]
     fmt = lambda v: ", ".join(f"{x:.4f}" for x in v)  # noqa: E731
     fse = lambda v, e: ", ".join(f"{x:.4f} ± {y:.4f}" for x, y in zip(v, e))  # noqa: E731
-    if "multiplicity" not in claims:  # all-comers or targeted with interim looks
-        print(f"    rejection per look: {fse(sim['reject_by_look'], sim['reject_by_look_se'])}; analytic "
-              f"{fmt(an['reject_by_look'])}")
-        _print_stops(sim, an, fse, fmt)
+    if "multiplicity" not in claims:  # one test: interim looks; the interaction test of every population
+        populations = claims.get("populations", claims if "hypotheses" in claims else None)
+        for j, h in enumerate(populations["hypotheses"] if populations else ()):
+            ps, pa = populations["simulated"], populations["analytic"]
+            print(f"    interaction {h}: {ps['reject'][j]:.4f} ± {ps['reject_se'][j]:.4f}; analytic {pa['reject'][j]:.4f}")
+        if "reject_by_look" in sim:
+            lookwise = claims.get("lookwise")
+            print(f"    rejection per look: {fse(sim['reject_by_look'], sim['reject_by_look_se'])}; analytic "
+                  f"{fmt(an['reject_by_look'])}" + (f"; look-wise law {fmt(lookwise['reject_by_look'])}"
+                                                    if lookwise else ""))
+            _print_stops(sim, an, fse, fmt)
         return
     print(f"  closed test ({claims['multiplicity']}), each claim simulated ± SE; analytic:")
     if "hypotheses" in claims:  # cells form: F and every population
@@ -128,18 +129,17 @@ def _print_stops(sim: dict, an: dict, fse, fmt) -> None:
 
 
 def _print_adaptive(a) -> None:
-    from planner.patient_level import ADAPTIVE_COMPARED
-
     pl, na = a.patient_level, a.normal_approximation
     events = ", ".join(f"{x:g}" for x in a.planned_events)
     print(f"adaptive: {a.n_patients:,} patients planned, analyses at {events} events, interim delay "
           f"{a.interim_delay:g} — patient level beside the normal-approximation simulator (± Monte Carlo SE)")
-    for key in ADAPTIVE_COMPARED:
+    for key in a.compared:
         print(f"  {key.replace('_', ' ')}: {pl[key]:.4f} ± {pl[key + '_se']:.4f}; "
               f"normal approximation {na[key]:.4f} ± {na[key + '_se']:.4f}")
     print(f"  expected events counted by the design {pl['expected_design_events']:.1f} ± "
           f"{pl['expected_design_events_se']:.1f}; normal approximation {na['expected_events']:.1f} ± "
           f"{na['expected_events_se']:.1f}")
     print(f"  expected patients {pl['expected_subjects']:.1f}, events observed {pl['expected_events']:.1f}, "
-          f"duration {pl['expected_duration']:.1f}; S-only trials recruiting beyond the planned patients "
+          f"duration {pl['expected_duration']:.1f}; trials recruiting beyond the planned patients after dropping "
+          "a population "
           f"{pl['extended']:.3f}, never reaching their events {pl['short']:.3f}")

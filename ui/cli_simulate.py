@@ -44,9 +44,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "testing.power for CLAIM (at_least_one, subgroup, overall, both, success); "
                         "the planned stage sizes are scaled together")
     p.add_argument("--patient-level", action="store_true",
-                   help="survival: check the fixed all-comers, targeted and stratified designs' power "
-                        "with a patient-level simulation (default 2,000 trials, seed 12345); with "
-                        "designs.adaptive also the adaptive enrichment design")
+                   help="survival: check every fixed design's power (all-comers, targeted, stratified, "
+                        "strategy, interaction) with a patient-level simulation (default 2,000 trials, "
+                        "seed 12345); with designs.adaptive also the adaptive enrichment design")
     p.add_argument("--interim-delay", type=float, default=0.0, metavar="T",
                    help="with --patient-level: time units (e.g. months) from the adaptive design's "
                         "interim data cut to its decision; patients keep enrolling meanwhile (default 0)")
