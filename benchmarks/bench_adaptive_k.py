@@ -2,7 +2,7 @@
 rpact's ``getSimulationEnrichment*`` (gMax = 3), side by side in one run.
 
 Run: ``python benchmarks/bench_adaptive_k.py [--iterations 1000] [--trials 200000] [--repeat 3]
-[--agreement [TRIALS]]``.
+[--agreement [TRIALS]] [--no-r]``.
 
 For each endpoint: rpact's simulation with ``--iterations`` iterations, timed inside R
 (``proc.time``, R start-up and package loading excluded) ``--repeat`` times in one R process, and
@@ -76,14 +76,18 @@ def time_rpact(endpoint: str, iterations: int, repeat: int) -> tuple[list[float]
     return vals[:-1], vals[-1]
 
 
-def time_ours(endpoint: str, trials: int, repeat: int) -> tuple[list[float], float]:
+def time_ours(endpoint: str, trials: int, repeat: int, cpu: list | None = None) -> tuple[list[float], float]:
+    """Wall seconds of each run (and, into ``cpu``, each run's CPU seconds over all threads: the
+    measure to compare on a loaded machine) and the last run's power."""
     m = model(endpoint)
     simulate_model(m, 4096, seed=99)  # warm-up (imports, thread pool)
     secs, power = [], 0.0
     for i in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = simulate_model(m, trials, seed=i + 1)
         secs.append(time.perf_counter() - t0)
+        if cpu is not None:
+            cpu.append(time.process_time() - c0)
         power = res.reject_at_least_one
     return secs, power
 
@@ -109,9 +113,18 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--agreement", type=int, nargs="?", const=400_000, default=None,
                     help="largest deviation from the rpact reference cases (simulated trials per case)")
+    ap.add_argument("--no-r", action="store_true", help="time ours only (wall and CPU), without rpact")
     args = ap.parse_args()
     if args.agreement:
         agreement(args.agreement)
+        return
+    if args.no_r:
+        print(f"ours only: {args.trials:,} trials x {args.repeat}; medians per simulated trial")
+        for endpoint in SETTINGS:
+            cpu: list[float] = []
+            o_secs, o_power = time_ours(endpoint, args.trials, args.repeat, cpu)
+            print(f"  {endpoint:10s} wall {1e6 * statistics.median(o_secs) / args.trials:6.2f} µs/trial   CPU "
+                  f"{1e6 * statistics.median(cpu) / args.trials:6.2f} µs/trial (power {o_power:.3f})")
         return
     if shutil.which("Rscript") is None:
         print("Rscript not found: the ratio to rpact cannot be measured")

@@ -2,8 +2,10 @@
 made of disjoint cells), vectorized over simulated trials; rpact's ``getSimulationEnrichment*``
 with ``subGroups`` S1, S2, S12, R (gMax = 3) or the eight cells of gMax = 4.
 
-Random numbers come from the same per-block generators as the two-subset engine
-(:mod:`.simulate`), so results do not depend on chunking or threads. One simulated trial:
+This module holds the cells form's rules (:class:`KRules`) of the one stage loop
+(:func:`.stageloop.run_stages`, which the two-subset form runs with its own rules). Random numbers
+come from the same per-block generators as the two-subset form (:mod:`.simulate`), so results do
+not depend on chunking or threads. One simulated trial:
 
 1. Stage 1 enrols every cell: cell c gets N_1·w_c (w_c = p_c; survival p_c u_c / Σ p u). Stage
    k > 1 gives N_k − N_{k−1} to the cells of the selected populations, in proportion to w_c
@@ -14,7 +16,7 @@ Random numbers come from the same per-block generators as the two-subset engine
    p₍₁₎ ≤ … ≤ p₍ₘ₎): Bonferroni min(m p₍₁₎, 1), Simes min_j m p₍ⱼ₎/j, Šidák 1 − (1 − p₍₁₎)^m,
    Spiessens–Debois (G = 2 only, as rpact) 1 − Φ₂(z_max; ρ); H_J is not tested once none of its
    populations is selected (rpact: NA, the earlier rejection stands). Each H_J is combined over
-   its stages (inverse normal or Fisher, :mod:`.simulate`) against c_k; population g is rejected
+   its stages (inverse normal or Fisher, :mod:`.stageloop`) against c_k; population g is rejected
    at stage k when every H_J with g ∈ J has been rejected by stage k and g is selected at k
    (Marcus, Peritz & Gabriel 1976; Bretz et al. 2006; rpact
    ``.performClosedCombinationTestForSimulationEnrichment``).
@@ -26,54 +28,14 @@ Random numbers come from the same per-block generators as the two-subset engine
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
-
 import numpy as np
 from scipy.special import ndtr
 
 from . import recalculation as rc
-from .closed_testing import closed_rejections, intersection_p, p_to_z, rpact_separate_z
-from .closed_testing import futile as futile_rule
+from .closed_testing import intersection_p, p_to_z, rpact_separate_z
 from .kmodel import KModel
-from .kstages import KSTAGES, sd_correlation
-from .simulate import _futility_bounds, _reject, _term
-
-
-def intersections(g: int) -> list[tuple[int, ...]]:
-    """Every non-empty subset of the G hypotheses, the global intersection first."""
-    out = []
-    for size in range(g, 0, -1):
-        out.extend(itertools.combinations(range(g), size))
-    return out
-
-
-@dataclass
-class KCounts:
-    """Integer counts of one or more chunks (exactly additive), per hypothesis g and stage k."""
-
-    stages: int
-    hyps: int = 2
-    n: int = 0
-    arrays: dict = field(default_factory=dict)
-    sums: dict = field(default_factory=dict)
-
-    SHAPES = {"reached": "k", "selected": "gk", "rejected": "gk", "success": "k", "futility": "k",
-              "rej_total": "g", "rej_any": "1", "rej_all": "1", "rej_both": "1", "success_total": "1",
-              "selected_last": "g", "first_config": "c"}
-
-    def __post_init__(self) -> None:
-        dims = {"k": (self.stages,), "gk": (self.hyps, self.stages), "g": (self.hyps,), "1": (1,),
-                "c": (2 ** self.hyps,)}
-        for key, shape in self.SHAPES.items():
-            self.arrays.setdefault(key, np.zeros(dims[shape], dtype=np.int64))
-
-    def add(self, other: KCounts) -> None:
-        self.n += other.n
-        for key in self.SHAPES:
-            self.arrays[key] += other.arrays[key]
-        for key, value in other.sums.items():
-            self.sums[key] = self.sums.get(key, 0) + value
+from .kstages import KSTAGES
+from .stageloop import KCounts, intersections
 
 
 def cell_weights(model: KModel) -> np.ndarray:
@@ -193,85 +155,46 @@ class _Book:
             out.sums[name + "_sq"] = rc.exact_sum(x * x)
 
 
-def run_chunk_k(model: KModel, seeds: list[np.random.SeedSequence], sizes: list[int]) -> KCounts:
-    """Simulate the blocks ``seeds`` (``sizes`` trials each) and count the outcomes."""
-    n = int(sum(sizes))
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    blocks = [(np.random.Generator(np.random.PCG64(ss)), slice(int(a), int(b)))
-              for ss, a, b in zip(seeds, starts[:-1], starts[1:])]
-    k_max, g = model.stages, model.hypotheses
-    out = KCounts(k_max, g, n)
-    A = out.arrays
-    data = KSTAGES[model.endpoint](model, n)
-    weights = model.combination_weights
-    with np.errstate(divide="ignore"):
-        log_crit = np.log(np.asarray(model.critical, dtype=float))
-    fisher, compat = model.combination == "fisher", model.rpact_compat
-    fut = _futility_bounds(model)
-    member = np.asarray(model.membership, dtype=bool)
-    w = cell_weights(model)
-    inter = intersections(g)
-    contains = np.array([[j in J for J in inter] for j in range(g)])  # g × |J|
-    book = _Book(model, n)
+class KRules:
+    """The cells form's hooks of the stage loop (:mod:`.stageloop`): sizes per cell, every
+    intersection through its p-value, rpact's selection rules with jitter, exact size sums."""
 
-    sel = np.ones((g, n), dtype=bool)
-    active = np.ones(n, dtype=bool)
-    comb = np.zeros((len(inter), n))
-    rej_int = np.zeros((len(inter), n), dtype=bool)
-    rej = np.zeros((g, n), dtype=bool)
-    success_any = np.zeros(n, dtype=bool)
+    def __init__(self, model: KModel, n: int, blocks):
+        self.m, self.n, self.blocks = model, n, blocks
+        self.hypotheses = model.hypotheses
+        self.data = KSTAGES[model.endpoint](model, n)
+        self.member = np.asarray(model.membership, dtype=bool)
+        self.w = cell_weights(model)
+        self.inter = intersections(self.hypotheses)
+        self.book = _Book(model, n)
 
-    for k in range(k_max):
-        stage_sizes, enrolled = _stage_sizes(model, k, sel, w, member)
-        book.add(active, stage_sizes, enrolled)
-        A["reached"][k] = np.count_nonzero(active)
-        A["selected"][:, k] = np.count_nonzero(sel & active, axis=1)
-        z = data.stage(blocks, n, stage_sizes)
+    def sizes(self, k: int, sel: np.ndarray, active: np.ndarray) -> np.ndarray:
+        stage_sizes, enrolled = _stage_sizes(self.m, k, sel, self.w, self.member)
+        self.book.add(active, stage_sizes, enrolled)
+        return stage_sizes
+
+    def combine(self, z: np.ndarray, sel: np.ndarray, rho) -> tuple[np.ndarray, np.ndarray]:
+        """z of every H_J: one population its own z, several Φ⁻¹(1 − p_J) (after rpact's round
+        trip in the rpact-compatible mode)."""
+        compat = self.m.rpact_compat
         if compat:
             z = rpact_separate_z(z)
         p = np.where(sel, ndtr(-z), np.inf)
-        rho = sd_correlation(model, data)
-        z_j = np.empty((len(inter), n))
-        tested = np.empty((len(inter), n), dtype=bool)
-        for i, J in enumerate(inter):
-            pj, m = _intersection_p(model.intersection_test, p, J, z, rho)
+        z_j = np.empty((len(self.inter), self.n))
+        tested = np.empty((len(self.inter), self.n), dtype=bool)
+        for i, J in enumerate(self.inter):
+            pj, m = _intersection_p(self.m.intersection_test, p, J, z, rho)
             tested[i] = m > 0
             z_j[i] = z[J[0]] if len(J) == 1 else p_to_z(np.where(m > 0, pj, 1.0), compat)
-        comb += np.where(tested, weights[k] * _term(model, np.where(tested, z_j, 0.0)), 0.0)
-        stat, reached = _reject(model, k, comb, log_crit)
-        now = reached & tested
-        if compat and k == k_max - 1:  # rpact stops the closed test when H_global fails
-            now &= now[0]
-        rej_int |= now
-        closed = closed_rejections(rej_int, contains)
-        new = closed & sel & ~rej & active
-        rej |= new
-        A["rejected"][:, k] = np.count_nonzero(new, axis=1)
-        if model.success_criterion == "all":
-            success = (~sel | closed).all(axis=0) & active
-        else:
-            success = rej.any(axis=0) & active
-        A["success"][k] = np.count_nonzero(success)
-        success_any |= success
-        if k == k_max - 1:
-            A["selected_last"] += np.count_nonzero(sel & active, axis=1)
-            break
-        futile = futile_rule(z_j if fisher else stat, fut[k], tested, contains, sel)
-        measure = data.measures()
-        if model.endpoint == "binary":
-            measure = measure + _jitter(blocks, n, g)
-        sel = select_k(model, sel, measure)
-        futile = (futile | ~sel.any(axis=0)) & active & ~success
-        A["futility"][k] = np.count_nonzero(futile)
-        active &= ~(success | futile)
-        if k == 0:  # the first interim's decision among the trials that continue
-            code = (sel.astype(np.int64) * (2 ** np.arange(g))[:, None]).sum(axis=0)
-            A["first_config"] += np.bincount(code[active], minlength=2 ** g)
+        return z_j, tested
 
-    A["rej_total"] += np.count_nonzero(rej, axis=1)
-    A["rej_any"][0] = np.count_nonzero(rej.any(axis=0))
-    A["rej_all"][0] = np.count_nonzero(rej.all(axis=0))
-    A["rej_both"][0] = np.count_nonzero(rej[0] & rej[1])
-    A["success_total"][0] = np.count_nonzero(success_any)
-    book.finish(out)
-    return out
+    def interim(self, k: int, sel: np.ndarray) -> np.ndarray:
+        measure = self.data.measures()
+        if self.m.endpoint == "binary":
+            measure = measure + _jitter(self.blocks, self.n, self.hypotheses)
+        return select_k(self.m, sel, measure)
+
+    def finish(self, counts: KCounts) -> KCounts:
+        self.book.finish(counts)
+        return counts
+

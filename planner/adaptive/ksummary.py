@@ -20,10 +20,10 @@ import numpy as np
 from .boundaries import BOUNDARY_TEXT
 from .closed_testing import INTERSECTION_TEXT
 from .kmodel import KModel
-from .kpop import KCounts
 from .recalculation import exact_moments
 from .results import AdaptiveResult, prop_se, size_fields
 from .selection import K_SELECTION_TEXT
+from .stageloop import KCounts
 
 _ENDPOINT_TEXT = {
     "continuous": "normal outcomes with known variance per cell (rpact getSimulationEnrichmentMeans)",

@@ -6,7 +6,10 @@ the block, every stage), so the results do not depend on how the blocks are grou
 or on the number of worker threads. Chunks (whole blocks) are the unit of memory, progress and
 cancellation; every output is an integer count, summed over chunks exactly.
 
-One simulated trial (K stages, cumulative sizes N_1 < … < N_K, subjects or events):
+The stage loop is the one of both forms (:mod:`.stageloop`); this module holds the two-subset
+form's rules (:class:`TwoSubsetRules`), its counts (:class:`Counts`, with the path histogram from
+which the summary computes expected sizes) and the runner. One simulated trial of the two-subset
+form (K stages, cumulative sizes N_1 < … < N_K, subjects or events):
 
 1. Stage 1 enrols everyone: S gets N_1·w_S and R gets N_1·w_R (w = prevalence shares; survival:
    ∝ prevalence × events per patient). Later stages give the increment N_k − N_{k−1} to the
@@ -30,25 +33,21 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import log_ndtr
 
 from ..blocks import seeded_chunks
 from . import recalculation as rc
-from .closed_testing import (
-    RPACT_Z_CLIP,
-    closed_rejections,
-    futile,
-    intersection_z,
-    rpact_separate_z,
-)
-from .kstages import sd_correlation
+from .closed_testing import futile, intersection_z, rpact_separate_z
+from .kpop import KRules
 from .model import SimModel
 from .selection import select
+from .stageloop import RPACT_FUTILITY, KCounts, run_stages
+from .stageloop import futility_bounds as _futility_bounds  # the patient-level simulator's names
+from .stageloop import reject as _reject
+from .stageloop import term as _term
 from .stages import two_subset_stages
 
 BLOCK = 4096
 DEFAULT_CHUNK = 65536
-RPACT_FUTILITY = -6.0  # rpact's "no futility bound"
 
 # per-stage configuration codes in the path histogram
 _BOTH, _S_ONLY, _F_ONLY = 1, 2, 3
@@ -105,18 +104,6 @@ def subset_weights(model: SimModel) -> tuple[float, float]:
     return p, 1.0 - p
 
 
-def _futility_bounds(model: SimModel) -> list[float | None]:
-    """Futility bounds on the z scale: inverse normal of the combination statistics, Fisher of
-    the stage-wise p-values (rpact's α₀ = 1 − Φ(b); with ``rpact_compat`` α₀ = 1: p = 1)."""
-    k = model.stages
-    if model.futility_bounds:
-        return list(model.futility_bounds) + [None]
-    if model.rpact_compat:
-        low = -RPACT_Z_CLIP + 1e-6 if model.combination == "fisher" else RPACT_FUTILITY
-        return [low] * (k - 1) + [None]
-    return [None] * k
-
-
 def _stage_sizes(model: SimModel, k: int, sel_f: np.ndarray, w_s: float, w_r: float, inc=None):
     """Subjects (events) of S and R in stage k: the increment (per trial with recalculation)
     split over the enrolled subsets."""
@@ -125,30 +112,6 @@ def _stage_sizes(model: SimModel, k: int, sel_f: np.ndarray, w_s: float, w_r: fl
     if inc is None:
         inc = model.planned[k] - model.planned[k - 1]
     return np.where(sel_f, inc * w_s, inc), np.where(sel_f, inc * w_r, 0.0)
-
-
-def _reject(model: SimModel, k: int, comb: np.ndarray, log_crit) -> tuple[np.ndarray, np.ndarray]:
-    """Combination statistics of stage k and where they reach c_k (inverse normal: Σ w z / √t_k ≥ c_k;
-    Fisher: Σ w ln p ≤ ln c_k)."""
-    if model.combination == "fisher":
-        return comb, comb <= log_crit[k]
-    stat = comb / math.sqrt(model.information_rates[k])
-    return stat, stat >= model.critical[k]
-
-
-def _term(model: SimModel, z: np.ndarray) -> np.ndarray:
-    """A stage's contribution before its weight: z (inverse normal) or ln p = ln Φ(−z) (Fisher)."""
-    return log_ndtr(-z) if model.combination == "fisher" else z
-
-
-def _count_configuration(ps: dict, k: int, active, sel_s, sel_f) -> None:
-    both = sel_s & sel_f
-    ps["reached"][k] = np.count_nonzero(active)
-    ps["sel_s"][k] = np.count_nonzero(active & sel_s)
-    ps["sel_f"][k] = np.count_nonzero(active & sel_f)
-    ps["both"][k] = np.count_nonzero(active & both)
-    ps["s_only"][k] = np.count_nonzero(active & sel_s & ~sel_f)
-    ps["f_only"][k] = np.count_nonzero(active & sel_f & ~sel_s)
 
 
 #: hypotheses (S, F) × intersections (H_SF, H_S, H_F) of the two-subset closed test
@@ -177,110 +140,90 @@ def _select(model: SimModel, data, blocks: list, n: int, sel_s, sel_f):
 
 
 def new_counts(model):
-    """Empty counts for ``model``: :class:`Counts`, or :class:`.kpop.KCounts` for a
+    """Empty counts for ``model``: :class:`Counts`, or :class:`.stageloop.KCounts` for a
     several-populations :class:`.kmodel.KModel`."""
     if hasattr(model, "membership"):
-        from .kpop import KCounts
         return KCounts(model.stages, model.hypotheses)
     return Counts(model.stages)
 
 
-def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[int]) -> Counts:
-    """Simulate the blocks ``seeds`` (with ``sizes`` trials each) and count the outcomes
-    (a :class:`.kmodel.KModel`: :func:`.kpop.run_chunk_k`)."""
-    if hasattr(model, "membership"):
-        from .kpop import run_chunk_k
-        return run_chunk_k(model, seeds, sizes)
-    n = int(sum(sizes))
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    blocks = [(np.random.Generator(np.random.PCG64(ss)), slice(int(a), int(b)))
-              for ss, a, b in zip(seeds, starts[:-1], starts[1:])]
-    k_max = model.stages
-    out = Counts(k_max, n)
-    ps = out.per_stage
-    data = two_subset_stages(model, n)
-    weights = model.combination_weights
-    with np.errstate(divide="ignore"):
-        log_crit = np.log(np.asarray(model.critical, dtype=float))
-    fisher = model.combination == "fisher"
-    fut = _futility_bounds(model)
-    sizes = _SizeBook(model, n) if model.recalculation is not None else None
-    inc = None
-    w_s, w_r = subset_weights(model)
-    compat = model.rpact_compat
-    all_success = model.success_criterion == "all"
+class TwoSubsetRules:
+    """The two-subset form's hooks of the stage loop (:mod:`.stageloop`), with the populations
+    F (row 0) and S (row 1) over the cells S, R: sizes split by :func:`subset_weights` (or
+    recalculated), the path histogram and per-stage configurations, the single selected
+    population's z used directly and the intersection from the z before rpact's round trip,
+    the two-subset selection rules with random tie keys (:mod:`.selection`)."""
 
-    ones = np.ones(n, dtype=bool)
-    sel_s, sel_f, active = ones.copy(), ones.copy(), ones.copy()
-    comb = np.zeros((3, n))
-    rej_int = np.zeros((3, n), dtype=bool)
-    rej_s = np.zeros(n, dtype=bool)
-    rej_f = np.zeros(n, dtype=bool)
-    success_any = np.zeros(n, dtype=bool)
-    path = np.zeros(n, dtype=np.int64)
+    hypotheses = 2
 
-    for k in range(k_max):
+    def __init__(self, model: SimModel, n: int, blocks):
+        self.m, self.n, self.blocks = model, n, blocks
+        self.data = two_subset_stages(model, n)
+        self.book = _SizeBook(model, n) if model.recalculation is not None else None
+        self.inc = None
+        self.w = subset_weights(model)
+        self.counts = Counts(model.stages, n)
+        self.path = np.zeros(n, dtype=np.int64)
+
+    def sizes(self, k: int, sel: np.ndarray, active: np.ndarray) -> np.ndarray:
+        sel_f, sel_s = sel
+        n = self.n
+        size_s, size_r = _stage_sizes(self.m, k, sel_f, *self.w, self.inc)
+        if self.book is not None:
+            self.book.add(k, active, sel_s & ~sel_f, size_s, size_r)
         both = sel_s & sel_f
-        size_s, size_r = _stage_sizes(model, k, sel_f, w_s, w_r, inc)
-        if sizes is not None:
-            sizes.add(k, active, sel_s & ~sel_f, size_s, size_r)
         config = np.where(both, _BOTH, np.where(sel_s, _S_ONLY, _F_ONLY))
-        path += np.where(active, config * 4 ** k, 0)
-        _count_configuration(ps, k, active, sel_s, sel_f)
-
+        self.path += np.where(active, config * 4 ** k, 0)
+        ps = self.counts.per_stage
+        ps["both"][k] = np.count_nonzero(active & both)
+        ps["s_only"][k] = np.count_nonzero(active & sel_s & ~sel_f)
+        ps["f_only"][k] = np.count_nonzero(active & sel_f & ~sel_s)
         if np.ndim(size_s) == 0:  # stage 1: the same sizes in every trial
-            stage_n = np.broadcast_to(np.array([[size_s], [size_r]], dtype=float), (2, n))
-        else:
-            stage_n = np.stack([np.broadcast_to(size_s, (n,)), np.broadcast_to(size_r, (n,))])
-        z_f, z_s = data.stage(blocks, n, stage_n)
-        z_both = intersection_z(model.intersection_test, z_s, z_f, sd_correlation(model, data), compat)
+            return np.broadcast_to(np.array([[size_s], [size_r]], dtype=float), (2, n))
+        return np.stack([np.broadcast_to(size_s, (n,)), np.broadcast_to(size_r, (n,))])
+
+    def combine(self, z, sel: np.ndarray, rho) -> tuple[np.ndarray, np.ndarray]:
+        """z of H_FS, H_F, H_S (:func:`.stageloop.intersections` order)."""
+        sel_f, sel_s = sel
+        z_f, z_s = z
+        compat = self.m.rpact_compat
+        z_both = intersection_z(self.m.intersection_test, z_s, z_f, rho, compat)
         if compat:
             z_s, z_f = rpact_separate_z(z_s), rpact_separate_z(z_f)
-        z_int = np.where(both, z_both, np.where(sel_s, z_s, z_f))
-        comb[0] += weights[k] * _term(model, z_int)
-        comb[1] += np.where(sel_s, weights[k] * _term(model, z_s), 0.0)
-        comb[2] += np.where(sel_f, weights[k] * _term(model, z_f), 0.0)
-        stat, reached = _reject(model, k, comb, log_crit)
-        tested = (ones, sel_s, sel_f)
-        now = [reached[j] & tested[j] for j in range(3)]
-        if compat and k == k_max - 1:  # rpact skips H_S, H_F at the last stage if H_SF fails
-            now[1] &= now[0]
-            now[2] &= now[0]
-        for j in range(3):
-            rej_int[j] |= now[j]
-        closed_s, closed_f = closed_rejections(rej_int, TWO_CONTAINS)
-        new_s = closed_s & sel_s & ~rej_s & active
-        new_f = closed_f & sel_f & ~rej_f & active
-        rej_s |= new_s
-        rej_f |= new_f
-        ps["rej_s"][k] = np.count_nonzero(new_s)
-        ps["rej_f"][k] = np.count_nonzero(new_f)
-        if all_success:
-            success = (~sel_s | closed_s) & (~sel_f | closed_f) & active
-        else:
-            success = (rej_s | rej_f) & active
-        ps["success"][k] = np.count_nonzero(success)
-        success_any |= success
-        if k == k_max - 1:
-            break
-        futile = _futile(np.stack([z_int, z_s, z_f]) if fisher else stat, fut[k], tested, sel_s, sel_f)
-        if sizes is not None:
-            sizes.interim(k, z_s, z_f, sel_s, sel_f, weights)
-        sel_s, sel_f = _select(model, data, blocks, n, sel_s, sel_f)
-        if sizes is not None:
-            inc = sizes.next_size(data, k, sel_s, sel_f)
-        futile = (futile | ~(sel_s | sel_f)) & active & ~success
-        ps["futility"][k] = np.count_nonzero(futile)
-        active &= ~(success | futile)
+        self.z = (z_s, z_f)
+        z_int = np.where(sel_s & sel_f, z_both, np.where(sel_s, z_s, z_f))
+        return np.stack([z_int, z_f, z_s]), np.stack([np.ones(self.n, dtype=bool), sel_f, sel_s])
 
-    out.totals.update(rej_s=int(np.count_nonzero(rej_s)), rej_f=int(np.count_nonzero(rej_f)),
-                      rej_any=int(np.count_nonzero(rej_s | rej_f)),
-                      rej_both=int(np.count_nonzero(rej_s & rej_f)),
-                      success=int(np.count_nonzero(success_any)))
-    out.paths = np.bincount(path, minlength=4 ** k_max).astype(np.int64)
-    if sizes is not None:
-        sizes.finish(out)
-    return out
+    def interim(self, k: int, sel: np.ndarray) -> np.ndarray:
+        sel_f, sel_s = sel
+        if self.book is not None:
+            self.book.interim(k, *self.z, sel_s, sel_f, self.m.combination_weights)
+        sel_s, sel_f = _select(self.m, self.data, self.blocks, self.n, sel_s, sel_f)
+        if self.book is not None:
+            self.inc = self.book.next_size(self.data, k, sel_s, sel_f)
+        return np.stack([sel_f, sel_s])
+
+    def finish(self, counts: KCounts) -> Counts:
+        out, A = self.counts, counts.arrays
+        ps = out.per_stage
+        for key, src in (("reached", A["reached"]), ("sel_f", A["selected"][0]), ("sel_s", A["selected"][1]),
+                         ("rej_f", A["rejected"][0]), ("rej_s", A["rejected"][1]),
+                         ("success", A["success"]), ("futility", A["futility"])):
+            ps[key][:] = src
+        out.totals.update(rej_s=int(A["rej_total"][1]), rej_f=int(A["rej_total"][0]),
+                          rej_any=int(A["rej_any"][0]), rej_both=int(A["rej_both"][0]),
+                          success=int(A["success_total"][0]))
+        out.paths = np.bincount(self.path, minlength=4 ** self.m.stages).astype(np.int64)
+        if self.book is not None:
+            self.book.finish(out)
+        return out
+
+
+def run_chunk(model: SimModel, seeds: list[np.random.SeedSequence], sizes: list[int]) -> Counts:
+    """Simulate the blocks ``seeds`` (with ``sizes`` trials each) and count the outcomes: the one
+    stage loop (:func:`.stageloop.run_stages`) with the two-subset rules, or with
+    :class:`.kpop.KRules` for a several-populations :class:`.kmodel.KModel`."""
+    return run_stages(model, KRules if hasattr(model, "membership") else TwoSubsetRules, seeds, sizes)
 
 
 class _SizeBook:
@@ -430,3 +373,8 @@ def path_moments(counts: Counts, values: np.ndarray) -> tuple[float, float]:
     second = math.fsum(w * values * values) / n
     var = max(second - mean * mean, 0.0)
     return mean, math.sqrt(var / n) if n > 1 else math.nan
+
+
+__all__ = ["BLOCK", "DEFAULT_CHUNK", "RPACT_FUTILITY", "Counts", "TwoSubsetRules", "_futile",
+           "_futility_bounds", "_reject", "_term", "new_counts", "path_moments", "path_sizes", "run",
+           "run_chunk", "subset_weights"]
