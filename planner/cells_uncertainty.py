@@ -272,6 +272,18 @@ def _cell_priors(r: Reader, block: Any, names: tuple[str, ...], endpoint: str | 
     return {c: v for c, v in out.items() if v}
 
 
+def piecewise_median_problems(uncertainty: Any, cells: dict) -> list[Problem]:
+    """A control-median prior on a cell whose control hazards come from its ``piecewise`` table
+    would be read and silently ignored (the table, not the median, gives the hazards): refused,
+    naming the field."""
+    priors = getattr(uncertainty, "cells", None) or {}
+    return [Problem(f"uncertainty.cells.{name}.control_median",
+                    f"has no effect: cell {name!r} gives its control hazards as a piecewise table "
+                    "(remove this prior, or give the cell a control median instead of the table)")
+            for name, sub in priors.items()
+            if "control_median" in sub and getattr(cells.get(name), "piecewise", None) is not None]
+
+
 def parse_cells_uncertainty(block: Any, endpoint: str | None,
                             names: tuple[str, ...]) -> tuple[CellsUncertainty | None, list[Problem]]:
     """Validate the cells form's ``uncertainty`` block (``names``: the cells, in file order)."""
@@ -389,4 +401,5 @@ def cells_prior_centres(scenario: Any, u: CellsUncertainty) -> list[PriorCentre]
 
 __all__ = ["CellsUncertainty", "DirichletPrior", "MedianPrior", "SdPrior", "cell_input_path", "cell_value", "cells_input_words",
            "cells_prior_centres",
-           "cells_uncertainty_to_dict", "parse_cells_uncertainty"]
+           "cells_uncertainty_to_dict", "parse_cells_uncertainty",
+           "piecewise_median_problems"]

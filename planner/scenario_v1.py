@@ -388,6 +388,10 @@ def scenario_from_dict(data: Any) -> Scenario:
     uncertainty = None
     if data.get("uncertainty") is not None and (population is not None or not cells_form):
         uncertainty = _uncertainty(r, data["uncertainty"], endpoint, population)
+        if uncertainty is not None and cells:
+            from .cells_uncertainty import piecewise_median_problems  # noqa: PLC0415
+
+            r.problems.extend(piecewise_median_problems(uncertainty, cells))
 
     biomarker = read_biomarker(r, data, endpoint, positive)  # the cutoff explorer's block (planner.cutoff)
 

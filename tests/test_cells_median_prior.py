@@ -125,3 +125,18 @@ def test_a_median_estimate_far_from_the_scenario_is_a_conflict():
     assert conflicts and conflicts[0].path == "cells.B.control_median"
     calm = scenario_from_dict(_scenario({"cells": {"B": {"control_median": {"estimate": 12.5, "events": 40}}}}))
     assert not prior_conflicts(calm)
+
+
+def test_a_median_prior_on_a_piecewise_cell_is_refused_naming_the_field():
+    """A piecewise cell takes its control hazards from its table: a median prior there would be
+    read and ignored, so the reader refuses it (exit 2 in the CLI, naming the field)."""
+    d = _scenario({"draws": 200, "cells": {"A": {"control_median": {"events": 30}},
+                                          "B": {"control_median": {"events": 30}}}})
+    d["cells"]["B"] = {"piecewise": {"starts": [0, 3], "control_hazards": [0.06, 0.05], "hazard_ratios": [1.0, 0.8]}}
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(d)
+    paths = [p.path for p in err.value.problems]
+    assert paths == ["uncertainty.cells.B.control_median"], paths
+    assert "piecewise table" in err.value.problems[0].reason
+    del d["uncertainty"]["cells"]["B"]
+    assert scenario_from_dict(d).uncertainty.uncertain() == ("cells.A.control_median",)
