@@ -128,8 +128,8 @@ def model_from_scenario(scenario: Scenario, options: AdaptiveOptions | None = No
         raise ScenarioError([Problem("designs.adaptive", "is required to simulate the adaptive design")])
     if scenario.has_cells:  # several populations: the K-population model (.kmodel)
         if inputs:
-            raise ScenarioError([Problem("uncertainty", "assurance of the adaptive design is available "
-                                         "for the two-subgroup form only")])
+            raise ScenarioError([Problem("uncertainty", "the cells form's prior draws are simulated as "
+                                         "scenarios (planner.adaptive.assurance), not as inputs")])
         from .kmodel import kmodel_from_scenario  # noqa: PLC0415 (kmodel imports this module)
         return kmodel_from_scenario(scenario, opts)
     par, mix, shares = _subset_params(scenario, inputs)
