@@ -1,8 +1,9 @@
 """Speed-ups of the stratified interim engine that must not change its numbers (issue 11, wave 5).
 
 * States with one fate are propagated as one density (procedure._merge): the records equal the
-  unmerged recursion's to round-off (the recursion is linear in the densities; measured equal
-  to the last bit on the PAOLA-1 examples);
+  unmerged recursion's to round-off (the recursion is linear in the densities; the FLOOR cut-off
+  of each density's far tail acts on the sum: measured ≤ 2.4e-11 relative on the PAOLA-1
+  comparisons);
 * a curve's node sizes from one vectorized call at sampled points (sizing._sampled_root) equal
   the scalar root search's to 1e-10 in log N (measured 3.5e-13).
 """
