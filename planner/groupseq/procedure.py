@@ -178,7 +178,7 @@ def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None
                 dens[state] = dens[state] + m if state in dens else m
         records.append([G.trim(m) for m in mats])
         if k < k_max - 1:
-            dens = _merge(dens, _flag_sets(law, rule), rule, k + 1)
+            dens = _merge(dens, _flag_sets(law, rule), _pattern(rule), k + 1)
             width = G.KERNEL_WIDTH if radius is None else G.OWN_KERNEL_WIDTH
             dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref, width)))
     return grid, lam_ref, records
@@ -192,6 +192,13 @@ def _flag_sets(law: G.Law, rule: Rule) -> tuple:
 
 
 _FATES: dict[tuple, int] = {}   # a state's fate (see _fate) -> a small id (few distinct: flags are booleans)
+
+
+def _pattern(rule: Rule) -> Rule:
+    """``rule`` with each finite bound replaced by 0: all of it that :func:`_step` reads (which
+    bounds exist, the stopping rule), so that :func:`_fate` is cached across structures."""
+    zero = lambda v: tuple(0.0 if math.isfinite(x) else x for x in v)  # noqa: E731
+    return Rule(zero(rule.a), zero(rule.b), zero(rule.c_f), zero(rule.c_s), zero(rule.f_f), zero(rule.f_s), rule.stop_when)
 
 
 @lru_cache(maxsize=4096)
@@ -211,7 +218,8 @@ def _fate(state: tuple, k: int, rule: Rule, flags: tuple) -> int:
 
 
 def _merge(dens: dict, flags: tuple, rule: Rule, k: int) -> dict:
-    """The continuing densities with states of one fate before look k (:func:`_fate`) summed
+    """The continuing densities with states of one fate before look k (:func:`_fate`; ``rule``:
+    its :func:`_pattern`, ``flags``: :func:`_flag_sets`) summed
     under the first such state: the transition and every later look then run once per fate
     instead of once per state (exact: the recursion is linear in the densities)."""
     out: dict = {}
