@@ -302,11 +302,14 @@ def intersection_bounds(law: G.Law, a: np.ndarray, b: np.ndarray, target: np.nda
     for k in range(k_max):
         sc = law.scale[k]
 
-        def crossed(ak, bk, k=k, sc=sc, dens=dens):
+        whole = {state: _quadrant(h, grid, k, (math.inf, math.inf)) for state, h in dens.items()}   # once a look
+
+        def crossed(ak, bk, k=k, sc=sc, dens=dens, whole=whole):
             out = 0.0
-            for (_, _, d_f, _, d_s), h in dens.items():
+            for state, h in dens.items():
+                _, _, d_f, _, d_s = state
                 up = (math.inf if d_f else ak * sc[0], math.inf if d_s else bk * sc[1])
-                out += _quadrant(h, grid, k, (math.inf, math.inf)) - _quadrant(h, grid, k, up)
+                out += whole[state] - _quadrant(h, grid, k, up)
             return out
 
         unknown = solve_at(k)
