@@ -11,7 +11,8 @@ beside them, read when the row finishes:
   effect, claims over prevalence at the design's N, N for the target power over prevalence;
   issue 11: ≤ 100 ms), ``warm grids``: the grid recursions cached from the warm-up call (as when
   a curve is redrawn), ``cold grids``: every recursion recomputed (as after a change of an effect;
-  the bounds stay cached);
+  the bounds stay cached), ``first call``: every cache of the interim engine emptied, the
+  closed-test bounds too (a first redraw after a change of an effect);
 * each of these with the file's two-look plan and with the issue's three-look plan
   (information rates 0.33, 0.67, 1; O'Brien–Fleming; non-binding futility at z = 0);
 * ``NPH comparison`` — ``compare_designs`` of resources/scenarios/pdl1_io_delayed_effect.json
@@ -101,6 +102,20 @@ def _clear_grids() -> None:
             getattr(procedure, name).cache_clear()
 
 
+def _clear_everything() -> None:
+    """Forget every cache of the interim engine, the bounds too (a user's first redraw after a
+    change of the correlation, e.g. of an effect: every structure new)."""
+    from functools import _lru_cache_wrapper  # noqa: PLC0415
+
+    from planner.groupseq import boundaries, curve, grid2d, procedure, sizing, stratified  # noqa: PLC0415
+
+    for mod in (boundaries, curve, grid2d, procedure, sizing, stratified):
+        for value in vars(mod).values():
+            if isinstance(value, _lru_cache_wrapper):
+                value.cache_clear()
+    getattr(procedure, "_FATES", {}).clear()
+
+
 def recursions_per_curve(s) -> None:
     """Per curve of :func:`four_curves` (cold: every grid recursion recomputed): the recursions
     it runs and its CPU ms (where the cold curves' time goes)."""
@@ -131,6 +146,7 @@ def _rows(s, tag: str) -> dict:
         f"comparison, all designs, {tag}": (lambda: compare_designs(s, include_adaptive=False), 30.0),
         f"four curves, warm grids, {tag}": (curves4, 100.0),
         f"four curves, cold grids, {tag}": (curves4, 100.0),
+        f"four curves, first call, {tag}": (curves4, None),
     }
 
 
@@ -149,7 +165,7 @@ def main() -> None:
     for name, (fn, target) in rows.items():
         if only and not any(o in name for o in only):
             continue
-        clear = _clear_grids if "cold" in name else None
+        clear = _clear_grids if "cold" in name else _clear_everything if "first" in name else None
         med, cpu, load = _median(fn, 3 if "curves" in name and repeat > 3 else repeat, clear)
         tgt = f"≤ {target:g} ms" if target else ""
         print(f"{name:38s} {med:9.1f} {cpu:9.1f}  {tgt:12s} {load:.2f}", flush=True)

@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr, stdtrit
 
-from .designs.build import build_model
+from .designs.build import build_model, builder
 from .designs.sequential import SequentialModel, StratifiedSequentialModel, one_sided_alpha
 from .groupseq.boundaries import boundaries, crossing
 from .groupseq.single import fixed_power_needed, sequential_at
@@ -43,26 +43,40 @@ from .results import DesignResult
 from .scenario import FixedDesignOptions, Scenario
 
 
-def _events_per_patient(name: str, par: Params, opts: FixedDesignOptions, tau: float) -> float:
+def _events_function(name: str, par: Params, opts: FixedDesignOptions):
+    """τ ↦ the design's expected events per patient randomized by calendar time τ (the model
+    made at accrual min(τ, a), follow-up max(τ − a, 0), times the share accrued min(τ, a)/a).
+
+    The stratified design's events per patient are the interaction model's (the same cells and
+    formula, bit for bit) without its critical values, solved per call (speed). The builder and
+    the options without the plan are looked up once (a root search calls this ~8 times a look);
+    the model is :func:`planner.designs.build.build_model`'s without a plan, bit for bit."""
+    make = builder("interaction" if name == "stratified" else name, cells=par.structure is not None)
+    plain = replace(opts, interim=None)
     a = par.accrual_time
-    p = replace(par, accrual_time=min(tau, a), follow_up_time=max(tau - a, 0.0))
-    # the stratified design's events per patient are the interaction model's (the same cells and
-    # formula, bit for bit) without its critical values, solved per call (speed)
-    u = build_model("interaction" if name == "stratified" else name, p, replace(opts, interim=None)).events_per_patient
-    return float(np.asarray(u).reshape(-1)[0]) * min(tau, a) / a
+
+    def per_patient(tau: float) -> float:
+        p = replace(par, accrual_time=min(tau, a), follow_up_time=max(tau - a, 0.0))
+        return float(np.asarray(make(p, plain).events_per_patient).reshape(-1)[0]) * min(tau, a) / a
+
+    return per_patient
+
+
+def _events_per_patient(name: str, par: Params, opts: FixedDesignOptions, tau: float) -> float:
+    return _events_function(name, par, opts)(tau)
 
 
 def look_times(name: str, par: Params, opts: FixedDesignOptions, n: float, events: list[float]) -> list[float]:
     """Calendar times at which the design's expected events reach ``events`` (NaN: never)."""
     end = par.accrual_time + par.follow_up_time
-    total = n * _events_per_patient(name, par, opts, end)
+    per_patient = _events_function(name, par, opts)
+    total = n * per_patient(end)
     out = []
     for d in events:
         if d >= total * (1 - 1e-9):
             out.append(end if d <= total * (1 + 1e-6) else math.nan)
             continue
-        out.append(float(brentq(lambda t, d=d: n * _events_per_patient(name, par, opts, t) - d,
-                                1e-9 * end, end, xtol=1e-9)))
+        out.append(float(brentq(lambda t, d=d: n * per_patient(t) - d, 1e-9 * end, end, xtol=1e-9)))
     return out
 
 

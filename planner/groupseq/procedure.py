@@ -21,7 +21,10 @@ the intersection test). The trial stops early (``stop_when``):
 Futility stops are followed (binding or not: a non-binding bound changes no efficacy bound but
 is counted as followed in powers and expected sizes, as rpact does). Everything after a stop is
 absorbed; the records are, per look, the probability of each claim by that look and of stopping
-there, for every point (drift) by exponential tilting from lattice references.
+there, for every point (drift) by exponential tilting from lattice references. Continuing states
+whose every future path records the same claims and stops (one *fate*, :func:`_fate`) are carried
+as one density (:func:`_merge`: 10 → 8 and 14 → 10 densities at the looks of a three-look plan
+with futility; the FFT transitions are the recursion's main cost).
 """
 
 from __future__ import annotations
@@ -175,9 +178,56 @@ def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None
                 dens[state] = dens[state] + m if state in dens else m
         records.append([G.trim(m) for m in mats])
         if k < k_max - 1:
+            dens = _merge(dens, _flag_sets(law, rule), _pattern(rule), k + 1)
             width = G.KERNEL_WIDTH if radius is None else G.OWN_KERNEL_WIDTH
             dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref, width)))
     return grid, lam_ref, records
+
+
+def _flag_sets(law: G.Law, rule: Rule) -> tuple:
+    """Per look, the interval flags of each axis (:func:`_cuts`): all that :func:`_step` sees."""
+    k_max = law.k_max
+    return tuple(tuple(tuple(_cuts(rule, k, d, float(law.scale[k, d]), k == k_max - 1)[1]) for d in range(2))
+                 for k in range(k_max))
+
+
+_FATES: dict[tuple, int] = {}   # a state's fate (see _fate) -> a small id (few distinct: flags are booleans)
+
+
+def _pattern(rule: Rule) -> Rule:
+    """``rule`` with each finite bound replaced by 0: all of it that :func:`_step` reads (which
+    bounds exist, the stopping rule), so that :func:`_fate` is cached across structures."""
+    zero = lambda v: tuple(0.0 if math.isfinite(x) else x for x in v)  # noqa: E731
+    return Rule(zero(rule.a), zero(rule.b), zero(rule.c_f), zero(rule.c_s), zero(rule.f_f), zero(rule.f_s), rule.stop_when)
+
+
+@lru_cache(maxsize=4096)
+def _fate(state: tuple, k: int, rule: Rule, flags: tuple) -> int:
+    """Id of what becomes of a trial in ``state`` before look k, for every path: per pair of
+    intervals at look k the recorded claims (H_F, H_S rejected), whether it stops and, if not,
+    the fate of its next state. States with one fate contribute to the records only through
+    the sum of their densities."""
+    fl_f, fl_s = flags[k]
+    last = k == len(flags) - 1
+    out = []
+    for ff in fl_f:
+        for fs in fl_s:
+            new, stop = _step(state, ff, fs, rule, k, last)
+            out.append((new[0] and new[1], new[0] and new[3], stop, -1 if stop else _fate(new, k + 1, rule, flags)))
+    return _FATES.setdefault(tuple(out), len(_FATES))
+
+
+def _merge(dens: dict, flags: tuple, rule: Rule, k: int) -> dict:
+    """The continuing densities with states of one fate before look k (:func:`_fate`; ``rule``:
+    its :func:`_pattern`, ``flags``: :func:`_flag_sets`) summed
+    under the first such state: the transition and every later look then run once per fate
+    instead of once per state (exact: the recursion is linear in the densities)."""
+    out: dict = {}
+    first: dict[int, tuple] = {}
+    for state, m in dens.items():
+        s = first.setdefault(_fate(state, k, rule, flags), state)
+        out[s] = out[s] + m if s in out else m
+    return out
 
 
 def run(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
@@ -252,11 +302,14 @@ def intersection_bounds(law: G.Law, a: np.ndarray, b: np.ndarray, target: np.nda
     for k in range(k_max):
         sc = law.scale[k]
 
-        def crossed(ak, bk, k=k, sc=sc, dens=dens):
+        whole = {state: _quadrant(h, grid, k, (math.inf, math.inf)) for state, h in dens.items()}   # once a look
+
+        def crossed(ak, bk, k=k, sc=sc, dens=dens, whole=whole):
             out = 0.0
-            for (_, _, d_f, _, d_s), h in dens.items():
+            for state, h in dens.items():
+                _, _, d_f, _, d_s = state
                 up = (math.inf if d_f else ak * sc[0], math.inf if d_s else bk * sc[1])
-                out += _quadrant(h, grid, k, (math.inf, math.inf)) - _quadrant(h, grid, k, up)
+                out += whole[state] - _quadrant(h, grid, k, up)
             return out
 
         unknown = solve_at(k)
