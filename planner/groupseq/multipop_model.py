@@ -261,15 +261,17 @@ def point_params(par: Params, i: int) -> Params:
 
 
 def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None,
-              par: Params | None = None) -> DesignModel:
-    """The cells-form stratified ``model`` under ``plan`` (itself without a plan or with one look)."""
+              par: Params | None = None, look_factors: np.ndarray | None = None) -> DesignModel:
+    """The cells-form stratified ``model`` under ``plan`` (itself without a plan or with one look);
+    ``look_factors`` (…, 2, K) of F and the population (one population only;
+    :func:`planner.survival_nph.lookwise_factors`)."""
     if plan is None or plan.k_max == 1:
         return model
     common = dict(name=model.name, endpoint=model.endpoint, alpha=model.alpha, sides=model.sides,
                   shape=model.shape, screened_per_randomized=model.screened_per_randomized,
                   events_per_patient=model.events_per_patient, primary=model.primary, details=model.details)
     if isinstance(model, OnePopulationModel):
-        inner = with_plan_two(model.base, plan, alpha_split)
+        inner = with_plan_two(model.base, plan, alpha_split, look_factors=look_factors)
         return OnePopulationSequentialModel(method=inner.method, inner=inner, population=model.population,
                                             stats=model.stats, **common)
     if isinstance(model, MultiPopModel):

@@ -1,0 +1,184 @@
+"""Interim looks with heterogeneous strata: each look's drift from the look-wise law
+(planner.survival_nph.lookwise_factors, planner.piecewise.lookwise.linear_look_factors).
+
+With constant but different hazard ratios or control hazards across B+/B− (or cells), an
+imperfect assay (test-positive/test-negative strata are mixtures of B+ and B−) or a strategy arm
+treating only test-positives, the share of each stratum in the events changes between looks, so
+a look's drift is Σ_s c_s θ_s / √(Σ_s c_s²/(p(1 − p)·N·e_s(τ_k))) (Schoenfeld per stratum at the
+look's expected calendar time τ_k; gsDesign2 gs_power_ahr; Yung & Liu 2020), not δ√t_k.
+
+Tolerances: the patient-level simulator (planner.piecewise.simulate: patients accrue in calendar
+time, binomial test and true status, exponential events and dropout, looks at the D_k-th event,
+stratified log-rank statistics computed from the data) against the analytic per-look rejection
+probability p: 4 Monte Carlo SEs √(p(1 − p)/n), n = 3,000 trials (4 SEs ≈ 0.015 at p = 0.05,
+0.029 at p = 0.2), + 0.01 for the average-HR/Schoenfeld approximation itself (its bias in these
+cases is ≤ 0.01 at the final look). The example (prevalence 0.4, sensitivity 0.85, specificity
+0.9, B+ median 6 and HR 0.5, B− median 18 and HR 1, accrual 24, follow-up 12, 700 patients, looks
+at 40 % and 100 % of the events, O'Brien–Fleming) makes the √t law's interim rejection differ
+from the look-wise one by 0.03–0.07; each test also checks that the simulation tells them apart
+where the difference exceeds the tolerance.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+
+import numpy as np
+import pytest
+from conftest import ROOT, base_scenario
+
+from planner.compute import compare_designs
+from planner.designs.build import build_model
+from planner.params import params_from_scenario
+from planner.piecewise.checks import _closed_bounds_of, _field, assay_cells
+from planner.piecewise.closed_patients import gs_summary
+from planner.piecewise.model import PiecewiseSurvival
+from planner.piecewise.simulate import PatientLevelDesign, simulate_patients
+from planner.scenario_io import scenario_from_dict
+from planner.scenario_piecewise import survival_setting
+
+SIMS = 3000
+PLAN = {"information_rates": [0.4, 1.0], "efficacy": "obrien_fleming"}
+#: the √t law's per-look rejection of this example (before the look-wise law; planner at commit 449680b)
+SQRT_T = {"all_comers": (0.1401, 0.8093), "stratified": (0.274, 0.7188), "strategy": (0.0764, 0.7848),
+          "interaction": (0.0557, 0.7407)}
+
+
+def _dict(n: int = 700, **designs) -> dict:
+    d = base_scenario("survival", version=2, interim=copy.deepcopy(PLAN),
+                      designs=designs or {"all_comers": {"n_randomized": n}})
+    d["population"] = {"prevalence": 0.4, "assay_sensitivity": 0.85, "assay_specificity": 0.9}
+    d["positive"] = {"control_median": 6.0, "hazard_ratio": 0.5}
+    d["negative"] = {"control_median": 18.0, "hazard_ratio": 1.0}
+    d["survival"].update({"accrual_time": 24, "follow_up_time": 12, "dropout_rate": 0.05, "dropout_time": 12})
+    return d
+
+
+def _result(d: dict, design: str):
+    s = scenario_from_dict(d)
+    return s, compare_designs(s, include_adaptive=False).designs[design]
+
+
+def _tol(p: float, n: int = SIMS) -> float:
+    return 4 * math.sqrt(max(p * (1 - p), 1e-4) / n) + 0.01
+
+
+def _simulate(s, r, models, shares, strata, seed: int):
+    looks = r.looks
+    events = tuple(int(round(lk["events"])) for lk in looks)
+    plan = PatientLevelDesign(tuple(models), tuple(shares), int(r.n_randomized), survival_setting(s.survival, 1.0),
+                              events, alpha=0.025, cell_strata=strata)
+    return simulate_patients(plan, SIMS, seed)
+
+
+def _first_crossing(z: np.ndarray, crit) -> np.ndarray:
+    """P(first crossing at look k) of statistics z (trials, K) against bounds ``crit`` (no futility)."""
+    cross = z >= np.asarray(crit, dtype=float)
+    first = np.where(cross.any(axis=1), np.argmax(cross, axis=1), z.shape[1])
+    return np.array([np.mean(first == k) for k in range(z.shape[1])])
+
+
+def test_homogeneous_exponential_strata_keep_the_sqrt_t_plan():
+    """Same control median and HR in B+ and B− (any assay): no look factors, the plan's √t law."""
+    d = _dict(all_comers={"n_randomized": 600}, targeted={"n_randomized": 600}, strategy={"n_randomized": 600},
+              interaction={"n_randomized": 600}, stratified={"n_randomized": 600})
+    d["negative"] = dict(d["positive"])
+    s = scenario_from_dict(d)
+    par = params_from_scenario(s)
+    for name in ("all_comers", "targeted", "stratified", "interaction"):
+        model = build_model(name, par, s.resolved_options(name, s.designs[name]))
+        assert getattr(model, "look_factors", None) is None, name
+    # the strategy arm leaves test-negatives untreated: strata with and without treatment
+    model = build_model("strategy", par, s.resolved_options("strategy", s.designs["strategy"]))
+    assert model.look_factors is not None
+
+
+def test_look_factors_of_heterogeneous_strata_are_exact_at_the_last_look_and_vectorized():
+    s = scenario_from_dict(_dict(stratified={"n_randomized": 700}))
+    opts = s.resolved_options("stratified", s.designs["stratified"])
+    g = np.array([0.2, 0.4, 0.6])
+    many = build_model("stratified", params_from_scenario(s, prevalence=g), opts).look_factors   # (3, 2, K)
+    assert many.shape == (3, 2, 2) and np.all(many[..., -1] == 1.0)
+    for i, x in enumerate(g):   # the vectorized points are the scalar computations
+        one = build_model("stratified", params_from_scenario(s, prevalence=float(x)), opts).look_factors
+        assert np.allclose(one, many[i], rtol=1e-9, atol=1e-12)
+    # B+ has the early events and the effect: the overall test's interim drift exceeds √t × the final one
+    assert many[1, 0, 0] > 1.05
+
+
+@pytest.mark.parametrize("design", ["all_comers", "interaction"])
+def test_one_test_designs_per_look_against_patient_level(design):
+    s, r = _result(_dict(**{design: {"n_randomized": 700}}), design)
+    assert "look-wise average hazard ratio" in r.method
+    models, shares, strata = assay_cells(s)
+    res = _simulate(s, r, models, shares, None, seed=31)   # strata: the cells (test result × true status)
+    if design == "all_comers":
+        z = res.z
+    else:   # (θ̂+ − θ̂−)/√(1/V+ + 1/V−), θ̂ = ΣU/ΣV over the cells of each test result
+        pos, neg = (np.asarray(strata) == 0), (np.asarray(strata) == 1)
+        u, v = res.u, res.v
+        vp, vn = v[..., pos].sum(-1), v[..., neg].sum(-1)
+        z = (u[..., pos].sum(-1) / vp - u[..., neg].sum(-1) / vn) / np.sqrt(1 / vp + 1 / vn)
+    sim = _first_crossing(z, [lk["efficacy_z"] for lk in r.looks])
+    for k, lk in enumerate(r.looks):
+        assert abs(sim[k] - lk["reject_probability"]) < _tol(lk["reject_probability"]), (design, k, sim, r.looks)
+    old = SQRT_T[design][0]
+    if abs(old - r.looks[0]["reject_probability"]) > 2 * _tol(old):
+        assert abs(sim[0] - old) > _tol(old), (design, sim[0], old)
+
+
+def test_strategy_per_look_against_patient_level():
+    """Marker-based arm (test-positives treated) vs everyone on control: the test-negative cells'
+    'treatment' is the control (hazard ratio 1); strata = the four cells (test result × status)."""
+    s, r = _result(_dict(strategy={"n_randomized": 700}), "strategy")
+    assert "look-wise average hazard ratio" in r.method
+    models, shares, strata = assay_cells(s)
+    untreated = [PiecewiseSurvival(m.starts, m.control_hazards, (1.0,) * len(m.starts)) for m in models]
+    models = [m if st == 0 else u for m, u, st in zip(models, untreated, strata)]
+    res = _simulate(s, r, models, shares, None, seed=32)
+    sim = _first_crossing(res.z, [lk["efficacy_z"] for lk in r.looks])
+    for k, lk in enumerate(r.looks):
+        assert abs(sim[k] - lk["reject_probability"]) < _tol(lk["reject_probability"]), (k, sim, r.looks)
+    assert abs(sim[0] - SQRT_T["strategy"][0]) > _tol(SQRT_T["strategy"][0]) - 0.01
+
+
+def test_stratified_closed_test_per_look_against_patient_level():
+    d = _dict(stratified={"n_randomized": 700, "multiplicity": "spiessens_debois", "size_for": "either"})
+    s, r = _result(d, "stratified")
+    assert "look-wise average hazard ratio" in r.method
+    models, shares, strata = assay_cells(s)
+    res = _simulate(s, r, models, shares, None, seed=33)
+    test_positive = tuple(i for i, x in enumerate(strata) if x == 0)
+    sim = gs_summary(res, test_positive, _closed_bounds_of(r, s.designs["stratified"]), "both")
+    an = {"either_by_look": [lk["reject_probability"] for lk in r.looks],
+          **{claim: float(_field(r, "power_" + claim)) for claim in ("overall", "subgroup", "either", "both")}}
+    for k, (p, q) in enumerate(zip(sim["either_by_look"], an["either_by_look"])):
+        assert abs(p - q) < _tol(q), (k, sim["either_by_look"], an["either_by_look"])
+    for claim in ("overall", "subgroup", "either", "both"):
+        assert abs(sim[claim] - an[claim]) < 4 * sim[claim + "_se"] + 0.01, claim
+    old = SQRT_T["stratified"][0]
+    assert abs(sim["either_by_look"][0] - old) > _tol(old)
+
+
+def test_keynote042_cells_all_comers_interim_is_lookwise():
+    """KEYNOTE-042's cells (four PD-L1 cells with HRs 0.65–1.0): the all-comers design's planned
+    interim rejection is now the look-wise one (0.235; the √t plan said 0.2525; simulated 0.234 ±
+    0.007 with 4,000 trials, docs/piecewise-survival.md), and equals the independent integration of
+    the same law (planner.piecewise.cells_gs.lookwise_single: Genz, its own information-based
+    correlations) to 1e-3."""
+    from planner.piecewise.cells_gs import lookwise_single
+    from planner.piecewise.checks import cells_design_setup
+
+    d = json.loads((ROOT / "resources" / "scenarios" / "pdl1_nsclc_keynote042_cutoffs.json").read_text(encoding="utf-8"))
+    d["interim"] = dict(PLAN, information_rates=[0.5, 1.0])
+    d["designs"] = {"all_comers": {}}
+    s, r = _result(d, "all_comers")
+    assert abs(r.looks[0]["reject_probability"] - 0.235) < 2e-3
+    opts, st, models, prev, alpha, setting, members, shares = cells_design_setup(s, "all_comers")
+    cells = [(w, models[i], 1.0, 0.0) for i, w in zip(members, shares)]
+    events = [lk["information_rate"] * r.events_exact for lk in r.looks]
+    look = lookwise_single(cells, setting, events, float(r.n_randomized), r)
+    for k, lk in enumerate(r.looks):
+        assert abs(look["reject_by_look"][k] - lk["reject_probability"]) < 1e-3
