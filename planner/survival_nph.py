@@ -258,6 +258,35 @@ def lookwise_factors(par, name: str, rates, opts=None) -> np.ndarray | None:
     return out.reshape(shape + out.shape[1:])
 
 
+def cells_joint(par, rates, names):
+    """The cells form's K-population stratified design under piecewise cells (scalar inputs): the
+    law of every hypothesis's stratified log-rank Z at every look
+    (:func:`planner.groupseq.multipop.joint_information`) from each cell's expected events e_c(τ_k)
+    (information p(1 − p)·e_c per patient) and average log hazard ratio at the expected calendar
+    time τ_k of each look's events of everyone (:func:`planner.piecewise.lookwise.look_times`):
+    E Z_j,k = Σ_c∈j θ_c,k I_c,k / √Σ_c∈j I_c,k with θ_c,k = −ln AHR_c(τ_k) (+ ln θ0 for a shifted
+    null) — the look-wise law of :func:`lookwise_factors` per cell, with the correlations from the
+    cells' information (independent increments within a cell, cells independent)."""
+    from .groupseq.multipop import joint_information
+    from .piecewise.logrank import logrank_moments
+    from .piecewise.lookwise import look_times
+
+    st = par.structure
+    setting = _lookwise_setting(par)
+    strata = [[_cell_points(par, (st.prevalence[i] * w, g, 1.0, 0.0), (), 1) for w, g in st.components[i]]
+              for i in range(len(st.cells))]
+    times = look_times([c for cs in strata for c in cs], setting, rates)
+    info, theta = [], []
+    for cs in strata:
+        m = logrank_moments(cs, setting, times, aligned=True)
+        info.append(setting.p * (1 - setting.p) * m.events[0])
+        theta.append(-m.log_ahr[0] + _null_shift(par, "stratified"))
+    members = np.zeros((len(names), len(st.cells)))
+    for j, name in enumerate(names):
+        members[j, list(st.members(name))] = 1.0
+    return joint_information(np.asarray(theta), np.asarray(info), members)
+
+
 def _merge(cells: list) -> list:
     """Cells of one outcome group and treated fractions merged (weights summed), first-seen order."""
     out: dict = {}

@@ -221,6 +221,10 @@ def survival_joint(par: Params, rates, names: tuple[str, ...]) -> M.MultiJoint:
     from ..scenario import FixedDesignOptions  # noqa: PLC0415
     from ..sequential_results import _events_per_patient, look_times  # noqa: PLC0415
 
+    if par.piecewise is not None:   # piecewise cells: each cell's events and average HR at each look
+        from ..survival_nph import cells_joint  # noqa: PLC0415
+
+        return cells_joint(par, rates, names)
     st = par.structure
     opts = FixedDesignOptions()
     end = par.accrual_time + par.follow_up_time
@@ -277,9 +281,11 @@ def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float |
     if isinstance(model, MultiPopModel):
         text = (f"{model.method}; {plan.describe()} (closed group-sequential test of every intersection "
                 "hypothesis, Maurer & Bretz 2013; claim powers by randomized quasi-Monte Carlo)")
-        info = par is not None and par.endpoint == "survival" and par.piecewise is None
+        info = par is not None and par.endpoint == "survival"
         if info:
             text += "; survival: the correlations within and across looks from each cell's expected events at each look"
+            if par.piecewise is not None:
+                text += " and each cell's average hazard ratio there (look-wise law)"
         joint = survival_joint(par, plan.information_rates, model.stats.names) if info and model.shape == () else None
         return MultiPopSequentialModel(method=text, base=model, plan=plan, info_joint=joint,
                                        info_par=par if info and model.shape != () else None, **common)
