@@ -8,15 +8,22 @@ a look's drift is Σ_s c_s θ_s / √(Σ_s c_s²/(p(1 − p)·N·e_s(τ_k))) (Sc
 look's expected calendar time τ_k; gsDesign2 gs_power_ahr; Yung & Liu 2020), not δ√t_k.
 
 Tolerances: the patient-level simulator (planner.piecewise.simulate: patients accrue in calendar
-time, binomial test and true status, exponential events and dropout, looks at the D_k-th event,
-stratified log-rank statistics computed from the data) against the analytic per-look rejection
-probability p: 4 Monte Carlo SEs √(p(1 − p)/n), n = 3,000 trials (4 SEs ≈ 0.015 at p = 0.05,
-0.029 at p = 0.2), + 0.01 for the average-HR/Schoenfeld approximation itself (its bias in these
-cases is ≤ 0.01 at the final look). The example (prevalence 0.4, sensitivity 0.85, specificity
-0.9, B+ median 6 and HR 0.5, B− median 18 and HR 1, accrual 24, follow-up 12, 700 patients, looks
-at 40 % and 100 % of the events, O'Brien–Fleming) makes the √t law's interim rejection differ
-from the look-wise one by 0.03–0.07; each test also checks that the simulation tells them apart
-where the difference exceeds the tolerance.
+time, binomial test result and true status, exponential events and dropout, looks at the D_k-th
+event, log-rank statistics computed from the data, strata = the cells test result × true status,
+which is what the analytic law (Schoenfeld per true-status cell) describes) against the analytic
+per-look rejection probability p: 4 Monte Carlo SEs √(p(1 − p)/n), n = 3,000 trials (4 SEs ≈ 0.016
+at p = 0.05, 0.029 at p = 0.2, 0.035 at p = 0.34), + 0.025 for the average-HR/Schoenfeld
+approximation itself: in this example (B+ median 6 months and HR 0.5, B− median 18 and HR 1) the
+analytic mean of Z is 2–3 % above the simulated one at every look — Lakatos's at-risk moments
+(planner.piecewise.lakatos) are as high (all-comers interim E Z: 2.54 Lakatos, 2.56 look-wise, 2.50
+simulated with 10,000 trials; a 2.5 % higher drift at the steep interim tail is +0.018 in
+probability). So each test also checks the simulated mean of every statistic at every look: within
+4 SEs + 3 % of the look-wise mean, and the √t plan's interim mean (15–25 % lower) outside that.
+10,000 trials (seeds 101/102), simulated ± SE / look-wise / √t, interim rejection: all-comers
+0.183 ± 0.004 / 0.199 / 0.140; strategy 0.102 ± 0.003 / 0.106 / 0.076; stratified (either)
+0.319 ± 0.005 / 0.343 / 0.274; interaction 0.065 ± 0.003 / 0.054 / 0.056.
+The example: prevalence 0.4, sensitivity 0.85, specificity 0.9, accrual 24, follow-up 12, 700
+patients, looks at 40 % and 100 % of the events, O'Brien–Fleming.
 """
 
 from __future__ import annotations
@@ -62,7 +69,7 @@ def _result(d: dict, design: str):
 
 
 def _tol(p: float, n: int = SIMS) -> float:
-    return 4 * math.sqrt(max(p * (1 - p), 1e-4) / n) + 0.01
+    return 4 * math.sqrt(max(p * (1 - p), 1e-4) / n) + 0.025
 
 
 def _simulate(s, r, models, shares, strata, seed: int):
@@ -108,40 +115,56 @@ def test_look_factors_of_heterogeneous_strata_are_exact_at_the_last_look_and_vec
     assert many[1, 0, 0] > 1.05
 
 
-@pytest.mark.parametrize("design", ["all_comers", "interaction"])
+def _means(s, design: str, n: float) -> tuple[np.ndarray, np.ndarray]:
+    """(look-wise, √t) E Z_k of the design's statistics (rows: one test; stratified F then S)."""
+    model = build_model(design, params_from_scenario(s), s.resolved_options(design, s.designs[design]))
+    t = np.sqrt(np.asarray(model.plan.information_rates))
+    if design == "stratified":
+        drift = np.array([float(np.ravel(model.base.drift_f)[0]), float(np.ravel(model.base.drift_s)[0])])
+        f = np.reshape(model.look_factors, (2, -1))
+    else:
+        drift, f = np.array([float(np.ravel(model.base.stat.drift)[0])]), np.reshape(model.look_factors, (1, -1))
+    plan = drift[:, None] * math.sqrt(n) * t
+    return plan * f, plan
+
+
+def _check_means(z_by_stat, s, design: str, n: float) -> None:
+    """Simulated mean of each statistic at each look within 4 SEs + 3 % of the look-wise mean; the
+    √t plan's interim mean is outside that where the two laws differ by more than twice that."""
+    look, plan = _means(s, design, n)
+    for j, z in enumerate(z_by_stat):
+        mean, se = z.mean(axis=0), z.std(axis=0) / math.sqrt(z.shape[0])
+        tol = 4 * se + 0.03 * np.abs(look[j])
+        assert np.all(np.abs(mean - look[j]) < tol), (design, j, mean, look[j], plan[j])
+        if abs(look[j, 0] - plan[j, 0]) > 2 * tol[0]:   # (S: 3.02 look-wise, 2.84 √t, 2.97 simulated)
+            assert abs(mean[0] - plan[j, 0]) > tol[0], (design, j, mean, look[j], plan[j])
+
+
+def _interaction_z(res, strata) -> np.ndarray:
+    """(θ̂+ − θ̂−)/√(1/V+ + 1/V−), θ̂ = ΣU/ΣV over the cells of each test result."""
+    pos, neg = (np.asarray(strata) == 0), (np.asarray(strata) == 1)
+    u, v = res.u, res.v
+    vp, vn = v[..., pos].sum(-1), v[..., neg].sum(-1)
+    return (u[..., pos].sum(-1) / vp - u[..., neg].sum(-1) / vn) / np.sqrt(1 / vp + 1 / vn)
+
+
+@pytest.mark.parametrize("design", ["all_comers", "interaction", "strategy"])
 def test_one_test_designs_per_look_against_patient_level(design):
+    """Strategy: marker-based arm (test-positives treated) vs everyone on control — the
+    test-negative cells' 'treatment' is the control (hazard ratio 1)."""
     s, r = _result(_dict(**{design: {"n_randomized": 700}}), design)
     assert "look-wise average hazard ratio" in r.method
     models, shares, strata = assay_cells(s)
+    if design == "strategy":
+        models = [m if st == 0 else PiecewiseSurvival(m.starts, m.control_hazards, (1.0,) * len(m.starts))
+                  for m, st in zip(models, strata)]
     res = _simulate(s, r, models, shares, None, seed=31)   # strata: the cells (test result × true status)
-    if design == "all_comers":
-        z = res.z
-    else:   # (θ̂+ − θ̂−)/√(1/V+ + 1/V−), θ̂ = ΣU/ΣV over the cells of each test result
-        pos, neg = (np.asarray(strata) == 0), (np.asarray(strata) == 1)
-        u, v = res.u, res.v
-        vp, vn = v[..., pos].sum(-1), v[..., neg].sum(-1)
-        z = (u[..., pos].sum(-1) / vp - u[..., neg].sum(-1) / vn) / np.sqrt(1 / vp + 1 / vn)
+    z = _interaction_z(res, strata) if design == "interaction" else res.z
     sim = _first_crossing(z, [lk["efficacy_z"] for lk in r.looks])
     for k, lk in enumerate(r.looks):
         assert abs(sim[k] - lk["reject_probability"]) < _tol(lk["reject_probability"]), (design, k, sim, r.looks)
-    old = SQRT_T[design][0]
-    if abs(old - r.looks[0]["reject_probability"]) > 2 * _tol(old):
-        assert abs(sim[0] - old) > _tol(old), (design, sim[0], old)
-
-
-def test_strategy_per_look_against_patient_level():
-    """Marker-based arm (test-positives treated) vs everyone on control: the test-negative cells'
-    'treatment' is the control (hazard ratio 1); strata = the four cells (test result × status)."""
-    s, r = _result(_dict(strategy={"n_randomized": 700}), "strategy")
-    assert "look-wise average hazard ratio" in r.method
-    models, shares, strata = assay_cells(s)
-    untreated = [PiecewiseSurvival(m.starts, m.control_hazards, (1.0,) * len(m.starts)) for m in models]
-    models = [m if st == 0 else u for m, u, st in zip(models, untreated, strata)]
-    res = _simulate(s, r, models, shares, None, seed=32)
-    sim = _first_crossing(res.z, [lk["efficacy_z"] for lk in r.looks])
-    for k, lk in enumerate(r.looks):
-        assert abs(sim[k] - lk["reject_probability"]) < _tol(lk["reject_probability"]), (k, sim, r.looks)
-    assert abs(sim[0] - SQRT_T["strategy"][0]) > _tol(SQRT_T["strategy"][0]) - 0.01
+    if design != "interaction":   # the interaction's interim drift barely moves here (0.0557 → 0.0544)
+        _check_means([z], s, design, r.n_randomized)
 
 
 def test_stratified_closed_test_per_look_against_patient_level():
@@ -157,9 +180,8 @@ def test_stratified_closed_test_per_look_against_patient_level():
     for k, (p, q) in enumerate(zip(sim["either_by_look"], an["either_by_look"])):
         assert abs(p - q) < _tol(q), (k, sim["either_by_look"], an["either_by_look"])
     for claim in ("overall", "subgroup", "either", "both"):
-        assert abs(sim[claim] - an[claim]) < 4 * sim[claim + "_se"] + 0.01, claim
-    old = SQRT_T["stratified"][0]
-    assert abs(sim["either_by_look"][0] - old) > _tol(old)
+        assert abs(sim[claim] - an[claim]) < 4 * sim[claim + "_se"] + 0.025, claim
+    _check_means([res.z, res.z_of(test_positive)], s, "stratified", r.n_randomized)
 
 
 def test_keynote042_cells_all_comers_interim_is_lookwise():
