@@ -17,6 +17,15 @@ the patient-level simulator's per-look behaviour:
 
 With proportional hazards it is the information form of :mod:`planner.groupseq.stratified`.
 Claims from it: :func:`planner.groupseq.stratified.claim_probabilities_genz` (no futility).
+
+The designs' look factors (:func:`linear_look_factors`, used by :mod:`planner.designs.sequential`
+through :func:`planner.survival_nph.lookwise_factors`): each statistic a linear combination of
+disjoint populations (one population; the interaction test's test-positives minus
+test-negatives), its Schoenfeld drift at each look's expected calendar time from each
+population's events and average hazard ratio there — for time-varying hazard ratios and for
+heterogeneous strata (different hazard ratios or control hazards across strata, assay mixtures),
+vectorized over the points of a curve (:class:`PointModels`). References: Schoenfeld (1981);
+Yung & Liu (2020); gsDesign2 ``gs_power_ahr``; docs/piecewise-survival.md.
 """
 
 from __future__ import annotations
