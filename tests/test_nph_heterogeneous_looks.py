@@ -229,3 +229,19 @@ def test_k_population_stratified_with_piecewise_cells_per_look_against_patient_l
         p, q = sim["at_least_one_by_look"][k], an["at_least_one_by_look"][k]
         assert abs(p - q) < 4 * math.sqrt(max(q * (1 - q), 1e-4) / 2000) + 0.01, (k, p, q)
     assert abs(sim["at_least_one_by_look"][0] - 0.155) > 4 * math.sqrt(0.155 * 0.845 / 2000)
+
+
+def test_stratified_with_looks_under_the_lookwise_law_is_sized_near_the_plan_and_computed_off_the_gui_thread():
+    """The stratified closed test under the look-wise law is sized by a root search around the √t
+    plan's N (planner.piecewise.lookwise.solve_near): the power at the size is the target; the app
+    computes such a scenario on its worker (planner.compute.expensive); homogeneous strata do not."""
+    from planner.compute import expensive
+
+    d = _dict(stratified={"multiplicity": "spiessens_debois", "size_for": "either"})
+    s, r = _result(d, "stratified")
+    model = build_model("stratified", params_from_scenario(s), s.resolved_options("stratified", s.designs["stratified"]))
+    n = r.events_exact / r.details["events_per_patient"]
+    assert abs(float(np.ravel(model.power(np.array([n]), np.array([0])))[0]) - 0.8) < 1e-6
+    assert expensive(s)
+    d["negative"] = dict(d["positive"])
+    assert not expensive(scenario_from_dict(d))

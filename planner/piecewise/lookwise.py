@@ -148,7 +148,8 @@ def linear_look_factors(look_cells: Sequence[PiecewiseCell], statistics: Sequenc
     constant hazard ratio (then E Z_k = δ√t_k, the plan's form). A statistic without an effect at
     τ_K (or a point never reaching a look) keeps 1."""
     t = np.asarray(rates, dtype=float)
-    times = look_times(look_cells, setting, t)
+    with np.errstate(divide="ignore", invalid="ignore"):   # a point without events: its factors stay 1
+        times = look_times(look_cells, setting, t)
     ok = np.all(np.isfinite(times), axis=1)
     times = np.where(ok[:, None], times, setting.analysis_time)
     out = np.ones((times.shape[0], len(statistics), len(t)))
@@ -241,3 +242,30 @@ def drift_for_power_at(b: Boundaries, power: float, factors: np.ndarray) -> np.n
             break
         g1 = g(d1)
     return d1
+
+
+def solve_near(model, target: float, allocation_ratio: float, guess: ArrayLike, spread: float = 1.25) -> np.ndarray:
+    """(size,) N at which ``model`` (look-wise law) reaches ``target`` power: Chandrupatla's root
+    search (:func:`planner.solve.chandrupatla`, as :func:`planner.solve.solve_points`) in the bracket
+    [guess/spread, guess·spread] around the plan's √t size ``guess`` (the look factors are near 1, so
+    the root is close: a few iterations instead of a search over [n_min, N_MAX]; to 1e-9 in ln N,
+    far below one patient); points whose
+    bracket does not hold the root by the general root search (:func:`planner.solve.solve_points`)."""
+    from ..solve import N_MAX, chandrupatla, n_min, solve_points
+
+    g = np.asarray(guess, dtype=float).reshape(-1)
+    out = np.full(model.size, np.nan)
+    idx = np.flatnonzero(np.isfinite(g) & (g > 0) & model.feasible().reshape(-1))
+    lo = np.clip(g[idx] / spread, n_min(allocation_ratio), N_MAX)
+    hi = np.clip(g[idx] * spread, n_min(allocation_ratio), N_MAX)
+    inside = (model.power(lo, idx) < target) & (model.power(hi, idx) >= target) & (lo < hi)
+    sub = idx[inside]
+    if sub.size:
+        x = chandrupatla(lambda x, i: model.power(np.exp(x), i) - target, np.log(lo[inside]), np.log(hi[inside]), sub,
+                         xatol=1e-9, xrtol=1e-10)
+        out[sub] = np.exp(x)
+    rest = np.setdiff1d(np.arange(model.size), sub)
+    rest = rest[model.feasible().reshape(-1)[rest]]
+    if rest.size:
+        out[rest] = solve_points(model, target, allocation_ratio, rest).reshape(-1)[rest]
+    return out
