@@ -207,42 +207,175 @@ def nph_method(design_method: str, method: str) -> str:
 LOOKWISE_TEXT = ("group-sequential, look-wise average hazard ratio (each look at the expected calendar time of "
                  "its events, with the average hazard ratio and information there: gsDesign2 gs_power_ahr approach, "
                  "Yung & Liu 2020; Lakatos 1988)")
-_LOOKWISE = {"all_comers": ("average_hazard_ratio",), "targeted": ("average_hazard_ratio",),
-             "stratified": ("average_hazard_ratio", "average_hazard_ratio_subgroup")}
-
-
 def non_proportional(par) -> bool:
     """Whether a subgroup's piecewise hazard ratio changes over time (not a constant HR)."""
     return par.piecewise is not None and any(len(set(np.ravel(m.hazard_ratios).tolist())) > 1
                                              for m, _ in par.piecewise.values())
 
 
-def lookwise_factors(par, name: str, rates) -> np.ndarray | None:
-    """(…, P, K) look factors of design ``name``'s statistics (P = 1; stratified: F then S), or
-    None where the plan's √t form stays (proportional hazards, not piecewise, other designs).
-    Looks are at the events of the design's analysis population (its first statistic's cells);
-    see :func:`planner.piecewise.lookwise.look_factors`. A loop over the points of array inputs."""
-    from .piecewise.lookwise import look_factors
+def lookwise_factors(par, name: str, rates, opts=None) -> np.ndarray | None:
+    """(…, P, K) look factors of design ``name``'s statistics (P = 1; stratified: F then each
+    population), or None where the plan's √t form is exact: not survival, one look, or every cell
+    the design's statistics use has the same model (control hazards, hazard ratios, treated
+    fraction) and that model's hazard ratio is constant over time.
 
-    if name not in _LOOKWISE or not non_proportional(par) or len(rates) < 2:
+    Used for time-varying hazard ratios (delayed, waning effects) and for **heterogeneous strata**
+    (constant but different hazard ratios or control hazards across subgroups or cells, an assay's
+    test-positive/test-negative mixtures, a strategy arm treating only test-positives): the share
+    of each stratum in the events changes over time, so each look's drift is not δ√t_k. Exponential
+    subgroups enter the piecewise engine as one-piece models (uniform accrual), piecewise ones with
+    their models; looks at the events of the design's analysis population (:func:`_statistics`);
+    see :func:`planner.piecewise.lookwise.linear_look_factors`, vectorized over the points of array
+    inputs (curves, maps, assurance draws)."""
+    from .piecewise.lookwise import linear_look_factors
+
+    if par.endpoint != "survival" or len(rates) < 2:
         return None
-    pops = _design_populations(par, name)
-    cells = [pops[key] for key in _LOOKWISE[name]]
-    setting = replace(par.survival_setting, allocation_ratio=par.allocation_ratio)
-    shapes = [np.shape(par.subgroup(c[1])["hazard_ratio"]) for cs in cells for c in cs]
-    shapes += [np.shape(c[0]) for cs in cells for c in cs]
-    shape = np.broadcast_shapes(*shapes)
-    out = np.empty(shape + (len(cells), len(rates)))
-    for i in np.ndindex(shape):
-        pts = [[(float(w), m, ta, tb) for w, m, ta, tb in _cells_at(par, cs, (i, shape))] for cs in cells]
-        out[i] = _memo(_factors, [c for cs in pts for c in cs], setting, tuple(rates), len(pts[0]), look_factors)
-    return out
+    spec = _statistics(par, name, opts)
+    if spec is None:
+        return None
+    look, stats = spec
+    used = [c for c in look] + [c for st in stats for _, cs in st for c in cs]
+    shape = np.broadcast_shapes(*(np.shape(x) for w, which, _, _ in used
+                                  for x in (w, *par.subgroup(which).values())))
+    if not (non_proportional(par) or _heterogeneous(par, used, shape)):
+        return None
+    setting = _lookwise_setting(par)
+    size = int(np.prod(shape))
+    points = lambda cells: [_cell_points(par, cell, shape, size) for cell in cells]  # noqa: E731
+    args = (points(look), [[(c, points(cs)) for c, cs in st] for st in stats], setting, tuple(rates),
+            [_null_shift(par, name)] * len(stats))
+    key = ("lookwise", repr(args[2:]), tuple((w.tobytes(), m.starts, m.control_hazards.tobytes(),
+                                              m.hazard_ratios_by_point.tobytes(), ta, tb)
+                                             for w, m, ta, tb in [*args[0], *(c for st in args[1] for _, cs in st
+                                                                              for c in cs)]),
+           tuple(tuple((c, len(cs)) for c, cs in st) for st in args[1]))
+    out = _MEMO.get(key)
+    if out is None:   # a comparison builds each design's model several times with the same inputs
+        out = _MEMO[key] = linear_look_factors(*args)
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return out.reshape(shape + out.shape[1:])
 
 
-def _factors(flat_cells, setting, rates, n_first, fn):
-    first = flat_cells[:n_first]
-    rest = flat_cells[n_first:]
-    return fn(first, [first, rest] if rest else [first], setting, rates)
+def cells_joint(par, rates, names):
+    """The cells form's K-population stratified design under piecewise cells (scalar inputs): the
+    law of every hypothesis's stratified log-rank Z at every look
+    (:func:`planner.groupseq.multipop.joint_information`) from each cell's expected events e_c(τ_k)
+    (information p(1 − p)·e_c per patient) and average log hazard ratio at the expected calendar
+    time τ_k of each look's events of everyone (:func:`planner.piecewise.lookwise.look_times`):
+    E Z_j,k = Σ_c∈j θ_c,k I_c,k / √Σ_c∈j I_c,k with θ_c,k = −ln AHR_c(τ_k) (+ ln θ0 for a shifted
+    null) — the look-wise law of :func:`lookwise_factors` per cell, with the correlations from the
+    cells' information (independent increments within a cell, cells independent)."""
+    from .groupseq.multipop import joint_information
+    from .piecewise.logrank import logrank_moments
+    from .piecewise.lookwise import look_times
+
+    st = par.structure
+    setting = _lookwise_setting(par)
+    strata = [[_cell_points(par, (st.prevalence[i] * w, g, 1.0, 0.0), (), 1) for w, g in st.components[i]]
+              for i in range(len(st.cells))]
+    times = look_times([c for cs in strata for c in cs], setting, rates)
+    info, theta = [], []
+    for cs in strata:
+        m = logrank_moments(cs, setting, times, aligned=True)
+        info.append(setting.p * (1 - setting.p) * m.events[0])
+        theta.append(-m.log_ahr[0] + _null_shift(par, "stratified"))
+    members = np.zeros((len(names), len(st.cells)))
+    for j, name in enumerate(names):
+        members[j, list(st.members(name))] = 1.0
+    return joint_information(np.asarray(theta), np.asarray(info), members)
+
+
+def _merge(cells: list) -> list:
+    """Cells of one outcome group and treated fractions merged (weights summed), first-seen order."""
+    out: dict = {}
+    for w, which, ta, tb in cells:
+        key = (which, float(ta), float(tb))
+        out[key] = w if key not in out else out[key] + w
+    return [(w, which, ta, tb) for (which, ta, tb), w in out.items()]
+
+
+def _statistics(par, name: str, opts) -> tuple[list, list] | None:
+    """(cells whose events time the looks, statistics) of design ``name``: cells (weight = share of
+    everyone randomized, outcome group, t_a, t_b) over :func:`planner.populations.structure_of`
+    (the two-subgroup form: test-positive and test-negative mixtures of B+/B−); a statistic is a
+    list of (coefficient, cells) of disjoint populations. None: a design without one (K populations)."""
+    from .catalogue import FULL_POPULATION
+    from .populations import structure_of
+
+    st = structure_of(par)
+    pop = (getattr(opts, "population", None) if par.structure is not None else None) or st.names[1]
+
+    def absolute(members, ta=1.0, tb=0.0):
+        return _merge([(st.prevalence[i] * w, g, ta, tb) for i in members for w, g in st.components[i]])
+
+    everyone = absolute(st.members(FULL_POPULATION))
+    if name == "all_comers":
+        return everyone, [[(1.0, everyone)]]
+    if name == "targeted":
+        cells = absolute(st.members(pop))
+        return cells, [[(1.0, cells)]]
+    if name == "strategy":
+        tb = 0.5 if getattr(opts, "control_arm", "standard") == "randomized" else 0.0
+        cells = _merge(st.treating(st.members(pop), tb))
+        return cells, [[(1.0, cells)]]
+    if name == "interaction":
+        return everyone, [[(1.0, absolute(st.members(pop))), (-1.0, absolute(st.complement(pop)))]]
+    if name == "stratified" and len(st.names) == 2:
+        return everyone, [[(1.0, absolute(st.members(h)))] for h in st.names]
+    return None
+
+
+def _heterogeneous(par, cells: list, shape) -> bool:
+    """Whether the cells with a share anywhere differ in model (control median or piecewise model,
+    hazard ratio) or in treated fraction t_a − t_b."""
+    seen = set()
+    for w, which, ta, tb in cells:
+        if not np.any(np.asarray(w, dtype=float) != 0.0):
+            continue
+        g = par.subgroup(which)
+        hr = np.broadcast_to(np.asarray(g["hazard_ratio"], dtype=float), shape).tobytes()
+        if par.piecewise is not None:
+            model = par.piecewise[which]
+        else:
+            model = np.broadcast_to(np.asarray(g["control_median"], dtype=float), shape).tobytes()
+        seen.add((model, hr, float(ta) - float(tb)))
+    return len(seen) > 1
+
+
+def _cell_points(par, cell, shape, size: int):
+    """Cell ``(w, which, ta, tb)`` at every flat point: (weights (P, 1), PointModels, ta, tb)."""
+    from .piecewise.lookwise import PointModels
+
+    w, which, ta, tb = cell
+    g = par.subgroup(which)
+    flat = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape).reshape(-1)  # noqa: E731
+    hr = flat(g["hazard_ratio"])
+    if par.piecewise is not None:
+        model = PointModels.of([scaled_points(*par.piecewise[which], hr)], size)
+    else:
+        lam = np.asarray(hazard_from_median(flat(g["control_median"])), dtype=float)
+        model = PointModels((0.0,), lam[:, None], hr[:, None])
+    return (flat(w)[:, None], model, float(ta), float(tb))
+
+
+def _lookwise_setting(par):
+    from .piecewise.logrank import SurvivalSetting
+
+    if par.survival_setting is not None:
+        return replace(par.survival_setting, allocation_ratio=par.allocation_ratio)
+    return SurvivalSetting(par.accrual_time, par.follow_up_time, par.dropout_hazard, par.allocation_ratio)
+
+
+def _null_shift(par, name: str) -> float:
+    """ln θ0 of a shifted null hazard ratio (:func:`planner.noninferiority.shift_theta`; the
+    interaction test has none), else 0."""
+    from .noninferiority import is_shifted
+
+    if name == "interaction" or not is_shifted(par.endpoint, par.null_effect):
+        return 0.0
+    return math.log(float(par.null_effect))
 
 
 def piecewise_look_times(par, name: str, n_patients: float, events) -> list[float]:

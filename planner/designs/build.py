@@ -214,19 +214,21 @@ def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) 
     is the group-sequential one of :mod:`planner.designs.sequential` (maximum size N).
     """
     opts = opts or FixedDesignOptions()
+    factors = None
+    if isinstance(opts.interim, InterimPlan) and par.endpoint == "survival":
+        from ..survival_nph import lookwise_factors  # noqa: PLC0415 (time-varying or heterogeneous hazards: look-wise drifts)
+
+        factors = lookwise_factors(par, name, opts.interim.information_rates, opts)
     if par.structure is not None:  # the cells form: several populations (planner.designs.multipop)
         model = builder(name, cells=True)(par, opts)
         if isinstance(opts.interim, InterimPlan) and name == "stratified":
             from ..groupseq.multipop_model import with_plan as with_plan_cells  # noqa: PLC0415
 
-            return with_plan_cells(model, opts.interim, opts.alpha_split, par)
+            return with_plan_cells(model, opts.interim, opts.alpha_split, par, look_factors=factors)
         if isinstance(opts.interim, InterimPlan):
-            model = with_plan(model, opts.interim, opts.alpha_split)
+            model = with_plan(model, opts.interim, opts.alpha_split, look_factors=factors)
         return model
     model = builder(name)(par, opts)
     if isinstance(opts.interim, InterimPlan):
-        from ..survival_nph import lookwise_factors  # noqa: PLC0415 (non-proportional hazards: look-wise drifts)
-
-        factors = lookwise_factors(par, name, opts.interim.information_rates) if par.piecewise is not None else None
         model = with_plan(model, opts.interim, opts.alpha_split, look_factors=factors)
     return model

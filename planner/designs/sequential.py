@@ -159,8 +159,11 @@ class StratifiedSequentialModel(DesignModel):
         inflation factor); points it does not settle by the general root search of :mod:`planner.solve`."""
         from ..solve import N_MAX, n_min, solve_points  # noqa: PLC0415
 
-        if self.look_factors is not None:   # bounds move with N on the plan's law: the general root search
-            return solve_points(self, target, allocation_ratio).reshape(self.shape)
+        if self.look_factors is not None:   # bounds move with N on the plan's law: a root search near its N
+            from ..piecewise.lookwise import solve_near  # noqa: PLC0415
+
+            guess = replace(self, look_factors=None).solve_size(target, allocation_ratio)
+            return solve_near(self, target, allocation_ratio, guess).reshape(self.shape)
         lo = n_min(allocation_ratio)
         joint = self.joint()
         bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)

@@ -129,12 +129,16 @@ def joint_proportional(drift, cov1, corr0, rates) -> MultiJoint:
 
 def joint_information(theta, info, members) -> MultiJoint:
     """Information per cell (module docstring): ``theta`` (C,) log-HR-type effects per cell (tested
-    direction, shifted by the null), ``info`` (C, K) cumulative information per patient randomized,
-    ``members`` (m, C) 0/1 membership of each hypothesis's population."""
+    direction, shifted by the null), or (C, K) one per look (non-proportional hazards: each look's
+    average hazard ratio, :func:`planner.survival_nph.cells_joint`), ``info`` (C, K) cumulative
+    information per patient randomized, ``members`` (m, C) 0/1 membership of each hypothesis's population."""
     theta, info, mem = (np.asarray(x, float) for x in (theta, info, members))
     m, k = mem.shape[0], info.shape[1]
     i_pop = mem @ info                                                        # (m, K)
-    mean = ((mem * theta) @ info / np.sqrt(i_pop)).T.reshape(-1)              # look-major
+    if theta.ndim == 2:
+        mean = (mem @ (theta * info) / np.sqrt(i_pop)).T.reshape(-1)
+    else:
+        mean = ((mem * theta) @ info / np.sqrt(i_pop)).T.reshape(-1)          # look-major
     lo = np.minimum.outer(np.arange(k), np.arange(k))                         # (K, K) min look
     shared = np.einsum("pc,qc,cab->apbq", mem, mem, info[:, lo])              # (K, m, K, m)
     norm = np.sqrt(np.einsum("pa,qb->apbq", i_pop, i_pop))

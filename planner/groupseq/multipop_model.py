@@ -221,6 +221,10 @@ def survival_joint(par: Params, rates, names: tuple[str, ...]) -> M.MultiJoint:
     from ..scenario import FixedDesignOptions  # noqa: PLC0415
     from ..sequential_results import _events_per_patient, look_times  # noqa: PLC0415
 
+    if par.piecewise is not None:   # piecewise cells: each cell's events and average HR at each look
+        from ..survival_nph import cells_joint  # noqa: PLC0415
+
+        return cells_joint(par, rates, names)
     st = par.structure
     opts = FixedDesignOptions()
     end = par.accrual_time + par.follow_up_time
@@ -261,23 +265,27 @@ def point_params(par: Params, i: int) -> Params:
 
 
 def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float | None = None,
-              par: Params | None = None) -> DesignModel:
-    """The cells-form stratified ``model`` under ``plan`` (itself without a plan or with one look)."""
+              par: Params | None = None, look_factors: np.ndarray | None = None) -> DesignModel:
+    """The cells-form stratified ``model`` under ``plan`` (itself without a plan or with one look);
+    ``look_factors`` (…, 2, K) of F and the population (one population only;
+    :func:`planner.survival_nph.lookwise_factors`)."""
     if plan is None or plan.k_max == 1:
         return model
     common = dict(name=model.name, endpoint=model.endpoint, alpha=model.alpha, sides=model.sides,
                   shape=model.shape, screened_per_randomized=model.screened_per_randomized,
                   events_per_patient=model.events_per_patient, primary=model.primary, details=model.details)
     if isinstance(model, OnePopulationModel):
-        inner = with_plan_two(model.base, plan, alpha_split)
+        inner = with_plan_two(model.base, plan, alpha_split, look_factors=look_factors)
         return OnePopulationSequentialModel(method=inner.method, inner=inner, population=model.population,
                                             stats=model.stats, **common)
     if isinstance(model, MultiPopModel):
         text = (f"{model.method}; {plan.describe()} (closed group-sequential test of every intersection "
                 "hypothesis, Maurer & Bretz 2013; claim powers by randomized quasi-Monte Carlo)")
-        info = par is not None and par.endpoint == "survival" and par.piecewise is None
+        info = par is not None and par.endpoint == "survival"
         if info:
             text += "; survival: the correlations within and across looks from each cell's expected events at each look"
+            if par.piecewise is not None:
+                text += " and each cell's average hazard ratio there (look-wise law)"
         joint = survival_joint(par, plan.information_rates, model.stats.names) if info and model.shape == () else None
         return MultiPopSequentialModel(method=text, base=model, plan=plan, info_joint=joint,
                                        info_par=par if info and model.shape != () else None, **common)

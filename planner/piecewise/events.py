@@ -55,41 +55,45 @@ def _piece_constants(starts: ArrayLike, hazards: ArrayLike, dropout: float):
     return s, length, mu, c, f_end
 
 
-def _times(t: ArrayLike, mu: np.ndarray) -> np.ndarray:
-    """Times with a trailing piece axis, and one axis per leading axis of the hazards (…, J)."""
+def _times(t: ArrayLike, mu: np.ndarray, aligned: bool = False) -> np.ndarray:
+    """Times with a trailing piece axis, and one axis per leading axis of the hazards (…, J);
+    ``aligned``: the hazards' leading axes already broadcast against the times' (one model per
+    point of a curve, :mod:`planner.piecewise.lookwise`), only the piece axis is added."""
     t = np.asarray(t, dtype=float)
-    return t.reshape(t.shape + (1,) * mu.ndim)
+    return t[..., None] if aligned else t.reshape(t.shape + (1,) * mu.ndim)
 
 
-def event_cdf(t: ArrayLike, starts, hazards, dropout: float = 0.0) -> np.ndarray:
+def event_cdf(t: ArrayLike, starts, hazards, dropout: float = 0.0, aligned: bool = False) -> np.ndarray:
     """F_j(t): probability of an observed event in piece j by follow-up t; shape t.shape + hazards.shape."""
     s, length, mu, c, _ = _piece_constants(starts, hazards, dropout)
-    d = np.clip(_times(t, mu) - s, 0.0, length)
+    d = np.clip(_times(t, mu, aligned) - s, 0.0, length)
     return c * -np.expm1(-mu * d)
 
 
-def event_cdf_integral(t: ArrayLike, starts, hazards, dropout: float = 0.0) -> np.ndarray:
+def event_cdf_integral(t: ArrayLike, starts, hazards, dropout: float = 0.0, aligned: bool = False) -> np.ndarray:
     """G_j(t) = ∫_0^t F_j(x) dx; shape t.shape + hazards.shape (hazards (J,) or points × pieces)."""
     s, length, mu, c, f_end = _piece_constants(starts, hazards, dropout)
-    t = _times(t, mu)
+    t = _times(t, mu, aligned)
     d = np.clip(t - s, 0.0, length)
     after = np.clip(t - (s + length), 0.0, None)  # 0 for the open last piece
     return c * _phi(mu * d) / mu + np.where(after > 0, f_end * after, 0.0)
 
 
 def expected_events(times: ArrayLike, starts, hazards, dropout: float, accrual: PiecewiseAccrual,
-                    accrual_time: float) -> np.ndarray:
+                    accrual_time: float, aligned: bool = False) -> np.ndarray:
     """E_j(T): expected events in piece j by calendar time T per planned patient; (..., J).
 
     ``times`` is any array of calendar times; the last axis of the result is the piece.
     ``hazards`` (J,), or (P, J) for P points sharing the starts (a curve over the effect): then
-    the result is times.shape + (P, J), every point in one pass.
+    the result is times.shape + (P, J), every point in one pass. ``aligned``: times (P, …) and
+    hazards (P, 1, …, 1, J) of one model per point (leading axes broadcasting against the times
+    with the accrual segment axis), the result times.shape + (J,).
     """
     a, b, g = accrual.segments(accrual_time)
     t = np.asarray(times, dtype=float)[..., None]
-    upper = event_cdf_integral(np.clip(t - a, 0.0, None), starts, hazards, dropout)
-    lower = event_cdf_integral(np.clip(t - b, 0.0, None), starts, hazards, dropout)
-    return _accrual_sum(upper - lower, g, np.ndim(hazards))
+    upper = event_cdf_integral(np.clip(t - a, 0.0, None), starts, hazards, dropout, aligned)
+    lower = event_cdf_integral(np.clip(t - b, 0.0, None), starts, hazards, dropout, aligned)
+    return _accrual_sum(upper - lower, g, 1 if aligned else np.ndim(hazards))
 
 
 def _accrual_sum(x: np.ndarray, g: np.ndarray, hazard_dims: int) -> np.ndarray:

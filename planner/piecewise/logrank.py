@@ -71,11 +71,14 @@ class SurvivalSetting:
         return self.accrual_time + self.follow_up_time
 
 
-def arm_events(model: PiecewiseSurvival, setting: SurvivalSetting, times: ArrayLike | None = None):
-    """(control, treatment) expected events per planned patient of that arm, shape (..., J)."""
+def arm_events(model: PiecewiseSurvival, setting: SurvivalSetting, times: ArrayLike | None = None,
+               aligned: bool = False):
+    """(control, treatment) expected events per planned patient of that arm, shape (..., J)
+    (``aligned``: one model per point, :func:`planner.piecewise.events.expected_events`)."""
     t = setting.analysis_time if times is None else times
     args = (setting.dropout_hazard, setting.accrual, setting.accrual_time)
-    return tuple(expected_events(t, model.starts, model.hazards(arm), *args) for arm in ("control", "treatment"))
+    return tuple(expected_events(t, model.starts, model.hazards(arm), *args, aligned=aligned)
+                 for arm in ("control", "treatment"))
 
 
 @dataclass(frozen=True)
@@ -104,15 +107,16 @@ class LogrankMoments:
 
 
 def logrank_moments(cells: Sequence[PiecewiseCell], setting: SurvivalSetting,
-                    times: ArrayLike | None = None, method: str = "ahr") -> LogrankMoments:
-    """Expected events and the average hazard ratio of ``cells`` at ``times`` (see module)."""
+                    times: ArrayLike | None = None, method: str = "ahr", aligned: bool = False) -> LogrankMoments:
+    """Expected events and the average hazard ratio of ``cells`` at ``times`` (see module);
+    ``aligned``: one model per point (:class:`planner.piecewise.lookwise.PointModels`)."""
     p = setting.p
     events = 0.0
     weighted = 0.0
     info1 = 0.0
     per_cell = []
     for w, model, ta, tb in cells:
-        ctrl, trt = arm_events(model, setting, times)
+        ctrl, trt = arm_events(model, setting, times, aligned)
         w = np.asarray(w, dtype=float)[..., None]
         # arm A receives the treatment in a fraction t_a of its patients, arm B in t_b
         ea = w * p * (ta * trt + (1 - ta) * ctrl)

@@ -17,11 +17,21 @@ the patient-level simulator's per-look behaviour:
 
 With proportional hazards it is the information form of :mod:`planner.groupseq.stratified`.
 Claims from it: :func:`planner.groupseq.stratified.claim_probabilities_genz` (no futility).
+
+The designs' look factors (:func:`linear_look_factors`, used by :mod:`planner.designs.sequential`
+through :func:`planner.survival_nph.lookwise_factors`): each statistic a linear combination of
+disjoint populations (one population; the interaction test's test-positives minus
+test-negatives), its Schoenfeld drift at each look's expected calendar time from each
+population's events and average hazard ratio there — for time-varying hazard ratios and for
+heterogeneous strata (different hazard ratios or control hazards across strata, assay mixtures),
+vectorized over the points of a curve (:class:`PointModels`). References: Schoenfeld (1981);
+Yung & Liu (2020); gsDesign2 ``gs_power_ahr``; docs/piecewise-survival.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -29,7 +39,9 @@ from scipy.special import ndtr, ndtri
 
 from ..groupseq.boundaries import _CHUNK, CAP, Boundaries, Crossing, _Walk, drift_for_power
 from ..groupseq.stratified import joint_from_information
+from .events import calendar_time
 from .logrank import PiecewiseCell, SurvivalSetting, analysis_time, logrank_moments
+from .model import PiecewiseSurvival, PiecewiseSurvivalPoints
 
 
 def lookwise_joint(subgroup: Sequence[PiecewiseCell], rest: Sequence[PiecewiseCell], setting: SurvivalSetting,
@@ -52,6 +64,109 @@ def lookwise_joint(subgroup: Sequence[PiecewiseCell], rest: Sequence[PiecewiseCe
     return mean, joint.corr0, np.asarray(times)
 
 
+@dataclass(frozen=True)
+class PointModels:
+    """P piecewise models sharing the starts (a curve's points, assurance draws), one per row of
+    ``control_hazards`` and ``hazard_ratios`` (P, J), evaluated at times (P, K) point by point
+    (``aligned`` in :func:`planner.piecewise.events.expected_events`)."""
+
+    starts: tuple[float, ...]
+    control_hazards: np.ndarray
+    hazard_ratios_by_point: np.ndarray
+
+    @classmethod
+    def of(cls, models: Sequence[PiecewiseSurvival | PiecewiseSurvivalPoints], points: int) -> PointModels:
+        """From scalar models (one per point, same starts) or one model with a point axis."""
+        if len(models) == 1:
+            m = models[0]
+            lam = np.broadcast_to(np.asarray(m.control_hazards, dtype=float), (points, len(m.starts)))
+            hr = np.broadcast_to(np.asarray(m.hazard_ratios, dtype=float), (points, len(m.starts)))
+            return cls(tuple(m.starts), lam, hr)
+        return cls(tuple(models[0].starts), np.array([m.control_hazards for m in models], dtype=float),
+                   np.array([m.hazard_ratios for m in models], dtype=float))
+
+    def hazards(self, arm: str) -> np.ndarray:
+        """(P, 1, 1, J): against times (P, K) with the accrual segment axis."""
+        h = self.control_hazards if arm == "control" else self.control_hazards * self.hazard_ratios_by_point
+        return h[:, None, None, :]
+
+    @property
+    def hazard_ratios(self) -> np.ndarray:
+        """(P, 1, J): against the expected events (P, K, J)."""
+        return self.hazard_ratios_by_point[:, None, :]
+
+
+def look_times(look_cells: Sequence[PiecewiseCell], setting: SurvivalSetting, rates: Sequence[float]) -> np.ndarray:
+    """(P, K) calendar times τ_k at which ``look_cells`` (weights (P, 1), :class:`PointModels`)
+    reach the fraction t_k of their expected events at the planned analysis τ_K, per point
+    (independent of N; inf: never): :func:`planner.piecewise.events.calendar_time` on the expected
+    events of :func:`logrank_moments` (its derivative by central differences: only Newton's steps
+    use it, the root is to the solver's tolerance)."""
+    t = np.asarray(rates, dtype=float)
+    points = look_cells[0][1].control_hazards.shape[0]
+    end = np.full((points, 1), setting.analysis_time)
+    if len(t) == 1:
+        return end
+    total = logrank_moments(look_cells, setting, end, aligned=True).events       # (P, 1)
+    events = lambda x: logrank_moments(look_cells, setting, x, aligned=True).events  # noqa: E731
+
+    def rate(x):
+        h = 1e-6 * np.maximum(x, 1.0)
+        return (events(x + h) - events(np.maximum(x - h, 0.0))) / (x + h - np.maximum(x - h, 0.0))
+
+    return np.concatenate([calendar_time(total * t[:-1], events, rate), end], axis=1)
+
+
+def statistic_drifts(statistic: Sequence[tuple[float, Sequence[PiecewiseCell]]], setting: SurvivalSetting,
+                     times: np.ndarray, shift: float = 0.0) -> np.ndarray:
+    """(P, K) drift per √(p(1 − p)·N) at ``times`` (P, K) of Z = Σ_j c_j (θ̂_j + shift) / sd, θ̂_j the
+    (stratified) log-rank estimate of −ln HR in the disjoint population j with expected events
+    e_j(τ) per patient and average log hazard ratio ln AHR_j(τ) (:func:`logrank_moments`):
+
+        drift(τ) = Σ_j c_j (−ln AHR_j(τ) + shift) / √(Σ_j c_j² / e_j(τ))
+
+    (Schoenfeld 1981: Var θ̂_j = 1/(p(1 − p)·N·e_j)). One population with c = 1 is the log-rank
+    test's −ln AHR·√e (gsDesign2 ``gs_power_ahr``); (1, −1) over test-positives and test-negatives
+    is the interaction test."""
+    num, var = 0.0, 0.0
+    for coef, cells in statistic:
+        m = logrank_moments(cells, setting, times, aligned=True)
+        num = num + coef * (-m.log_ahr + shift)
+        var = var + coef**2 / m.events
+    return np.asarray(num / np.sqrt(var), dtype=float)
+
+
+def linear_look_factors(look_cells: Sequence[PiecewiseCell], statistics: Sequence, setting: SurvivalSetting,
+                        rates: Sequence[float], shifts: Sequence[float] | None = None) -> np.ndarray:
+    """(P, S, K): E Z_k / (δ √t_k) of each statistic (a list of (coefficient, cells), weights
+    (P, 1) and :class:`PointModels`; see :func:`statistic_drifts`) at P points, δ its final-look
+    drift, looks at :func:`look_times` of ``look_cells``:
+
+        factor_k = drift(τ_k) / (drift(τ_K) √t_k).
+
+    1 at every look for a population whose looks are its own events and whose strata share one
+    constant hazard ratio (then E Z_k = δ√t_k, the plan's form). A statistic without an effect at
+    τ_K (or a point never reaching a look) keeps 1."""
+    t = np.asarray(rates, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):   # a point without events: its factors stay 1
+        times = look_times(look_cells, setting, t)
+    ok = np.all(np.isfinite(times), axis=1)
+    times = np.where(ok[:, None], times, setting.analysis_time)
+    out = np.ones((times.shape[0], len(statistics), len(t)))
+    for i, stat in enumerate(statistics):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = statistic_drifts(stat, setting, times, 0.0 if shifts is None else float(shifts[i]))
+            f = d / d[:, -1:] / np.sqrt(t)
+        good = ok & (d[:, -1] != 0.0) & np.all(np.isfinite(f), axis=1)
+        out[good, i] = f[good]
+    return out
+
+
+def _points(cells: Sequence[PiecewiseCell]) -> list:
+    """Scalar cells as one point (weights (1, 1), :class:`PointModels`)."""
+    return [(np.full((1, 1), float(w)), PointModels.of([m], 1), ta, tb) for w, m, ta, tb in cells]
+
+
 def look_factors(look_cells: Sequence[PiecewiseCell], populations: Sequence[Sequence[PiecewiseCell]],
                  setting: SurvivalSetting, rates: Sequence[float]) -> np.ndarray:
     """(P, K): E Z_k / (δ √t_k) of each population's log-rank statistic, δ its final-look drift.
@@ -66,20 +181,10 @@ def look_factors(look_cells: Sequence[PiecewiseCell], populations: Sequence[Sequ
 
     1 at every look under proportional hazards in a population whose looks are its own events
     (then E Z_k = δ√t_k, the plan's form). A population without an effect at τ_K keeps 1.
+    (:func:`linear_look_factors` with one population per statistic.)
     """
-    t = np.asarray(rates, dtype=float)
-    total = float(np.ravel(logrank_moments(look_cells, setting).events)[0])
-    times = np.empty(len(t))
-    times[-1] = setting.analysis_time
-    if len(t) > 1:
-        times[:-1] = analysis_time(look_cells, setting, t[:-1] * total, 1.0)
-    out = np.ones((len(populations), len(t)))
-    for i, cells in enumerate(populations):
-        m = logrank_moments(cells, setting, times)
-        e, lg = np.ravel(m.events), np.ravel(m.log_ahr)
-        if lg[-1] != 0.0 and np.all(np.isfinite(times)):
-            out[i] = (lg / lg[-1]) * np.sqrt(e / e[-1]) / np.sqrt(t)
-    return out
+    stats = [[(1.0, _points(cells))] for cells in populations]
+    return linear_look_factors(_points(look_cells), stats, setting, rates)[0]
 
 
 def crossing_at_means(b: Boundaries, look_means: ArrayLike) -> Crossing:
@@ -137,3 +242,30 @@ def drift_for_power_at(b: Boundaries, power: float, factors: np.ndarray) -> np.n
             break
         g1 = g(d1)
     return d1
+
+
+def solve_near(model, target: float, allocation_ratio: float, guess: ArrayLike, spread: float = 1.25) -> np.ndarray:
+    """(size,) N at which ``model`` (look-wise law) reaches ``target`` power: Chandrupatla's root
+    search (:func:`planner.solve.chandrupatla`, as :func:`planner.solve.solve_points`) in the bracket
+    [guess/spread, guess·spread] around the plan's √t size ``guess`` (the look factors are near 1, so
+    the root is close: a few iterations instead of a search over [n_min, N_MAX]; to 1e-9 in ln N,
+    far below one patient); points whose
+    bracket does not hold the root by the general root search (:func:`planner.solve.solve_points`)."""
+    from ..solve import N_MAX, chandrupatla, n_min, solve_points
+
+    g = np.asarray(guess, dtype=float).reshape(-1)
+    out = np.full(model.size, np.nan)
+    idx = np.flatnonzero(np.isfinite(g) & (g > 0) & model.feasible().reshape(-1))
+    lo = np.clip(g[idx] / spread, n_min(allocation_ratio), N_MAX)
+    hi = np.clip(g[idx] * spread, n_min(allocation_ratio), N_MAX)
+    inside = (model.power(lo, idx) < target) & (model.power(hi, idx) >= target) & (lo < hi)
+    sub = idx[inside]
+    if sub.size:
+        x = chandrupatla(lambda x, i: model.power(np.exp(x), i) - target, np.log(lo[inside]), np.log(hi[inside]), sub,
+                         xatol=1e-9, xrtol=1e-10)
+        out[sub] = np.exp(x)
+    rest = np.setdiff1d(np.arange(model.size), sub)
+    rest = rest[model.feasible().reshape(-1)[rest]]
+    if rest.size:
+        out[rest] = solve_points(model, target, allocation_ratio, rest).reshape(-1)[rest]
+    return out

@@ -7,7 +7,11 @@ adaptive design, its simulation with 2,000 trials and the file's seed. JSON floa
 exactly (shortest repr), so ``tests/test_v1_baseline.py`` compares them bit for bit.
 Made on main at commit 7d0c735 (2026-12-01), before issue 12's population model; re-run when
 issue 12 was merged to add the examples that came with it (the cutoff explorer's and the two in
-the cells form), every earlier number unchanged (checked).
+the cells form), every earlier number unchanged (checked). One key regenerated on purpose since:
+``scenarios/hrd_ovarian_paola1_interim.json`` (issue 13, branch nphlook: its interim plan's per-look
+drifts now follow the look-wise law for heterogeneous strata, HR 0.33 in B+ and 0.92 in B−;
+docs/piecewise-survival.md) — ``data[key] = numbers(path)`` for that key alone, every other key
+unchanged.
 """
 
 from __future__ import annotations
