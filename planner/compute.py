@@ -411,7 +411,10 @@ def expensive(scenario: Scenario) -> bool:
     and a time-varying hazard ratio with interim looks (each point's look-wise law: a 15-point
     prevalence curve of the delayed-effect example with two looks took 1.3 s of CPU), and the
     two-hypothesis stratified design with interim looks under the look-wise law (heterogeneous
-    strata: sized by a root search, 2.4 s of CPU for a 50-point curve). The app
+    strata: sized by a root search, 2.4 s of CPU for a 50-point curve); and any two-hypothesis
+    stratified design with interim looks (its four curves after an edit of an effect: 2-D grid
+    recursions at every interpolation node, 0.24 s of CPU with two looks, 0.7 s with three,
+    benchmarks/bench_speed.py "cold grids"). The app
     computes such a scenario, and its curves, on a worker (ui.background_compare)."""
     designs = _designs_to_compare(scenario)
     if scenario.interim is not None or any(isinstance(o.interim, InterimPlan) for o in designs.values()):
@@ -428,6 +431,9 @@ def expensive(scenario: Scenario) -> bool:
             if isinstance(opts.interim, InterimPlan) and lookwise_factors(par, "stratified", opts.interim.information_rates,
                                                                           opts) is not None:
                 return True
+        if "stratified" in designs and isinstance(
+                scenario.resolved_options("stratified", designs["stratified"]).interim, InterimPlan):
+            return True   # its curves: 2-D grid recursions per node, 0.2-0.7 s of CPU after an edit
     if not scenario.has_cells or len(scenario.population.populations) < 2:
         return False
     return "stratified" in designs and scenario.resolved_options("stratified", designs["stratified"]).interim is not None

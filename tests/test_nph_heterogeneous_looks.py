@@ -244,4 +244,9 @@ def test_stratified_with_looks_under_the_lookwise_law_is_sized_near_the_plan_and
     assert abs(float(np.ravel(model.power(np.array([n]), np.array([0])))[0]) - 0.8) < 1e-6
     assert expensive(s)
     d["negative"] = dict(d["positive"])
-    assert not expensive(scenario_from_dict(d))
+    from planner.survival_nph import lookwise_factors
+
+    homogeneous = scenario_from_dict(d)
+    opts = homogeneous.resolved_options("stratified", homogeneous.designs["stratified"])
+    assert lookwise_factors(params_from_scenario(homogeneous), "stratified", opts.interim.information_rates,
+                            opts) is None   # the √t plan: no look-wise law (the worker for its curves still)
