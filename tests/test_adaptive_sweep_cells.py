@@ -89,6 +89,16 @@ def test_cli_sweep_over_cells(keynote):
     assert "power_stratified" in doc["rows"][0]
 
 
+def test_cli_text_heads_tell_two_prevalence_paths_apart(keynote):
+    code, out, err = _run(["sweep", str(keynote), "--vary", "population.cells.TPS <1%.prevalence=0.3",
+                           "--vary", f"population.cells.{HIGH}.prevalence=0.2",
+                           "--simulations", "200", "--workers", "1"])
+    assert code == 0, err
+    head = next(line for line in out.splitlines() if "power" in line and "E[" in line)
+    assert "TPS <1%.prevalence" in head and f"{HIGH}.prevalence" in head, head
+    assert f"{HIGH} only" in head and "S only" not in head, head  # the first population alone
+
+
 @pytest.mark.parametrize("bad, words", [
     ("negative.hazard_ratio=0.6", "does not apply in the cells form"),
     ("population.prevalence=0.3", "does not apply in the cells form"),

@@ -104,6 +104,13 @@ def _render(fmt: str, doc: dict, result, fwer, scenario) -> str:
     return _text(doc, result, fwer, scenario)
 
 
+def _varied_heads(varied) -> list[str]:
+    """Column heads of the varied paths: the field's name, or its last two parts where two varied
+    paths end alike (``cells.A.prevalence`` and ``cells.B.prevalence`` → ``A.prevalence``, ``B.prevalence``)."""
+    last = [p.split(".")[-1] for p in varied]
+    return [".".join(p.split(".")[-2:]) if last.count(t) > 1 else t for p, t in zip(varied, last)]
+
+
 def _text(doc: dict, result, fwer, scenario) -> str:
     title = scenario.title or "(untitled scenario)"
     unit = "events" if result.endpoint == "survival" else "subjects"
@@ -111,7 +118,9 @@ def _text(doc: dict, result, fwer, scenario) -> str:
     lines = [f"Enrichment Planner {__version__} — {title}",
              f"Sweep of the adaptive design: {len(result.rows)} grid points × {result.simulations:,} trials "
              f"(seed {result.seed}, common random numbers); ± = Monte Carlo SE", ""]
-    head = [p.split(".")[-1] for p in result.varied] + ["power", f"E[{unit}]", "S only", "F only",
+    # the cells form: "S only" is the first population alone (planner.adaptive.ksummary)
+    s_only = f"{scenario.population.populations[0].name} only" if scenario.has_cells else "S only"
+    head = _varied_heads(result.varied) + ["power", f"E[{unit}]", s_only, "F only",
                                                        "early stop"] + list(result.fixed_designs)
     lines.append("  ".join(f"{h:>16}" for h in head))
     for r in doc["rows"]:
