@@ -80,7 +80,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
-from ..closed_test import closed_test_power, closed_test_reject, local_weights, subsets
+from ..closed_test import closed_test_power, local_weights, subsets
 from .boundaries import spending
 from .mvn import POINTS_BOUNDS, rect_prob
 from .plan import InterimPlan
@@ -193,11 +193,40 @@ def _inflate(plan, alpha, J, wj, corr0, t, inflate) -> np.ndarray:
         top = 0.5 / max(float(np.max(p[inflate, k])), 1e-300)
         if step > 1e-15 and np.any(p[inflate, k] > 0):
             f = lambda xi, k=k: crossed(xi) - target[k]  # noqa: E731
-            if f(1.0) < 0 <= f(top):
-                xi = brentq(f, 1.0, top, xtol=1e-12, rtol=1e-12)
+            xi = _root_xi(f, float(np.sum(p[inflate, k])), top)
+            if xi is not None:
                 lev = np.where(inflate, xi * p[:, k], p[:, k])
                 out[:, k] = np.where(lev > 0, -ndtri(np.minimum(lev, 0.5)), math.inf)
     return out
+
+
+XI_STEP = 1e-7
+
+
+def _root_xi(f, slope: float, top: float) -> float | None:
+    """ξ in (1, top) with f(ξ) = 0 for the increasing f (P₀(crossing) − target); None when f(1) ≥ 0
+    (no inflation needed). The secant from ξ = 1 with the union bound's slope Σ p (the crossing
+    probability is nearly linear in ξ: its slope is Σ p less the overlaps), kept inside the bracket
+    of the signs seen; stops after a step below :data:`XI_STEP` ξ (the secant converging
+    superlinearly, the root is then within ~1e-11 ξ, as the Brent search to 1e-12 it replaces,
+    which took ~9 Genz integrations per root against 3–4 here); Brent if it stalls."""
+    x0, f0 = 1.0, f(1.0)
+    if not f0 < 0:
+        return None
+    a, b = 1.0, top
+    x1 = min(1.0 - f0 / slope, 0.5 * (1.0 + top)) if slope > 0 else 0.5 * (1.0 + top)
+    for _ in range(30):
+        f1 = f(x1)
+        if f1 == 0:
+            return x1
+        a, b = (max(a, x1), b) if f1 < 0 else (a, min(b, x1))
+        new = x1 - f1 * (x1 - x0) / (f1 - f0) if f1 != f0 else 0.5 * (a + b)
+        if not a < new < b:
+            new = 0.5 * (a + b)
+        if abs(new - x1) <= XI_STEP * new:
+            return new
+        x0, f0, x1 = x1, f1, new
+    return brentq(f, a, b, xtol=1e-12, rtol=1e-12) if f(a) < 0 <= f(b) else None
 
 
 def closed_gs_bounds(plan: InterimPlan, alpha: float, procedure: str, corr0: np.ndarray, t: np.ndarray,
@@ -255,45 +284,92 @@ def _normal_draws(dim: int, replicates: int, log2: int) -> np.ndarray:
 def run_procedure(z: np.ndarray, bd: MultiBounds) -> dict[str, np.ndarray]:
     """The closed group-sequential test on draws ``z`` (n, K·m): per draw the claims by each look
     (``reject`` (K, m, n) bool) and the look the trial stops at (``stop`` (n,) int)."""
-    n, k_max, m = z.shape[0], bd.futility.shape[1], bd.futility.shape[0]
-    z = z.reshape(n, k_max, m)
-    rj = np.zeros((len(bd.subsets), n), bool)
-    dead = np.zeros((m, n), bool)
+    m = bd.futility.shape[0]
+    bits, stop = procedure_bits(np.ascontiguousarray(np.asarray(z, float).T), bd)
+    reject = ((bits[:, None, :] >> np.arange(m, dtype=np.uint8)[None, :, None]) & 1).astype(bool)
+    return {"reject": reject, "stop": stop.astype(int)}
+
+
+@lru_cache(maxsize=64)
+def _state_tables(m: int, later: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Lookup tables of the closed test's state (bit g of a state: H_J, J = ``subsets(m)[g]``,
+    rejected so far). ``rej`` (2^G,) uint8: bit j set when every H_J with j ∈ J is rejected (H_j
+    claimed); ``still`` (2^G·2^m,) bool at index state·2^m + dead (bit j of dead: H_j stopped for
+    futility): some unclaimed H_j can still be claimed — every H_J ∋ j is rejected already or
+    has a member not stopped with a finite bound at a later look (``later[g]``: the bitmask of
+    such members, 0 when none)."""
+    subs = subsets(m)
+    n_states = 1 << len(subs)
+    states = np.arange(n_states, dtype=np.uint32)
+    member = [sum(1 << g for g, J in enumerate(subs) if j in J) for j in range(m)]
+    rej = np.zeros(n_states, np.uint8)
+    for j in range(m):
+        rej |= (((states & member[j]) == member[j]).astype(np.uint8) << j)
+    dead = np.arange(1 << m, dtype=np.uint32)
+    can = np.zeros(1 << m, np.uint32)           # H_J still open by its members, per dead pattern
+    for g, mask in enumerate(later):
+        can |= (((dead & mask) != mask) & (mask != 0)).astype(np.uint32) << g
+    open_ = states[:, None] | can[None, :]                                  # (2^G, 2^m)
+    still = np.zeros(open_.shape, bool)
+    for j in range(m):
+        still |= (((rej >> j) & 1) == 0)[:, None] & ((open_ & member[j]) == member[j])
+    return rej, still.reshape(-1)
+
+
+def _crossing_tables(bd: MultiBounds, k: int, j: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hypothesis j at look k: its finite bounds b_{J,j,k} sorted (r,) and the bitmask of the H_J
+    crossed when r′ of them are ≤ z (r + 1,) (None: no finite bound)."""
+    vals, bits = [], []
+    for g, (J, b) in enumerate(zip(bd.subsets, bd.tests)):
+        if j in J and math.isfinite(b[J.index(j), k]):
+            vals.append(float(b[J.index(j), k]))
+            bits.append(1 << g)
+    if not vals:
+        return None
+    order = np.argsort(vals, kind="stable")
+    masks = np.concatenate([[0], np.bitwise_or.accumulate(np.asarray(bits, np.uint16)[order])]).astype(np.uint16)
+    return np.asarray(vals)[order], masks
+
+
+def procedure_bits(zt: np.ndarray, bd: MultiBounds, shift: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`run_procedure` on draws ``zt`` + ``shift`` (K·m, n) (component-major; the shift, the
+    mean (K·m,), moves the bounds instead of the draws), as bitmasks: claims by
+    each look (K, n) uint8 (bit j: H_j) and the stopping look (n,) int8. The state of the closed
+    test (which H_J are rejected) is a bitmask per draw; each look costs a comparison per distinct
+    bound and a few table lookups (:func:`_state_tables`), whatever the number of H_J."""
+    m, k_max = bd.futility.shape
+    n = zt.shape[1]
+    rj = np.zeros(n, np.uint16)
+    dead = np.zeros(n, np.uint8)
     active = np.ones(n, bool)
-    stop = np.full(n, k_max - 1)
-    reject = np.zeros((k_max, m, n), bool)
-    member = [[g for g, J in enumerate(bd.subsets) if j in J] for j in range(m)]
-    future = [np.isfinite(b[:, ::-1]).cumsum(axis=1)[:, ::-1] for b in bd.tests]   # finite bounds from k on
+    stop = np.full(n, k_max - 1, np.int8)
+    out = np.zeros((k_max, n), np.uint8)
+    finite = [np.isfinite(b) for b in bd.tests]
+    shift = np.zeros(m * k_max) if shift is None else np.asarray(shift, float)
     for k in range(k_max):
-        zk = z[:, k, :].T                                                             # (m, n)
-        for g, (J, b) in enumerate(zip(bd.subsets, bd.tests)):
-            cross = np.zeros(n, bool)
-            for a, j in enumerate(J):
-                if math.isfinite(b[a, k]):
-                    cross |= ~dead[j] & (zk[j] >= b[a, k])
-            rj[g] |= cross & active
-        rej = np.stack([rj[member[j]].all(axis=0) for j in range(m)])
-        reject[k] = rej
+        cross = np.zeros(n, np.uint16)
+        for j in range(m):
+            tab = _crossing_tables(bd, k, j)
+            if tab is not None:
+                count = np.zeros(n, np.uint8)             # how many of the sorted bounds are ≤ z
+                for b in tab[0] - shift[k * m + j]:
+                    count += zt[k * m + j] >= b
+                c = tab[1][count]
+                cross |= c if not dead.any() else np.where((dead >> j) & 1, np.uint16(0), c)
+        rj |= np.where(active, cross, np.uint16(0)) if k else cross
+        later = tuple(sum(1 << j for a, j in enumerate(J) if f[a, k + 1:].any()) for J, f in zip(bd.subsets, finite))
+        rej_t, still_t = _state_tables(m, later)
+        rej = rej_t[rj]
+        out[k] = rej
         if k == k_max - 1:
             break
-        if np.isfinite(bd.futility[:, k]).any():
-            dead |= active & ~rej & (zk < bd.futility[:, k, None])
-        # H_J can still reject: already rejected, or an alive member has a finite bound later
-        open_j = []
-        for g, J in enumerate(bd.subsets):
-            later = [i for a, i in enumerate(J) if future[g][a, k + 1] > 0]
-            open_j.append(rj[g] | ~np.logical_and.reduce(dead[later]) if later else rj[g])
-        still = np.zeros(n, bool)                                                      # some H_j still rejectable
-        for j in range(m):
-            still |= ~rej[j] & np.logical_and.reduce([open_j[g] for g in member[j]])
-        now = active & ~still
+        for j in map(int, np.flatnonzero(np.isfinite(bd.futility[:, k]))):
+            hit = active & (((rej >> j) & 1) == 0) & (zt[k * m + j] < bd.futility[j, k] - shift[k * m + j])
+            dead |= hit.astype(np.uint8) << j
+        now = active & ~still_t[(rj.astype(np.intp) << m) | dead]
         stop[now] = k
         active &= ~now
-    # frozen after the stop: a claim made by the stopping look holds at every later look
-    for k in range(1, k_max):
-        after = stop < k
-        reject[k][:, after] = reject[k - 1][:, after]
-    return {"reject": reject, "stop": stop}
+    return out, stop
 
 
 CLAIMS = ("at_least_one", "all")
@@ -319,30 +395,81 @@ def operating(joint: MultiJoint, bd: MultiBounds, alpha: float, fixed: Fixed, ro
     """Claims by look (m + 2, K) with their SEs, P(stop at look k) (K,), at √N = ``root_n`` (H1) or H0.
 
     Rows of the claims: each hypothesis, at least one, all. The last look's claims use the
-    control variate of the module docstring (``control``)."""
+    control variate of the module docstring (``control``). Each draw's claims are a bitmask
+    (:func:`procedure_bits`); the replicate means come from the counts of the 2^m patterns. The
+    last :data:`MEMO` results are kept (the table's claims and its interim fields ask the same)."""
+    key = (_key(joint.mean_per_sqrt_n), _key(joint.cov1), _key(joint.corr0), tuple(b.tobytes() for b in bd.tests),
+           bd.futility.tobytes(), float(alpha), fixed, float(root_n) if h1 else 0.0, h1, control, replicates, log2)
+    if key not in _memo:
+        if len(_memo) >= MEMO:
+            _memo.pop(next(iter(_memo)))
+        _memo[key] = _operating(joint, bd, alpha, fixed, root_n, h1, control, replicates, log2)
+    return {k: v.copy() for k, v in _memo[key].items()}
+
+
+MEMO = 8
+_memo: dict = {}
+
+
+def _operating(joint: MultiJoint, bd: MultiBounds, alpha: float, fixed: Fixed, root_n: float,
+               h1: bool, control: bool, replicates: int, log2: int) -> dict:
     m, k_max = joint.m, joint.k_max
     cov = joint.cov1 if h1 else joint.corr0
     mean = joint.mean_per_sqrt_n * root_n if h1 else np.zeros(m * k_max)
-    z = mean + _correlated(_key(cov), m * k_max, replicates, log2)          # (R·n, mK)
-    res = run_procedure(z, bd)
-    n = 2**log2
-    per_rep = lambda x: x.reshape(x.shape[:-1] + (replicates, n)).mean(axis=-1)  # noqa: E731
-    by_rep = np.stack([per_rep(_claims_of(res["reject"][k])) for k in range(k_max)], axis=-1)  # (m+2, R, K)
-    stops = per_rep((res["stop"][None, :] == np.arange(k_max)[:, None]).astype(float))         # (K, R)
-    est, se = by_rep.mean(axis=1), by_rep.std(axis=1, ddof=1) / math.sqrt(replicates)
+    zt = _correlated(_key(cov), m * k_max, replicates, log2)                  # (mK, R·n), mean 0
+    bits, stop = procedure_bits(zt, bd, mean)
+    n, rep = 2**log2, _replicate(replicates, log2)
+    table = _claim_table(m)                                                     # (m + 2, 2^m)
+    freq = lambda idx, size: np.bincount(idx, minlength=replicates * size).reshape(replicates, size) / n  # noqa: E731
+    by_rep = np.stack([freq((rep << m) | bits[k], 1 << m) @ table.T for k in range(k_max)], axis=-1)  # (R, m+2, K)
+    stops = freq(rep * k_max + stop, k_max)                                                           # (R, K)
+    est, se = by_rep.mean(axis=0), by_rep.std(axis=0, ddof=1) / math.sqrt(replicates)
     if control:
         last = slice((k_max - 1) * m, k_max * m)
         corr_last = joint.corr0[last, last]
-        fx = closed_test_reject(z[:, last], corr_last, alpha, fixed.procedure, weights=fixed.weights,
-                                order=fixed.order, parametric_rule=fixed.rule).T
-        diff = per_rep(_claims_of(res["reject"][-1]).astype(np.int8) - _claims_of(fx).astype(np.int8))  # (m+2, R)
+        fx, _ = procedure_bits(zt[last], _fixed_bounds(_key(corr_last), m, float(alpha), fixed), mean[last])
+        both = freq((rep << 2 * m) | (bits[-1].astype(np.intp) << m) | fx[0], 1 << 2 * m).reshape(-1, 1 << m, 1 << m)
+        diff = both.sum(axis=2) @ table.T - both.sum(axis=1) @ table.T                  # (R, m+2)
         exact = closed_test_power(mean[last], cov[last, last], corr_last, alpha, fixed.procedure,
                                   weights=fixed.weights, order=fixed.order, parametric_rule=fixed.rule)
         p_fix = np.r_[exact["reject"], exact["at_least_one"], exact["all"]]
-        est[:, -1] = p_fix + diff.mean(axis=1)
-        se[:, -1] = diff.std(axis=1, ddof=1) / math.sqrt(replicates)
-    return {"claims": np.clip(est, 0.0, 1.0), "se": se, "stop": stops.mean(axis=1),
-            "stop_se": stops.std(axis=1, ddof=1) / math.sqrt(replicates)}
+        est[:, -1] = p_fix + diff.mean(axis=0)
+        se[:, -1] = diff.std(axis=0, ddof=1) / math.sqrt(replicates)
+    return {"claims": np.clip(est, 0.0, 1.0), "se": se, "stop": stops.mean(axis=0),
+            "stop_se": stops.std(axis=0, ddof=1) / math.sqrt(replicates)}
+
+
+@lru_cache(maxsize=4)
+def _claim_table(m: int) -> np.ndarray:
+    """(m + 2, 2^m): the claims (each hypothesis, at least one, all) of each bitmask of claims."""
+    s = np.arange(1 << m)
+    return np.concatenate([(s[None] >> np.arange(m)[:, None]) & 1, [s != 0], [s == (1 << m) - 1]]).astype(float)
+
+
+@lru_cache(maxsize=4)
+def _replicate(replicates: int, log2: int) -> np.ndarray:
+    """(R·2^log2,) the replicate of each draw."""
+    out = np.repeat(np.arange(replicates, dtype=np.intp), 2**log2)
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _fixed_bounds(corr_key: tuple, m: int, alpha: float, fixed: Fixed) -> MultiBounds:
+    """The fixed design's closed test (:mod:`planner.closed_test`, its very thresholds) as one look
+    of :class:`MultiBounds`, run on the last look's draws for the control variate. Every local
+    test of the procedures here is a union of one-statistic terms {Z_j > t}."""
+    from ..closed_test import _setup  # noqa: PLC0415
+
+    corr = np.asarray(corr_key).reshape(m, m)
+    tests = []
+    for J, terms in _setup(corr, alpha, fixed.procedure, fixed.weights, fixed.order, fixed.rule, m):
+        b = np.full((len(J), 1), math.inf)
+        for S, t in terms:
+            (j,) = S
+            b[J.index(j), 0] = float(np.asarray(t).reshape(-1)[0])
+        tests.append(b)
+    return MultiBounds(tuple(subsets(m)), tuple(tests), np.full((m, 1), -math.inf))
 
 
 def _key(x: np.ndarray) -> tuple:
@@ -351,11 +478,11 @@ def _key(x: np.ndarray) -> tuple:
 
 @lru_cache(maxsize=2)
 def _correlated(cov_key: tuple, d: int, replicates: int, log2: int) -> np.ndarray:
-    """(R·2^log2, d) draws of N(0, cov): the RQMC normals times the Cholesky factor (cached: the
-    same for every N of one structure)."""
+    """(d, R·2^log2) draws of N(0, cov), component-major: the Cholesky factor times the RQMC
+    normals (cached: the same for every N of one structure)."""
     c = np.asarray(cov_key).reshape(d, d)
     chol = np.linalg.cholesky(c + 1e-12 * np.eye(d))
-    out = _normal_draws(d, replicates, log2).reshape(-1, d) @ chol.T
+    out = np.ascontiguousarray(chol @ _normal_draws(d, replicates, log2).reshape(-1, d).T)
     out.setflags(write=False)
     return out
 
@@ -369,18 +496,67 @@ def _fixed_claim(joint: MultiJoint, alpha: float, fixed: Fixed, row: int, n: flo
 
 SIZE_RTOL = 1e-4   # the fixed-point iteration of :func:`size_for` stops when N moves less than this
 SIZE_ITER = 8
+SEARCH_LOG2 = 12   # draws per replicate of the size search's secant (the last step uses the full draws)
+SIZE_TOL = 3e-4    # |P(N) − target| at which the search on 8·2^SEARCH_LOG2 draws stops (P's slope in log N
+                   # is ~0.3 at 80–90 %: ~1e-3 in N; P on those draws wobbles by ~1e-4 between nearby N)
 
 
 def size_for(joint: MultiJoint, bd: MultiBounds, alpha: float, fixed: Fixed, row: int, target: float,
-             guess: float, lo: float = 4.0, hi: float = 1e8) -> float:
+             guess: float, lo: float = 4.0, hi: float = 1e8, log2: int = LOG2_POINTS) -> float:
     """Smallest N with P(claim ``row``) ≥ ``target``; NaN when not reached below ``hi``.
 
+    Each P(N) (:func:`operating`) is on common random numbers, so a deterministic function of N
+    (the bounds do not depend on N) — but one with small steps (one draw of 8·2^12 moves P by 3e-5),
+    so its secant slopes over nearby N are noise. The iteration on s = √N of
+    g(s) = Φ⁻¹(P(s²)) − Φ⁻¹(target) therefore takes the one-z-test slope g′ = (Φ⁻¹(P) + z_α)/s
+    (Φ⁻¹(P) = δs − z_α exactly for one test; within ~5 % of the closed group-sequential test's slope
+    at KEYNOTE-042's 3-look plan, so each step removes ~95 % of the error): from ``guess``, on
+    2^:data:`SEARCH_LOG2` draws per replicate, until |P − target| ≤ :data:`SIZE_TOL` (typically 2
+    evaluations); then one evaluation on the 2^``log2`` draws there and one more step (that P is
+    off by ≲ 1e-3 — SIZE_TOL and the two draw sets' Monte Carlo errors; the step leaves ~5 % of
+    it, a few 1e-5 in power, below the Monte Carlo SE). The fixed-point iteration :func:`size_fixed_point` where
+    this fails (the root outside (lo, hi) or no convergence in :data:`SIZE_ITER` evaluations).
+    """
+    s_lo, s_hi = math.sqrt(lo), math.sqrt(hi)
+    z_alpha = float(ndtri(1 - alpha))
+
+    def g(s: float, bits: int) -> tuple[float, float]:
+        p = float(operating(joint, bd, alpha, fixed, s, log2=bits)["claims"][row, -1])
+        zp = float(ndtri(min(max(p, 1e-12), 1 - 1e-12)))
+        return zp - float(ndtri(target)), p
+
+    def step(s: float, val: float) -> float | None:
+        slope = (val + float(ndtri(target)) + z_alpha) / s
+        return s - val / slope if slope > 0 else None
+
+    search = min(SEARCH_LOG2, log2)
+    s = min(max(math.sqrt(guess), s_lo), s_hi)
+    a, b = s_lo, s_hi                                    # bracket of the signs seen
+    for _ in range(SIZE_ITER):
+        val, p = g(s, search)
+        if abs(p - target) <= SIZE_TOL:
+            break
+        a, b = (max(a, s), b) if val < 0 else (a, min(b, s))
+        new = step(s, val)
+        s = new if new is not None and a < new < b else math.sqrt(a * b)
+    else:
+        return size_fixed_point(joint, bd, alpha, fixed, row, target, guess, lo, hi)
+    if not s_lo < s < s_hi:
+        return size_fixed_point(joint, bd, alpha, fixed, row, target, guess, lo, hi)
+    if log2 > search:
+        new = step(s, g(s, log2)[0])
+        s = new if new is not None and s_lo < new < s_hi else s
+    return s * s
+
+
+def size_fixed_point(joint: MultiJoint, bd: MultiBounds, alpha: float, fixed: Fixed, row: int, target: float,
+                     guess: float, lo: float = 4.0, hi: float = 1e8) -> float:
+    """:func:`size_for` by a fixed-point iteration (the fallback).
+
     P(N) = P_fix(N) + D(N) (control variate, :func:`operating`): P_fix is exact and smooth, the
-    group-sequential difference D changes slowly with N. Fixed-point iteration: N_{i+1} solves
-    P_fix(N) = target − D(N_i) (Brent on log N), D re-estimated at N_{i+1} with the same draws
-    (the boundaries do not depend on N); stops when N moves by less than :data:`SIZE_RTOL`
-    relative — the Monte Carlo steps of D are ~1e-5 in N — (typically 3 evaluations), or after
-    :data:`SIZE_ITER`.
+    group-sequential difference D changes slowly with N. N_{i+1} solves P_fix(N) = target − D(N_i)
+    (Brent on log N), D re-estimated at N_{i+1} with the same draws; stops when N moves by less
+    than :data:`SIZE_RTOL` relative, or after :data:`SIZE_ITER` evaluations.
     """
     n = float(guess)
     for _ in range(SIZE_ITER):
