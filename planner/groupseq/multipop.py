@@ -68,6 +68,14 @@ whose variance is that of the (rare) disagreements only. The standard error is t
 R replicate means / √R (reported beside the powers); the tests check it is below 3e-4
 (error ≤ 1e-3 at 3 SE) for m = 3, 4 with 3 looks. Expected sizes and per-look probabilities are
 plain (R)QMC means (standard errors reported alike).
+
+Speed (issue 12; benchmarks/bench_multipop_interim.py): each draw's state — which H_J are rejected —
+is a bitmask, so a look costs one comparison per distinct bound of each hypothesis and two table
+lookups (:mod:`.multipop_procedure`, the same claims draw for draw as the test written per H_J); the
+replicate means come from counts of the 2^m claim patterns; the mean shifts the bounds, not the
+(cached) correlated draws. The size search (:func:`size_for`) runs on 8·2^12 draws and ends with
+one step on the full draws; the parametric bounds' inflation ξ is found by a secant from the union
+bound's slope (:func:`_root_xi`).
 """
 
 from __future__ import annotations
@@ -82,6 +90,7 @@ from scipy.special import ndtr, ndtri
 
 from ..closed_test import closed_test_power, local_weights, subsets
 from .boundaries import spending
+from .multipop_procedure import procedure_bits, run_procedure  # noqa: F401 (run_procedure: re-exported)
 from .mvn import POINTS_BOUNDS, rect_prob
 from .plan import InterimPlan
 from .stratified import _futility, _gs
@@ -169,7 +178,7 @@ def _nonbinding(plan: InterimPlan) -> InterimPlan:
     return InterimPlan(plan.information_rates, plan.efficacy, plan.gamma, None, False)
 
 
-def _inflate(plan, alpha, J, wj, corr0, t, inflate) -> np.ndarray:
+def _inflate(plan, alpha, J, wj, corr0, t, inflate, points: int = POINTS_BOUNDS) -> np.ndarray:
     """Parametric bounds of H_J (|J|, K): Bonferroni levels × ξ_k (module docstring)."""
     base_plan = _nonbinding(plan) if plan.binding and plan.futility_bounds is not None else plan
     k_max = t.shape[1]
@@ -187,7 +196,7 @@ def _inflate(plan, alpha, J, wj, corr0, t, inflate) -> np.ndarray:
             b = out[:, : k + 1].copy()
             lev = np.where(inflate, xi * p[:, k], p[:, k])
             b[:, k] = np.where(lev > 0, -ndtri(np.minimum(lev, 0.5)), math.inf)
-            return 1.0 - float(rect_prob(b.T.reshape(-1), np.zeros(len(ix)), sub, POINTS_BOUNDS))
+            return 1.0 - float(rect_prob(b.T.reshape(-1), np.zeros(len(ix)), sub, points))
 
         step = target[k] - (target[k - 1] if k else 0.0)
         top = 0.5 / max(float(np.max(p[inflate, k])), 1e-300)
@@ -230,17 +239,20 @@ def _root_xi(f, slope: float, top: float) -> float | None:
 
 
 def closed_gs_bounds(plan: InterimPlan, alpha: float, procedure: str, corr0: np.ndarray, t: np.ndarray,
-                     weights=None, order=None, rule: str = "xi") -> MultiBounds:
-    """Bounds of every intersection test (module docstring) for one correlation structure."""
+                     weights=None, order=None, rule: str = "xi", points: int = POINTS_BOUNDS) -> MultiBounds:
+    """Bounds of every intersection test (module docstring) for one correlation structure
+    (``points``: Genz points of the parametric tests' integrals; fewer for the ratio nodes of
+    curves and maps, :meth:`planner.groupseq.multipop_model.MultiPopSequentialModel.ratios`)."""
     t = np.asarray(t, float)
     key = lambda x: tuple(np.round(np.asarray(x, float).ravel(), 12).tolist())  # noqa: E731
     w = None if weights is None else tuple(float(x) for x in weights)
     o = None if order is None else tuple(int(i) for i in order)
-    return _bounds_cached(plan, float(alpha), procedure, key(corr0), key(t), t.shape, w, o, rule)
+    return _bounds_cached(plan, float(alpha), procedure, key(corr0), key(t), t.shape, w, o, rule, int(points))
 
 
 @lru_cache(maxsize=256)
-def _bounds_cached(plan, alpha, procedure, corr_key, t_key, t_shape, weights, order, rule) -> MultiBounds:
+def _bounds_cached(plan, alpha, procedure, corr_key, t_key, t_shape, weights, order, rule,
+                   points: int = POINTS_BOUNDS) -> MultiBounds:
     if procedure not in PROCEDURES:
         raise ValueError(f"no group-sequential form of {procedure!r}; one of {', '.join(PROCEDURES)}")
     t = np.asarray(t_key).reshape(t_shape)
@@ -258,7 +270,7 @@ def _bounds_cached(plan, alpha, procedure, corr_key, t_key, t_shape, weights, or
             inflate = wj > 0
             if rule == "spiessens_debois" and weights is not None and 0 in J:
                 inflate = inflate & (np.array(J) != 0)
-            b = _inflate(plan, alpha, J, wj, corr0, t, inflate)
+            b = _inflate(plan, alpha, J, wj, corr0, t, inflate, points)
         else:
             b = np.stack([_levels_gs(plan, t[j], a * alpha) for j, a in zip(J, wj)])
         tests.append(b)
@@ -279,97 +291,6 @@ def _normal_draws(dim: int, replicates: int, log2: int) -> np.ndarray:
         u = qmc.Sobol(dim, scramble=True, seed=SEED + r).random_base2(log2)
         out[r] = ndtri(np.clip(u, 1e-16, 1 - 1e-16))
     return out
-
-
-def run_procedure(z: np.ndarray, bd: MultiBounds) -> dict[str, np.ndarray]:
-    """The closed group-sequential test on draws ``z`` (n, K·m): per draw the claims by each look
-    (``reject`` (K, m, n) bool) and the look the trial stops at (``stop`` (n,) int)."""
-    m = bd.futility.shape[0]
-    bits, stop = procedure_bits(np.ascontiguousarray(np.asarray(z, float).T), bd)
-    reject = ((bits[:, None, :] >> np.arange(m, dtype=np.uint8)[None, :, None]) & 1).astype(bool)
-    return {"reject": reject, "stop": stop.astype(int)}
-
-
-@lru_cache(maxsize=64)
-def _state_tables(m: int, later: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Lookup tables of the closed test's state (bit g of a state: H_J, J = ``subsets(m)[g]``,
-    rejected so far). ``rej`` (2^G,) uint8: bit j set when every H_J with j ∈ J is rejected (H_j
-    claimed); ``still`` (2^G·2^m,) bool at index state·2^m + dead (bit j of dead: H_j stopped for
-    futility): some unclaimed H_j can still be claimed — every H_J ∋ j is rejected already or
-    has a member not stopped with a finite bound at a later look (``later[g]``: the bitmask of
-    such members, 0 when none)."""
-    subs = subsets(m)
-    n_states = 1 << len(subs)
-    states = np.arange(n_states, dtype=np.uint32)
-    member = [sum(1 << g for g, J in enumerate(subs) if j in J) for j in range(m)]
-    rej = np.zeros(n_states, np.uint8)
-    for j in range(m):
-        rej |= (((states & member[j]) == member[j]).astype(np.uint8) << j)
-    dead = np.arange(1 << m, dtype=np.uint32)
-    can = np.zeros(1 << m, np.uint32)           # H_J still open by its members, per dead pattern
-    for g, mask in enumerate(later):
-        can |= (((dead & mask) != mask) & (mask != 0)).astype(np.uint32) << g
-    open_ = states[:, None] | can[None, :]                                  # (2^G, 2^m)
-    still = np.zeros(open_.shape, bool)
-    for j in range(m):
-        still |= (((rej >> j) & 1) == 0)[:, None] & ((open_ & member[j]) == member[j])
-    return rej, still.reshape(-1)
-
-
-def _crossing_tables(bd: MultiBounds, k: int, j: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Hypothesis j at look k: its finite bounds b_{J,j,k} sorted (r,) and the bitmask of the H_J
-    crossed when r′ of them are ≤ z (r + 1,) (None: no finite bound)."""
-    vals, bits = [], []
-    for g, (J, b) in enumerate(zip(bd.subsets, bd.tests)):
-        if j in J and math.isfinite(b[J.index(j), k]):
-            vals.append(float(b[J.index(j), k]))
-            bits.append(1 << g)
-    if not vals:
-        return None
-    order = np.argsort(vals, kind="stable")
-    masks = np.concatenate([[0], np.bitwise_or.accumulate(np.asarray(bits, np.uint16)[order])]).astype(np.uint16)
-    return np.asarray(vals)[order], masks
-
-
-def procedure_bits(zt: np.ndarray, bd: MultiBounds, shift: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`run_procedure` on draws ``zt`` + ``shift`` (K·m, n) (component-major; the shift, the
-    mean (K·m,), moves the bounds instead of the draws), as bitmasks: claims by
-    each look (K, n) uint8 (bit j: H_j) and the stopping look (n,) int8. The state of the closed
-    test (which H_J are rejected) is a bitmask per draw; each look costs a comparison per distinct
-    bound and a few table lookups (:func:`_state_tables`), whatever the number of H_J."""
-    m, k_max = bd.futility.shape
-    n = zt.shape[1]
-    rj = np.zeros(n, np.uint16)
-    dead = np.zeros(n, np.uint8)
-    active = np.ones(n, bool)
-    stop = np.full(n, k_max - 1, np.int8)
-    out = np.zeros((k_max, n), np.uint8)
-    finite = [np.isfinite(b) for b in bd.tests]
-    shift = np.zeros(m * k_max) if shift is None else np.asarray(shift, float)
-    for k in range(k_max):
-        cross = np.zeros(n, np.uint16)
-        for j in range(m):
-            tab = _crossing_tables(bd, k, j)
-            if tab is not None:
-                count = np.zeros(n, np.uint8)             # how many of the sorted bounds are ≤ z
-                for b in tab[0] - shift[k * m + j]:
-                    count += zt[k * m + j] >= b
-                c = tab[1][count]
-                cross |= c if not dead.any() else np.where((dead >> j) & 1, np.uint16(0), c)
-        rj |= np.where(active, cross, np.uint16(0)) if k else cross
-        later = tuple(sum(1 << j for a, j in enumerate(J) if f[a, k + 1:].any()) for J, f in zip(bd.subsets, finite))
-        rej_t, still_t = _state_tables(m, later)
-        rej = rej_t[rj]
-        out[k] = rej
-        if k == k_max - 1:
-            break
-        for j in map(int, np.flatnonzero(np.isfinite(bd.futility[:, k]))):
-            hit = active & (((rej >> j) & 1) == 0) & (zt[k * m + j] < bd.futility[j, k] - shift[k * m + j])
-            dead |= hit.astype(np.uint8) << j
-        now = active & ~still_t[(rj.astype(np.intp) << m) | dead]
-        stop[now] = k
-        active &= ~now
-    return out, stop
 
 
 CLAIMS = ("at_least_one", "all")
@@ -437,6 +358,31 @@ def _operating(joint: MultiJoint, bd: MultiBounds, alpha: float, fixed: Fixed, r
         se[:, -1] = diff.std(axis=0, ddof=1) / math.sqrt(replicates)
     return {"claims": np.clip(est, 0.0, 1.0), "se": se, "stop": stops.mean(axis=0),
             "stop_se": stops.std(axis=0, ddof=1) / math.sqrt(replicates)}
+
+
+def claims_at_sizes(joint: MultiJoint, bd: MultiBounds, alpha: float, fixed: Fixed, root_ns,
+                    replicates: int = REPLICATES, log2: int = LOG2_POINTS) -> np.ndarray:
+    """(m + 2, S) the claims by the end at each √N of ``root_ns``: :func:`operating`'s control-variate
+    estimates (the same numbers), the fixed design's exact powers in one batched call (a curve)."""
+    m, k_max = joint.m, joint.k_max
+    root_ns = np.asarray(root_ns, float).reshape(-1)
+    zt = _correlated(_key(joint.cov1), m * k_max, replicates, log2)
+    last = slice((k_max - 1) * m, k_max * m)
+    corr_last = joint.corr0[last, last]
+    fb, table = _fixed_bounds(_key(corr_last), m, float(alpha), fixed), _claim_table(m)
+    diff = np.empty((m + 2, root_ns.size))
+    for a, r in enumerate(root_ns):
+        mean = joint.mean_per_sqrt_n * r
+        bits, _ = procedure_bits(zt, bd, mean)
+        fx, _ = procedure_bits(zt[last], fb, mean[last])
+        both = np.bincount((bits[-1].astype(np.intp) << m) | fx[0], minlength=1 << 2 * m).reshape(1 << m, 1 << m)
+        diff[:, a] = (table @ both.sum(axis=1) - table @ both.sum(axis=0)) / zt.shape[1]
+    exact = closed_test_power(joint.mean_per_sqrt_n[last][None, :] * root_ns[:, None], joint.cov1[last, last],
+                              corr_last, alpha, fixed.procedure, weights=fixed.weights, order=fixed.order,
+                              parametric_rule=fixed.rule)
+    p_fix = np.concatenate([np.asarray(exact["reject"]).T, np.asarray(exact["at_least_one"])[None],
+                            np.asarray(exact["all"])[None]])
+    return np.clip(p_fix + diff, 0.0, 1.0)
 
 
 @lru_cache(maxsize=4)
