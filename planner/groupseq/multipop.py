@@ -422,7 +422,7 @@ def _key(x: np.ndarray) -> tuple:
     return tuple(np.round(np.asarray(x, float).ravel(), 13).tolist())
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=6)   # per structure: H1 on the search's, the full and the curves' draws, H0
 def _correlated(cov_key: tuple, d: int, replicates: int, log2: int) -> np.ndarray:
     """(d, R·2^log2) draws of N(0, cov), component-major: the Cholesky factor times the RQMC
     normals (cached: the same for every N of one structure)."""
