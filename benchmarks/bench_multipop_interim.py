@@ -20,6 +20,13 @@ futility z = 0, 0.3). Per procedure and plan the CPU (process) time of
 Beside the times: the largest Monte Carlo SE of the claims (``details.power_monte_carlo_se``).
 CPU time is shown because the wall time of a shared machine depends on its load; the 1-minute load
 average is printed beside each line.
+
+Measured on 2 shared cores (parametric, 2 / 3 looks; before at load 1–8, after at load 1.6–3.7), before →
+after the bitmask procedure, the cheap size search and the secant bounds (issue 12): first compute 2.35 / 3.3–3.5 s → 0.5–0.8 /
+1.0–1.4 s; compute 1.1 / 1.6–1.9 s → 0.22–0.38 / 0.39–0.56 s; power vs N 2.1 / 3.2 s → 0.9 / 1.1 s;
+N vs prevalence 6.4 / 14.5 s → 2.8 / 2.6 s; power vs B− 5.4 / 10.1 s → 2.9 / 2.8 s; design map 20 /
+22 s → 11 / 9 s (the fixed design's own map, without interims, takes ~11–15 s: its floor); max
+Monte Carlo SE of the claims 1.2e-4 / 2.6e-4 (≤ 5e-4).
 """
 
 from __future__ import annotations
