@@ -121,9 +121,11 @@ def test_the_fast_effect_search_agrees_with_brent_on_the_same_draws(monkeypatch)
 def test_a_survival_curve_uses_each_points_events_per_look_as_the_table():
     """A curve over the first population's prevalence with more than MAX_EXACT structures (the ratio
     N_GS/N_fixed solved at nodes): each node's joint law is the one the table (a scalar scenario at
-    that prevalence) uses — each cell's expected events at each look — so the curve's size at a node
-    is the table's size; the proportional-information law differs (by 0.1–0.4 % in N for this
-    example with 3 looks, docs/group-sequential.md)."""
+    that prevalence) uses — each cell's expected events at each look (the same correlations, checked
+    to 1e-12) — so the curve's size at a node is the table's size up to the nodes' cheaper Monte
+    Carlo (bounds on 2^12 Genz points, the size search on 8·2^12 draws against 2^14 and 8·2^15 for
+    the table: within 0.2 % in N, measured 0.05 %); the proportional-information law differs (by
+    0.1–0.4 % in N for this example with 3 looks, docs/group-sequential.md)."""
     from dataclasses import replace
 
     from planner.designs.build import build_model
@@ -142,7 +144,8 @@ def test_a_survival_curve_uses_each_points_events_per_look_as_the_table():
     for k in (0, 3):
         table = build_model("stratified", grid_params(s, prevalence=np.array(prev[k])), opts)
         assert table.info_joint is not None
-        assert float(np.asarray(table.solve_size(0.9, 1.0))) == pytest.approx(n_curve[k], rel=1e-9)
+        assert float(np.asarray(table.solve_size(0.9, 1.0))) == pytest.approx(n_curve[k], rel=2e-3)
+        assert np.max(np.abs(curve.joint(k).corr0 - table.joint(0).corr0)) < 1e-12
     joint = curve.joint(3)
     np.testing.assert_allclose(joint.corr0, table.joint(0).corr0, rtol=0, atol=1e-12)
     # the point's law differs from proportional information: the fractions per population differ

@@ -35,8 +35,10 @@ class GapMeter:
 
     def stop(self) -> float:
         self.timer.stop()
-        gaps = [b - a for a, b in zip(self.ticks, self.ticks[1:])]
-        return 1000 * max(gaps, default=float("inf"))
+        self.stopped = time.perf_counter()
+        times = [*self.ticks, self.stopped]   # a compute may end within a tick or two (0: before the first)
+        self.gap = 1000 * max((b - a for a, b in zip(times, times[1:])), default=0.0)
+        return self.gap
 
 
 def _heavy_window(make_window, qtbot):
@@ -76,13 +78,14 @@ def test_heavy_comparison_runs_on_a_worker_and_the_gui_keeps_answering(make_wind
     w.grab().save(str(tmp_path / "computing.png"))
     settle(qtbot, w, timeout=WAIT_MS)
     compute_ms = (time.perf_counter() - t0) * 1000
-    gap = meter.stop() if meter.timer.isActive() else 1000 * max(
-        (b - a for a, b in zip(meter.ticks, meter.ticks[1:])), default=float("inf"))
+    gap = meter.stop() if meter.timer.isActive() else meter.gap
     r = w.comparison_result
     assert r is not before and r.designs["stratified"].looks and len(r.designs["stratified"].looks) == 2
     assert w.comparison.table.isEnabled() and "Computing" not in w.comparison.status.text()
     assert gap < MAX_GAP_MS, f"GUI thread paused {gap:.0f} ms during a {compute_ms:.0f} ms compute"
-    assert len(meter.ticks) > compute_ms / 100  # the timer kept firing throughout
+    # the timer kept firing throughout the compute (the meter stops when the comparison is done;
+    # settling the window afterwards can take longer than a fast compute itself)
+    assert len(meter.ticks) >= int((meter.stopped - t0) * 1000 / 100)
     # the curves follow on the plots panel's worker, one plot at a time
     qtbot.waitUntil(lambda: not w.plots.coarse and not w.plots.refine_tasks.running, timeout=WAIT_MS)
     assert not w.plots.note.isVisible() and not w.plots.errors

@@ -40,8 +40,13 @@ from .single import inflation
 
 MAX_EXACT = 3          # distinct structures a call evaluates by Monte Carlo; more: the ratio approximation
 CURVE_LOG2 = 12        # draws per replicate (×8) when one call asks for several sizes (SE ~2–3 times larger)
+H0_LOG2 = 13           # draws per replicate (×8) of the operating characteristics under H0 (expected sizes)
 RATIO_NODES = 5        # points where N_GS / N_fixed is solved exactly for the ratio approximation
 REFERENCE_POWER = 0.8  # the power at which that ratio is solved when claims at a size are asked
+#: Genz points of the parametric bounds at the ratio nodes (2^12: error ≤ 5e-5 in a crossing
+#: probability, planner.groupseq.mvn; the table's bounds take 2^14): the ratio is an approximation
+#: between nodes anyway, and its nodes' sizes move by < 1e-3 relative
+RATIO_BOUNDS_POINTS = 2**12
 
 
 @dataclass(frozen=True)
@@ -104,11 +109,20 @@ class MultiPopSequentialModel(DesignModel):
         w = None if self.base.weights is None else tuple(float(x) for x in self.base.weights)
         return M.Fixed(self.base.procedure, w, self.base.order, "xi")
 
-    def bounds(self, i: int = 0, joint: M.MultiJoint | None = None) -> M.MultiBounds:
+    def bounds(self, i: int = 0, joint: M.MultiJoint | None = None, points: int = M.POINTS_BOUNDS) -> M.MultiBounds:
         joint = joint or self.joint(i)
         f = self.fixed()
         return M.closed_gs_bounds(self.plan, one_sided_alpha(self), f.procedure, joint.corr0, joint.t,
-                                  f.weights, f.order, f.rule)
+                                  f.weights, f.order, f.rule, points)
+
+    def fixed_sizes(self, target: float, allocation_ratio: float) -> np.ndarray:
+        """(size,) the fixed design's N for ``target`` (:meth:`MultiPopModel.solve_size`), solved once
+        per model (the sizes and the ratios of a curve or map both start from it)."""
+        cache = self.__dict__.setdefault("_fixed_cache", {})
+        key = (float(target), float(allocation_ratio))
+        if key not in cache:
+            cache[key] = np.asarray(self.base.solve_size(target, allocation_ratio), float).reshape(-1)
+        return cache[key]
 
     def row(self, claim: str) -> int:
         m = len(self.names)
@@ -134,9 +148,16 @@ class MultiPopSequentialModel(DesignModel):
         if self._distinct(flat_p) > MAX_EXACT:
             r = self.ratios(REFERENCE_POWER)[flat_p]
             return self._renamed(self.base.claims(flat_n / r, flat_p), points.shape)
-        log2 = M.LOG2_POINTS if flat_p.size == 1 else CURVE_LOG2
-        rows = np.stack([self.operating(float(x), int(i), log2=log2)["claims"][:, -1]
-                         for x, i in zip(flat_n, flat_p)], axis=-1).reshape((-1, *points.shape))
+        if flat_p.size == 1:
+            rows = self.operating(float(flat_n[0]), int(flat_p[0]))["claims"][:, -1:]
+        else:                                   # a curve: per structure, its sizes in one call
+            rows = np.empty((len(self.names) + 2, flat_p.size))
+            for i in np.unique(flat_p):
+                at = flat_p == i
+                joint = self.joint(int(i))
+                rows[:, at] = M.claims_at_sizes(joint, self.bounds(int(i), joint), one_sided_alpha(self), self.fixed(),
+                                                np.sqrt(flat_n[at]), log2=CURVE_LOG2)
+        rows = rows.reshape((-1, *points.shape))
         m = len(self.names)
         out = {claim_key(name): rows[j] for j, name in enumerate(self.names)}
         out["at_least_one"], out["all"] = rows[m], rows[m + 1]
@@ -161,13 +182,14 @@ class MultiPopSequentialModel(DesignModel):
         log R interpolated linearly between them (the one-test inflation factor where no node has a
         size). Used for many structures at once (curves over prevalence, maps): the size there is
         the fixed size × R and the power at N the fixed power at N / R — an approximation (module
-        docstring; docs/group-sequential.md)."""
+        docstring; docs/group-sequential.md). The nodes' bounds take :data:`RATIO_BOUNDS_POINTS`
+        Genz points and their size searches 8·2^:data:`CURVE_LOG2` draws."""
         cache = self.__dict__.setdefault("_ratio_cache", {})
         if target in cache:
             return cache[target]
         from ..solve import N_MAX  # noqa: PLC0415
 
-        fixed_n = np.asarray(self.base.solve_size(target, 1.0), float).reshape(-1)
+        fixed_n = self.fixed_sizes(target, 1.0)
         infl = inflation(self.plan, one_sided_alpha(self), target)
         nodes = np.unique(np.round(np.linspace(0, self.size - 1, RATIO_NODES)).astype(int))
         at, logr = [], []
@@ -175,8 +197,8 @@ class MultiPopSequentialModel(DesignModel):
             if not (self.feasible().reshape(-1)[i] and np.isfinite(fixed_n[i])):
                 continue
             joint = self.joint(int(i))
-            n = M.size_for(joint, self.bounds(int(i), joint), one_sided_alpha(self), self.fixed(),
-                           self.row(self.primary), target, fixed_n[i] * infl, 4.0, N_MAX)
+            n = M.size_for(joint, self.bounds(int(i), joint, RATIO_BOUNDS_POINTS), one_sided_alpha(self), self.fixed(),
+                           self.row(self.primary), target, fixed_n[i] * infl, 4.0, N_MAX, log2=CURVE_LOG2)
             if math.isfinite(n) and n > 0:
                 at.append(i)
                 logr.append(math.log(n / fixed_n[i]))
@@ -193,7 +215,7 @@ class MultiPopSequentialModel(DesignModel):
         :data:`MAX_EXACT` structures, else the fixed N × :meth:`ratios`."""
         from ..solve import N_MAX, n_min  # noqa: PLC0415
 
-        fixed_n = np.asarray(self.base.solve_size(target, allocation_ratio), float).reshape(-1)
+        fixed_n = self.fixed_sizes(target, allocation_ratio)
         if self._distinct(np.arange(self.size)) > MAX_EXACT:
             return (fixed_n * self.ratios(target)).reshape(self.shape)
         infl = inflation(self.plan, one_sided_alpha(self), target)
@@ -394,7 +416,7 @@ def _multi_summary(model: MultiPopSequentialModel, n_eval: float, u: float | Non
     bd = model.bounds(0, joint)
     alpha, fixed = one_sided_alpha(model), model.fixed()
     h1 = M.operating(joint, bd, alpha, fixed, math.sqrt(n_eval), True)
-    h0 = M.operating(joint, bd, alpha, fixed, 0.0, False, control=False)
+    h0 = M.operating(joint, bd, alpha, fixed, 0.0, False, control=False, log2=H0_LOG2)
     row = model.row(model.primary)
     reject = np.diff(np.r_[0.0, h1["claims"][row]])
     primary_j = row if row < m else 1
