@@ -88,6 +88,22 @@ def test_power_distribution_plot_exports(make_window, qtbot, tmp_path):
         assert target.stat().st_size > 100, ext
 
 
+def test_power_distribution_labels_are_not_cut_off(make_window, qtbot):
+    """The y tick labels (design name, assurance ± SE, P(>80%)) start inside the canvas: the left
+    margin is measured from them (ui.plot_canvas.PlotCanvas.text_tick_labels); at a fixed 0.9 in
+    they ran off its left edge."""
+    w = make_window(EXAMPLES / "pdl1_nsclc_keynote042.json")
+    _wait_assurance(qtbot, w)
+    w.tabs.setCurrentWidget(w.assurance)
+    canvas = w.assurance.canvas
+    qtbot.waitUntil(lambda: canvas.drawn > 0, timeout=WAIT_MS)
+    canvas.canvas.draw()
+    renderer = canvas.canvas.get_renderer()
+    labels = [t for t in canvas.ax.get_yticklabels() if t.get_text()]
+    assert labels
+    assert min(t.get_window_extent(renderer).x0 for t in labels) >= 0
+
+
 def test_without_uncertainty_block_nothing_changes(make_window, qtbot):
     from ui.comparison_view import ASSURANCE_COL, COLUMNS, CSV_FIELDS
 

@@ -66,6 +66,7 @@ class AssuranceView(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.canvas = PlotCanvas("Power distribution (assurance)", figsize=(7, 3.6))
+        self.canvas.text_tick_labels = True   # design names and assurance: the margin is measured
         self.canvas.figure.subplots_adjust(left=0.27, right=0.97, bottom=0.14, top=0.9)
         self.canvas.setToolTip("For each design: the power at its planned size under each prior draw of the "
                                "uncertain inputs. Shaded: histogram of the draws; thick bar: 25–75%, thin bar: "

@@ -43,6 +43,9 @@ class PlotCanvas(QWidget):
         self.figure = Figure(figsize=figsize, dpi=100)
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.margins = MARGINS_INCHES
+        #: True when the y tick labels are words (design names): the left margin is measured from
+        #: them on each full draw rather than fixed (numbers fit MARGINS_INCHES)
+        self.text_tick_labels = False
         self.fit_margins()
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumSize(200, 160)
@@ -103,10 +106,25 @@ class PlotCanvas(QWidget):
                 text.set_wrap(True)
         w, h = self.figure.get_size_inches()
         left, right, bottom, top = self.margins
+        if self.text_tick_labels:
+            left = max(left, self._y_label_room())
         if any(ax.get_title() for ax in self.figure.axes):
             top += 0.3  # a title may wrap to two lines (10 pt: two lines and the pad)
         self.figure.subplots_adjust(left=min(0.45, left / w), right=max(0.55, 1 - right / w),
                                     bottom=min(0.45, bottom / h), top=max(0.55, 1 - top / h))
+
+    def _y_label_room(self) -> float:
+        """Inches the widest y tick label, the tick and the y axis title need left of the axes."""
+        renderer = self.canvas.get_renderer()
+        room = 0.0
+        for ax in self.figure.axes:
+            widths = [t.get_window_extent(renderer).width for t in ax.get_yticklabels() if t.get_text()]
+            if not widths:
+                continue
+            title = ax.yaxis.label
+            extra = title.get_window_extent(renderer).width + 4 if title.get_text() else 0.0
+            room = max(room, (max(widths) + extra) / self.figure.dpi + 0.12)   # + tick and pad
+        return room
 
     @property
     def csv_text(self) -> str:
