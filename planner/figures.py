@@ -271,6 +271,15 @@ def _frame(ax, spec: str, endpoint: str, title: str | None) -> None:
         ax.set_title(title, fontsize=10)
 
 
+def figure_title(scenario: Scenario, spec: str) -> str:
+    """The title of figure ``spec`` for ``scenario``: the catalogue's, except that in the cells form
+    the curve over the B− effect names where the effect varies (catalogue ``cells_axis_words``)."""
+    if spec == "power_vs_negative_effect" and scenario.has_cells and scenario.population.populations:
+        return cells_axis_words(scenario.endpoint, scenario.population.populations[0].name,
+                                getattr(scenario, "effect_of", None))["effect_title"]
+    return FIGURES[spec].title
+
+
 def population_axis_labels(ax, scenario: Scenario, spec: str) -> None:
     """The axis labels of figure ``spec`` for ``scenario``: in the cells form the prevalence and
     effect axes name the first population they vary (catalogue ``cells_axis_words``); else the
@@ -283,6 +292,8 @@ def population_axis_labels(ax, scenario: Scenario, spec: str) -> None:
         x = words["prevalence"] if spec in ("n_vs_prevalence", "design_map") else words["effect"] \
             if spec == "power_vs_negative_effect" else x
         y = words["effect"] if spec == "design_map" else y
+    if ax.get_title() == fig.title:   # "B−" is the two-subgroup form's word
+        ax.set_title(figure_title(scenario, spec), fontsize=10)
     ax.set_xlabel(x, fontsize=LABEL_SIZE)
     ax.set_ylabel(y, fontsize=LABEL_SIZE)
 

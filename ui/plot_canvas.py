@@ -62,6 +62,7 @@ class PlotCanvas(QWidget):
         head = QHBoxLayout()
         head.setContentsMargins(4, 0, 4, 0)
         label = QLabel(f"<b>{title}</b>")
+        self.heading = label
         head.addWidget(label)
         head.addStretch(1)
         head.addWidget(export)
@@ -112,6 +113,12 @@ class PlotCanvas(QWidget):
             top += 0.3  # a title may wrap to two lines (10 pt: two lines and the pad)
         self.figure.subplots_adjust(left=min(0.45, left / w), right=max(0.55, 1 - right / w),
                                     bottom=min(0.45, bottom / h), top=max(0.55, 1 - top / h))
+
+    def set_heading(self, title: str) -> None:
+        """Show ``title`` above the plot (and name exports after it)."""
+        if title != self.title:
+            self.title = title
+            self.heading.setText(f"<b>{title}</b>")
 
     def _y_label_room(self) -> float:
         """Inches the widest y tick label, the tick and the y axis title need left of the axes."""

@@ -527,6 +527,7 @@ class PlotsPanel(QWidget):
             lambda: figures.power_vs_negative_effect_curves(s, self._designs(), coarse))
         self._frame(canvas, figures.power_vs_negative_effect_axes, s.endpoint, grid)
         figures.power_vs_negative_effect_data(ax, s, data)
+        canvas.set_heading(figures.figure_title(s, "power_vs_negative_effect"))
         canvas.csv_text = lambda: curves_csv(data)
 
     def _draw_map(self, canvas: PlotCanvas, live: bool = False) -> None:

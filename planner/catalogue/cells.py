@@ -28,7 +28,8 @@ def cells_axis_words(endpoint: str, first: str, cell: str | None = None) -> dict
     the one ``cell`` chosen (planner.population_sweeps.focus)."""
     effect = EFFECTS[endpoint].name.split(" (")[0]  # "risk difference", without its long explanation
     where = f"in cell {cell}" if cell not in (None, "negative") else f"outside population {first}"
-    return {"prevalence": f"prevalence of population {first}", "effect": f"{effect} {where}"}
+    return {"prevalence": f"prevalence of population {first}", "effect": f"{effect} {where}",
+            "effect_title": f"Power against the {effect} {where}"}
 
 
 #: the app's population selector beside the plots (ui/population_selector.py)
