@@ -379,7 +379,7 @@ def orthant_cdf(mean: np.ndarray, cov: np.ndarray, upper: np.ndarray, q: int = 3
     if m <= 2:
         cells = cell_probs(mean, cov, [upper[..., k:k + 1] for k in range(m)])
         return cells[(...,) + (0,) * m]
-    g, wq = np.polynomial.legendre.leggauss(q)
+    g, wq = _legendre(q)
     var0 = np.maximum(cov[..., 0, 0], _VAR_FLOOR)
     s0 = np.sqrt(var0)
     hi = ndtr((upper[..., 0] - mean[..., 0]) / (s0 * LAMBDA))[..., None]
