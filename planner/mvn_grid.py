@@ -371,14 +371,36 @@ def _condition_split(mean, cov, thr, q_outer, q_inner):
 
 
 def orthant_cdf(mean: np.ndarray, cov: np.ndarray, upper: np.ndarray, q: int = 32) -> np.ndarray:
-    """P(Z ≤ upper) (every coordinate), Z ~ N(mean, cov), m ≤ 4; ``q`` nodes per conditioning layer."""
+    """P(Z ≤ upper) (every coordinate), Z ~ N(mean, cov), m ≤ 4; ``q`` nodes per conditioning layer.
+
+    m = 4 points whose statistics form a chain (:func:`split_orders`) take one layer
+    (:func:`_orthant_split`); the others condition on coordinates 0, 1 in turn."""
     mean = np.asarray(mean, dtype=float)
     cov = np.asarray(cov, dtype=float)
     upper = np.clip(np.asarray(upper, dtype=float), -40.0, 40.0)
     m = upper.shape[-1]
-    if m <= 2:
-        cells = cell_probs(mean, cov, [upper[..., k:k + 1] for k in range(m)])
-        return cells[(...,) + (0,) * m]
+    if m == 4:
+        batch = np.broadcast_shapes(mean.shape[:-1], cov.shape[:-2], upper.shape[:-1])
+        size = int(np.prod(batch, dtype=int))
+        mean = np.broadcast_to(mean, batch + (m,)).reshape(size, m)
+        cov = np.broadcast_to(cov, batch + (m, m)).reshape(size, m, m)
+        upper = np.broadcast_to(upper, batch + (m,)).reshape(size, m)
+        perms, choice = conditioning_orders(cov)
+        first = split_orders(cov, perms, choice)
+        out = np.empty(size)
+        rest = np.flatnonzero(choice < first) if first is not None else np.arange(size)
+        if rest.size:
+            out[rest] = _orthant_layers(mean[rest], cov[rest], upper[rest], q)
+        for g in np.unique(choice[choice >= first]) if first is not None else ():
+            idx = np.flatnonzero(choice == g)
+            p = list(perms[g])
+            out[idx] = _orthant_split(mean[idx][:, p], cov[idx][:, p][:, :, p], upper[idx][:, p], q)
+        return out.reshape(batch)
+    return _orthant_layers(mean, cov, upper, q)
+
+
+def _orthant_nodes(mean, cov, upper, q):
+    """Gauss–Legendre nodes of coordinate 0 on (−∞, upper₀] (u = Φ(x/λ) scale): x, weights, sd, var."""
     g, wq = _legendre(q)
     var0 = np.maximum(cov[..., 0, 0], _VAR_FLOOR)
     s0 = np.sqrt(var0)
@@ -386,8 +408,25 @@ def orthant_cdf(mean: np.ndarray, cov: np.ndarray, upper: np.ndarray, q: int = 3
     y = ndtri(np.clip(hi * (g + 1) / 2, _U_EPS, 1.0 - 1e-16))
     x = LAMBDA * y
     w = hi * wq / 2 * LAMBDA * np.exp(0.5 * (y * y - x * x))
-    beta = cov[..., 1:, 0] / var0[..., None]
-    c_mean = mean[..., None, 1:] + beta[..., None, :] * (s0[..., None] * x)[..., None]
-    c_cov = cov[..., 1:, 1:] - beta[..., :, None] * cov[..., None, 0, 1:]
-    sub = orthant_cdf(c_mean, c_cov[..., None, :, :], upper[..., None, 1:], q)
+    return x, w, s0, var0
+
+
+def _orthant_layers(mean, cov, upper, q):
+    m = upper.shape[-1]
+    if m <= 2:
+        cells = cell_probs(mean, cov, [upper[..., k:k + 1] for k in range(m)])
+        return cells[(...,) + (0,) * m]
+    x, w, s0, var0 = _orthant_nodes(mean, cov, upper, q)
+    c_mean, c_cov = _conditional(mean, cov, x, s0, var0)
+    sub = _orthant_layers(c_mean, c_cov[..., None, :, :], upper[..., None, 1:], q)
     return np.sum(sub * w, axis=-1)
+
+
+def _orthant_split(mean, cov, upper, q):
+    """m = 4, Z₁ ⊥ (Z₂, Z₃) | Z₀: one layer, the integrand a univariate times a bivariate normal cdf."""
+    x, w, s0, var0 = _orthant_nodes(mean, cov, upper, q)
+    c_mean, c_cov = _conditional(mean, cov, x, s0, var0)
+    s1 = np.sqrt(np.maximum(c_cov[..., 0, 0], _VAR_FLOOR))[..., None]
+    one = ndtr((upper[..., 1, None] - c_mean[..., 0]) / s1)
+    pair = _orthant_layers(c_mean[..., 1:], c_cov[..., None, 1:, 1:], upper[..., None, 2:], q)
+    return np.sum(one * pair * w, axis=-1)
