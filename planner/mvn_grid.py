@@ -184,8 +184,7 @@ def cell_probs(mean: np.ndarray, cov: np.ndarray, thresholds: list[np.ndarray],
     mean = np.broadcast_to(mean, batch + (m,)).reshape(size, m)
     cov = np.broadcast_to(cov, batch + (m, m)).reshape(size, m, m)
     thr = [np.broadcast_to(t, batch + t.shape[-1:]).reshape(size, -1) for t in thr]
-    perms, choice = conditioning_orders(cov)
-    split = split_orders(cov, perms, choice)
+    perms, choice, split = _orders(cov)
     out = np.empty((size,) + tuple(t.shape[-1] + 1 for t in thr))
     for g in np.unique(choice):
         idx = np.flatnonzero(choice == g)
@@ -271,6 +270,24 @@ def _order_score(corr: np.ndarray, p: tuple[int, ...]) -> np.ndarray:
     m = len(p)
     return np.min(np.stack([_cond_sd(corr, k, tuple(sorted(p[:lay]))) for lay in range(1, m - 1) for k in p[lay:]]),
                   axis=0)
+
+
+_orders_cache: dict[tuple, tuple[list[tuple[int, ...]], np.ndarray, int | None]] = {}
+
+
+def _orders(cov: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray, int | None]:
+    """:func:`conditioning_orders` then :func:`split_orders` of ``cov`` (size, m, m), cached by its
+    bytes (a root search calls with the same covariances at every step); read-only choice."""
+    key = (cov.shape, cov.tobytes())
+    hit = _orders_cache.get(key)
+    if hit is None:
+        perms, choice = conditioning_orders(cov)
+        first = split_orders(cov, perms, choice)
+        choice.flags.writeable = False
+        if len(_orders_cache) >= 64:
+            _orders_cache.pop(next(iter(_orders_cache)))
+        hit = _orders_cache[key] = (perms, choice, first)
+    return hit
 
 
 def _cond_sd(corr: np.ndarray, k: int, given: tuple[int, ...]) -> np.ndarray:
@@ -385,8 +402,7 @@ def orthant_cdf(mean: np.ndarray, cov: np.ndarray, upper: np.ndarray, q: int = 3
         mean = np.broadcast_to(mean, batch + (m,)).reshape(size, m)
         cov = np.broadcast_to(cov, batch + (m, m)).reshape(size, m, m)
         upper = np.broadcast_to(upper, batch + (m,)).reshape(size, m)
-        perms, choice = conditioning_orders(cov)
-        first = split_orders(cov, perms, choice)
+        perms, choice, first = _orders(cov)
         out = np.empty(size)
         rest = np.flatnonzero(choice < first) if first is not None else np.arange(size)
         if rest.size:
