@@ -18,7 +18,16 @@ covariance, and the recursion goes on down to two coordinates, whose cells come 
 bivariate normal cdf (Owen's T, as :func:`planner.bvn.bvn_cdf`). So m = 2 is exact, m = 3 has one
 quadrature layer and m = 4 two; the coordinates are reordered per point so that nearly collinear
 ones form the exact pair (:func:`conditioning_orders`). Everything is deterministic (fixed nodes)
-and smooth in the mean and the covariance, as a root search needs. ``q_outer`` nodes serve each
+and smooth in the mean and the covariance, as a root search needs.
+
+Chains (m = 4): F and nested populations give statistics in which, given one of them Z_c, a second
+Z_a is independent of the remaining pair (each population's statistic is the next smaller one's
+plus independent patients: the partial correlations of a with the pair given c vanish). Such a
+point (:func:`split_orders`, |partial correlation| ≤ 1e-9 and no steeper than half its two-layer
+order's score) takes one quadrature layer over z_c whose integrand is the product of Z_a's
+univariate cells and the exact pair's bivariate table (:func:`_condition_split`,
+:func:`_orthant_split`): ~30× fewer bivariate tables, the same accuracy (tests/test_mvn_split.py).
+Orders are cached per covariance (a size search repeats them). ``q_outer`` nodes serve each
 of the two unbounded intervals (most of the mass), ``q_inner`` each bounded one (the thresholds of
 a closed test sit close together, a few tenths of a standard deviation apart).
 
