@@ -11,8 +11,8 @@ then cached). CPU time because the wall time of a shared machine depends on its 
 Measured (branch mvnspeed, 2026-12-01, 2 shared cores at load ≈ 2.5, CPU), before → after the
 one-layer integration of chains (nested populations) and the cached rule grids: 200-point curve
 Bonferroni 484 → 24 ms, Simes 647 → 51, parametric 1234 → 153, fixed sequence 27 → 4; one point
-3.5 → 1.2, 7.4 → 0.9, 11 → 1.9, 2.6 → 1.1; parametric over prevalence first call 2747 → 675, cached
-1538 → 217.
+3.5 → 1.2, 7.4 → 0.9, 11 → 1.9, 2.6 → 1.1; parametric over prevalence first call 2747 → 675–794, cached
+1538 → 217–386 (its 5 MB classification is not kept: closed_test._RULE_CACHE_BYTES).
 """
 
 from __future__ import annotations

@@ -302,7 +302,8 @@ def closed_test_power(mean: ArrayLike, cov1: ArrayLike, corr0: ArrayLike, alpha:
 
 
 _rule_cache: dict[tuple, tuple[list[np.ndarray], np.ndarray]] = {}
-_RULE_CACHE_MAX = 64
+_RULE_CACHE_MAX = 16
+_RULE_CACHE_BYTES = 4_000_000  # a larger classification (a long curve of parametric levels) is not kept
 
 
 def _grid_and_rule(corr0, alpha, procedure, weights, order, parametric_rule, m):
@@ -325,7 +326,9 @@ def _grid_and_rule(corr0, alpha, procedure, weights, order, parametric_rule, m):
         rej = _classify(grid, terms, m, own)
         for a in (*grid, rej):
             a.flags.writeable = False
-        if len(_rule_cache) >= _RULE_CACHE_MAX:
-            _rule_cache.pop(next(iter(_rule_cache)))
-        hit = _rule_cache[key] = (grid, rej)
+        hit = (grid, rej)
+        if rej.nbytes <= _RULE_CACHE_BYTES:
+            if len(_rule_cache) >= _RULE_CACHE_MAX:
+                _rule_cache.clear()  # atomic: the app's worker thread may use the cache too
+            _rule_cache[key] = hit
     return hit

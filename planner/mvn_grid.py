@@ -294,7 +294,7 @@ def _orders(cov: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray, int | N
         first = split_orders(cov, perms, choice)
         choice.flags.writeable = False
         if len(_orders_cache) >= 64:
-            _orders_cache.pop(next(iter(_orders_cache)))
+            _orders_cache.clear()  # atomic: the app's worker thread may use the cache too
         hit = _orders_cache[key] = (perms, choice, first)
     return hit
 
