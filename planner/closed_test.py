@@ -285,12 +285,10 @@ def closed_test_power(mean: ArrayLike, cov1: ArrayLike, corr0: ArrayLike, alpha:
     if cov1.shape[-2:] != (m, m):
         raise ValueError(f"cov1 must end in ({m}, {m})")
     batch = np.broadcast_shapes(mean.shape[:-1], cov1.shape[:-2], corr0.shape[:-2])
-    terms = _setup(corr0, alpha, procedure, weights, order, parametric_rule, m)
-    own = corr0.shape[:-2]  # the thresholds', and so the cells' classification's, batch (one for a curve over N)
-    grid = _grid(terms, m, own)
+    grid, rej = _grid_and_rule(corr0, alpha, procedure, weights, order, parametric_rule, m)
+    own = grid[0].shape[:-1]
     thr = [np.broadcast_to(t, batch + t.shape[-1:]) for t in grid]
     cells = cell_probs(np.broadcast_to(mean, batch + (m,)), np.broadcast_to(cov1, batch + (m, m)), thr)
-    rej = _classify(grid, terms, m, own)
     nb = len(batch)
     rej = rej.reshape((1,) * (nb - len(own)) + rej.shape)  # broadcasts against the cells
     axes = tuple(range(nb, nb + m))
@@ -301,3 +299,36 @@ def closed_test_power(mean: ArrayLike, cov1: ArrayLike, corr0: ArrayLike, alpha:
         "at_least_one": np.clip(np.sum(probs * rej.any(axis=-1), axis=axes), 0.0, 1.0),
         "all": np.clip(np.sum(probs * rej.all(axis=-1), axis=axes), 0.0, 1.0),
     }
+
+
+_rule_cache: dict[tuple, tuple[list[np.ndarray], np.ndarray]] = {}
+_RULE_CACHE_MAX = 16
+_RULE_CACHE_BYTES = 4_000_000  # a larger classification (a long curve of parametric levels) is not kept
+
+
+def _grid_and_rule(corr0, alpha, procedure, weights, order, parametric_rule, m):
+    """The thresholds' grid and the rejections in each of its cells (:func:`_grid`, :func:`_classify`).
+
+    They depend on ``corr0`` through the parametric levels only: the other procedures use one
+    matrix for the whole batch (the same thresholds and classification broadcast). Cached by the
+    inputs' bytes (a size search evaluates the same curve's rule several times); read-only arrays.
+    """
+    if procedure != "parametric" and corr0.ndim > 2 and corr0.shape[-2:] == (m, m):
+        corr0 = corr0.reshape((-1, m, m))[0]
+    key = (corr0.shape, corr0.tobytes(), float(alpha), procedure,
+           None if weights is None else np.asarray(weights, dtype=float).tobytes(),
+           None if order is None else tuple(order), parametric_rule)
+    hit = _rule_cache.get(key)
+    if hit is None:
+        terms = _setup(corr0, alpha, procedure, weights, order, parametric_rule, m)
+        own = corr0.shape[:-2]  # the thresholds', and so the cells' classification's, batch
+        grid = _grid(terms, m, own)
+        rej = _classify(grid, terms, m, own)
+        for a in (*grid, rej):
+            a.flags.writeable = False
+        hit = (grid, rej)
+        if rej.nbytes <= _RULE_CACHE_BYTES:
+            if len(_rule_cache) >= _RULE_CACHE_MAX:
+                _rule_cache.clear()  # atomic: the app's worker thread may use the cache too
+            _rule_cache[key] = hit
+    return hit

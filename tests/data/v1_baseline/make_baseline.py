@@ -11,7 +11,9 @@ the cells form), every earlier number unchanged (checked). One key regenerated o
 ``scenarios/hrd_ovarian_paola1_interim.json`` (issue 13, branch nphlook: its interim plan's per-look
 drifts now follow the look-wise law for heterogeneous strata, HR 0.33 in B+ and 0.92 in B−;
 docs/piecewise-survival.md) — ``data[key] = numbers(path)`` for that key alone, every other key
-unchanged.
+unchanged. Likewise ``scenarios/pdl1_nsclc_keynote042_cutoffs.json`` (branch mvnspeed: its nested
+populations' four statistics form a chain, integrated with one quadrature layer instead of two,
+planner/mvn_grid.py; powers moved by ~6e-6, within the quadrature's error).
 """
 
 from __future__ import annotations
