@@ -65,6 +65,25 @@ def _running_threads() -> int:
     return pool().activeThreadCount()
 
 
+def _slow_compare(monkeypatch) -> None:
+    """The worker's compare_designs takes 3 s more (in Python calls, so Cancel can interrupt it):
+    the heavy comparison itself now ends within a few hundred milliseconds."""
+    import planner.compute
+
+    real = planner.compute.compare_designs
+
+    def tick() -> None:
+        time.sleep(0.01)
+
+    def slow(*args, **kwargs):
+        end = time.perf_counter() + 3.0
+        while time.perf_counter() < end:
+            tick()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planner.compute, "compare_designs", slow)
+
+
 def test_heavy_comparison_runs_on_a_worker_and_the_gui_keeps_answering(make_window, qtbot, tmp_path):
     w = _heavy_window(make_window, qtbot)
     before = w.comparison_result
@@ -72,10 +91,10 @@ def test_heavy_comparison_runs_on_a_worker_and_the_gui_keeps_answering(make_wind
     qtbot.waitUntil(lambda: w.compute_tasks.running, timeout=5000)
     assert "Computing" in w.comparison.status.text() and not w.comparison.table.isEnabled()
     assert w.busy.isVisible() and w.plots.note.isVisible()
+    w.grab().save(str(tmp_path / "computing.png"))   # before the meter: rendering blocks the GUI thread
     qtbot.wait(50)
     meter, t0 = GapMeter(), time.perf_counter()
     w.compute_tasks.done.connect(lambda _r: meter.stop() if meter.timer.isActive() else None)
-    w.grab().save(str(tmp_path / "computing.png"))
     settle(qtbot, w, timeout=WAIT_MS)
     compute_ms = (time.perf_counter() - t0) * 1000
     gap = meter.stop() if meter.timer.isActive() else meter.gap
@@ -93,8 +112,9 @@ def test_heavy_comparison_runs_on_a_worker_and_the_gui_keeps_answering(make_wind
     w.grab().save(str(tmp_path / "result.png"))
 
 
-def test_an_edit_during_the_compute_gives_the_newer_result_only(make_window, qtbot):
+def test_an_edit_during_the_compute_gives_the_newer_result_only(make_window, qtbot, monkeypatch):
     w = _heavy_window(make_window, qtbot)
+    _slow_compare(monkeypatch)
     shown = []
     _add_interims(w)
     qtbot.waitUntil(lambda: w.compute_tasks.running, timeout=5000)
@@ -107,9 +127,10 @@ def test_an_edit_during_the_compute_gives_the_newer_result_only(make_window, qtb
     assert _running_threads() == 0
 
 
-def test_cancel_and_close_while_computing_leave_no_thread(make_window, qtbot, capfd):
+def test_cancel_and_close_while_computing_leave_no_thread(make_window, qtbot, capfd, monkeypatch):
     w = _heavy_window(make_window, qtbot)
     before = w.comparison_result
+    _slow_compare(monkeypatch)
     _add_interims(w)
     qtbot.waitUntil(lambda: w.compute_tasks.running, timeout=5000)
     qtbot.wait(200)
