@@ -160,10 +160,12 @@ class StratifiedSequentialModel(DesignModel):
         from ..solve import N_MAX, n_min, solve_points  # noqa: PLC0415
 
         if self.look_factors is not None:   # bounds move with N on the plan's law: a root search near its N
+            from ..groupseq.lookwise_curve import size_curve  # noqa: PLC0415 (a curve: N at its nodes only)
             from ..piecewise.lookwise import solve_near  # noqa: PLC0415
 
             guess = replace(self, look_factors=None).solve_size(target, allocation_ratio)
-            return solve_near(self, target, allocation_ratio, guess).reshape(self.shape)
+            n = size_curve(self, target, allocation_ratio, guess)
+            return (solve_near(self, target, allocation_ratio, guess) if n is None else n).reshape(self.shape)
         lo = n_min(allocation_ratio)
         joint = self.joint()
         bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
