@@ -410,6 +410,8 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
             tri = np.triu_indices(2 * k)
             feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat[:, np.isfinite(flat[0])]], axis=1)
             res = _along(feats, first, inverse, mean, laws, rules, want)
+            if res is None and spread + C.LEVELS[0] + 1 < (C.LEVELS[0] + 1) * spread:
+                res = _along(feats, first, inverse, mean, laws, rules, want, control=True)
             if res is None:
                 res = C.interpolate(feats, inverse, lambda g: _pick(P.run(laws[g], _drift(laws[g], mean), rules[g]), want))
             if res is not None:
@@ -426,14 +428,27 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
 ALONG_TOL = 1e-4   # error estimate accepted when the means are interpolated along the curve too
 
 
-def _along(feats, first, inverse, mean, laws, rules, want) -> dict | None:
+def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False) -> dict | None:
     """Claims when every structure has one mean (a curve over prevalence or the B− effect at one
-    size): interpolated along the curve with the means (:func:`.curve.interpolate_along`)."""
+    size): interpolated along the curve with the means (:func:`.curve.interpolate_along`).
+
+    ``control``: interpolate instead the difference between each structure's claims and the
+    claims of the first structure's bounds and law at the same means (all means tilted from that
+    one law: as many recursions as lattice cells they span) — a power curve over N under the
+    look-wise law, whose bounds move with N, has a smooth small difference where its powers
+    saturate (13–25 own recursions + the control's cells instead of 8 cells at each of 13–25
+    nodes); on the probability scale."""
     if not np.allclose(mean, mean[first][inverse], rtol=0.0, atol=0.0):
         return None
     own = lambda g: {n: v[0] for n, v in _pick(P.run_own(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
-    res = C.interpolate_along(np.concatenate([feats, mean[first]], axis=1), own, ALONG_TOL)
-    return None if res is None else {n: v[inverse] for n, v in res.items()}
+    feats = np.concatenate([feats, mean[first]], axis=1)
+    if not control:
+        res = C.interpolate_along(feats, own, ALONG_TOL)
+        return None if res is None else {n: v[inverse] for n, v in res.items()}
+    ctl = _pick(P.run(laws[0], _drift(laws[0], mean[first]), rules[0]), want)
+    diff = lambda g: {n: v - ctl[n][g] for n, v in own(g).items()}  # noqa: E731
+    res = C.nested(feats, diff, lambda *a: C._on_scale(*a, probit=False), ALONG_TOL)
+    return None if res is None else {n: (v + ctl[n])[inverse] for n, v in res.items()}
 
 
 class _Rules:
