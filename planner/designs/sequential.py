@@ -141,12 +141,12 @@ class StratifiedSequentialModel(DesignModel):
         return ClosedBounds(move(bd.a, shift_f), move(bd.b, shift_s), move(bd.c_f, shift_f), move(bd.c_s, shift_s),
                             move(bd.f_f, shift_f), move(bd.f_s, shift_s))
 
-    def claims(self, n: ArrayLike, idx=slice(None), looks: int | None = None) -> dict[str, np.ndarray]:
+    def claims(self, n: ArrayLike, idx=slice(None), looks: int | None = None, own: bool = False) -> dict[str, np.ndarray]:
         joint = self.joint(idx)
         bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
         sq = np.sqrt(np.asarray(n, dtype=float))
         mean = joint.mean_per_sqrt_n * np.broadcast_to(sq, joint.mean_per_sqrt_n.shape[:-1])[..., None]
-        out = claim_probabilities(mean, joint.cov1, self.lookwise_bounds(bd, mean, idx), looks=looks)
+        out = claim_probabilities(mean, joint.cov1, self.lookwise_bounds(bd, mean, idx), looks=looks, own=own)
         out["power"] = out[self.primary]
         return out
 

@@ -40,7 +40,7 @@ class _Nodes:
         return self.model.feasible().reshape(-1)[self.at]
 
     def power(self, n, idx=slice(None)) -> np.ndarray:
-        return self.model.power(n, self.at[idx])
+        return self.model.claims(n, self.at[idx], own=True)[self.model.primary]   # each node at its own drift
 
 
 def size_curve(model, target: float, allocation_ratio: float, guess: np.ndarray) -> np.ndarray | None:
