@@ -75,6 +75,9 @@ def size_curve(model, target: float, allocation_ratio: float, guess: np.ndarray)
         if node not in done:   # every node of the first level holding it, at once
             todo = np.array([int(i) for i in next(lv for lv in levels if node in lv) if int(i) not in done])
             root = np.sqrt(g[todo])
+            if done:   # a finer level starts from the coarser level's interpolant (closer than the guess)
+                known = np.array(sorted(done))
+                root = np.exp(0.5 * (C.barycentric(s[known], s[todo]) @ np.array([done[i] for i in known])))
             n = solve_smooth(_Nodes(model, todo), target, allocation_ratio, root, (zt + 2.0) / root)
             done.update(zip(todo.tolist(), np.log(n).tolist(), strict=True))
         return {"n": np.array(done[node])}
