@@ -163,9 +163,12 @@ class StratifiedSequentialModel(DesignModel):
             from ..groupseq.lookwise_curve import size_curve  # noqa: PLC0415 (a curve: N at its nodes only)
             from ..piecewise.lookwise import solve_near  # noqa: PLC0415
 
-            guess = replace(self, look_factors=None).solve_size(target, allocation_ratio)
-            n = size_curve(self, target, allocation_ratio, guess)
-            return (solve_near(self, target, allocation_ratio, guess) if n is None else n).reshape(self.shape)
+            rough = inflation(self.plan, one_sided_alpha(self), target) * _fixed_size(self.base, target, self.primary)
+            n = size_curve(self, target, allocation_ratio, rough)   # a curve: from a rough start at its nodes
+            if n is None:
+                guess = replace(self, look_factors=None).solve_size(target, allocation_ratio)
+                n = solve_near(self, target, allocation_ratio, guess)
+            return n.reshape(self.shape)
         lo = n_min(allocation_ratio)
         joint = self.joint()
         bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
