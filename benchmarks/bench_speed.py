@@ -20,6 +20,10 @@ beside them, read when the row finishes:
   then power vs N, N vs prevalence and power vs the B− effect of every design (200 points each);
 * ``--recursions``: per cold curve of the stratified design, the 2-D grid recursions it runs and
   its CPU time (one run).
+
+PAOLA-1's strata are heterogeneous (control medians 17.7 and 16.0 months, HR 0.33 and 0.92), so
+its stratified design with interims is under the look-wise law (bounds on the plan's law move
+with N: docs/group-sequential.md, "Speed of the curves").
 """
 
 from __future__ import annotations

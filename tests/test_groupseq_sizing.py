@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from planner.designs.build import build_model
-from planner.groupseq import sizing
+from planner.groupseq import lookwise_curve, sizing
 from planner.params import params_from_scenario
 from planner.scenario_io import scenario_from_dict
 from planner.solve import solve_n, solve_points
@@ -44,8 +44,10 @@ def test_curve_over_prevalence_interpolated_within_tolerance(monkeypatch):
     g = np.linspace(0.15, 0.9, 40)
     model = build_model("stratified", params_from_scenario(s, prevalence=g), s.resolved_options("stratified", None))
     calls = []
-    orig = sizing.solve_size_curve
+    orig, orig_lw = sizing.solve_size_curve, lookwise_curve.size_curve
     monkeypatch.setattr("planner.designs.sequential.solve_size_curve", lambda *a: calls.append(1) or orig(*a))
+    # PAOLA-1's strata are heterogeneous: the look-wise law's curve (planner/groupseq/lookwise_curve.py)
+    monkeypatch.setattr(lookwise_curve, "size_curve", lambda *a: calls.append(2) or orig_lw(*a))
     fast = np.asarray(solve_n(model, 0.9, 2.0)).reshape(-1)
     assert calls
     sel = np.array([1, 14, 27, 38])

@@ -141,12 +141,12 @@ class StratifiedSequentialModel(DesignModel):
         return ClosedBounds(move(bd.a, shift_f), move(bd.b, shift_s), move(bd.c_f, shift_f), move(bd.c_s, shift_s),
                             move(bd.f_f, shift_f), move(bd.f_s, shift_s))
 
-    def claims(self, n: ArrayLike, idx=slice(None), looks: int | None = None) -> dict[str, np.ndarray]:
+    def claims(self, n: ArrayLike, idx=slice(None), looks: int | None = None, own: bool = False) -> dict[str, np.ndarray]:
         joint = self.joint(idx)
         bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
         sq = np.sqrt(np.asarray(n, dtype=float))
         mean = joint.mean_per_sqrt_n * np.broadcast_to(sq, joint.mean_per_sqrt_n.shape[:-1])[..., None]
-        out = claim_probabilities(mean, joint.cov1, self.lookwise_bounds(bd, mean, idx), looks=looks)
+        out = claim_probabilities(mean, joint.cov1, self.lookwise_bounds(bd, mean, idx), looks=looks, own=own)
         out["power"] = out[self.primary]
         return out
 
@@ -160,10 +160,15 @@ class StratifiedSequentialModel(DesignModel):
         from ..solve import N_MAX, n_min, solve_points  # noqa: PLC0415
 
         if self.look_factors is not None:   # bounds move with N on the plan's law: a root search near its N
+            from ..groupseq.lookwise_curve import size_curve  # noqa: PLC0415 (a curve: N at its nodes only)
             from ..piecewise.lookwise import solve_near  # noqa: PLC0415
 
-            guess = replace(self, look_factors=None).solve_size(target, allocation_ratio)
-            return solve_near(self, target, allocation_ratio, guess).reshape(self.shape)
+            rough = inflation(self.plan, one_sided_alpha(self), target) * _fixed_size(self.base, target, self.primary)
+            n = size_curve(self, target, allocation_ratio, rough)   # a curve: from a rough start at its nodes
+            if n is None:
+                guess = replace(self, look_factors=None).solve_size(target, allocation_ratio)
+                n = solve_near(self, target, allocation_ratio, guess)
+            return n.reshape(self.shape)
         lo = n_min(allocation_ratio)
         joint = self.joint()
         bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)

@@ -14,6 +14,9 @@ Here the claims are computed exactly at a few *node* structures and interpolated
 * Nodes. The structures nearest to Chebyshev–Lobatto points in s, barycentric interpolation
   (Berrut & Trefethen, SIAM Rev 2004;46:501–17), nested: degree 12 (13 nodes; the degree-6
   interpolant on every second node is the error estimate), refined to degree 24 when needed.
+  Two Chebyshev points may share their nearest structure where the curve's points are sparse
+  (a power curve over geometrically spaced N, near its end): the distinct ones are the nodes
+  (at least :data:`MIN_DISTINCT` of the points; the error estimate decides as always).
 * Checks, each falling back to the direct computation (one recursion per structure): the
   features themselves must be reproduced by the same interpolation within :data:`FEATURE_TOL`
   (the structures do lie on one smooth curve: a grid over two inputs, or points in random
@@ -52,6 +55,7 @@ LEVELS = (12, 24)      # Chebyshev–Lobatto degrees tried (13, then 25 nodes; h
 TOL = 1e-4             # accepted estimate: |interpolant − interpolant on every second node|
 PROBIT_CLIP = 1e-15    # probabilities clipped to [PROBIT_CLIP, 1 − PROBIT_CLIP] before the probit
 FEATURE_TOL = 1e-5     # the features (covariances, z bounds) must be interpolated this well
+MIN_DISTINCT = 0.9     # share of a degree's Chebyshev points that must have distinct nearest structures
 
 
 def parameter(features: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -107,7 +111,7 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
     done: dict[int, dict] = {}
     for degree in LEVELS:
         nodes, coarse = _nodes(s, degree), _nodes(s, degree // 2)
-        if nodes.size < degree + 1 or not np.isin(coarse, nodes).all():
+        if min(nodes.size / (degree + 1), coarse.size / (degree // 2 + 1)) < MIN_DISTINCT or not np.isin(coarse, nodes).all():
             return None
         if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
             continue   # the structures are not reproduced at this degree: perhaps at the next

@@ -40,6 +40,7 @@ from . import grid2d as G
 STOP_RULES = ("both", "any")
 NU_BOUNDS = 8.0   # finer grid for critical values (solved once per correlation structure)
 REFERENCES = 128  # grid recursions kept (~0.2 MB each for two looks, ~0.4 MB for three): the four curves of a 3-look plan need ~72
+OWN_REFERENCES = 256   # recursions at their own drift kept (smaller grids): a 3-look N curve under the look-wise law solves ~80 (its secant's nodes), the four curves ~180 in all
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def _reference(law_key: tuple, k_max: int, rule: Rule, lattice: tuple[int, int])
     return _recursion(law, G.lattice_drift(law, lattice), rule, None)
 
 
-@lru_cache(maxsize=REFERENCES)
+@lru_cache(maxsize=OWN_REFERENCES)
 def _own(law_key: tuple, k_max: int, rule: Rule, lam: tuple[float, float]) -> tuple:
     """:func:`_reference` at the drift ``lam`` itself, on a grid without the tilting margin
     (half-width :data:`.grid2d.WIDTH` SD instead of WIDTH + RADIUS: ~half the cells for two

@@ -333,7 +333,8 @@ def claims_by_look(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, stop_whe
     return _claims(mean, cov, bd, stop_when, OUTPUTS, None)
 
 
-def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...], look: int | None) -> dict[str, np.ndarray]:
+def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...], look: int | None,
+            own: bool = False) -> dict[str, np.ndarray]:
     """:func:`claims_by_look` for ``outputs`` only, at every look (``look`` None: (…, K)) or at
     one (index ``look``: (…, 1)). A curve interpolated from nodes is accepted on the outputs asked
     for (:mod:`.curve`), so a curve of claim powers at the last look may need fewer nodes."""
@@ -364,7 +365,7 @@ def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...
             out[name][i] = res[name][want[1]]
     if rest:
         rest = np.sort(np.asarray(rest))
-        res = _grid_claims(mean[rest], cov[rest], bounds[rest], stop_when, want)
+        res = _grid_claims(mean[rest], cov[rest], bounds[rest], stop_when, want, own)
         for name in outputs:
             out[name][rest] = res[name]
     return {name: v.reshape(lead + (kk,)) for name, v in out.items()}
@@ -387,8 +388,11 @@ def _far(z: np.ndarray, bounds: np.ndarray) -> np.ndarray:
 
 
 def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_when: str,
-                 want: tuple = (OUTPUTS, slice(None))) -> dict[str, np.ndarray]:
-    """Claims of points (P, 2K) on the grid: grouped by structure, along a curve interpolated."""
+                 want: tuple = (OUTPUTS, slice(None)), own: bool = False) -> dict[str, np.ndarray]:
+    """Claims of points (P, 2K) on the grid: grouped by structure, along a curve interpolated;
+    ``own``: every point from a recursion at its own drift (:func:`.procedure.run_own`: no
+    tilting, a smaller grid, ~half the CPU) — for points whose structures are each seen once
+    (the nodes of a root search under the look-wise law), never interpolated."""
     p, k = mean.shape[0], bounds.shape[-1]
     keys = np.concatenate([cov.reshape(p, -1), np.nan_to_num(bounds.reshape(p, -1), posinf=1e30, neginf=-1e30)], axis=1)
     _, first, inverse = np.unique(np.round(keys, 12), axis=0, return_index=True, return_inverse=True)
@@ -404,12 +408,14 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     cell = np.round(np.einsum("pi,pij->pj", lam, whiten) / G.SPACING).astype(int)
     spread = np.unique(cell, axis=0).shape[0]                     # references per node of a curve
     cells = np.unique(np.column_stack([inverse, cell]), axis=0).shape[0]   # (structure, reference) pairs
-    if first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < cells:
+    if not own and first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < cells:
         flat = bounds[first].reshape(first.size, -1)
         if (np.isfinite(flat) == np.isfinite(flat[:1])).all():
             tri = np.triu_indices(2 * k)
             feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat[:, np.isfinite(flat[0])]], axis=1)
             res = _along(feats, first, inverse, mean, laws, rules, want)
+            if res is None and spread + C.LEVELS[0] + 1 < (C.LEVELS[0] + 1) * spread:
+                res = _along(feats, first, inverse, mean, laws, rules, want, control=True)
             if res is None:
                 res = C.interpolate(feats, inverse, lambda g: _pick(P.run(laws[g], _drift(laws[g], mean), rules[g]), want))
             if res is not None:
@@ -417,23 +423,38 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     out = {name: np.empty((p, k if want[1] == slice(None) else 1)) for name in want[0]}
     for g in range(first.size):
         sel = np.flatnonzero(inverse == g)
-        res = _pick(P.run(laws[g], _drift(laws[g], mean[sel]), rules[g]), want)
-        for name in out:
-            out[name][sel] = res[name]
+        lam = _drift(laws[g], mean[sel])
+        for i, at in ([(slice(None), sel)] if not own else [(slice(j, j + 1), sel[j:j + 1]) for j in range(sel.size)]):
+            res = _pick((P.run_own if own else P.run)(laws[g], lam[i], rules[g]), want)
+            for name in out:
+                out[name][at] = res[name]
     return out
 
 
 ALONG_TOL = 1e-4   # error estimate accepted when the means are interpolated along the curve too
 
 
-def _along(feats, first, inverse, mean, laws, rules, want) -> dict | None:
+def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False) -> dict | None:
     """Claims when every structure has one mean (a curve over prevalence or the B− effect at one
-    size): interpolated along the curve with the means (:func:`.curve.interpolate_along`)."""
+    size): interpolated along the curve with the means (:func:`.curve.interpolate_along`).
+
+    ``control``: interpolate instead the difference between each structure's claims and the
+    claims of the first structure's bounds and law at the same means (all means tilted from that
+    one law: as many recursions as lattice cells they span) — a power curve over N under the
+    look-wise law, whose bounds move with N, has a smooth small difference where its powers
+    saturate (13–25 own recursions + the control's cells instead of 8 cells at each of 13–25
+    nodes); on the probability scale."""
     if not np.allclose(mean, mean[first][inverse], rtol=0.0, atol=0.0):
         return None
     own = lambda g: {n: v[0] for n, v in _pick(P.run_own(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
-    res = C.interpolate_along(np.concatenate([feats, mean[first]], axis=1), own, ALONG_TOL)
-    return None if res is None else {n: v[inverse] for n, v in res.items()}
+    feats = np.concatenate([feats, mean[first]], axis=1)
+    if not control:
+        res = C.interpolate_along(feats, own, ALONG_TOL)
+        return None if res is None else {n: v[inverse] for n, v in res.items()}
+    ctl = _pick(P.run(laws[0], _drift(laws[0], mean[first]), rules[0]), want)
+    diff = lambda g: {n: v - ctl[n][g] for n, v in own(g).items()}  # noqa: E731
+    res = C.nested(feats, diff, lambda *a: C._on_scale(*a, probit=False), ALONG_TOL)
+    return None if res is None else {n: (v + ctl[n])[inverse] for n, v in res.items()}
 
 
 class _Rules:
@@ -474,15 +495,16 @@ def _drift(law: G.Law, mean: np.ndarray, check: bool = False) -> np.ndarray:
 
 
 def claim_probabilities(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, looks: int | None = None,
-                        points: int | None = None, stop_when: str = "both") -> dict[str, np.ndarray]:
+                        points: int | None = None, stop_when: str = "both", own: bool = False) -> dict[str, np.ndarray]:
     """P(reject H_F), P(H_S), P(either), P(both) by look ``looks`` (default: the last).
 
     ``mean`` (…, 2K), ``cov`` (…, 2K, 2K) in look order; futility stops (``bd.f_f``, ``bd.f_s``)
     as followed; ``stop_when`` as :func:`claims_by_look`. ``points`` is ignored (kept for the
-    former quasi-Monte Carlo signature; see :func:`claim_probabilities_genz`).
+    former quasi-Monte Carlo signature; see :func:`claim_probabilities_genz`). ``own``: each
+    point from a recursion at its own drift (:func:`_grid_claims`).
     """
     col = (bd.a.shape[-1] if looks is None else looks) - 1
-    res = _claims(mean, cov, bd, stop_when, OUTPUTS[:4], col)    # the curve's nodes checked on these only
+    res = _claims(mean, cov, bd, stop_when, OUTPUTS[:4], col, own)    # the curve's nodes checked on these only
     return {name: v[..., 0] for name, v in res.items()}
 
 
