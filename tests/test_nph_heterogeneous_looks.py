@@ -43,7 +43,7 @@ from planner.piecewise.checks import _closed_bounds_of, _field, assay_cells
 from planner.piecewise.closed_patients import gs_summary
 from planner.piecewise.model import PiecewiseSurvival
 from planner.piecewise.simulate import PatientLevelDesign, simulate_patients
-from planner.scenario_io import scenario_from_dict
+from planner.scenario_io import load_scenario, scenario_from_dict
 from planner.scenario_piecewise import survival_setting
 
 SIMS = 3000
@@ -250,3 +250,25 @@ def test_stratified_with_looks_under_the_lookwise_law_is_sized_near_the_plan_and
     opts = homogeneous.resolved_options("stratified", homogeneous.designs["stratified"])
     assert lookwise_factors(params_from_scenario(homogeneous), "stratified", opts.interim.information_rates,
                             opts) is None   # the √t plan: no look-wise law (the worker for its curves still)
+
+
+def test_an_unattainable_target_under_the_lookwise_law_is_no_size_not_a_tiny_one():
+    """PAOLA-1 with its two looks at prevalence 0.16 and a B− hazard ratio of 1.13: the overall
+    stratified log-rank mean is slightly beneficial at the final look but harmful at the interim
+    (look factor −4.1), so with the futility bound z = 0 followed the power never reaches 90 %.
+    The look-wise root search used to stop at its floor and give N ≈ 1e-6 (the design map then
+    showed the all-comers design as cheapest there); it is now no size (NaN: none attainable)."""
+    from planner.curves import _opts, design_map, grid_params
+    from planner.figures import map_prevalence_grid, negative_effect_range
+    from planner.solve import solve_n
+
+    s = load_scenario(ROOT / "resources" / "scenarios" / "hrd_ovarian_paola1_interim.json")
+    par = grid_params(s, np.array([[0.1625]]), np.array([[1.131370849898476]]))
+    m = build_model("all_comers", par, _opts(s, "all_comers"))
+    assert float(np.ravel(m.look_factors)[0]) < 0
+    assert np.isnan(np.ravel(solve_n(m, 0.9, 1.0))[0])
+    prev, effects = map_prevalence_grid(17), negative_effect_range(s, 17)
+    dm = design_map(s, prev, effects, designs=("all_comers", "targeted"))
+    n = dm.values["all_comers"]
+    assert np.nanmin(n) > 90   # every attainable size is a real one (was 1.2e-7 at two points)
+    assert (dm.best != 0).all()   # the targeted design (or none) everywhere on this map

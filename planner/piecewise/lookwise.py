@@ -226,22 +226,27 @@ def power_at_factors(b: Boundaries, drift: ArrayLike, factors: np.ndarray) -> np
 
 def drift_for_power_at(b: Boundaries, power: float, factors: np.ndarray) -> np.ndarray:
     """Final drift δ (U,) at which the plan reaches ``power`` for each row of ``factors`` (U, K):
-    the secant method on probit(power), vectorized over the rows (to 1e-10 in δ)."""
+    the secant method on probit(power), vectorized over the rows (to 1e-10 in δ). NaN for a row
+    whose search does not converge to a positive δ: the target is not attainable under that law
+    (e.g. an earlier look's mean of the opposite sign — a negative factor — with futility
+    followed: the power stays below the target however large δ)."""
     f = np.atleast_2d(factors)
     goal = float(ndtri(power))
     g = lambda d: ndtri(np.clip(power_at_factors(b, d, f), 1e-300, 1 - 1e-16)) - goal  # noqa: E731
     d0 = np.full(f.shape[0], float(drift_for_power(b, power)))
     d1 = d0 * 1.05
     g0, g1 = g(d0), g(d1)
+    floor = 1e-6
     for _ in range(40):
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(g1 != g0, g1 * (d1 - d0) / (g1 - g0), 0.0)
         d0, g0 = d1, g1
-        d1 = np.maximum(d1 - np.clip(step, -2.0, 2.0), 1e-6)
+        d1 = np.maximum(d1 - np.clip(step, -2.0, 2.0), floor)
         if np.all(np.abs(step) < 1e-10):
             break
         g1 = g(d1)
-    return d1
+    failed = ~(np.abs(step) < 1e-10) | (d1 <= floor)   # no root: the search ran to the floor or never settled
+    return np.where(failed, np.nan, d1)
 
 
 def solve_near(model, target: float, allocation_ratio: float, guess: ArrayLike, spread: float = 1.25) -> np.ndarray:
