@@ -51,7 +51,7 @@ from ..adaptive.closed_testing import closed_rejections, p_to_z
 from ..adaptive.closed_testing import futile as futile_rule
 from ..adaptive.kpop import _intersection_p, intersections, select_k
 from ..adaptive.simulate import _futility_bounds, _reject, _term
-from ..blocks import seeded_chunks
+from ..blocks import run_seeded_blocks
 from .adaptive_patients import _analysis_time
 from .logrank import SurvivalSetting
 from .simulate import allocation, event_times, hazard_tables, stratified_logrank
@@ -286,19 +286,8 @@ def simulate_cells_adaptive(design: CellsAdaptivePatientDesign, simulations: int
                             is_cancelled: Callable[[], bool] | None = None) -> CellsAdaptivePatientResult:
     """Simulate ``simulations`` trials of ``design`` patient by patient (see module)."""
     simulations = int(simulations)
-    parts, done, cancelled = [], 0, False
-    for seeds, sizes in seeded_chunks(simulations, seed, BLOCK, chunk_size):
-        if is_cancelled is not None and is_cancelled():
-            cancelled = True
-            break
-        for ss, size in zip(seeds, sizes):
-            parts.append(_run_block(design, np.random.Generator(np.random.PCG64(ss)), size))
-        done += sum(sizes)
-        if progress is not None:
-            progress(done, simulations)
-    if not parts:
-        raise RuntimeError("the simulation was cancelled before any trial was simulated")
-    outcomes = {key: np.concatenate([p[key] for p in parts]) for key in OUTCOMES}
+    outcomes, cancelled = run_seeded_blocks(lambda rng, size: _run_block(design, rng, size), simulations, seed,
+                                            BLOCK, chunk_size, OUTCOMES, progress, is_cancelled)
     return CellsAdaptivePatientResult(design, outcomes, int(seed), simulations, cancelled)
 
 
