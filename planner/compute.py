@@ -404,39 +404,29 @@ def _designs_to_compare(scenario: Scenario) -> dict[str, FixedDesignOptions]:
 
 
 def expensive(scenario: Scenario) -> bool:
-    """Whether :func:`compare_designs` or its curves take seconds rather than milliseconds: the cells
-    form with several populations whose stratified design has an interim plan (its closed
-    group-sequential test integrates by randomized QMC, planner.groupseq.multipop: measured 0.5–2.3 s
-    of CPU for KEYNOTE-042's three nested cutoffs with two looks, against 30 ms without the plan),
-    and a time-varying hazard ratio with interim looks (each point's look-wise law: a 15-point
-    prevalence curve of the delayed-effect example with two looks took 1.3 s of CPU), and the
-    two-hypothesis stratified design with interim looks under the look-wise law (heterogeneous
-    strata: sized by a root search, 2.4 s of CPU for a 50-point curve); and any two-hypothesis
-    stratified design with interim looks (its four curves after an edit of an effect: 2-D grid
-    recursions at every interpolation node, 0.24 s of CPU with two looks, 0.7 s with three,
-    benchmarks/bench_speed.py "cold grids"). The app
-    computes such a scenario, and its curves, on a worker (ui.background_compare)."""
+    """Whether :func:`compare_designs` or its curves take seconds (or hundreds of milliseconds)
+    rather than milliseconds, so that the app computes the scenario, and its curves, on a worker
+    (ui.background_compare):
+
+    * any biomarker-stratified design with interim looks — its four curves after an edit of an
+      effect run 2-D grid recursions at every interpolation node (0.24 s of CPU with two looks,
+      0.7 s with three: benchmarks/bench_speed.py "cold grids"; under the look-wise law of
+      heterogeneous strata a root search per node, 2.4 s for a 50-point curve); in the cells form
+      its closed group-sequential test integrates by randomized QMC (planner.groupseq.multipop:
+      0.2–0.6 s of CPU per comparison for KEYNOTE-042's three nested cutoffs);
+    * a time-varying hazard ratio with interim looks (each point's look-wise law: a 15-point
+      prevalence curve of the delayed-effect example with two looks took 1.3 s of CPU)."""
     designs = _designs_to_compare(scenario)
+    if "stratified" in designs and isinstance(scenario.resolved_options("stratified", designs["stratified"]).interim,
+                                              InterimPlan):
+        return True
     if scenario.interim is not None or any(isinstance(o.interim, InterimPlan) for o in designs.values()):
         par = params_from_scenario(scenario)
         if par.piecewise is not None:  # a delayed or waning effect with looks: the look-wise law per point
             from .survival_nph import non_proportional  # noqa: PLC0415
 
-            if non_proportional(par):
-                return True
-        if "stratified" in designs and par.endpoint == "survival":   # its look-wise law is sized by a root search
-            from .survival_nph import lookwise_factors  # noqa: PLC0415
-
-            opts = scenario.resolved_options("stratified", designs["stratified"])
-            if isinstance(opts.interim, InterimPlan) and lookwise_factors(par, "stratified", opts.interim.information_rates,
-                                                                          opts) is not None:
-                return True
-        if "stratified" in designs and isinstance(
-                scenario.resolved_options("stratified", designs["stratified"]).interim, InterimPlan):
-            return True   # its curves: 2-D grid recursions per node, 0.2-0.7 s of CPU after an edit
-    if not scenario.has_cells or len(scenario.population.populations) < 2:
-        return False
-    return "stratified" in designs and scenario.resolved_options("stratified", designs["stratified"]).interim is not None
+            return bool(non_proportional(par))
+    return False
 
 
 def compare_designs(
