@@ -210,33 +210,36 @@ def _dirichlet(r: Reader, block: Any, path: str, names: tuple[str, ...]) -> Diri
     return None if len(r.problems) > before else DirichletPrior(counts=out)
 
 
-def _sd(r: Reader, block: Any, path: str) -> SdPrior | None:
+def _study_prior(r: Reader, block: Any, path: str, size: str, limits: tuple[float, float], why: str,
+                 estimate_bounds: dict, make):
+    """A distribution estimated from one earlier study: ``{size: …, "estimate": …}`` with the
+    study's size (``df`` of an SD, ``events`` of a median: required, within ``limits``) and an
+    optional estimate (``estimate_bounds``: the Reader's gt/ge/lt/le); ``make(size, estimate)``."""
     if not isinstance(block, dict):
         r.add(path, f"must be an object, got {describe(block)}")
         return None
     before = len(r.problems)
-    r.unknown(block, ("estimate", "df"), path)
-    if block.get("df") is None:
-        r.add(f"{path}.df", "is required (the degrees of freedom of the study that estimated the SD)")
+    r.unknown(block, ("estimate", size), path)
+    if block.get(size) is None:
+        r.add(f"{path}.{size}", f"is required ({why})")
         return None
-    df = r.number(block, "df", path, None, ge=SD_PRIOR_DF_LIMITS[0], le=SD_PRIOR_DF_LIMITS[1])
-    estimate = r.number(block, "estimate", path, None, gt=0)
-    return None if len(r.problems) > before else SdPrior(df=df, estimate=estimate)
+    n = r.number(block, size, path, None, ge=limits[0], le=limits[1])
+    estimate = r.number(block, "estimate", path, None, **estimate_bounds)
+    return None if len(r.problems) > before else make(n, estimate)
+
+
+def _sd(r: Reader, block: Any, path: str) -> SdPrior | None:
+    return _study_prior(r, block, path, "df", SD_PRIOR_DF_LIMITS,
+                        "the degrees of freedom of the study that estimated the SD", {"gt": 0},
+                        lambda df, estimate: SdPrior(df=df, estimate=estimate))
 
 
 def _median(r: Reader, block: Any, path: str) -> MedianPrior | None:
-    if not isinstance(block, dict):
-        r.add(path, f"must be an object, got {describe(block)}")
-        return None
-    before = len(r.problems)
-    r.unknown(block, ("estimate", "events"), path)
-    if block.get("events") is None:
-        r.add(f"{path}.events", "is required (the control events of the study that estimated the median)")
-        return None
-    events = r.number(block, "events", path, None, ge=MEDIAN_PRIOR_EVENTS_LIMITS[0], le=MEDIAN_PRIOR_EVENTS_LIMITS[1])
     spec = FIELDS_BY_PATH["positive.control_median"]  # the scenario field's bounds
-    estimate = r.number(block, "estimate", path, None, gt=spec.gt, ge=spec.ge, lt=spec.lt, le=spec.le)
-    return None if len(r.problems) > before else MedianPrior(events=events, estimate=estimate)
+    return _study_prior(r, block, path, "events", MEDIAN_PRIOR_EVENTS_LIMITS,
+                        "the control events of the study that estimated the median",
+                        {"gt": spec.gt, "ge": spec.ge, "lt": spec.lt, "le": spec.le},
+                        lambda events, estimate: MedianPrior(events=events, estimate=estimate))
 
 
 def _cell_priors(r: Reader, block: Any, names: tuple[str, ...], endpoint: str | None) -> dict:
