@@ -83,11 +83,13 @@ def test_one_layer_agrees_with_two_layers(proc, monkeypatch):
 
 def test_one_layer_orthant_against_scipy():
     """P(Z ≤ t) of a chain by the one-layer cells vs scipy's Genz algorithm (abseps 1e-8): measured
-    ≤ 1.2e-6 (12 nodes per unbounded interval), stated 5e-6."""
+    ≤ 1.2e-6 (12 nodes per unbounded interval), stated 5e-6; scipy is randomised QMC (SD up to
+    8e-7 here), so it is seeded for reproducibility."""
     for mean, cov1, _c0 in _cases(2, seed=11):
         t = mean * 0.6 + 0.3
         mine = grid.cell_probs(mean, cov1, [t[k:k + 1] for k in range(4)])[0, 0, 0, 0]
-        ref = multivariate_normal(mean, cov1, abseps=1e-8, releps=1e-8, maxpts=1_000_000).cdf(t)
+        ref = multivariate_normal(mean, cov1, abseps=1e-8, releps=1e-8, maxpts=1_000_000,
+                                  seed=3).cdf(t)
         assert abs(mine - ref) < 5e-6
 
 
@@ -113,7 +115,10 @@ def test_one_layer_orthant_cdf_of_the_parametric_levels(monkeypatch):
     """orthant_cdf (the parametric critical values' |J| = 4 probabilities) on chains: against two
     layers with 128 nodes and scipy's Genz (abseps 1e-8). Measured on 30 structures: 2.6e-7 and
     2.9e-7 (the two-layer method's own error at 32 nodes: 3.5e-7); one vs two layers at 128 nodes
-    6e-10. Stated: 1e-6 (as docs/closed-testing.md for the levels) and 1e-8."""
+    6e-10. Stated: 1e-6 (as docs/closed-testing.md for the levels) and 1e-8. scipy's Genz
+    is randomised quasi-Monte Carlo: over 8 seeds its answer at the second structure spread with an
+    SD of 8e-7 (max deviation 1.4e-6 from the 128-node quadrature) although abseps asks 1e-8, so
+    it is seeded (reproducible) and compared at 4e-6 (5 of its SDs)."""
     cases = _cases(10, seed=2)
     mean = 0.3 * np.stack([c[0] for c in cases])
     cov = np.stack([c[2] for c in cases])
@@ -125,6 +130,6 @@ def test_one_layer_orthant_cdf_of_the_parametric_levels(monkeypatch):
         fine_two = grid.orthant_cdf(mean, cov, up, 128)
     assert np.max(np.abs(one - fine_two)) < 1e-6
     assert np.max(np.abs(fine_one - fine_two)) < 1e-8
-    ref = [multivariate_normal(m, c, abseps=1e-8, releps=1e-8, maxpts=1_000_000).cdf(u)
+    ref = [multivariate_normal(m, c, abseps=1e-8, releps=1e-8, maxpts=1_000_000, seed=11).cdf(u)
            for m, c, u in zip(mean[:2], cov[:2], up[:2])]
-    assert np.max(np.abs(one[:2] - ref)) < 1e-6
+    assert np.max(np.abs(one[:2] - ref)) < 4e-6
