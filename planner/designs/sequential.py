@@ -30,6 +30,7 @@ from scipy.special import ndtri
 
 from ..groupseq.boundaries import boundaries, expected_fraction
 from ..groupseq.plan import InterimPlan
+from ..groupseq.rows import unique_rows
 from ..groupseq.single import SequentialResult, equivalent_drift, inflation, sequential_power
 from ..groupseq.sizing import solve_size, solve_size_curve
 from ..groupseq.stratified import ClosedBounds, bounds_for, claim_probabilities, joint_from_fixed
@@ -78,7 +79,7 @@ class SequentialModel(DesignModel):
         if self.look_factors is None:
             return inflation(self.plan, a, target)
         f = self.factors()
-        rows, inverse = np.unique(f, axis=0, return_inverse=True)
+        rows, _, inverse = unique_rows(f)
         d = drift_for_power_at(boundaries(self.plan, a), target, rows)[np.ravel(inverse)]
         z = float(-ndtri(a) - ndtri(1.0 - target))
         return (d**2 / z**2).reshape(self.shape)

@@ -36,6 +36,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import grid2d as G
+from .rows import unique_rows
 
 STOP_RULES = ("both", "any")
 NU_BOUNDS = 8.0   # finer grid for critical values (solved once per correlation structure)
@@ -241,7 +242,7 @@ def run(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
     idx = G.lattice_index(law, lam)
     sums = np.zeros((7, lam.shape[0], k_max))
     key = law.key()
-    for node in np.unique(idx, axis=0):
+    for node in unique_rows(idx)[0]:
         sel = np.flatnonzero((idx == node).all(axis=1))
         sums[:, sel] = sums_at(law, key, lam[sel], rule, (int(node[0]), int(node[1])))
     return finish(sums)

@@ -32,6 +32,7 @@ import numpy as np
 from . import curve as C
 from . import grid2d as G
 from . import procedure as P
+from .rows import unique_rows
 from .stratified import NAMES, ClosedBounds, _drift, _rule
 
 Guess = Callable[[np.ndarray], np.ndarray]
@@ -157,7 +158,7 @@ def solve_size_curve(mean_per_sqrt_n: np.ndarray, cov: np.ndarray, bd: ClosedBou
     p = mean.shape[0]
     flat_b = bounds.reshape(p, -1)
     keys = np.concatenate([cov.reshape(p, -1), np.nan_to_num(flat_b, posinf=1e30, neginf=-1e30), mean], axis=1)
-    _, first, inverse = np.unique(np.round(keys, 12), axis=0, return_index=True, return_inverse=True)
+    _, first, inverse = unique_rows(np.round(keys, 12))
     if first.size < C.MIN_GROUPS or not (np.isfinite(flat_b) == np.isfinite(flat_b[:1])).all():
         return None
     order = np.argsort(first)                  # structures in order of first appearance (the curve)

@@ -76,6 +76,7 @@ from . import procedure as P
 from .boundaries import boundaries, spending
 from .mvn import POINTS, rect_prob
 from .plan import InterimPlan
+from .rows import count_rows, unique_rows
 
 METHODS = ("spiessens_debois", "bonferroni", "fixed_sequence_overall_first", "fixed_sequence_subgroup_first", "fallback")
 
@@ -286,7 +287,7 @@ def _bounds_for(joint, plan, alpha, method, alpha_split, lead, k) -> ClosedBound
     tf = np.broadcast_to(joint.t_f, lead + (k,)).reshape(corr.shape[0], -1)
     ts = np.broadcast_to(joint.t_s, lead + (k,)).reshape(corr.shape[0], -1)
     keys = np.round(np.concatenate([corr.reshape(corr.shape[0], -1), tf, ts], axis=1), 12)
-    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    _, first, inverse = unique_rows(keys)
     out = [closed_bounds(plan, alpha, method, alpha_split, corr[i], tf[i], ts[i]) for i in first]
     stack = lambda name: np.stack([getattr(out[g], name) for g in inverse.ravel()]).reshape(lead + (k,))  # noqa: E731
     return ClosedBounds(stack("a"), stack("b"), stack("c_f"), stack("c_s"))
@@ -350,7 +351,7 @@ def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...
                                        lead + (k,)).reshape(-1, k) for n in NAMES], axis=1)      # (P, 6, K)
     kk = k if look is None else 1
     out = {name: np.empty((mean.shape[0], kk)) for name in outputs}
-    _, first, inverse = np.unique(np.round(cov.reshape(cov.shape[0], -1), 12), axis=0, return_index=True, return_inverse=True)
+    _, first, inverse = unique_rows(np.round(cov.reshape(cov.shape[0], -1), 12))
     scale, cum = G.laws_from_cov(cov[first])
     _drifts(scale[inverse.ravel()], cum[inverse.ravel()], mean, check=True)   # means follow their law's information
     z = (mean / np.sqrt(np.diagonal(cov, axis1=1, axis2=2))).reshape(-1, k, 2)
@@ -395,7 +396,7 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     (the nodes of a root search under the look-wise law), never interpolated."""
     p, k = mean.shape[0], bounds.shape[-1]
     keys = np.concatenate([cov.reshape(p, -1), np.nan_to_num(bounds.reshape(p, -1), posinf=1e30, neginf=-1e30)], axis=1)
-    _, first, inverse = np.unique(np.round(keys, 12), axis=0, return_index=True, return_inverse=True)
+    _, first, inverse = unique_rows(np.round(keys, 12))
     order = np.argsort(first)                  # structures in order of first appearance (the curve)
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
@@ -406,8 +407,8 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     lam = _drifts(scale[inverse], cum[inverse], mean)             # every point's lattice cell, at once
     whiten = np.linalg.cholesky(cum[:, -1])[inverse]
     cell = np.round(np.einsum("pi,pij->pj", lam, whiten) / G.SPACING).astype(int)
-    spread = np.unique(cell, axis=0).shape[0]                     # references per node of a curve
-    cells = np.unique(np.column_stack([inverse, cell]), axis=0).shape[0]   # (structure, reference) pairs
+    spread = count_rows(cell)                     # references per node of a curve
+    cells = count_rows(np.column_stack([inverse, cell]))   # (structure, reference) pairs
     if not own and first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < cells:
         flat = bounds[first].reshape(first.size, -1)
         if (np.isfinite(flat) == np.isfinite(flat[:1])).all():
