@@ -66,3 +66,20 @@ def test_figure_marks_each_design_with_its_assurance():
     shares = np.array([[float(v) for v in line.split(",")[2:]] for line in csv[1:]])
     assert shares.sum(axis=0) == pytest.approx(np.ones(len(shown)))
     assert figures.power_distribution_png({}) is None
+
+
+def test_report_adds_the_adaptive_designs_simulated_assurance():
+    """With an adaptive design and an uncertainty block the report's assurance table has the adaptive
+    design's simulated assurance (given, as the app passes its run; or simulated by the report) and
+    says how it was simulated."""
+    from planner.adaptive.assurance import adaptive_assurance
+
+    scenario = load_scenario(SCENARIOS / "hrd_ovarian_prima.json")
+    given = adaptive_assurance(scenario, draws=10, trials_per_draw=20)
+    report = build_report(scenario, include_figures=False, adaptive_assurance=given)
+    assert report.assurance["adaptive"] is given
+    section = _section(report.html)
+    assert 'data-design="assurance-adaptive"' in section and 'data-assurance="adaptive"' in section
+    assert "20 trials under each of the first 10 draws" in section
+    plain = build_report(scenario, include_figures=False, include_adaptive=False)
+    assert "adaptive" not in plain.assurance   # no simulation of the design: no assurance for it

@@ -167,6 +167,37 @@ def test_assurance_runs_off_the_gui_thread_and_follows_edits(make_window, qtbot,
     assert w.comparison.table.item(1, ASSURANCE_COL).data(RAW) == pytest.approx(core["targeted"].assurance)
 
 
+def test_adaptive_design_assurance_is_simulated_on_request_and_kept_for_its_inputs(make_window, qtbot):
+    """The Assurance tab's button simulates the adaptive design's assurance off the GUI thread (the
+    core's adaptive_assurance, the same numbers), adds it to the plot and the table's column, and
+    forgets it when an input changes."""
+    from planner.adaptive.assurance import adaptive_assurance
+    from planner.catalogue import design_label
+    from ui.comparison_view import ASSURANCE_COL  # noqa: F401 (the column the table fills)
+
+    w = make_window(EXAMPLES / "hrd_ovarian_prima.json")
+    _wait_assurance(qtbot, w)
+    view = w.assurance
+    view.adaptive_draws, view.adaptive_trials = 12, 20   # the full 1,000 × 200 takes seconds
+    assert not view.adaptive_button.isHidden() and view.adaptive_for(w.doc.scenario) is None
+    view.adaptive_button.click()
+    assert not view.adaptive_button.isEnabled()   # running in the background
+    qtbot.waitUntil(lambda: view.adaptive_for(view.scenario) is not None, timeout=WAIT_MS)
+    got = view.adaptive_for(view.scenario)
+    core = adaptive_assurance(view.scenario, draws=12, trials_per_draw=20)
+    assert (got.assurance, got.assurance_se, got.draws) == (core.assurance, core.assurance_se, 12)
+    assert view.adaptive_button.isEnabled() and view.adaptive_button.isHidden()
+    assert w.comparison.assurance.get("adaptive") is got
+    w.tabs.setCurrentWidget(view)
+    labels = [t.get_text() for t in view.canvas.ax.get_yticklabels()]
+    assert any(design_label("adaptive") in label for label in labels)
+    w.inputs.rows["population.prevalence"].editor.setValue(0.505)   # new inputs: not theirs any more
+    qtbot.waitUntil(lambda: w.doc.scenario.population.prevalence == 0.505, timeout=DEBOUNCE_WAIT_MS)
+    _wait_assurance(qtbot, w)
+    assert view.adaptive_for(view.scenario) is None and not view.adaptive_button.isHidden()
+    assert "adaptive" not in w.comparison.assurance
+
+
 # ----------------------------------------------------------------------------- fixed sizes
 def test_fixed_size_is_editable_with_undo_and_switches_to_as_in_the_file(make_window, qtbot):
     w = make_window(EXAMPLES / "egfr_nsclc_ipass.json")

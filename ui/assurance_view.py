@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from planner.results import Comparison
 from planner.scenario import Scenario
@@ -37,6 +37,20 @@ def _assurance_task(state: TaskState, scenario: Scenario, comparison: Comparison
     except core.AssuranceCancelled:
         raise Cancelled from None
     return result, (time.perf_counter() - t0) * 1000
+
+
+def _adaptive_task(state: TaskState, scenario: Scenario, power: float | None, draws: int | None,
+                   trials: int | None) -> object:
+    """Worker body: the adaptive design's simulated assurance (planner.adaptive.assurance)."""
+    from planner.adaptive import assurance as core  # the simulator: loaded when asked
+
+    kw = {} if trials is None else {"trials_per_draw": trials}
+    with np.errstate(all="ignore"):
+        result = core.adaptive_assurance(scenario, draws=draws, power=power, progress=state.set_progress,
+                                         is_cancelled=state.is_interruption_requested, **kw)
+    if state.is_interruption_requested():
+        raise Cancelled
+    return result
 
 
 class AssuranceView(QWidget):
@@ -72,9 +86,11 @@ class AssuranceView(QWidget):
                                "uncertain inputs. Shaded: histogram of the draws; thick bar: 25–75%, thin bar: "
                                "5–95% of the draws; circle: median; diamond: the assurance (the mean); dashed: "
                                "80% power.")
+        self._build_adaptive()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
+        layout.addWidget(self.adaptive_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.canvas, 1)
         self.clear("The scenario has no uncertainty block.")
 
@@ -86,15 +102,72 @@ class AssuranceView(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        for w in (self.summary, self.canvas):
+        for w in (self.summary, self.adaptive_button, self.canvas):
             layout.removeWidget(w)
-            right_layout.addWidget(w, 1 if w is self.canvas else 0)
+            right_layout.addWidget(w, 1 if w is self.canvas else 0,
+                                   Qt.AlignmentFlag.AlignLeft if w is self.adaptive_button else Qt.AlignmentFlag(0))
         split = QSplitter()
         split.addWidget(editor)
         split.addWidget(right)
         split.setSizes([520, 600])
         layout.addWidget(split, 1)
         self.editor = editor
+
+    # ------------------------------------------------------------------ the adaptive design
+    def _build_adaptive(self) -> None:
+        """The button that simulates the adaptive design's assurance (seconds: on request, like the
+        Adaptive tab's run) and its own runner; the result is kept for the inputs it was made for."""
+        from planner.adaptive.assurance import ADAPTIVE_DRAWS, TRIALS_PER_DRAW
+
+        self.adaptive_tasks = TaskRunner(self)
+        self.adaptive_result: tuple[Scenario, object] | None = None
+        self.adaptive_draws: int | None = None     # None: ADAPTIVE_DRAWS (tests use fewer)
+        self.adaptive_trials: int | None = None    # None: TRIALS_PER_DRAW
+        self.adaptive_power = lambda scenario: None   # the Adaptive tab's power at these inputs, if run (set by the window)
+        self.adaptive_button = QPushButton("Simulate the adaptive design's assurance")
+        self.adaptive_button.setToolTip(
+            f"Simulates {TRIALS_PER_DRAW} trials of the adaptive design under each of the first {ADAPTIVE_DRAWS:,} "
+            "prior draws (the fixed designs' draws) and adds it to the distribution of power: several seconds, "
+            "in the background (Cancel in the status bar).")
+        self.adaptive_button.clicked.connect(self.simulate_adaptive)
+        self.adaptive_tasks.cancelled.connect(lambda: self._adaptive_ended("cancelled"))
+        self.adaptive_button.setVisible(False)
+
+    def simulate_adaptive(self) -> None:
+        """Simulate the adaptive design's assurance at the shown inputs (background, cancellable)."""
+        scenario = self.scenario
+        if scenario is None or "adaptive" not in scenario.designs:
+            return
+        self.adaptive_button.setEnabled(False)
+        self.adaptive_button.setText("Simulating the adaptive design's assurance…")
+        self.adaptive_tasks.start("Simulating the adaptive design's assurance", _adaptive_task, scenario,
+                                  self.adaptive_power(scenario), self.adaptive_draws, self.adaptive_trials,
+                                  on_done=lambda out: self._adaptive_done(scenario, out),
+                                  on_error=lambda message: self._adaptive_ended(f"failed: {message}"))
+
+    def _adaptive_ended(self, how: str) -> None:
+        self.adaptive_button.setEnabled(True)
+        self.adaptive_button.setText("Simulate the adaptive design's assurance")
+        self.logged.emit(f"Adaptive design's assurance {how}", "")
+
+    def _adaptive_done(self, scenario: Scenario, result: object) -> None:
+        self._adaptive_ended("done")
+        if scenario != self.scenario:
+            return   # the inputs changed meanwhile: not these inputs' assurance
+        self.adaptive_result = (scenario, result)
+        self.logged.emit("Adaptive design's assurance (simulated)", result.summary())
+        self.show_results(scenario, self.results or {})
+        self.computed.emit(self.shown())
+
+    def adaptive_for(self, scenario: Scenario) -> object | None:
+        """The simulated adaptive assurance made for ``scenario``'s inputs (None: not simulated)."""
+        kept = self.adaptive_result
+        return kept[1] if kept is not None and kept[0] == scenario else None
+
+    def shown(self) -> dict:
+        """The results drawn: the fixed designs' and, if simulated for these inputs, the adaptive one's."""
+        extra = self.adaptive_for(self.scenario) if self.scenario is not None else None
+        return {**(self.results or {}), **({"adaptive": extra} if extra is not None else {})}
 
     # ------------------------------------------------------------------ computing
     @property
@@ -111,10 +184,12 @@ class AssuranceView(QWidget):
             self.tasks.cancel()  # superseded: it stops at the next design, then the newest starts
 
     def cancel(self) -> None:
-        """Forget queued requests and ignore a running one (no uncertainty block any more)."""
+        """Forget queued requests and ignore a running one (new inputs, or no uncertainty block any
+        more); a running simulation of the adaptive design's assurance is for the old inputs: stopped."""
         self.generation += 1
         self.pending = None
         self.tasks.cancel()
+        self.adaptive_tasks.cancel()
 
     def _start_pending(self) -> None:
         if self.pending is None:
@@ -136,7 +211,7 @@ class AssuranceView(QWidget):
         self.last_ms = ms
         self.shown_generation = generation
         self.show_results(self._running_scenario, results)
-        self.computed.emit(results)
+        self.computed.emit(self.shown())
         if results:
             first = next(iter(results.values()))
             body = "\n".join(
@@ -163,8 +238,9 @@ class AssuranceView(QWidget):
     def wait_idle(self, ms: int = 5000) -> None:
         """Wait for the running computation (used on close)."""
         self.pending = None
-        if self.tasks.active:
-            self.tasks.wait(ms)
+        for runner in (self.tasks, self.adaptive_tasks):
+            if runner.active:
+                runner.wait(ms)
 
     def shutdown(self) -> None:
         self.cancel()
@@ -190,6 +266,8 @@ class AssuranceView(QWidget):
     def show_results(self, scenario: Scenario, results: dict) -> None:
         """Keep ``results`` (design → AssuranceResult) and draw them now, or when the tab is shown."""
         self.results, self.scenario = results, scenario
+        has_adaptive = scenario is not None and "adaptive" in scenario.designs
+        self.adaptive_button.setVisible(has_adaptive and bool(results) and self.adaptive_for(scenario) is None)
         self.dirty = True
         if self.isVisible():
             self.render()
@@ -200,7 +278,7 @@ class AssuranceView(QWidget):
         from planner.report.figures import power_distribution_csv
 
         self.dirty = False
-        results, scenario = self.results or {}, self.scenario
+        results, scenario = self.shown(), self.scenario
         ax = self.canvas.ax
         ax.clear()
         if not draw_power_distribution(ax, results):

@@ -160,6 +160,7 @@ class MainWindow(WindowSettingsMixin, QMainWindow):
         self.assurance.logged.connect(self.log.append)
         self.assurance.computed.connect(self.comparison.show_assurance)
         self.adaptive.suggest_size = self.stratified_size
+        self.assurance.adaptive_power = self.adaptive_power
         self.tasks = TaskRunner(self)  # exports; the views hold their own runners (ui.tasks)
         self.busy = BusyIndicator()
         self.busy.watch(self.tasks)
@@ -167,6 +168,7 @@ class MainWindow(WindowSettingsMixin, QMainWindow):
         self.busy.watch(self.compute_tasks)
         self.busy.watch(self.sensitivity.tasks)
         self.busy.watch(self.adaptive.tasks)
+        self.busy.watch(self.assurance.adaptive_tasks)
         for runner in self.adaptive.workspace.runners():
             self.busy.watch(runner)
         self.statusBar().addPermanentWidget(self.busy)
@@ -377,7 +379,8 @@ class MainWindow(WindowSettingsMixin, QMainWindow):
         question, n = self.comparison.question, self.comparison.n_randomized
         options = dict(source_name=self.doc.path.name if self.doc.path else None, include_adaptive=include_adaptive,
                        question=question, n_randomized=n if question in ("power", "effect") else None,
-                       adaptive_result=run, **tab.workspace.report_results())
+                       adaptive_result=run, adaptive_assurance=self.assurance.adaptive_for(scenario),
+                       **tab.workspace.report_results())
         self.statusBar().showMessage(f"Exporting the report to {path}…")
         return self.tasks.start(f"Exporting {Path(path).name}", _export_report_task, scenario, options, Path(path),
                                 on_done=self._report_exported, on_error=lambda e: self._report_failed(path, e))
@@ -566,6 +569,16 @@ class MainWindow(WindowSettingsMixin, QMainWindow):
         scenario, result = self._assurance_args
         self._assurance_args = None
         self.assurance.request(scenario, result)
+
+    def adaptive_power(self, scenario) -> float | None:
+        """The Adaptive tab's simulated power when its run was made for ``scenario``'s assumptions."""
+        from planner.report.html_report import same_assumptions
+
+        tab = self.adaptive
+        if tab.result is None or tab.result_scenario is None or not same_assumptions(tab.result_scenario, scenario):
+            return None
+        power = tab.result.get("power") if isinstance(tab.result, dict) else getattr(tab.result, "power", None)
+        return None if power is None else float(power)
 
     def stratified_size(self) -> float | None:
         """Size of the biomarker-stratified design (subjects, or events for survival) as the

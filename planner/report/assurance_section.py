@@ -92,6 +92,14 @@ def assurance_section(scenario: Scenario, assurance: Mapping[str, Any], images: 
     headers = ["Design", "N randomized (patients)", "Power at the assumptions", "Assurance", "Monte Carlo SE",
                f"P(power > {threshold})", f"Size for {target} assurance"]
     parts = [intro]
+    simulated = assurance.get("adaptive")
+    if simulated is not None and getattr(simulated, "trials_per_draw", 0) and simulated.assurance is not None:
+        parts.append(tag("p", f"The {simulated.label.lower()} design's assurance is simulated: "
+                              f"{count(simulated.trials_per_draw)} trials under each of the first {count(simulated.draws)} "
+                              f"draws (the same draws as the fixed designs'); its Monte Carlo SE holds both sources "
+                              f"(draws {percent(simulated.assurance_se_draws, 2, trim=False)}, trials "
+                              f"{percent(simulated.assurance_se_trials, 2, trim=False)}).",
+                         class_="note", data_assurance="adaptive"))
     if scenario.has_cells and images is not None:  # the cells form: each distribution's density
         parts += _densities(scenario, images)
     parts.append(table(headers, _rows(assurance), col_widths=[18, 12, 13, 12, 12, 13, 20]))

@@ -122,6 +122,19 @@ def _adaptive(scenario: Scenario, comparison: Comparison, result: Any, include: 
     return None, ["The adaptive design was not simulated: the simulator (planner.adaptive) is not installed."]
 
 
+def _with_adaptive_assurance(scenario: Scenario, assurance: dict, sim: dict | None, given: Any) -> dict:
+    """``assurance`` plus the adaptive design's (``given``, e.g. the app's run, or simulated by
+    :func:`planner.adaptive.assurance.adaptive_assurance` at its point power) when the report has the
+    adaptive design's simulation and the fixed designs' assurance describes the report's assumptions."""
+    if sim is None or not assurance or not printable(assurance):
+        return assurance
+    if given is None:
+        from ..adaptive.assurance import adaptive_assurance  # noqa: PLC0415 (simulated: only when needed)
+
+        given = adaptive_assurance(scenario, power=sim.get("power"))
+    return {**assurance, "adaptive": given}
+
+
 def _header(scenario: Scenario, question: str, n: int | None, source: str | None, digest: str,
             generated: datetime) -> Markup:
     title = scenario.title or "Untitled scenario"
@@ -181,6 +194,7 @@ def build_report(
     adaptive_result: Any = None,
     sweep_result: Mapping | None = None,
     fwer_result: Mapping | None = None,
+    adaptive_assurance: Any = None,
 ) -> Report:
     """Compute every design of ``scenario`` for ``question`` (``auto``, ``sample_size`` (or
     ``sample-size``), ``power`` or ``effect``; the last two at ``n_randomized`` total patients, or at the sizes fixed
@@ -192,6 +206,8 @@ def build_report(
     scenario file's name; ``generated`` (UTC) fixes the date (default: now). A simulation kept in the
     file for these inputs (``designs.adaptive.results``) is reported instead of simulating again;
     ``sweep_result`` / ``fwer_result`` (or the kept ones) add the operating-characteristic section.
+    With an ``uncertainty`` block the adaptive design's assurance is ``adaptive_assurance`` (a run
+    made in the app) or simulated here (:func:`planner.adaptive.assurance.adaptive_assurance`).
     """
     generated = generated or datetime.now(timezone.utc)
     question = question.replace("-", "_")  # the command line's spelling (sample-size)
@@ -203,7 +219,8 @@ def build_report(
     sim, messages = _adaptive(scenario, comparison, adaptive_result, include_adaptive)
     fixed = fixed_results(comparison)
     digest = scenario_digest(scenario)
-    assurance = assurance_for_comparison(scenario, comparison)
+    assurance = _with_adaptive_assurance(scenario, assurance_for_comparison(scenario, comparison), sim,
+                                         adaptive_assurance)
     shown = printable(assurance)
     just = {name: justification(scenario, r, comparison.assay, __version__, shown.get(name)) for name, r in fixed.items()}
     if sim is not None:
