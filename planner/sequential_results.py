@@ -21,7 +21,8 @@ hazard ratio), ``reject_probability`` (under H1, that look alone) and ``stop_pro
   bounds are non-binding there and ignored by the claim powers.
 * Survival look times: the calendar time τ at which the expected events
   D(τ) = N·min(τ, a)/a·u(accrual min(τ, a), follow-up max(τ − a, 0)) reach the look's events,
-  u the design's events per patient (the same cells, hazards and dropout as its size).
+  u the design's events per patient (the same cells, hazards and dropout as its size), all looks
+  at once (:func:`look_times`).
 """
 
 from __future__ import annotations
@@ -67,7 +68,21 @@ def _events_per_patient(name: str, par: Params, opts: FixedDesignOptions, tau: f
 
 
 def look_times(name: str, par: Params, opts: FixedDesignOptions, n: float, events: list[float]) -> list[float]:
-    """Calendar times at which the design's expected events reach ``events`` (NaN: never)."""
+    """Calendar times at which the design's expected events reach ``events`` (NaN: never): all
+    looks at once from the cells of the design's analysis population
+    (:func:`planner.survival_nph.design_look_times`: closed form for exponential subgroups, the
+    piecewise engine's exact integration otherwise; each cell with its treated fraction, so the
+    strategy design's test-negatives on control too); a design without such cells by
+    :func:`look_times_by_model`."""
+    from .survival_nph import design_look_times  # noqa: PLC0415
+
+    times = design_look_times(par, name, opts, n, events)
+    return look_times_by_model(name, par, opts, n, events) if times is None else times
+
+
+def look_times_by_model(name: str, par: Params, opts: FixedDesignOptions, n: float, events: list[float]) -> list[float]:
+    """:func:`look_times` by a root search per look on :func:`_events_function` (each step builds
+    the design's model at the truncated accrual and follow-up: exponential subgroups only)."""
     end = par.accrual_time + par.follow_up_time
     per_patient = _events_function(name, par, opts)
     total = n * per_patient(end)
@@ -190,12 +205,7 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
     looks = out["looks"]
     if surv:
         fields["expected_events_h0"], fields["expected_events_h1"] = out["expected_h0"], out["expected_h1"]
-        if par.piecewise is not None and r.design != "strategy":   # piecewise: the exact integration
-            from .survival_nph import piecewise_look_times  # noqa: PLC0415
-
-            times = piecewise_look_times(par, r.design, n_total, [lk["events"] for lk in looks])
-        else:  # (computed only when used: each root-search step builds a design model)
-            times = look_times(r.design, par, opts, n_total, [lk["events"] for lk in looks])
+        times = look_times(r.design, par, opts, n_total, [lk["events"] for lk in looks])
         a = par.accrual_time
         for lk, tm in zip(looks, times):
             lk["time"] = tm if math.isfinite(tm) else None
