@@ -444,7 +444,9 @@ def design_look_times(par, name: str, opts, n_patients: float, events) -> list[f
     if par.piecewise is None:
         total, rate = exponential_events(par, cells)
         at_end = n * float(total(end))
-        times = calendar_time(d, lambda t: n * total(t), lambda t: n * rate(t))
+        # on x = τ/(a + f): the bracket search starts at [0, 1], where every look before the end lies
+        times = end * calendar_time(np.where(d < at_end, d, 0.0), lambda x: n * total(x * end),
+                                    lambda x: n * end * rate(x * end))
     else:
         models = [(w, scaled_model(*par.piecewise[which], float(np.ravel(par.subgroup(which)["hazard_ratio"])[0])), ta, tb)
                   for w, which, ta, tb in cells]

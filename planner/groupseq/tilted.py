@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,18 +48,41 @@ def _kernel(key: tuple, a: np.ndarray, b: np.ndarray, g: float) -> np.ndarray:
     return k
 
 
+@lru_cache(maxsize=64)
+def _grid(lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """``_simpson``'s grid and weights (1, n) on [lo, hi] (the same numbers), kept read-only."""
+    z, w = _simpson(np.array([lo]), np.array([hi]))
+    z.flags.writeable = w.flags.writeable = False
+    return z, w
+
+
+def _common(lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Whether every drift has the same grid ends."""
+    return lo.size == 1 or bool(np.all(lo == lo[0]) and np.all(hi == hi[0]))
+
+
 class TiltedWalk(_Walk):
-    """``_Walk`` whose step from look k to k + 1 uses the kept drift-free kernel (module docstring)."""
+    """``_Walk`` whose step from look k to k + 1 uses the kept drift-free kernel (module docstring);
+    grids shared by every drift are kept as one row (1, n)."""
+
+    def first(self, lower: float, upper: float) -> None:
+        mu = self._mean(0, math.sqrt(self.t[0]))
+        lo, hi = np.maximum(lower, mu - WIDTH), np.minimum(upper, mu + WIDTH)
+        if not _common(lo, hi):
+            return super().first(lower, upper)
+        self.z, self.w = _grid(float(lo[0]), float(hi[0]))
+        self.dens = np.exp(-0.5 * (self.z - mu[:, None]) ** 2) / math.sqrt(2 * math.pi)
+        self.k = 0
+        return None
 
     def advance(self, lower: float, upper: float) -> None:
         s0, s1, dt, sd = self._step_args()
         mu = self._mean(self.k + 1, s1)
         lo_n, hi_n = np.maximum(lower, mu - WIDTH), np.minimum(upper, mu + WIDTH)
-        lo_o, hi_o = self.z[:, 0], self.z[:, -1]
-        same = all(bool(np.all(x == x[0])) for x in (lo_n, hi_n, lo_o, hi_o))
-        if not same:
+        if self.z.shape[0] != 1 or not _common(lo_n, hi_n):
             return super().advance(lower, upper)
-        z_new, w_new = _simpson(lo_n, hi_n)
+        lo_o, hi_o = float(self.z[0, 0]), float(self.z[0, -1])
+        z_new, w_new = _grid(float(lo_n[0]), float(hi_n[0]))
         alpha, beta = z_new[0] * (s1 / sd), self.z[0] * (s0 / sd)
         ca, cb = 0.5 * (alpha[0] + alpha[-1]), 0.5 * (beta[0] + beta[-1])
         a, b, g = alpha - ca, beta - cb, ca - cb
@@ -67,7 +91,7 @@ class TiltedWalk(_Walk):
         tilt_old = -e[:, None] * b[None, :]
         if not (np.all(np.abs(tilt_new) <= TILT_MAX) and np.all(np.abs(tilt_old) <= TILT_MAX)):
             return super().advance(lower, upper)
-        kern = _kernel((float(lo_o[0]), float(hi_o[0]), float(lo_n[0]), float(hi_n[0]), s0, s1, sd, a.size), a, b, g)
+        kern = _kernel((lo_o, hi_o, float(lo_n[0]), float(hi_n[0]), s0, s1, sd, a.size), a, b, g)
         mass = self.w * self.dens * np.exp(tilt_old)
         self.dens = (mass @ kern.T) * np.exp(tilt_new) * (s1 / (sd * math.sqrt(2 * math.pi)))
         self.z, self.w = z_new, w_new
