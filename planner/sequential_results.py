@@ -37,7 +37,7 @@ from scipy.special import ndtr, stdtrit
 from .designs.build import build_model, builder
 from .designs.sequential import SequentialModel, StratifiedSequentialModel, one_sided_alpha
 from .groupseq.boundaries import boundaries, crossing
-from .groupseq.single import fixed_power_needed, sequential_at
+from .groupseq.single import equivalent_drift, fixed_power_needed, sequential_at
 from .groupseq.stratified import claims_by_look
 from .params import Params
 from .results import DesignResult
@@ -108,8 +108,10 @@ def _single(r: DesignResult, model: SequentialModel, par: Params, n_eval: float,
     else:
         fixed_power = float(np.asarray(model.base.power(np.array([n_eval]), np.array([0]))).reshape(-1)[0])
     maximum = n_eval * u if u is not None else n_eval
-    res = sequential_at(model.plan, a, maximum, fixed_power, r.target_power, units_per_patient=u)
-    res, stop_h1 = model.lookwise_result(res, r.target_power)   # non-proportional hazards: look-wise law
+    h1 = model.lookwise_crossing(a, float(equivalent_drift(a, fixed_power)))   # look-wise law (NPH), else None
+    res = sequential_at(model.plan, a, maximum, fixed_power, r.target_power, units_per_patient=u, h1=h1)
+    if h1 is not None and r.target_power:
+        res = replace(res, inflation_factor=model.lookwise_inflation(a, r.target_power))
     theta = float(np.asarray(model.details["effect_tested"]).reshape(-1)[0])
     base = model.base   # one z test; the cells form's interaction design: its primary population's test
     stat = base.stat if getattr(base, "stat", None) is not None else base.stats[base.primary]
@@ -127,8 +129,7 @@ def _single(r: DesignResult, model: SequentialModel, par: Params, n_eval: float,
     looks = [replace(lk, efficacy_effect=float(e), futility_effect=None if lk.futility_z is None else float(f))
              for lk, e, f in zip(res.looks, eff, fut)]
     b = boundaries(model.plan, a)
-    stops = {h: crossing(b, [d]).stop[0] for h, d in (("h0", 0.0), ("h1", res.drift))}
-    stops["h1"] = stops["h1"] if stop_h1 is None else stop_h1
+    stops = {"h0": crossing(b, [0.0]).stop[0], "h1": crossing(b, [res.drift]).stop[0] if h1 is None else h1.stop[0]}
     return dict(inflation_factor=res.inflation_factor, looks=[lk.to_dict() for lk in looks],
                 expected_h0=res.expected_h0, expected_h1=res.expected_h1, stops=stops)
 

@@ -16,7 +16,8 @@ populations' four statistics form a chain, integrated with one quadrature layer 
 planner/mvn_grid.py; powers moved by ~6e-6, within the quadrature's error). And
 ``scenarios/hrd_ovarian_paola1_interim.json`` again (branch gsone: the look-wise drift search starts
 from a Newton step and stops at 1e-11 relative, its recursion reuses a drift-free kernel, and the
-look times are solved for all looks at once in closed form; largest change 2.5e-13 relative, a look time).
+look times are solved for all looks at once in closed form; largest change 1.3e-12 relative, a look
+time and the patients accrued by then; sizes, powers and probabilities ≤ 2e-15).
 """
 
 from __future__ import annotations
