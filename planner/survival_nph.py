@@ -438,22 +438,23 @@ def design_look_times(par, name: str, opts, n_patients: float, events) -> list[f
     cells = _look_cells(par, name, opts)
     if cells is None:
         return None
-    d = np.asarray(events, dtype=float)
+    d = np.asarray(events, dtype=float).reshape(-1)
     n = float(n_patients)
-    end = float(par.accrual_time + par.follow_up_time)
     if par.piecewise is None:
+        end = float(par.accrual_time + par.follow_up_time)
         total, rate = exponential_events(par, cells)
         at_end = n * float(total(end))
         # on x = τ/(a + f): the bracket search starts at [0, 1], where every look before the end lies
-        times = end * calendar_time(np.where(d < at_end, d, 0.0), lambda x: n * total(x * end),
-                                    lambda x: n * end * rate(x * end))
+        solve = lambda x: end * calendar_time(x, lambda y: n * total(y * end), lambda y: n * end * rate(y * end))  # noqa: E731
     else:
         models = [(w, scaled_model(*par.piecewise[which], float(np.ravel(par.subgroup(which)["hazard_ratio"])[0])), ta, tb)
                   for w, which, ta, tb in cells]
         setting = _lookwise_setting(par)
         end = float(setting.analysis_time)
         at_end = float(logrank_moments(models, setting, np.array(end)).events) * n
-        times = analysis_time(models, setting, d, n)
+        solve = lambda x: analysis_time(models, setting, x, n)  # noqa: E731
     late = d >= at_end * (1 - 1e-9)
-    times = np.where(late, np.where(d <= at_end * (1 + 1e-6), end, np.nan), times)
+    times = np.where(d <= at_end * (1 + 1e-6), end, np.nan)
+    if not late.all():
+        times[~late] = solve(d[~late])
     return [float(x) if np.isfinite(x) else math.nan for x in np.ravel(times)]
