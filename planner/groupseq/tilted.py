@@ -39,13 +39,31 @@ def _kernel(key: tuple, a: np.ndarray, b: np.ndarray, g: float) -> np.ndarray:
     k = _KERNELS.get(key)
     if k is None:
         y = a[:, None] - b[None, :] + g
-        k = _KERNELS[key] = np.exp(-0.5 * y * y)
+        k = np.exp(-0.5 * y * y)
         k.flags.writeable = False
-        while len(_KERNELS) > _KERNELS_SIZE:
-            _KERNELS.popitem(last=False)
+        keep(_KERNELS, key, k, _KERNELS_SIZE)
     else:
-        _KERNELS.move_to_end(key)
+        touch(_KERNELS, key)
     return k
+
+
+def keep(cache: OrderedDict, key, value, size: int) -> None:
+    """Store ``value`` in the bounded ``cache``, the least recently used entries dropped (a
+    concurrent drop by another thread is harmless)."""
+    cache[key] = value
+    while len(cache) > size:
+        try:
+            cache.popitem(last=False)
+        except KeyError:
+            break
+
+
+def touch(cache: OrderedDict, key) -> None:
+    """Mark ``key`` as recently used (gone already: nothing to do)."""
+    try:
+        cache.move_to_end(key)
+    except KeyError:
+        pass
 
 
 @lru_cache(maxsize=64)

@@ -40,7 +40,7 @@ from scipy.special import ndtr, ndtri
 
 from ..groupseq.boundaries import _CHUNK, CAP, Boundaries, Crossing, _Walk, drift_for_power
 from ..groupseq.stratified import joint_from_information
-from ..groupseq.tilted import TiltedWalk
+from ..groupseq.tilted import TiltedWalk, keep, touch
 from .events import calendar_time
 from .logrank import PiecewiseCell, SurvivalSetting, analysis_time, logrank_moments
 from .model import PiecewiseSurvival, PiecewiseSurvivalPoints
@@ -251,11 +251,10 @@ def drift_for_power_at(b: Boundaries, power: float, factors: np.ndarray) -> np.n
     key = (b.plan, b.alpha, float(power), f.shape, f.tobytes())
     hit = _DRIFTS.get(key)
     if hit is None:
-        hit = _DRIFTS[key] = _drift_search(b, power, f)
-        while len(_DRIFTS) > _DRIFTS_SIZE:
-            _DRIFTS.popitem(last=False)
+        hit = _drift_search(b, power, f)
+        keep(_DRIFTS, key, hit, _DRIFTS_SIZE)
     else:
-        _DRIFTS.move_to_end(key)
+        touch(_DRIFTS, key)
     return hit.copy()
 
 
