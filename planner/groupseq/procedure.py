@@ -232,11 +232,12 @@ def _merge(dens: dict, flags: tuple, rule: Rule, k: int) -> dict:
     return out
 
 
-def run(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
+def run(law: G.Law, lam: np.ndarray, rule: Rule, last_claims: bool = False) -> dict[str, np.ndarray]:
     """Per point (rows of ``lam`` (P, 2)) and look: claims by the look and stopping there.
 
     Returns arrays (P, K): ``overall``, ``subgroup``, ``either``, ``both`` (claim made by look k)
-    and ``stop`` (the trial stops at look k).
+    and ``stop`` (the trial stops at look k). ``last_claims``: only the claims at the last look
+    are right (:func:`sums_at`'s; the same numbers there, about half the tilting).
     """
     k_max = law.k_max
     idx = G.lattice_index(law, lam)
@@ -244,7 +245,7 @@ def run(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
     key = law.key()
     for node in unique_rows(idx)[0]:
         sel = np.flatnonzero((idx == node).all(axis=1))
-        sums[:, sel] = sums_at(law, key, lam[sel], rule, (int(node[0]), int(node[1])))
+        sums[:, sel] = sums_at(law, key, lam[sel], rule, (int(node[0]), int(node[1])), last_claims)
     return finish(sums)
 
 

@@ -350,6 +350,9 @@ def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...
     bounds = np.stack([np.broadcast_to(np.full(k, -math.inf) if getattr(bd, n) is None else getattr(bd, n),
                                        lead + (k,)).reshape(-1, k) for n in NAMES], axis=1)      # (P, 6, K)
     kk = k if look is None else 1
+    if mean.shape[0] == 1:   # one point (a comparison, a root search's step): no grouping
+        res = _one_point(mean, cov[0], bounds[0], stop_when, want, own)
+        return {name: res[name].reshape(lead + (kk,)) for name in outputs}
     out = {name: np.empty((mean.shape[0], kk)) for name in outputs}
     _, first, inverse = unique_rows(np.round(cov.reshape(cov.shape[0], -1), 12))
     scale, cum = G.laws_from_cov(cov[first])
@@ -370,6 +373,33 @@ def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...
         for name in outputs:
             out[name][rest] = res[name]
     return {name: v.reshape(lead + (kk,)) for name, v in out.items()}
+
+
+def _one_point(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_when: str, want: tuple,
+               own: bool) -> dict[str, np.ndarray]:
+    """:func:`_claims` of one point (mean (1, 2K), cov (2K, 2K), bounds (6, K)), (1, K or 1) each:
+    the same steps and numbers as the grouped path of :func:`_grid_claims` with one structure
+    (its score law cached per covariance, :func:`_law_of`; the masses of the last look only when
+    only its claims are asked for, :func:`.procedure.run`'s ``last_claims``)."""
+    law = _law_of(cov.tobytes(), cov.shape[0])
+    lam = _drift(law, mean, check=True)   # means follow the law's information
+    rule = _rule(bounds, stop_when)
+    z = (mean / np.sqrt(np.diagonal(cov))).reshape(1, -1, 2)
+    if _far(z, bounds[None])[0]:
+        res = P.certain(z[0], rule)
+        if res is not None:
+            return {name: res[name][want[1]][None] for name in want[0]}
+    if own:
+        return _pick(P.run_own(law, lam, rule), want)
+    last = want[1] != slice(None) and list(want[1]) == [law.k_max - 1] and "stop" not in want[0]
+    return _pick(P.run(law, lam, rule, last_claims=last), want)
+
+
+@lru_cache(maxsize=256)
+def _law_of(cov: bytes, size: int) -> G.Law:
+    """The score law of a (2K, 2K) covariance given by its bytes (:func:`.grid2d.laws_from_cov`)."""
+    scale, cum = G.laws_from_cov(np.frombuffer(cov).reshape(1, size, size))
+    return G.Law(scale[0], cum[0])
 
 
 def _pick(res: dict, want: tuple) -> dict:
