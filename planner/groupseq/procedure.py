@@ -241,8 +241,10 @@ def run(law: G.Law, lam: np.ndarray, rule: Rule, last_claims: bool = False) -> d
     """
     k_max = law.k_max
     idx = G.lattice_index(law, lam)
-    sums = np.zeros((7, lam.shape[0], k_max))
     key = law.key()
+    if lam.shape[0] == 1:   # one point: its reference
+        return finish(sums_at(law, key, lam, rule, (int(idx[0, 0]), int(idx[0, 1])), last_claims))
+    sums = np.zeros((7, lam.shape[0], k_max))
     for node in unique_rows(idx)[0]:
         sel = np.flatnonzero((idx == node).all(axis=1))
         sums[:, sel] = sums_at(law, key, lam[sel], rule, (int(node[0]), int(node[1])), last_claims)

@@ -345,14 +345,16 @@ def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...
     mean = np.asarray(mean, float)
     k = bd.a.shape[-1]
     lead = np.broadcast_shapes(mean.shape[:-1], np.shape(cov)[:-2], bd.a.shape[:-1])
+    kk = k if look is None else 1
+    if math.prod(lead) == 1:   # one point (a comparison, a root search's step): no grouping
+        bounds = np.array([np.full(k, -math.inf) if getattr(bd, n) is None else np.reshape(getattr(bd, n), k)
+                           for n in NAMES], dtype=float)
+        res = _one_point(mean.reshape(1, 2 * k), np.asarray(cov, float).reshape(2 * k, 2 * k), bounds, stop_when, want, own)
+        return {name: res[name].reshape(lead + (kk,)) for name in outputs}
     mean = np.broadcast_to(mean, lead + mean.shape[-1:]).reshape(-1, 2 * k)
     cov = np.broadcast_to(np.asarray(cov, float), lead + np.shape(cov)[-2:]).reshape(-1, 2 * k, 2 * k)
     bounds = np.stack([np.broadcast_to(np.full(k, -math.inf) if getattr(bd, n) is None else getattr(bd, n),
                                        lead + (k,)).reshape(-1, k) for n in NAMES], axis=1)      # (P, 6, K)
-    kk = k if look is None else 1
-    if mean.shape[0] == 1:   # one point (a comparison, a root search's step): no grouping
-        res = _one_point(mean, cov[0], bounds[0], stop_when, want, own)
-        return {name: res[name].reshape(lead + (kk,)) for name in outputs}
     out = {name: np.empty((mean.shape[0], kk)) for name in outputs}
     _, first, inverse = unique_rows(np.round(cov.reshape(cov.shape[0], -1), 12))
     scale, cum = G.laws_from_cov(cov[first])
@@ -408,7 +410,7 @@ def _pick(res: dict, want: tuple) -> dict:
 
 
 def _rule(bounds: np.ndarray, stop_when: str) -> P.Rule:
-    return P.Rule(*(tuple(float(x) for x in row) for row in bounds), stop_when)
+    return P.Rule(*(tuple(row) for row in np.asarray(bounds, dtype=float).tolist()), stop_when)
 
 
 def _far(z: np.ndarray, bounds: np.ndarray) -> np.ndarray:
