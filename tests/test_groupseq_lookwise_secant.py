@@ -71,3 +71,16 @@ def test_one_point_path_equals_grouped_path(three):
             grouped = S._grid_claims(flat_mean, joint.cov1.reshape(1, 2 * k, 2 * k), bounds, "both", want)
             for name in outputs:
                 assert np.array_equal(fast[name].reshape(-1), grouped[name].reshape(-1)), (n, look, name)
+
+
+def test_no_benefit_overall_is_infeasible_not_an_error():
+    """IPASS (HR 0.48 in B+, 2.85 in B−) sized for the overall claim: no benefit in F, with looks
+    as without (the bracketing search raised a ValueError on an empty set of points)."""
+    from planner.compute import compute_design  # noqa: PLC0415
+
+    d = json.loads((EXAMPLE.parent / "egfr_nsclc_ipass.json").read_text(encoding="utf-8"))
+    d["designs"] = {"stratified": {"size_for": "overall"}}
+    fixed = compute_design(scenario_from_dict(d), "stratified")
+    d["interim"] = {"information_rates": [0.5, 1.0], "efficacy": "obrien_fleming"}
+    looks = compute_design(scenario_from_dict(d), "stratified")
+    assert not fixed.feasible and not looks.feasible and looks.message == fixed.message
