@@ -174,7 +174,10 @@ class StratifiedSequentialModel(DesignModel):
     def solve_size(self, target: float, allocation_ratio: float) -> np.ndarray:
         """N for ``target`` power of the primary claim (:mod:`planner.groupseq.sizing`: one grid
         recursion per point, or per node of a curve, from the guess fixed N × the plan's one-test
-        inflation factor); points it does not settle by the general root search of :mod:`planner.solve`."""
+        inflation factor); points it does not settle by the general root search of :mod:`planner.solve`.
+        Under the look-wise law (``look_factors``) a curve by :func:`planner.groupseq.lookwise_curve.size_curve`,
+        else each point by the secant of :func:`planner.piecewise.lookwise.solve_near` from the same
+        rough N (4–6 evaluations of the power, each its own structure)."""
         from ..solve import N_MAX, n_min, solve_points  # noqa: PLC0415
 
         if self.look_factors is not None:   # bounds move with N on the plan's law: a secant from a rough N
