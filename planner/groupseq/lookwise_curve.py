@@ -29,6 +29,7 @@ from scipy.special import ndtri
 
 from . import curve as C
 from .sizing import N_TOL, _first_scale
+from .stratified import NAMES, ClosedBounds, claim_probabilities
 
 #: the secant at a node stops after a step below this (relative, in √N; also its first, Newton step from
 #: the start with the slope (z_β + 2)/√N): the error of the returned iterate is ≪ the step (superlinear
@@ -39,17 +40,26 @@ NODE_STEP_TOL = 1e-4
 
 class _Nodes:
     """The model restricted to some of its points (flat indices ``at``): what
-    :func:`planner.solve.solve_smooth` asks of a model."""
+    :func:`planner.solve.solve_smooth` asks of a model. The claims are the model's
+    (:meth:`planner.designs.sequential.StratifiedSequentialModel.claims`, own drift) on the curve's
+    bounds ``bd`` (all points; over prevalence interpolated in ρ₀, within 1e-5 of direct solution:
+    :func:`.stratified.bounds_for`) instead of the bounds of each root-search step's nodes, which
+    were solved anew at every node's ρ₀ (a closed-test bound solve per node on a first call)."""
 
-    def __init__(self, model, at: np.ndarray):
-        self.model, self.at = model, np.asarray(at, dtype=int)
+    def __init__(self, model, at: np.ndarray, bd: ClosedBounds):
+        self.model, self.at, self.bd = model, np.asarray(at, dtype=int), bd
         self.size, self.shape = self.at.size, (self.at.size,)
 
     def feasible(self) -> np.ndarray:
         return self.model.feasible().reshape(-1)[self.at]
 
     def power(self, n, idx=slice(None)) -> np.ndarray:
-        return self.model.claims(n, self.at[idx], own=True)[self.model.primary]   # each node at its own drift
+        at = self.at[idx]
+        joint = self.model.joint(at)
+        bd = ClosedBounds(*(None if getattr(self.bd, f) is None else np.asarray(getattr(self.bd, f))[at] for f in NAMES))
+        mean = joint.mean_per_sqrt_n * np.sqrt(np.asarray(n, dtype=float))[:, None]
+        bd = self.model.lookwise_bounds(bd, mean, at)
+        return claim_probabilities(mean, joint.cov1, bd, own=True)[self.model.primary]   # each node at its own drift
 
 
 def size_curve(model, target: float, allocation_ratio: float, guess: np.ndarray) -> np.ndarray | None:
@@ -79,7 +89,7 @@ def size_curve(model, target: float, allocation_ratio: float, guess: np.ndarray)
         root = np.sqrt(g[nodes])
         if "n" in hint:   # a finer level starts from the coarser level's interpolant (closer than the guess)
             root = np.where(np.isfinite(hint["n"]), np.exp(0.5 * hint["n"]), root)
-        n = solve_smooth(_Nodes(model, nodes), target, allocation_ratio, root, (zt + 2.0) / root, step_tol=NODE_STEP_TOL, first=True)
+        n = solve_smooth(_Nodes(model, nodes, bd), target, allocation_ratio, root, (zt + 2.0) / root, step_tol=NODE_STEP_TOL, first=True)
         return [{"n": np.array(v)} for v in np.log(n).tolist()]
 
     res = C.nested(feats, None, _first_scale, N_TOL, many=solved)
