@@ -140,24 +140,24 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
             while levels:
                 degree = levels.pop(0)
                 if degree is None:   # a piece of a few structures: every one is a node (exact)
-                    rounds.append((lo, hi, sp, levels, np.arange(hi - lo), np.arange(hi - lo)))
+                    rounds.append((lo, hi, sp, levels, np.arange(hi - lo), np.arange(hi - lo), np.arange(hi - lo)))
                     break
                 nodes, coarse = _nodes(sp, degree), _nodes(sp, degree // 2)
                 if min(nodes.size / (degree + 1), coarse.size / (degree // 2 + 1)) < MIN_DISTINCT or not np.isin(coarse, nodes).all():
                     return None
                 if np.abs(barycentric(sp[nodes], sp) @ f[lo:hi][nodes] - f[lo:hi]).max() <= FEATURE_TOL:
-                    rounds.append((lo, hi, sp, levels, nodes, coarse))
+                    rounds.append((lo, hi, sp, levels, nodes, coarse, _nodes(sp, degree // 4)))
                     break
             else:
                 return None
         _evaluate(done, rounds, evaluate, many)
         todo = []
-        for lo, hi, sp, levels, nodes, coarse in rounds:
+        for lo, hi, sp, levels, nodes, coarse, _ in rounds:
             sel = np.flatnonzero((at >= lo) & (at < hi))
             x = sp[at[sel] - lo]
             c_fine, c_rough = barycentric(sp[nodes], x), barycentric(sp[coarse], x)
             est, res = 0.0, {}
-            for name in done[int(nodes[0]) + lo]:
+            for name in (n for n in done[int(nodes[0]) + lo] if not n.startswith("_")):   # "_x": a hint only
                 def at_nodes(idx, name=name, lo=lo, sel=sel):
                     y = np.stack([done[int(g) + lo][name] for g in idx])
                     return y[:, sel] if pointwise and sel.size < at.size else y
@@ -226,18 +226,18 @@ def _kink(s: np.ndarray, f: np.ndarray) -> int | None:
 
 def _evaluate(done: dict, rounds: list, evaluate, many) -> None:
     """Evaluate the new nodes of every piece's round (global indices). With ``many``: together,
-    in two stages — the nodes of each piece's coarse set, then the others with the hint of the
-    nodes evaluated so far on their piece (a first level's other half starts from the coarse
-    interpolant: a root search at a curve's nodes then needs ~1 step there instead of ~3)."""
+    in three stages — the nodes of each piece's Chebyshev points of a quarter of its degree, then
+    of half of it, then the others, each with the hint of the nodes evaluated before on its
+    piece (a root search at a curve's nodes then needs ~3, ~2 and ~1 steps)."""
     if many is None:
-        for lo, _, _, _, nodes, _ in rounds:
+        for lo, _, _, _, nodes, *_ in rounds:
             for g in nodes:
                 if int(g) + lo not in done:
                     done[int(g) + lo] = evaluate(int(g) + lo)
         return
-    for stage in ("coarse", "rest"):
-        idx = np.array([int(g) + lo for lo, _, _, _, nodes, coarse in rounds for g in nodes
-                        if int(g) + lo not in done and (stage == "rest" or g in coarse)], dtype=int)
+    for stage in range(3):
+        idx = np.array([int(g) + lo for lo, _, _, _, nodes, coarse, quarter in rounds for g in nodes
+                        if int(g) + lo not in done and (stage == 2 or g in (quarter, coarse)[stage])], dtype=int)
         if idx.size == 0:
             continue
         hint: dict[str, np.ndarray] = {}

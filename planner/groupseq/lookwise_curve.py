@@ -85,12 +85,12 @@ def size_curve(model, target: float, allocation_ratio: float, guess: np.ndarray)
     feats = np.concatenate([corr, bounds[:, np.isfinite(bounds[0])], factors, mean], axis=1)
     zt = float(ndtri(target))
 
-    def solved(nodes: np.ndarray, hint: dict) -> list:   # log N of several nodes at once
+    def solved(nodes: np.ndarray, hint: dict) -> list:   # log N of several nodes at once; "_r": log(N / guess), a hint
         root = np.sqrt(g[nodes])
-        if "n" in hint:   # a finer level starts from the coarser level's interpolant (closer than the guess)
-            root = np.where(np.isfinite(hint["n"]), np.exp(0.5 * hint["n"]), root)
+        if "_r" in hint:   # later nodes start from the interpolant of the nodes solved before (N / guess is smooth)
+            root = np.where(np.isfinite(hint["_r"]), root * np.exp(0.5 * hint["_r"]), root)
         n = solve_smooth(_Nodes(model, nodes, bd), target, allocation_ratio, root, (zt + 2.0) / root, step_tol=NODE_STEP_TOL, first=True)
-        return [{"n": np.array(v)} for v in np.log(n).tolist()]
+        return [{"n": np.array(v), "_r": np.array(v - w)} for v, w in zip(np.log(n).tolist(), np.log(g[nodes]).tolist(), strict=True)]
 
     res = C.nested(feats, None, _first_scale, N_TOL, many=solved)
     if res is None or not np.all(np.isfinite(res["n"])):
