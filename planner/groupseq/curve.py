@@ -20,8 +20,8 @@ Here the claims are computed exactly at a few *node* structures and interpolated
 * Checks, each falling back to the direct computation (one recursion per structure): the
   features themselves must be reproduced by the same interpolation within :data:`FEATURE_TOL`
   (the structures do lie on one smooth curve: a grid over two inputs, or points in random
-  order, fail at every degree; bounds interpolated in ρ₀ by a cubic spline, as over prevalence
-  with three looks, are reproduced only at degree 24: that degree is then tried), and the
+  order, fail at every degree; features that are not reproduced at degree 12 may be at 24:
+  that degree is then tried; a curve through a kink is split first, see "Kinks"), and the
   outputs interpolated from every second node must agree with those from all nodes within
   :data:`TOL` — on the outputs asked for only (claim powers at the last look need fewer nodes
   than every look's stopping probabilities). That difference is essentially the error of the coarser
