@@ -295,6 +295,10 @@ class AssuranceView(QWidget):
         text = (f"<b>Assurance</b> — the expected power over {first.draws:,} prior draws (seed {first.seed}) of: "
                 f"{lines}. P(power &gt; {first.power_threshold:.0%}) is the share of draws reaching "
                 f"{first.power_threshold:.0%} power.")
+        simulated = results.get("adaptive")
+        if simulated is not None and simulated.assurance is not None:
+            text += (f" {simulated.label}: simulated, {simulated.trials_per_draw:,} trials under each of the first "
+                     f"{simulated.draws:,} draws (MC SE {simulated.assurance_se:.3f}).")
         if skipped:
             text += " Not shown (no planned size): " + ", ".join(skipped) + "."
         self.summary.setText(text)
