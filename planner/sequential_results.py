@@ -21,7 +21,8 @@ hazard ratio), ``reject_probability`` (under H1, that look alone) and ``stop_pro
   bounds are non-binding there and ignored by the claim powers.
 * Survival look times: the calendar time τ at which the expected events
   D(τ) = N·min(τ, a)/a·u(accrual min(τ, a), follow-up max(τ − a, 0)) reach the look's events,
-  u the design's events per patient (the same cells, hazards and dropout as its size).
+  u the design's events per patient (the same cells, hazards and dropout as its size), all looks
+  at once (:func:`look_times`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from scipy.special import ndtr, stdtrit
 from .designs.build import build_model, builder
 from .designs.sequential import SequentialModel, StratifiedSequentialModel, one_sided_alpha
 from .groupseq.boundaries import boundaries, crossing
-from .groupseq.single import fixed_power_needed, sequential_at
+from .groupseq.single import equivalent_drift, fixed_power_needed, sequential_at
 from .groupseq.stratified import claims_by_look
 from .params import Params
 from .results import DesignResult
@@ -67,7 +68,21 @@ def _events_per_patient(name: str, par: Params, opts: FixedDesignOptions, tau: f
 
 
 def look_times(name: str, par: Params, opts: FixedDesignOptions, n: float, events: list[float]) -> list[float]:
-    """Calendar times at which the design's expected events reach ``events`` (NaN: never)."""
+    """Calendar times at which the design's expected events reach ``events`` (NaN: never): all
+    looks at once from the cells of the design's analysis population
+    (:func:`planner.survival_nph.design_look_times`: closed form for exponential subgroups, the
+    piecewise engine's exact integration otherwise; each cell with its treated fraction, so the
+    strategy design's test-negatives on control too); a design without such cells by
+    :func:`look_times_by_model`."""
+    from .survival_nph import design_look_times  # noqa: PLC0415
+
+    times = design_look_times(par, name, opts, n, events)
+    return look_times_by_model(name, par, opts, n, events) if times is None else times
+
+
+def look_times_by_model(name: str, par: Params, opts: FixedDesignOptions, n: float, events: list[float]) -> list[float]:
+    """:func:`look_times` by a root search per look on :func:`_events_function` (each step builds
+    the design's model at the truncated accrual and follow-up: exponential subgroups only)."""
     end = par.accrual_time + par.follow_up_time
     per_patient = _events_function(name, par, opts)
     total = n * per_patient(end)
@@ -93,8 +108,10 @@ def _single(r: DesignResult, model: SequentialModel, par: Params, n_eval: float,
     else:
         fixed_power = float(np.asarray(model.base.power(np.array([n_eval]), np.array([0]))).reshape(-1)[0])
     maximum = n_eval * u if u is not None else n_eval
-    res = sequential_at(model.plan, a, maximum, fixed_power, r.target_power, units_per_patient=u)
-    res, stop_h1 = model.lookwise_result(res, r.target_power)   # non-proportional hazards: look-wise law
+    h1 = model.lookwise_crossing(a, float(equivalent_drift(a, fixed_power)))   # look-wise law (NPH), else None
+    res = sequential_at(model.plan, a, maximum, fixed_power, r.target_power, units_per_patient=u, h1=h1)
+    if h1 is not None and r.target_power:
+        res = replace(res, inflation_factor=model.lookwise_inflation(a, r.target_power))
     theta = float(np.asarray(model.details["effect_tested"]).reshape(-1)[0])
     base = model.base   # one z test; the cells form's interaction design: its primary population's test
     stat = base.stat if getattr(base, "stat", None) is not None else base.stats[base.primary]
@@ -112,8 +129,7 @@ def _single(r: DesignResult, model: SequentialModel, par: Params, n_eval: float,
     looks = [replace(lk, efficacy_effect=float(e), futility_effect=None if lk.futility_z is None else float(f))
              for lk, e, f in zip(res.looks, eff, fut)]
     b = boundaries(model.plan, a)
-    stops = {h: crossing(b, [d]).stop[0] for h, d in (("h0", 0.0), ("h1", res.drift))}
-    stops["h1"] = stops["h1"] if stop_h1 is None else stop_h1
+    stops = {"h0": crossing(b, [0.0]).stop[0], "h1": crossing(b, [res.drift]).stop[0] if h1 is None else h1.stop[0]}
     return dict(inflation_factor=res.inflation_factor, looks=[lk.to_dict() for lk in looks],
                 expected_h0=res.expected_h0, expected_h1=res.expected_h1, stops=stops)
 
@@ -190,12 +206,7 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
     looks = out["looks"]
     if surv:
         fields["expected_events_h0"], fields["expected_events_h1"] = out["expected_h0"], out["expected_h1"]
-        if par.piecewise is not None and r.design != "strategy":   # piecewise: the exact integration
-            from .survival_nph import piecewise_look_times  # noqa: PLC0415
-
-            times = piecewise_look_times(par, r.design, n_total, [lk["events"] for lk in looks])
-        else:  # (computed only when used: each root-search step builds a design model)
-            times = look_times(r.design, par, opts, n_total, [lk["events"] for lk in looks])
+        times = look_times(r.design, par, opts, n_total, [lk["events"] for lk in looks])
         a = par.accrual_time
         for lk, tm in zip(looks, times):
             lk["time"] = tm if math.isfinite(tm) else None

@@ -378,14 +378,83 @@ def _null_shift(par, name: str) -> float:
     return math.log(float(par.null_effect))
 
 
-def piecewise_look_times(par, name: str, n_patients: float, events) -> list[float]:
-    """Calendar times at which design ``name``'s ``n_patients`` reach ``events`` (exact
-    integration of the piecewise model, :func:`planner.piecewise.logrank.analysis_time`; NaN: never)."""
+def _look_cells(par, name: str, opts) -> list | None:
+    """Scalar cells (share of the design's randomized patients, outcome group, t_a, t_b) whose
+    events time design ``name``'s looks (:func:`_statistics`; the stratified design: everyone),
+    None for a design without them (K populations)."""
+    spec = _statistics(par, "all_comers" if name == "stratified" else name, opts)
+    if spec is None:
+        return None
+    cells = [(float(np.ravel(w)[0]), which, float(ta), float(tb)) for w, which, ta, tb in spec[0]]
+    total = sum(w for w, _, _, _ in cells)
+    return [(w / total, which, ta, tb) for w, which, ta, tb in cells] if total > 0 else None
+
+
+def exponential_events(par, cells: list):
+    """(D(τ), D′(τ)) per patient randomized of exponential ``cells`` (uniform accrual over [0, a],
+    exponential dropout η; a cell's control-hazard share w(p(1 − t_a) + (1 − p)(1 − t_b)) at λ, its
+    treated share at λ·HR): with m = min(τ, a), μ = λ + η,
+
+        D(τ) = (1/a) Σ_c w_c λ_c/μ_c [m − (e^{−μ_c(τ − m)} − e^{−μ_c τ})/μ_c]
+
+    (:mod:`planner.groupseq.timing`; at τ = a + f it is Σ_c w_c P_c(event) of
+    :func:`planner.survival.event_probability`, the design's events per patient), vectorized over τ."""
+    p, a, eta = par.p, float(par.accrual_time), float(par.dropout_hazard)
+    share, lam = [], []
+    for w, which, ta, tb in cells:
+        g = par.subgroup(which)
+        h = float(np.ravel(hazard_from_median(g["control_median"]))[0])
+        hr = float(np.ravel(g["hazard_ratio"])[0])
+        share += [w * (p * (1 - ta) + (1 - p) * (1 - tb)), w * (p * ta + (1 - p) * tb)]
+        lam += [h, h * hr]
+    s, lam = np.asarray(share), np.asarray(lam)
+    mu = lam + eta
+    c = s * lam / mu / a
+
+    def total(tau):
+        t = np.asarray(tau, dtype=float)[..., None]
+        m = np.minimum(t, a)
+        return np.sum(c * (m + np.exp(-mu * (t - m)) * np.expm1(-mu * m) / mu), axis=-1)
+
+    def rate(tau):
+        t = np.asarray(tau, dtype=float)[..., None]
+        return np.sum(c * np.where(t < a, -np.expm1(-mu * t), np.exp(-mu * (t - a)) * -np.expm1(-mu * a)), axis=-1)
+
+    return total, rate
+
+
+def design_look_times(par, name: str, opts, n_patients: float, events) -> list[float] | None:
+    """Calendar times at which design ``name``'s ``n_patients`` reach ``events`` (NaN: never), from
+    the cells of its analysis population with each cell's treated fraction (:func:`_look_cells`):
+    exponential subgroups in closed form (:func:`exponential_events`), piecewise ones by the
+    engine's exact integration (:func:`planner.piecewise.logrank.analysis_time`); the root by
+    :func:`planner.piecewise.events.calendar_time` (safeguarded Newton, to 1e-11 of the events),
+    all looks at once. As the per-look search it replaces, a target within 1e-9 of the events at
+    the planned analysis a + f is that time (beyond them by more than 1e-6: NaN). None where the
+    design has no such cells."""
+    from .piecewise.events import calendar_time
     from .piecewise.logrank import analysis_time
 
-    pops = _design_populations(par, name)
-    cells = pops.get("average_hazard_ratio") or _design_populations(par, "all_comers")["average_hazard_ratio"]
-    scalar = [(float(np.ravel(w)[0]), m, ta, tb) for w, m, ta, tb in _cells_at(par, cells, ((), ()))]
-    setting = replace(par.survival_setting, allocation_ratio=par.allocation_ratio)
-    times = analysis_time(scalar, setting, np.asarray(events, dtype=float), float(n_patients))
+    cells = _look_cells(par, name, opts)
+    if cells is None:
+        return None
+    d = np.asarray(events, dtype=float).reshape(-1)
+    n = float(n_patients)
+    if par.piecewise is None:
+        end = float(par.accrual_time + par.follow_up_time)
+        total, rate = exponential_events(par, cells)
+        at_end = n * float(total(end))
+        # on x = τ/(a + f): the bracket search starts at [0, 1], where every look before the end lies
+        solve = lambda x: end * calendar_time(x, lambda y: n * total(y * end), lambda y: n * end * rate(y * end))  # noqa: E731
+    else:
+        models = [(w, scaled_model(*par.piecewise[which], float(np.ravel(par.subgroup(which)["hazard_ratio"])[0])), ta, tb)
+                  for w, which, ta, tb in cells]
+        setting = _lookwise_setting(par)
+        end = float(setting.analysis_time)
+        at_end = float(logrank_moments(models, setting, np.array(end)).events) * n
+        solve = lambda x: analysis_time(models, setting, x, n)  # noqa: E731
+    late = d >= at_end * (1 - 1e-9)
+    times = np.where(d <= at_end * (1 + 1e-6), end, np.nan)
+    if not late.all():
+        times[~late] = solve(d[~late])
     return [float(x) if np.isfinite(x) else math.nan for x in np.ravel(times)]

@@ -28,10 +28,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtri
 
-from ..groupseq.boundaries import boundaries, expected_fraction
+from ..groupseq.boundaries import Crossing, boundaries
 from ..groupseq.plan import InterimPlan
 from ..groupseq.rows import unique_rows
-from ..groupseq.single import SequentialResult, equivalent_drift, inflation, sequential_power
+from ..groupseq.single import equivalent_drift, inflation, sequential_power
 from ..groupseq.sizing import solve_size, solve_size_curve
 from ..groupseq.stratified import ClosedBounds, bounds_for, claim_probabilities, joint_from_fixed
 from ..piecewise.lookwise import crossing_at_means, drift_for_power_at, power_at_factors
@@ -84,23 +84,18 @@ class SequentialModel(DesignModel):
         z = float(-ndtri(a) - ndtri(1.0 - target))
         return (d**2 / z**2).reshape(self.shape)
 
-    def lookwise_result(self, res: SequentialResult, target: float | None) -> tuple[SequentialResult, np.ndarray | None]:
-        """``res`` (the plan at its maximum, drift ``res.drift``) with the look-wise law's per-look
-        H1 rejection, futility and stopping probabilities, power and H1 expected size, and the
-        H1 stopping probabilities per look (None and ``res`` itself without look factors)."""
+    def lookwise_crossing(self, alpha: float, drift: float) -> Crossing | None:
+        """The look-wise law's per-look H1 rejection and futility probabilities (one row, the first
+        point) at final drift ``drift``: E Z_k = drift·factor_k·√t_k (None without look factors)."""
         if self.look_factors is None:
-            return res, None
-        b = boundaries(self.plan, res.alpha)
-        c = crossing_at_means(b, res.drift * self.factors()[:1] * np.sqrt(b.t))
-        last = len(res.looks) - 1
-        looks = tuple(replace(lk, reject_probability=float(c.reject[0, k]), stop_probability=float(c.stop[0, k]),
-                              futility_probability=float(c.futility[0, k]) if k < last else 0.0)
-                      for k, lk in enumerate(res.looks))
-        infl = res.inflation_factor
-        if target:   # (δ*/(z_α + z_β))² as in size_inflation
-            infl = float(drift_for_power_at(b, target, self.factors()[:1])[0] ** 2 / (-ndtri(res.alpha) - ndtri(1.0 - target)) ** 2)
-        return replace(res, looks=looks, power=float(c.power[0]), inflation_factor=infl,
-                       expected_h1=float(expected_fraction(b, c)[0] * res.maximum)), c.stop[0]
+            return None
+        b = boundaries(self.plan, alpha)
+        return crossing_at_means(b, drift * self.factors()[:1] * np.sqrt(b.t))
+
+    def lookwise_inflation(self, alpha: float, target: float) -> float:
+        """(δ*/(z_α + z_β))² of the first point, as :meth:`size_inflation` (the same memoised search)."""
+        d = drift_for_power_at(boundaries(self.plan, alpha), target, self.factors()[:1])[0]
+        return float(d**2 / (-ndtri(alpha) - ndtri(1.0 - target)) ** 2)
 
 
 @dataclass(frozen=True)

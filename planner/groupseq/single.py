@@ -32,6 +32,7 @@ from scipy.special import ndtr, ndtri
 
 from .boundaries import (
     Boundaries,
+    Crossing,
     boundaries,
     crossing,
     drift_for_power,
@@ -146,8 +147,8 @@ def inflation(plan: InterimPlan, alpha: float, power: float) -> float:
     return drift_for_power(b, power) ** 2 / z**2
 
 
-def _looks(b: Boundaries, maximum: float, delta: float, units_per_patient: float | None) -> tuple[list, float, float]:
-    c = crossing(b, [delta])
+def _looks(b: Boundaries, maximum: float, c: Crossing, units_per_patient: float | None) -> tuple[list, float, float]:
+    """Each look's size, bounds and H1 probabilities (crossing ``c``, one row) and the H0/H1 expected sizes."""
     c0 = crossing(b, [0.0])
     t = b.t
     fut = list(b.futility_z)
@@ -182,19 +183,26 @@ def sequential_size(plan: InterimPlan, alpha: float, fixed_size: float, power: f
     delta = drift_for_power(b, power)
     infl = inflation(plan, alpha, power)
     maximum = float(fixed_size) * infl
-    looks, e0, e1 = _looks(b, maximum, delta, units_per_patient)
+    looks, e0, e1 = _looks(b, maximum, crossing(b, [delta]), units_per_patient)
     return SequentialResult(plan, float(alpha), infl, delta, float(power_at_drift(b, delta, exact=True)),
                             maximum, e0, e1, tuple(looks))
 
 
 def sequential_at(plan: InterimPlan, alpha: float, maximum: float, fixed_power: float,
-                  power_target: float, units_per_patient: float | None = None) -> SequentialResult:
-    """The plan at a given maximum size, where the fixed design's power is ``fixed_power``."""
+                  power_target: float, units_per_patient: float | None = None,
+                  h1: Crossing | None = None) -> SequentialResult:
+    """The plan at a given maximum size, where the fixed design's power is ``fixed_power``.
+
+    ``h1``: the crossing probabilities under H1 to report instead of the plan's at the drift
+    z_α + Φ⁻¹(``fixed_power``) (one row; the look-wise law of :class:`planner.designs.sequential.SequentialModel`):
+    each look's rejection, futility and stopping probabilities, the power and the H1 expected size."""
     b = boundaries(plan, alpha)
     delta = float(equivalent_drift(alpha, fixed_power))
-    looks, e0, e1 = _looks(b, float(maximum), delta, units_per_patient)
+    c = crossing(b, [delta]) if h1 is None else h1
+    looks, e0, e1 = _looks(b, float(maximum), c, units_per_patient)
+    power = float(power_at_drift(b, delta, exact=True)) if h1 is None else float(h1.power[0])
     return SequentialResult(plan, float(alpha), inflation(plan, alpha, power_target), delta,
-                            float(power_at_drift(b, delta, exact=True)), float(maximum), e0, e1, tuple(looks))
+                            power, float(maximum), e0, e1, tuple(looks))
 
 
 def with_effect_scale(result: SequentialResult, efficacy: ArrayLike, futility: ArrayLike | None) -> SequentialResult:

@@ -30,6 +30,7 @@ Yung & Liu (2020); gsDesign2 ``gs_power_ahr``; docs/piecewise-survival.md.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ from scipy.special import ndtr, ndtri
 
 from ..groupseq.boundaries import _CHUNK, CAP, Boundaries, Crossing, _Walk, drift_for_power
 from ..groupseq.stratified import joint_from_information
+from ..groupseq.tilted import TiltedWalk, keep, touch
 from .events import calendar_time
 from .logrank import PiecewiseCell, SurvivalSetting, analysis_time, logrank_moments
 from .model import PiecewiseSurvival, PiecewiseSurvivalPoints
@@ -187,10 +189,12 @@ def look_factors(look_cells: Sequence[PiecewiseCell], populations: Sequence[Sequ
     return linear_look_factors(_points(look_cells), stats, setting, rates)[0]
 
 
-def crossing_at_means(b: Boundaries, look_means: ArrayLike) -> Crossing:
+def crossing_at_means(b: Boundaries, look_means: ArrayLike, direct: bool = False) -> Crossing:
     """Rejection and futility probabilities per look (futility as followed) of one statistic
     with E Z_k = ``look_means[:, k]`` (D, K), the correlations √(t_j/t_k) of ``b``'s plan: the
-    recursion of :mod:`planner.groupseq.boundaries` (its ``_Walk`` with look-wise means)."""
+    recursion of :mod:`planner.groupseq.boundaries` with look-wise means, its steps by the kept
+    drift-free kernel of :class:`planner.groupseq.tilted.TiltedWalk` (the same numbers to rounding;
+    ``direct``: ``_Walk``'s own kernel at every step)."""
     m = np.atleast_2d(np.asarray(look_means, dtype=float))
     t = b.t
     k_max = len(t)
@@ -206,7 +210,7 @@ def crossing_at_means(b: Boundaries, look_means: ArrayLike) -> Crossing:
         if k_max == 1:
             continue
         futp[rows, 0] = ndtr(fut[0] - mm[:, 0]) if np.isfinite(fut[0]) else 0.0
-        walk = _Walk(t, mm[:, -1], mm)
+        walk = (_Walk if direct else TiltedWalk)(t, mm[:, -1], mm)
         walk.first(fut[0], crit[0])
         for k in range(1, k_max):
             rej[rows, k] = walk.upper_tail(crit[k])
@@ -224,28 +228,55 @@ def power_at_factors(b: Boundaries, drift: ArrayLike, factors: np.ndarray) -> np
     return crossing_at_means(b, means.reshape(-1, f.shape[-1])).power.reshape(d.shape)
 
 
+_DRIFTS: OrderedDict = OrderedDict()   # (plan, α, power, factor rows) → drifts: see drift_for_power_at
+_DRIFTS_SIZE = 64
+DRIFT_TOL = 1e-11   # the secant stops after a step below DRIFT_TOL·δ: δ (so δ², the inflation) then to ~1e-11 relative
+
+
 def drift_for_power_at(b: Boundaries, power: float, factors: np.ndarray) -> np.ndarray:
-    """Final drift δ (U,) at which the plan reaches ``power`` for each row of ``factors`` (U, K):
-    the secant method on probit(power), vectorized over the rows (to 1e-10 in δ). NaN for a row
-    whose search does not converge to a positive δ: the target is not attainable under that law
-    (e.g. an earlier look's mean of the opposite sign — a negative factor — with futility
-    followed: the power stays below the target however large δ)."""
-    f = np.atleast_2d(factors)
+    """Final drift δ (U,) at which the plan reaches ``power`` for each row of ``factors`` (U, K).
+
+    The secant method on probit(power), vectorized over the rows, from the plan's own drift δ₀
+    (factors 1, :func:`planner.groupseq.boundaries.drift_for_power`) and a Newton step with
+    slope 1 (probit(power) grows with δ at a slope near 1: exactly 1 for one look), stopped
+    after a step below :data:`DRIFT_TOL`·δ (superlinear convergence: the error is then far
+    smaller; tests/test_lookwise_speed.py: within 1e-10 of a bracketing root search, measured 3e-15). NaN
+    for a row whose search does not converge to a positive δ: the target is not attainable under
+    that law (e.g. an earlier look's mean of the opposite sign — a negative factor — with
+    futility followed: the power stays below the target however large δ).
+
+    Kept per (plan, α, power, factor rows) for the last :data:`_DRIFTS_SIZE` calls (a design's
+    size and its interim fields ask the same question); a copy is returned."""
+    f = np.atleast_2d(np.asarray(factors, dtype=float))
+    key = (b.plan, b.alpha, float(power), f.shape, f.tobytes())
+    hit = _DRIFTS.get(key)
+    if hit is None:
+        hit = _drift_search(b, power, f)
+        keep(_DRIFTS, key, hit, _DRIFTS_SIZE)
+    else:
+        touch(_DRIFTS, key)
+    return hit.copy()
+
+
+def _drift_search(b: Boundaries, power: float, f: np.ndarray) -> np.ndarray:
+    """The secant search of :func:`drift_for_power_at` (uncached)."""
     goal = float(ndtri(power))
     g = lambda d: ndtri(np.clip(power_at_factors(b, d, f), 1e-300, 1 - 1e-16)) - goal  # noqa: E731
     d0 = np.full(f.shape[0], float(drift_for_power(b, power)))
-    d1 = d0 * 1.05
-    g0, g1 = g(d0), g(d1)
+    g0 = g(d0)
     floor = 1e-6
+    d1 = np.maximum(d0 - np.clip(np.where(np.isfinite(g0), g0, 0.0), -2.0, 2.0), floor)
+    g1 = g(d1)
+    step = np.full(f.shape[0], np.inf)
     for _ in range(40):
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(g1 != g0, g1 * (d1 - d0) / (g1 - g0), 0.0)
         d0, g0 = d1, g1
         d1 = np.maximum(d1 - np.clip(step, -2.0, 2.0), floor)
-        if np.all(np.abs(step) < 1e-10):
+        if np.all(np.abs(step) < DRIFT_TOL * d1):
             break
         g1 = g(d1)
-    failed = ~(np.abs(step) < 1e-10) | (d1 <= floor)   # no root: the search ran to the floor or never settled
+    failed = ~(np.abs(step) < DRIFT_TOL * d1) | (d1 <= floor)   # no root: the search ran to the floor or never settled
     return np.where(failed, np.nan, d1)
 
 
