@@ -55,10 +55,14 @@ def _scalar(x) -> float:
     return float(np.asarray(x).reshape(-1)[0])
 
 
-def _claims_at(par: Params, name: str, opts: FixedDesignOptions, n: float, n_t: int | None = None, n_c: int | None = None) -> dict:
+def _claims_at(par: Params, name: str, opts: FixedDesignOptions, n: float, n_t: int | None = None, n_c: int | None = None,
+               model=None) -> dict:
+    """Claims of design ``name`` at total ``n`` (``n_t``, ``n_c``: at that allocation; ``model``: the
+    design's model at ``par`` and ``opts`` already built, used as is)."""
     if n_t is not None and n_c is not None:
         par = par.with_allocation(n_t / n_c)
-    model = build_model(name, par, opts)
+        model = None
+    model = build_model(name, par, opts) if model is None else model
     return {k: _scalar(v) for k, v in model.claims(np.asarray([n], dtype=float), np.array([0])).items()}
 
 
@@ -201,7 +205,7 @@ def _size_for_power(scenario: Scenario, name: str, opts, model, par: Params, dro
         u = _scalar(model.events_per_patient)
         d_exact = n_exact * u
         ev_int = int(math.ceil(d_exact - 1e-9))
-        return _Size(n_t, n_c, n_exact, ev_int, d_exact, _claims_at(par, name, opts, ev_int / u), None, [])
+        return _Size(n_t, n_c, n_exact, ev_int, d_exact, _claims_at(par, name, opts, ev_int / u, model=model), None, [])
     claims = _claims_at(par, name, opts, n_t + n_c, n_t, n_c)
     evaluable_arms = (n_t, n_c)
     n_t, n_c = inflate_arms(n_t, n_c, dropout)

@@ -22,7 +22,7 @@ A one-look plan is the fixed design itself (power and size identical to the last
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -106,17 +106,35 @@ class StratifiedSequentialModel(DesignModel):
     plan: InterimPlan | None = None
     alpha_split: float | None = None
     look_factors: np.ndarray | None = None   # (…, 2, K): F and S, E Z_k / (δ√t_k) (non-proportional hazards)
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)   # see _memoized
+
+    def _memoized(self, what: str, idx, make):
+        """``make()``, kept per ``what`` and point set ``idx`` (all, or up to 8 flat indices: a
+        comparison, the steps of a root search), so that the joint law and the bounds (they do
+        not depend on N) are made once per model, not once per evaluation of the power."""
+        if isinstance(idx, slice):
+            key = (what, idx.start, idx.stop, idx.step)
+        elif np.size(idx) <= 8:
+            a = np.asarray(idx)
+            key = (what, a.dtype.kind, a.shape, tuple(a.ravel().tolist()))
+        else:
+            return make()
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
     def joint(self, idx=slice(None)):
         """The plan's (proportional-information) law of (Z_F,k, Z_S,k); see :meth:`lookwise_bounds`."""
         b = self.base
         g = lambda x: flat(x, self.shape, idx)  # noqa: E731
-        return joint_from_fixed(g(b.drift_f), g(b.drift_s), g(b.sd_f), g(b.sd_s),
-                                g(b.details["correlation_h0"]), g(b.rho1), self.plan.information_rates)
+        return self._memoized("joint", idx, lambda: joint_from_fixed(
+            g(b.drift_f), g(b.drift_s), g(b.sd_f), g(b.sd_s), g(b.details["correlation_h0"]), g(b.rho1),
+            self.plan.information_rates))
 
     def bounds(self, idx=slice(None)):
         """Closed-test bounds (a, b on the intersection test; c_F, c_S elementary) per point."""
-        return bounds_for(self.joint(idx), self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
+        return self._memoized("bounds", idx, lambda: bounds_for(
+            self.joint(idx), self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split))
 
     def lookwise_bounds(self, bd: ClosedBounds, mean: np.ndarray, idx=slice(None)) -> ClosedBounds:
         """Bounds on the plan's law equivalent to ``bd`` on the look-wise law (identity without look factors).
@@ -138,8 +156,7 @@ class StratifiedSequentialModel(DesignModel):
                             move(bd.f_f, shift_f), move(bd.f_s, shift_s))
 
     def claims(self, n: ArrayLike, idx=slice(None), looks: int | None = None, own: bool = False) -> dict[str, np.ndarray]:
-        joint = self.joint(idx)
-        bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
+        joint, bd = self.joint(idx), self.bounds(idx)
         sq = np.sqrt(np.asarray(n, dtype=float))
         mean = joint.mean_per_sqrt_n * np.broadcast_to(sq, joint.mean_per_sqrt_n.shape[:-1])[..., None]
         out = claim_probabilities(mean, joint.cov1, self.lookwise_bounds(bd, mean, idx), looks=looks, own=own)
@@ -152,22 +169,24 @@ class StratifiedSequentialModel(DesignModel):
     def solve_size(self, target: float, allocation_ratio: float) -> np.ndarray:
         """N for ``target`` power of the primary claim (:mod:`planner.groupseq.sizing`: one grid
         recursion per point, or per node of a curve, from the guess fixed N × the plan's one-test
-        inflation factor); points it does not settle by the general root search of :mod:`planner.solve`."""
+        inflation factor); points it does not settle by the general root search of :mod:`planner.solve`.
+        Under the look-wise law (``look_factors``) a curve by :func:`planner.groupseq.lookwise_curve.size_curve`,
+        else each point by the secant of :func:`planner.piecewise.lookwise.solve_near` from the same
+        rough N (4–6 evaluations of the power, each its own structure)."""
         from ..solve import N_MAX, n_min, solve_points  # noqa: PLC0415
 
-        if self.look_factors is not None:   # bounds move with N on the plan's law: a root search near its N
+        if self.look_factors is not None:   # bounds move with N on the plan's law: a secant from a rough N
             from ..groupseq.lookwise_curve import size_curve  # noqa: PLC0415 (a curve: N at its nodes only)
             from ..piecewise.lookwise import solve_near  # noqa: PLC0415
 
             rough = inflation(self.plan, one_sided_alpha(self), target) * _fixed_size(self.base, target, self.primary)
             n = size_curve(self, target, allocation_ratio, rough)   # a curve: from a rough start at its nodes
             if n is None:
-                guess = replace(self, look_factors=None).solve_size(target, allocation_ratio)
-                n = solve_near(self, target, allocation_ratio, guess)
+                n = solve_near(self, target, allocation_ratio, rough)
             return n.reshape(self.shape)
         lo = n_min(allocation_ratio)
         joint = self.joint()
-        bd = bounds_for(joint, self.plan, one_sided_alpha(self), self.base.multiplicity, self.alpha_split)
+        bd = self.bounds()
         infl = inflation(self.plan, one_sided_alpha(self), target)
         guess = lambda pts: infl * _fixed_size(self.base, target, self.primary)[pts]  # noqa: E731
         args = (joint.mean_per_sqrt_n, joint.cov1, bd, self.primary, target, guess, lo, N_MAX)

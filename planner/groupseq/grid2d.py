@@ -141,7 +141,16 @@ class Law:
         return np.diff(np.concatenate([np.zeros((1, 2, 2)), self.cum]), axis=0)
 
     def key(self) -> tuple:
+        return self._key
+
+    @cached_property
+    def _key(self) -> tuple:
         return tuple(np.round(np.r_[self.scale.ravel(), self.cum.ravel()], 12).tolist())
+
+    @cached_property
+    def whitener(self) -> np.ndarray:
+        """L with Lᵀ λ whitened: |Lᵀ(λ − λ')| is the Mahalanobis distance under C_K (made once a law)."""
+        return np.linalg.cholesky(self.cum[-1])
 
 
 def law_from_cov(cov: np.ndarray) -> Law:
@@ -165,7 +174,7 @@ def laws_from_cov(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _whitener(law: Law) -> np.ndarray:
     """L with Lᵀ λ whitened: |Lᵀ(λ − λ')| is the Mahalanobis distance under C_K."""
-    return np.linalg.cholesky(law.cum[-1])
+    return law.whitener
 
 
 SPACING = RADIUS * math.sqrt(2.0) * 0.999   # lattice spacing in whitened λ (every λ within RADIUS)

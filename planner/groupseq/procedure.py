@@ -232,19 +232,22 @@ def _merge(dens: dict, flags: tuple, rule: Rule, k: int) -> dict:
     return out
 
 
-def run(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
+def run(law: G.Law, lam: np.ndarray, rule: Rule, last_claims: bool = False) -> dict[str, np.ndarray]:
     """Per point (rows of ``lam`` (P, 2)) and look: claims by the look and stopping there.
 
     Returns arrays (P, K): ``overall``, ``subgroup``, ``either``, ``both`` (claim made by look k)
-    and ``stop`` (the trial stops at look k).
+    and ``stop`` (the trial stops at look k). ``last_claims``: only the claims at the last look
+    are right (:func:`sums_at`'s; the same numbers there, about half the tilting).
     """
     k_max = law.k_max
     idx = G.lattice_index(law, lam)
-    sums = np.zeros((7, lam.shape[0], k_max))
     key = law.key()
+    if lam.shape[0] == 1:   # one point: its reference
+        return finish(sums_at(law, key, lam, rule, (int(idx[0, 0]), int(idx[0, 1])), last_claims))
+    sums = np.zeros((7, lam.shape[0], k_max))
     for node in unique_rows(idx)[0]:
         sel = np.flatnonzero((idx == node).all(axis=1))
-        sums[:, sel] = sums_at(law, key, lam[sel], rule, (int(node[0]), int(node[1])))
+        sums[:, sel] = sums_at(law, key, lam[sel], rule, (int(node[0]), int(node[1])), last_claims)
     return finish(sums)
 
 

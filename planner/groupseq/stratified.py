@@ -345,11 +345,16 @@ def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...
     mean = np.asarray(mean, float)
     k = bd.a.shape[-1]
     lead = np.broadcast_shapes(mean.shape[:-1], np.shape(cov)[:-2], bd.a.shape[:-1])
+    kk = k if look is None else 1
+    if math.prod(lead) == 1:   # one point (a comparison, a root search's step): no grouping
+        bounds = np.array([np.full(k, -math.inf) if getattr(bd, n) is None else np.reshape(getattr(bd, n), k)
+                           for n in NAMES], dtype=float)
+        res = _one_point(mean.reshape(1, 2 * k), np.asarray(cov, float).reshape(2 * k, 2 * k), bounds, stop_when, want, own)
+        return {name: res[name].reshape(lead + (kk,)) for name in outputs}
     mean = np.broadcast_to(mean, lead + mean.shape[-1:]).reshape(-1, 2 * k)
     cov = np.broadcast_to(np.asarray(cov, float), lead + np.shape(cov)[-2:]).reshape(-1, 2 * k, 2 * k)
     bounds = np.stack([np.broadcast_to(np.full(k, -math.inf) if getattr(bd, n) is None else getattr(bd, n),
                                        lead + (k,)).reshape(-1, k) for n in NAMES], axis=1)      # (P, 6, K)
-    kk = k if look is None else 1
     out = {name: np.empty((mean.shape[0], kk)) for name in outputs}
     _, first, inverse = unique_rows(np.round(cov.reshape(cov.shape[0], -1), 12))
     scale, cum = G.laws_from_cov(cov[first])
@@ -372,13 +377,40 @@ def _claims(mean, cov, bd: ClosedBounds, stop_when: str, outputs: tuple[str, ...
     return {name: v.reshape(lead + (kk,)) for name, v in out.items()}
 
 
+def _one_point(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_when: str, want: tuple,
+               own: bool) -> dict[str, np.ndarray]:
+    """:func:`_claims` of one point (mean (1, 2K), cov (2K, 2K), bounds (6, K)), (1, K or 1) each:
+    the same steps and numbers as the grouped path of :func:`_grid_claims` with one structure
+    (its score law cached per covariance, :func:`_law_of`; the masses of the last look only when
+    only its claims are asked for, :func:`.procedure.run`'s ``last_claims``)."""
+    law = _law_of(cov.tobytes(), cov.shape[0])
+    lam = _drift(law, mean, check=True)   # means follow the law's information
+    rule = _rule(bounds, stop_when)
+    z = (mean / np.sqrt(np.diagonal(cov))).reshape(1, -1, 2)
+    if _far(z, bounds[None])[0]:
+        res = P.certain(z[0], rule)
+        if res is not None:
+            return {name: res[name][want[1]][None] for name in want[0]}
+    if own:
+        return _pick(P.run_own(law, lam, rule), want)
+    last = want[1] != slice(None) and list(want[1]) == [law.k_max - 1] and "stop" not in want[0]
+    return _pick(P.run(law, lam, rule, last_claims=last), want)
+
+
+@lru_cache(maxsize=256)
+def _law_of(cov: bytes, size: int) -> G.Law:
+    """The score law of a (2K, 2K) covariance given by its bytes (:func:`.grid2d.laws_from_cov`)."""
+    scale, cum = G.laws_from_cov(np.frombuffer(cov).reshape(1, size, size))
+    return G.Law(scale[0], cum[0])
+
+
 def _pick(res: dict, want: tuple) -> dict:
     """The outputs and looks asked for (``want`` = (names, look index or slice))."""
     return {name: res[name][..., want[1]] for name in want[0]}
 
 
 def _rule(bounds: np.ndarray, stop_when: str) -> P.Rule:
-    return P.Rule(*(tuple(float(x) for x in row) for row in bounds), stop_when)
+    return P.Rule(*(tuple(row) for row in np.asarray(bounds, dtype=float).tolist()), stop_when)
 
 
 def _far(z: np.ndarray, bounds: np.ndarray) -> np.ndarray:
@@ -490,9 +522,9 @@ def _drift(law: G.Law, mean: np.ndarray, check: bool = False) -> np.ndarray:
     k = law.k_max
     score = mean.reshape(-1, k, 2) * law.scale
     lam = np.linalg.solve(law.cum[-1], score[:, -1, :].T).T
-    if check and not np.allclose(np.einsum("kij,pj->pki", law.cum, lam), score, rtol=1e-7, atol=1e-9):
+    if check and not np.all(np.abs(np.einsum("kij,pj->pki", law.cum, lam) - score) <= 1e-9 + 1e-7 * np.abs(score)):
         raise ValueError("mean increments are not proportional to the information (not a joint law of this module)")
-    return lam
+    return lam   # (the check is np.allclose's test with rtol 1e-7, atol 1e-9, without its overhead)
 
 
 def claim_probabilities(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds, looks: int | None = None,
