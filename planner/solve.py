@@ -144,7 +144,7 @@ def solve_effect(power_of_effect, target: float, lo: float, hi: float) -> float 
 
 
 def solve_smooth(model: DesignModel, target: float, allocation_ratio: float, guess: np.ndarray,
-                 slope: np.ndarray, max_iter: int = 12) -> np.ndarray:
+                 slope: np.ndarray, max_iter: int = 12, step_tol: float = STEP_TOL, first: bool = False) -> np.ndarray:
     """:func:`solve_n` for a model whose power is costly and smooth in √N (the closed tests of
     :mod:`planner.designs.multipop`): the secant method on g(s) = Φ⁻¹(power(s²)) − Φ⁻¹(target),
     s = √N, which is exactly linear for one z test (slope = drift / sd) and nearly so for a closed
@@ -154,7 +154,9 @@ def solve_smooth(model: DesignModel, target: float, allocation_ratio: float, gue
     the superlinear secant is then ~1e-12 relative in N). Points that do not converge inside
     (√n_min, √N_MAX) within ``max_iter`` evaluations, and infeasible ones, go to
     :func:`solve_points` (same answers: NaN when unattainable, n_min when already reached).
-    Typically 4–6 evaluations instead of 15–20."""
+    Typically 4–6 evaluations instead of 15–20. ``step_tol`` replaces ``STEP_TOL`` (a curve's
+    nodes: :data:`planner.groupseq.lookwise_curve.NODE_STEP_TOL`); ``first``: the first step (from
+    ``guess`` with ``slope``) below it stops too (a start already close: one evaluation)."""
     from scipy.special import ndtri  # noqa: PLC0415
 
     size = model.size
@@ -173,7 +175,7 @@ def solve_smooth(model: DesignModel, target: float, allocation_ratio: float, gue
     g0 = g(x0, idx) if idx.size else np.empty(0)
     a, b = np.where(g0 < 0, x0, s_lo), np.where(g0 < 0, s_hi, x0)
     x1 = np.clip(x0 - g0 / slope, s_lo, s_hi)
-    done = np.zeros(idx.size, dtype=bool)
+    done = (np.abs(x1 - x0) <= step_tol * x1) & first & (x1 > s_lo) & (x1 < s_hi)   # ``first``: the first step may stop
     for _ in range(max_iter):
         act = np.flatnonzero(~done)
         if act.size == 0:
@@ -186,7 +188,7 @@ def solve_smooth(model: DesignModel, target: float, allocation_ratio: float, gue
             x2 = x1[act] - g1 * (x1[act] - x0[act]) / (g1 - g0[act])
         inside = np.isfinite(x2) & (x2 > a[act]) & (x2 < b[act])
         x2 = np.where(inside, x2, np.sqrt(a[act] * b[act]))
-        stop = (np.abs(x2 - x1[act]) <= STEP_TOL * x2) | (g1 == 0)
+        stop = (np.abs(x2 - x1[act]) <= step_tol * x2) | (g1 == 0)
         x0[act], g0[act] = x1[act], g1
         x1[act] = np.where(g1 == 0, x1[act], x2)
         done[act] = stop

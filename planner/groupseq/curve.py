@@ -34,6 +34,15 @@ Here the claims are computed exactly at a few *node* structures and interpolated
   first by :mod:`.stratified` (estimate ≤ its ``ALONG_TOL``), else the drift-exact way above.
   Each output is interpolated as a probability or on the probit scale, whichever has the
   smaller estimate (a power curve over the B− effect: 13 nodes instead of 25).
+* Kinks (:func:`nested`): a curve whose features are not reproduced at degree 12 is split where
+  their slopes jump most (:func:`_kink`) — the clamp of the parametric test's inflation factor at
+  1, below which the intersection bounds are Bonferroni's, constant in ρ₀
+  (:func:`.stratified._clamped_spline`; PAOLA-1 with 3 looks, prevalence < 0.145) — and each
+  piece is interpolated alone when its features pass: degree ∝ its share of the chord length
+  (:data:`SEGMENT_DEGREES`: 4–12, then doubled), a piece of fewer than :data:`MIN_PIECE`
+  structures computed at each of them. Measured on that curve: 5 + 13 nodes instead of 25,
+  claims within 3.3e-6 of the direct computation (1.09e-4 before, the bounds splined through
+  the kink).
 * One node loop (:func:`nested`) serves :func:`interpolate`, :func:`interpolate_along` and the
   sizes along a curve (:func:`.sizing.solve_size_curve`); each gives its own way of combining
   the nodes' values.
@@ -89,10 +98,13 @@ def barycentric(x_nodes: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 Combine = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+Many = Callable[[np.ndarray, dict], list]
+SEGMENT_DEGREES = (4, 12)   # a piece of a split curve: degree ∝ its share of the chord length, within these
+MIN_PIECE = 7               # a side of a split with fewer structures has each of them as a node
 
 
 def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combine, tol: float,
-           at: np.ndarray | None = None) -> dict | None:
+           at: np.ndarray | None = None, many: Many | None = None, pointwise: bool = False) -> dict | None:
     """The node loop shared by :func:`interpolate`, :func:`interpolate_along` and
     :func:`.sizing.solve_size_curve`: outputs at parameter values ``s[at]`` (default: every
     structure) from the structures nearest to Chebyshev–Lobatto points, degree by degree of
@@ -101,34 +113,144 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
     ``evaluate(g)``: node g's outputs (name: array); ``combine(c_fine, c_rough, fine_y, rough_y)``:
     (error estimate, interpolant) of one output from the barycentric weights on all nodes and on
     every second node and the nodes' values stacked along a first axis; accepted when the largest
-    estimate is ≤ ``tol``.
+    estimate is ≤ ``tol``. ``many(nodes, hint)``: the outputs of several nodes at once (a list),
+    ``hint`` (name: array over ``nodes``) the interpolant of each scalar output from the nodes
+    already evaluated on the node's piece (NaN: none yet). ``pointwise``: a node's outputs have
+    one row per point of ``at`` (:func:`interpolate`).
+
+    A curve whose features are not reproduced at the first degree is split where their slope
+    jumps (:func:`_kink`: the clamp of an inflation factor, the bounds Bonferroni's on one side)
+    when each piece's features are reproduced at its own first degree (:data:`SEGMENT_DEGREES`):
+    each piece is then interpolated alone, its nodes evaluated together.
     """
     par = parameter(features)
     if par is None:
         return None
     s, f = par
-    x = s if at is None else s[at]
+    at = np.arange(s.size) if at is None else np.asarray(at)
+    pieces = _pieces(f)
+    if pieces is None:
+        return None
     done: dict[int, dict] = {}
-    for degree in LEVELS:
-        nodes, coarse = _nodes(s, degree), _nodes(s, degree // 2)
-        if min(nodes.size / (degree + 1), coarse.size / (degree // 2 + 1)) < MIN_DISTINCT or not np.isin(coarse, nodes).all():
-            return None
-        if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() > FEATURE_TOL:
-            continue   # the structures are not reproduced at this degree: perhaps at the next
-        for g in nodes:
-            if int(g) not in done:
-                done[int(g)] = evaluate(int(g))
-        c_fine, c_rough = barycentric(s[nodes], x), barycentric(s[coarse], x)
-        est, out = 0.0, {}
-        for name in done[int(nodes[0])]:
-            at_nodes = lambda idx, name=name: np.stack([done[int(g)][name] for g in idx])  # noqa: E731
-            e, out[name] = combine(c_fine, c_rough, at_nodes(nodes), at_nodes(coarse))
-            est = max(est, e)
-        if not math.isfinite(est):
-            return None
-        if est <= tol:
-            return out
-    return None
+    out: dict[str, np.ndarray] = {}
+    todo = [(lo, hi, sp, list(levels)) for lo, hi, sp, levels in pieces]
+    while todo:
+        rounds = []
+        for lo, hi, sp, levels in todo:
+            while levels:
+                degree = levels.pop(0)
+                if degree is None:   # a piece of a few structures: every one is a node (exact)
+                    rounds.append((lo, hi, sp, levels, np.arange(hi - lo), np.arange(hi - lo)))
+                    break
+                nodes, coarse = _nodes(sp, degree), _nodes(sp, degree // 2)
+                if min(nodes.size / (degree + 1), coarse.size / (degree // 2 + 1)) < MIN_DISTINCT or not np.isin(coarse, nodes).all():
+                    return None
+                if np.abs(barycentric(sp[nodes], sp) @ f[lo:hi][nodes] - f[lo:hi]).max() <= FEATURE_TOL:
+                    rounds.append((lo, hi, sp, levels, nodes, coarse))
+                    break
+            else:
+                return None
+        _evaluate(done, rounds, evaluate, many)
+        todo = []
+        for lo, hi, sp, levels, nodes, coarse in rounds:
+            sel = np.flatnonzero((at >= lo) & (at < hi))
+            x = sp[at[sel] - lo]
+            c_fine, c_rough = barycentric(sp[nodes], x), barycentric(sp[coarse], x)
+            est, res = 0.0, {}
+            for name in done[int(nodes[0]) + lo]:
+                def at_nodes(idx, name=name, lo=lo, sel=sel):
+                    y = np.stack([done[int(g) + lo][name] for g in idx])
+                    return y[:, sel] if pointwise and sel.size < at.size else y
+                e, res[name] = combine(c_fine, c_rough, at_nodes(nodes), at_nodes(coarse))
+                est = max(est, e)
+            if not math.isfinite(est):
+                return None
+            if est > tol:
+                todo.append((lo, hi, sp, levels))
+                continue
+            for name, v in res.items():
+                if len(pieces) == 1:
+                    out[name] = v
+                    continue
+                out.setdefault(name, np.empty((at.size,) + v.shape[1:], v.dtype))[sel] = v
+    return out
+
+
+def _pieces(f: np.ndarray) -> list | None:
+    """[(first, end, parameter, degrees)]: the whole curve, or its two sides of a kink (:func:`nested`)."""
+    s = parameter(f)[0]
+    whole = [(0, s.size, s, list(LEVELS))]
+    nodes = _nodes(s, LEVELS[0])
+    if np.abs(barycentric(s[nodes], s) @ f[nodes] - f).max() <= FEATURE_TOL:
+        return whole
+    cut = _kink(s, f)
+    if cut is None:
+        return whole
+    out = []
+    for lo, hi in ((0, cut), (cut, s.size)):
+        if hi - lo < MIN_PIECE:
+            out.append((lo, hi, np.linspace(-1.0, 1.0, hi - lo) if hi - lo > 1 else np.zeros(1), [None]))
+            continue
+        par = parameter(f[lo:hi])
+        if par is None:
+            return whole
+        share = (s[hi - 1] - s[lo]) / 2
+        d = int(np.clip(2 * math.ceil(LEVELS[0] / 2 * share), *SEGMENT_DEGREES))
+        sp = par[0]
+        nodes = _nodes(sp, d)
+        if np.abs(barycentric(sp[nodes], sp) @ f[lo:hi][nodes] - f[lo:hi]).max() > FEATURE_TOL:
+            return whole
+        out.append((lo, hi, sp, [d, min(2 * d, LEVELS[-1])]))
+    return out
+
+
+def _kink(s: np.ndarray, f: np.ndarray) -> int | None:
+    """First structure of the second piece when the curve is split where the features' slopes in
+    s jump most (relative to each feature's largest slope), or None. Only a candidate: the
+    pieces' own checks decide (a piece of fewer than :data:`MIN_PIECE` structures is computed
+    at each of them)."""
+    if s.size < 2 * MIN_PIECE:
+        return None
+    d = np.diff(f, axis=0) / np.diff(s)[:, None]
+    scale = np.abs(d).max(axis=0)
+    use = scale > 0
+    if not use.any():
+        return None
+    jump = (np.abs(np.diff(d[:, use], axis=0)) / scale[use]).max(axis=1)   # at structures 1 … G−2
+    c = int(np.argmax(jump)) + 1
+    before = jump[c - 2] if c >= 2 else 0.0
+    after = jump[c] if c < jump.size else 0.0
+    cut = c + 1 if after >= before else c   # the kink lies in [c, c+1] or in [c−1, c]
+    return cut if 1 <= cut <= s.size - 1 else None
+
+
+def _evaluate(done: dict, rounds: list, evaluate, many) -> None:
+    """Evaluate the new nodes of every piece's round (global indices). With ``many``: together,
+    in two stages — the nodes of each piece's coarse set, then the others with the hint of the
+    nodes evaluated so far on their piece (a first level's other half starts from the coarse
+    interpolant: a root search at a curve's nodes then needs ~1 step there instead of ~3)."""
+    if many is None:
+        for lo, _, _, _, nodes, _ in rounds:
+            for g in nodes:
+                if int(g) + lo not in done:
+                    done[int(g) + lo] = evaluate(int(g) + lo)
+        return
+    for stage in ("coarse", "rest"):
+        idx = np.array([int(g) + lo for lo, _, _, _, nodes, coarse in rounds for g in nodes
+                        if int(g) + lo not in done and (stage == "rest" or g in coarse)], dtype=int)
+        if idx.size == 0:
+            continue
+        hint: dict[str, np.ndarray] = {}
+        for lo, hi, sp, *_ in rounds:
+            known = np.array([g for g in done if lo <= g < hi], dtype=int)
+            mine = np.flatnonzero((idx >= lo) & (idx < hi))
+            if known.size == 0 or mine.size == 0:
+                continue
+            w = barycentric(sp[known - lo], sp[idx[mine] - lo])
+            for name, v in done[int(known[0])].items():
+                if np.ndim(v) == 0:
+                    hint.setdefault(name, np.full(idx.size, math.nan))[mine] = w @ np.array([done[int(g)][name] for g in known])
+        done.update(zip(idx.tolist(), many(idx, hint), strict=True))
 
 
 def _per_point(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -149,7 +271,7 @@ def interpolate(features: np.ndarray, group: np.ndarray, evaluate: Callable[[int
     ``features`` (G, F): the structures in curve order; ``group`` (P,): each point's structure;
     ``evaluate(g)``: the outputs (name: (P, …)) of every point's last-look means at structure g.
     """
-    return nested(features, evaluate, _per_point, TOL, at=group)
+    return nested(features, evaluate, _per_point, TOL, at=group, pointwise=True)
 
 
 def interpolate_along(features: np.ndarray, evaluate: Callable[[int], dict], tol: float = TOL) -> dict | None:

@@ -294,8 +294,6 @@ def _bounds_for(joint, plan, alpha, method, alpha_split, lead, k) -> ClosedBound
 
 
 def _interpolated(rho, uniq, t, plan, alpha, alpha_split, lead) -> ClosedBounds:
-    from scipy.interpolate import CubicSpline  # noqa: PLC0415
-
     lo, hi = float(uniq[0]), float(uniq[-1])
     m = min(RHO_NODES, max(3, math.ceil(RHO_NODES * (hi - lo) / RHO_SPAN)))
     nodes = (lo + hi) / 2 + (hi - lo) / 2 * np.cos(np.pi * (np.arange(m) + 0.5) / m)[::-1]
@@ -303,16 +301,40 @@ def _interpolated(rho, uniq, t, plan, alpha, alpha_split, lead) -> ClosedBounds:
     joint = joint_from_fixed(0.0, 0.0, 1.0, 1.0, nodes, nodes, t)
     k = len(t)
     at_nodes = [closed_bounds(plan, alpha, "spiessens_debois", alpha_split, c, t, t) for c in joint.corr0]
+    bonferroni = closed_bounds(plan, alpha, "bonferroni", alpha_split, joint.corr0[0], t, t)
     out = {}
     for name in ("a", "b"):
         vals = np.stack([getattr(o, name) for o in at_nodes])      # (nodes, K)
         col = np.empty((rho.size, k))
         for j in range(k):
-            v = vals[:, j]
-            col[:, j] = CubicSpline(nodes, v)(rho) if np.all(np.isfinite(v)) else v[0]
+            col[:, j] = _clamped_spline(nodes, vals[:, j], float(getattr(bonferroni, name)[j]), rho)
         out[name] = col.reshape(lead + (k,))
     c_f = np.broadcast_to(at_nodes[0].c_f, lead + (k,))
     return ClosedBounds(out["a"], out["b"], c_f, np.broadcast_to(at_nodes[0].c_s, lead + (k,)))
+
+
+def _clamped_spline(nodes: np.ndarray, v: np.ndarray, bonf: float, rho: np.ndarray) -> np.ndarray:
+    """One look's intersection bound at ``rho`` from its values ``v`` at the ρ₀ ``nodes``: a cubic
+    spline, except where the inflation factor is clamped at 1 (nodes exactly at Bonferroni's bound
+    ``bonf``, at one end of the range: below ρ₀ ≈ 0.31 at PAOLA-1's last look with 3 looks). There
+    the bound is Bonferroni's, constant; the spline runs through the other nodes only and the
+    bound is min(spline, Bonferroni) between the last clamped and the first free node — a true
+    kink instead of a spline through it (1.1e-4 in claims; docs/group-sequential.md, "Speed of
+    the curves"), which :func:`.curve.nested` then splits the curves at."""
+    from scipy.interpolate import CubicSpline  # noqa: PLC0415
+
+    if not np.all(np.isfinite(v)):
+        return np.full(rho.shape, v[0])
+    clamped = v == bonf
+    free = np.flatnonzero(~clamped)
+    if free.size == v.size or free.size < 2 or not (clamped[0] or clamped[-1]) or np.ptp(free) != free.size - 1:
+        return CubicSpline(nodes, v)(rho) if free.size else np.full(rho.shape, bonf)   # none (or all) clamped
+    out = CubicSpline(nodes[free], v[free])(rho)
+    inner, outer = (nodes[free[0]], nodes[free[0] - 1]) if clamped[0] else (nodes[free[-1]], nodes[free[-1] + 1])
+    between = (rho - inner) * (rho - outer) < 0
+    out[between] = np.minimum(out[between], bonf)
+    out[(rho - outer) * (inner - outer) <= 0] = bonf                  # on the clamped side
+    return out
 
 
 NAMES = ("a", "b", "c_f", "c_s", "f_f", "f_s")
