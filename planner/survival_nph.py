@@ -248,10 +248,13 @@ _FACTORS: OrderedDict = OrderedDict()
 
 
 def value_key(x):
-    """A hashable key equal for equal values of ``x``: arrays by shape, dtype and bytes, mappings
-    by their items in order, tuples and lists elementwise, dataclasses by type and fields; other
-    objects as themselves (they must be hashable: a TypeError when not)."""
-    if isinstance(x, np.ndarray):
+    """A hashable key equal for equal values of ``x``: arrays by shape, dtype and bytes (object
+    arrays by their elements), mappings by their items in order, tuples and lists elementwise,
+    dataclasses by type and fields; other objects as themselves (they must be hashable: a
+    TypeError when not)."""
+    if isinstance(x, np.ndarray):   # an object array by its elements' values (its bytes are addresses)
+        if x.dtype.hasobject:
+            return ("o", x.shape, *(value_key(v) for v in x.ravel()))
         return ("a", x.shape, x.dtype.str, x.tobytes())
     if isinstance(x, (str, int, float, bool, type(None))):
         return x

@@ -108,5 +108,7 @@ def test_value_key():
     assert k(np.asarray([1.0, 2.0])) != k(np.asarray([[1.0, 2.0]]))
     assert k(MappingProxyType({"a": np.asarray(1.0)})) == k({"a": np.asarray(1.0)})
     assert k((1.0, "x")) != k([1.0, "x"])
+    objects = lambda v: np.array([np.asarray(v), "x"], dtype=object)  # noqa: E731
+    assert k(objects(1.0)) == k(objects(1.0)) != k(objects(2.0))   # by value, not by address
     with pytest.raises(TypeError):
         k(object.__new__(type("Unhashable", (), {"__hash__": None})))
