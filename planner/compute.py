@@ -58,8 +58,9 @@ def _scalar(x) -> float:
 def _claims_at(par: Params, name: str, opts: FixedDesignOptions, n: float, n_t: int | None = None, n_c: int | None = None,
                model=None) -> dict:
     """Claims of design ``name`` at total ``n`` (``n_t``, ``n_c``: at that allocation; ``model``: the
-    design's model at ``par`` and ``opts`` already built, used as is)."""
-    if n_t is not None and n_c is not None:
+    design's model at ``par`` and ``opts`` already built, used as is — also at arms whose ratio is
+    the allocation ratio exactly: the same inputs, so the same model bit for bit)."""
+    if n_t is not None and n_c is not None and n_t / n_c != par.allocation_ratio:
         par = par.with_allocation(n_t / n_c)
         model = None
     model = build_model(name, par, opts) if model is None else model
@@ -206,7 +207,7 @@ def _size_for_power(scenario: Scenario, name: str, opts, model, par: Params, dro
         d_exact = n_exact * u
         ev_int = int(math.ceil(d_exact - 1e-9))
         return _Size(n_t, n_c, n_exact, ev_int, d_exact, _claims_at(par, name, opts, ev_int / u, model=model), None, [])
-    claims = _claims_at(par, name, opts, n_t + n_c, n_t, n_c)
+    claims = _claims_at(par, name, opts, n_t + n_c, n_t, n_c, model=model)
     evaluable_arms = (n_t, n_c)
     n_t, n_c = inflate_arms(n_t, n_c, dropout)
     return _Size(n_t, n_c, n_exact / (1.0 - dropout), None, None, claims, evaluable_arms, [])
@@ -245,11 +246,11 @@ def _size_given(scenario: Scenario, name: str, opts, model, par: Params, dropout
                 "accrual and follow-up given: the analysis would come later than planned"
             )
         # given events: power at those events; given patients: at the expected events
-        claims = _claims_at(par, name, opts, d_exact / u)
+        claims = _claims_at(par, name, opts, d_exact / u, model=model)
     else:
         ev_int = d_exact = None
         evaluable_arms = (evaluable(n_t, dropout), evaluable(n_c, dropout)) if dropout else (n_t, n_c)
-        claims = _claims_at(par, name, opts, sum(evaluable_arms), *evaluable_arms)
+        claims = _claims_at(par, name, opts, sum(evaluable_arms), *evaluable_arms, model=model)
     n_exact = None if question != "sample_size" and n_fixed is not None else n_exact
     return _Size(n_t, n_c, n_exact, ev_int, d_exact, claims, evaluable_arms, notes)
 
@@ -378,7 +379,7 @@ def compute_design(
         return result
     from .sequential_results import interim_fields  # noqa: PLC0415
 
-    return replace(result, **interim_fields(scenario, result, opts, par))
+    return replace(result, **interim_fields(scenario, result, opts, par, model=model))
 
 
 def _cells_options(scenario: Scenario, name: str, opts: FixedDesignOptions) -> tuple[FixedDesignOptions, list[str]]:

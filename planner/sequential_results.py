@@ -34,6 +34,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr, stdtrit
 
+from .designs.base import DesignModel
 from .designs.build import build_model, builder
 from .designs.sequential import SequentialModel, StratifiedSequentialModel, one_sided_alpha
 from .groupseq.boundaries import boundaries, crossing
@@ -174,8 +175,12 @@ def _stratified(r: DesignResult, model: StratifiedSequentialModel, n_eval: float
                 stops={"h1": stop_h1, "h0": stop_h0})
 
 
-def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions, par: Params) -> dict:
-    """The contract's interim fields of feasible result ``r`` (empty without a plan of 2+ looks)."""
+def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions, par: Params,
+                   model: DesignModel | None = None) -> dict:
+    """The contract's interim fields of feasible result ``r`` (empty without a plan of 2+ looks).
+    ``model``: the design's model at ``par`` and ``opts`` already built (the comparison's), used
+    where the looks are at the same allocation (the same inputs: the same model bit for bit); the
+    power question at arms of another ratio builds its own."""
     plan = opts.interim
     if not r.feasible or plan is None or isinstance(plan, str):
         return {}
@@ -189,9 +194,10 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
     else:
         n_eval = n_total
         arms = r.n_per_arm or {}
-        if arms.get("control") and r.question != "sample_size":
+        if arms.get("control") and r.question != "sample_size" and arms["treatment"] / arms["control"] != par.allocation_ratio:
             par = par.with_allocation(arms["treatment"] / arms["control"])
-    model = build_model(r.design, par, opts)
+            model = None
+    model = build_model(r.design, par, opts) if model is None else model
     if isinstance(model, SequentialModel):
         out = _single(r, model, par, n_eval, u)
     elif isinstance(model, StratifiedSequentialModel):

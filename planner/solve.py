@@ -88,6 +88,9 @@ def chandrupatla(f, a: np.ndarray, b: np.ndarray, idx: np.ndarray, xatol: float 
     power evaluations of a fixed design. Converged elements leave the active set; NaN where the
     bracket has no sign change or the values are NaN."""
     n = a.size
+    if n == 1:   # one root (a fixed design): the same steps on scalars, without the arrays' overhead
+        return np.array([_chandrupatla_one(f, float(a[0]), float(b[0]), np.asarray(idx).reshape(-1)[:1].copy(),
+                                           xatol, xrtol, maxiter)])
     res = np.zeros(n)
     act = np.arange(n)
     x1, x2 = np.array(a, dtype=float), np.array(b, dtype=float)
@@ -131,6 +134,60 @@ def chandrupatla(f, a: np.ndarray, b: np.ndarray, idx: np.ndarray, xatol: float 
             nj = ~j
             x3[j], f3[j] = x1[j], f1[j]
             x2[nj], f2[nj] = x1[nj], f1[nj]
+            x1, f1 = x, fx
+            nit += 1
+
+
+def _one_t(x1, f1, x2, f2, x3, f3, tol, dx):
+    """:func:`_chandrupatla_t` of one element (NumPy float64 scalars: the same IEEE operations)."""
+    xi1 = (x1 - x2) / (x3 - x2)
+    phi1 = (f1 - f2) / (f3 - f2)
+    alpha = (x3 - x1) / (x2 - x1)
+    t = _HALF
+    if ((1 - np.sqrt(1 - xi1)) < phi1) and (phi1 < np.sqrt(xi1)):
+        t = f1 / (f1 - f2) * f3 / (f3 - f2) - alpha * f1 / (f3 - f1) * f2 / (f2 - f3)
+    lo = 0.5 * tol / dx
+    hi = 1 - lo
+    if t < lo or np.isnan(lo):
+        t = lo
+    if t > hi or np.isnan(hi):
+        t = hi
+    return t
+
+
+_HALF = np.float64(0.5)
+
+
+def _chandrupatla_one(f, a: float, b: float, idx: np.ndarray, xatol: float, xrtol: float, maxiter: int) -> float:
+    """:func:`chandrupatla` of one root, step for step on NumPy float64 scalars (the same IEEE
+    arithmetic as its arrays of one element, so the same root bit for bit:
+    tests/test_solve_chandrupatla.py)."""
+    one = lambda x: np.float64(np.asarray(f(np.array([x]), idx), dtype=float).reshape(-1)[0])  # noqa: E731
+    x1, x2 = np.float64(a), np.float64(b)
+    f1, f2 = one(x1), one(x2)
+    x3 = f3 = t = None
+    nit = 0
+    with np.errstate(all="ignore"):
+        frtol = 0.0 * np.minimum(abs(f1), abs(f2))
+        while True:
+            xmin, fmin = (x1, f1) if abs(f1) < abs(f2) else (x2, f2)
+            stop = bool(abs(fmin) <= 0.0 + frtol)
+            if not stop and ((np.sign(f1) == np.sign(f2)) or not (np.isfinite(x1) and np.isfinite(x2))
+                             or (np.isnan(f1) and np.isnan(f2))):
+                return math.nan
+            dx = abs(x2 - x1)
+            tol = abs(xmin) * xrtol + xatol
+            if stop or dx < tol or nit >= maxiter:
+                return float(xmin)
+            if x3 is not None:
+                t = _one_t(x1, f1, x2, f2, x3, f3, tol, dx)
+            x = x1 + (_HALF if t is None else t) * (x2 - x1)
+            fx = one(x)
+            if np.sign(fx) == np.sign(f1):
+                x3, f3 = x1, f1
+            else:
+                x3, f3 = x2, f2
+                x2, f2 = x1, f1
             x1, f1 = x, fx
             nit += 1
 

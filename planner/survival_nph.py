@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -227,10 +227,68 @@ def lookwise_factors(par, name: str, rates, opts=None) -> np.ndarray | None:
     their models; looks at the events of the design's analysis population (:func:`_statistics`);
     see :func:`planner.piecewise.lookwise.linear_look_factors`, vectorized over the points of array
     inputs (curves, maps, assurance draws)."""
-    from .piecewise.lookwise import linear_look_factors
-
     if par.endpoint != "survival" or len(rates) < 2:
         return None
+    key = _factors_key(par, name, rates, opts)
+    hit = _FACTORS.get(key, _FACTORS) if key is not None else _FACTORS
+    if hit is not _FACTORS:   # a comparison builds each design's model several times with the same inputs
+        _FACTORS.move_to_end(key)
+        return hit
+    out = _lookwise_factors(par, name, rates, opts)
+    if key is not None:
+        _FACTORS[key] = out
+        while len(_FACTORS) > _MEMO_SIZE:
+            _FACTORS.popitem(last=False)
+    return out
+
+
+#: :func:`lookwise_factors` per distinct input (:func:`_factors_key`): the same object, so the same
+#: numbers bit for bit
+_FACTORS: OrderedDict = OrderedDict()
+
+
+def value_key(x):
+    """A hashable key equal for equal values of ``x``: arrays by shape, dtype and bytes (object
+    arrays by their elements), mappings by their items in order, tuples and lists elementwise,
+    dataclasses by type and fields; other objects as themselves (they must be hashable: a
+    TypeError when not)."""
+    if isinstance(x, np.ndarray):   # an object array by its elements' values (its bytes are addresses)
+        if x.dtype.hasobject:
+            return ("o", x.shape, *(value_key(v) for v in x.ravel()))
+        return ("a", x.shape, x.dtype.str, x.tobytes())
+    if isinstance(x, (str, int, float, bool, type(None))):
+        return x
+    if isinstance(x, (tuple, list)):
+        return (type(x).__name__, *(value_key(v) for v in x))
+    if isinstance(x, (dict, MappingProxyType)):
+        return ("m", *((k, value_key(v)) for k, v in x.items()))
+    names = _FIELDS.get(type(x))
+    if names is None and is_dataclass(x):
+        names = _FIELDS[type(x)] = tuple(f.name for f in fields(x))
+    if names is not None:
+        return (type(x), *(value_key(getattr(x, n)) for n in names))
+    hash(x)
+    return x
+
+
+_FIELDS: dict = {}
+
+
+def _factors_key(par, name: str, rates, opts):
+    """The key of :func:`lookwise_factors`' memo: every field of ``par`` (:func:`value_key`), the
+    design, the information rates and the options the statistics depend on (the population tested
+    in the cells form, the strategy design's control arm); None when a field is not hashable."""
+    try:
+        return (name, tuple(float(r) for r in rates), getattr(opts, "population", None),
+                getattr(opts, "control_arm", None), value_key(par))
+    except TypeError:
+        return None
+
+
+def _lookwise_factors(par, name: str, rates, opts) -> np.ndarray | None:
+    """:func:`lookwise_factors` without its memo."""
+    from .piecewise.lookwise import linear_look_factors
+
     spec = _statistics(par, name, opts)
     if spec is None:
         return None
