@@ -132,6 +132,8 @@ def _with_adaptive_assurance(scenario: Scenario, assurance: dict, sim: dict | No
         from ..adaptive.assurance import adaptive_assurance  # noqa: PLC0415 (simulated: only when needed)
 
         given = adaptive_assurance(scenario, power=sim.get("power"))
+    if given.n_randomized is None and sim.get("n_randomized") is not None:   # survival: the simulated maximum patients
+        given = replace(given, n_randomized=int(sim["n_randomized"]))
     return {**assurance, "adaptive": given}
 
 
