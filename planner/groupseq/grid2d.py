@@ -80,22 +80,25 @@ def _cell_weights(x0: float, h: float, n: int, lo: float, hi: float) -> np.ndarr
     if hi <= lo:
         return w
     u_lo, u_hi = (lo - x0) / h, (hi - x0) / h
-    cells = np.arange(min(int(math.floor(u_lo)), n - 2), min(int(math.ceil(u_hi)), n - 1))
-    a = np.clip(u_lo - cells, 0.0, 1.0)
-    b = np.clip(u_hi - cells, 0.0, 1.0)
+    cells = range(min(int(math.floor(u_lo)), n - 2), min(int(math.ceil(u_hi)), n - 1))
+    # a cell or two: Python scalars (min/max give np.clip's numbers) cost less than array calls
+    a = np.array([min(max(u_lo - c, 0.0), 1.0) for c in cells])
+    b = np.array([min(max(u_hi - c, 0.0), 1.0) for c in cells])
     diff = b[:, None] ** _POW - a[:, None] ** _POW                  # (cells, ORDER + 1)
-    start = np.clip(-(ORDER // 2 - 1), -cells, n - ORDER - cells)
-    for s in sorted(set(start.tolist())):   # (a cell or two: a loop costs less than np.unique/np.add.at)
-        sel = start == s
-        contrib = h * (diff[sel] @ _ANTI[int(s)])                    # (cells, ORDER)
-        for first, row in zip((cells[sel] + s).tolist(), contrib):   # cell by cell, as np.add.at adds
-            w[first:first + ORDER] += row
+    start = [min(max(-(ORDER // 2 - 1), -c), n - ORDER - c) for c in cells]
+    for s in sorted(set(start)):   # (a loop costs less than np.unique/np.add.at)
+        sel = [i for i, x in enumerate(start) if x == s]
+        contrib = h * (diff[sel] @ _ANTI[s])                         # (cells, ORDER)
+        for i, row in zip(sel, contrib):                             # cell by cell, as np.add.at adds
+            w[cells[i] + s:cells[i] + s + ORDER] += row
     return w
 
 
 @lru_cache(maxsize=256)
-def _whole_cells(x0: float, h: float, n: int) -> np.ndarray:
-    """(n, n): row c holds the weights of [x0, x0 + c h] (cells 0..c−1), cumulated once per axis."""
+def _whole_cells(h: float, n: int) -> np.ndarray:
+    """(n, n): row c holds the weights of [x0, x0 + c h] (cells 0..c−1), cumulated once per axis.
+    They do not depend on x0: one table serves every grid of a law and axis (the grids of its
+    drifts differ in x0 only, :func:`make_grid`)."""
     rows = np.zeros((n, n))
     cells = np.arange(n - 1)
     start = np.clip(-(ORDER // 2 - 1), -cells, n - ORDER - cells)
@@ -111,7 +114,7 @@ def _from_start(x0: float, h: float, n: int, u: float) -> np.ndarray:
     if u <= x0:
         return np.zeros(n)
     c = min(int(math.floor((u - x0) / h)), n - 1) if u < x0 + (n - 1) * h else n - 1
-    w = _whole_cells(x0, h, n)[c]
+    w = _whole_cells(h, n)[c]
     if c < n - 1 and u > x0 + c * h:
         w = w + _cell_weights(x0, h, n, x0 + c * h, u)
     return w
