@@ -275,18 +275,22 @@ def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: 
         axes.append(off + grid.h[d] * np.arange(m_lo, m_hi + 1))
     kern = _bvn_pdf(axes[0][:, None], axes[1][None, :], mu, v)
     n_in = stack.shape[1:]
-    shape = [sfft.next_fast_len(n_in[d] + kern.shape[d] - 1, real=True) for d in range(2)]
-    fk = sfft.rfft2(kern, shape)
-    full = sfft.irfft2(sfft.rfft2(stack, shape) * fk, shape)
     out = np.zeros((len(masses),) + n_out)
-    sl_out, sl_full = [slice(None)], [slice(None)]
+    sl_out, sl_full, shape = [slice(None)], [slice(None)], []
     for d in range(2):
-        valid = n_in[d] + kern.shape[d] - 1
+        valid = n_in[d] + kern.shape[d] - 1          # length of the linear convolution
         first, last = max(0, lows[d]), min(n_out[d], valid + lows[d])
         if last <= first:
             return list(out)
         sl_out.append(slice(first, last))
         sl_full.append(slice(first - lows[d], last - lows[d]))
+        # circular length: only entries first − low … last − low − 1 are kept, so wrap-around
+        # may fold the convolution's ends onto each other but not onto them (L ≥ last − low
+        # and L ≥ valid − (first − low)); never shorter than either factor
+        need = max(last - lows[d], valid - (first - lows[d]), n_in[d], kern.shape[d])
+        shape.append(sfft.next_fast_len(need, real=True))
+    fk = sfft.rfft2(kern, shape)
+    full = sfft.irfft2(sfft.rfft2(stack, shape) * fk, shape)
     out[tuple(sl_out)] = full[tuple(sl_full)]
     top = out.max(axis=(1, 2), keepdims=True)
     out[out < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
