@@ -291,9 +291,12 @@ def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: 
         shape.append(sfft.next_fast_len(need, real=True))
     fk = sfft.rfft2(kern, shape)
     full = sfft.irfft2(sfft.rfft2(stack, shape) * fk, shape)
-    out[tuple(sl_out)] = full[tuple(sl_full)]
-    top = out.max(axis=(1, 2), keepdims=True)
-    out[out < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
+    block = full[tuple(sl_full)]
+    top = block.max(axis=(1, 2), keepdims=True)
+    if block.shape[1:] != n_out:
+        np.maximum(top, 0.0, out=top)     # the zeros outside the block count in the maximum
+    block[block < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
+    out[tuple(sl_out)] = block
     return list(out)
 
 
@@ -311,9 +314,11 @@ def tilt_factors(law: Law, grid: Grid, k: int, lam: np.ndarray, lam_ref: np.ndar
 
 def trim(m: np.ndarray) -> tuple | None:
     """(row slice, column slice, block) of the non-zero part of ``m``; None when all zero."""
-    rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+    nz = m != 0                 # once (``any`` would compare twice)
+    rows = np.flatnonzero(nz.any(axis=1))
     if rows.size == 0:
         return None
+    cols = np.flatnonzero(nz.any(axis=0))
     r, c = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
     return r, c, np.ascontiguousarray(m[r, c])
 
