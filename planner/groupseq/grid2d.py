@@ -251,7 +251,10 @@ def _bvn_pdf(x: np.ndarray, y: np.ndarray, mean: np.ndarray, cov: np.ndarray) ->
 def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: np.ndarray,
                kernel_width: float = KERNEL_WIDTH) -> list[np.ndarray]:
     """Densities at look k+1 on its grid from weighted densities (grid of look k), one FFT kernel
-    (the increment's density truncated at ``kernel_width`` SDs per axis)."""
+    (the increment's density truncated at ``kernel_width`` SDs per axis). All states in one
+    batched transform; the FFT length per axis is the shortest fast length whose wrap-around
+    leaves the entries on look k+1's grid alone (80 × 80 instead of 90 × 90 for the first step
+    of PAOLA-1's 3-look plan: same numbers up to FFT round-off)."""
     if not masses:
         return []
     v = law.inc[k + 1]
