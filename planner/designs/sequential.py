@@ -22,7 +22,7 @@ A one-look plan is the fixed design itself (power and size identical to the last
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
