@@ -80,22 +80,25 @@ def _cell_weights(x0: float, h: float, n: int, lo: float, hi: float) -> np.ndarr
     if hi <= lo:
         return w
     u_lo, u_hi = (lo - x0) / h, (hi - x0) / h
-    cells = np.arange(min(int(math.floor(u_lo)), n - 2), min(int(math.ceil(u_hi)), n - 1))
-    a = np.clip(u_lo - cells, 0.0, 1.0)
-    b = np.clip(u_hi - cells, 0.0, 1.0)
+    cells = range(min(int(math.floor(u_lo)), n - 2), min(int(math.ceil(u_hi)), n - 1))
+    # a cell or two: Python scalars (min/max give np.clip's numbers) cost less than array calls
+    a = np.array([min(max(u_lo - c, 0.0), 1.0) for c in cells])
+    b = np.array([min(max(u_hi - c, 0.0), 1.0) for c in cells])
     diff = b[:, None] ** _POW - a[:, None] ** _POW                  # (cells, ORDER + 1)
-    start = np.clip(-(ORDER // 2 - 1), -cells, n - ORDER - cells)
-    for s in sorted(set(start.tolist())):   # (a cell or two: a loop costs less than np.unique/np.add.at)
-        sel = start == s
-        contrib = h * (diff[sel] @ _ANTI[int(s)])                    # (cells, ORDER)
-        for first, row in zip((cells[sel] + s).tolist(), contrib):   # cell by cell, as np.add.at adds
-            w[first:first + ORDER] += row
+    start = [min(max(-(ORDER // 2 - 1), -c), n - ORDER - c) for c in cells]
+    for s in sorted(set(start)):   # (a loop costs less than np.unique/np.add.at)
+        sel = [i for i, x in enumerate(start) if x == s]
+        contrib = h * (diff[sel] @ _ANTI[s])                         # (cells, ORDER)
+        for i, row in zip(sel, contrib):                             # cell by cell, as np.add.at adds
+            w[cells[i] + s:cells[i] + s + ORDER] += row
     return w
 
 
 @lru_cache(maxsize=256)
-def _whole_cells(x0: float, h: float, n: int) -> np.ndarray:
-    """(n, n): row c holds the weights of [x0, x0 + c h] (cells 0..c−1), cumulated once per axis."""
+def _whole_cells(h: float, n: int) -> np.ndarray:
+    """(n, n): row c holds the weights of [x0, x0 + c h] (cells 0..c−1), cumulated once per axis.
+    They do not depend on x0: one table serves every grid of a law and axis (the grids of its
+    drifts differ in x0 only, :func:`make_grid`)."""
     rows = np.zeros((n, n))
     cells = np.arange(n - 1)
     start = np.clip(-(ORDER // 2 - 1), -cells, n - ORDER - cells)
@@ -111,7 +114,7 @@ def _from_start(x0: float, h: float, n: int, u: float) -> np.ndarray:
     if u <= x0:
         return np.zeros(n)
     c = min(int(math.floor((u - x0) / h)), n - 1) if u < x0 + (n - 1) * h else n - 1
-    w = _whole_cells(x0, h, n)[c]
+    w = _whole_cells(h, n)[c]
     if c < n - 1 and u > x0 + c * h:
         w = w + _cell_weights(x0, h, n, x0 + c * h, u)
     return w
@@ -248,7 +251,10 @@ def _bvn_pdf(x: np.ndarray, y: np.ndarray, mean: np.ndarray, cov: np.ndarray) ->
 def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: np.ndarray,
                kernel_width: float = KERNEL_WIDTH) -> list[np.ndarray]:
     """Densities at look k+1 on its grid from weighted densities (grid of look k), one FFT kernel
-    (the increment's density truncated at ``kernel_width`` SDs per axis)."""
+    (the increment's density truncated at ``kernel_width`` SDs per axis). All states in one
+    batched transform; the FFT length per axis is the shortest fast length whose wrap-around
+    leaves the entries on look k+1's grid alone (80 × 80 instead of 90 × 90 for the first step
+    of PAOLA-1's 3-look plan: same numbers up to FFT round-off)."""
     if not masses:
         return []
     v = law.inc[k + 1]
@@ -272,21 +278,28 @@ def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: 
         axes.append(off + grid.h[d] * np.arange(m_lo, m_hi + 1))
     kern = _bvn_pdf(axes[0][:, None], axes[1][None, :], mu, v)
     n_in = stack.shape[1:]
-    shape = [sfft.next_fast_len(n_in[d] + kern.shape[d] - 1, real=True) for d in range(2)]
-    fk = sfft.rfft2(kern, shape)
-    full = sfft.irfft2(sfft.rfft2(stack, shape) * fk, shape)
     out = np.zeros((len(masses),) + n_out)
-    sl_out, sl_full = [slice(None)], [slice(None)]
+    sl_out, sl_full, shape = [slice(None)], [slice(None)], []
     for d in range(2):
-        valid = n_in[d] + kern.shape[d] - 1
+        valid = n_in[d] + kern.shape[d] - 1          # length of the linear convolution
         first, last = max(0, lows[d]), min(n_out[d], valid + lows[d])
         if last <= first:
             return list(out)
         sl_out.append(slice(first, last))
         sl_full.append(slice(first - lows[d], last - lows[d]))
-    out[tuple(sl_out)] = full[tuple(sl_full)]
-    top = out.max(axis=(1, 2), keepdims=True)
-    out[out < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
+        # circular length: only entries first − low … last − low − 1 are kept, so wrap-around
+        # may fold the convolution's ends onto each other but not onto them (L ≥ last − low
+        # and L ≥ valid − (first − low)); never shorter than either factor
+        need = max(last - lows[d], valid - (first - lows[d]), n_in[d], kern.shape[d])
+        shape.append(sfft.next_fast_len(need, real=True))
+    fk = sfft.rfft2(kern, shape)
+    full = sfft.irfft2(sfft.rfft2(stack, shape) * fk, shape)
+    block = full[tuple(sl_full)]
+    top = block.max(axis=(1, 2), keepdims=True)
+    if block.shape[1:] != n_out:
+        np.maximum(top, 0.0, out=top)     # the zeros outside the block count in the maximum
+    block[block < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
+    out[tuple(sl_out)] = block
     return list(out)
 
 
@@ -304,9 +317,11 @@ def tilt_factors(law: Law, grid: Grid, k: int, lam: np.ndarray, lam_ref: np.ndar
 
 def trim(m: np.ndarray) -> tuple | None:
     """(row slice, column slice, block) of the non-zero part of ``m``; None when all zero."""
-    rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+    nz = m != 0                 # once (``any`` would compare twice)
+    rows = np.flatnonzero(nz.any(axis=1))
     if rows.size == 0:
         return None
+    cols = np.flatnonzero(nz.any(axis=0))
     r, c = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
     return r, c, np.ascontiguousarray(m[r, c])
 

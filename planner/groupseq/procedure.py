@@ -114,8 +114,10 @@ def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
                 for i, j in cells:
                     mask[i, j] = 1.0
                 p = products[cells] = w_f.T @ mask @ w_s
-            m = h * p
-            out[key] = out[key] + m if key in out else m
+            if key in out:
+                out[key] += h * p     # in place: every value is an array of this call's own
+            else:
+                out[key] = h * p
     return out
 
 
@@ -164,26 +166,43 @@ def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None
     records = []
     for k in range(k_max):
         split = _look(dens, law, grid, rule, k)
-        zero = np.zeros((int(grid.n[k, 0]), int(grid.n[k, 1])))
-        mats = [zero] * 7
-        dens = {}
-        for (state, stopped), m in split.items():
-            c = (state[0] and state[1], state[0] and state[3])
-            if c in CATEGORIES:
-                i = CATEGORIES.index(c)
-                mats[i] = mats[i] + m
-                if stopped:
-                    mats[3 + i] = mats[3 + i] + m
-            if stopped:
-                mats[6] = mats[6] + m
-            elif np.any(m):
-                dens[state] = dens[state] + m if state in dens else m
-        records.append([G.trim(m) for m in mats])
+        mats, dens = _sort_split(split)
+        records.append([None if m is None else G.trim(m) for m in mats])
         if k < k_max - 1:
             dens = _merge(dens, _flag_sets(law, rule), _pattern(rule), k + 1)
             width = G.KERNEL_WIDTH if radius is None else G.OWN_KERNEL_WIDTH
             dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref, width)))
     return grid, lam_ref, records
+
+
+def _sort_split(split: dict) -> tuple[list, dict]:
+    """(the 7 category masses of a look — :func:`_reference`'s records, None where no mass —, the
+    continuing densities by state) from :func:`_look`'s split; sums in place (each mass its own
+    copy, a density the split's array: both are this look's own)."""
+    mats: list = [None] * 7
+    dens: dict = {}
+
+    def add(i: int, m: np.ndarray) -> None:
+        if mats[i] is None:
+            mats[i] = m.copy()
+        else:
+            mats[i] += m
+
+    for (state, stopped), m in split.items():
+        c = (state[0] and state[1], state[0] and state[3])
+        if c in CATEGORIES:
+            i = CATEGORIES.index(c)
+            add(i, m)
+            if stopped:
+                add(3 + i, m)
+        if stopped:
+            add(6, m)
+        elif np.any(m):
+            if state in dens:
+                dens[state] += m
+            else:
+                dens[state] = m
+    return mats, dens
 
 
 def _flag_sets(law: G.Law, rule: Rule) -> tuple:
@@ -228,7 +247,10 @@ def _merge(dens: dict, flags: tuple, rule: Rule, k: int) -> dict:
     first: dict[int, tuple] = {}
     for state, m in dens.items():
         s = first.setdefault(_fate(state, k, rule, flags), state)
-        out[s] = out[s] + m if s in out else m
+        if s in out:
+            out[s] += m       # in place: the densities are the recursion's own (see _recursion)
+        else:
+            out[s] = m
     return out
 
 
