@@ -79,11 +79,22 @@ def _per_distinct(solve, *arrays: np.ndarray) -> np.ndarray:
     if arrays[0].size <= 1:  # a scalar scenario: solved once per distinct input (a comparison builds a model 3 times)
         return _scalar_solve(solve, tuple((a.shape, float(a.reshape(-1)[0]) if a.size else None) for a in arrays)).copy()
     keys = np.stack([a.reshape(-1) for a in arrays], axis=1)
+    return _array_solve(solve, keys.tobytes(), keys.shape[1]).reshape(shape).copy()
+
+
+@lru_cache(maxsize=32)
+def _array_solve(solve, key: bytes, width: int) -> np.ndarray:
+    """The distinct tuples of the stacked inputs ``key`` (bytes of a (P, width) float array) solved
+    and scattered back, (P,); cached: the curves of one redraw build the same model several times
+    (kept read-only; callers get a copy, as from :func:`_scalar_solve`)."""
+    keys = np.frombuffer(key, dtype=float).reshape(-1, width)
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     if len(uniq) == keys.shape[0]:
-        return np.asarray(solve(*arrays))
-    out = np.asarray(solve(*(uniq[:, j].copy() for j in range(uniq.shape[1]))))
-    return out[inverse.reshape(-1)].reshape(shape)
+        out = np.asarray(solve(*(keys[:, j].copy() for j in range(width))))
+    else:
+        out = np.asarray(solve(*(uniq[:, j].copy() for j in range(width))))[inverse.reshape(-1)]
+    out.flags.writeable = False
+    return out
 
 
 @lru_cache(maxsize=256)
