@@ -41,7 +41,7 @@ from .rows import unique_rows
 STOP_RULES = ("both", "any")
 NU_BOUNDS = 8.0   # finer grid for critical values (solved once per correlation structure)
 REFERENCES = 128  # grid recursions kept (~0.2 MB each for two looks, ~0.4 MB for three): the four curves of a 3-look plan need ~72
-OWN_REFERENCES = 256   # recursions at their own drift kept (smaller grids): a 3-look N curve under the look-wise law solves ~80 (its secant's nodes), the four curves ~180 in all
+OWN_REFERENCES = 1024  # own-drift results kept (their sums only, ~200 bytes each): the four 3-look curves under the look-wise law need ~100
 
 
 @dataclass(frozen=True)
@@ -143,19 +143,24 @@ def _own(law_key: tuple, k_max: int, rule: Rule, lam: tuple[float, float]) -> tu
     """:func:`_reference` at the drift ``lam`` itself, on a grid without the tilting margin
     (half-width :data:`.grid2d.WIDTH` SD instead of WIDTH + RADIUS: ~half the cells for two
     looks) and a narrower transition kernel (:data:`.grid2d.OWN_KERNEL_WIDTH`: never tilted, so
-    the tails need no margin): for a structure evaluated at its own drift only (:func:`run_own`)."""
-    return _recursion(G._cached_law(law_key, k_max), np.asarray(lam, float), rule, 0.0)
+    the tails need no margin): for a structure evaluated at its own drift only (:func:`run_own`).
+
+    Kept: the sums :func:`run_own` needs, (7, 1, K) read-only — not the recursion's matrices (a
+    redraw then costs no tilted sums, and each kept entry is ~200 bytes instead of ~0.3 MB)."""
+    law = G._cached_law(law_key, k_max)
+    grid, lam_ref, records = _recursion(law, np.asarray(lam, float), rule, 0.0)
+    sums = np.zeros((7, 1, k_max))
+    for k, mats in enumerate(records):   # at the reference itself the tilt factors are exactly 1
+        e_f, e_s = G.tilt_factors(law, grid, k, lam_ref[None], lam_ref)
+        sums[:, :, k] = G.tilted_sums(mats, e_f, e_s)
+    sums.flags.writeable = False
+    return sums
 
 
 def run_own(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
     """:func:`run` of one drift ``lam`` (1, 2) from a recursion at that drift (no tilting, a
     smaller grid: :func:`_own`); arrays (1, K)."""
-    grid, lam_ref, records = _own(law.key(), law.k_max, rule, (float(lam[0, 0]), float(lam[0, 1])))
-    sums = np.zeros((7, 1, law.k_max))
-    for k, mats in enumerate(records):
-        e_f, e_s = G.tilt_factors(law, grid, k, lam_ref[None], lam_ref)
-        sums[:, :, k] = G.tilted_sums(mats, e_f, e_s)
-    return finish(sums)
+    return finish(_own(law.key(), law.k_max, rule, (float(lam[0, 0]), float(lam[0, 1]))).copy())
 
 
 def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None) -> tuple:
