@@ -22,7 +22,7 @@ A one-look plan is the fixed design itself (power and size identical to the last
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -156,10 +156,17 @@ class StratifiedSequentialModel(DesignModel):
                             move(bd.f_f, shift_f), move(bd.f_s, shift_s))
 
     def claims(self, n: ArrayLike, idx=slice(None), looks: int | None = None, own: bool = False) -> dict[str, np.ndarray]:
+        """Each claim's probability at maximum size ``n``; NaN at points without a law (e.g. a
+        curve's rates outside (0, 1), N ≤ 0), the others computed as without them."""
         joint, bd = self.joint(idx), self.bounds(idx)
         sq = np.sqrt(np.asarray(n, dtype=float))
         mean = joint.mean_per_sqrt_n * np.broadcast_to(sq, joint.mean_per_sqrt_n.shape[:-1])[..., None]
-        out = claim_probabilities(mean, joint.cov1, self.lookwise_bounds(bd, mean, idx), looks=looks, own=own)
+        bd = self.lookwise_bounds(bd, mean, idx)
+        mean, cov, bd, bad = _without_undefined(mean, joint.cov1, bd)
+        out = claim_probabilities(mean, cov, bd, looks=looks, own=own)
+        if bad is not None:
+            out = {k: np.where(bad.reshape(bad.shape + (1,) * (np.ndim(v) - bad.ndim)), np.nan, v)
+                   for k, v in out.items()}
         out["power"] = out[self.primary]
         return out
 
@@ -197,6 +204,26 @@ class StratifiedSequentialModel(DesignModel):
         if rest.size:
             n[rest] = solve_points(self, target, allocation_ratio, rest).reshape(-1)[rest]
         return n.reshape(self.shape)
+
+
+def _without_undefined(mean: np.ndarray, cov: np.ndarray, bd: ClosedBounds):
+    """(mean, cov, bounds, bad): points whose law or bounds are not finite (bad, over the points'
+    shape; None when every point is defined — then the inputs themselves, untouched) take the
+    first defined point's values, so that the engine computes the others as it would without them."""
+    lead = mean.shape[:-1]
+    names = [n for n in ("a", "b", "c_f", "c_s", "f_f", "f_s") if getattr(bd, n) is not None]
+    finite = lambda x, axes: np.broadcast_to(np.isfinite(x).all(axis=axes), lead)  # noqa: E731
+    number = lambda x: np.broadcast_to(~np.isnan(np.asarray(x, dtype=float)).any(axis=-1), lead)  # noqa: E731 (bounds may be ±∞)
+    good = finite(mean, -1) & finite(cov, (-2, -1)) & np.logical_and.reduce([number(getattr(bd, n)) for n in names])
+    if good.all() or not good.any():
+        return mean, cov, bd, None if good.all() else ~good
+    first = tuple(int(i[0]) for i in np.nonzero(good))
+    def fill(x, extra):  # noqa: E306
+        x = np.array(np.broadcast_to(x, lead + np.shape(x)[np.ndim(x) - extra:]), dtype=float)
+        x[~good] = x[first]
+        return x
+    fields = {n: fill(getattr(bd, n), 1) for n in names}
+    return fill(mean, 1), fill(cov, 2), replace(bd, **fields), ~good
 
 
 def _fixed_size(model: StratifiedModel, target: float, claim: str) -> np.ndarray:
