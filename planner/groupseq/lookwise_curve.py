@@ -10,7 +10,7 @@ whose every step evaluates all points, each step's claims interpolated along the
 
 Here N is solved only at the points nearest to Chebyshev–Lobatto points of the curve's
 chord-length parameter (:func:`.curve.nested`; features: the plan law's H0 correlations and
-bounds, the look factors and the means per √N), by the secant method on
+bounds, the look-wise and the plan's means per √N), by the secant method on
 Φ⁻¹(power) against √N (:func:`planner.solve.solve_smooth`, all nodes of a level at once, each
 node's claims from its own recursion; it stops after a step below :data:`NODE_STEP_TOL` — the
 first level's coarse half from the rough guess (~3 recursions a node), the other half from the
@@ -80,9 +80,12 @@ def size_curve(model, target: float, allocation_ratio: float, guess: np.ndarray)
     bounds = np.concatenate([np.broadcast_to(getattr(bd, n), (p, k)) for n in ("a", "b", "c_f", "c_s")], axis=1)
     if not (np.isfinite(bounds) == np.isfinite(bounds[:1])).all():
         return None
-    factors = np.broadcast_to(model.look_factors, model.shape + (2, k)).reshape(p, -1)
+    factors = np.broadcast_to(model.look_factors, model.shape + (2, k)).reshape(p, 2, k)
     mean = np.broadcast_to(joint.mean_per_sqrt_n, (p, 2 * k))
-    feats = np.concatenate([corr, bounds[:, np.isfinite(bounds[0])], factors, mean], axis=1)
+    drifts = np.concatenate([factors[:, 0] * mean[:, 0::2], factors[:, 1] * mean[:, 1::2]], axis=1)
+    # the look-wise means per √N (factor × plan mean), not the factors: a factor has a pole where a
+    # final drift crosses 0 (e.g. the overall effect of a qualitative interaction), their product not
+    feats = np.concatenate([corr, bounds[:, np.isfinite(bounds[0])], drifts, mean], axis=1)
     zt = float(ndtri(target))
 
     def solved(nodes: np.ndarray, hint: dict) -> list:   # log N of several nodes at once; "_r": log(N / guess), a hint
