@@ -52,7 +52,7 @@ from ..adaptive.closed_testing import futile as futile_rule
 from ..adaptive.kpop import _intersection_p, intersections, select_k
 from ..adaptive.simulate import _futility_bounds, _reject, _term
 from ..blocks import run_seeded_blocks
-from .adaptive_patients import _analysis_time
+from .adaptive_patients import PatientRunResult, _analysis_time
 from .logrank import SurvivalSetting
 from .simulate import allocation, event_times, hazard_tables, stratified_logrank
 
@@ -239,18 +239,9 @@ def _run_block(d: CellsAdaptivePatientDesign, gen: np.random.Generator, trials: 
 
 
 @dataclass(frozen=True)
-class CellsAdaptivePatientResult:
-    """Per simulated trial (``rej`` (trials, G), the others (trials,); see :data:`OUTCOMES`)."""
-
-    design: CellsAdaptivePatientDesign
-    outcomes: dict
-    seed: int
-    requested: int
-    incomplete: bool = False
-
-    @property
-    def simulations(self) -> int:
-        return int(self.outcomes["success"].size)
+class CellsAdaptivePatientResult(PatientRunResult):
+    """Per simulated trial (``rej`` (trials, G), the others (trials,); see :data:`OUTCOMES`) of a
+    :class:`CellsAdaptivePatientDesign`."""
 
     def summary(self) -> dict:
         """Rejection of every population (``reject_<name>``), at least one, all, success, early

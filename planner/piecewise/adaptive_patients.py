@@ -115,10 +115,12 @@ class AdaptivePatientDesign:
 
 
 @dataclass(frozen=True)
-class AdaptivePatientResult:
-    """Per simulated trial (arrays of length ``simulations``, see :data:`OUTCOMES`)."""
+class PatientRunResult:
+    """What a patient-level run of an adaptive design keeps: per simulated trial, arrays whose
+    first axis is the trial (``outcomes``), the seed, the trials asked for and whether the run
+    was stopped early. Shared by the two-subgroup and the cells-form simulators."""
 
-    design: AdaptivePatientDesign
+    design: object
     outcomes: dict
     seed: int
     requested: int
@@ -126,7 +128,14 @@ class AdaptivePatientResult:
 
     @property
     def simulations(self) -> int:
-        return int(self.outcomes["rej_s"].size)
+        """Trials simulated (fewer than ``requested`` when stopped early)."""
+        return int(np.shape(next(iter(self.outcomes.values())))[0])
+
+
+@dataclass(frozen=True)
+class AdaptivePatientResult(PatientRunResult):
+    """Per simulated trial (arrays of length ``simulations``, see :data:`OUTCOMES`) of an
+    :class:`AdaptivePatientDesign`."""
 
     def proportion(self, key: str) -> tuple[float, float]:
         """(p, √(p(1 − p)/n)) of a boolean outcome."""
