@@ -31,6 +31,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .memo import keep, touch
 from .piecewise.logrank import METHOD_TEXT, logrank_moments, piecewise_contrast
 from .piecewise.model import PiecewiseSurvival, PiecewiseSurvivalPoints
 from .scenario_piecewise import survival_setting, uses_piecewise
@@ -99,9 +100,7 @@ def _memo(fn, cells: list, setting, *args):
     hit = _MEMO.get(key)
     if hit is None:
         hit = fn(cells, setting, *args)
-        _MEMO[key] = hit
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
+        keep(_MEMO, key, hit, _MEMO_SIZE)
     return hit
 
 
@@ -232,13 +231,11 @@ def lookwise_factors(par, name: str, rates, opts=None) -> np.ndarray | None:
     key = _factors_key(par, name, rates, opts)
     hit = _FACTORS.get(key, _FACTORS) if key is not None else _FACTORS
     if hit is not _FACTORS:   # a comparison builds each design's model several times with the same inputs
-        _FACTORS.move_to_end(key)
+        touch(_FACTORS, key)
         return hit
     out = _lookwise_factors(par, name, rates, opts)
     if key is not None:
-        _FACTORS[key] = out
-        while len(_FACTORS) > _MEMO_SIZE:
-            _FACTORS.popitem(last=False)
+        keep(_FACTORS, key, out, _MEMO_SIZE)
     return out
 
 
@@ -310,9 +307,8 @@ def _lookwise_factors(par, name: str, rates, opts) -> np.ndarray | None:
            tuple(tuple((c, len(cs)) for c, cs in st) for st in args[1]))
     out = _MEMO.get(key)
     if out is None:   # a comparison builds each design's model several times with the same inputs
-        out = _MEMO[key] = linear_look_factors(*args)
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
+        out = linear_look_factors(*args)
+        keep(_MEMO, key, out, _MEMO_SIZE)
     return out.reshape(shape + out.shape[1:])
 
 

@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..memo import keep, touch
 from .boundaries import WIDTH, _simpson, _Walk
 
 TILT_MAX = 300.0    # |log tilt| allowed: where the drift-free kernel underflows the true one is < e^(−745+600)
@@ -45,25 +46,6 @@ def _kernel(key: tuple, a: np.ndarray, b: np.ndarray, g: float) -> np.ndarray:
     else:
         touch(_KERNELS, key)
     return k
-
-
-def keep(cache: OrderedDict, key, value, size: int) -> None:
-    """Store ``value`` in the bounded ``cache``, the least recently used entries dropped (a
-    concurrent drop by another thread is harmless)."""
-    cache[key] = value
-    while len(cache) > size:
-        try:
-            cache.popitem(last=False)
-        except KeyError:
-            break
-
-
-def touch(cache: OrderedDict, key) -> None:
-    """Mark ``key`` as recently used (gone already: nothing to do)."""
-    try:
-        cache.move_to_end(key)
-    except KeyError:
-        pass
 
 
 @lru_cache(maxsize=64)

@@ -40,7 +40,8 @@ from scipy.special import ndtr, ndtri
 
 from ..groupseq.boundaries import _CHUNK, CAP, Boundaries, Crossing, _Walk, drift_for_power
 from ..groupseq.stratified import joint_from_information
-from ..groupseq.tilted import TiltedWalk, keep, touch
+from ..groupseq.tilted import TiltedWalk
+from ..memo import keep, touch
 from .events import calendar_time
 from .logrank import PiecewiseCell, SurvivalSetting, analysis_time, logrank_moments
 from .model import PiecewiseSurvival, PiecewiseSurvivalPoints
