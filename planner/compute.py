@@ -22,7 +22,7 @@ import numpy as np
 from . import __version__
 from .assay import assay_mix
 from .catalogue import DESIGNS, FIXED_DESIGNS, design_label
-from .designs.build import build_model
+from .designs.build import build_model, model_at_arms
 from .dropout import evaluable, inflate_arms, screening_factor
 from .groupseq.plan import InterimPlan
 from .noninferiority import is_shifted, null_magnitude
@@ -60,10 +60,8 @@ def _claims_at(par: Params, name: str, opts: FixedDesignOptions, n: float, n_t: 
     """Claims of design ``name`` at total ``n`` (``n_t``, ``n_c``: at that allocation; ``model``: the
     design's model at ``par`` and ``opts`` already built, used as is — also at arms whose ratio is
     the allocation ratio exactly: the same inputs, so the same model bit for bit)."""
-    if n_t is not None and n_c is not None and n_t / n_c != par.allocation_ratio:
-        par = par.with_allocation(n_t / n_c)
-        model = None
-    model = build_model(name, par, opts) if model is None else model
+    arms = (n_t, n_c) if n_t is not None and n_c is not None else None
+    _, model = model_at_arms(name, par, opts, arms, model)
     return {k: _scalar(v) for k, v in model.claims(np.asarray([n], dtype=float), np.array([0])).items()}
 
 

@@ -35,7 +35,7 @@ from scipy.optimize import brentq
 from scipy.special import ndtr, stdtrit
 
 from .designs.base import DesignModel
-from .designs.build import build_model, builder
+from .designs.build import builder, model_at_arms
 from .designs.sequential import SequentialModel, StratifiedSequentialModel, one_sided_alpha
 from .groupseq.boundaries import boundaries, crossing
 from .groupseq.single import equivalent_drift, fixed_power_needed, sequential_at
@@ -189,15 +189,10 @@ def interim_fields(scenario: Scenario, r: DesignResult, opts: FixedDesignOptions
     # the sample-size question reports the looks at the unrounded maximum (as rpact), the power
     # question at the size given
     n_total = r.n_randomized_exact if r.question == "sample_size" else float(r.n_randomized)
-    if surv:
-        n_eval = r.events_exact / u
-    else:
-        n_eval = n_total
-        arms = r.n_per_arm or {}
-        if arms.get("control") and r.question != "sample_size" and arms["treatment"] / arms["control"] != par.allocation_ratio:
-            par = par.with_allocation(arms["treatment"] / arms["control"])
-            model = None
-    model = build_model(r.design, par, opts) if model is None else model
+    n_eval = r.events_exact / u if surv else n_total
+    arms = r.n_per_arm or {}
+    at = (arms["treatment"], arms["control"]) if not surv and arms.get("control") and r.question != "sample_size" else None
+    par, model = model_at_arms(r.design, par, opts, at, model)
     if isinstance(model, SequentialModel):
         out = _single(r, model, par, n_eval, u)
     elif isinstance(model, StratifiedSequentialModel):

@@ -207,6 +207,16 @@ def builder(name: str, cells: bool = False):
     return globals()[name]
 
 
+def model_at_arms(name: str, par: Params, opts: FixedDesignOptions, arms: tuple[float, float] | None = None,
+                  model: DesignModel | None = None) -> tuple[Params, DesignModel]:
+    """``par`` at the allocation of ``arms`` (treatment, control; None: as it is) and design
+    ``name``'s model there: ``model`` (built at ``par`` and ``opts``) when the ratio is ``par``'s
+    exactly — the same inputs, so the same model bit for bit — else built anew."""
+    if arms is not None and arms[0] / arms[1] != par.allocation_ratio:
+        par, model = par.with_allocation(arms[0] / arms[1]), None
+    return par, build_model(name, par, opts) if model is None else model
+
+
 def build_model(name: str, par: Params, opts: FixedDesignOptions | None = None) -> DesignModel:
     """The model of fixed design ``name`` for ``par`` (arrays allowed).
 
