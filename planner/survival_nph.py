@@ -354,7 +354,10 @@ def _statistics(par, name: str, opts) -> tuple[list, list] | None:
     """(cells whose events time the looks, statistics) of design ``name``: cells (weight = share of
     everyone randomized, outcome group, t_a, t_b) over :func:`planner.populations.structure_of`
     (the two-subgroup form: test-positive and test-negative mixtures of B+/B−); a statistic is a
-    list of (coefficient, cells) of disjoint populations. None: a design without one (K populations)."""
+    list of (coefficient, cells) of disjoint populations. The interaction design of the cells form
+    has one statistic per population, its own population's first and then the others in the
+    structure's order (:func:`planner.designs.sequential.with_plan` gives each claim its row). None:
+    a design without one (K populations)."""
     from .catalogue import FULL_POPULATION
     from .populations import structure_of
 
@@ -374,8 +377,9 @@ def _statistics(par, name: str, opts) -> tuple[list, list] | None:
         tb = 0.5 if getattr(opts, "control_arm", "standard") == "randomized" else 0.0
         cells = _merge(st.treating(st.members(pop), tb))
         return cells, [[(1.0, cells)]]
-    if name == "interaction":
-        return everyone, [[(1.0, absolute(st.members(pop))), (-1.0, absolute(st.complement(pop)))]]
+    if name == "interaction":   # the cells form: one test per population, the design's own first
+        order = [pop] + [h for h in st.names[1:] if h != pop] if par.structure is not None else [pop]
+        return everyone, [[(1.0, absolute(st.members(h))), (-1.0, absolute(st.complement(h)))] for h in order]
     if name == "stratified" and len(st.names) == 2:
         return everyone, [[(1.0, absolute(st.members(h)))] for h in st.names]
     return None

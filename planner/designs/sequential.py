@@ -52,20 +52,27 @@ class SequentialModel(DesignModel):
     base: DesignModel | None = None
     plan: InterimPlan | None = None
     look_factors: np.ndarray | None = None   # (…, K): E Z_k / (δ√t_k) under non-proportional hazards
+    #: the look factors (…, K) of the claims with a statistic of their own (the cells form's
+    #: interaction design: one test per population), by claim; the others use ``look_factors``
+    claim_factors: tuple[tuple[str, np.ndarray], ...] = ()
 
-    def factors(self, idx=slice(None)) -> np.ndarray:
-        """(P, K) look factors of the points ``idx`` (:mod:`planner.piecewise.lookwise`)."""
-        k = self.look_factors.shape[-1]
-        return np.broadcast_to(self.look_factors, self.shape + (k,)).reshape(-1, k)[idx]
+    def factors(self, idx=slice(None), claim: str | None = None) -> np.ndarray:
+        """(P, K) look factors of the points ``idx`` (:mod:`planner.piecewise.lookwise`) of the
+        design's statistic, or of ``claim``'s own (:attr:`claim_factors`)."""
+        f = dict(self.claim_factors).get(claim, self.look_factors)
+        k = f.shape[-1]
+        return np.broadcast_to(f, self.shape + (k,)).reshape(-1, k)[idx]
 
     def claims(self, n: ArrayLike, idx=slice(None)) -> dict[str, np.ndarray]:
         fixed = self.base.claims(n, idx)
         a = one_sided_alpha(self)
         if self.look_factors is None:
             return {k: sequential_power(self.plan, a, v) for k, v in fixed.items()}
-        b, f = boundaries(self.plan, a), self.factors(idx)
-        return {k: power_at_factors(b, equivalent_drift(a, v), np.broadcast_to(f, np.shape(v) + f.shape[-1:]))
-                for k, v in fixed.items()}
+        b, out = boundaries(self.plan, a), {}
+        for k, v in fixed.items():
+            f = self.factors(idx, k)
+            out[k] = power_at_factors(b, equivalent_drift(a, v), np.broadcast_to(f, np.shape(v) + f.shape[-1:]))
+        return out
 
     def feasible(self) -> np.ndarray:
         return self.base.feasible()
@@ -257,7 +264,13 @@ def with_plan(model: DesignModel, plan: InterimPlan | None, alpha_split: float |
             text += f"; {LOOKWISE_TEXT}"
         return StratifiedSequentialModel(method=text, base=model, plan=plan, alpha_split=alpha_split,
                                          look_factors=look_factors, **common)
+    claim_factors = ()
     if look_factors is not None:
         text += f"; {LOOKWISE_TEXT}"
+        own = getattr(model, "stats", None)   # one test per population: rows in lookwise_factors' order
+        if own is not None and look_factors.shape[-2] == len(own) > 1:
+            names = [model.primary] + [c for c in own if c != model.primary]
+            claim_factors = tuple((c, look_factors[..., i, :]) for i, c in enumerate(names))
         look_factors = look_factors[..., 0, :]
-    return SequentialModel(method=text, base=model, plan=plan, look_factors=look_factors, **common)
+    return SequentialModel(method=text, base=model, plan=plan, look_factors=look_factors,
+                           claim_factors=claim_factors, **common)
