@@ -18,6 +18,10 @@ beside them, read when the row finishes:
 * ``NPH comparison`` — ``compare_designs`` of resources/scenarios/pdl1_io_delayed_effect.json
   (piecewise survival, delayed effect; issue 13: ≤ 50 ms); ``NPH curves`` — the comparison,
   then power vs N, N vs prevalence and power vs the B− effect of every design (200 points each);
+* ``--examples``: instead of the rows above, the four curves (3-look plan) of every two-subgroup
+  example scenario with the stratified design added: warm, cold, first call and the recursions of
+  a cold run (the curves of PAOLA-1 are not the slowest: a B− effect sweeping Z_F's mean over
+  many SDs, or a binary B− effect changing the correlation at every point, cost more);
 * ``--recursions``: per cold curve of the stratified design, the 2-D grid recursions it runs and
   its CPU time (one run).
 
@@ -142,6 +146,38 @@ def recursions_per_curve(s) -> None:
               f"{(time.process_time() - c0) * 1000:8.1f} CPU ms", flush=True)
 
 
+def example_scenarios() -> list[tuple[str, object]]:
+    """Every two-subgroup example scenario with the stratified design added (its default options) and the issue's
+    three-look plan (the cells-form examples have no four curves of this kind)."""
+    out = []
+    for f in sorted(SCEN.glob("*.json")):
+        d = json.loads(f.read_text())
+        if "cells" in d:
+            continue
+        d.setdefault("designs", {})["stratified"] = {}
+        d["interim"] = THREE_LOOKS.to_dict()
+        out.append((f.stem, scenario_from_dict(d)))
+    return out
+
+
+def examples(repeat: int) -> None:
+    """``--examples``: the four curves of every example scenario (:func:`example_scenarios`), warm,
+    cold and first call (CPU ms, medians of ``repeat``), with the recursions of a cold run."""
+    from planner.groupseq import procedure  # noqa: PLC0415
+
+    caches = [getattr(procedure, n) for n in ("_reference", "_own") if hasattr(procedure, n)]
+    print(f"{'four curves, 3 looks, CPU ms':34s} {'warm':>7s} {'cold':>7s} {'first':>7s} {'cold rec':>8s}  load")
+    for name, s in example_scenarios():
+        r = compute_design(s, "stratified", s.resolved_options("stratified", None))
+        fn = lambda s=s, r=r: four_curves(s, r)  # noqa: E731
+        cpu = [_median(fn, repeat, clear)[1] for clear in (None, _clear_grids, _clear_everything)]
+        _clear_grids()
+        m0 = sum(c.cache_info().misses for c in caches)
+        fn()
+        rec = sum(c.cache_info().misses for c in caches) - m0
+        print(f"{name:34s} {cpu[0]:7.0f} {cpu[1]:7.0f} {cpu[2]:7.0f} {rec:8d}  {os.getloadavg()[0]:.2f}", flush=True)
+
+
 def _rows(s, tag: str) -> dict:
     opts = s.resolved_options("stratified", None)
     curves4 = lambda: four_curves(s, compute_design(s, "stratified", opts))  # noqa: E731
@@ -157,6 +193,9 @@ def _rows(s, tag: str) -> dict:
 def main() -> None:
     repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 5
     only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+    if "--examples" in sys.argv:
+        examples(repeat)
+        return
     nph = load_scenario(SCEN / "pdl1_io_delayed_effect.json")
     rows = _rows(paola_with_stratified(), "2 looks") | _rows(paola_with_stratified(THREE_LOOKS), "3 looks")
     rows |= {
