@@ -303,6 +303,34 @@ def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: 
     return list(out)
 
 
+def transition1(masses: list[np.ndarray], law: Law, grid: Grid, k: int, d: int, lam_ref: np.ndarray,
+                kernel_width: float = KERNEL_WIDTH) -> list[np.ndarray]:
+    """:func:`transition` of weighted 1-D densities of score d (marginals, grid of look k): the
+    density at look k+1 of S_d, Σ_i m_i φ(x'_i' − x_i; (V λ)_d, V_dd) — the marginal of the 2-D
+    step — by direct convolution of each mass's non-zero block with the increment's density
+    (truncated at ``kernel_width`` SDs), densities below :data:`FLOOR` × max set to 0."""
+    v = law.inc[k + 1]
+    mu, sd, h = float((v @ lam_ref)[d]), math.sqrt(v[d, d]), float(grid.h[d])
+    n_out = int(grid.n[k + 1, d])
+    out = []
+    for m in masses:
+        nz = np.flatnonzero(m)
+        res = np.zeros(n_out)
+        if nz.size:
+            a = int(nz[0])
+            off = float(grid.x0[k + 1, d] - grid.x0[k, d]) - a * h    # Δ(j) = off + j h, j = i' − (i − a)
+            lo = math.floor((mu - kernel_width * sd - off) / h)
+            hi = math.ceil((mu + kernel_width * sd - off) / h)
+            u = (off + h * np.arange(lo, hi + 1) - mu) / sd
+            full = np.convolve(m[a:int(nz[-1]) + 1], np.exp(-0.5 * u * u) / (sd * math.sqrt(2 * math.pi)))
+            first, last = max(0, lo), min(n_out, full.size + lo)   # full[t] is node i' = t + lo
+            if last > first:
+                res[first:last] = full[first - lo:last - lo]
+                res[res < FLOOR * res.max()] = 0.0
+        out.append(res)
+    return out
+
+
 def tilt_factors(law: Law, grid: Grid, k: int, lam: np.ndarray, lam_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(E_F (P, n_F), E_S (P, n_S)) with Σ_ij E_F[p,i] M_ij E_S[p,j] the tilted integral of M."""
     d_lam = lam - lam_ref                                    # (P, 2)

@@ -95,15 +95,11 @@ def _step(state: tuple, ff: tuple, fs: tuple, rule: Rule, k: int, last: bool) ->
 CATEGORIES = ((1, 0), (0, 1), (1, 1))   # (H_F rejected, H_S rejected) recorded per look
 
 
-def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
-    """Split each state's density at look k into the next states: {(state, stop): mass}."""
+def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, axes: list | None = None) -> dict:
+    """Split each state's density at look k into the next states: {(state, stop): mass}
+    (``axes``: :func:`_axes`, if made already)."""
     last = k == law.k_max - 1
-    axes = []
-    for d in range(2):
-        edges, flags = _cuts(rule, k, d, float(law.scale[k, d]), last)
-        w = grid.edge_weights(k, d, edges)
-        axes.append((w, flags))
-    (w_f, fl_f), (w_s, fl_s) = axes
+    (w_f, fl_f), (w_s, fl_s) = axes or _axes(law, grid, rule, k)
     out: dict = {}
     products: dict = {}     # weight matrix of a set of cells, shared by the states splitting alike
     for state, h in dens.items():
@@ -118,6 +114,15 @@ def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
                 out[key] += h * p     # in place: every value is an array of this call's own
             else:
                 out[key] = h * p
+    return out
+
+
+def _axes(law: G.Law, grid: G.Grid, rule: Rule, k: int) -> list:
+    """Per axis: the weights of its intervals at look k (intervals, nodes) and their flags."""
+    out = []
+    for d in range(2):
+        edges, flags = _cuts(rule, k, d, float(law.scale[k, d]), k == law.k_max - 1)
+        out.append((grid.edge_weights(k, d, edges), flags))
     return out
 
 
@@ -144,15 +149,12 @@ def _own(law_key: tuple, k_max: int, rule: Rule, lam: tuple[float, float]) -> tu
     (half-width :data:`.grid2d.WIDTH` SD instead of WIDTH + RADIUS: ~half the cells for two
     looks) and a narrower transition kernel (:data:`.grid2d.OWN_KERNEL_WIDTH`: never tilted, so
     the tails need no margin): for a structure evaluated at its own drift only (:func:`run_own`).
+    States decided by one axis are carried as 1-D densities (:func:`_own_sums`).
 
     Kept: the sums :func:`run_own` needs, (7, 1, K) read-only — not the recursion's matrices (a
     redraw then costs no tilted sums, and each kept entry is ~200 bytes instead of ~0.3 MB)."""
     law = G._cached_law(law_key, k_max)
-    grid, lam_ref, records = _recursion(law, np.asarray(lam, float), rule, 0.0)
-    sums = np.zeros((7, 1, k_max))
-    for k, mats in enumerate(records):   # at the reference itself the tilt factors are exactly 1
-        e_f, e_s = G.tilt_factors(law, grid, k, lam_ref[None], lam_ref)
-        sums[:, :, k] = G.tilted_sums(mats, e_f, e_s)
+    sums = _own_sums(law, np.asarray(lam, float), rule)[:, None, :]
     sums.flags.writeable = False
     return sums
 
@@ -178,6 +180,126 @@ def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None
             width = G.KERNEL_WIDTH if radius is None else G.OWN_KERNEL_WIDTH
             dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref, width)))
     return grid, lam_ref, records
+
+
+def _own_sums(law: G.Law, lam: np.ndarray, rule: Rule, oned: bool = True) -> np.ndarray:
+    """(7, K) category masses of :func:`_own` (at the drift itself: plain sums of the records).
+
+    A continuing state whose future is decided by one axis d (:func:`_axis`) is carried as its
+    marginal on d (the other axis integrated out: the sum of its weighted density over that
+    axis), moved look to look by the 1-D convolution with the marginal increment
+    N((V_k λ)_d, V_k[d, d]) (:func:`.grid2d.transition1`) and split by axis-d intervals only:
+    exact, the marginal of a Gaussian random walk being a Gaussian random walk. Not for
+    :func:`_reference`'s recursions, whose records are tilted in both axes. ``oned=False``: every
+    state 2-D (the plain recursion; tests)."""
+    k_max = law.k_max
+    grid = G.make_grid(law, lam, 0.0)
+    flags, pattern = _flag_sets(law, rule), _pattern(rule)
+    dens: dict = {(0, 0, 0, 0, 0): G.first_density(law, grid, lam)}
+    sums = np.zeros((7, k_max))
+    for k in range(k_max):
+        axes = _axes(law, grid, rule, k)
+        split = list(_look({s: m for s, m in dens.items() if m.ndim == 2}, law, grid, rule, k, axes).items())
+        for d in range(2):
+            sub = {s: m for s, m in dens.items() if m.ndim == 1 and _axis(s, k, pattern, flags) == d}
+            if sub:
+                split += list(_look1(sub, law, rule, k, d, axes).items())
+        cont = []
+        for (state, stopped), m in split:
+            total = float(m.sum())
+            for i in _categories(state, stopped):
+                sums[i, k] += total
+            if not stopped and np.any(m):
+                cont.append((state, m))
+        if k == k_max - 1:
+            break
+        dens = _merge_own(cont, flags, pattern, k + 1, oned)
+        flat = [s for s, m in dens.items() if m.ndim == 2]
+        moved = dict(zip(flat, G.transition([dens[s] for s in flat], law, grid, k, lam, G.OWN_KERNEL_WIDTH)))
+        for d in range(2):
+            line = [s for s, m in dens.items() if m.ndim == 1 and _axis(s, k + 1, pattern, flags) == d]
+            moved.update(zip(line, G.transition1([dens[s] for s in line], law, grid, k, d, lam, G.OWN_KERNEL_WIDTH)))
+        dens = moved
+    return sums
+
+
+def _categories(state: tuple, stopped: bool) -> list[int]:
+    """The records (:func:`_sort_split`'s 7 masses) a mass of (``state``, ``stopped``) adds to."""
+    c = (state[0] and state[1], state[0] and state[3])
+    out = []
+    if c in CATEGORIES:
+        out += [CATEGORIES.index(c)] + ([3 + CATEGORIES.index(c)] if stopped else [])
+    return out + ([6] if stopped else [])
+
+
+def _look1(dens: dict, law: G.Law, rule: Rule, k: int, d: int, axes: list) -> dict:
+    """:func:`_look` of 1-D densities on axis d (states decided by d, :func:`_axis`): each split
+    by axis-d intervals only, every interval of the other axis giving the same next state's fate
+    (its first interval stands for all)."""
+    (w, fl_d), fl_o = axes[d], axes[1 - d][1]
+    out: dict = {}
+    for state, h in dens.items():
+        for key, cells in _groups1(state, tuple(fl_d), fl_o[0], d, rule, k, k == law.k_max - 1):
+            m = h * w[list(cells)].sum(axis=0)
+            if key in out:
+                out[key] += m
+            else:
+                out[key] = m
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _groups1(state: tuple, fl_d: tuple, other: tuple, d: int, rule: Rule, k: int, last: bool) -> tuple:
+    """((next state, stop), intervals of axis d) of a 1-D state's split at look k."""
+    groups: dict = {}
+    for i, fd in enumerate(fl_d):
+        pair = (fd, other) if d == 0 else (other, fd)
+        groups.setdefault(_step(state, *pair, rule, k, last), []).append(i)
+    return tuple((key, tuple(cells)) for key, cells in groups.items())
+
+
+@lru_cache(maxsize=4096)
+def _axis(state: tuple, k: int, rule: Rule, flags: tuple) -> int | None:
+    """The axis d (0: Z_F, 1: Z_S; the first if both) whose intervals alone decide what becomes
+    of a trial in ``state`` from look k on, else None: for every interval of d, every interval of
+    the other axis gives the same records, stop and next fate (:func:`_fate`), and every next
+    state is again decided by d. A property of the fate (states merged by :func:`_merge` agree);
+    ``rule``: its :func:`_pattern`, ``flags``: :func:`_flag_sets`."""
+    last = k == len(flags) - 1
+    for d in range(2):
+        fl_d, fl_o = flags[k][d], flags[k][1 - d]
+        ok = True
+        for fd in fl_d:
+            seen = set()
+            for fo in fl_o:
+                new, stop = _step(state, *((fd, fo) if d == 0 else (fo, fd)), rule, k, last)
+                if not stop and _axis(new, k + 1, rule, flags) != d:
+                    ok = False
+                seen.add((new[0] and new[1], new[0] and new[3], stop, -1 if stop else _fate(new, k + 1, rule, flags)))
+            if not ok or len(seen) > 1:
+                ok = False
+                break
+        if ok:
+            return d
+    return None
+
+
+def _merge_own(cont: list, flags: tuple, rule: Rule, k: int, oned: bool) -> dict:
+    """:func:`_merge` of (state, mass) pairs, 2-D or 1-D; a merged state decided by one axis
+    (:func:`_axis`, if ``oned``) as its marginal on that axis."""
+    groups: dict = {}
+    first: dict[int, tuple] = {}
+    for state, m in cont:
+        groups.setdefault(first.setdefault(_fate(state, k, rule, flags), state), []).append(m)
+    out = {}
+    for s, ms in groups.items():
+        d = _axis(s, k, rule, flags) if oned else None
+        parts = ms if d is None else [m if m.ndim == 1 else m.sum(axis=1 - d) for m in ms]
+        total = parts[0]
+        for m in parts[1:]:
+            total += m        # in place: the masses are this recursion's own
+        out[s] = total
+    return out
 
 
 def _sort_split(split: dict) -> tuple[list, dict]:
