@@ -198,19 +198,8 @@ def _own_sums(law: G.Law, lam: np.ndarray, rule: Rule, oned: bool = True) -> np.
     dens: dict = {(0, 0, 0, 0, 0): G.first_density(law, grid, lam)}
     sums = np.zeros((7, k_max))
     for k in range(k_max):
-        axes = _axes(law, grid, rule, k)
-        split = list(_look({s: m for s, m in dens.items() if m.ndim == 2}, law, grid, rule, k, axes).items())
-        for d in range(2):
-            sub = {s: m for s, m in dens.items() if m.ndim == 1 and _axis(s, k, pattern, flags) == d}
-            if sub:
-                split += list(_look1(sub, law, rule, k, d, axes).items())
-        cont = []
-        for (state, stopped), m in split:
-            total = float(m.sum())
-            for i in _categories(state, stopped):
-                sums[i, k] += total
-            if not stopped and np.any(m):
-                cont.append((state, m))
+        totals, cont = _look_own(dens, law, grid, rule, k, (pattern, flags) if oned else None)
+        sums[:, k] = totals
         if k == k_max - 1:
             break
         dens = _merge_own(cont, flags, pattern, k + 1, oned)
@@ -232,20 +221,66 @@ def _categories(state: tuple, stopped: bool) -> list[int]:
     return out + ([6] if stopped else [])
 
 
-def _look1(dens: dict, law: G.Law, rule: Rule, k: int, d: int, axes: list) -> dict:
-    """:func:`_look` of 1-D densities on axis d (states decided by d, :func:`_axis`): each split
-    by axis-d intervals only, every interval of the other axis giving the same next state's fate
-    (its first interval stands for all)."""
-    (w, fl_d), fl_o = axes[d], axes[1 - d][1]
-    out: dict = {}
+def _look_own(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, fates: tuple | None) -> tuple:
+    """:func:`_look` of :func:`_own_sums`: (the 7 record sums of look k, [(state, mass)] of the
+    continuing trials). Each density is integrated over the cells of the look once (per cell
+    pair, 2-D; per interval, 1-D); a next state's full weighted density is made only when it
+    continues in 2-D, its marginal when it continues decided by one axis (:func:`_axis` of
+    ``fates`` = (:func:`_pattern`, :func:`_flag_sets`); None: never); a 1-D density (a state
+    decided by axis d) is split by axis-d intervals alone, the other axis's first interval
+    standing for all (:func:`_groups1`)."""
+    last = k == law.k_max - 1
+    axes = _axes(law, grid, rule, k)
+    (w_f, fl_f), (w_s, fl_s) = axes
+    totals, cont, products = np.zeros(7), [], {}
     for state, h in dens.items():
-        for key, cells in _groups1(state, tuple(fl_d), fl_o[0], d, rule, k, k == law.k_max - 1):
-            m = h * w[list(cells)].sum(axis=0)
-            if key in out:
-                out[key] += m
+        if h.ndim == 2:
+            h_s = h @ w_s.T                       # (n_F, J): each S-interval integrated
+            h_f = None                            # (I, n_S), when needed
+            cells_mass = w_f @ h_s                # (I, J)
+            groups = _groups(state, tuple(fl_f), tuple(fl_s), rule, k, last)
+        else:
+            d = _axis(state, k, *fates)
+            w = axes[d][0]
+            per = w @ h                           # (intervals of d,)
+            groups = _groups1(state, tuple(axes[d][1]), axes[1 - d][1][0], d, rule, k, last)
+        for (new, stop), cells in groups:
+            if h.ndim == 2:
+                mask = _mask(cells, len(fl_f), len(fl_s))
+                total = float((cells_mass * mask).sum())
             else:
-                out[key] = m
-    return out
+                total = float(per[list(cells)].sum())
+            for i in _categories(new, stop):
+                totals[i] += total
+            if stop:
+                continue
+            if h.ndim == 1:
+                m = h * w[list(cells)].sum(axis=0)
+            else:
+                nd = None if fates is None else _axis(new, k + 1, *fates)
+                if nd is None:
+                    p = products.get(cells)
+                    if p is None:
+                        p = products[cells] = w_f.T @ mask @ w_s
+                    m = h * p
+                elif nd == 0:
+                    m = ((h_s @ mask.T) * w_f.T).sum(axis=1)
+                else:
+                    h_f = w_f @ h if h_f is None else h_f
+                    m = (w_s * (mask.T @ h_f)).sum(axis=0)
+            if np.any(m):
+                cont.append((new, m))
+    return totals, cont
+
+
+@lru_cache(maxsize=1024)
+def _mask(cells: tuple, n_f: int, n_s: int) -> np.ndarray:
+    """(n_f, n_s) indicator of the cell pairs ``cells`` (read-only)."""
+    mask = np.zeros((n_f, n_s))
+    for i, j in cells:
+        mask[i, j] = 1.0
+    mask.flags.writeable = False
+    return mask
 
 
 @lru_cache(maxsize=4096)
