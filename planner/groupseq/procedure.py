@@ -194,83 +194,108 @@ def _own_sums(law: G.Law, lam: np.ndarray, rule: Rule, oned: bool = True) -> np.
     state 2-D (the plain recursion; tests)."""
     k_max = law.k_max
     grid = G.make_grid(law, lam, 0.0)
-    flags, pattern = _flag_sets(law, rule), _pattern(rule)
+    fates = _Fates(law, rule, oned)
     dens: dict = {(0, 0, 0, 0, 0): G.first_density(law, grid, lam)}
     sums = np.zeros((7, k_max))
     for k in range(k_max):
-        totals, cont = _look_own(dens, law, grid, rule, k, (pattern, flags) if oned else None)
-        sums[:, k] = totals
+        sums[:, k], cont = _look_own(dens, law, grid, rule, k, fates)
         if k == k_max - 1:
             break
-        dens = _merge_own(cont, flags, pattern, k + 1, oned)
+        dens = _merge_own(cont, fates, k + 1)
         flat = [s for s, m in dens.items() if m.ndim == 2]
         moved = dict(zip(flat, G.transition([dens[s] for s in flat], law, grid, k, lam, G.OWN_KERNEL_WIDTH)))
         for d in range(2):
-            line = [s for s, m in dens.items() if m.ndim == 1 and _axis(s, k + 1, pattern, flags) == d]
+            line = [s for s, m in dens.items() if m.ndim == 1 and fates.axis(s, k + 1) == d]
             moved.update(zip(line, G.transition1([dens[s] for s in line], law, grid, k, d, lam, G.OWN_KERNEL_WIDTH)))
         dens = moved
     return sums
 
 
-def _categories(state: tuple, stopped: bool) -> list[int]:
+class _Fates:
+    """One recursion's :func:`_fate` ids and :func:`_axis` (None throughout unless ``oned``) of
+    states by look, memoized here (the cached functions hash the rule and flags per call)."""
+
+    def __init__(self, law: G.Law, rule: Rule, oned: bool):
+        self.flags, self.pattern, self.oned = _flag_sets(law, rule), _pattern(rule), oned
+        self.fates: dict = {}
+        self.axes: dict = {}
+
+    def fate(self, state: tuple, k: int) -> int:
+        out = self.fates.get((state, k))
+        if out is None:
+            out = self.fates[state, k] = _fate(state, k, self.pattern, self.flags)
+        return out
+
+    def axis(self, state: tuple, k: int) -> int | None:
+        if (state, k) not in self.axes:
+            self.axes[state, k] = _axis(state, k, self.pattern, self.flags) if self.oned else None
+        return self.axes[state, k]
+
+
+@lru_cache(maxsize=256)
+def _categories(state: tuple, stopped: bool) -> tuple[int, ...]:
     """The records (:func:`_sort_split`'s 7 masses) a mass of (``state``, ``stopped``) adds to."""
     c = (state[0] and state[1], state[0] and state[3])
     out = []
     if c in CATEGORIES:
         out += [CATEGORIES.index(c)] + ([3 + CATEGORIES.index(c)] if stopped else [])
-    return out + ([6] if stopped else [])
+    return tuple(out + ([6] if stopped else []))
 
 
-def _look_own(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, fates: tuple | None) -> tuple:
+def _look_own(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, fates: _Fates) -> tuple:
     """:func:`_look` of :func:`_own_sums`: (the 7 record sums of look k, [(state, mass)] of the
     continuing trials). Each density is integrated over the cells of the look once (per cell
-    pair, 2-D; per interval, 1-D); a next state's full weighted density is made only when it
-    continues in 2-D, its marginal when it continues decided by one axis (:func:`_axis` of
-    ``fates`` = (:func:`_pattern`, :func:`_flag_sets`); None: never); a 1-D density (a state
-    decided by axis d) is split by axis-d intervals alone, the other axis's first interval
-    standing for all (:func:`_groups1`)."""
+    pair, 2-D; per interval, 1-D) for the records; the cells from which it continues to one
+    fate are carried together (:func:`_carry`). A 1-D density (a state decided by axis d) is
+    split by axis-d intervals alone, the other axis's first interval standing for all
+    (:func:`_groups1`)."""
     last = k == law.k_max - 1
     axes = _axes(law, grid, rule, k)
     (w_f, fl_f), (w_s, fl_s) = axes
-    totals, cont, products = np.zeros(7), [], {}
+    shape = (len(fl_f), len(fl_s))
+    totals, cont = np.zeros(7), []
     for state, h in dens.items():
         if h.ndim == 2:
-            h_s = h @ w_s.T                       # (n_F, J): each S-interval integrated
-            h_f = None                            # (I, n_S), when needed
+            d, h_s = None, h @ w_s.T              # (n_F, J): each S-interval integrated
             cells_mass = w_f @ h_s                # (I, J)
             groups = _groups(state, tuple(fl_f), tuple(fl_s), rule, k, last)
         else:
-            d = _axis(state, k, *fates)
-            w = axes[d][0]
-            per = w @ h                           # (intervals of d,)
+            d = fates.axis(state, k)
+            per = axes[d][0] @ h                  # (intervals of d,)
             groups = _groups1(state, tuple(axes[d][1]), axes[1 - d][1][0], d, rule, k, last)
+        going: dict = {}                          # fate before look k+1: (first state, cells)
         for (new, stop), cells in groups:
-            if h.ndim == 2:
-                mask = _mask(cells, len(fl_f), len(fl_s))
-                total = float((cells_mass * mask).sum())
+            if d is None:
+                total = float((cells_mass * _mask(cells, *shape)).sum())
             else:
                 total = float(per[list(cells)].sum())
             for i in _categories(new, stop):
                 totals[i] += total
-            if stop:
-                continue
-            if h.ndim == 1:
-                m = h * w[list(cells)].sum(axis=0)
-            else:
-                nd = None if fates is None else _axis(new, k + 1, *fates)
-                if nd is None:
-                    p = products.get(cells)
-                    if p is None:
-                        p = products[cells] = w_f.T @ mask @ w_s
-                    m = h * p
-                elif nd == 0:
-                    m = ((h_s @ mask.T) * w_f.T).sum(axis=1)
+            if not stop:
+                f = fates.fate(new, k + 1)
+                if f in going:
+                    going[f][1].extend(cells)
                 else:
-                    h_f = w_f @ h if h_f is None else h_f
-                    m = (w_s * (mask.T @ h_f)).sum(axis=0)
+                    going[f] = (new, list(cells))
+        for new, cells in going.values():
+            if d is None:
+                m = _carry(h, h_s, axes, _mask(tuple(sorted(cells)), *shape), fates.axis(new, k + 1))
+            else:
+                m = h * axes[d][0][cells].sum(axis=0)
             if np.any(m):
                 cont.append((new, m))
     return totals, cont
+
+
+def _carry(h: np.ndarray, h_s: np.ndarray, axes: list, mask: np.ndarray, d: int | None) -> np.ndarray:
+    """The weighted density of ``h`` (2-D) over the cells of ``mask``: 2-D (``d`` None) or its
+    marginal on axis d (the other axis summed: one product per interval pair, not per node)."""
+    (w_f, _), (w_s, _) = axes
+    if d is None:
+        return h * (w_f.T @ mask @ w_s)
+    if d == 0:
+        return ((h_s @ mask.T) * w_f.T).sum(axis=1)
+    return (w_s * (mask.T @ (w_f @ h))).sum(axis=0)
 
 
 @lru_cache(maxsize=1024)
@@ -319,21 +344,18 @@ def _axis(state: tuple, k: int, rule: Rule, flags: tuple) -> int | None:
     return None
 
 
-def _merge_own(cont: list, flags: tuple, rule: Rule, k: int, oned: bool) -> dict:
-    """:func:`_merge` of (state, mass) pairs, 2-D or 1-D; a merged state decided by one axis
-    (:func:`_axis`, if ``oned``) as its marginal on that axis."""
-    groups: dict = {}
+def _merge_own(cont: list, fates: _Fates, k: int) -> dict:
+    """:func:`_merge` of (state, mass) pairs before look k, 2-D or 1-D (a state decided by one
+    axis, :func:`_axis`, its marginal on that axis: :func:`_look_own`)."""
+    out: dict = {}
     first: dict[int, tuple] = {}
     for state, m in cont:
-        groups.setdefault(first.setdefault(_fate(state, k, rule, flags), state), []).append(m)
-    out = {}
-    for s, ms in groups.items():
-        d = _axis(s, k, rule, flags) if oned else None
-        parts = ms if d is None else [m if m.ndim == 1 else m.sum(axis=1 - d) for m in ms]
-        total = parts[0]
-        for m in parts[1:]:
-            total += m        # in place: the masses are this recursion's own
-        out[s] = total
+        s = first.setdefault(fates.fate(state, k), state)
+        if s in out:
+            assert out[s].ndim == m.ndim, "one fate, one form (_axis is a property of the fate)"
+            out[s] += m       # in place: the masses are this recursion's own
+        else:
+            out[s] = m
     return out
 
 
