@@ -117,12 +117,13 @@ def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, axes: list |
     return out
 
 
-def _axes(law: G.Law, grid: G.Grid, rule: Rule, k: int) -> list:
-    """Per axis: the weights of its intervals at look k (intervals, nodes) and their flags."""
+def _axes(law: G.Law, grid: G.Grid, rule: Rule, k: int, direct: bool = False) -> list:
+    """Per axis: the weights of its intervals at look k (intervals, nodes) and their flags
+    (``direct``: :meth:`.grid2d.Grid.edge_weights_direct`)."""
     out = []
     for d in range(2):
         edges, flags = _cuts(rule, k, d, float(law.scale[k, d]), k == law.k_max - 1)
-        out.append((grid.edge_weights(k, d, edges), flags))
+        out.append(((grid.edge_weights_direct if direct else grid.edge_weights)(k, d, edges), flags))
     return out
 
 
@@ -250,7 +251,7 @@ def _look_own(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, fates: _
     split by axis-d intervals alone, the other axis's first interval standing for all
     (:func:`_groups1`)."""
     last = k == law.k_max - 1
-    axes = _axes(law, grid, rule, k)
+    axes = _axes(law, grid, rule, k, direct=True)
     (w_f, fl_f), (w_s, fl_s) = axes
     shape = (len(fl_f), len(fl_s))
     totals, cont = np.zeros(7), []
