@@ -139,9 +139,12 @@ class Law:
     def k_max(self) -> int:
         return self.scale.shape[0]
 
-    @property
+    @cached_property
     def inc(self) -> np.ndarray:
-        return np.diff(np.concatenate([np.zeros((1, 2, 2)), self.cum]), axis=0)
+        """(K, 2, 2) covariances of the score increments (made once a law; read-only)."""
+        out = np.diff(np.concatenate([np.zeros((1, 2, 2)), self.cum]), axis=0)
+        out.flags.writeable = False
+        return out
 
     def key(self) -> tuple:
         return self._key

@@ -258,18 +258,14 @@ def _look_own(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, fates: _
     for state, h in dens.items():
         if h.ndim == 2:
             d, h_s = None, h @ w_s.T              # (n_F, J): each S-interval integrated
-            cells_mass = w_f @ h_s                # (I, J)
-            groups = _groups(state, tuple(fl_f), tuple(fl_s), rule, k, last)
+            groups, labels = _labelled(state, tuple(fl_f), tuple(fl_s), None, rule, k, last)
+            mass = np.bincount(labels, (w_f @ h_s).ravel(), len(groups))    # per group
         else:
             d = fates.axis(state, k)
-            per = axes[d][0] @ h                  # (intervals of d,)
-            groups = _groups1(state, tuple(axes[d][1]), axes[1 - d][1][0], d, rule, k, last)
+            groups, labels = _labelled(state, tuple(axes[d][1]), axes[1 - d][1][0], d, rule, k, last)
+            mass = np.bincount(labels, axes[d][0] @ h, len(groups))
         going: dict = {}                          # fate before look k+1: (first state, cells)
-        for (new, stop), cells in groups:
-            if d is None:
-                total = float((cells_mass * _mask(cells, *shape)).sum())
-            else:
-                total = float(per[list(cells)].sum())
+        for ((new, stop), cells), total in zip(groups, mass.tolist()):
             for i in _categories(new, stop):
                 totals[i] += total
             if not stop:
@@ -297,6 +293,23 @@ def _carry(h: np.ndarray, h_s: np.ndarray, axes: list, mask: np.ndarray, d: int 
     if d == 0:
         return ((h_s @ mask.T) * w_f.T).sum(axis=1)
     return (w_s * (mask.T @ (w_f @ h))).sum(axis=0)
+
+
+@lru_cache(maxsize=4096)
+def _labelled(state: tuple, fl_a: tuple, fl_b: tuple, d: int | None, rule: Rule, k: int, last: bool) -> tuple:
+    """(groups, group index of each cell) of a state's split at look k: 2-D (``d`` None,
+    :func:`_groups` of the flags of both axes; cell (i, j) at i·J + j) or 1-D on axis d
+    (:func:`_groups1` of its flags and the other axis's first interval's)."""
+    if d is None:
+        groups, width = _groups(state, fl_a, fl_b, rule, k, last), len(fl_b)
+    else:
+        groups, width = _groups1(state, fl_a, fl_b, d, rule, k, last), 0
+    labels = np.zeros(len(fl_a) * max(width, 1), dtype=np.intp)
+    for g, (_, cells) in enumerate(groups):
+        for c in cells:
+            labels[c[0] * width + c[1] if width else c] = g
+    labels.flags.writeable = False
+    return groups, labels
 
 
 @lru_cache(maxsize=1024)
