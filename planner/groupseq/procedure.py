@@ -258,11 +258,11 @@ def _look_own(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, fates: _
     for state, h in dens.items():
         if h.ndim == 2:
             d, h_s = None, h @ w_s.T              # (n_F, J): each S-interval integrated
-            groups, labels = _labelled(state, tuple(fl_f), tuple(fl_s), None, rule, k, last)
+            groups, labels = _labelled(state, tuple(fl_f), tuple(fl_s), None, fates.pattern, k, last)
             mass = np.bincount(labels, (w_f @ h_s).ravel(), len(groups))    # per group
         else:
             d = fates.axis(state, k)
-            groups, labels = _labelled(state, tuple(axes[d][1]), axes[1 - d][1][0], d, rule, k, last)
+            groups, labels = _labelled(state, tuple(axes[d][1]), axes[1 - d][1][0], d, fates.pattern, k, last)
             mass = np.bincount(labels, axes[d][0] @ h, len(groups))
         going: dict = {}                          # fate before look k+1: (first state, cells)
         for ((new, stop), cells), total in zip(groups, mass.tolist()):
@@ -299,7 +299,8 @@ def _carry(h: np.ndarray, h_s: np.ndarray, axes: list, mask: np.ndarray, d: int 
 def _labelled(state: tuple, fl_a: tuple, fl_b: tuple, d: int | None, rule: Rule, k: int, last: bool) -> tuple:
     """(groups, group index of each cell) of a state's split at look k: 2-D (``d`` None,
     :func:`_groups` of the flags of both axes; cell (i, j) at i·J + j) or 1-D on axis d
-    (:func:`_groups1` of its flags and the other axis's first interval's)."""
+    (:func:`_groups1` of its flags and the other axis's first interval's). ``rule``: its
+    :func:`_pattern` suffices (all :func:`_step` reads), so entries serve every structure."""
     if d is None:
         groups, width = _groups(state, fl_a, fl_b, rule, k, last), len(fl_b)
     else:
