@@ -139,9 +139,12 @@ class Law:
     def k_max(self) -> int:
         return self.scale.shape[0]
 
-    @property
+    @cached_property
     def inc(self) -> np.ndarray:
-        return np.diff(np.concatenate([np.zeros((1, 2, 2)), self.cum]), axis=0)
+        """(K, 2, 2) covariances of the score increments (made once a law; read-only)."""
+        out = np.diff(np.concatenate([np.zeros((1, 2, 2)), self.cum]), axis=0)
+        out.flags.writeable = False
+        return out
 
     def key(self) -> tuple:
         return self._key
@@ -219,6 +222,27 @@ class Grid:
         edge's W computed once."""
         x0, h, n = float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d])
         cum = np.stack([_from_start(x0, h, n, u) for u in edges])
+        return cum[1:] - cum[:-1]
+
+    def edge_weights_direct(self, k: int, d: int, edges: list[float]) -> np.ndarray:
+        """:meth:`edge_weights` with each edge's partial cell integrated from its node directly
+        (the cell's stencil antiderivative at the edge's fraction of the cell) instead of by
+        :func:`_cell_weights`, which recomputes the node from x0 + c h: the same rule, equal to
+        round-off (~1e-16), several times cheaper (recursions at their own drift, whose grids
+        are new each call)."""
+        x0, h, n = float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d])
+        table = _whole_cells(h, n)
+        cum = np.zeros((len(edges), n))
+        for r, u in enumerate(edges):
+            t = (u - x0) / h
+            if t >= n - 1:
+                cum[r] = table[n - 1]
+            elif t > 0:
+                c = int(t)
+                cum[r] = table[c]
+                if t > c:
+                    s = min(max(-(ORDER // 2 - 1), -c), n - ORDER - c)
+                    cum[r, c + s:c + s + ORDER] += h * ((t - c) ** _POW[1:] @ _ANTI[s][1:])
         return cum[1:] - cum[:-1]
 
 
@@ -301,6 +325,34 @@ def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: 
     block[block < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
     out[tuple(sl_out)] = block
     return list(out)
+
+
+def transition1(masses: list[np.ndarray], law: Law, grid: Grid, k: int, d: int, lam_ref: np.ndarray,
+                kernel_width: float = KERNEL_WIDTH) -> list[np.ndarray]:
+    """:func:`transition` of weighted 1-D densities of score d (marginals, grid of look k): the
+    density at look k+1 of S_d, Σ_i m_i φ(x'_i' − x_i; (V λ)_d, V_dd) — the marginal of the 2-D
+    step — by direct convolution of each mass's non-zero block with the increment's density
+    (truncated at ``kernel_width`` SDs), densities below :data:`FLOOR` × max set to 0."""
+    v = law.inc[k + 1]
+    mu, sd, h = float((v @ lam_ref)[d]), math.sqrt(v[d, d]), float(grid.h[d])
+    n_out = int(grid.n[k + 1, d])
+    out = []
+    for m in masses:
+        nz = np.flatnonzero(m)
+        res = np.zeros(n_out)
+        if nz.size:
+            a = int(nz[0])
+            off = float(grid.x0[k + 1, d] - grid.x0[k, d]) - a * h    # Δ(j) = off + j h, j = i' − (i − a)
+            lo = math.floor((mu - kernel_width * sd - off) / h)
+            hi = math.ceil((mu + kernel_width * sd - off) / h)
+            u = (off + h * np.arange(lo, hi + 1) - mu) / sd
+            full = np.convolve(m[a:int(nz[-1]) + 1], np.exp(-0.5 * u * u) / (sd * math.sqrt(2 * math.pi)))
+            first, last = max(0, lo), min(n_out, full.size + lo)   # full[t] is node i' = t + lo
+            if last > first:
+                res[first:last] = full[first - lo:last - lo]
+                res[res < FLOOR * res.max()] = 0.0
+        out.append(res)
+    return out
 
 
 def tilt_factors(law: Law, grid: Grid, k: int, lam: np.ndarray, lam_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -95,15 +95,11 @@ def _step(state: tuple, ff: tuple, fs: tuple, rule: Rule, k: int, last: bool) ->
 CATEGORIES = ((1, 0), (0, 1), (1, 1))   # (H_F rejected, H_S rejected) recorded per look
 
 
-def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
-    """Split each state's density at look k into the next states: {(state, stop): mass}."""
+def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, axes: list | None = None) -> dict:
+    """Split each state's density at look k into the next states: {(state, stop): mass}
+    (``axes``: :func:`_axes`, if made already)."""
     last = k == law.k_max - 1
-    axes = []
-    for d in range(2):
-        edges, flags = _cuts(rule, k, d, float(law.scale[k, d]), last)
-        w = grid.edge_weights(k, d, edges)
-        axes.append((w, flags))
-    (w_f, fl_f), (w_s, fl_s) = axes
+    (w_f, fl_f), (w_s, fl_s) = axes or _axes(law, grid, rule, k)
     out: dict = {}
     products: dict = {}     # weight matrix of a set of cells, shared by the states splitting alike
     for state, h in dens.items():
@@ -118,6 +114,16 @@ def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
                 out[key] += h * p     # in place: every value is an array of this call's own
             else:
                 out[key] = h * p
+    return out
+
+
+def _axes(law: G.Law, grid: G.Grid, rule: Rule, k: int, direct: bool = False) -> list:
+    """Per axis: the weights of its intervals at look k (intervals, nodes) and their flags
+    (``direct``: :meth:`.grid2d.Grid.edge_weights_direct`)."""
+    out = []
+    for d in range(2):
+        edges, flags = _cuts(rule, k, d, float(law.scale[k, d]), k == law.k_max - 1)
+        out.append(((grid.edge_weights_direct if direct else grid.edge_weights)(k, d, edges), flags))
     return out
 
 
@@ -144,15 +150,12 @@ def _own(law_key: tuple, k_max: int, rule: Rule, lam: tuple[float, float]) -> tu
     (half-width :data:`.grid2d.WIDTH` SD instead of WIDTH + RADIUS: ~half the cells for two
     looks) and a narrower transition kernel (:data:`.grid2d.OWN_KERNEL_WIDTH`: never tilted, so
     the tails need no margin): for a structure evaluated at its own drift only (:func:`run_own`).
+    States decided by one axis are carried as 1-D densities (:func:`_own_sums`).
 
     Kept: the sums :func:`run_own` needs, (7, 1, K) read-only — not the recursion's matrices (a
     redraw then costs no tilted sums, and each kept entry is ~200 bytes instead of ~0.3 MB)."""
     law = G._cached_law(law_key, k_max)
-    grid, lam_ref, records = _recursion(law, np.asarray(lam, float), rule, 0.0)
-    sums = np.zeros((7, 1, k_max))
-    for k, mats in enumerate(records):   # at the reference itself the tilt factors are exactly 1
-        e_f, e_s = G.tilt_factors(law, grid, k, lam_ref[None], lam_ref)
-        sums[:, :, k] = G.tilted_sums(mats, e_f, e_s)
+    sums = _own_sums(law, np.asarray(lam, float), rule)[:, None, :]
     sums.flags.writeable = False
     return sums
 
@@ -178,6 +181,197 @@ def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None
             width = G.KERNEL_WIDTH if radius is None else G.OWN_KERNEL_WIDTH
             dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref, width)))
     return grid, lam_ref, records
+
+
+def _own_sums(law: G.Law, lam: np.ndarray, rule: Rule, oned: bool = True) -> np.ndarray:
+    """(7, K) category masses of :func:`_own` (at the drift itself: plain sums of the records).
+
+    A continuing state whose future is decided by one axis d (:func:`_axis`) is carried as its
+    marginal on d (the other axis integrated out: the sum of its weighted density over that
+    axis), moved look to look by the 1-D convolution with the marginal increment
+    N((V_k λ)_d, V_k[d, d]) (:func:`.grid2d.transition1`) and split by axis-d intervals only:
+    exact, the marginal of a Gaussian random walk being a Gaussian random walk. Not for
+    :func:`_reference`'s recursions, whose records are tilted in both axes. ``oned=False``: every
+    state 2-D (the plain recursion; tests)."""
+    k_max = law.k_max
+    grid = G.make_grid(law, lam, 0.0)
+    fates = _Fates(law, rule, oned)
+    dens: dict = {(0, 0, 0, 0, 0): G.first_density(law, grid, lam)}
+    sums = np.zeros((7, k_max))
+    for k in range(k_max):
+        sums[:, k], cont = _look_own(dens, law, grid, rule, k, fates)
+        if k == k_max - 1:
+            break
+        dens = _merge_own(cont, fates, k + 1)
+        flat = [s for s, m in dens.items() if m.ndim == 2]
+        moved = dict(zip(flat, G.transition([dens[s] for s in flat], law, grid, k, lam, G.OWN_KERNEL_WIDTH)))
+        for d in range(2):
+            line = [s for s, m in dens.items() if m.ndim == 1 and fates.axis(s, k + 1) == d]
+            moved.update(zip(line, G.transition1([dens[s] for s in line], law, grid, k, d, lam, G.OWN_KERNEL_WIDTH)))
+        dens = moved
+    return sums
+
+
+class _Fates:
+    """One recursion's :func:`_fate` ids and :func:`_axis` (None throughout unless ``oned``) of
+    states by look, memoized here (the cached functions hash the rule and flags per call)."""
+
+    def __init__(self, law: G.Law, rule: Rule, oned: bool):
+        self.flags, self.pattern, self.oned = _flag_sets(law, rule), _pattern(rule), oned
+        self.fates: dict = {}
+        self.axes: dict = {}
+
+    def fate(self, state: tuple, k: int) -> int:
+        out = self.fates.get((state, k))
+        if out is None:
+            out = self.fates[state, k] = _fate(state, k, self.pattern, self.flags)
+        return out
+
+    def axis(self, state: tuple, k: int) -> int | None:
+        if (state, k) not in self.axes:
+            self.axes[state, k] = _axis(state, k, self.pattern, self.flags) if self.oned else None
+        return self.axes[state, k]
+
+
+@lru_cache(maxsize=256)
+def _categories(state: tuple, stopped: bool) -> tuple[int, ...]:
+    """The records (:func:`_sort_split`'s 7 masses) a mass of (``state``, ``stopped``) adds to."""
+    c = (state[0] and state[1], state[0] and state[3])
+    out = []
+    if c in CATEGORIES:
+        out += [CATEGORIES.index(c)] + ([3 + CATEGORIES.index(c)] if stopped else [])
+    return tuple(out + ([6] if stopped else []))
+
+
+def _look_own(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, fates: _Fates) -> tuple:
+    """:func:`_look` of :func:`_own_sums`: (the 7 record sums of look k, [(state, mass)] of the
+    continuing trials). Each density is integrated over the cells of the look once (per cell
+    pair, 2-D; per interval, 1-D) for the records; the cells from which it continues to one
+    fate are carried together (:func:`_carry`). A 1-D density (a state decided by axis d) is
+    split by axis-d intervals alone, the other axis's first interval standing for all
+    (:func:`_groups1`)."""
+    last = k == law.k_max - 1
+    axes = _axes(law, grid, rule, k, direct=True)
+    (w_f, fl_f), (w_s, fl_s) = axes
+    shape = (len(fl_f), len(fl_s))
+    totals, cont = np.zeros(7), []
+    for state, h in dens.items():
+        if h.ndim == 2:
+            d, h_s = None, h @ w_s.T              # (n_F, J): each S-interval integrated
+            groups, labels = _labelled(state, tuple(fl_f), tuple(fl_s), None, fates.pattern, k, last)
+            mass = np.bincount(labels, (w_f @ h_s).ravel(), len(groups))    # per group
+        else:
+            d = fates.axis(state, k)
+            groups, labels = _labelled(state, tuple(axes[d][1]), axes[1 - d][1][0], d, fates.pattern, k, last)
+            mass = np.bincount(labels, axes[d][0] @ h, len(groups))
+        going: dict = {}                          # fate before look k+1: (first state, cells)
+        for ((new, stop), cells), total in zip(groups, mass.tolist()):
+            for i in _categories(new, stop):
+                totals[i] += total
+            if not stop:
+                f = fates.fate(new, k + 1)
+                if f in going:
+                    going[f][1].extend(cells)
+                else:
+                    going[f] = (new, list(cells))
+        for new, cells in going.values():
+            if d is None:
+                m = _carry(h, h_s, axes, _mask(tuple(sorted(cells)), *shape), fates.axis(new, k + 1))
+            else:
+                m = h * axes[d][0][cells].sum(axis=0)
+            if np.any(m):
+                cont.append((new, m))
+    return totals, cont
+
+
+def _carry(h: np.ndarray, h_s: np.ndarray, axes: list, mask: np.ndarray, d: int | None) -> np.ndarray:
+    """The weighted density of ``h`` (2-D) over the cells of ``mask``: 2-D (``d`` None) or its
+    marginal on axis d (the other axis summed: one product per interval pair, not per node)."""
+    (w_f, _), (w_s, _) = axes
+    if d is None:
+        return h * (w_f.T @ mask @ w_s)
+    if d == 0:
+        return ((h_s @ mask.T) * w_f.T).sum(axis=1)
+    return (w_s * (mask.T @ (w_f @ h))).sum(axis=0)
+
+
+@lru_cache(maxsize=4096)
+def _labelled(state: tuple, fl_a: tuple, fl_b: tuple, d: int | None, rule: Rule, k: int, last: bool) -> tuple:
+    """(groups, group index of each cell) of a state's split at look k: 2-D (``d`` None,
+    :func:`_groups` of the flags of both axes; cell (i, j) at i·J + j) or 1-D on axis d
+    (:func:`_groups1` of its flags and the other axis's first interval's). ``rule``: its
+    :func:`_pattern` suffices (all :func:`_step` reads), so entries serve every structure."""
+    if d is None:
+        groups, width = _groups(state, fl_a, fl_b, rule, k, last), len(fl_b)
+    else:
+        groups, width = _groups1(state, fl_a, fl_b, d, rule, k, last), 0
+    labels = np.zeros(len(fl_a) * max(width, 1), dtype=np.intp)
+    for g, (_, cells) in enumerate(groups):
+        for c in cells:
+            labels[c[0] * width + c[1] if width else c] = g
+    labels.flags.writeable = False
+    return groups, labels
+
+
+@lru_cache(maxsize=1024)
+def _mask(cells: tuple, n_f: int, n_s: int) -> np.ndarray:
+    """(n_f, n_s) indicator of the cell pairs ``cells`` (read-only)."""
+    mask = np.zeros((n_f, n_s))
+    for i, j in cells:
+        mask[i, j] = 1.0
+    mask.flags.writeable = False
+    return mask
+
+
+@lru_cache(maxsize=4096)
+def _groups1(state: tuple, fl_d: tuple, other: tuple, d: int, rule: Rule, k: int, last: bool) -> tuple:
+    """((next state, stop), intervals of axis d) of a 1-D state's split at look k."""
+    groups: dict = {}
+    for i, fd in enumerate(fl_d):
+        pair = (fd, other) if d == 0 else (other, fd)
+        groups.setdefault(_step(state, *pair, rule, k, last), []).append(i)
+    return tuple((key, tuple(cells)) for key, cells in groups.items())
+
+
+@lru_cache(maxsize=4096)
+def _axis(state: tuple, k: int, rule: Rule, flags: tuple) -> int | None:
+    """The axis d (0: Z_F, 1: Z_S; the first if both) whose intervals alone decide what becomes
+    of a trial in ``state`` from look k on, else None: for every interval of d, every interval of
+    the other axis gives the same records, stop and next fate (:func:`_fate`), and every next
+    state is again decided by d. A property of the fate (states merged by :func:`_merge` agree);
+    ``rule``: its :func:`_pattern`, ``flags``: :func:`_flag_sets`."""
+    last = k == len(flags) - 1
+    for d in range(2):
+        fl_d, fl_o = flags[k][d], flags[k][1 - d]
+        ok = True
+        for fd in fl_d:
+            seen = set()
+            for fo in fl_o:
+                new, stop = _step(state, *((fd, fo) if d == 0 else (fo, fd)), rule, k, last)
+                if not stop and _axis(new, k + 1, rule, flags) != d:
+                    ok = False
+                seen.add((new[0] and new[1], new[0] and new[3], stop, -1 if stop else _fate(new, k + 1, rule, flags)))
+            if not ok or len(seen) > 1:
+                ok = False
+                break
+        if ok:
+            return d
+    return None
+
+
+def _merge_own(cont: list, fates: _Fates, k: int) -> dict:
+    """:func:`_merge` of (state, mass) pairs before look k, 2-D or 1-D (a state decided by one
+    axis, :func:`_axis`, its marginal on that axis: :func:`_look_own`)."""
+    out: dict = {}
+    first: dict[int, tuple] = {}
+    for state, m in cont:
+        s = first.setdefault(fates.fate(state, k), state)
+        if s in out:
+            assert out[s].ndim == m.ndim, "one fate, one form (_axis is a property of the fate)"
+            out[s] += m       # in place: the masses are this recursion's own
+        else:
+            out[s] = m
+    return out
 
 
 def _sort_split(split: dict) -> tuple[list, dict]:
