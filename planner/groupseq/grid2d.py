@@ -9,7 +9,10 @@ up to scale). A bound on a z is a bound on a score, so every region of the close
 product of intervals in score coordinates.
 
 Grid. Per hypothesis one uniform spacing h = σ_min/:data:`NU` (σ_min the smallest increment SD
-of that score over the looks), and per look a uniform grid covering the reference mean ±
+of that score over the looks) — finer for highly correlated scores, whose density is a ridge
+√(1 − ρ²) SD wide across the diagonal: at least :data:`RIDGE_POINTS` points across it (up to
+:data:`NU_MAX` per SD; ρ = 0.95: 4.5, 0.97: 5.7, 0.99: 9.9 points per SD; measured against Genz
+rectangles at 3 looks: errors 1.4e-4, 3.7e-4 and 3.9e-2 with 3 points per SD, ≤ 1e-5 with these) — and per look a uniform grid covering the reference mean ±
 (:data:`WIDTH` + :data:`RADIUS`) SD. Because spacings are equal at every look the transition
 kernel (a bivariate normal density of the increment) is a function of index differences only,
 so a look-to-look step is one 2-D FFT convolution. Integrals over an interval whose ends are
@@ -44,6 +47,8 @@ import scipy.fft as sfft
 from numpy.polynomial import polynomial as P
 
 NU = 3.0         # grid points per increment SD
+RIDGE_POINTS = 1.4   # grid points per SD across the ridge of correlated scores: more than NU per SD when ρ > 0.88
+NU_MAX = 12.0        # ... up to this many per increment SD (ρ ≈ 0.993)
 WIDTH = 7.5      # grid half-width in SD around the reference mean (P(|N| > 7.5) ≈ 6e-14)
 FLOOR = 1e-13    # densities below FLOOR × max are FFT round-off and set to 0
 KERNEL_WIDTH = WIDTH + 1.0   # transition kernel truncated at this many increment SDs (tilted up to RADIUS)
@@ -154,6 +159,13 @@ class Law:
         return tuple(np.round(np.r_[self.scale.ravel(), self.cum.ravel()], 12).tolist())
 
     @cached_property
+    def ridge(self) -> float:
+        """√(1 − ρ²) of the largest |correlation| of the two scores or of their increments at any
+        look: the width, in SDs, of the density's ridge across the diagonal (:func:`make_grid`)."""
+        rho = [c[0, 1] / math.sqrt(c[0, 0] * c[1, 1]) for c in (*self.cum, *self.inc) if c[0, 0] > 0 and c[1, 1] > 0]
+        return math.sqrt(max(0.0, 1.0 - min(max(map(abs, rho), default=0.0), 1.0) ** 2))
+
+    @cached_property
     def whitener(self) -> np.ndarray:
         """L with Lᵀ λ whitened: |Lᵀ(λ − λ')| is the Mahalanobis distance under C_K (made once a law)."""
         return np.linalg.cholesky(self.cum[-1])
@@ -247,9 +259,11 @@ class Grid:
 
 
 def make_grid(law: Law, lam_ref: np.ndarray, radius: float | None = None, nu: float | None = None) -> Grid:
-    """Uniform grids per look covering the reference mean ± (WIDTH + radius) SD."""
+    """Uniform grids per look covering the reference mean ± (WIDTH + radius) SD; ``nu`` (default
+    :data:`NU`) points per increment SD, at least :data:`RIDGE_POINTS` across the ridge of highly
+    correlated scores (:attr:`Law.ridge`)."""
     inc_sd = np.sqrt(np.diagonal(law.inc, axis1=1, axis2=2))       # (K, 2)
-    h = inc_sd.min(axis=0) / (NU if nu is None else nu)
+    h = inc_sd.min(axis=0) / max(NU if nu is None else nu, min(RIDGE_POINTS / max(law.ridge, 1e-9), NU_MAX))
     sd = np.sqrt(np.diagonal(law.cum, axis1=1, axis2=2))
     mean = law.cum @ lam_ref                                        # (K, 2)
     half = (WIDTH + (RADIUS if radius is None else radius)) * sd
