@@ -463,18 +463,13 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     cell = np.round(np.einsum("pi,pij->pj", lam, whiten) / G.SPACING).astype(int)
     spread = count_rows(cell)                     # references per node of a curve
     cells = count_rows(np.column_stack([inverse, cell]))   # (structure, reference) pairs
-    if not own and first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < cells:
-        flat = bounds[first].reshape(first.size, -1)
-        if (np.isfinite(flat) == np.isfinite(flat[:1])).all():
-            tri = np.triu_indices(2 * k)
-            feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat[:, np.isfinite(flat[0])]], axis=1)
-            res = _along(feats, first, inverse, mean, laws, rules, want)
-            if res is None and spread + C.LEVELS[0] + 1 < (C.LEVELS[0] + 1) * spread:
-                res = _along(feats, first, inverse, mean, laws, rules, want, control=True)
-            if res is None:
-                res = C.interpolate(feats, inverse, lambda g: _pick(P.run(laws[g], _drift(laws[g], mean), rules[g]), want))
-            if res is not None:
-                return {name: np.clip(v, 0.0, 1.0) for name, v in res.items()}
+    flat = bounds[first].reshape(first.size, -1)
+    if not own and first.size >= C.MIN_GROUPS and (np.isfinite(flat) == np.isfinite(flat[:1])).all():
+        tri = np.triu_indices(2 * k)
+        feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat[:, np.isfinite(flat[0])]], axis=1)
+        res = _curve(feats, first, inverse, mean, laws, rules, want, spread, cells)
+        if res is not None:
+            return {name: np.clip(v, 0.0, 1.0) for name, v in res.items()}
     out = {name: np.empty((p, k if want[1] == slice(None) else 1)) for name in want[0]}
     for g in range(first.size):
         sel = np.flatnonzero(inverse == g)
@@ -489,9 +484,28 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
 ALONG_TOL = 1e-4   # error estimate accepted when the means are interpolated along the curve too
 
 
-def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False) -> dict | None:
+def _curve(feats, first, inverse, mean, laws, rules, want, spread: int, cells: int) -> dict | None:
+    """Claims along a curve of structures, or None (then directly: ``cells`` recursions). If 13 ×
+    ``spread`` (lattice cells of all drifts) < ``cells``: along the curve with the means, with the
+    control, along it with adaptive pieces (:func:`.curve.nested`'s budget: the next way's cost;
+    the first try's nodes cached), drift-exact. Else, with one set of means per structure: along
+    it with adaptive pieces within half the direct path's cost (CHANCE's binary B− curve)."""
+    budget = (C.LEVELS[0] + 1) * spread
+    if budget >= cells:
+        return _along(feats, first, inverse, mean, laws, rules, want, budget=cells // 2)
+    res = _along(feats, first, inverse, mean, laws, rules, want)
+    if res is None and spread + C.LEVELS[0] + 1 < budget:
+        res = _along(feats, first, inverse, mean, laws, rules, want, control=True)
+    if res is None:
+        res = _along(feats, first, inverse, mean, laws, rules, want, budget=budget)
+    return res if res is not None else C.interpolate(
+        feats, inverse, lambda g: _pick(P.run(laws[g], _drift(laws[g], mean), rules[g]), want))
+
+
+def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False, budget: int | None = None) -> dict | None:
     """Claims when every structure has one mean (a curve over prevalence or the B− effect at one
-    size): interpolated along the curve with the means (:func:`.curve.interpolate_along`).
+    size): interpolated along the curve with the means (:func:`.curve.interpolate_along`; pieces
+    split adaptively up to ``budget`` nodes).
 
     ``control``: interpolate instead the difference between each structure's claims and the
     claims of the first structure's bounds and law at the same means (all means tilted from that
@@ -504,7 +518,7 @@ def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False
     own = lambda g: {n: v[0] for n, v in _pick(P.run_own(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
     feats = np.concatenate([feats, mean[first]], axis=1)
     if not control:
-        res = C.interpolate_along(feats, own, ALONG_TOL)
+        res = C.interpolate_along(feats, own, ALONG_TOL, budget)
         return None if res is None else {n: v[inverse] for n, v in res.items()}
     ctl = _pick(P.run(laws[0], _drift(laws[0], mean[first]), rules[0]), want)
     diff = lambda g: {n: v - ctl[n][g] for n, v in own(g).items()}  # noqa: E731
