@@ -7,8 +7,9 @@ Direct values: tests/data/groupseq_curve_adaptive.json, made by
 tests/data/make_groupseq_curve_adaptive.py (the direct path: one recursion per structure and lattice
 cell). Cases, all with the three-look plan: power vs the B− effect of ALK, PD-L1 TPS (claims with a
 sharp transition where Z_F's mean crosses the bounds; 'overall' saturating at 1) and CHANCE (binary:
-137 structures whose drifts span 39 lattice cells), the claims over prevalence of IPASS (a kink in
-one bound column that the whole curve's features do not reproduce).
+137 structures with a law whose drifts span 39 lattice cells; its last two structures, corr(Z_F, Z_S)
+0.97 and 0.99, computed directly; and the app's range), the claims over prevalence of IPASS (a kink
+in one bound column that the whole curve's features do not reproduce).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from planner.groupseq import procedure as P
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = json.loads((ROOT / "tests" / "data" / "groupseq_curve_adaptive.json").read_text())
-POWER_TOL = 1e-4   # the contract; measured ≤ 8e-6 (see the docs' "Wave 7, adaptive pieces")
-#: recursions (2-D grid, own drift or tilted reference) per curve, cold; measured 62 (ALK), 43 (TPS),
-#: 61 (CHANCE: 137 structures), 28 (IPASS) — before wave 7: 116, 174, 137, 230
-MAX_RECURSIONS = {"ALK, power vs B- effect": 80, "PD-L1 TPS, power vs B- effect": 60,
-                  "CHANCE, power vs B- effect": 70, "IPASS, claims over prevalence": 40}
+POWER_TOL = 1e-4   # the contract; measured ≤ 1.8e-5 (IPASS), the others ≤ 4.4e-6
+#: 2-D grid recursions (own drift or tilted reference) per case, cold, the design's sizing included;
+#: measured 75 (ALK), 56 (TPS), 18 (CHANCE), 65 (CHANCE, app range), 38 (IPASS); the curves alone
+#: before wave 7: 116, 174, 137, 109, 230 (the direct path: 200, 200, 137, 200, 200)
+MAX_RECURSIONS = {"ALK, power vs B- effect": 90, "PD-L1 TPS, power vs B- effect": 70,
+                  "CHANCE, power vs B- effect": 35, "CHANCE, power vs B- effect, app range": 80,
+                  "IPASS, claims over prevalence": 50}
 
 
 def _maker():
@@ -40,6 +43,7 @@ def _maker():
     return mod
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")   # CHANCE's rates beyond (0, 1): NaN points
 @pytest.mark.parametrize("name", sorted(DATA["cases"]))
 def test_adaptive_curve_within_contract_and_few_recursions(name):
     case = DATA["cases"][name]
@@ -52,7 +56,9 @@ def test_adaptive_curve_within_contract_and_few_recursions(name):
     ours = make.curve(case["file"], case["kind"])
     used = misses() - m0
     for claim in make.CLAIMS:
-        err = np.abs(ours[claim] - np.asarray(case[claim])).max()
+        ref = np.asarray(case[claim], dtype=float)
+        assert np.array_equal(np.isnan(ours[claim]), np.isnan(ref)), (name, claim)
+        err = np.nanmax(np.abs(ours[claim] - ref))
         assert err <= POWER_TOL, (name, claim, err)
     assert used <= MAX_RECURSIONS[name], (name, used)
 

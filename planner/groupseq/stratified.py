@@ -464,14 +464,20 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     spread = count_rows(cell)                     # references per node of a curve
     cells = count_rows(np.column_stack([inverse, cell]))   # (structure, reference) pairs
     flat = bounds[first].reshape(first.size, -1)
+    out = {name: np.empty((p, k if want[1] == slice(None) else 1)) for name in want[0]}
+    rest = range(first.size)
     if not own and first.size >= C.MIN_GROUPS and (np.isfinite(flat) == np.isfinite(flat[:1])).all():
         tri = np.triu_indices(2 * k)
         feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat[:, np.isfinite(flat[0])]], axis=1)
-        res = _curve(feats, first, inverse, mean, laws, rules, want, spread, cells)
-        if res is not None:
+        last = cov[first][:, -2:, -2:]
+        rho = last[:, 0, 1] / np.sqrt(last[:, 0, 0] * last[:, 1, 1])   # corr(Z_F,K, Z_S,K) per structure
+        res, rest = _curve(feats, first, inverse, mean, laws, rules, want, spread, cells, rho)
+        if res is not None and len(rest) == 0:
             return {name: np.clip(v, 0.0, 1.0) for name, v in res.items()}
-    out = {name: np.empty((p, k if want[1] == slice(None) else 1)) for name in want[0]}
-    for g in range(first.size):
+        if res is not None:
+            for name in out:
+                out[name][:] = np.clip(res[name], 0.0, 1.0)   # the structures of ``rest`` below
+    for g in rest:
         sel = np.flatnonzero(inverse == g)
         lam = _drift(laws[g], mean[sel])
         for i, at in ([(slice(None), sel)] if not own else [(slice(j, j + 1), sel[j:j + 1]) for j in range(sel.size)]):
@@ -484,28 +490,50 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
 ALONG_TOL = 1e-4   # error estimate accepted when the means are interpolated along the curve too
 
 
-def _curve(feats, first, inverse, mean, laws, rules, want, spread: int, cells: int) -> dict | None:
-    """Claims along a curve of structures, or None (then directly: ``cells`` recursions). If 13 ×
-    ``spread`` (lattice cells of all drifts) < ``cells``: along the curve with the means, with the
-    control, along it with adaptive pieces (:func:`.curve.nested`'s budget: the next way's cost;
-    the first try's nodes cached), drift-exact. Else, with one set of means per structure: along
-    it with adaptive pieces within half the direct path's cost (CHANCE's binary B− curve)."""
-    budget = (C.LEVELS[0] + 1) * spread
+RHO_ALONG = 0.95   # adaptive pieces only where corr(Z_F,K, Z_S,K) ≤ this (the validated range, docs)
+
+
+def _curve(feats, first, inverse, mean, laws, rules, want, spread: int, cells: int, rho: np.ndarray) -> tuple:
+    """(claims of the points, None: none; the structures left to compute directly) of a curve of
+    structures. If 13 × ``spread`` (lattice cells of all drifts) < ``cells`` (the direct path's
+    recursions): along the curve with the means, with the control, along it with adaptive pieces
+    (:func:`.curve.nested`'s budget: the next way's cost; the first try's nodes cached; only when
+    every ``rho`` ≤ :data:`RHO_ALONG`), drift-exact. Else, with one set of means per structure
+    (CHANCE's binary B− curve): along the run of structures with ``rho`` ≤ :data:`RHO_ALONG` (those
+    beyond, at the curve's ends, directly: their recursions are not smooth in the curve, 2.5e-4 at
+    ρ = 0.973) with adaptive pieces within half its structures, each node the direct path's own
+    recursion (cached: a failed try costs it nothing)."""
+    budget, none = (C.LEVELS[0] + 1) * spread, (None, range(first.size))
     if budget >= cells:
-        return _along(feats, first, inverse, mean, laws, rules, want, budget=cells // 2)
+        fine = np.flatnonzero(rho <= RHO_ALONG)
+        if fine.size < C.MIN_GROUPS or fine[-1] - fine[0] + 1 != fine.size:
+            return none
+        a, b = int(fine[0]), int(fine[-1]) + 1
+        sub = np.arange(b - a)
+        res = _along(feats[a:b], sub, sub, mean[first[a:b]], laws[a:b], _Rules(rules.bounds[a:b], rules.stop_when),
+                     want, budget=(b - a) // 2, run=P.run)
+        if res is None:
+            return none
+        part = (inverse >= a) & (inverse < b)
+        out = {n: np.full((inverse.size,) + v.shape[1:], np.nan) for n, v in res.items()}
+        for n, v in res.items():
+            out[n][part] = v[inverse[part] - a]
+        return out, [*range(a), *range(b, first.size)]
     res = _along(feats, first, inverse, mean, laws, rules, want)
     if res is None and spread + C.LEVELS[0] + 1 < budget:
         res = _along(feats, first, inverse, mean, laws, rules, want, control=True)
-    if res is None:
+    if res is None and (rho <= RHO_ALONG).all():
         res = _along(feats, first, inverse, mean, laws, rules, want, budget=budget)
-    return res if res is not None else C.interpolate(
-        feats, inverse, lambda g: _pick(P.run(laws[g], _drift(laws[g], mean), rules[g]), want))
+    if res is None:
+        res = C.interpolate(feats, inverse, lambda g: _pick(P.run(laws[g], _drift(laws[g], mean), rules[g]), want))
+    return res, []
 
 
-def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False, budget: int | None = None) -> dict | None:
+def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False, budget: int | None = None,
+           run=P.run_own) -> dict | None:
     """Claims when every structure has one mean (a curve over prevalence or the B− effect at one
     size): interpolated along the curve with the means (:func:`.curve.interpolate_along`; pieces
-    split adaptively up to ``budget`` nodes).
+    split adaptively up to ``budget`` nodes), each node from ``run`` (a recursion at its own drift).
 
     ``control``: interpolate instead the difference between each structure's claims and the
     claims of the first structure's bounds and law at the same means (all means tilted from that
@@ -515,7 +543,7 @@ def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False
     nodes); on the probability scale."""
     if not np.allclose(mean, mean[first][inverse], rtol=0.0, atol=0.0):
         return None
-    own = lambda g: {n: v[0] for n, v in _pick(P.run_own(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
+    own = lambda g: {n: v[0] for n, v in _pick(run(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
     feats = np.concatenate([feats, mean[first]], axis=1)
     if not control:
         res = C.interpolate_along(feats, own, ALONG_TOL, budget)

@@ -9,11 +9,12 @@ Run from the repository root: ``PYTHONPATH=. python tests/data/make_groupseq_cur
 non-binding futility at z = 0) and the stratified design with default options added to the example
 file; 200 points:
 
-* power vs the B− effect (hazard ratio 0.5 … 1.2) at the design's size: ALK (alk_nsclc_crizotinib),
-  PD-L1 TPS (pdl1_tps_cutoffs);
+* power vs the B− effect (0.5 … 1.2, /work/wt/notes/bench_per.py's range) at the design's size:
+  ALK (alk_nsclc_crizotinib), PD-L1 TPS (pdl1_tps_cutoffs) — hazard ratios —, CHANCE
+  (cyp2c19_chance, binary: risk differences, rates beyond (0, 1) at 63 points: NaN there, and a
+  correlation corr(Z_F, Z_S) → 1 at the last points with a law);
 * power vs the B− effect over the app's range (:func:`planner.figures.negative_effect_range`: risk
-  difference −0.1 … 0.15) at the design's size: CHANCE (cyp2c19_chance, binary; the range 0.5 … 1.2
-  of the benchmark gives rates beyond 1 at 63 of its points);
+  difference −0.1 … 0.15) at the design's size: CHANCE;
 * the claims over prevalence (0.1 … 0.9) at the design's N: IPASS (egfr_nsclc_ipass).
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +45,8 @@ POINTS = 200
 CLAIMS = ("overall", "subgroup", "either", "both")
 CASES = {"ALK, power vs B- effect": ("alk_nsclc_crizotinib.json", "negative effect"),
          "PD-L1 TPS, power vs B- effect": ("pdl1_tps_cutoffs.json", "negative effect"),
-         "CHANCE, power vs B- effect": ("cyp2c19_chance.json", "negative effect, app range"),
+         "CHANCE, power vs B- effect": ("cyp2c19_chance.json", "negative effect"),
+         "CHANCE, power vs B- effect, app range": ("cyp2c19_chance.json", "negative effect, app range"),
          "IPASS, claims over prevalence": ("egfr_nsclc_ipass.json", "prevalence")}
 
 
@@ -69,11 +72,13 @@ def curve(file: str, kind: str) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
+    warnings.simplefilter("ignore", RuntimeWarning)   # CHANCE's rates beyond (0, 1): NaN points
     C.MIN_GROUPS = 10**9   # the direct path
     out = {"note": __doc__.strip(), "points": POINTS, "plan": PLAN.to_dict(), "cases": {}}
     for name, (file, kind) in CASES.items():
         print(name, flush=True)
-        out["cases"][name] = {"file": file, "kind": kind, **{c: v.tolist() for c, v in curve(file, kind).items()}}
+        out["cases"][name] = {"file": file, "kind": kind, **{c: [None if np.isnan(x) else x for x in v.tolist()]
+                                                              for c, v in curve(file, kind).items()}}
     OUT.write_text(json.dumps(out, indent=1) + "\n")
 
 
