@@ -31,7 +31,7 @@ Here the claims are computed exactly at a few *node* structures and interpolated
 * Along the curve with the means (:func:`interpolate_along`): when every structure carries one
   set of means (a curve over prevalence or the B− effect at one size), the means join the
   features and each node is evaluated at its own drift only — one recursion per node; tried
-  first by :mod:`.stratified` (estimate ≤ its ``ALONG_TOL``), else the drift-exact way above.
+  first by :mod:`.stratified_along` (estimate ≤ its ``ALONG_TOL``), else the drift-exact way above.
   Each output is interpolated as a probability or on the probit scale, whichever has the
   smaller estimate (a power curve over the B− effect: 13 nodes instead of 25).
 * Kinks (:func:`nested`): a curve whose features are not reproduced at degree 12 is split where
@@ -55,19 +55,21 @@ Here the claims are computed exactly at a few *node* structures and interpolated
   claim's probit is clipped at :data:`PROBIT_CLIP`, a kink on the probit scale, and half as
   steep as a probability where a claim's probit is linear); split pieces use them too. A curve
   that passes without splitting has the same nodes, scales and results as without a budget.
-  Measured (3 looks, 200 points; tests/test_groupseq_curve_adaptive.py): power over the B− effect
-  of ALK and PD-L1 TPS 62 and 43 own recursions instead of 116 and 174 (the claims' sharp
-  transition where Z_F's mean crosses the bounds), IPASS's claims over prevalence 28 instead of
-  230 (whole curve on the half-probit scale after the cut at its first structures), within
-  1.8e-5 of the direct computation.
+  Used by :mod:`.stratified_along` on structures with corr(Z_F,K, Z_S,K) ≤ its ``RHO_ALONG``
+  (0.95, the range validated). Measured (3 looks, 200 points; tests/test_groupseq_curve_adaptive.py):
+  power over the B− effect of ALK and PD-L1 TPS 69 and 49 recursions instead of 116 and 174 (the
+  claims' sharp transition where Z_F's mean crosses the bounds), IPASS's claims over prevalence 31
+  instead of 230 (the whole curve on the half-probit scale after the cut at its first
+  structures), within 1.8e-5 of the direct computation.
 * One node loop (:func:`nested`) serves :func:`interpolate`, :func:`interpolate_along` and the
   sizes along a curve (:func:`.sizing.solve_size_curve`); each gives its own way of combining
   the nodes' values.
 * Cost: used only when fewer recursions are needed than directly — nodes × the lattice cells
   of all points' drifts < the cells of every structure (a root search whose points are still
   spread over many sizes is computed directly); where that gate refuses but every structure
-  carries one set of means, along the curve with adaptive pieces within half the direct path's
-  recursions (:func:`.stratified._curve`: CHANCE's binary power over the B− effect).
+  carries one set of means, along the curve with adaptive pieces whose nodes are the direct
+  path's own recursions (cached: a failed try costs it nothing), within half its structures
+  (:func:`.stratified_along.along_curve`: CHANCE's binary power over the B− effect, 137 → 16).
 """
 
 from __future__ import annotations
