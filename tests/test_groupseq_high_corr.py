@@ -3,7 +3,7 @@
 The joint density of the two scores is then a ridge √(1 − ρ²) SD wide across the diagonal; with
 3 grid points per SD the claims were 1.4e-4 (ρ = 0.95), 3.7e-4 (0.97) and 3.9e-2 (0.99) off the
 multivariate normal rectangles. The grid now puts at least :data:`planner.groupseq.grid2d.RIDGE_POINTS`
-points across the ridge (measured ≤ 5.1e-6). Reference: Genz's quasi-Monte Carlo rectangles with
+points across the ridge. Reference: Genz's quasi-Monte Carlo rectangles with
 2^16 points (seeded; its error at these structures ≲ 2e-6), tolerance 2e-5 as in
 tests/test_groupseq_stratified.py.
 """
@@ -32,7 +32,7 @@ def test_high_correlation_matches_genz(rho):
 
 
 def test_ridge_points():
-    """The spacing: NU points per SD up to ρ ≈ 0.88, then RIDGE_POINTS across the ridge."""
+    """The spacing: NU points per SD up to ρ = 0.8, then RIDGE_POINTS across the ridge."""
     for rho, nu in ((0.5, G.NU), (0.95, G.RIDGE_POINTS / np.sqrt(1 - 0.95**2))):
         law = G.law_from_cov(S.joint_from_fixed(0.1, 0.1, 1.0, 1.0, rho, rho, PLAN3.information_rates).cov1)
         inc_sd = np.sqrt(np.diagonal(law.inc, axis1=1, axis2=2)).min(axis=0)

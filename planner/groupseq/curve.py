@@ -31,7 +31,7 @@ Here the claims are computed exactly at a few *node* structures and interpolated
 * Along the curve with the means (:func:`interpolate_along`): when every structure carries one
   set of means (a curve over prevalence or the B− effect at one size), the means join the
   features and each node is evaluated at its own drift only — one recursion per node; tried
-  first by :mod:`.stratified` (estimate ≤ its ``ALONG_TOL``), else the drift-exact way above.
+  first by :mod:`.stratified_along` (estimate ≤ its ``ALONG_TOL``), else the drift-exact way above.
   Each output is interpolated as a probability or on the probit scale, whichever has the
   smaller estimate (a power curve over the B− effect: 13 nodes instead of 25).
 * Kinks (:func:`nested`): a curve whose features are not reproduced at degree 12 is split where
@@ -43,12 +43,33 @@ Here the claims are computed exactly at a few *node* structures and interpolated
   structures computed at each of them. Measured on that curve: 5 + 13 nodes instead of 25,
   claims within 3.3e-6 of the direct computation (1.09e-4 before, the bounds splined through
   the kink).
+* Adaptive pieces (:func:`nested`'s ``budget``; wave 7): a curve that fails its checks at its
+  last degree is not given up but split at its parameter's midpoint (as chebfun splits), each
+  side tried at :data:`SPLIT_LEVELS` (6, 12, 24; a side of fewer than :data:`MIN_PIECE` structures
+  computed at each of them), recursively, until every piece passes — or None as soon as more
+  than ``budget`` nodes would be evaluated (the caller's next way's cost). Node values are reused:
+  a piece's Chebyshev point takes a structure evaluated before the split when it lies within
+  :data:`SNAP` of the gap to the neighbouring points (:func:`_snapped`). Before splitting, a failed
+  curve is checked once more, on the nodes at hand, on the refined scales too (the probability,
+  the probit and the half-probit Φ(Φ⁻¹(p)/2), :func:`_refine_scale`: flat where a saturated
+  claim's probit is clipped at :data:`PROBIT_CLIP`, a kink on the probit scale, and half as
+  steep as a probability where a claim's probit is linear); split pieces use them too. A curve
+  that passes without splitting has the same nodes, scales and results as without a budget.
+  Used by :mod:`.stratified_along` on structures with corr(Z_F,K, Z_S,K) ≤ its ``RHO_ALONG``
+  (0.95, the range validated). Measured (3 looks, 200 points; tests/test_groupseq_curve_adaptive.py):
+  power over the B− effect of ALK and PD-L1 TPS 69 and 49 recursions instead of 116 and 174 (the
+  claims' sharp transition where Z_F's mean crosses the bounds), IPASS's claims over prevalence 31
+  instead of 230 (the whole curve on the half-probit scale after the cut at its first
+  structures), within 1.8e-5 of the direct computation.
 * One node loop (:func:`nested`) serves :func:`interpolate`, :func:`interpolate_along` and the
   sizes along a curve (:func:`.sizing.solve_size_curve`); each gives its own way of combining
   the nodes' values.
 * Cost: used only when fewer recursions are needed than directly — nodes × the lattice cells
   of all points' drifts < the cells of every structure (a root search whose points are still
-  spread over many sizes is computed directly).
+  spread over many sizes is computed directly); where that gate refuses but every structure
+  carries one set of means, along the curve with adaptive pieces whose nodes are the direct
+  path's own recursions (cached: a failed try costs it nothing), within half its structures
+  (:func:`.stratified_along.along_curve`: CHANCE's binary power over the B− effect, 137 → 16).
 """
 
 from __future__ import annotations
@@ -104,7 +125,8 @@ MIN_PIECE = 7               # a side of a split with fewer structures has each o
 
 
 def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combine, tol: float,
-           at: np.ndarray | None = None, many: Many | None = None, pointwise: bool = False) -> dict | None:
+           at: np.ndarray | None = None, many: Many | None = None, pointwise: bool = False,
+           budget: int | None = None, refine: Combine | None = None) -> dict | None:
     """The node loop shared by :func:`interpolate`, :func:`interpolate_along` and
     :func:`.sizing.solve_size_curve`: outputs at parameter values ``s[at]`` (default: every
     structure) from the structures nearest to Chebyshev–Lobatto points, degree by degree of
@@ -122,6 +144,13 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
     jumps (:func:`_kink`: the clamp of an inflation factor, the bounds Bonferroni's on one side)
     when each piece's features are reproduced at its own first degree (:data:`SEGMENT_DEGREES`):
     each piece is then interpolated alone, its nodes evaluated together.
+
+    ``budget`` (adaptive pieces): a piece that fails its checks at its last degree (features not
+    reproduced, too few distinct nodes, or an estimate above ``tol``) is split at its parameter's
+    midpoint instead of giving up, each side tried at :data:`SPLIT_LEVELS` (a side of fewer than
+    :data:`MIN_PIECE` structures: each of them), recursively — None as soon as more than
+    ``budget`` nodes would be evaluated. Without it (None) a failed piece gives None: the
+    results of a curve that passes without splitting are the same either way.
     """
     par = parameter(features)
     if par is None:
@@ -134,45 +163,115 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
     done: dict[int, dict] = {}
     out: dict[str, np.ndarray] = {}
     todo = [(lo, hi, sp, list(levels)) for lo, hi, sp, levels in pieces]
+    refine = combine if refine is None else refine
+    split: set[tuple[int, int]] = set()   # pieces made by an adaptive split (interpolated with ``refine``)
     while todo:
         rounds = []
-        for lo, hi, sp, levels in todo:
-            while levels:
-                degree = levels.pop(0)
-                if degree is None:   # a piece of a few structures: every one is a node (exact)
-                    rounds.append((lo, hi, sp, levels, np.arange(hi - lo), np.arange(hi - lo), np.arange(hi - lo)))
-                    break
-                nodes, coarse = _nodes(sp, degree), _nodes(sp, degree // 2)
-                if min(nodes.size / (degree + 1), coarse.size / (degree // 2 + 1)) < MIN_DISTINCT or not np.isin(coarse, nodes).all():
+        while todo:
+            lo, hi, sp, levels = todo.pop(0)
+            known = np.array(sorted(g - lo for g in done if lo <= g < hi), dtype=int) if (lo, hi) in split else None
+            rd = _advance(f, lo, hi, sp, levels, known)
+            if rd is None:
+                if budget is None:
                     return None
-                if np.abs(barycentric(sp[nodes], sp) @ f[lo:hi][nodes] - f[lo:hi]).max() <= FEATURE_TOL:
-                    rounds.append((lo, hi, sp, levels, nodes, coarse, _nodes(sp, degree // 4)))
-                    break
-            else:
-                return None
+                todo[:0] = _split(s, lo, hi)
+                split.update((a, b) for a, b, *_ in todo[:2])
+                continue
+            rounds.append(rd)
+        if budget is not None and len(done) + len({int(g) + r[0] for r in rounds for g in r[4]} - done.keys()) > budget:
+            return None
         _evaluate(done, rounds, evaluate, many)
-        todo = []
-        for lo, hi, sp, levels, nodes, coarse, _ in rounds:
+        for rd in rounds:
+            lo, hi, sp, levels = rd[:4]
             sel = np.flatnonzero((at >= lo) & (at < hi))
-            x = sp[at[sel] - lo]
-            c_fine, c_rough = barycentric(sp[nodes], x), barycentric(sp[coarse], x)
-            est, res = 0.0, {}
-            for name in (n for n in done[int(nodes[0]) + lo] if not n.startswith("_")):   # "_x": a hint only
-                def at_nodes(idx, name=name, lo=lo, sel=sel):
-                    y = np.stack([done[int(g) + lo][name] for g in idx])
-                    return y[:, sel] if pointwise and sel.size < at.size else y
-                e, res[name] = combine(c_fine, c_rough, at_nodes(nodes), at_nodes(coarse))
-                est = max(est, e)
-            if not math.isfinite(est):
+            est, res = _check(done, rd, at, sel, combine if (lo, hi) not in split else refine, pointwise)
+            if not math.isfinite(est) and budget is None:
                 return None
-            if est > tol:
-                todo.append((lo, hi, sp, levels))
+            if not est <= tol and not levels and budget is not None and (lo, hi) not in split and refine is not combine:
+                est, res = _check(done, rd, at, sel, refine, pointwise)   # the nodes at hand on the refined scales first
+            if not est <= tol:
+                if levels:
+                    todo.append((lo, hi, sp, levels))
+                elif budget is None:
+                    return None
+                else:
+                    todo.extend(_split(s, lo, hi))
+                    split.update((a, b) for a, b, *_ in todo[-2:])
                 continue
             for name, v in res.items():
-                if len(pieces) == 1:
-                    out[name] = v
-                    continue
                 out.setdefault(name, np.empty((at.size,) + v.shape[1:], v.dtype))[sel] = v
+    return out
+
+
+def _check(done: dict, rd: tuple, at: np.ndarray, sel: np.ndarray, combine: Combine, pointwise: bool) -> tuple[float, dict]:
+    """(largest estimate, interpolants) of every output of one piece's round at the points ``at[sel]``."""
+    lo, sp, nodes, coarse = rd[0], rd[2], rd[4], rd[5]
+    x = sp[at[sel] - lo]
+    c_fine, c_rough = barycentric(sp[nodes], x), barycentric(sp[coarse], x)
+    est, res = 0.0, {}
+    for name in (n for n in done[int(nodes[0]) + lo] if not n.startswith("_")):   # "_x": a hint only
+        def at_nodes(idx, name=name):
+            y = np.stack([done[int(g) + lo][name] for g in idx])
+            return y[:, sel] if pointwise and sel.size < at.size else y
+        e, res[name] = combine(c_fine, c_rough, at_nodes(nodes), at_nodes(coarse))
+        est = max(est, e)
+    return est, res
+
+
+SPLIT_LEVELS = (6, 12, 24)   # degrees tried on each side of an adaptive split (:func:`nested`'s ``budget``)
+
+
+def _advance(f: np.ndarray, lo: int, hi: int, sp: np.ndarray, levels: list, known: np.ndarray | None = None) -> tuple | None:
+    """The next round of a piece: (lo, hi, sp, levels left, nodes, coarse, quarter) at the first
+    degree left whose features are reproduced, or None (no degree left, or too few distinct nodes).
+    ``known`` (a piece of an adaptive split): its structures evaluated already, taken as nodes
+    where near enough (:func:`_snapped`)."""
+    while levels:
+        degree = levels.pop(0)
+        if degree is None:   # a piece of a few structures: every one is a node (exact)
+            every = np.arange(hi - lo)
+            return lo, hi, sp, levels, every, every, every
+        if known is None:
+            nodes, coarse = _nodes(sp, degree), _nodes(sp, degree // 2)
+        else:
+            near = _snapped(sp, degree, known)
+            nodes, coarse = np.unique(near), np.unique(near[::2])
+        if min(nodes.size / (degree + 1), coarse.size / (degree // 2 + 1)) < MIN_DISTINCT or not np.isin(coarse, nodes).all():
+            return None
+        if np.abs(barycentric(sp[nodes], sp) @ f[lo:hi][nodes] - f[lo:hi]).max() <= FEATURE_TOL:
+            return lo, hi, sp, levels, nodes, coarse, _nodes(sp, degree // 4)
+    return None
+
+
+SNAP = 0.25   # an evaluated structure within this share of the gap to the next Chebyshev point replaces the nearest
+
+
+def _snapped(sp: np.ndarray, degree: int, known: np.ndarray) -> np.ndarray:
+    """(degree + 1,) the structure of each Chebyshev–Lobatto point of ``degree``: the nearest, or
+    the nearest of the ``known`` ones (evaluated before the split) within :data:`SNAP` of the gap to
+    its neighbouring points (a slightly perturbed Chebyshev set; the checks decide as always)."""
+    x = np.cos(np.pi * np.arange(degree + 1) / degree)[::-1]
+    near = np.abs(sp[None, :] - x[:, None]).argmin(axis=1)
+    if known.size:
+        gap = np.diff(x)
+        room = SNAP * np.minimum(np.r_[gap[0], gap], np.r_[gap, gap[-1]])
+        dist = np.abs(sp[known][None, :] - x[:, None])
+        j = dist.argmin(axis=1)
+        ok = dist[np.arange(x.size), j] <= room
+        near[ok] = known[j[ok]]
+    return near
+
+
+def _split(s: np.ndarray, lo: int, hi: int) -> list:
+    """The two sides of piece [lo, hi) at its parameter's midpoint, each with its parameter in
+    [−1, 1] and :data:`SPLIT_LEVELS` (fewer than :data:`MIN_PIECE` structures: each of them)."""
+    mid = int(np.clip(lo + np.searchsorted(s[lo:hi], (s[lo] + s[hi - 1]) / 2), lo + 1, hi - 1))
+    out = []
+    for a, b in ((lo, mid), (mid, hi)):
+        if b - a < MIN_PIECE:
+            out.append((a, b, np.linspace(-1.0, 1.0, b - a) if b - a > 1 else np.zeros(1), [None]))
+        else:
+            out.append((a, b, 2 * (s[a:b] - s[a]) / (s[b - 1] - s[a]) - 1, list(SPLIT_LEVELS)))
     return out
 
 
@@ -274,23 +373,40 @@ def interpolate(features: np.ndarray, group: np.ndarray, evaluate: Callable[[int
     return nested(features, evaluate, _per_point, TOL, at=group, pointwise=True)
 
 
-def interpolate_along(features: np.ndarray, evaluate: Callable[[int], dict], tol: float = TOL) -> dict | None:
+def interpolate_along(features: np.ndarray, evaluate: Callable[[int], dict], tol: float = TOL,
+                      budget: int | None = None, refine: Combine | None = None) -> dict | None:
     """Outputs (name: (G, …)) of structures that each carry their own means (the means are part
     of ``features``), from a few nodes: ``evaluate(g)`` gives structure g's outputs at its own
     means — one lattice cell per node instead of one per cell of all points' drifts. Same
     nodes and checks as :func:`interpolate` (:func:`nested`); each output as a probability or
-    on the probit scale; None when the checks fail (then :func:`interpolate`)."""
-    return nested(features, evaluate, _best_scale, tol)
+    on the probit scale (pieces of an adaptive split, ``budget``: also on the half-probit scale,
+    :func:`_refine_scale`); None when the checks fail (then :func:`interpolate`)."""
+    return nested(features, evaluate, _best_scale, tol, budget=budget, refine=_refine_scale)
+
+
+def _refine_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`_best_scale` with the half-probit scale too (:func:`_on_scale`'s ``squeeze``)."""
+    return min((_on_scale(c_fine, c_rough, fine_y, rough_y, probit, squeeze) for probit, squeeze in ((False, 1.0), (True, 1.0), (True, 2.0))),
+               key=lambda r: r[0])
 
 
 def _on_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray,
-              probit: bool) -> tuple[float, np.ndarray]:
+              probit: bool, squeeze: float = 1.0) -> tuple[float, np.ndarray]:
     """(estimate, interpolant) of probabilities interpolated as they are or on the probit scale
-    (power curves are closer to polynomials there); the estimate on the probability scale."""
+    (power curves are closer to polynomials there); the estimate on the probability scale.
+
+    ``squeeze`` > 1: on the scale Φ(Φ⁻¹(p)/squeeze) instead of the probit's, as flat as a
+    probability where the probit is clipped (:data:`PROBIT_CLIP`: a kink where a claim saturates
+    at 1) and squeeze times less steep than a probability where a claim's probit is linear."""
     if not probit:
         fine = np.einsum("pn,n...->p...", c_fine, fine_y)
         return float(np.abs(fine - np.einsum("pn,n...->p...", c_rough, rough_y)).max()), fine
     z = lambda y: ndtri(np.clip(y, PROBIT_CLIP, 1.0 - PROBIT_CLIP))  # noqa: E731
-    fine = ndtr(np.einsum("pn,n...->p...", c_fine, z(fine_y)))
-    rough = ndtr(np.einsum("pn,n...->p...", c_rough, z(rough_y)))
+    if squeeze == 1.0:
+        fine = ndtr(np.einsum("pn,n...->p...", c_fine, z(fine_y)))
+        rough = ndtr(np.einsum("pn,n...->p...", c_rough, z(rough_y)))
+    else:
+        back = lambda t: ndtr(squeeze * ndtri(np.clip(t, 0.0, 1.0)))  # noqa: E731
+        fine = back(np.einsum("pn,n...->p...", c_fine, ndtr(z(fine_y) / squeeze)))
+        rough = back(np.einsum("pn,n...->p...", c_rough, ndtr(z(rough_y) / squeeze)))
     return float(np.abs(fine - rough).max()), fine

@@ -73,6 +73,7 @@ from scipy.special import ndtr, ndtri
 from . import curve as C
 from . import grid2d as G
 from . import procedure as P
+from . import stratified_along as SA
 from .boundaries import boundaries, spending
 from .mvn import POINTS, rect_prob
 from .plan import InterimPlan
@@ -463,20 +464,21 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
     cell = np.round(np.einsum("pi,pij->pj", lam, whiten) / G.SPACING).astype(int)
     spread = count_rows(cell)                     # references per node of a curve
     cells = count_rows(np.column_stack([inverse, cell]))   # (structure, reference) pairs
-    if not own and first.size >= C.MIN_GROUPS and (C.LEVELS[0] + 1) * spread < cells:
-        flat = bounds[first].reshape(first.size, -1)
-        if (np.isfinite(flat) == np.isfinite(flat[:1])).all():
-            tri = np.triu_indices(2 * k)
-            feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat[:, np.isfinite(flat[0])]], axis=1)
-            res = _along(feats, first, inverse, mean, laws, rules, want)
-            if res is None and spread + C.LEVELS[0] + 1 < (C.LEVELS[0] + 1) * spread:
-                res = _along(feats, first, inverse, mean, laws, rules, want, control=True)
-            if res is None:
-                res = C.interpolate(feats, inverse, lambda g: _pick(P.run(laws[g], _drift(laws[g], mean), rules[g]), want))
-            if res is not None:
-                return {name: np.clip(v, 0.0, 1.0) for name, v in res.items()}
+    flat = bounds[first].reshape(first.size, -1)
     out = {name: np.empty((p, k if want[1] == slice(None) else 1)) for name in want[0]}
-    for g in range(first.size):
+    rest = range(first.size)
+    if not own and first.size >= C.MIN_GROUPS and (np.isfinite(flat) == np.isfinite(flat[:1])).all():
+        tri = np.triu_indices(2 * k)
+        feats = np.concatenate([cov[first][:, tri[0], tri[1]], flat[:, np.isfinite(flat[0])]], axis=1)
+        last = cov[first][:, -2:, -2:]
+        rho = last[:, 0, 1] / np.sqrt(last[:, 0, 0] * last[:, 1, 1])   # corr(Z_F,K, Z_S,K) per structure
+        res, rest = SA.along_curve(feats, first, inverse, mean, laws, rules, want, spread, cells, rho)
+        if res is not None and len(rest) == 0:
+            return {name: np.clip(v, 0.0, 1.0) for name, v in res.items()}
+        if res is not None:
+            for name in out:
+                out[name][:] = np.clip(res[name], 0.0, 1.0)   # the structures of ``rest`` below
+    for g in rest:
         sel = np.flatnonzero(inverse == g)
         lam = _drift(laws[g], mean[sel])
         for i, at in ([(slice(None), sel)] if not own else [(slice(j, j + 1), sel[j:j + 1]) for j in range(sel.size)]):
@@ -484,32 +486,6 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
             for name in out:
                 out[name][at] = res[name]
     return out
-
-
-ALONG_TOL = 1e-4   # error estimate accepted when the means are interpolated along the curve too
-
-
-def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False) -> dict | None:
-    """Claims when every structure has one mean (a curve over prevalence or the B− effect at one
-    size): interpolated along the curve with the means (:func:`.curve.interpolate_along`).
-
-    ``control``: interpolate instead the difference between each structure's claims and the
-    claims of the first structure's bounds and law at the same means (all means tilted from that
-    one law: as many recursions as lattice cells they span) — a power curve over N under the
-    look-wise law, whose bounds move with N, has a smooth small difference where its powers
-    saturate (13–25 own recursions + the control's cells instead of 8 cells at each of 13–25
-    nodes); on the probability scale."""
-    if not np.allclose(mean, mean[first][inverse], rtol=0.0, atol=0.0):
-        return None
-    own = lambda g: {n: v[0] for n, v in _pick(P.run_own(laws[g], _drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
-    feats = np.concatenate([feats, mean[first]], axis=1)
-    if not control:
-        res = C.interpolate_along(feats, own, ALONG_TOL)
-        return None if res is None else {n: v[inverse] for n, v in res.items()}
-    ctl = _pick(P.run(laws[0], _drift(laws[0], mean[first]), rules[0]), want)
-    diff = lambda g: {n: v - ctl[n][g] for n, v in own(g).items()}  # noqa: E731
-    res = C.nested(feats, diff, lambda *a: C._on_scale(*a, probit=False), ALONG_TOL)
-    return None if res is None else {n: (v + ctl[n])[inverse] for n, v in res.items()}
 
 
 class _Rules:
