@@ -9,7 +9,7 @@ Run from the repository root: ``PYTHONPATH=. python tests/data/make_groupseq_cur
 non-binding futility at z = 0) and the stratified design with default options added to the example
 file; 200 points:
 
-* power vs the B− effect (0.5 … 1.2, /work/wt/notes/bench_per.py's range) at the design's size:
+* power vs the B− effect (0.5 … 1.2, the range of `benchmarks/bench_speed.py`) at the design's size:
   ALK (alk_nsclc_crizotinib), PD-L1 TPS (pdl1_tps_cutoffs) — hazard ratios —, CHANCE
   (cyp2c19_chance, binary: risk differences, rates beyond (0, 1) at 63 points: NaN there, and a
   correlation corr(Z_F, Z_S) → 1 at the last points with a law);
