@@ -4,7 +4,8 @@
 Independent numbers: each prevalence's N solved alone (one-point model: the root search of
 :func:`planner.groupseq.sizing.solve_size`, no curve), at points spread over the curve — the curve's
 unrounded N within 0.5 patients (the contract of tests/test_groupseq_curve_contract.py; measured
-over all 200 points: ≤ 0.032 for CHANCE, 0.050 HER2 (trastuzumab), 0.0003 cystic fibrosis). And the curve runs recursions at their own drifts only (no tilted lattice reference).
+over all 200 points: ≤ 0.032 for CHANCE, 0.050 HER2 (trastuzumab), 0.0003 cystic fibrosis). And
+the curve runs recursions at their own drifts only (no tilted lattice reference).
 """
 
 from __future__ import annotations
