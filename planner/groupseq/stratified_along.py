@@ -3,10 +3,11 @@ grouped path, :func:`.stratified._grid_claims`): which way of :mod:`.curve` inte
 from nodes, or None (then one recursion per structure and lattice cell: the direct path).
 
 Ways, in order (:func:`along_curve`): along the curve with the means (each node a recursion at its
-own drift, :func:`.procedure.run_own`), with a control, with adaptive pieces (wave 7,
-:func:`.curve.nested`'s ``budget``), drift-exact (:func:`.curve.interpolate`); where the drift-exact
-way would cost more than the direct path, adaptive pieces with the direct path's recursions as
-nodes. Measured in docs/group-sequential.md ("Speed of the curves", "Wave 7, adaptive pieces").
+own drift, :func:`.procedure.run_own`), with adaptive pieces where the first nodes do not pass
+(wave 7, :func:`.curve.nested`'s ``budget``), with a control, drift-exact
+(:func:`.curve.interpolate`); where the drift-exact way would cost more than the direct path,
+adaptive pieces with the direct path's recursions as nodes. Measured in docs/group-sequential.md
+("Speed of the curves", "Wave 7, adaptive pieces", "Wave 7, power over N").
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ RHO_ALONG = 0.95   # adaptive pieces only where corr(Z_F,K, Z_S,K) ≤ this (the
 def along_curve(feats, first, inverse, mean, laws, rules, want, spread: int, cells: int, rho: np.ndarray) -> tuple:
     """(claims of the points, None: none; the structures left to compute directly) of a curve of
     structures. If 13 × ``spread`` (lattice cells of all drifts) < ``cells`` (the direct path's
-    recursions): along the curve with the means, with the control, along it with adaptive pieces
-    (:func:`.curve.nested`'s budget: the next way's cost; the first try's nodes cached; only when
-    every ``rho`` ≤ :data:`RHO_ALONG`), drift-exact. Else, with one set of means per structure
+    recursions): along the curve with the means — with adaptive pieces when every ``rho`` ≤
+    :data:`RHO_ALONG` (:func:`.curve.nested`'s budget: 13 × ``spread`` own recursions; a curve that
+    passes whole keeps its nodes and values) —, with the control (its nodes cached by the first
+    try: it costs its ``spread`` tilted references), drift-exact. The adaptive pieces come before
+    the control since wave 7's "power over N" (docs): the control paid only on power curves over N
+    under the look-wise law, whose pieces pass within fewer recursions (43 own instead of 24 + 7
+    references, ~3 own each). Else, with one set of means per structure
     (CHANCE's binary B− curve): along the run of structures with ``rho`` ≤ :data:`RHO_ALONG` (those
     beyond, at the curve's ends, directly: their recursions are not smooth in the curve, 2.5e-4 at
     ρ = 0.973) with adaptive pieces within half its structures, each node the direct path's own
@@ -47,11 +52,10 @@ def along_curve(feats, first, inverse, mean, laws, rules, want, spread: int, cel
         for n, v in res.items():
             out[n][part] = v[inverse[part] - a]
         return out, [*range(a), *range(b, first.size)]
-    res = _along(feats, first, inverse, mean, laws, rules, want)
+    pieces = (rho <= RHO_ALONG).all()
+    res = _along(feats, first, inverse, mean, laws, rules, want, budget=budget if pieces else None)
     if res is None and spread + C.LEVELS[0] + 1 < budget:
         res = _along(feats, first, inverse, mean, laws, rules, want, control=True)
-    if res is None and (rho <= RHO_ALONG).all():
-        res = _along(feats, first, inverse, mean, laws, rules, want, budget=budget)
     if res is None:
         res = C.interpolate(feats, inverse, lambda g: S._pick(P.run(laws[g], S._drift(laws[g], mean), rules[g]), want))
     return res, []

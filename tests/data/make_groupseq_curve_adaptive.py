@@ -15,7 +15,11 @@ file; 200 points:
   correlation corr(Z_F, Z_S) → 1 at the last points with a law);
 * power vs the B− effect over the app's range (:func:`planner.figures.negative_effect_range`: risk
   difference −0.1 … 0.15) at the design's size: CHANCE;
-* the claims over prevalence (0.1 … 0.9) at the design's N: IPASS (egfr_nsclc_ipass).
+* the claims over prevalence (0.1 … 0.9) at the design's N: IPASS (egfr_nsclc_ipass), ALK;
+* power over N (100 … 5,000 patients, geometric; the range of ``bench_per2``) at the design's
+  prevalence, under the look-wise law (heterogeneous strata): PAOLA-1 (hrd_ovarian_paola1_interim),
+  IPASS, CO17 (kras_crc_cetuximab_co17) — since wave 7's "power over N" interpolated along the
+  curve with adaptive pieces before the control is tried.
 """
 
 from __future__ import annotations
@@ -47,7 +51,11 @@ CASES = {"ALK, power vs B- effect": ("alk_nsclc_crizotinib.json", "negative effe
          "PD-L1 TPS, power vs B- effect": ("pdl1_tps_cutoffs.json", "negative effect"),
          "CHANCE, power vs B- effect": ("cyp2c19_chance.json", "negative effect"),
          "CHANCE, power vs B- effect, app range": ("cyp2c19_chance.json", "negative effect, app range"),
-         "IPASS, claims over prevalence": ("egfr_nsclc_ipass.json", "prevalence")}
+         "IPASS, claims over prevalence": ("egfr_nsclc_ipass.json", "prevalence"),
+         "ALK, claims over prevalence": ("alk_nsclc_crizotinib.json", "prevalence"),
+         "PAOLA-1, power vs N": ("hrd_ovarian_paola1_interim.json", "size"),
+         "IPASS, power vs N": ("egfr_nsclc_ipass.json", "size"),
+         "CO17, power vs N": ("kras_crc_cetuximab_co17.json", "size")}
 
 
 def scenario(file: str):
@@ -64,6 +72,9 @@ def curve(file: str, kind: str) -> dict[str, np.ndarray]:
     if kind.startswith("negative effect"):
         grid = negative_effect_range(s, POINTS) if kind.endswith("app range") else np.linspace(0.5, 1.2, POINTS)
         y = curves.power_vs_negative_effect(s, "stratified", grid, result=r).y
+        return {c: np.asarray(y[c], float) for c in CLAIMS}
+    if kind == "size":
+        y = curves.power_vs_n(s, "stratified", np.geomspace(100, 5000, POINTS), r).y
         return {c: np.asarray(y[c], float) for c in CLAIMS}
     g = np.linspace(0.1, 0.9, POINTS)
     model = build_model("stratified", params_from_scenario(s, prevalence=g), curves._opts(s, "stratified"))
