@@ -27,16 +27,16 @@ from planner.groupseq import procedure as P
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = json.loads((ROOT / "tests" / "data" / "groupseq_curve_adaptive.json").read_text())
-POWER_TOL = 1e-4   # the contract; measured ≤ 4.4e-6 (ALK, power vs B-), power vs N ≤ 1.4e-6 (CO17)
+POWER_TOL = 1e-4   # the contract; measured ≤ 4.7e-6 (ALK), power vs N ≤ 1.4e-6 (CO17)
 #: 2-D grid recursions (own drift or tilted reference) per case, cold, the design's sizing included;
-#: measured 68 (ALK), 50 (TPS), 18 (CHANCE), 58 (CHANCE, app range), 35 (IPASS), 56 (ALK over
-#: prevalence), 50 (power vs N: PAOLA-1, IPASS, CO17); the curves alone before wave 7: 116, 174, 137,
-#: 109, 230 (the direct path: 200, 200, 137, 200, 200); the last four before "power over N": 7 tilted
-#: references + 29 own, 7 + 24 (PAOLA-1, IPASS), 6 + 24 (CO17)
-MAX_RECURSIONS = {"ALK, power vs B- effect": 80, "PD-L1 TPS, power vs B- effect": 60,
-                  "CHANCE, power vs B- effect": 35, "CHANCE, power vs B- effect, app range": 70,
-                  "IPASS, claims over prevalence": 45, "ALK, claims over prevalence": 65,
-                  "PAOLA-1, power vs N": 60, "IPASS, power vs N": 60, "CO17, power vs N": 60}
+#: measured 60 (ALK), 46 (TPS), 18 (CHANCE), 52 (CHANCE, app range), 35 (IPASS), 51 (ALK over
+#: prevalence), 41 (power vs N: PAOLA-1, IPASS, CO17); the curves alone before wave 7: 116, 174, 137,
+#: 109, 230 (the direct path: 200, 200, 137, 200, 200); ALK over prevalence and power vs N before
+#: wave 7's "power over N": 7 tilted references + 29 own, 7 + 24 (PAOLA-1, IPASS), 6 + 24 (CO17)
+MAX_RECURSIONS = {"ALK, power vs B- effect": 70, "PD-L1 TPS, power vs B- effect": 55,
+                  "CHANCE, power vs B- effect": 35, "CHANCE, power vs B- effect, app range": 65,
+                  "IPASS, claims over prevalence": 45, "ALK, claims over prevalence": 60,
+                  "PAOLA-1, power vs N": 50, "IPASS, power vs N": 50, "CO17, power vs N": 50}
 
 
 def _maker():
