@@ -47,9 +47,10 @@ Here the claims are computed exactly at a few *node* structures and interpolated
   last degree is not given up but split at its parameter's midpoint (as chebfun splits), each
   side tried at :data:`SPLIT_LEVELS` (6, 12, 24; a side of fewer than :data:`MIN_PIECE` structures
   computed at each of them), recursively, until every piece passes — or None as soon as more
-  than ``budget`` nodes would be evaluated (the caller's next way's cost). Node values are reused:
-  a piece's Chebyshev point takes a structure evaluated before the split when it lies within
-  :data:`SNAP` of the gap to the neighbouring points (:func:`_snapped`). Before splitting, a failed
+  than ``budget`` nodes would be evaluated after a split (the caller's next way's cost; the
+  curve's own degrees are tried whatever the budget). Node values are reused: a piece's
+  Chebyshev point takes a structure evaluated before the split when it lies within :data:`SNAP`
+  of the gap to the neighbouring points (:func:`_snapped`). Before splitting, a failed
   curve is checked once more, on the nodes at hand, on the refined scales too (the probability,
   the probit and the half-probit Φ(Φ⁻¹(p)/2), :func:`_refine_scale`: flat where a saturated
   claim's probit is clipped at :data:`PROBIT_CLIP`, a kink on the probit scale, and half as
@@ -153,7 +154,8 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
     reproduced, too few distinct nodes, or an estimate above ``tol``) is split at its parameter's
     midpoint instead of giving up, each side tried at :data:`SPLIT_LEVELS` (a side of fewer than
     :data:`MIN_PIECE` structures: each of them), recursively — None as soon as more than
-    ``budget`` nodes would be evaluated; a piece not yet split whose estimate exceeds
+    ``budget`` nodes would be evaluated after a split (the curve's own degrees are tried whatever
+    the budget, as without one); a piece not yet split whose estimate exceeds
     :data:`SPLIT_EARLY` × ``tol`` is split before its last degree. Without it (None) a failed
     piece gives None: the results of a curve that passes without splitting (at its last degree:
     after estimates within that bound) are the same either way.
@@ -184,7 +186,7 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
                 split.update((a, b) for a, b, *_ in todo[:2])
                 continue
             rounds.append(rd)
-        if budget is not None and len(done) + len({int(g) + r[0] for r in rounds for g in r[4]} - done.keys()) > budget:
+        if budget is not None and split and len(done) + len({int(g) + r[0] for r in rounds for g in r[4]} - done.keys()) > budget:
             return None
         _evaluate(done, rounds, evaluate, many)
         for rd in rounds:
