@@ -26,8 +26,8 @@ def along_curve(feats, first, inverse, mean, laws, rules, want, spread: int, cel
     """(claims of the points, None: none; the structures left to compute directly) of a curve of
     structures. If 13 × ``spread`` (lattice cells of all drifts) < ``cells`` (the direct path's
     recursions): along the curve with the means — with adaptive pieces when every ``rho`` ≤
-    :data:`RHO_ALONG` (:func:`.curve.nested`'s budget: 13 × ``spread`` own recursions; a curve that
-    passes whole keeps its nodes and values) —, with the control (its nodes cached by the first
+    :data:`RHO_ALONG` (:func:`.curve.nested`'s budget: 13 × ``spread`` own recursions, counted
+    after a split; a curve that passes whole keeps its nodes and values) —, with the control (its nodes cached by the first
     try: it costs its ``spread`` tilted references), drift-exact. The adaptive pieces come before
     the control since wave 7's "power over N" (docs): the control paid only on power curves over N
     under the look-wise law, whose pieces pass within fewer recursions (43 own instead of 24 + 7
