@@ -5,7 +5,7 @@ its points' drifts: ``curve.MIN_GROUPS`` set beyond the curve's size, so nothing
 same bounds, same model).
 
 Run from the repository root: ``PYTHONPATH=. python tests/data/make_groupseq_curve_adaptive.py``
-(~15 s). Every case with the three-look plan (information rates 0.33, 0.67, 1; O'Brien–Fleming;
+(~35 s). Every case with the three-look plan (information rates 0.33, 0.67, 1; O'Brien–Fleming;
 non-binding futility at z = 0) and the stratified design with default options added to the example
 file; 200 points:
 
