@@ -557,17 +557,19 @@ def intersection_bounds(law: G.Law, a: np.ndarray, b: np.ndarray, target: np.nda
     unknown of look k in [lo, hi], ``bounds(x) -> (a_k, b_k)`` (the common inflation factor of
     both nominal levels, or the subgroup bound alone), and the two first points of its secant
     search (:func:`_secant`; ``start`` an end of the range). ``f_f``, ``f_s`` are the
-    futility bounds that bind the intersection test (−∞: none). The crossing probability by
-    look k is 1 − P₀(no alive component crossed), integrated on the grid as in :func:`run`; the
-    states alike in their stopped components are summed once a look (one density without
-    binding futility), so an evaluation costs a weight vector per axis and a product per group.
+    futility bounds that bind the intersection test (−∞: none). The crossing probability at
+    look k is P₀(some alive component crossed), integrated on the grid as in :func:`run` above
+    the bounds (not as 1 minus the mass below: relative accuracy where a look spends ~1e-12),
+    plus the mass carried into the look above the grid's cut (:func:`_bounds_grid`). The states
+    alike in their stopped components are summed once a look (one density without binding
+    futility), so an evaluation costs a weight vector per axis and two products per group.
     """
     a, b = np.array(a, float), np.array(b, float)
     k_max = law.k_max
     zero = np.zeros(2)
     grid = _bounds_grid(law, a, b, f_f, f_s)
     dens = {(0, 0, 0, 0, 0): G.first_density(law, grid, zero)}
-    spent = 0.0
+    spent = carried = 0.0
     for k in range(k_max):
         sc = law.scale[k]
         groups: dict = {}
@@ -575,15 +577,18 @@ def intersection_bounds(law: G.Law, a: np.ndarray, b: np.ndarray, target: np.nda
             key = (state[2], state[4])
             groups[key] = groups[key] + h if key in groups else h
         all_f, all_s = _below(grid, k, 0, math.inf), _below(grid, k, 1, math.inf)
-        if k == 0:
-            whole = sum(float(all_f @ h @ all_s) for h in groups.values())
+        on_grid = sum(float(all_f @ h @ all_s) for h in groups.values())
+        lost = 0.0 if k == 0 else carried - on_grid    # above the cut (crossed) or off the grid
 
-        def crossed(ak, bk, k=k, sc=sc, groups=groups, whole=whole, all_f=all_f, all_s=all_s):
-            w_f = None if ak == math.inf else _below(grid, k, 0, ak * sc[0])
-            w_s = None if bk == math.inf else _below(grid, k, 1, bk * sc[1])
-            out = whole
+        def crossed(ak, bk, k=k, sc=sc, groups=groups, lost=lost, all_f=all_f, all_s=all_s):
+            """The mass crossing by look k, summed above the bounds (no difference of ~1 numbers:
+            relative accuracy where a look spends ~1e-12)."""
+            w_f = all_f if ak == math.inf else _below(grid, k, 0, ak * sc[0])
+            w_s = all_s if bk == math.inf else _below(grid, k, 1, bk * sc[1])
+            out = lost
             for (d_f, d_s), h in groups.items():
-                out -= float((all_f if d_f or w_f is None else w_f) @ h @ (all_s if d_s or w_s is None else w_s))
+                f_below = all_f if d_f else w_f
+                out += float((all_f - f_below) @ h @ all_s) + float(f_below @ h @ (all_s - (all_s if d_s else w_s)))
             return out
 
         unknown = solve_at(k)
@@ -597,7 +602,7 @@ def intersection_bounds(law: G.Law, a: np.ndarray, b: np.ndarray, target: np.nda
         if k == k_max - 1:
             break
         keep = _survivors(dens, law, grid, a, b, f_f, f_s, k)
-        whole = sum(float(m.sum()) for m in keep.values())     # the mass carried on (all of it below any cut)
+        carried = sum(float(m.sum()) for m in keep.values())     # the mass carried on (all below any cut)
         dens = dict(zip(keep, G.transition(list(keep.values()), law, grid, k, zero, kernel_width=G.WIDTH)))
     return a, b
 
