@@ -208,9 +208,10 @@ def _parametric(plan, alpha, w_f, corr0, t_f, t_s, split_given) -> tuple[np.ndar
         if split_given:   # lower the subgroup bound only (the fixed design's Spiessens–Debois split)
             if not math.isfinite(b[k]):
                 return None
-            return -4.0, b[k], lambda x: (a[k], x)
+            return -4.0, b[k], lambda x: (a[k], x), b[k], b[k] - 1e-3 * min(1.0, b[k] + 4.0)
         to_z = lambda p: -ndtri(np.minimum(p, 0.5)) if p > 0 else math.inf  # noqa: E731
-        return 1.0, 0.5 / max(pa[k], pb[k]), lambda xi: (to_z(xi * pa[k]), to_z(xi * pb[k]))
+        hi = 0.5 / max(pa[k], pb[k])
+        return 1.0, hi, lambda xi: (to_z(xi * pa[k]), to_z(xi * pb[k])), 1.0, 1.0 + 1e-3 * min(1.0, hi - 1.0)
 
     fut = _futility(plan) if plan.binding else np.full(plan.k_max, -math.inf)
     law = G.law_from_cov(corr0)
