@@ -40,7 +40,7 @@ def test_merged_states_give_the_unmerged_records(plan, stop_when, monkeypatch):
     _, law, rule = _setup(plan, stop_when=stop_when)
     lam = np.array([1.4, 2.1])
     merged = P._recursion(law, lam, rule, None)[2]
-    monkeypatch.setattr(P, "_merge", lambda dens, *a: dens)
+    monkeypatch.setattr(P, "_merge", lambda pairs, fate: dict(pairs))
     plain = P._recursion(law, lam, rule, None)[2]
     grid = G.make_grid(law, lam, None)
     for k, (look_m, look_p) in enumerate(zip(merged, plain)):
@@ -67,9 +67,10 @@ def test_merging_reduces_the_states_propagated(monkeypatch):
     seen = []
     orig = P._merge
 
-    def counted(dens, *a):
-        out = orig(dens, *a)
-        seen.append((len(dens), len(out)))
+    def counted(pairs, fate):
+        pairs = list(pairs)
+        out = orig(pairs, fate)
+        seen.append((len(pairs), len(out)))
         return out
 
     monkeypatch.setattr(P, "_merge", counted)

@@ -172,12 +172,13 @@ def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None
     grid = G.make_grid(law, lam_ref, radius)
     dens = {(0, 0, 0, 0, 0): G.first_density(law, grid, lam_ref)}
     records = []
+    flags, pattern = _flag_sets(law, rule), _pattern(rule)
     for k in range(k_max):
         split = _look(dens, law, grid, rule, k)
         mats, dens = _sort_split(split)
         records.append([None if m is None else G.trim(m) for m in mats])
         if k < k_max - 1:
-            dens = _merge(dens, _flag_sets(law, rule), _pattern(rule), k + 1)
+            dens = _merge(dens.items(), lambda state, k=k + 1: _fate(state, k, pattern, flags))
             width = G.KERNEL_WIDTH if radius is None else G.OWN_KERNEL_WIDTH
             dens = dict(zip(dens, G.transition(list(dens.values()), law, grid, k, lam_ref, width)))
     return grid, lam_ref, records
@@ -202,7 +203,7 @@ def _own_sums(law: G.Law, lam: np.ndarray, rule: Rule, oned: bool = True) -> np.
         sums[:, k], cont = _look_own(dens, law, grid, rule, k, fates)
         if k == k_max - 1:
             break
-        dens = _merge_own(cont, fates, k + 1)
+        dens = _merge(cont, lambda state, k=k + 1: fates.fate(state, k))
         flat = [s for s, m in dens.items() if m.ndim == 2]
         moved = dict(zip(flat, G.transition([dens[s] for s in flat], law, grid, k, lam, G.OWN_KERNEL_WIDTH)))
         for d in range(2):
@@ -359,21 +360,6 @@ def _axis(state: tuple, k: int, rule: Rule, flags: tuple) -> int | None:
     return None
 
 
-def _merge_own(cont: list, fates: _Fates, k: int) -> dict:
-    """:func:`_merge` of (state, mass) pairs before look k, 2-D or 1-D (a state decided by one
-    axis, :func:`_axis`, its marginal on that axis: :func:`_look_own`)."""
-    out: dict = {}
-    first: dict[int, tuple] = {}
-    for state, m in cont:
-        s = first.setdefault(fates.fate(state, k), state)
-        if s in out:
-            assert out[s].ndim == m.ndim, "one fate, one form (_axis is a property of the fate)"
-            out[s] += m       # in place: the masses are this recursion's own
-        else:
-            out[s] = m
-    return out
-
-
 def _sort_split(split: dict) -> tuple[list, dict]:
     """(the 7 category masses of a look — :func:`_reference`'s records, None where no mass —, the
     continuing densities by state) from :func:`_look`'s split; sums in place (each mass its own
@@ -437,17 +423,19 @@ def _fate(state: tuple, k: int, rule: Rule, flags: tuple) -> int:
     return _FATES.setdefault(tuple(out), len(_FATES))
 
 
-def _merge(dens: dict, flags: tuple, rule: Rule, k: int) -> dict:
-    """The continuing densities with states of one fate before look k (:func:`_fate`; ``rule``:
-    its :func:`_pattern`, ``flags``: :func:`_flag_sets`) summed
-    under the first such state: the transition and every later look then run once per fate
-    instead of once per state (exact: the recursion is linear in the densities)."""
+def _merge(pairs, fate) -> dict:
+    """The continuing (state, density) ``pairs`` before a look with states of one fate (``fate``:
+    :func:`_fate` of the look) summed under the first such state: the transition and every later
+    look then run once per fate instead of once per state (exact: the recursion is linear in the
+    densities). In :func:`_own_sums` a density is 2-D or the 1-D marginal of a state decided by
+    one axis (:func:`_axis`, a property of the fate: one fate, one form)."""
     out: dict = {}
     first: dict[int, tuple] = {}
-    for state, m in dens.items():
-        s = first.setdefault(_fate(state, k, rule, flags), state)
+    for state, m in pairs:
+        s = first.setdefault(fate(state), state)
         if s in out:
-            out[s] += m       # in place: the densities are the recursion's own (see _recursion)
+            assert out[s].ndim == m.ndim, "one fate, one form (_axis is a property of the fate)"
+            out[s] += m       # in place: the densities are the recursion's own
         else:
             out[s] = m
     return out
