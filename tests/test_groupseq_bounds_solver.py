@@ -10,7 +10,8 @@ given alpha split): max |Δ bound| 3.5e-11 in z. The tolerance below, 1e-9, is t
 storage's rounding, far inside the 1e-6 the bounds must keep (rpact agreement 1e-4). Not here:
 a look spending ~1e-12 (O'Brien–Fleming at t = 0.1, z ≈ 7.08), whose bound the solver before
 found only to the round-off of 1 minus the mass below (it moves by up to 1e-5; the grid's edge at
-7.5 SD costs ~3.5e-3 in z there, ~1e-12 in probability; docs/group-sequential.md).
+7.5 SD cost ~3.5e-3 in z there, ~1e-12 in probability; a first look spending < 1e-8 is now solved
+from the bivariate normal itself: tests/test_groupseq_early_bound.py, docs/group-sequential.md).
 """
 
 import math
