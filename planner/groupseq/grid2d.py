@@ -19,7 +19,7 @@ against a grid of 12 points per SD, PAOLA-1's 2-look structure at prevalence 0.9
 kernel (a bivariate normal density of the increment) is a function of index differences only,
 so a look-to-look step is one 2-D FFT convolution. Integrals over an interval whose ends are
 not grid nodes (bounds anywhere) use the composite rule of local cubic interpolation
-(:func:`interval_weights`, O(h⁴) at the ends, the trapezoid rule — spectrally accurate for these
+(:meth:`Grid.edge_weights`, O(h⁴) at the ends, the trapezoid rule — spectrally accurate for these
 Gaussian integrands — inside).
 
 Drifts. The law of the path under drift λ has the likelihood ratio
@@ -127,14 +127,6 @@ def _from_start(x0: float, h: float, n: int, u: float) -> np.ndarray:
     return w
 
 
-def interval_weights(x0: float, h: float, n: int, lo: float, hi: float) -> np.ndarray:
-    """Weights w with Σ w_i f(x0 + i h) ≈ ∫_lo^hi f (local degree-5 interpolation per cell; the
-    rule is additive over cells, so w = W(hi) − W(lo) with W the weights of [x0, u])."""
-    if hi <= lo or hi <= x0 or lo >= x0 + (n - 1) * h:
-        return np.zeros(n)
-    return _from_start(x0, h, n, hi) - _from_start(x0, h, n, lo)
-
-
 @dataclass(frozen=True)
 class Law:
     """Score law of one correlation structure: S_k = Z_k ⊙ scale_k, Cov S_k = cum[k]."""
@@ -227,13 +219,11 @@ class Grid:
         many times)."""
         return tuple(tuple(self.nodes(k, d) for d in range(2)) for k in range(self.n.shape[0]))
 
-    def weights(self, k: int, d: int, lo: float, hi: float) -> np.ndarray:
-        return interval_weights(float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d]), lo, hi)
-
     def edge_weights(self, k: int, d: int, edges: list[float]) -> np.ndarray:
-        """(len(edges) − 1, n) weights of the intervals between increasing ``edges``: the same
-        numbers as :meth:`weights` per interval (W(hi) − W(lo), :func:`interval_weights`), each
-        edge's W computed once."""
+        """(len(edges) − 1, n) weights w with Σ w_i f(x0 + i h) ≈ ∫ f over each interval between
+        increasing ``edges`` (local degree-5 interpolation per cell; the rule is additive over
+        cells, so an interval's weights are W(hi) − W(lo), W the weights of [x0, u]: each edge's W
+        computed once)."""
         x0, h, n = float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d])
         cum = np.stack([_from_start(x0, h, n, u) for u in edges])
         return cum[1:] - cum[:-1]
