@@ -276,6 +276,11 @@ def _snapped(sp: np.ndarray, degree: int, known: np.ndarray) -> np.ndarray:
     return near
 
 
+def _every_node(lo: int, hi: int) -> tuple:
+    """A piece of fewer than :data:`MIN_PIECE` structures, each of them a node (degree None)."""
+    return lo, hi, np.linspace(-1.0, 1.0, hi - lo) if hi - lo > 1 else np.zeros(1), [None]
+
+
 def _split(s: np.ndarray, lo: int, hi: int) -> list:
     """The two sides of piece [lo, hi) at its parameter's midpoint, each with its parameter in
     [−1, 1] and :data:`SPLIT_LEVELS` (fewer than :data:`MIN_PIECE` structures: each of them)."""
@@ -283,7 +288,7 @@ def _split(s: np.ndarray, lo: int, hi: int) -> list:
     out = []
     for a, b in ((lo, mid), (mid, hi)):
         if b - a < MIN_PIECE:
-            out.append((a, b, np.linspace(-1.0, 1.0, b - a) if b - a > 1 else np.zeros(1), [None]))
+            out.append(_every_node(a, b))
         else:
             out.append((a, b, 2 * (s[a:b] - s[a]) / (s[b - 1] - s[a]) - 1, list(SPLIT_LEVELS)))
     return out
@@ -302,7 +307,7 @@ def _pieces(f: np.ndarray) -> list | None:
     out = []
     for lo, hi in ((0, cut), (cut, s.size)):
         if hi - lo < MIN_PIECE:
-            out.append((lo, hi, np.linspace(-1.0, 1.0, hi - lo) if hi - lo > 1 else np.zeros(1), [None]))
+            out.append(_every_node(lo, hi))
             continue
         par = parameter(f[lo:hi])
         if par is None:
@@ -375,7 +380,13 @@ def _per_point(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, roug
 
 def _best_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray) -> tuple[float, np.ndarray]:
     """One value per node (n, …): as a probability or on the probit scale, the smaller estimate."""
-    return min((_on_scale(c_fine, c_rough, fine_y, rough_y, probit) for probit in (False, True)), key=lambda r: r[0])
+    return _least(c_fine, c_rough, fine_y, rough_y, ((False, 1.0), (True, 1.0)))
+
+
+def _least(c_fine, c_rough, fine_y, rough_y, scales: tuple) -> tuple[float, np.ndarray]:
+    """:func:`_on_scale`'s (estimate, interpolant) on the ``scales`` (probit, squeeze) with the
+    smallest estimate (the first on ties)."""
+    return min((_on_scale(c_fine, c_rough, fine_y, rough_y, probit, squeeze) for probit, squeeze in scales), key=lambda r: r[0])
 
 
 def interpolate(features: np.ndarray, group: np.ndarray, evaluate: Callable[[int], dict]) -> dict | None:
@@ -400,8 +411,7 @@ def interpolate_along(features: np.ndarray, evaluate: Callable[[int], dict], tol
 
 def _refine_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray) -> tuple[float, np.ndarray]:
     """:func:`_best_scale` with the half-probit scale too (:func:`_on_scale`'s ``squeeze``)."""
-    return min((_on_scale(c_fine, c_rough, fine_y, rough_y, probit, squeeze) for probit, squeeze in ((False, 1.0), (True, 1.0), (True, 2.0))),
-               key=lambda r: r[0])
+    return _least(c_fine, c_rough, fine_y, rough_y, ((False, 1.0), (True, 1.0), (True, 2.0)))
 
 
 def _on_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray,
