@@ -96,11 +96,10 @@ def _step(state: tuple, ff: tuple, fs: tuple, rule: Rule, k: int, last: bool) ->
 CATEGORIES = ((1, 0), (0, 1), (1, 1))   # (H_F rejected, H_S rejected) recorded per look
 
 
-def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, axes: list | None = None) -> dict:
-    """Split each state's density at look k into the next states: {(state, stop): mass}
-    (``axes``: :func:`_axes`, if made already)."""
+def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
+    """Split each state's density at look k into the next states: {(state, stop): mass}."""
     last = k == law.k_max - 1
-    (w_f, fl_f), (w_s, fl_s) = axes or _axes(law, grid, rule, k)
+    (w_f, fl_f), (w_s, fl_s) = _axes(law, grid, rule, k)
     out: dict = {}
     products: dict = {}     # weight matrix of a set of cells, shared by the states splitting alike
     for state, h in dens.items():
