@@ -55,13 +55,14 @@ def _load(path: str):
     return {m: importlib.import_module(f"gs_old.{name}.{m}") for m in ("boundaries", "procedure", "stratified", "plan")}
 
 
-NEW = {"boundaries": B, "procedure": PR, "stratified": S, "plan": sys.modules[InterimPlan.__module__]}
+NEW = {"boundaries": B, "procedure": PR, "stratified": S, "plan": sys.modules[InterimPlan.__module__],
+       "own": importlib.import_module("planner.groupseq.own")}
 
 
 def _clearer(m):
     def clear():
         b, s = m["boundaries"], m["stratified"]
-        own = getattr(m["procedure"], "_own", None)   # own-drift recursions (absent in older copies)
+        own = getattr(m["procedure"], "_own", None) or getattr(m.get("own"), "KEPT", None)   # own-drift recursions (absent in older copies)
         for f in (b.boundaries, b.drift_for_power, b._power_table, b._power_spline, s._closed_cached, m["procedure"]._reference,
                   *([own] if own else [])):
             f.cache_clear()

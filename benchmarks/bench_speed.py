@@ -99,15 +99,22 @@ def nph_curves(s, results) -> None:
         curves.power_vs_negative_effect(s, d, np.linspace(0.5, 1.2, 200), result=results[d])
 
 
+def _grid_caches() -> list:
+    """The caches of 2-D grid recursions: tilted lattice references and recursions at a structure's
+    own drift (wave 4b; kept by :mod:`planner.groupseq.own` since wave 8), those this checkout has."""
+    from planner.groupseq import procedure  # noqa: PLC0415
+
+    try:
+        from planner.groupseq import own  # noqa: PLC0415
+    except ImportError:
+        own = None
+    return [c for c in (getattr(procedure, "_reference", None), getattr(procedure, "_own", None), getattr(own, "KEPT", None)) if c is not None]
+
+
 def _clear_grids() -> None:
     """Forget the 2-D grid recursions (as after a change of the effect or N); bounds stay cached."""
-    try:
-        from planner.groupseq import procedure  # noqa: PLC0415
-    except ImportError:
-        return
-    for name in ("_reference", "_own"):   # _own: recursions at a structure's own drift (wave 4b)
-        if hasattr(procedure, name):
-            getattr(procedure, name).cache_clear()
+    for cache in _grid_caches():
+        cache.cache_clear()
 
 
 def _clear_everything() -> None:
@@ -122,17 +129,16 @@ def _clear_everything() -> None:
             if isinstance(value, _lru_cache_wrapper):
                 value.cache_clear()
     getattr(procedure, "_FATES", {}).clear()
+    _clear_grids()
 
 
 def recursions_per_curve(s) -> None:
     """Per curve of :func:`four_curves` (cold: every grid recursion recomputed): the recursions
     it runs and its CPU ms (where the cold curves' time goes)."""
-    from planner.groupseq import procedure  # noqa: PLC0415
-
     r = compute_design(s, "stratified", s.resolved_options("stratified", None))
     four_curves(s, r)
     _clear_grids()
-    caches = [getattr(procedure, n) for n in ("_reference", "_own") if hasattr(procedure, n)]
+    caches = _grid_caches()
     g = np.linspace(0.1, 0.9, 200)
     model = lambda: build_model("stratified", params_from_scenario(s, prevalence=g), curves._opts(s, "stratified"))  # noqa: E731
     steps = {"power vs N": lambda: curves.power_vs_n(s, "stratified", np.geomspace(100, 5000, 200), r),
@@ -163,9 +169,7 @@ def example_scenarios() -> list[tuple[str, object]]:
 def examples(repeat: int) -> None:
     """``--examples``: the four curves of every example scenario (:func:`example_scenarios`), warm,
     cold and first call (CPU ms, medians of ``repeat``), with the recursions of a cold run."""
-    from planner.groupseq import procedure  # noqa: PLC0415
-
-    caches = [getattr(procedure, n) for n in ("_reference", "_own") if hasattr(procedure, n)]
+    caches = _grid_caches()
     print(f"{'four curves, 3 looks, CPU ms':34s} {'warm':>7s} {'cold':>7s} {'first':>7s} {'cold rec':>8s}  load")
     for name, s in example_scenarios():
         r = compute_design(s, "stratified", s.resolved_options("stratified", None))

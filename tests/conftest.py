@@ -47,3 +47,14 @@ def base_scenario(endpoint: str = "continuous", **over) -> dict:
 @pytest.fixture
 def scenario_dict():
     return base_scenario
+
+
+def counting_nested(orig, evaluated: list):
+    """:func:`planner.groupseq.curve.nested` recording the nodes it evaluates in ``evaluated``
+    (one by one through ``evaluate`` or batched through ``many``)."""
+    def nested(features, evaluate, *a, **k):
+        many = k.get("many")
+        if many is not None:
+            k["many"] = lambda idx, hint: evaluated.extend(int(g) for g in idx) or many(idx, hint)
+        return orig(features, None if evaluate is None else (lambda g: evaluated.append(g) or evaluate(g)), *a, **k)
+    return nested

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from planner.groupseq import curve as C
+from planner.groupseq import own as O
 from planner.groupseq import procedure as P
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +55,9 @@ def test_adaptive_curve_within_contract_and_few_recursions(name):
     case = DATA["cases"][name]
     make = _maker()
     assert DATA["plan"] == make.PLAN.to_dict()
-    for cache in (P._reference, P._own):
+    for cache in (P._reference, O.KEPT):
         cache.cache_clear()
-    misses = lambda: P._reference.cache_info().misses + P._own.cache_info().misses  # noqa: E731
+    misses = lambda: P._reference.cache_info().misses + O.KEPT.cache_info().misses  # noqa: E731
     m0 = misses()
     ours = make.curve(case["file"], case["kind"])
     used = misses() - m0

@@ -16,6 +16,7 @@ docs/group-sequential.md, "Speed of the curves").
 import math
 
 import numpy as np
+from conftest import counting_nested
 from scipy.special import ndtr
 
 from planner.groupseq import curve as C
@@ -52,7 +53,7 @@ def test_claims_through_the_clamp_are_split_and_within_tolerance(monkeypatch):
     mean = joint.mean_per_sqrt_n * math.sqrt(300.0)
     evaluated, pieces = [], []
     orig_nested, orig_pieces = C.nested, C._pieces
-    monkeypatch.setattr(C, "nested", lambda f, ev, *a, **k: orig_nested(f, lambda g: evaluated.append(g) or ev(g), *a, **k))
+    monkeypatch.setattr(C, "nested", counting_nested(orig_nested, evaluated))
     monkeypatch.setattr(C, "_pieces", lambda f: pieces.append(orig_pieces(f)) or pieces[-1])
     ours = S.claim_probabilities(mean, joint.cov1, bd)
     assert len(pieces[-1]) == 2, "not split at the clamp"

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from planner.groupseq import grid2d as G
+from planner.groupseq import own as O
 from planner.groupseq import procedure as P
 from planner.groupseq import stratified as S
 from planner.groupseq.plan import InterimPlan
@@ -41,7 +42,7 @@ def _setup(plan, method, rho, stop_when):
 
 
 def _both(law, lam, rule):
-    return [P.finish(P._own_sums(law, lam, rule, oned)[:, None, :]) for oned in (True, False)]
+    return [P.finish(O.sums_many([law], lam[None], [rule], oned)[0][:, None, :]) for oned in (True, False)]
 
 
 @pytest.mark.parametrize("stop_when", P.STOP_RULES)
@@ -61,10 +62,10 @@ def test_the_one_dimensional_path_is_taken(monkeypatch):
     joint, law, rule = _setup(PLANS[0], "spiessens_debois", 0.6, "both")
     lam = S._drift(law, joint.mean_per_sqrt_n[None] * math.sqrt(250.0))[0]
     seen = {"1d": 0, "2d": 0}
-    one, two = G.transition1, G.transition
+    one, two = G.transition1, G.transition_many
     monkeypatch.setattr(G, "transition1", lambda m, *a: seen.__setitem__("1d", seen["1d"] + len(m)) or one(m, *a))
-    monkeypatch.setattr(G, "transition", lambda m, *a: seen.__setitem__("2d", seen["2d"] + len(m)) or two(m, *a))
-    P._own_sums(law, lam, rule)
+    monkeypatch.setattr(G, "transition_many", lambda m, *a: seen.__setitem__("2d", seen["2d"] + m.shape[1]) or two(m, *a))
+    O.sums_many([law], lam[None], [rule])
     assert seen["1d"] >= 4 and seen["2d"] <= 8, seen
 
 
@@ -92,7 +93,7 @@ def test_high_correlation_one_dimensional_path_is_near_a_fine_grid(monkeypatch):
     lam = np.array([0.3873891445533808, 4.390709936166201])
     ours, plain = _both(law, lam, rule)
     monkeypatch.setattr(G, "NU", 12.0)
-    fine = P.finish(P._own_sums(law, lam, rule, False)[:, None, :])
+    fine = P.finish(O.sums_many([law], lam[None], [rule], False)[0][:, None, :])
     for name in ours:
         assert np.abs(ours[name] - plain[name]).max() <= 1e-8, name
         assert np.abs(ours[name] - fine[name]).max() <= 3e-5, name

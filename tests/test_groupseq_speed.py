@@ -12,10 +12,12 @@
 import math
 
 import numpy as np
+from conftest import counting_nested
 
 from planner.groupseq import boundaries as B
 from planner.groupseq import curve as C
 from planner.groupseq import grid2d as G
+from planner.groupseq import own as O
 from planner.groupseq import procedure as P
 from planner.groupseq import stratified as S
 from planner.groupseq.plan import InterimPlan
@@ -82,7 +84,7 @@ def test_three_look_prevalence_curve_is_interpolated_within_tolerance(monkeypatc
     mean = joint.mean_per_sqrt_n * math.sqrt(300.0)
     evaluated = []
     orig = C.nested
-    monkeypatch.setattr(C, "nested", lambda f, ev, *a, **k: orig(f, lambda g: evaluated.append(g) or ev(g), *a, **k))
+    monkeypatch.setattr(C, "nested", counting_nested(orig, evaluated))
     ours = S.claim_probabilities(mean, joint.cov1, bd)
     assert 0 < len(set(evaluated)) <= 25, "not interpolated from nodes"
     sel = np.arange(0, 200, 13)
@@ -92,7 +94,7 @@ def test_three_look_prevalence_curve_is_interpolated_within_tolerance(monkeypatc
 
 
 def test_recursion_at_own_drift_agrees_with_the_lattice_reference():
-    """:func:`.procedure.run_own` (a recursion at the point's drift on a grid without the tilting
+    """:func:`.own.run_own` (a recursion at the point's drift on a grid without the tilting
     margin, used along a curve whose structures each carry one drift) agrees with the tilted
     lattice reference of :func:`.procedure.run` within the grid's stated 2e-5 (measured ≤ 1.5e-6)."""
     joint = S.joint_from_fixed(0.2, 0.25, 1.0, 1.0, 0.6, 0.6, THREE.information_rates)
@@ -101,6 +103,6 @@ def test_recursion_at_own_drift_agrees_with_the_lattice_reference():
     rule = S._rule(np.stack([np.broadcast_to(getattr(bd, n), (3,)) for n in S.NAMES]), "both")
     for n in (60.0, 250.0, 900.0):
         lam = S._drift(law, joint.mean_per_sqrt_n[None] * math.sqrt(n))
-        own, lattice = P.run_own(law, lam, rule), P.run(law, lam, rule)
+        own, lattice = O.run_own(law, lam, rule), P.run(law, lam, rule)
         for name in own:
             assert np.abs(own[name] - lattice[name]).max() <= 2e-5, (n, name)

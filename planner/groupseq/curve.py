@@ -131,7 +131,7 @@ MIN_PIECE = 7               # a side of a split with fewer structures has each o
 
 def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combine, tol: float,
            at: np.ndarray | None = None, many: Many | None = None, pointwise: bool = False,
-           budget: int | None = None, refine: Combine | None = None) -> dict | None:
+           budget: int | None = None, refine: Combine | None = None, staged: bool = True) -> dict | None:
     """The node loop shared by :func:`interpolate`, :func:`interpolate_along` and
     :func:`.sizing.solve_size_curve`: outputs at parameter values ``s[at]`` (default: every
     structure) from the structures nearest to Chebyshev–Lobatto points, degree by degree of
@@ -143,7 +143,8 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
     estimate is ≤ ``tol``. ``many(nodes, hint)``: the outputs of several nodes at once (a list),
     ``hint`` (name: array over ``nodes``) the interpolant of each scalar output from the nodes
     already evaluated on the node's piece (NaN: none yet). ``pointwise``: a node's outputs have
-    one row per point of ``at`` (:func:`interpolate`).
+    one row per point of ``at`` (:func:`interpolate`). ``staged`` (with ``many``): a round's new
+    nodes in three calls with hints (:func:`_evaluate`), else in one, without.
 
     A curve whose features are not reproduced at the first degree is split where their slope
     jumps (:func:`_kink`: the clamp of an inflation factor, the bounds Bonferroni's on one side)
@@ -188,7 +189,7 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
             rounds.append(rd)
         if budget is not None and split and len(done) + len({int(g) + r[0] for r in rounds for g in r[4]} - done.keys()) > budget:
             return None
-        _evaluate(done, rounds, evaluate, many)
+        _evaluate(done, rounds, evaluate, many, staged)
         for rd in rounds:
             lo, hi, sp, levels = rd[:4]
             sel = np.flatnonzero((at >= lo) & (at < hi))
@@ -342,16 +343,22 @@ def _kink(s: np.ndarray, f: np.ndarray) -> int | None:
     return cut if 1 <= cut <= s.size - 1 else None
 
 
-def _evaluate(done: dict, rounds: list, evaluate, many) -> None:
+def _evaluate(done: dict, rounds: list, evaluate, many, staged: bool = True) -> None:
     """Evaluate the new nodes of every piece's round (global indices). With ``many``: together,
     in three stages — the nodes of each piece's Chebyshev points of a quarter of its degree, then
     of half of it, then the others, each with the hint of the nodes evaluated before on its
-    piece (a root search at a curve's nodes then needs ~3, ~2 and ~1 steps)."""
+    piece (a root search at a curve's nodes then needs ~3, ~2 and ~1 steps) — or, not
+    ``staged``, in one call without hints (recursions batched: :func:`.own.run_own_many`)."""
     if many is None:
         for lo, _, _, _, nodes, *_ in rounds:
             for g in nodes:
                 if int(g) + lo not in done:
                     done[int(g) + lo] = evaluate(int(g) + lo)
+        return
+    if not staged:
+        idx = list(dict.fromkeys(int(g) + lo for lo, _, _, _, nodes, *_ in rounds for g in nodes if int(g) + lo not in done))
+        if idx:
+            done.update(zip(idx, many(np.array(idx, dtype=int), {}), strict=True))
         return
     for stage in range(3):
         idx = np.array([int(g) + lo for lo, _, _, _, nodes, coarse, quarter in rounds for g in nodes
@@ -399,14 +406,15 @@ def interpolate(features: np.ndarray, group: np.ndarray, evaluate: Callable[[int
 
 
 def interpolate_along(features: np.ndarray, evaluate: Callable[[int], dict], tol: float = TOL,
-                      budget: int | None = None, refine: Combine | None = None) -> dict | None:
+                      budget: int | None = None, refine: Combine | None = None, many: Many | None = None) -> dict | None:
     """Outputs (name: (G, …)) of structures that each carry their own means (the means are part
     of ``features``), from a few nodes: ``evaluate(g)`` gives structure g's outputs at its own
     means — one lattice cell per node instead of one per cell of all points' drifts. Same
     nodes and checks as :func:`interpolate` (:func:`nested`); each output as a probability or
     on the probit scale (pieces of an adaptive split, ``budget``: also on the half-probit scale,
-    :func:`_refine_scale`); None when the checks fail (then :func:`interpolate`)."""
-    return nested(features, evaluate, _best_scale, tol, budget=budget, refine=_refine_scale)
+    :func:`_refine_scale`); None when the checks fail (then :func:`interpolate`). ``many``: the
+    outputs of a round's nodes at once (:func:`nested`, not staged)."""
+    return nested(features, evaluate, _best_scale, tol, budget=budget, refine=_refine_scale, many=many, staged=False)
 
 
 def _refine_scale(c_fine: np.ndarray, c_rough: np.ndarray, fine_y: np.ndarray, rough_y: np.ndarray) -> tuple[float, np.ndarray]:

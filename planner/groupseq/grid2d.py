@@ -280,26 +280,69 @@ def _bvn_pdf(x: np.ndarray, y: np.ndarray, mean: np.ndarray, cov: np.ndarray) ->
 
 def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: np.ndarray,
                kernel_width: float = KERNEL_WIDTH) -> list[np.ndarray]:
-    """Densities at look k+1 on its grid from weighted densities (grid of look k), one FFT kernel
-    (the increment's density truncated at ``kernel_width`` SDs per axis). All states in one
-    batched transform; the FFT length per axis is the shortest fast length whose wrap-around
-    leaves the entries on look k+1's grid alone (80 × 80 instead of 90 × 90 for the first step
-    of PAOLA-1's 3-look plan: same numbers up to FFT round-off)."""
+    """Densities at look k+1 on its grid from weighted densities (grid of look k): :func:`transition_many`
+    of one structure."""
     if not masses:
         return []
-    v = law.inc[k + 1]
-    mu = v @ lam_ref
-    stack = np.stack(masses)
-    nz = stack.any(axis=0)                              # convolve only the non-zero block
+    return list(transition_many(np.stack(masses)[None], [law], [grid], k, [lam_ref], kernel_width)[0])
+
+
+def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: int, lams: list,
+                    kernel_width: float = KERNEL_WIDTH) -> np.ndarray:
+    """(B, S, n_F, n_S) densities at look k+1 of S weighted densities (B, S, ·, ·) of each of B
+    structures (law, grid and drift b; arrays padded with zeros beyond each grid's nodes), one
+    FFT kernel per structure (the increment's density truncated at ``kernel_width`` SDs per
+    axis), all transformed at once. Only the non-zero block of the stack is convolved; the FFT
+    length per axis is the shortest fast length whose wrap-around leaves every structure's
+    entries on look k+1's grid alone (80 × 80 instead of 90 × 90 for the first step of
+    PAOLA-1's 3-look plan: same numbers up to FFT round-off). Densities below :data:`FLOOR` × the
+    structure's and state's maximum are set to 0 (FFT round-off, module docstring)."""
+    b_n, s_n = stack.shape[:2]
+    n_out = [(int(g.n[k + 1, 0]), int(g.n[k + 1, 1])) for g in grids]
+    out = np.zeros((b_n, s_n, max(o[0] for o in n_out), max(o[1] for o in n_out)))
+    nz = stack.any(axis=(0, 1))                         # convolve only the non-zero block
     rows, cols = np.flatnonzero(nz.any(axis=1)), np.flatnonzero(nz.any(axis=0))
-    n_out = (int(grid.n[k + 1, 0]), int(grid.n[k + 1, 1]))
     if rows.size == 0:
-        return [np.zeros(n_out) for _ in masses]
+        return out
     start = (int(rows[0]), int(cols[0]))
-    stack = stack[:, rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    stack = stack[:, :, rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    n_in = stack.shape[2:]
+    kerns, slices, need = [], [], [0, 0]
+    for law, grid, lam, n_b in zip(laws, grids, lams, n_out):
+        kern, sl = _kernel(law, grid, k, lam, start, n_in, n_b, kernel_width)
+        kerns.append(kern)
+        slices.append(sl)
+        if sl is not None:
+            need = [max(need[d], sl[2][d]) for d in range(2)]
+    if all(sl is None for sl in slices):
+        return out
+    shape = [sfft.next_fast_len(x, real=True) for x in need]
+    kern = np.zeros((b_n, max(x.shape[0] for x in kerns), max(x.shape[1] for x in kerns)))
+    for b, x in enumerate(kerns):
+        kern[b, :x.shape[0], :x.shape[1]] = x
+    full = sfft.irfft2(sfft.rfft2(stack, shape) * sfft.rfft2(kern, shape)[:, None], shape)
+    for b, sl in enumerate(slices):
+        if sl is None:
+            continue
+        block = full[(b, slice(None)) + sl[1]]
+        top = block.max(axis=(1, 2), keepdims=True)
+        if block.shape[1:] != n_out[b]:
+            np.maximum(top, 0.0, out=top)     # the zeros outside the block count in the maximum
+        block[block < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
+        out[(b, slice(None)) + sl[0]] = block
+    return out
+
+
+def _kernel(law: Law, grid: Grid, k: int, lam: np.ndarray, start: tuple, n_in: tuple, n_out: tuple,
+            kernel_width: float) -> tuple:
+    """(kernel, (output slices, slices of the linear convolution, FFT length needed per axis) or
+    None when nothing lands on look k+1's grid) of one structure's step from look k: the
+    increment's density at Δ(m) = off + m h, m = i' − i (i counted from the block's first node
+    ``start``), truncated at ``kernel_width`` SDs."""
+    v = law.inc[k + 1]
+    mu = v @ lam
     lows, axes = [], []
     for d in range(2):
-        # Δ(m) = off + m h for m = i' − i (i counted from the block's first node)
         off = grid.x0[k + 1, d] - grid.x0[k, d] - start[d] * grid.h[d]
         sd = math.sqrt(v[d, d])
         m_lo = math.floor((mu[d] - kernel_width * sd - off) / grid.h[d])
@@ -307,30 +350,19 @@ def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: 
         lows.append(m_lo)
         axes.append(off + grid.h[d] * np.arange(m_lo, m_hi + 1))
     kern = _bvn_pdf(axes[0][:, None], axes[1][None, :], mu, v)
-    n_in = stack.shape[1:]
-    out = np.zeros((len(masses),) + n_out)
-    sl_out, sl_full, shape = [slice(None)], [slice(None)], []
+    sl_out, sl_full, need = [], [], []
     for d in range(2):
         valid = n_in[d] + kern.shape[d] - 1          # length of the linear convolution
         first, last = max(0, lows[d]), min(n_out[d], valid + lows[d])
         if last <= first:
-            return list(out)
+            return kern, None
         sl_out.append(slice(first, last))
         sl_full.append(slice(first - lows[d], last - lows[d]))
         # circular length: only entries first − low … last − low − 1 are kept, so wrap-around
         # may fold the convolution's ends onto each other but not onto them (L ≥ last − low
         # and L ≥ valid − (first − low)); never shorter than either factor
-        need = max(last - lows[d], valid - (first - lows[d]), n_in[d], kern.shape[d])
-        shape.append(sfft.next_fast_len(need, real=True))
-    fk = sfft.rfft2(kern, shape)
-    full = sfft.irfft2(sfft.rfft2(stack, shape) * fk, shape)
-    block = full[tuple(sl_full)]
-    top = block.max(axis=(1, 2), keepdims=True)
-    if block.shape[1:] != n_out:
-        np.maximum(top, 0.0, out=top)     # the zeros outside the block count in the maximum
-    block[block < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
-    out[tuple(sl_out)] = block
-    return list(out)
+        need.append(max(last - lows[d], valid - (first - lows[d]), n_in[d], kern.shape[d]))
+    return kern, (tuple(sl_out), tuple(sl_full), need)
 
 
 def transition1(masses: list[np.ndarray], law: Law, grid: Grid, k: int, d: int, lam_ref: np.ndarray,

@@ -42,7 +42,6 @@ from .rows import unique_rows
 STOP_RULES = ("both", "any")
 NU_BOUNDS = 8.0   # finer grid for critical values (solved once per correlation structure)
 REFERENCES = 128  # grid recursions kept (~0.2 MB each for two looks, ~0.4 MB for three): the four curves of a 3-look plan need ~72
-OWN_REFERENCES = 1024  # own-drift results kept (their sums only, ~200 bytes each): the four 3-look curves under the look-wise law need ~100
 
 
 @dataclass(frozen=True)
@@ -144,28 +143,6 @@ def _reference(law_key: tuple, k_max: int, rule: Rule, lattice: tuple[int, int])
     return _recursion(law, G.lattice_drift(law, lattice), rule, None)
 
 
-@lru_cache(maxsize=OWN_REFERENCES)
-def _own(law_key: tuple, k_max: int, rule: Rule, lam: tuple[float, float]) -> tuple:
-    """:func:`_reference` at the drift ``lam`` itself, on a grid without the tilting margin
-    (half-width :data:`.grid2d.WIDTH` SD instead of WIDTH + RADIUS: ~half the cells for two
-    looks) and a narrower transition kernel (:data:`.grid2d.OWN_KERNEL_WIDTH`: never tilted, so
-    the tails need no margin): for a structure evaluated at its own drift only (:func:`run_own`).
-    States decided by one axis are carried as 1-D densities (:func:`_own_sums`).
-
-    Kept: the sums :func:`run_own` needs, (7, 1, K) read-only — not the recursion's matrices (a
-    redraw then costs no tilted sums, and each kept entry is ~200 bytes instead of ~0.3 MB)."""
-    law = G._cached_law(law_key, k_max)
-    sums = _own_sums(law, np.asarray(lam, float), rule)[:, None, :]
-    sums.flags.writeable = False
-    return sums
-
-
-def run_own(law: G.Law, lam: np.ndarray, rule: Rule) -> dict[str, np.ndarray]:
-    """:func:`run` of one drift ``lam`` (1, 2) from a recursion at that drift (no tilting, a
-    smaller grid: :func:`_own`); arrays (1, K)."""
-    return finish(_own(law.key(), law.k_max, rule, (float(lam[0, 0]), float(lam[0, 1]))).copy())
-
-
 def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None) -> tuple:
     """The recursion of :func:`_reference` at drift ``lam_ref`` on the grid of ``radius``."""
     k_max = law.k_max
@@ -184,56 +161,6 @@ def _recursion(law: G.Law, lam_ref: np.ndarray, rule: Rule, radius: float | None
     return grid, lam_ref, records
 
 
-def _own_sums(law: G.Law, lam: np.ndarray, rule: Rule, oned: bool = True) -> np.ndarray:
-    """(7, K) category masses of :func:`_own` (at the drift itself: plain sums of the records).
-
-    A continuing state whose future is decided by one axis d (:func:`_axis`) is carried as its
-    marginal on d (the other axis integrated out: the sum of its weighted density over that
-    axis), moved look to look by the 1-D convolution with the marginal increment
-    N((V_k λ)_d, V_k[d, d]) (:func:`.grid2d.transition1`) and split by axis-d intervals only:
-    exact, the marginal of a Gaussian random walk being a Gaussian random walk. Not for
-    :func:`_reference`'s recursions, whose records are tilted in both axes. ``oned=False``: every
-    state 2-D (the plain recursion; tests)."""
-    k_max = law.k_max
-    grid = G.make_grid(law, lam, 0.0)
-    fates = _Fates(law, rule, oned)
-    dens: dict = {(0, 0, 0, 0, 0): G.first_density(law, grid, lam)}
-    sums = np.zeros((7, k_max))
-    for k in range(k_max):
-        sums[:, k], cont = _look_own(dens, law, grid, rule, k, fates)
-        if k == k_max - 1:
-            break
-        dens = _merge(cont, lambda state, k=k + 1: fates.fate(state, k))
-        flat = [s for s, m in dens.items() if m.ndim == 2]
-        moved = dict(zip(flat, G.transition([dens[s] for s in flat], law, grid, k, lam, G.OWN_KERNEL_WIDTH)))
-        for d in range(2):
-            line = [s for s, m in dens.items() if m.ndim == 1 and fates.axis(s, k + 1) == d]
-            moved.update(zip(line, G.transition1([dens[s] for s in line], law, grid, k, d, lam, G.OWN_KERNEL_WIDTH)))
-        dens = moved
-    return sums
-
-
-class _Fates:
-    """One recursion's :func:`_fate` ids and :func:`_axis` (None throughout unless ``oned``) of
-    states by look, memoized here (the cached functions hash the rule and flags per call)."""
-
-    def __init__(self, law: G.Law, rule: Rule, oned: bool):
-        self.flags, self.pattern, self.oned = _flag_sets(law, rule), _pattern(rule), oned
-        self.fates: dict = {}
-        self.axes: dict = {}
-
-    def fate(self, state: tuple, k: int) -> int:
-        out = self.fates.get((state, k))
-        if out is None:
-            out = self.fates[state, k] = _fate(state, k, self.pattern, self.flags)
-        return out
-
-    def axis(self, state: tuple, k: int) -> int | None:
-        if (state, k) not in self.axes:
-            self.axes[state, k] = _axis(state, k, self.pattern, self.flags) if self.oned else None
-        return self.axes[state, k]
-
-
 @lru_cache(maxsize=256)
 def _categories(state: tuple, stopped: bool) -> tuple[int, ...]:
     """The records (:func:`_sort_split`'s 7 masses) a mass of (``state``, ``stopped``) adds to."""
@@ -242,58 +169,6 @@ def _categories(state: tuple, stopped: bool) -> tuple[int, ...]:
     if c in CATEGORIES:
         out += [CATEGORIES.index(c)] + ([3 + CATEGORIES.index(c)] if stopped else [])
     return tuple(out + ([6] if stopped else []))
-
-
-def _look_own(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int, fates: _Fates) -> tuple:
-    """:func:`_look` of :func:`_own_sums`: (the 7 record sums of look k, [(state, mass)] of the
-    continuing trials). Each density is integrated over the cells of the look once (per cell
-    pair, 2-D; per interval, 1-D) for the records; the cells from which it continues to one
-    fate are carried together (:func:`_carry`). A 1-D density (a state decided by axis d) is
-    split by axis-d intervals alone, the other axis's first interval standing for all
-    (:func:`_groups1`)."""
-    last = k == law.k_max - 1
-    axes = _axes(law, grid, rule, k, direct=True)
-    (w_f, fl_f), (w_s, fl_s) = axes
-    shape = (len(fl_f), len(fl_s))
-    totals, cont = np.zeros(7), []
-    for state, h in dens.items():
-        if h.ndim == 2:
-            d, h_s = None, h @ w_s.T              # (n_F, J): each S-interval integrated
-            groups, labels = _labelled(state, tuple(fl_f), tuple(fl_s), None, fates.pattern, k, last)
-            mass = np.bincount(labels, (w_f @ h_s).ravel(), len(groups))    # per group
-        else:
-            d = fates.axis(state, k)
-            groups, labels = _labelled(state, tuple(axes[d][1]), axes[1 - d][1][0], d, fates.pattern, k, last)
-            mass = np.bincount(labels, axes[d][0] @ h, len(groups))
-        going: dict = {}                          # fate before look k+1: (first state, cells)
-        for ((new, stop), cells), total in zip(groups, mass.tolist()):
-            for i in _categories(new, stop):
-                totals[i] += total
-            if not stop:
-                f = fates.fate(new, k + 1)
-                if f in going:
-                    going[f][1].extend(cells)
-                else:
-                    going[f] = (new, list(cells))
-        for new, cells in going.values():
-            if d is None:
-                m = _carry(h, h_s, axes, _mask(tuple(sorted(cells)), *shape), fates.axis(new, k + 1))
-            else:
-                m = h * axes[d][0][cells].sum(axis=0)
-            if np.any(m):
-                cont.append((new, m))
-    return totals, cont
-
-
-def _carry(h: np.ndarray, h_s: np.ndarray, axes: list, mask: np.ndarray, d: int | None) -> np.ndarray:
-    """The weighted density of ``h`` (2-D) over the cells of ``mask``: 2-D (``d`` None) or its
-    marginal on axis d (the other axis summed: one product per interval pair, not per node)."""
-    (w_f, _), (w_s, _) = axes
-    if d is None:
-        return h * (w_f.T @ mask @ w_s)
-    if d == 0:
-        return ((h_s @ mask.T) * w_f.T).sum(axis=1)
-    return (w_s * (mask.T @ (w_f @ h))).sum(axis=0)
 
 
 @lru_cache(maxsize=4096)
@@ -427,7 +302,7 @@ def _merge(pairs, fate) -> dict:
     """The continuing (state, density) ``pairs`` before a look with states of one fate (``fate``:
     :func:`_fate` of the look) summed under the first such state: the transition and every later
     look then run once per fate instead of once per state (exact: the recursion is linear in the
-    densities). In :func:`_own_sums` a density is 2-D or the 1-D marginal of a state decided by
+    densities). In :func:`.own.sums_many` a density is 2-D or the 1-D marginal of a state decided by
     one axis (:func:`_axis`, a property of the fate: one fate, one form)."""
     out: dict = {}
     first: dict[int, tuple] = {}

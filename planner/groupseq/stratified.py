@@ -72,6 +72,7 @@ from scipy.special import ndtr, ndtri
 
 from . import curve as C
 from . import grid2d as G
+from . import own as O
 from . import procedure as P
 from . import stratified_along as SA
 from .boundaries import boundaries, spending
@@ -416,7 +417,7 @@ def _one_point(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_when:
         if res is not None:
             return {name: res[name][want[1]][None] for name in want[0]}
     if own:
-        return _pick(P.run_own(law, lam, rule), want)
+        return _pick(O.run_own(law, lam, rule), want)
     last = want[1] != slice(None) and list(want[1]) == [law.k_max - 1] and "stop" not in want[0]
     return _pick(P.run(law, lam, rule, last_claims=last), want)
 
@@ -479,13 +480,20 @@ def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_whe
         if res is not None:
             for name in out:
                 out[name][:] = np.clip(res[name], 0.0, 1.0)   # the structures of ``rest`` below
+    if own:   # every point at its own drift, the recursions batched (:func:`.own.run_own_many`)
+        sel = [np.flatnonzero(inverse == g) for g in rest]
+        pts = np.concatenate(sel) if sel else np.zeros(0, int)
+        lam = np.concatenate([_drift(laws[g], mean[at]) for g, at in zip(rest, sel)]) if sel else np.zeros((0, 2))
+        res = O.run_own_many([laws[inverse[i]] for i in pts], lam, [rules[inverse[i]] for i in pts])
+        for i, r in zip(pts, res):
+            for name, v in _pick(r, want).items():
+                out[name][i] = v[0]
+        return out
     for g in rest:
         sel = np.flatnonzero(inverse == g)
-        lam = _drift(laws[g], mean[sel])
-        for i, at in ([(slice(None), sel)] if not own else [(slice(j, j + 1), sel[j:j + 1]) for j in range(sel.size)]):
-            res = _pick((P.run_own if own else P.run)(laws[g], lam[i], rules[g]), want)
-            for name in out:
-                out[name][at] = res[name]
+        res = _pick(P.run(laws[g], _drift(laws[g], mean[sel]), rules[g]), want)
+        for name in out:
+            out[name][sel] = res[name]
     return out
 
 

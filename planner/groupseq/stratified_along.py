@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import curve as C
+from . import own as O
 from . import procedure as P
 from . import stratified as S
 
@@ -62,7 +63,7 @@ def along_curve(feats, first, inverse, mean, laws, rules, want, spread: int, cel
 
 
 def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False, budget: int | None = None,
-           run=P.run_own) -> dict | None:
+           run=O.run_own) -> dict | None:
     """Claims when every structure has one mean (a curve over prevalence or the B− effect at one
     size): interpolated along the curve with the means (:func:`.curve.interpolate_along`; pieces
     split adaptively up to ``budget`` nodes), each node from ``run`` (a recursion at its own drift).
@@ -75,12 +76,20 @@ def _along(feats, first, inverse, mean, laws, rules, want, control: bool = False
     nodes); on the probability scale."""
     if not np.allclose(mean, mean[first][inverse], rtol=0.0, atol=0.0):
         return None
-    own = lambda g: {n: v[0] for n, v in S._pick(run(laws[g], S._drift(laws[g], mean[first[g]][None]), rules[g]), want).items()}  # noqa: E731
+    drift = lambda g: S._drift(laws[g], mean[first[g]][None])  # noqa: E731
+    own = lambda g: {n: v[0] for n, v in S._pick(run(laws[g], drift(g), rules[g]), want).items()}  # noqa: E731
+    many = None
+    if run is O.run_own:   # a round's nodes batched (:func:`.own.run_own_many`)
+        def many(idx, hint=None):
+            gs = [int(g) for g in idx]
+            res = O.run_own_many([laws[g] for g in gs], np.concatenate([drift(g) for g in gs]), [rules[g] for g in gs])
+            return [{n: v[0] for n, v in S._pick(r, want).items()} for r in res]
     feats = np.concatenate([feats, mean[first]], axis=1)
     if not control:
-        res = C.interpolate_along(feats, own, ALONG_TOL, budget)
+        res = C.interpolate_along(feats, own, ALONG_TOL, budget, many=many)
         return None if res is None else {n: v[inverse] for n, v in res.items()}
     ctl = S._pick(P.run(laws[0], S._drift(laws[0], mean[first]), rules[0]), want)
     diff = lambda g: {n: v - ctl[n][g] for n, v in own(g).items()}  # noqa: E731
-    res = C.nested(feats, diff, lambda *a: C._on_scale(*a, probit=False), ALONG_TOL)
+    diff_many = None if many is None else (lambda idx, hint: [{n: v - ctl[n][g] for n, v in r.items()} for g, r in zip(idx, many(idx))])  # noqa: E731
+    res = C.nested(feats, diff, lambda *a: C._on_scale(*a, probit=False), ALONG_TOL, many=diff_many, staged=False)
     return None if res is None else {n: (v + ctl[n])[inverse] for n, v in res.items()}

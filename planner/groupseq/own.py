@@ -1,0 +1,249 @@
+"""Recursions of :mod:`.procedure` at each structure's own drift, many structures at once.
+
+A node of a curve (:mod:`.curve`) or a step of a root search at many points
+(:mod:`.lookwise_curve`) needs the closed test's category masses at one drift of one structure:
+a grid recursion at that drift itself, never tilted (:func:`.procedure._reference`'s recursion on
+a grid without the tilting margin, half-width :data:`.grid2d.WIDTH` SD instead of WIDTH + RADIUS,
+and a narrower transition kernel, :data:`.grid2d.OWN_KERNEL_WIDTH`).
+
+Many structures at once (:func:`sums_many`). The recursions of B structures whose closed tests
+split alike — the same :func:`.procedure._pattern` of the rule and the same interval flags at
+every look (:func:`.procedure._flag_sets`), so the same states, fates and cells — run as one: each
+state's densities are a (B, n_F, n_S) stack (each structure on its own grid, padded with zeros to
+the largest), the interval weights a (B, J, n) stack, every product and sum batched over B, and
+one FFT per look transforms every structure's densities with its own kernel
+(:func:`.grid2d.transition_many`). Each structure's numbers are those of its recursion alone up
+to FFT round-off (the transform lengths are the batch's): the Python work of a look, which was
+most of a recursion's cost, is paid once per batch. Structures are batched when their last
+look's grids differ by at most :data:`CELL_RATIO` in cells (the padding's cost).
+
+States decided by one axis are carried as 1-D marginals (:func:`sums_many`, wave 7's 1-D own
+recursion: exact, the marginal of a Gaussian random walk being one).
+
+Kept (:data:`KEPT`): the sums :func:`run_own` needs, (7, 1, K) read-only per structure and drift,
+~200 bytes an entry.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from . import grid2d as G
+from . import procedure as P
+
+OWN_REFERENCES = 1024  # own-drift results kept (their sums only, ~200 bytes each): the four 3-look curves under the look-wise law need ~100
+CELL_RATIO = 1.5       # structures batched together when their last look's cells differ by at most this factor
+
+CacheInfo = namedtuple("CacheInfo", "hits misses maxsize currsize")
+
+
+class _Kept:
+    """The sums of recent own-drift recursions by (law key, looks, rule, drift), least recently
+    used dropped first; ``cache_info``/``cache_clear`` as :func:`functools.lru_cache`'s (a miss:
+    a recursion run)."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize, self.data, self.hits, self.misses = maxsize, OrderedDict(), 0, 0
+
+    def get(self, key: tuple) -> np.ndarray | None:
+        v = self.data.get(key)
+        if v is not None:
+            self.data.move_to_end(key)
+            self.hits += 1
+        return v
+
+    def put(self, key: tuple, value: np.ndarray) -> None:
+        self.misses += 1
+        self.data[key] = value
+        if len(self.data) > self.maxsize:
+            self.data.popitem(last=False)
+
+    def cache_info(self) -> CacheInfo:
+        return CacheInfo(self.hits, self.misses, self.maxsize, len(self.data))
+
+    def cache_clear(self) -> None:
+        self.data.clear()
+        self.hits = self.misses = 0
+
+
+KEPT = _Kept(OWN_REFERENCES)
+
+
+def run_own(law: G.Law, lam: np.ndarray, rule: P.Rule) -> dict[str, np.ndarray]:
+    """:func:`.procedure.run` of one drift ``lam`` (1, 2) from a recursion at that drift (no
+    tilting, a smaller grid); arrays (1, K)."""
+    return run_own_many([law], lam, [rule])[0]
+
+
+def run_own_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule]) -> list[dict[str, np.ndarray]]:
+    """:func:`run_own` of structure i at drift ``lams[i]`` (B, 2) for each i: the recursions not
+    kept run batched (:func:`sums_many`; groups that split alike, grids of similar size)."""
+    keys = [(law.key(), law.k_max, rule, (float(lam[0]), float(lam[1]))) for law, lam, rule in zip(laws, np.asarray(lams, float), rules)]
+    found = {key: KEPT.get(key) for key in dict.fromkeys(keys)}
+    todo = [i for i, key in enumerate(keys) if found[key] is None and keys.index(key) == i]
+    for batch in _batches([laws[i] for i in todo], [rules[i] for i in todo], [np.asarray(lams[i], float) for i in todo]):
+        idx = [todo[j] for j in batch]
+        sums = sums_many([laws[i] for i in idx], np.asarray([lams[i] for i in idx], float), [rules[i] for i in idx])
+        for i, s in zip(idx, sums):
+            s = s[:, None, :]
+            s.flags.writeable = False
+            KEPT.put(keys[i], s)
+            found[keys[i]] = s
+    return [P.finish(found[key].copy()) for key in keys]
+
+
+def _batches(laws: list[G.Law], rules: list[P.Rule], lams: list[np.ndarray]) -> list[list[int]]:
+    """Indices of structures run together: the same looks, rule pattern and interval flags (one
+    state machine), last-look grids within :data:`CELL_RATIO` in cells (sorted by size)."""
+    groups: dict = {}
+    for i, (law, rule) in enumerate(zip(laws, rules)):
+        groups.setdefault((law.k_max, P._pattern(rule), P._flag_sets(law, rule)), []).append(i)
+    out = []
+    for idx in groups.values():
+        cells = {i: float(np.prod(G.make_grid(laws[i], lams[i], 0.0).n[-1])) for i in idx}
+        batch: list[int] = []
+        for i in sorted(idx, key=cells.get):
+            if batch and cells[i] > CELL_RATIO * cells[batch[0]]:
+                out.append(batch)
+                batch = []
+            batch.append(i)
+        out.append(batch)
+    return out
+
+
+def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bool = True) -> np.ndarray:
+    """(B, 7, K) category masses of the recursions of B structures at their own drifts
+    ``lams`` (B, 2), run together (module docstring): every structure's closed test must split
+    alike (:func:`_batches`).
+
+    A continuing state whose future is decided by one axis d (:func:`.procedure._axis`) is carried
+    as its marginal on d (the other axis integrated out: the sum of its weighted density over
+    that axis), moved look to look by the 1-D convolution with the marginal increment
+    N((V_k λ)_d, V_k[d, d]) (:func:`.grid2d.transition1`) and split by axis-d intervals only:
+    exact, the marginal of a Gaussian random walk being a Gaussian random walk. ``oned=False``:
+    every state 2-D (the plain recursion; tests)."""
+    k_max, b_n = laws[0].k_max, len(laws)
+    grids = [G.make_grid(law, lam, 0.0) for law, lam in zip(laws, lams)]
+    fates = _Fates(laws[0], rules[0], oned)
+    dens: dict = {(0, 0, 0, 0, 0): _padded([G.first_density(law, grid, lam) for law, grid, lam in zip(laws, grids, lams)])}
+    sums = np.zeros((b_n, 7, k_max))
+    for k in range(k_max):
+        sums[:, :, k], cont = _look_many(dens, _axes_many(laws, grids, rules, k), fates, k, k == k_max - 1)
+        if k == k_max - 1:
+            break
+        dens = P._merge(cont, lambda state, k=k + 1: fates.fate(state, k))
+        flat = [s for s, m in dens.items() if m.ndim == 3]
+        moved = {}
+        if flat:
+            step = G.transition_many(np.stack([dens[s] for s in flat], axis=1), laws, grids, k, list(lams), G.OWN_KERNEL_WIDTH)
+            moved.update((s, step[:, i]) for i, s in enumerate(flat))
+        for d in range(2):
+            line = [s for s, m in dens.items() if m.ndim == 2 and fates.axis(s, k + 1) == d]
+            if line:
+                moved.update(zip(line, _transition1_many([dens[s] for s in line], laws, grids, k, d, lams)))
+        dens = moved
+    return sums
+
+
+def _padded(arrays: list[np.ndarray]) -> np.ndarray:
+    """(B, …) the arrays stacked, each padded with zeros at its end to the largest shape."""
+    out = np.zeros((len(arrays),) + tuple(max(a.shape[i] for a in arrays) for i in range(arrays[0].ndim)))
+    for b, a in enumerate(arrays):
+        out[(b,) + tuple(slice(0, x) for x in a.shape)] = a
+    return out
+
+
+def _axes_many(laws: list[G.Law], grids: list[G.Grid], rules: list[P.Rule], k: int) -> list:
+    """Per axis: the interval weights of every structure at look k (B, J, n), padded, and the
+    intervals' flags (the batch's, alike by :func:`_batches`)."""
+    each = [P._axes(law, grid, rule, k, direct=True) for law, grid, rule in zip(laws, grids, rules)]
+    return [(_padded([a[d][0] for a in each]), each[0][d][1]) for d in range(2)]
+
+
+def _transition1_many(masses: list[np.ndarray], laws: list[G.Law], grids: list[G.Grid], k: int, d: int,
+                      lams: np.ndarray) -> list[np.ndarray]:
+    """:func:`.grid2d.transition1` of 1-D densities (B, n) of every structure (each on its own grid)."""
+    n_out = max(int(g.n[k + 1, d]) for g in grids)
+    out = [np.zeros((len(laws), n_out)) for _ in masses]
+    for b, (law, grid, lam) in enumerate(zip(laws, grids, lams)):
+        n = int(grid.n[k, d])
+        moved = G.transition1([m[b, :n] for m in masses], law, grid, k, d, lam, G.OWN_KERNEL_WIDTH)
+        for o, m in zip(out, moved):
+            o[b, :m.size] = m
+    return out
+
+
+class _Fates:
+    """One recursion's :func:`.procedure._fate` ids and :func:`.procedure._axis` (None throughout
+    unless ``oned``) of states by look, memoized here (the cached functions hash the rule and
+    flags per call)."""
+
+    def __init__(self, law: G.Law, rule: P.Rule, oned: bool):
+        self.flags, self.pattern, self.oned = P._flag_sets(law, rule), P._pattern(rule), oned
+        self.fates: dict = {}
+        self.axes: dict = {}
+
+    def fate(self, state: tuple, k: int) -> int:
+        out = self.fates.get((state, k))
+        if out is None:
+            out = self.fates[state, k] = P._fate(state, k, self.pattern, self.flags)
+        return out
+
+    def axis(self, state: tuple, k: int) -> int | None:
+        if (state, k) not in self.axes:
+            self.axes[state, k] = P._axis(state, k, self.pattern, self.flags) if self.oned else None
+        return self.axes[state, k]
+
+
+def _look_many(dens: dict, axes: list, fates: _Fates, k: int, last: bool) -> tuple:
+    """One look of :func:`sums_many`: ((B, 7) record sums of look k, [(state, mass)] of the
+    continuing trials). Each density is integrated over the cells of the look once (per cell
+    pair, 2-D; per interval, 1-D) for the records; the cells from which it continues to one
+    fate are carried together (:func:`_carry`). A 1-D density (a state decided by axis d) is
+    split by axis-d intervals alone, the other axis's first interval standing for all
+    (:func:`.procedure._groups1`)."""
+    (w_f, fl_f), (w_s, fl_s) = axes
+    shape = (len(fl_f), len(fl_s))
+    totals, cont = np.zeros((w_f.shape[0], 7)), []
+    for state, h in dens.items():
+        if h.ndim == 3:
+            d, h_s = None, h @ w_s.transpose(0, 2, 1)           # (B, n_F, J): each S-interval integrated
+            groups, labels = P._labelled(state, tuple(fl_f), tuple(fl_s), None, fates.pattern, k, last)
+            cell = (w_f @ h_s).reshape(h.shape[0], -1)           # (B, cells)
+        else:
+            d = fates.axis(state, k)
+            groups, labels = P._labelled(state, tuple(axes[d][1]), axes[1 - d][1][0], d, fates.pattern, k, last)
+            cell = np.einsum("bjn,bn->bj", axes[d][0], h)
+        mass = cell @ (labels[:, None] == np.arange(len(groups))).astype(float)   # (B, groups)
+        going: dict = {}                                         # fate before look k+1: (first state, cells)
+        for g, ((new, stop), cells) in enumerate(groups):
+            for i in P._categories(new, stop):
+                totals[:, i] += mass[:, g]
+            if not stop:
+                f = fates.fate(new, k + 1)
+                if f in going:
+                    going[f][1].extend(cells)
+                else:
+                    going[f] = (new, list(cells))
+        for new, cells in going.values():
+            if d is None:
+                m = _carry(h, h_s, axes, P._mask(tuple(sorted(cells)), *shape), fates.axis(new, k + 1))
+            else:
+                m = h * axes[d][0][:, cells].sum(axis=1)
+            if np.any(m):
+                cont.append((new, m))
+    return totals, cont
+
+
+def _carry(h: np.ndarray, h_s: np.ndarray, axes: list, mask: np.ndarray, d: int | None) -> np.ndarray:
+    """The weighted densities of ``h`` (B, n_F, n_S) over the cells of ``mask``: 2-D (``d``
+    None) or their marginals on axis d (the other axis summed: one product per interval pair,
+    not per node)."""
+    (w_f, _), (w_s, _) = axes
+    if d is None:
+        return h * ((w_f.transpose(0, 2, 1) @ mask) @ w_s)
+    if d == 0:
+        return ((h_s @ mask.T) * w_f.transpose(0, 2, 1)).sum(axis=2)
+    return (w_s * (mask.T @ (w_f @ h))).sum(axis=1)
