@@ -54,7 +54,7 @@ NU_MAX = 12.0        # ... up to this many per increment SD (ρ ≈ 0.989)
 WIDTH = 7.5      # grid half-width in SD around the reference mean (P(|N| > 7.5) ≈ 6e-14)
 FLOOR = 1e-13    # densities below FLOOR × max are FFT round-off and set to 0
 KERNEL_WIDTH = WIDTH + 1.0   # transition kernel truncated at this many increment SDs (tilted up to RADIUS)
-OWN_KERNEL_WIDTH = 6.5       # the same for a recursion never tilted (procedure._own): tail mass < 1e-10
+OWN_KERNEL_WIDTH = 6.0       # the same for a recursion never tilted (own.sums_many): tail mass < 2e-9 an axis (6.5: sums within 1.4e-9)
 RADIUS = 3.0     # drifts within this Mahalanobis distance of the reference are tilted from it
 
 
@@ -300,16 +300,23 @@ def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: in
     b_n, s_n = stack.shape[:2]
     n_out = [(int(g.n[k + 1, 0]), int(g.n[k + 1, 1])) for g in grids]
     out = np.zeros((b_n, s_n, max(o[0] for o in n_out), max(o[1] for o in n_out)))
-    nz = stack.any(axis=(0, 1))                         # convolve only the non-zero block
-    rows, cols = np.flatnonzero(nz.any(axis=1)), np.flatnonzero(nz.any(axis=0))
-    if rows.size == 0:
+    blocks = [_block(m) for m in stack.any(axis=1)]     # convolve only each structure's non-zero block
+    if all(x is None for x in blocks):
         return out
-    start = (int(rows[0]), int(cols[0]))
-    stack = stack[:, :, rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    n_in = stack.shape[2:]
+    n_in = tuple(max(x[1][d] - x[0][d] for x in blocks if x is not None) for d in range(2))
+    packed = stack if b_n == 1 else np.zeros((b_n, s_n) + n_in)
     kerns, slices, need = [], [], [0, 0]
-    for law, grid, lam, n_b in zip(laws, grids, lams, n_out):
-        kern, sl = _kernel(law, grid, k, lam, start, n_in, n_b, kernel_width)
+    for b, (law, grid, lam, n_b, x) in enumerate(zip(laws, grids, lams, n_out, blocks)):
+        if x is None:
+            kerns.append(np.zeros((1, 1)))
+            slices.append(None)
+            continue
+        (r0, c0), (r1, c1) = x
+        if b_n == 1:
+            packed = stack[:, :, r0:r1, c0:c1]
+        else:
+            packed[b, :, :r1 - r0, :c1 - c0] = stack[b, :, r0:r1, c0:c1]
+        kern, sl = _kernel(law, grid, k, lam, (r0, c0), n_in, n_b, kernel_width)
         kerns.append(kern)
         slices.append(sl)
         if sl is not None:
@@ -320,7 +327,7 @@ def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: in
     kern = np.zeros((b_n, max(x.shape[0] for x in kerns), max(x.shape[1] for x in kerns)))
     for b, x in enumerate(kerns):
         kern[b, :x.shape[0], :x.shape[1]] = x
-    full = sfft.irfft2(sfft.rfft2(stack, shape) * sfft.rfft2(kern, shape)[:, None], shape)
+    full = np.fft.irfft2(np.fft.rfft2(packed, shape) * np.fft.rfft2(kern, shape)[:, None], shape)
     for b, sl in enumerate(slices):
         if sl is None:
             continue
@@ -331,6 +338,15 @@ def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: in
         block[block < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
         out[(b, slice(None)) + sl[0]] = block
     return out
+
+
+def _block(m: np.ndarray) -> tuple | None:
+    """((first row, first column), (end row, end column)) of the non-zero part of ``m``; None when all zero."""
+    rows = np.flatnonzero(m.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(m.any(axis=0))
+    return (int(rows[0]), int(cols[0])), (int(rows[-1]) + 1, int(cols[-1]) + 1)
 
 
 def _kernel(law: Law, grid: Grid, k: int, lam: np.ndarray, start: tuple, n_in: tuple, n_out: tuple,
