@@ -44,7 +44,7 @@ def test_prevalence_curve_interpolated_within_tolerance(plan, monkeypatch):
     calls = []
     for name in ("interpolate", "interpolate_along"):   # along the curve (one mean per structure) or not
         orig = getattr(C, name)
-        monkeypatch.setattr(C, name, lambda *a, orig=orig: calls.append(1) or orig(*a))
+        monkeypatch.setattr(C, name, lambda *a, orig=orig, **k: calls.append(1) or orig(*a, **k))
     ours = S.claims_by_look(mean, joint.cov1, bd)
     assert calls, "the curve was not interpolated"
     sel = np.arange(0, 60, 7)
