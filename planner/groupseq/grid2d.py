@@ -76,6 +76,7 @@ def _stencil_antiderivatives() -> dict[int, np.ndarray]:
 
 
 _ANTI = _stencil_antiderivatives()
+_ANTI_STACK = np.stack([_ANTI[s] for s in range(-(ORDER - 1), 1)])   # (ORDER, ORDER + 1, ORDER) by offset + ORDER − 1
 _POW = np.arange(ORDER + 1)
 
 
@@ -229,25 +230,34 @@ class Grid:
         return cum[1:] - cum[:-1]
 
     def edge_weights_direct(self, k: int, d: int, edges: list[float]) -> np.ndarray:
-        """:meth:`edge_weights` with each edge's partial cell integrated from its node directly
-        (the cell's stencil antiderivative at the edge's fraction of the cell) instead of by
-        :func:`_cell_weights`, which recomputes the node from x0 + c h: the same rule, equal to
-        round-off (~1e-16), several times cheaper (recursions at their own drift, whose grids
-        are new each call)."""
-        x0, h, n = float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d])
-        table = _whole_cells(h, n)
-        cum = np.zeros((len(edges), n))
-        for r, u in enumerate(edges):
-            t = (u - x0) / h
-            if t >= n - 1:
-                cum[r] = table[n - 1]
-            elif t > 0:
-                c = int(t)
-                cum[r] = table[c]
-                if t > c:
-                    s = min(max(-(ORDER // 2 - 1), -c), n - ORDER - c)
-                    cum[r, c + s:c + s + ORDER] += h * ((t - c) ** _POW[1:] @ _ANTI[s][1:])
-        return cum[1:] - cum[:-1]
+        """:meth:`edge_weights` with each edge's partial cell integrated from its node directly:
+        :func:`edge_weights_many` of this grid alone (equal to round-off, ~1e-14 h)."""
+        return edge_weights_many([self], k, d, [edges])[0]
+
+
+def edge_weights_many(grids: list[Grid], k: int, d: int, edges: list) -> np.ndarray:
+    """(B, E − 1, n) :meth:`Grid.edge_weights` of B grids at look k on axis d, grid b's between its
+    increasing ``edges[b]`` (E each; padded with zeros beyond each grid's nodes), all at once: each
+    edge's whole cells from the cumulated table of h = 1 (:func:`_whole_cells` is linear in h),
+    its partial cell from the cell's stencil antiderivative at the edge's fraction of the cell —
+    the same rule, equal to round-off, several times cheaper (recursions at their own drift and
+    bound solves, whose grids are new each call)."""
+    x0 = np.array([float(g.x0[k, d]) for g in grids])
+    h = np.array([float(g.h[d]) for g in grids])
+    n = np.array([int(g.n[k, d]) for g in grids])
+    t = (np.asarray(edges, dtype=float) - x0[:, None]) / h[:, None]      # (B, E) in cells from x0
+    inside = (t > 0) & (t < n[:, None] - 1)
+    c = np.where(t >= n[:, None] - 1, n[:, None] - 1, np.where(inside, t, 0.0)).astype(int)
+    cum = np.zeros(t.shape + (int(n.max()),))
+    for b, size in enumerate(n.tolist()):
+        cum[b, :, :size] = _whole_cells(1.0, size)[c[b]]                # row 0: nothing below x0
+    bi, ri = np.nonzero(inside & (t > c))
+    if bi.size:
+        cc, nn = c[bi, ri], n[bi]
+        s = np.minimum(np.maximum(-(ORDER // 2 - 1), -cc), nn - ORDER - cc)
+        vals = np.einsum("rp,rpm->rm", (t[bi, ri] - cc)[:, None] ** _POW[1:], _ANTI_STACK[s + ORDER - 1, 1:])
+        cum[bi[:, None], ri[:, None], (cc + s)[:, None] + np.arange(ORDER)] += vals
+    return h[:, None, None] * (cum[:, 1:] - cum[:, :-1])
 
 
 def make_grid(law: Law, lam_ref: np.ndarray, radius: float | None = None, nu: float | None = None) -> Grid:
@@ -381,31 +391,56 @@ def _kernel(law: Law, grid: Grid, k: int, lam: np.ndarray, start: tuple, n_in: t
     return kern, (tuple(sl_out), tuple(sl_full), need)
 
 
-def transition1(masses: list[np.ndarray], law: Law, grid: Grid, k: int, d: int, lam_ref: np.ndarray,
-                kernel_width: float = KERNEL_WIDTH) -> list[np.ndarray]:
-    """:func:`transition` of weighted 1-D densities of score d (marginals, grid of look k): the
-    density at look k+1 of S_d, Σ_i m_i φ(x'_i' − x_i; (V λ)_d, V_dd) — the marginal of the 2-D
-    step — by direct convolution of each mass's non-zero block with the increment's density
-    (truncated at ``kernel_width`` SDs), densities below :data:`FLOOR` × max set to 0."""
-    v = law.inc[k + 1]
-    mu, sd, h = float((v @ lam_ref)[d]), math.sqrt(v[d, d]), float(grid.h[d])
-    n_out = int(grid.n[k + 1, d])
-    out = []
-    for m in masses:
+def transition1_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: int, d: int, lams: list,
+                     kernel_width: float = KERNEL_WIDTH) -> np.ndarray:
+    """(B, S, n) densities at look k+1 of score d from S weighted 1-D densities (B, S, ·) of each of B
+    structures (marginals, each on its own grid of look k, padded with zeros): Σ_i m_i φ(x'_i' − x_i;
+    (V λ)_d, V_dd) — the marginal of the 2-D step (:func:`transition_many`) — by one FFT
+    convolution of each structure's non-zero block with its increment's density (truncated at
+    ``kernel_width`` SDs), densities below :data:`FLOOR` × the structure's and state's maximum set to 0."""
+    b_n, s_n = stack.shape[:2]
+    n_out = [int(g.n[k + 1, d]) for g in grids]
+    out = np.zeros((b_n, s_n, max(n_out)))
+    spans = []
+    for m in stack.any(axis=1):
         nz = np.flatnonzero(m)
-        res = np.zeros(n_out)
-        if nz.size:
-            a = int(nz[0])
-            off = float(grid.x0[k + 1, d] - grid.x0[k, d]) - a * h    # Δ(j) = off + j h, j = i' − (i − a)
-            lo = math.floor((mu - kernel_width * sd - off) / h)
-            hi = math.ceil((mu + kernel_width * sd - off) / h)
-            u = (off + h * np.arange(lo, hi + 1) - mu) / sd
-            full = np.convolve(m[a:int(nz[-1]) + 1], np.exp(-0.5 * u * u) / (sd * math.sqrt(2 * math.pi)))
-            first, last = max(0, lo), min(n_out, full.size + lo)   # full[t] is node i' = t + lo
-            if last > first:
-                res[first:last] = full[first - lo:last - lo]
-                res[res < FLOOR * res.max()] = 0.0
-        out.append(res)
+        spans.append((int(nz[0]), int(nz[-1]) + 1) if nz.size else None)
+    if all(x is None for x in spans):
+        return out
+    n_in = max(e - a for a, e in (x for x in spans if x is not None))
+    packed = np.zeros((b_n, s_n, n_in))
+    kerns, keep, need = [], [], 0
+    for b, (law, grid, lam, x) in enumerate(zip(laws, grids, lams, spans)):
+        if x is None:
+            kerns.append(np.zeros(1))
+            keep.append(None)
+            continue
+        packed[b, :, :x[1] - x[0]] = stack[b, :, x[0]:x[1]]
+        v = law.inc[k + 1]
+        mu, sd, h = float((v @ lam)[d]), math.sqrt(v[d, d]), float(grid.h[d])
+        off = float(grid.x0[k + 1, d] - grid.x0[k, d]) - x[0] * h    # Δ(j) = off + j h, j = i' − (i − a)
+        lo = math.floor((mu - kernel_width * sd - off) / h)
+        hi = math.ceil((mu + kernel_width * sd - off) / h)
+        u = (off + h * np.arange(lo, hi + 1) - mu) / sd
+        kerns.append(np.exp(-0.5 * u * u) / (sd * math.sqrt(2 * math.pi)))
+        valid = n_in + u.size - 1
+        first, last = max(0, lo), min(n_out[b], valid + lo)     # entry t of the convolution is node t + lo
+        keep.append((first, last, lo) if last > first else None)
+        if last > first:
+            need = max(need, last - lo, valid - (first - lo), n_in, u.size)
+    if all(x is None for x in keep):
+        return out
+    size = sfft.next_fast_len(need, real=True)
+    kern = np.zeros((b_n, max(x.size for x in kerns)))
+    for b, x in enumerate(kerns):
+        kern[b, :x.size] = x
+    full = np.fft.irfft(np.fft.rfft(packed, size) * np.fft.rfft(kern, size)[:, None], size)
+    for b, x in enumerate(keep):
+        if x is not None:
+            first, last, lo = x
+            res = full[b, :, first - lo:last - lo]
+            res[res < FLOOR * res.max(axis=1, keepdims=True)] = 0.0
+            out[b, :, first:last] = res
     return out
 
 
