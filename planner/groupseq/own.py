@@ -81,8 +81,11 @@ def run_own_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule]) -> li
     """:func:`run_own` of structure i at drift ``lams[i]`` (B, 2) for each i: the recursions not
     kept run batched (:func:`sums_many`; groups that split alike, grids of similar size)."""
     keys = [(law.key(), law.k_max, rule, (float(lam[0]), float(lam[1]))) for law, lam, rule in zip(laws, np.asarray(lams, float), rules)]
-    found = {key: KEPT.get(key) for key in dict.fromkeys(keys)}
-    todo = [i for i, key in enumerate(keys) if found[key] is None and keys.index(key) == i]
+    first: dict = {}
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)                                          # each distinct key's first point
+    found = {key: KEPT.get(key) for key in first}
+    todo = [i for key, i in first.items() if found[key] is None]
     for batch in _batches([laws[i] for i in todo], [rules[i] for i in todo], [np.asarray(lams[i], float) for i in todo]):
         idx = [todo[j] for j in batch]
         sums = sums_many([laws[i] for i in idx], np.asarray([lams[i] for i in idx], float), [rules[i] for i in idx])
