@@ -1,0 +1,82 @@
+"""Fewer nodes along the stratified design's curves (wave 8, docs/group-sequential.md, "Speed of the
+curves", "Wave 8, fewer nodes"), validated on the four 200-point curves of every two-subgroup example
+with the three-look plan (the curves of ``benchmarks/bench_speed.py --examples``):
+
+* a piece whose interpolant on every second node disagrees with the one on all nodes is accepted when
+  the interpolant on all nodes agrees with its own Chebyshev series without its last
+  :data:`planner.groupseq.curve.TAIL_DROP` coefficients (the claims: within
+  :data:`planner.groupseq.curve.TAIL_TOL`; N over prevalence: within
+  :data:`planner.groupseq.lookwise_curve.N_TAIL_TOL` in log N);
+* N over prevalence: a node's first Newton step starts from the nodes solved before with their slope
+  (:data:`planner.groupseq.lookwise_curve.HINTED_STEP_TOL`).
+
+Direct values: tests/data/groupseq_curve_nodes.json, made by tests/data/make_groupseq_curve_nodes.py
+(the claims by the direct path — one recursion per structure and lattice cell, nothing interpolated —
+and each prevalence's N alone, a one-point model). Checked here: every claim at all 200 points within
+:data:`CLAIM_TOL` (the validation bound of the acceptance rules; the contract of
+tests/test_groupseq_curve_contract.py is 1e-4), every unrounded N within the contract's 0.5 patients,
+and the cold recursions of the four curves within :data:`MAX_RECURSIONS`.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from planner.groupseq import own as O
+from planner.groupseq import procedure as P
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = json.loads((ROOT / "tests" / "data" / "groupseq_curve_nodes.json").read_text())
+#: claims, every point of every curve; measured ≤ 6.0e-6 (docs: "Wave 8, fewer nodes")
+CLAIM_TOL = 2e-5
+N_TOL = 0.5   # patients, every point (unrounded N): the contract; measured ≤ 0.04
+#: cold 2-D grid recursions of the four curves (the design's own point not included: it is computed
+#: first), measured after wave 8 (before: docs, "Wave 8, fewer nodes") + a margin of ~10 %
+MAX_RECURSIONS = {"alk_nsclc_crizotinib.json": 154, "cyp2c19_chance.json": 60, "cystic_fibrosis_ivacaftor.json": 59,
+                  "egfr_nsclc_ipass.json": 111, "her2_breast_trastuzumab.json": 72, "hrd_ovarian_paola1.json": 105,
+                  "hrd_ovarian_paola1_interim.json": 105, "hrd_ovarian_prima.json": 118,
+                  "kras_crc_cetuximab_co17.json": 87, "kras_crc_panitumumab.json": 100,
+                  "pdl1_io_delayed_effect.json": 94, "pdl1_nsclc_keynote042.json": 92, "pdl1_tps_cutoffs.json": 117}
+
+
+def _maker():
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.spec_from_file_location("make_nodes", ROOT / "tests" / "data" / "make_groupseq_curve_nodes.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("file", sorted(DATA["cases"]))
+def test_four_curves_within_the_validation_bound(file):
+    make = _maker()
+    assert DATA["plan"] == make.PLAN.to_dict() and DATA["points"] == make.POINTS
+    case = DATA["cases"][file]
+    s = make.scenario(file)
+    from planner.compute import compute_design  # noqa: PLC0415
+
+    compute_design(s, "stratified", s.resolved_options("stratified", None))
+    for cache in (P._reference, O.KEPT):
+        cache.cache_clear()
+    misses = lambda: P._reference.cache_info().misses + O.KEPT.cache_info().misses  # noqa: E731
+    m0 = misses()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # binary examples' rates beyond (0, 1): NaN points
+        ours = make.claim_curves(s)
+        n = make.n_curve(s)
+    used = misses() - m0
+    for kind, claims in ours.items():
+        for claim, v in claims.items():
+            ref = np.array([np.nan if x is None else x for x in case[kind][claim]], dtype=float)
+            assert np.array_equal(np.isnan(v), np.isnan(ref)), (file, kind, claim)
+            err = np.nanmax(np.abs(v - ref))
+            assert err <= CLAIM_TOL, (file, kind, claim, err)
+    ref_n = np.array(case["N vs prevalence"], dtype=float)
+    assert np.abs(n - ref_n).max() <= N_TOL, (file, np.abs(n - ref_n).max())
+    assert used <= MAX_RECURSIONS.get(file, 10**9), (file, used)
