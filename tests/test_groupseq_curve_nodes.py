@@ -11,7 +11,8 @@ with the three-look plan (the curves of ``benchmarks/bench_speed.py --examples``
   reached (within [0.3, 0.7] of its chord length, :data:`planner.groupseq.curve.SPLIT_CLIP`), not at
   its midpoint;
 * N over prevalence: a node's first Newton step starts from the nodes solved before with their slope
-  (:data:`planner.groupseq.lookwise_curve.HINTED_STEP_TOL`).
+  (:data:`planner.groupseq.lookwise_curve.HINTED_STEP_TOL`; a kink's short side from the other side's
+  nodes).
 
 Direct values: tests/data/groupseq_curve_nodes.json, made by tests/data/make_groupseq_curve_nodes.py
 (the claims by the direct path — one recursion per structure and lattice cell, nothing interpolated —
@@ -40,11 +41,11 @@ CLAIM_TOL = 2e-5
 N_TOL = 0.5   # patients, every point (unrounded N): the contract; measured ≤ 0.025
 #: cold 2-D grid recursions of the four curves (the design's own point not included: it is computed
 #: first), measured after wave 8 (before: docs, "Wave 8, fewer nodes") + a margin of ~10 %
-MAX_RECURSIONS = {"alk_nsclc_crizotinib.json": 149, "cyp2c19_chance.json": 60, "cystic_fibrosis_ivacaftor.json": 59,
-                  "egfr_nsclc_ipass.json": 103, "her2_breast_trastuzumab.json": 72, "hrd_ovarian_paola1.json": 102,
-                  "hrd_ovarian_paola1_interim.json": 102, "hrd_ovarian_prima.json": 107,
-                  "kras_crc_cetuximab_co17.json": 87, "kras_crc_panitumumab.json": 86,
-                  "pdl1_io_delayed_effect.json": 94, "pdl1_nsclc_keynote042.json": 92, "pdl1_tps_cutoffs.json": 118}
+MAX_RECURSIONS = {"alk_nsclc_crizotinib.json": 145, "cyp2c19_chance.json": 60, "cystic_fibrosis_ivacaftor.json": 59,
+                  "egfr_nsclc_ipass.json": 100, "her2_breast_trastuzumab.json": 72, "hrd_ovarian_paola1.json": 98,
+                  "hrd_ovarian_paola1_interim.json": 98, "hrd_ovarian_prima.json": 103,
+                  "kras_crc_cetuximab_co17.json": 83, "kras_crc_panitumumab.json": 86,
+                  "pdl1_io_delayed_effect.json": 94, "pdl1_nsclc_keynote042.json": 92, "pdl1_tps_cutoffs.json": 114}
 
 
 def _maker():

@@ -209,7 +209,7 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
             rounds.append(rd)
         if budget is not None and split and len(done) + len({int(g) + r[0] for r in rounds for g in r[4]} - done.keys()) > budget:
             return None
-        _evaluate(done, rounds, evaluate, many, staged)
+        _evaluate(done, rounds, evaluate, many, staged, s)
         for rd in rounds:
             lo, hi, sp, levels = rd[:4]
             sel = np.flatnonzero((at >= lo) & (at < hi))
@@ -415,12 +415,14 @@ def _kink(s: np.ndarray, f: np.ndarray) -> int | None:
     return cut if 1 <= cut <= s.size - 1 else None
 
 
-def _evaluate(done: dict, rounds: list, evaluate, many, staged: bool = True) -> None:
+def _evaluate(done: dict, rounds: list, evaluate, many, staged: bool = True, s: np.ndarray | None = None) -> None:
     """Evaluate the new nodes of every piece's round (global indices). With ``many``: together,
-    in three stages — the nodes of each piece's Chebyshev points of a quarter of its degree, then
-    of half of it, then the others, each with the hint of the nodes evaluated before on its
-    piece (a root search at a curve's nodes then needs ~3, ~2 and ~1 steps) — or, not
-    ``staged``, in one call without hints (recursions batched: :func:`.own.run_own_many`)."""
+    in three stages — the nodes of the largest piece's Chebyshev points of a quarter of its degree,
+    then of half of each piece's degree (and the other pieces' quarter), then the others, each with
+    the hint of the nodes evaluated before on its piece (a root search at a curve's nodes then
+    needs ~3, ~1 and ~1 steps; a piece without any, e.g. a kink's short side: those of the whole
+    curve ``s``, the global parameter, extrapolated) — or, not ``staged``, in one call without
+    hints (recursions batched: :func:`.own.run_own_many`)."""
     if many is None:
         for lo, _, _, _, nodes, *_ in rounds:
             for g in nodes:
@@ -432,18 +434,26 @@ def _evaluate(done: dict, rounds: list, evaluate, many, staged: bool = True) -> 
         if idx:
             done.update(zip(idx, many(np.array(idx, dtype=int), {}), strict=True))
         return
+    main = max(range(len(rounds)), key=lambda i: rounds[i][1] - rounds[i][0])
     for stage in range(3):
-        idx = np.array([int(g) + lo for lo, _, _, _, nodes, coarse, quarter in rounds for g in nodes
-                        if int(g) + lo not in done and (stage == 2 or g in (quarter, coarse)[stage])], dtype=int)
+        idx = np.array([int(g) + rd[0] for i, rd in enumerate(rounds) for g in rd[4] if int(g) + rd[0] not in done
+                        and (stage == 2 or (stage == 0 and i == main and g in rd[6]) or (stage == 1 and (g in rd[5] or g in rd[6])))],
+                       dtype=int)
         if idx.size == 0:
             continue
         hint: dict[str, np.ndarray] = {}
         for lo, hi, sp, *_ in rounds:
-            known = np.array([g for g in done if lo <= g < hi], dtype=int)
             mine = np.flatnonzero((idx >= lo) & (idx < hi))
-            if known.size == 0 or mine.size == 0:
+            known = np.array([g for g in done if lo <= g < hi], dtype=int)
+            if mine.size == 0 or (known.size == 0 and s is None):
                 continue
-            w = barycentric(sp[known - lo], sp[idx[mine] - lo])
+            if known.size:
+                w = barycentric(sp[known - lo], sp[idx[mine] - lo])
+            else:   # no node of its own yet: from the nodes of the whole curve
+                known = np.array(sorted(done), dtype=int)
+                if known.size == 0:
+                    continue
+                w = barycentric(s[known], s[idx[mine]])
             for name, v in done[int(known[0])].items():
                 if np.ndim(v) == 0:
                     hint.setdefault(name, np.full(idx.size, math.nan))[mine] = w @ np.array([done[int(g)][name] for g in known])
