@@ -84,3 +84,87 @@ def test_four_curves_within_the_validation_bound(file):
     ref_n = np.array(case["N vs prevalence"], dtype=float)
     assert np.abs(n - ref_n).max() <= N_TOL, (file, np.abs(n - ref_n).max())
     assert used <= MAX_RECURSIONS.get(file, 10**9), (file, used)
+
+
+def test_the_tail_accepts_a_fine_interpolant_only_when_its_coefficients_have_died_out():
+    """Synthetic: a probability rising as exp(4x) is resolved by 13 Chebyshev nodes (error ~2e-9)
+    while the interpolant on every second node is off by more than tol — accepted at 13 nodes by the
+    tail, at 25 without it; a function whose coefficients decay slowly (1 / (1 + 25 x²)) is not
+    accepted earlier by its tail."""
+    from planner.groupseq import curve as C  # noqa: PLC0415
+
+    x = np.linspace(-1.0, 1.0, 300)
+    feats = np.column_stack([x, 0.2 * x ** 2])
+    rise = lambda t: 0.1 + 0.3 * (np.exp(4 * t) - np.exp(-4)) / (np.exp(4) - np.exp(-4))  # noqa: E731
+    for fn, nodes_with, nodes_without in ((rise, 13, 25),
+                                          (lambda t: 1e-3 / (1 + 25 * t ** 2), None, None)):
+        exact = {"p": fn(x)[:, None]}
+        counts = []
+        for tail in (C.TAIL_TOL, None):
+            seen: set = set()
+            ev = lambda g, seen=seen, exact=exact: (seen.add(g), {"p": exact["p"][g]})[1]  # noqa: E731
+            res = C.nested(feats, ev, C._best_scale, 1e-4, tail=tail)
+            counts.append(None if res is None else len(seen))
+            if res is not None:
+                assert np.abs(res["p"] - exact["p"]).max() <= 1e-5
+        if nodes_with is not None:
+            assert counts == [nodes_with, nodes_without]
+        else:
+            assert counts[0] == counts[1]   # the tail changes nothing
+
+
+def test_a_split_lies_where_the_estimate_is():
+    """A sigmoid whose transition lies in the curve's first fifth: the failed whole curve is split
+    near the transition (where half of the estimate's sum is reached, clipped to 0.3 of the chord),
+    with fewer nodes than at the midpoint; both within tol of the exact values."""
+    from scipy.special import ndtr  # noqa: PLC0415
+
+    from planner.groupseq import curve as C  # noqa: PLC0415
+
+    x = np.linspace(-1.0, 1.0, 400)
+    feats = np.column_stack([x, 0.5 * x ** 2])
+    exact = {"p": ndtr(12 * (x + 0.7))[:, None]}
+    used = []
+    for clip in (C.SPLIT_CLIP, 0.5):
+        seen: set = set()
+        ev = lambda g, seen=seen: (seen.add(g), {"p": exact["p"][g]})[1]  # noqa: E731
+        old, C.SPLIT_CLIP = C.SPLIT_CLIP, clip
+        try:
+            res = C.interpolate_along(feats, ev, 1e-4, budget=300)
+        finally:
+            C.SPLIT_CLIP = old
+        assert res is not None and np.abs(res["p"] - exact["p"]).max() <= 1e-4
+        used.append(len(seen))
+    assert used[0] < used[1], used
+
+
+def test_solve_smooth_first_tolerance_and_slopes():
+    """:func:`planner.solve.solve_smooth` on an exactly probit-linear power (one z test): the first
+    Newton step stops within ``first_tol`` (one evaluation), and ``slope_out`` gives the slope used
+    there or the secant's, here the exact slope."""
+    from scipy.special import ndtr, ndtri  # noqa: PLC0415
+
+    from planner.solve import solve_smooth  # noqa: PLC0415
+
+    class Model:
+        size, shape = 3, (3,)
+        calls = 0
+        delta = np.array([0.08, 0.1, 0.12])
+
+        def feasible(self):
+            return np.ones(3, bool)
+
+        def power(self, n, idx=slice(None)):
+            Model.calls += 1
+            return ndtr(self.delta[idx] * np.sqrt(n) - 1.96)
+
+    zt = float(ndtri(0.9))
+    root = (zt + 1.96) / Model.delta
+    start = root * (1 + np.array([5e-4, 5e-3, 5e-2]))
+    slope_out = np.empty(3)
+    n = solve_smooth(Model(), 0.9, 1.0, start, Model.delta, step_tol=1e-4, first=True, first_tol=1e-3, slope_out=slope_out)
+    assert np.allclose(n, root ** 2, rtol=1e-9)
+    assert np.allclose(slope_out, Model.delta, rtol=1e-9)
+    Model.calls = 0
+    solve_smooth(Model(), 0.9, 1.0, root * (1 + 5e-4), Model.delta, step_tol=1e-4, first=True, first_tol=1e-3)
+    assert Model.calls == 1   # every point's first step within first_tol: one evaluation

@@ -324,8 +324,8 @@ def _every_node(lo: int, hi: int) -> tuple:
 
 def _where(done: dict, rd: tuple, at: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(the points' parameter in the piece, at each the largest |interpolant on all nodes −
-    interpolant on every second node| over the outputs, as they are) of a failed round; None when an
-    output has several values per point or is not finite."""
+    interpolant on every second node| over the outputs' values, as they are) of a failed round; None
+    when not finite or zero (:func:`_split` then splits at the midpoint)."""
     lo, sp, nodes, coarse = rd[0], rd[2], rd[4], rd[5]
     x = sp[at[sel] - lo]
     c_fine, c_rough = barycentric(sp[nodes], x), barycentric(sp[coarse], x)
@@ -333,9 +333,7 @@ def _where(done: dict, rd: tuple, at: np.ndarray, sel: np.ndarray) -> tuple[np.n
     for name in (n for n in done[int(nodes[0]) + lo] if not n.startswith("_")):
         fine_y = np.stack([done[int(g) + lo][name] for g in nodes]).reshape(nodes.size, -1)
         rough_y = np.stack([done[int(g) + lo][name] for g in coarse]).reshape(coarse.size, -1)
-        if fine_y.shape[1] != 1:
-            return None
-        err = np.maximum(err, np.abs(c_fine @ fine_y - c_rough @ rough_y)[:, 0])
+        err = np.maximum(err, np.abs(c_fine @ fine_y - c_rough @ rough_y).max(axis=1))
     return (x, err) if np.all(np.isfinite(err)) and err.sum() > 0 else None
 
 
