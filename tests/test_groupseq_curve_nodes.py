@@ -9,7 +9,8 @@ with the three-look plan (the curves of ``benchmarks/bench_speed.py --examples``
   :data:`planner.groupseq.lookwise_curve.N_TAIL_TOL` in log N);
 * a piece failing its last degree is split where half of its error estimate's sum over the points is
   reached (within [0.3, 0.7] of its chord length, :data:`planner.groupseq.curve.SPLIT_CLIP`), not at
-  its midpoint;
+  its midpoint, and its sides reuse a structure evaluated before within 0.45 of the gap between
+  Chebyshev points (:data:`planner.groupseq.curve.SNAP`, was 0.25);
 * N over prevalence: a node's first Newton step starts from the nodes solved before with their slope
   (:data:`planner.groupseq.lookwise_curve.HINTED_STEP_TOL`; a kink's short side from the other side's
   nodes).
@@ -41,11 +42,11 @@ CLAIM_TOL = 2e-5
 N_TOL = 0.5   # patients, every point (unrounded N): the contract; measured ≤ 0.025
 #: cold 2-D grid recursions of the four curves (the design's own point not included: it is computed
 #: first), measured after wave 8 (before: docs, "Wave 8, fewer nodes") + a margin of ~10 %
-MAX_RECURSIONS = {"alk_nsclc_crizotinib.json": 145, "cyp2c19_chance.json": 60, "cystic_fibrosis_ivacaftor.json": 59,
-                  "egfr_nsclc_ipass.json": 100, "her2_breast_trastuzumab.json": 72, "hrd_ovarian_paola1.json": 98,
-                  "hrd_ovarian_paola1_interim.json": 98, "hrd_ovarian_prima.json": 103,
-                  "kras_crc_cetuximab_co17.json": 83, "kras_crc_panitumumab.json": 86,
-                  "pdl1_io_delayed_effect.json": 94, "pdl1_nsclc_keynote042.json": 92, "pdl1_tps_cutoffs.json": 114}
+MAX_RECURSIONS = {"alk_nsclc_crizotinib.json": 131, "cyp2c19_chance.json": 60, "cystic_fibrosis_ivacaftor.json": 59,
+                  "egfr_nsclc_ipass.json": 95, "her2_breast_trastuzumab.json": 72, "hrd_ovarian_paola1.json": 96,
+                  "hrd_ovarian_paola1_interim.json": 96, "hrd_ovarian_prima.json": 102,
+                  "kras_crc_cetuximab_co17.json": 83, "kras_crc_panitumumab.json": 84,
+                  "pdl1_io_delayed_effect.json": 94, "pdl1_nsclc_keynote042.json": 92, "pdl1_tps_cutoffs.json": 113}
 
 
 def _maker():

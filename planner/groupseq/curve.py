@@ -298,7 +298,10 @@ def _advance(f: np.ndarray, lo: int, hi: int, sp: np.ndarray, levels: list, know
     return None
 
 
-SNAP = 0.25   # an evaluated structure within this share of the gap to the next Chebyshev point replaces the nearest
+#: an evaluated structure within this share of the gap to the next Chebyshev point replaces the nearest
+#: (< 0.5: two points never take the same one; wave 8: 0.25 → 0.45, 24 fewer recursions over the 13
+#: examples' curves, every claim within 3.7e-6 of the direct computation as before; docs "Wave 8, fewer nodes")
+SNAP = 0.45
 
 
 def _snapped(sp: np.ndarray, degree: int, known: np.ndarray) -> np.ndarray:
