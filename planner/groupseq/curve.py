@@ -44,7 +44,9 @@ Here the claims are computed exactly at a few *node* structures and interpolated
   claims within 3.3e-6 of the direct computation (1.09e-4 before, the bounds splined through
   the kink).
 * Adaptive pieces (:func:`nested`'s ``budget``; wave 7): a curve that fails its checks at its
-  last degree is not given up but split at its parameter's midpoint (as chebfun splits), each
+  last degree is not given up but split (as chebfun splits; at its parameter's midpoint until
+  wave 8, now where half of the failed round's estimate lies, within [:data:`SPLIT_CLIP`,
+  1 − :data:`SPLIT_CLIP`] of its chord length: :func:`_where`), each
   side tried at :data:`SPLIT_LEVELS` (6, 12, 24; a side of fewer than :data:`MIN_PIECE` structures
   computed at each of them), recursively, until every piece passes — or None as soon as more
   than ``budget`` nodes would be evaluated after a split (the caller's next way's cost; the
@@ -168,8 +170,8 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
     each piece is then interpolated alone, its nodes evaluated together.
 
     ``budget`` (adaptive pieces): a piece that fails its checks at its last degree (features not
-    reproduced, too few distinct nodes, or an estimate above ``tol``) is split at its parameter's
-    midpoint instead of giving up, each side tried at :data:`SPLIT_LEVELS` (a side of fewer than
+    reproduced, too few distinct nodes, or an estimate above ``tol``) is split (:func:`_split`: where
+    half of its estimate lies) instead of giving up, each side tried at :data:`SPLIT_LEVELS` (a side of fewer than
     :data:`MIN_PIECE` structures: each of them), recursively — None as soon as more than
     ``budget`` nodes would be evaluated after a split (the curve's own degrees are tried whatever
     the budget, as without one); a piece not yet split whose estimate exceeds
