@@ -201,7 +201,8 @@ def solve_effect(power_of_effect, target: float, lo: float, hi: float) -> float 
 
 
 def solve_smooth(model: DesignModel, target: float, allocation_ratio: float, guess: np.ndarray,
-                 slope: np.ndarray, max_iter: int = 12, step_tol: float = STEP_TOL, first: bool = False) -> np.ndarray:
+                 slope: np.ndarray, max_iter: int = 12, step_tol: float = STEP_TOL, first: bool = False,
+                 first_tol: np.ndarray | float | None = None, slope_out: np.ndarray | None = None) -> np.ndarray:
     """:func:`solve_n` for a model whose power is costly and smooth in √N (the closed tests of
     :mod:`planner.designs.multipop`): the secant method on g(s) = Φ⁻¹(power(s²)) − Φ⁻¹(target),
     s = √N, which is exactly linear for one z test (slope = drift / sd) and nearly so for a closed
@@ -213,7 +214,11 @@ def solve_smooth(model: DesignModel, target: float, allocation_ratio: float, gue
     :func:`solve_points` (same answers: NaN when unattainable, n_min when already reached).
     Typically 4–6 evaluations instead of 15–20. ``step_tol`` replaces ``STEP_TOL`` (a curve's
     nodes: :data:`planner.groupseq.lookwise_curve.NODE_STEP_TOL`); ``first``: the first step (from
-    ``guess`` with ``slope``) below it stops too (a start already close: one evaluation)."""
+    ``guess`` with ``slope``) below it stops too (a start already close: one evaluation) — below
+    ``first_tol`` instead where given (per point, flattened like the model: a larger tolerance where
+    ``slope`` is known accurately, the error of that Newton step being the step × the slope's
+    relative error). ``slope_out`` (size,): filled with each point's last secant slope (the
+    ``slope`` given where one evaluation sufficed; NaN where :func:`solve_points` answered)."""
     from scipy.special import ndtri  # noqa: PLC0415
 
     size = model.size
@@ -223,16 +228,17 @@ def solve_smooth(model: DesignModel, target: float, allocation_ratio: float, gue
     idx = np.flatnonzero(model.feasible().reshape(-1))
     guess = np.broadcast_to(np.asarray(guess, dtype=float), (size,)).reshape(-1)[idx]
     slope = np.broadcast_to(np.asarray(slope, dtype=float), (size,)).reshape(-1)[idx]
+    tol1 = np.broadcast_to(np.asarray(step_tol if first_tol is None else first_tol, dtype=float), (size,)).reshape(-1)[idx]
 
     def g(s: np.ndarray, i: np.ndarray) -> np.ndarray:
         return ndtri(np.clip(model.power(s * s, i), 1e-300, 1.0 - 1e-16)) - zt
 
     good = np.isfinite(guess) & np.isfinite(slope) & (slope > 0)
-    idx, x0, slope = idx[good], np.clip(guess[good], s_lo, s_hi), slope[good]
+    idx, x0, slope, tol1 = idx[good], np.clip(guess[good], s_lo, s_hi), slope[good], tol1[good]
     g0 = g(x0, idx) if idx.size else np.empty(0)
     a, b = np.where(g0 < 0, x0, s_lo), np.where(g0 < 0, s_hi, x0)
     x1 = np.clip(x0 - g0 / slope, s_lo, s_hi)
-    done = (np.abs(x1 - x0) <= step_tol * x1) & first & (x1 > s_lo) & (x1 < s_hi)   # ``first``: the first step may stop
+    done = (np.abs(x1 - x0) <= tol1 * x1) & first & (x1 > s_lo) & (x1 < s_hi)   # ``first``: the first step may stop
     for _ in range(max_iter):
         act = np.flatnonzero(~done)
         if act.size == 0:
@@ -246,11 +252,16 @@ def solve_smooth(model: DesignModel, target: float, allocation_ratio: float, gue
         inside = np.isfinite(x2) & (x2 > a[act]) & (x2 < b[act])
         x2 = np.where(inside, x2, np.sqrt(a[act] * b[act]))
         stop = (np.abs(x2 - x1[act]) <= step_tol * x2) | (g1 == 0)
+        with np.errstate(all="ignore"):
+            slope[act] = np.where(x1[act] != x0[act], (g1 - g0[act]) / (x1[act] - x0[act]), slope[act])
         x0[act], g0[act] = x1[act], g1
         x1[act] = np.where(g1 == 0, x1[act], x2)
         done[act] = stop
     ok = done & (x1 > s_lo) & (x1 < s_hi)
     out[idx[ok]] = x1[ok] ** 2
+    if slope_out is not None:
+        slope_out[:] = np.nan
+        slope_out[idx[ok]] = slope[ok]
     rest = np.setdiff1d(np.arange(size), idx[ok])
     if rest.size:
         fallback = solve_points(model, target, allocation_ratio, rest).reshape(-1)

@@ -13,11 +13,13 @@ chord-length parameter (:func:`.curve.nested`; features: the plan law's H0 corre
 bounds, the look-wise and the plan's means per √N), by the secant method on
 Φ⁻¹(power) against √N (:func:`planner.solve.solve_smooth`, all nodes of a level at once, each
 node's claims from its own recursion; it stops after a step below :data:`NODE_STEP_TOL` — the
-first level's coarse half from the rough guess (~3 recursions a node), the other half from the
-coarse half's interpolant, where the first Newton step is usually below it: 1 recursion), and
-interpolated in log N or 1/√N
-(:func:`.sizing._first_scale`: accepted when the interpolants on all nodes and on every second
-node agree within :data:`.sizing.N_TOL` in log N). A curve's N is then within the contract of
+nodes of a quarter of the first level's degree from the rough guess (~3 recursions a node), the
+others from the interpolant of the nodes solved before, N and the secant's slope (wave 8: the first
+Newton step with that slope stops below :data:`HINTED_STEP_TOL`: 1 recursion), and interpolated in
+log N or 1/√N (:func:`.sizing._first_scale`: accepted when the interpolants on all nodes and on
+every second node agree within :data:`.sizing.N_TOL` in log N, or — wave 8 — the interpolant on all
+nodes agrees with its Chebyshev series without the last :data:`.curve.TAIL_DROP` coefficients
+within :data:`N_TAIL_TOL`: 13 nodes where 25 were needed). A curve's N is then within the contract of
 docs/group-sequential.md ("Speed of the curves") of the point-by-point solution; a single point
 (the comparison's N) is not a curve and keeps its own root search, bit for bit.
 
@@ -43,6 +45,16 @@ from .stratified import NAMES, ClosedBounds, claim_probabilities
 #: secant; a first step's ≤ the slope's relative error × the step, ~5 %) — measured ≤ 0.010 patients
 #: against the point-by-point N (contract 0.5; the former 1e-7 needed ~3.2 recursions a node instead of ~2.1)
 NODE_STEP_TOL = 1e-4
+#: the first (Newton) step at a node whose start and slope (× √N) are interpolated from the nodes solved
+#: before ("_r", "_q" hints: :func:`.curve._evaluate`) stops below this (relative, in √N): its error is the
+#: step × the hinted slope's relative error, ≪ the rough slope's 5 % (wave 8: 457 → 417 recursions over
+#: the 13 examples' N over prevalence, every node's N within 1e-5 relative of its exact root)
+HINTED_STEP_TOL = 1e-3
+#: a level whose estimate exceeds :data:`.sizing.N_TOL` is accepted when the interpolant on all nodes
+#: agrees with its Chebyshev series without the last :data:`.curve.TAIL_DROP` coefficients within
+#: this, in log N (the fine interpolant's own error; measured on the 13 examples: true error ≤ 7.7e-6 in
+#: log N, ≤ 2.5 × this estimate; docs "Wave 8, fewer nodes")
+N_TAIL_TOL = 3e-5
 
 
 class _Nodes:
@@ -96,14 +108,23 @@ def size_curve(model, target: float, allocation_ratio: float, guess: np.ndarray)
     feats = np.concatenate([corr, bounds[:, np.isfinite(bounds[0])], drifts, mean], axis=1)
     zt = float(ndtri(target))
 
-    def solved(nodes: np.ndarray, hint: dict) -> list:   # log N of several nodes at once; "_r": log(N / guess), a hint
+    def solved(nodes: np.ndarray, hint: dict) -> list:   # log N of several nodes at once; hints "_r", "_q"
         root = np.sqrt(g[nodes])
         if "_r" in hint:   # later nodes start from the interpolant of the nodes solved before (N / guess is smooth)
             root = np.where(np.isfinite(hint["_r"]), root * np.exp(0.5 * hint["_r"]), root)
-        n = solve_smooth(_Nodes(model, nodes, bd), target, allocation_ratio, root, (zt + 2.0) / root, step_tol=NODE_STEP_TOL, first=True)
-        return [{"n": np.array(v), "_r": np.array(v - w)} for v, w in zip(np.log(n).tolist(), np.log(g[nodes]).tolist(), strict=True)]
+        slope, tol = (zt + 2.0) / root, np.full(nodes.size, NODE_STEP_TOL)
+        if "_q" in hint:   # and with their slope (× √N, smooth): its first step accepted within HINTED_STEP_TOL
+            known = np.isfinite(hint["_q"])
+            slope = np.where(known, np.exp(hint["_q"]) / root, slope)
+            tol = np.where(known, HINTED_STEP_TOL, tol)
+        last = np.full(nodes.size, np.nan)
+        n = solve_smooth(_Nodes(model, nodes, bd), target, allocation_ratio, root, slope, step_tol=NODE_STEP_TOL,
+                         first=True, first_tol=tol, slope_out=last)
+        q = np.log(np.where(last > 0, last, np.nan) * np.sqrt(n))
+        return [{"n": np.array(v), "_r": np.array(v - w), "_q": np.array(k)}
+                for v, w, k in zip(np.log(n).tolist(), np.log(g[nodes]).tolist(), q.tolist(), strict=True)]
 
-    res = C.nested(feats, None, _first_scale, N_TOL, many=solved)
+    res = C.nested(feats, None, _first_scale, N_TOL, many=solved, tail=N_TAIL_TOL)
     if res is None or not np.all(np.isfinite(res["n"])):
         return None
     return np.asarray(res["n"], dtype=float).reshape(-1)
