@@ -63,6 +63,7 @@ that each test rejects by look K; R the multivariate normal rectangle probabilit
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -70,6 +71,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import ndtr, ndtri
 
+from . import bounds_many as BM
 from . import curve as C
 from . import grid2d as G
 from . import own as O
@@ -219,6 +221,37 @@ def _parametric(plan, alpha, w_f, corr0, t_f, t_s, split_given) -> tuple[np.ndar
     return P.intersection_bounds(law, a, b, target, solve_at, tuple(fut), tuple(fut))
 
 
+def _parametric_many(plan, alpha, w_f, corrs, tfs, tss, split_given) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_parametric` of B structures (``corrs`` (B, 2K, 2K), fractions (B, K)) without futility
+    stops in the intersection test, solved together (:func:`.bounds_many.intersection_bounds_many`:
+    the same starts, ranges and secant steps; bounds within round-off); (B, K) arrays."""
+    a = np.stack([_gs(plan, t, w_f * alpha) for t in tfs])
+    b = np.stack([_gs(plan, t, (1 - w_f) * alpha) for t in tss])
+    target = np.stack([w_f * spending(plan.efficacy, alpha, tf, plan.gamma) + (1 - w_f) * spending(plan.efficacy, alpha, ts, plan.gamma)
+                       for tf, ts in zip(tfs, tss)])
+    target[:, -1] = alpha
+    pa, pb = ndtr(-a), ndtr(-b)
+    step = np.diff(np.c_[np.zeros(len(a)), target], axis=1)
+
+    def to_z(p):
+        with np.errstate(divide="ignore"):
+            return np.where(p > 0, -ndtri(np.minimum(p, 0.5)), math.inf)
+
+    def solve_at(k):
+        on = (step[:, k] > 1e-15) & ~((pa[:, k] == 0) & (pb[:, k] == 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if split_given:   # lower the subgroup bound only (the fixed design's Spiessens–Debois split)
+                bk = b[:, k]
+                return (on & np.isfinite(bk), np.full(len(a), -4.0), bk, lambda x, i: (a[i, k], x), bk,
+                        bk - 1e-3 * np.minimum(1.0, bk + 4.0))
+            hi = 0.5 / np.maximum(pa[:, k], pb[:, k])
+            one = np.ones(len(a))
+            return (on, one, hi, lambda xi, i: (to_z(xi * pa[i, k]), to_z(xi * pb[i, k])), one,
+                    1.0 + 1e-3 * np.minimum(1.0, hi - 1.0))
+
+    return BM.intersection_bounds_many([G.law_from_cov(c) for c in corrs], a, b, target, solve_at)
+
+
 def closed_bounds(plan: InterimPlan, alpha: float, method: str, alpha_split: float | None,
                   corr0: np.ndarray, t_f: np.ndarray, t_s: np.ndarray) -> ClosedBounds:
     """Bounds of the closed test for one correlation structure (corr0 (2K, 2K), fractions (K,))."""
@@ -227,6 +260,50 @@ def closed_bounds(plan: InterimPlan, alpha: float, method: str, alpha_split: flo
 
 def _key(x: np.ndarray) -> tuple:
     return tuple(np.round(np.asarray(x, float).ravel(), 12).tolist())
+
+
+class _Unsolved(Exception):
+    """Raised by :func:`_closed_cached` instead of solving while :func:`closed_bounds_many` looks
+    which structures the cache lacks (an exception is not cached)."""
+
+
+_PROBE = threading.local()   # .on: closed_bounds_many is probing the cache
+_SOLVED: dict = {}           # parametric (a, b) solved together, each taken by its _closed_cached call
+
+
+def closed_bounds_many(plan: InterimPlan, alpha: float, method: str, alpha_split: float | None,
+                       corrs: np.ndarray, t_f: np.ndarray, t_s: np.ndarray) -> list[ClosedBounds]:
+    """:func:`closed_bounds` of many structures (``corrs`` (B, 2K, 2K), fractions (B, K)): the
+    weighted parametric bounds of those not cached are solved together
+    (:func:`_parametric_many`; with binding futility one by one), then cached as one by one."""
+    alpha = float(alpha)
+    keys = [(_key(c), _key(f), _key(s)) for c, f, s in zip(corrs, t_f, t_s)]
+    binding = plan.binding and plan.futility_bounds is not None
+    added = []
+    if method == "spiessens_debois" and not binding and len(set(keys)) > 1:
+        missing = []
+        _PROBE.on = True
+        try:
+            for key in dict.fromkeys(keys):
+                try:
+                    _closed_cached(plan, alpha, method, alpha_split, *key)
+                except _Unsolved:
+                    missing.append(key)
+        finally:
+            _PROBE.on = False
+        if len(missing) > 1:
+            k = len(missing[0][1])
+            w_f = 0.5 if alpha_split is None else float(alpha_split)
+            a, b = _parametric_many(plan, alpha, w_f, np.array([m[0] for m in missing]).reshape(-1, 2 * k, 2 * k),
+                                    np.array([m[1] for m in missing]), np.array([m[2] for m in missing]), alpha_split is not None)
+            for i, key in enumerate(missing):
+                added.append((plan, alpha, alpha_split) + key)
+                _SOLVED[added[-1]] = (a[i], b[i])
+    try:
+        return [_closed_cached(plan, alpha, method, alpha_split, *key) for key in keys]
+    finally:
+        for key in added:
+            _SOLVED.pop(key, None)
 
 
 @lru_cache(maxsize=1024)
@@ -242,8 +319,12 @@ def _closed_cached(plan, alpha, method, alpha_split, corr_key, tf_key, ts_key) -
     if method == "fixed_sequence_subgroup_first":
         return ClosedBounds(inf, c_s, c_f, c_s)
     if method == "spiessens_debois":
-        a, b = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
-        return ClosedBounds(a, b, c_f, c_s)
+        solved = _SOLVED.pop((plan, alpha, alpha_split, corr_key, tf_key, ts_key), None)
+        if solved is None:
+            if getattr(_PROBE, "on", False):
+                raise _Unsolved
+            solved = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
+        return ClosedBounds(*solved, c_f, c_s)
     a, b = _gs(plan, t_f, w_f * alpha), _gs(plan, t_s, (1 - w_f) * alpha)
     if method == "fallback":
         return ClosedBounds(a, b, a.copy(), c_s)
@@ -291,7 +372,7 @@ def _bounds_for(joint, plan, alpha, method, alpha_split, lead, k) -> ClosedBound
     ts = np.broadcast_to(joint.t_s, lead + (k,)).reshape(corr.shape[0], -1)
     keys = np.round(np.concatenate([corr.reshape(corr.shape[0], -1), tf, ts], axis=1), 12)
     _, first, inverse = unique_rows(keys)
-    out = [closed_bounds(plan, alpha, method, alpha_split, corr[i], tf[i], ts[i]) for i in first]
+    out = closed_bounds_many(plan, alpha, method, alpha_split, corr[first], tf[first], ts[first])
     stack = lambda name: np.stack([getattr(out[g], name) for g in inverse.ravel()]).reshape(lead + (k,))  # noqa: E731
     return ClosedBounds(stack("a"), stack("b"), stack("c_f"), stack("c_s"))
 
@@ -303,7 +384,7 @@ def _interpolated(rho, uniq, t, plan, alpha, alpha_split, lead) -> ClosedBounds:
     nodes = np.r_[lo, nodes, hi]
     joint = joint_from_fixed(0.0, 0.0, 1.0, 1.0, nodes, nodes, t)
     k = len(t)
-    at_nodes = [closed_bounds(plan, alpha, "spiessens_debois", alpha_split, c, t, t) for c in joint.corr0]
+    at_nodes = closed_bounds_many(plan, alpha, "spiessens_debois", alpha_split, joint.corr0, np.tile(t, (m + 2, 1)), np.tile(t, (m + 2, 1)))
     bonferroni = closed_bounds(plan, alpha, "bonferroni", alpha_split, joint.corr0[0], t, t)
     out = {}
     for name in ("a", "b"):
