@@ -250,11 +250,19 @@ def _step(g: np.ndarray, laws: list[G.Law], grid: G.Grid, k: int) -> np.ndarray:
     xi_f = 2 * np.pi * np.fft.fftfreq(l_f) / grid.h[0]
     xi_s = 2 * np.pi * np.fft.rfftfreq(l_s) / grid.h[1]
     phase = np.outer(np.exp(1j * xi_f * c_f), np.exp(1j * xi_s * c_s)) / (grid.h[0] * grid.h[1])
+    quad = -0.5 * (v[0, 0, 0] * xi_f * xi_f)[:, None] - 0.5 * v[0, 1, 1] * xi_s * xi_s    # the variances: the group's
+    cross = np.multiply.outer(xi_f, xi_s)
+    kern = np.empty_like(cross)
     block = g[:, rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     for b in range(m):
-        expo = -0.5 * (v[b, 0, 0] * xi_f * xi_f)[:, None] - (v[b, 0, 1] * xi_f)[:, None] * xi_s - (0.5 * v[b, 1, 1] * xi_s * xi_s)
-        full = np.fft.irfft2(np.fft.rfft2(block[b], (l_f, l_s)) * (phase * np.exp(expo)), (l_f, l_s))
-        kept = full[first_f - lo_f:last_f - lo_f, first_s - lo_s:last_s - lo_s]
+        np.multiply(cross, -v[b, 0, 1], out=kern)
+        kern += quad
+        np.exp(kern, out=kern)
+        spec = np.fft.rfft2(block[b], (l_f, l_s))
+        spec *= phase
+        spec *= kern
+        spec = np.fft.ifft(spec, axis=0)[first_f - lo_f:last_f - lo_f]
+        kept = np.fft.irfft(spec, l_s, axis=1)[:, first_s - lo_s:last_s - lo_s]     # the kept rows' inverse only
         top = max(float(kept.max()), 0.0) if kept.shape != n_out else float(kept.max())
         kept[kept < G.FLOOR * top] = 0.0
         out[b, first_f:last_f, first_s:last_s] = kept

@@ -187,10 +187,15 @@ def _futility(plan: InterimPlan) -> np.ndarray:
     return np.r_[np.asarray(plan.futility_bounds, float), -math.inf][:k]
 
 
+def _binding(plan: InterimPlan) -> bool:
+    """Whether the plan's futility stops bind (lower the efficacy bounds)."""
+    return plan.binding and plan.futility_bounds is not None
+
+
 def _gs(plan: InterimPlan, rates: np.ndarray, level: float) -> np.ndarray:
     """Efficacy bounds of the plan's spending at ``level`` on a hypothesis's own fractions
     (binding futility lowers them, rpact ``bindingFutility``; non-binding futility does not)."""
-    binding = plan.binding and plan.futility_bounds is not None
+    binding = _binding(plan)
     own = InterimPlan(tuple(round(float(r), 12) for r in rates), plan.efficacy, plan.gamma,
                       plan.futility_bounds if binding else None, binding)
     return np.array(boundaries(own, float(level)).efficacy_z)
@@ -274,13 +279,13 @@ _SOLVED: dict = {}           # parametric (a, b) solved together, each taken by 
 def closed_bounds_many(plan: InterimPlan, alpha: float, method: str, alpha_split: float | None,
                        corrs: np.ndarray, t_f: np.ndarray, t_s: np.ndarray) -> list[ClosedBounds]:
     """:func:`closed_bounds` of many structures (``corrs`` (B, 2K, 2K), fractions (B, K)): the
-    weighted parametric bounds of those not cached are solved together
-    (:func:`_parametric_many`; with binding futility one by one), then cached as one by one."""
+    weighted parametric bounds of those not cached are solved together (:func:`_parametric_many`,
+    as one structure alone is; with binding futility one by one, :func:`_parametric`) and cached
+    as :func:`closed_bounds` caches them."""
     alpha = float(alpha)
     keys = [(_key(c), _key(f), _key(s)) for c, f, s in zip(corrs, t_f, t_s)]
-    binding = plan.binding and plan.futility_bounds is not None
     added = []
-    if method == "spiessens_debois" and not binding and len(set(keys)) > 1:
+    if method == "spiessens_debois" and not _binding(plan) and len(keys) > 1:
         missing = []
         _PROBE.on = True
         try:
@@ -291,7 +296,7 @@ def closed_bounds_many(plan: InterimPlan, alpha: float, method: str, alpha_split
                     missing.append(key)
         finally:
             _PROBE.on = False
-        if len(missing) > 1:
+        if missing:
             k = len(missing[0][1])
             w_f = 0.5 if alpha_split is None else float(alpha_split)
             a, b = _parametric_many(plan, alpha, w_f, np.array([m[0] for m in missing]).reshape(-1, 2 * k, 2 * k),
@@ -323,8 +328,11 @@ def _closed_cached(plan, alpha, method, alpha_split, corr_key, tf_key, ts_key) -
         if solved is None:
             if getattr(_PROBE, "on", False):
                 raise _Unsolved
-            solved = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
-        return ClosedBounds(*solved, c_f, c_s)
+            if _binding(plan):
+                solved = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
+            else:
+                solved = _parametric_many(plan, alpha, w_f, corr0[None], t_f[None], t_s[None], alpha_split is not None)
+        return ClosedBounds(np.array(solved[0], float).ravel(), np.array(solved[1], float).ravel(), c_f, c_s)
     a, b = _gs(plan, t_f, w_f * alpha), _gs(plan, t_s, (1 - w_f) * alpha)
     if method == "fallback":
         return ClosedBounds(a, b, a.copy(), c_s)
