@@ -30,6 +30,7 @@ checked, ~1e-11 measured).
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import scipy.fft as sfft
@@ -38,6 +39,7 @@ from scipy.optimize import brentq
 from . import grid2d as G
 from . import procedure as P
 
+TOGETHER = 4   # structures of one grid solved together from this many (fewer: one by one, cheaper per look)
 _ANTI = np.stack([G._ANTI[s] for s in range(-(G.ORDER - 1), 1)])   # (ORDER, ORDER + 1, ORDER) by offset s + ORDER − 1
 
 
@@ -46,19 +48,13 @@ def _below_many(grid: G.Grid, k: int, d: int, u: np.ndarray) -> np.ndarray:
     rule of :meth:`.grid2d.Grid.edge_weights_direct` (whole cells from the cumulated table, the
     partial cell from its stencil's antiderivative) for many bounds at once."""
     x0, h, n = float(grid.x0[k, d]), float(grid.h[d]), int(grid.n[k, d])
-    table = G._whole_cells(h, n)
-    with np.errstate(invalid="ignore"):
-        t = (np.asarray(u, float) - x0) / h
-    out = np.zeros((t.size, n))
-    full = t >= n - 1
-    out[full] = table[n - 1]
-    rows = np.flatnonzero((t > 0) & ~full)
+    t = np.clip((np.asarray(u, float) - x0) / h, 0.0, n - 1.0)     # ±∞ to the ends: no cell, every cell
+    c = t.astype(int)
+    out = G._whole_cells(h, n)[c]                                  # whole cells (a copy)
+    frac = t - c
+    rows = np.flatnonzero(frac)                                    # a partial cell (never at the last node)
     if rows.size:
-        c = t[rows].astype(int)
-        out[rows] = table[c]
-        frac = t[rows] - c
-        part = frac > 0
-        rows, c, frac = rows[part], c[part], frac[part]
+        c, frac = c[rows], frac[rows]
         s = np.minimum(np.maximum(-(G.ORDER // 2 - 1), -c), n - G.ORDER - c)
         vals = h * np.einsum("rp,rpj->rj", frac[:, None] ** G._POW[1:], _ANTI[s + G.ORDER - 1][:, 1:])
         out[rows[:, None], (c + s)[:, None] + np.arange(G.ORDER)] += vals
@@ -99,15 +95,15 @@ def _secant_many(f, lo: np.ndarray, hi: np.ndarray, start: np.ndarray, second: n
         go = inside & ~done
         live[j[~go]] = False
         x_prev[j[go]], f_prev[j[go]], x[j[go]] = x[j[go]], fx[go], new[go]
-    for i in np.flatnonzero(brent | live):
+    todo = np.flatnonzero(brent | live)
+    seen = todo[np.isnan(other[todo])]                 # no sign change seen: the far ends, all at once
+    if seen.size:
+        f_far = f(far[seen], seen)
+        change = (f_far == 0) | ((f_far > 0) != sign[seen])
+        other[seen[change]] = far[seen[change]]
+    for i in todo[~np.isnan(other[todo])]:
         g = lambda y, i=i: float(f(np.array([y]), np.array([i]))[0])  # noqa: E731
-        end = other[i]
-        if math.isnan(end):
-            f_far = g(far[i])
-            if not (f_far == 0 or (f_far > 0) != sign[i]):
-                continue
-            end = far[i]
-        root[i] = brentq(g, min(near[i], end), max(near[i], end), xtol=1e-12)
+        root[i] = brentq(g, min(near[i], other[i]), max(near[i], other[i]), xtol=1e-12)
     return root
 
 
@@ -129,9 +125,22 @@ def intersection_bounds_many(laws: list[G.Law], a: np.ndarray, b: np.ndarray, ta
         groups.setdefault(key, []).append(i)
     looks = [solve_at(k) for k in range(a.shape[1])]
     for idx in groups.values():
-        idx = np.array(idx)
-        a[idx], b[idx] = _group([laws[i] for i in idx], grids[idx[0]], a[idx], b[idx], np.asarray(target)[idx], looks, idx)
+        if len(idx) < TOGETHER:
+            for i in idx:
+                a[i], b[i] = P.intersection_bounds(laws[i], a[i], b[i], target[i], partial(_one, looks, i), none, none)
+        else:
+            idx = np.array(idx)
+            a[idx], b[idx] = _group([laws[i] for i in idx], grids[idx[0]], a[idx], b[idx], np.asarray(target)[idx], looks, idx)
     return a, b
+
+
+def _one(looks: list, i: int, k: int):
+    """``solve_at(k)`` of :func:`.procedure.intersection_bounds` for structure i alone."""
+    if looks[k] is None or not looks[k][0][i]:
+        return None
+    on, lo, hi, bounds, start, second = looks[k]
+    one = np.array([i])
+    return lo[i], hi[i], lambda x: tuple(v[0] for v in bounds(np.array([x]), one)), start[i], second[i]
 
 
 def _group(laws: list[G.Law], grid: G.Grid, a: np.ndarray, b: np.ndarray, target: np.ndarray, looks: list,

@@ -279,9 +279,9 @@ _SOLVED: dict = {}           # parametric (a, b) solved together, each taken by 
 def closed_bounds_many(plan: InterimPlan, alpha: float, method: str, alpha_split: float | None,
                        corrs: np.ndarray, t_f: np.ndarray, t_s: np.ndarray) -> list[ClosedBounds]:
     """:func:`closed_bounds` of many structures (``corrs`` (B, 2K, 2K), fractions (B, K)): the
-    weighted parametric bounds of those not cached are solved together (:func:`_parametric_many`,
-    as one structure alone is; with binding futility one by one, :func:`_parametric`) and cached
-    as :func:`closed_bounds` caches them."""
+    weighted parametric bounds of those not cached are solved together (:func:`_parametric_many`;
+    with binding futility one by one, :func:`_parametric`) and cached as :func:`closed_bounds`
+    caches them."""
     alpha = float(alpha)
     keys = [(_key(c), _key(f), _key(s)) for c, f, s in zip(corrs, t_f, t_s)]
     added = []
@@ -328,11 +328,8 @@ def _closed_cached(plan, alpha, method, alpha_split, corr_key, tf_key, ts_key) -
         if solved is None:
             if getattr(_PROBE, "on", False):
                 raise _Unsolved
-            if _binding(plan):
-                solved = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
-            else:
-                solved = _parametric_many(plan, alpha, w_f, corr0[None], t_f[None], t_s[None], alpha_split is not None)
-        return ClosedBounds(np.array(solved[0], float).ravel(), np.array(solved[1], float).ravel(), c_f, c_s)
+            solved = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
+        return ClosedBounds(np.array(solved[0], float), np.array(solved[1], float), c_f, c_s)
     a, b = _gs(plan, t_f, w_f * alpha), _gs(plan, t_s, (1 - w_f) * alpha)
     if method == "fallback":
         return ClosedBounds(a, b, a.copy(), c_s)
