@@ -78,7 +78,7 @@ def test_closed_bounds_many_fills_the_cache():
     corrs, tfs, tss = _proportional(plan, [0.35, 0.5, 0.65, 0.5])
     S._closed_cached.cache_clear()
     many = S.closed_bounds_many(plan, 0.025, "spiessens_debois", None, corrs, tfs, tss)
-    assert S._closed_cached.cache_info().currsize == 3 and not S._SOLVED
+    assert S._closed_cached.cache_info().currsize == 3 and not BM._SOLVED
     hits = S._closed_cached.cache_info().hits
     for i, bd in enumerate(many):
         one = S.closed_bounds(plan, 0.025, "spiessens_debois", None, corrs[i], tfs[i], tss[i])

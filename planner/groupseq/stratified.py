@@ -63,13 +63,11 @@ that each test rejects by look K; R the multivariate normal rectangle probabilit
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import ndtr, ndtri
 
 from . import bounds_many as BM
 from . import curve as C
@@ -201,60 +199,32 @@ def _gs(plan: InterimPlan, rates: np.ndarray, level: float) -> np.ndarray:
     return np.array(boundaries(own, float(level)).efficacy_z)
 
 
+def _targets(plan, alpha, w_f, tfs, tss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(B, K) Bonferroni bounds a, b of B structures' fractions and the cumulative α the weighted
+    parametric intersection test spends (the last look: all of α)."""
+    a = np.stack([_gs(plan, t, w_f * alpha) for t in tfs])
+    b = np.stack([_gs(plan, t, (1 - w_f) * alpha) for t in tss])
+    target = np.stack([w_f * spending(plan.efficacy, alpha, tf, plan.gamma) + (1 - w_f) * spending(plan.efficacy, alpha, ts, plan.gamma)
+                       for tf, ts in zip(tfs, tss)])
+    target[:, -1] = alpha
+    return a, b, target
+
+
 def _parametric(plan, alpha, w_f, corr0, t_f, t_s, split_given) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted parametric intersection bounds (Anderson et al. 2022) on the 2-D grid."""
-    a = _gs(plan, t_f, w_f * alpha)
-    b = _gs(plan, t_s, (1 - w_f) * alpha)
-    target = w_f * spending(plan.efficacy, alpha, t_f, plan.gamma) + (1 - w_f) * spending(plan.efficacy, alpha, t_s, plan.gamma)
-    target[-1] = alpha
-    pa, pb = ndtr(-a), ndtr(-b)
-    step = np.diff(np.r_[0.0, target])
-
-    def solve_at(k):
-        if step[k] <= 1e-15 or (pa[k] == 0 and pb[k] == 0):
-            return None
-        if split_given:   # lower the subgroup bound only (the fixed design's Spiessens–Debois split)
-            if not math.isfinite(b[k]):
-                return None
-            return -4.0, b[k], lambda x: (a[k], x), b[k], b[k] - 1e-3 * min(1.0, b[k] + 4.0)
-        to_z = lambda p: -ndtri(np.minimum(p, 0.5)) if p > 0 else math.inf  # noqa: E731
-        hi = 0.5 / max(pa[k], pb[k])
-        return 1.0, hi, lambda xi: (to_z(xi * pa[k]), to_z(xi * pb[k])), 1.0, 1.0 + 1e-3 * min(1.0, hi - 1.0)
-
-    fut = _futility(plan) if plan.binding else np.full(plan.k_max, -math.inf)
-    law = G.law_from_cov(corr0)
-    return P.intersection_bounds(law, a, b, target, solve_at, tuple(fut), tuple(fut))
+    """Weighted parametric intersection bounds (Anderson et al. 2022) on the 2-D grid, each look's
+    unknown from Bonferroni's bounds (:func:`.bounds_many.parametric_looks`)."""
+    a, b, target = _targets(plan, alpha, w_f, [t_f], [t_s])
+    fut = tuple(_futility(plan) if plan.binding else np.full(plan.k_max, -math.inf))
+    looks = BM.parametric_looks(a, b, target, split_given)
+    return P.intersection_bounds(G.law_from_cov(corr0), a[0], b[0], target[0], partial(BM.one_of, looks, 0), fut, fut)
 
 
 def _parametric_many(plan, alpha, w_f, corrs, tfs, tss, split_given) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_parametric` of B structures (``corrs`` (B, 2K, 2K), fractions (B, K)) without futility
     stops in the intersection test, solved together (:func:`.bounds_many.intersection_bounds_many`:
     the same starts, ranges and secant steps; bounds within round-off); (B, K) arrays."""
-    a = np.stack([_gs(plan, t, w_f * alpha) for t in tfs])
-    b = np.stack([_gs(plan, t, (1 - w_f) * alpha) for t in tss])
-    target = np.stack([w_f * spending(plan.efficacy, alpha, tf, plan.gamma) + (1 - w_f) * spending(plan.efficacy, alpha, ts, plan.gamma)
-                       for tf, ts in zip(tfs, tss)])
-    target[:, -1] = alpha
-    pa, pb = ndtr(-a), ndtr(-b)
-    step = np.diff(np.c_[np.zeros(len(a)), target], axis=1)
-
-    def to_z(p):
-        with np.errstate(divide="ignore"):
-            return np.where(p > 0, -ndtri(np.minimum(p, 0.5)), math.inf)
-
-    def solve_at(k):
-        on = (step[:, k] > 1e-15) & ~((pa[:, k] == 0) & (pb[:, k] == 0))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if split_given:   # lower the subgroup bound only (the fixed design's Spiessens–Debois split)
-                bk = b[:, k]
-                return (on & np.isfinite(bk), np.full(len(a), -4.0), bk, lambda x, i: (a[i, k], x), bk,
-                        bk - 1e-3 * np.minimum(1.0, bk + 4.0))
-            hi = 0.5 / np.maximum(pa[:, k], pb[:, k])
-            one = np.ones(len(a))
-            return (on, one, hi, lambda xi, i: (to_z(xi * pa[i, k]), to_z(xi * pb[i, k])), one,
-                    1.0 + 1e-3 * np.minimum(1.0, hi - 1.0))
-
-    return BM.intersection_bounds_many([G.law_from_cov(c) for c in corrs], a, b, target, solve_at)
+    a, b, target = _targets(plan, alpha, w_f, tfs, tss)
+    return BM.intersection_bounds_many([G.law_from_cov(c) for c in corrs], a, b, target, BM.parametric_looks(a, b, target, split_given))
 
 
 def closed_bounds(plan: InterimPlan, alpha: float, method: str, alpha_split: float | None,
@@ -267,48 +237,24 @@ def _key(x: np.ndarray) -> tuple:
     return tuple(np.round(np.asarray(x, float).ravel(), 12).tolist())
 
 
-class _Unsolved(Exception):
-    """Raised by :func:`_closed_cached` instead of solving while :func:`closed_bounds_many` looks
-    which structures the cache lacks (an exception is not cached)."""
-
-
-_PROBE = threading.local()   # .on: closed_bounds_many is probing the cache
-_SOLVED: dict = {}           # parametric (a, b) solved together, each taken by its _closed_cached call
-
-
 def closed_bounds_many(plan: InterimPlan, alpha: float, method: str, alpha_split: float | None,
                        corrs: np.ndarray, t_f: np.ndarray, t_s: np.ndarray) -> list[ClosedBounds]:
     """:func:`closed_bounds` of many structures (``corrs`` (B, 2K, 2K), fractions (B, K)): the
     weighted parametric bounds of those not cached are solved together (:func:`_parametric_many`;
     with binding futility one by one, :func:`_parametric`) and cached as :func:`closed_bounds`
     caches them."""
-    alpha = float(alpha)
-    keys = [(_key(c), _key(f), _key(s)) for c, f, s in zip(corrs, t_f, t_s)]
-    added = []
-    if method == "spiessens_debois" and not _binding(plan) and len(keys) > 1:
-        missing = []
-        _PROBE.on = True
-        try:
-            for key in dict.fromkeys(keys):
-                try:
-                    _closed_cached(plan, alpha, method, alpha_split, *key)
-                except _Unsolved:
-                    missing.append(key)
-        finally:
-            _PROBE.on = False
-        if missing:
-            k = len(missing[0][1])
-            w_f = 0.5 if alpha_split is None else float(alpha_split)
-            a, b = _parametric_many(plan, alpha, w_f, np.array([m[0] for m in missing]).reshape(-1, 2 * k, 2 * k),
-                                    np.array([m[1] for m in missing]), np.array([m[2] for m in missing]), alpha_split is not None)
-            for i, key in enumerate(missing):
-                added.append((plan, alpha, alpha_split) + key)
-                _SOLVED[added[-1]] = (a[i], b[i])
-    try:
-        return [_closed_cached(plan, alpha, method, alpha_split, *key) for key in keys]
-    finally:
-        for key in added:
-            _SOLVED.pop(key, None)
+    keys = [(plan, float(alpha), method, alpha_split, _key(c), _key(f), _key(s)) for c, f, s in zip(corrs, t_f, t_s)]
+    if method != "spiessens_debois" or _binding(plan) or len(keys) < 2:
+        return [_closed_cached(*key) for key in keys]
+    k = len(t_f[0])
+
+    def solve(missing):
+        corr, tf, ts = (np.array([m[i] for m in missing]) for i in (4, 5, 6))
+        w_f = 0.5 if alpha_split is None else float(alpha_split)
+        return _parametric_many(plan, float(alpha), w_f, corr.reshape(-1, 2 * k, 2 * k), tf, ts, alpha_split is not None)
+
+    with BM.presolved(keys, _closed_cached, solve):
+        return [_closed_cached(*key) for key in keys]
 
 
 @lru_cache(maxsize=1024)
@@ -324,10 +270,8 @@ def _closed_cached(plan, alpha, method, alpha_split, corr_key, tf_key, ts_key) -
     if method == "fixed_sequence_subgroup_first":
         return ClosedBounds(inf, c_s, c_f, c_s)
     if method == "spiessens_debois":
-        solved = _SOLVED.pop((plan, alpha, alpha_split, corr_key, tf_key, ts_key), None)
+        solved = BM.taken((plan, alpha, method, alpha_split, corr_key, tf_key, ts_key))   # by closed_bounds_many
         if solved is None:
-            if getattr(_PROBE, "on", False):
-                raise _Unsolved
             solved = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
         return ClosedBounds(np.array(solved[0], float), np.array(solved[1], float), c_f, c_s)
     a, b = _gs(plan, t_f, w_f * alpha), _gs(plan, t_s, (1 - w_f) * alpha)
