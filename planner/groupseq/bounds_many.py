@@ -26,7 +26,7 @@ Only intersection tests without futility stops in their H0 integration (non-bind
 futility: one density per structure, :func:`.procedure._survivors`' simple case); with binding
 futility the caller solves each structure by :func:`.procedure.intersection_bounds`. Bounds
 within 1.3e-12 (z) of the one-structure solver over the 100 structures of four examples' first
-calls (tests/test_groupseq_bounds_many.py checks 1e-7 over 70 more, measured ≤ 1e-10).
+calls (tests/test_groupseq_bounds_many.py checks 1e-7 over 77 more, measured ≤ 1e-10).
 """
 
 from __future__ import annotations

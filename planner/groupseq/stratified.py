@@ -296,8 +296,8 @@ def bounds_for(joint: Joint, plan: InterimPlan, alpha: float, method: str, alpha
     ones change no bound.
 
     In the proportional form the structure is the plan and the scalar ρ₀; with more than
-    :data:`INTERPOLATE_ABOVE` distinct ρ₀ (a curve over prevalence) the bounds are solved at
-    :data:`RHO_NODES` Chebyshev nodes of the ρ₀ range (fewer, at least 3, on a range narrower than
+    :data:`INTERPOLATE_ABOVE` distinct ρ₀ (a curve over prevalence) the bounds are solved (together,
+    :func:`closed_bounds_many`) at :data:`RHO_NODES` Chebyshev nodes of the ρ₀ range (fewer, at least 3, on a range narrower than
     :data:`RHO_SPAN`: the same spacing or finer — a curve over the B− effect spans ~0.06, 5 solves
     instead of 19) and interpolated (cubic spline; measured
     within 1.1e-6 of direct solution for 2 and 3 looks on ρ₀ ∈ [0.3, 0.9], but up to 4e-4 where
