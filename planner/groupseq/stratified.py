@@ -64,12 +64,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import ndtr, ndtri
 
+from . import bounds_many as BM
 from . import curve as C
 from . import grid2d as G
 from . import own as O
@@ -185,38 +185,46 @@ def _futility(plan: InterimPlan) -> np.ndarray:
     return np.r_[np.asarray(plan.futility_bounds, float), -math.inf][:k]
 
 
+def _binding(plan: InterimPlan) -> bool:
+    """Whether the plan's futility stops bind (lower the efficacy bounds)."""
+    return plan.binding and plan.futility_bounds is not None
+
+
 def _gs(plan: InterimPlan, rates: np.ndarray, level: float) -> np.ndarray:
     """Efficacy bounds of the plan's spending at ``level`` on a hypothesis's own fractions
     (binding futility lowers them, rpact ``bindingFutility``; non-binding futility does not)."""
-    binding = plan.binding and plan.futility_bounds is not None
+    binding = _binding(plan)
     own = InterimPlan(tuple(round(float(r), 12) for r in rates), plan.efficacy, plan.gamma,
                       plan.futility_bounds if binding else None, binding)
     return np.array(boundaries(own, float(level)).efficacy_z)
 
 
+def _targets(plan, alpha, w_f, tfs, tss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(B, K) Bonferroni bounds a, b of B structures' fractions and the cumulative α the weighted
+    parametric intersection test spends (the last look: all of α)."""
+    a = np.stack([_gs(plan, t, w_f * alpha) for t in tfs])
+    b = np.stack([_gs(plan, t, (1 - w_f) * alpha) for t in tss])
+    target = np.stack([w_f * spending(plan.efficacy, alpha, tf, plan.gamma) + (1 - w_f) * spending(plan.efficacy, alpha, ts, plan.gamma)
+                       for tf, ts in zip(tfs, tss)])
+    target[:, -1] = alpha
+    return a, b, target
+
+
 def _parametric(plan, alpha, w_f, corr0, t_f, t_s, split_given) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted parametric intersection bounds (Anderson et al. 2022) on the 2-D grid."""
-    a = _gs(plan, t_f, w_f * alpha)
-    b = _gs(plan, t_s, (1 - w_f) * alpha)
-    target = w_f * spending(plan.efficacy, alpha, t_f, plan.gamma) + (1 - w_f) * spending(plan.efficacy, alpha, t_s, plan.gamma)
-    target[-1] = alpha
-    pa, pb = ndtr(-a), ndtr(-b)
-    step = np.diff(np.r_[0.0, target])
+    """Weighted parametric intersection bounds (Anderson et al. 2022) on the 2-D grid, each look's
+    unknown from Bonferroni's bounds (:func:`.bounds_many.parametric_looks`)."""
+    a, b, target = _targets(plan, alpha, w_f, [t_f], [t_s])
+    fut = tuple(_futility(plan) if plan.binding else np.full(plan.k_max, -math.inf))
+    looks = BM.parametric_looks(a, b, target, split_given)
+    return P.intersection_bounds(G.law_from_cov(corr0), a[0], b[0], target[0], partial(BM.one_of, looks, 0), fut, fut)
 
-    def solve_at(k):
-        if step[k] <= 1e-15 or (pa[k] == 0 and pb[k] == 0):
-            return None
-        if split_given:   # lower the subgroup bound only (the fixed design's Spiessens–Debois split)
-            if not math.isfinite(b[k]):
-                return None
-            return -4.0, b[k], lambda x: (a[k], x), b[k], b[k] - 1e-3 * min(1.0, b[k] + 4.0)
-        to_z = lambda p: -ndtri(np.minimum(p, 0.5)) if p > 0 else math.inf  # noqa: E731
-        hi = 0.5 / max(pa[k], pb[k])
-        return 1.0, hi, lambda xi: (to_z(xi * pa[k]), to_z(xi * pb[k])), 1.0, 1.0 + 1e-3 * min(1.0, hi - 1.0)
 
-    fut = _futility(plan) if plan.binding else np.full(plan.k_max, -math.inf)
-    law = G.law_from_cov(corr0)
-    return P.intersection_bounds(law, a, b, target, solve_at, tuple(fut), tuple(fut))
+def _parametric_many(plan, alpha, w_f, corrs, tfs, tss, split_given) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_parametric` of B structures (``corrs`` (B, 2K, 2K), fractions (B, K)) without futility
+    stops in the intersection test, solved together (:func:`.bounds_many.intersection_bounds_many`:
+    the same starts, ranges and secant steps; bounds within round-off); (B, K) arrays."""
+    a, b, target = _targets(plan, alpha, w_f, tfs, tss)
+    return BM.intersection_bounds_many([G.law_from_cov(c) for c in corrs], a, b, target, BM.parametric_looks(a, b, target, split_given))
 
 
 def closed_bounds(plan: InterimPlan, alpha: float, method: str, alpha_split: float | None,
@@ -227,6 +235,26 @@ def closed_bounds(plan: InterimPlan, alpha: float, method: str, alpha_split: flo
 
 def _key(x: np.ndarray) -> tuple:
     return tuple(np.round(np.asarray(x, float).ravel(), 12).tolist())
+
+
+def closed_bounds_many(plan: InterimPlan, alpha: float, method: str, alpha_split: float | None,
+                       corrs: np.ndarray, t_f: np.ndarray, t_s: np.ndarray) -> list[ClosedBounds]:
+    """:func:`closed_bounds` of many structures (``corrs`` (B, 2K, 2K), fractions (B, K)): the
+    weighted parametric bounds of those not cached are solved together (:func:`_parametric_many`;
+    with binding futility one by one, :func:`_parametric`) and cached as :func:`closed_bounds`
+    caches them."""
+    keys = [(plan, float(alpha), method, alpha_split, _key(c), _key(f), _key(s)) for c, f, s in zip(corrs, t_f, t_s)]
+    if method != "spiessens_debois" or _binding(plan) or len(keys) < 2:
+        return [_closed_cached(*key) for key in keys]
+    k = len(t_f[0])
+
+    def solve(missing):
+        corr, tf, ts = (np.array([m[i] for m in missing]) for i in (4, 5, 6))
+        w_f = 0.5 if alpha_split is None else float(alpha_split)
+        return _parametric_many(plan, float(alpha), w_f, corr.reshape(-1, 2 * k, 2 * k), tf, ts, alpha_split is not None)
+
+    with BM.presolved(keys, _closed_cached, solve):
+        return [_closed_cached(*key) for key in keys]
 
 
 @lru_cache(maxsize=1024)
@@ -242,8 +270,10 @@ def _closed_cached(plan, alpha, method, alpha_split, corr_key, tf_key, ts_key) -
     if method == "fixed_sequence_subgroup_first":
         return ClosedBounds(inf, c_s, c_f, c_s)
     if method == "spiessens_debois":
-        a, b = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
-        return ClosedBounds(a, b, c_f, c_s)
+        solved = BM.taken((plan, alpha, method, alpha_split, corr_key, tf_key, ts_key))   # by closed_bounds_many
+        if solved is None:
+            solved = _parametric(plan, alpha, w_f, corr0, t_f, t_s, alpha_split is not None)
+        return ClosedBounds(np.array(solved[0], float), np.array(solved[1], float), c_f, c_s)
     a, b = _gs(plan, t_f, w_f * alpha), _gs(plan, t_s, (1 - w_f) * alpha)
     if method == "fallback":
         return ClosedBounds(a, b, a.copy(), c_s)
@@ -266,8 +296,8 @@ def bounds_for(joint: Joint, plan: InterimPlan, alpha: float, method: str, alpha
     ones change no bound.
 
     In the proportional form the structure is the plan and the scalar ρ₀; with more than
-    :data:`INTERPOLATE_ABOVE` distinct ρ₀ (a curve over prevalence) the bounds are solved at
-    :data:`RHO_NODES` Chebyshev nodes of the ρ₀ range (fewer, at least 3, on a range narrower than
+    :data:`INTERPOLATE_ABOVE` distinct ρ₀ (a curve over prevalence) the bounds are solved (together,
+    :func:`closed_bounds_many`) at :data:`RHO_NODES` Chebyshev nodes of the ρ₀ range (fewer, at least 3, on a range narrower than
     :data:`RHO_SPAN`: the same spacing or finer — a curve over the B− effect spans ~0.06, 5 solves
     instead of 19) and interpolated (cubic spline; measured
     within 1.1e-6 of direct solution for 2 and 3 looks on ρ₀ ∈ [0.3, 0.9], but up to 4e-4 where
@@ -291,7 +321,7 @@ def _bounds_for(joint, plan, alpha, method, alpha_split, lead, k) -> ClosedBound
     ts = np.broadcast_to(joint.t_s, lead + (k,)).reshape(corr.shape[0], -1)
     keys = np.round(np.concatenate([corr.reshape(corr.shape[0], -1), tf, ts], axis=1), 12)
     _, first, inverse = unique_rows(keys)
-    out = [closed_bounds(plan, alpha, method, alpha_split, corr[i], tf[i], ts[i]) for i in first]
+    out = closed_bounds_many(plan, alpha, method, alpha_split, corr[first], tf[first], ts[first])
     stack = lambda name: np.stack([getattr(out[g], name) for g in inverse.ravel()]).reshape(lead + (k,))  # noqa: E731
     return ClosedBounds(stack("a"), stack("b"), stack("c_f"), stack("c_s"))
 
@@ -303,7 +333,7 @@ def _interpolated(rho, uniq, t, plan, alpha, alpha_split, lead) -> ClosedBounds:
     nodes = np.r_[lo, nodes, hi]
     joint = joint_from_fixed(0.0, 0.0, 1.0, 1.0, nodes, nodes, t)
     k = len(t)
-    at_nodes = [closed_bounds(plan, alpha, "spiessens_debois", alpha_split, c, t, t) for c in joint.corr0]
+    at_nodes = closed_bounds_many(plan, alpha, "spiessens_debois", alpha_split, joint.corr0, np.tile(t, (m + 2, 1)), np.tile(t, (m + 2, 1)))
     bonferroni = closed_bounds(plan, alpha, "bonferroni", alpha_split, joint.corr0[0], t, t)
     out = {}
     for name in ("a", "b"):
