@@ -1,5 +1,5 @@
 """The recursion at a structure's own drift carries states decided by one statistic as 1-D
-densities (procedure._own_sums, grid2d.transition1; wave 7): the same numbers as the plain 2-D
+densities (own.sums_many, grid2d.transition1_many; waves 7–8): the same numbers as the plain 2-D
 recursion on the same grid.
 
 The marginal of a Gaussian random walk is a Gaussian random walk, so the 1-D path is exact; the
@@ -62,8 +62,8 @@ def test_the_one_dimensional_path_is_taken(monkeypatch):
     joint, law, rule = _setup(PLANS[0], "spiessens_debois", 0.6, "both")
     lam = S._drift(law, joint.mean_per_sqrt_n[None] * math.sqrt(250.0))[0]
     seen = {"1d": 0, "2d": 0}
-    one, two = G.transition1, G.transition_many
-    monkeypatch.setattr(G, "transition1", lambda m, *a: seen.__setitem__("1d", seen["1d"] + len(m)) or one(m, *a))
+    one, two = G.transition1_many, G.transition_many
+    monkeypatch.setattr(G, "transition1_many", lambda m, *a: seen.__setitem__("1d", seen["1d"] + m.shape[1]) or one(m, *a))
     monkeypatch.setattr(G, "transition_many", lambda m, *a: seen.__setitem__("2d", seen["2d"] + m.shape[1]) or two(m, *a))
     O.sums_many([law], lam[None], [rule])
     assert seen["1d"] >= 4 and seen["2d"] <= 8, seen

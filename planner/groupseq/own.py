@@ -81,8 +81,11 @@ def run_own_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule]) -> li
     """:func:`run_own` of structure i at drift ``lams[i]`` (B, 2) for each i: the recursions not
     kept run batched (:func:`sums_many`; groups that split alike, grids of similar size)."""
     keys = [(law.key(), law.k_max, rule, (float(lam[0]), float(lam[1]))) for law, lam, rule in zip(laws, np.asarray(lams, float), rules)]
-    found = {key: KEPT.get(key) for key in dict.fromkeys(keys)}
-    todo = [i for i, key in enumerate(keys) if found[key] is None and keys.index(key) == i]
+    first: dict = {}
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)                                          # each distinct key's first point
+    found = {key: KEPT.get(key) for key in first}
+    todo = [i for key, i in first.items() if found[key] is None]
     for batch in _batches([laws[i] for i in todo], [rules[i] for i in todo], [np.asarray(lams[i], float) for i in todo]):
         idx = [todo[j] for j in batch]
         sums = sums_many([laws[i] for i in idx], np.asarray([lams[i] for i in idx], float), [rules[i] for i in idx])
@@ -121,7 +124,7 @@ def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bo
     A continuing state whose future is decided by one axis d (:func:`.procedure._axis`) is carried
     as its marginal on d (the other axis integrated out: the sum of its weighted density over
     that axis), moved look to look by the 1-D convolution with the marginal increment
-    N((V_k λ)_d, V_k[d, d]) (:func:`.grid2d.transition1`) and split by axis-d intervals only:
+    N((V_k λ)_d, V_k[d, d]) (:func:`.grid2d.transition1_many`) and split by axis-d intervals only:
     exact, the marginal of a Gaussian random walk being a Gaussian random walk. ``oned=False``:
     every state 2-D (the plain recursion; tests)."""
     k_max, b_n = laws[0].k_max, len(laws)
@@ -142,7 +145,8 @@ def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bo
         for d in range(2):
             line = [s for s, m in dens.items() if m.ndim == 2 and fates.axis(s, k + 1) == d]
             if line:
-                moved.update(zip(line, _transition1_many([dens[s] for s in line], laws, grids, k, d, lams)))
+                step = G.transition1_many(np.stack([dens[s] for s in line], axis=1), laws, grids, k, d, list(lams), G.OWN_KERNEL_WIDTH)
+                moved.update((s, step[:, i]) for i, s in enumerate(line))
         dens = moved
     return sums
 
@@ -156,22 +160,14 @@ def _padded(arrays: list[np.ndarray]) -> np.ndarray:
 
 
 def _axes_many(laws: list[G.Law], grids: list[G.Grid], rules: list[P.Rule], k: int) -> list:
-    """Per axis: the interval weights of every structure at look k (B, J, n), padded, and the
-    intervals' flags (the batch's, alike by :func:`_batches`)."""
-    each = [P._axes(law, grid, rule, k, direct=True) for law, grid, rule in zip(laws, grids, rules)]
-    return [(_padded([a[d][0] for a in each]), each[0][d][1]) for d in range(2)]
-
-
-def _transition1_many(masses: list[np.ndarray], laws: list[G.Law], grids: list[G.Grid], k: int, d: int,
-                      lams: np.ndarray) -> list[np.ndarray]:
-    """:func:`.grid2d.transition1` of 1-D densities (B, n) of every structure (each on its own grid)."""
-    n_out = max(int(g.n[k + 1, d]) for g in grids)
-    out = [np.zeros((len(laws), n_out)) for _ in masses]
-    for b, (law, grid, lam) in enumerate(zip(laws, grids, lams)):
-        n = int(grid.n[k, d])
-        moved = G.transition1([m[b, :n] for m in masses], law, grid, k, d, lam, G.OWN_KERNEL_WIDTH)
-        for o, m in zip(out, moved):
-            o[b, :m.size] = m
+    """Per axis: the interval weights of every structure at look k (B, J, n), padded
+    (:func:`.grid2d.edge_weights_many`), and the intervals' flags (the batch's, alike by
+    :func:`_batches`)."""
+    last = k == laws[0].k_max - 1
+    out = []
+    for d in range(2):
+        cuts = [P._cuts(rule, k, d, float(law.scale[k, d]), last) for law, rule in zip(laws, rules)]
+        out.append((G.edge_weights_many(grids, k, d, [c[0] for c in cuts]), cuts[0][1]))
     return out
 
 

@@ -478,7 +478,7 @@ def _far(z: np.ndarray, bounds: np.ndarray) -> np.ndarray:
 def _grid_claims(mean: np.ndarray, cov: np.ndarray, bounds: np.ndarray, stop_when: str,
                  want: tuple = (OUTPUTS, slice(None)), own: bool = False) -> dict[str, np.ndarray]:
     """Claims of points (P, 2K) on the grid: grouped by structure, along a curve interpolated;
-    ``own``: every point from a recursion at its own drift (:func:`.procedure.run_own`: no
+    ``own``: every point from a recursion at its own drift (:func:`.own.run_own_many`: no
     tilting, a smaller grid, ~half the CPU) — for points whose structures are each seen once
     (the nodes of a root search under the look-wise law), never interpolated."""
     p, k = mean.shape[0], bounds.shape[-1]

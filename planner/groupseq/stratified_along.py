@@ -3,7 +3,7 @@ grouped path, :func:`.stratified._grid_claims`): which way of :mod:`.curve` inte
 from nodes, or None (then one recursion per structure and lattice cell: the direct path).
 
 Ways, in order (:func:`along_curve`): along the curve with the means (each node a recursion at its
-own drift, :func:`.procedure.run_own`), with adaptive pieces where the first nodes do not pass
+own drift, :func:`.own.run_own_many`), with adaptive pieces where the first nodes do not pass
 (wave 7, :func:`.curve.nested`'s ``budget``), with a control, drift-exact
 (:func:`.curve.interpolate`); where the drift-exact way would cost more than the direct path,
 adaptive pieces with the direct path's recursions as nodes. Measured in docs/group-sequential.md
