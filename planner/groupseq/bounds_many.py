@@ -5,8 +5,8 @@ A curve's first call solves the weighted parametric intersection bounds of the c
 prevalence (:func:`.stratified._interpolated`), 5 over the B− effect. Each solve is an H0
 recursion on the fine grid (:data:`.procedure.NU_BOUNDS` points per SD) with secant steps per
 look. Here the structures whose H0 grids are equal (the same information fractions: every ρ₀
-node of a curve, unless the ridge refines one grid, :func:`.grid2d.make_grid`) run as one, in
-groups of at least :data:`TOGETHER` (fewer: one by one, the batch's fixed cost per look being
+node of a curve, unless the ridge refines one grid, :func:`.grid2d.make_grid`) run as one (a
+structure alone on its grid: the one-structure solver, the batch's fixed cost per look being
 higher than its savings):
 
 * their densities are a (B, n_F, n_S) stack; each is moved look to look by its own FFT
@@ -19,8 +19,8 @@ higher than its savings):
   R = H·1_S and Q = 1_F·H precomputed per look, the mass crossing at (a, b) is
   lost + (1_F − W_F(a))·R + Q·(1_S − W_S(b)) − (1_F − W_F(a))·H·(1_S − W_S(b)) — the terms of
   :func:`.procedure.intersection_bounds` (lost + (1_F − W_F)·H·1_S + W_F·H·(1_S − W_S)) regrouped;
-* interval weights of all structures at once (:func:`_below_many`, the rule of
-  :meth:`.grid2d.Grid.edge_weights_direct` vectorized).
+* interval weights of all structures at once (:func:`_below_many`, by
+  :func:`.grid2d.edge_weights_many`).
 
 Only intersection tests without futility stops in their H0 integration (non-binding or no
 futility: one density per structure, :func:`.procedure._survivors`' simple case); with binding
@@ -44,26 +44,14 @@ from scipy.special import ndtr, ndtri
 from . import grid2d as G
 from . import procedure as P
 
-TOGETHER = 4   # structures of one grid solved together from this many (fewer: one by one, cheaper per look)
-_ANTI = np.stack([G._ANTI[s] for s in range(-(G.ORDER - 1), 1)])   # (ORDER, ORDER + 1, ORDER) by offset s + ORDER − 1
+TOGETHER = 2   # structures of one grid solved together from this many (one alone: the one-structure solver, cheaper per look)
 
 
 def _below_many(grid: G.Grid, k: int, d: int, u: np.ndarray) -> np.ndarray:
     """(m, n) weights of {S_d < u_i} at look k for each bound u_i (score units, ±∞ allowed): the
-    rule of :meth:`.grid2d.Grid.edge_weights_direct` (whole cells from the cumulated table, the
-    partial cell from its stencil's antiderivative) for many bounds at once."""
-    x0, h, n = float(grid.x0[k, d]), float(grid.h[d]), int(grid.n[k, d])
-    t = np.clip((np.asarray(u, float) - x0) / h, 0.0, n - 1.0)     # ±∞ to the ends: no cell, every cell
-    c = t.astype(int)
-    out = G._whole_cells(h, n)[c]                                  # whole cells (a copy)
-    frac = t - c
-    rows = np.flatnonzero(frac)                                    # a partial cell (never at the last node)
-    if rows.size:
-        c, frac = c[rows], frac[rows]
-        s = np.minimum(np.maximum(-(G.ORDER // 2 - 1), -c), n - G.ORDER - c)
-        vals = h * np.einsum("rp,rpj->rj", frac[:, None] ** G._POW[1:], _ANTI[s + G.ORDER - 1][:, 1:])
-        out[rows[:, None], (c + s)[:, None] + np.arange(G.ORDER)] += vals
-    return out
+    grid's interval rule (:func:`.grid2d.edge_weights_many` between −∞ and the u_i in turn,
+    cumulated; equal to :meth:`.grid2d.Grid.edge_weights_direct` to round-off)."""
+    return np.cumsum(G.edge_weights_many([grid], k, d, [np.r_[-math.inf, np.asarray(u, float)]])[0], axis=0)
 
 
 def _secant_many(f, lo: np.ndarray, hi: np.ndarray, start: np.ndarray, second: np.ndarray,
