@@ -339,15 +339,16 @@ def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: in
     valid = n_in + np.array(kern.shape[1:]) - 1
     need = np.maximum(np.maximum(last - low, valid - (first - low)), np.maximum(n_in, kern.shape[1:]))[ok].max(axis=0)
     shape = [sfft.next_fast_len(int(x), real=True) for x in need]
-    full = np.fft.irfft2(np.fft.rfft2(packed, shape) * np.fft.rfft2(kern, shape)[:, None], shape)
-    lo, hi = first - low, last - low                      # each structure's kept entries of its convolution
-    kept = [(np.arange(shape[d]) >= lo[:, d, None]) & (np.arange(shape[d]) < hi[:, d, None]) for d in range(2)]
-    top = np.where((kept[0][:, :, None] & kept[1][:, None, :])[:, None], full, -np.inf).max(axis=(2, 3), keepdims=True)
-    short = ((last - first) != n_out).any(axis=1)         # the zeros outside the block count in the maximum
-    top[short] = np.maximum(top[short], 0.0)
-    full[full < FLOOR * top] = 0.0                        # FFT round-off (see the module docstring)
+    full = sfft.irfft2(sfft.rfft2(packed, shape) * sfft.rfft2(kern, shape)[:, None], shape)
+    lo, hi = (first - low).tolist(), (last - low).tolist()   # each structure's kept entries of its convolution
+    first, last = first.tolist(), last.tolist()
     for b in np.flatnonzero(ok).tolist():
-        out[b, :, first[b, 0]:last[b, 0], first[b, 1]:last[b, 1]] = full[b, :, lo[b, 0]:hi[b, 0], lo[b, 1]:hi[b, 1]]
+        block = full[b, :, lo[b][0]:hi[b][0], lo[b][1]:hi[b][1]]
+        top = block.max(axis=(1, 2), keepdims=True)
+        if block.shape[1:] != tuple(n_out[b]):
+            np.maximum(top, 0.0, out=top)     # the zeros outside the block count in the maximum
+        block[block < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
+        out[b, :, first[b][0]:last[b][0], first[b][1]:last[b][1]] = block
     return out
 
 
@@ -416,7 +417,7 @@ def transition1_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: i
     kern = np.zeros((b_n, max(x.size for x in kerns)))
     for b, x in enumerate(kerns):
         kern[b, :x.size] = x
-    full = np.fft.irfft(np.fft.rfft(packed, size) * np.fft.rfft(kern, size)[:, None], size)
+    full = sfft.irfft(sfft.rfft(packed, size) * sfft.rfft(kern, size)[:, None], size)
     for b, x in enumerate(keep):
         if x is not None:
             first, last, lo = x
