@@ -72,7 +72,8 @@ Here the claims are computed exactly at a few *node* structures and interpolated
   interpolant on every second node, 10–500 times the error of the one on all nodes. A level that
   fails it is accepted when the interpolant on all nodes agrees with its own Chebyshev series
   without its last :data:`TAIL_DROP` coefficients within :data:`TAIL_TOL` (the claims along the
-  curve) or :data:`.lookwise_curve.N_TAIL_TOL` (N over a curve): 13 nodes instead of 25 where the
+  curve) or :data:`.lookwise_curve.N_TAIL_TOL` (N over a curve), on the whole curve or a kink's
+  piece (not a piece of an adaptive split: :data:`TAIL_TOL`): 13 nodes instead of 25 where the
   coarse interpolant is the limit (IPASS over the B− effect, CO17 and TPS over N, most N over
   prevalence; docs "Wave 8, fewer nodes").
 * One node loop (:func:`nested`) serves :func:`interpolate`, :func:`interpolate_along` and the
@@ -103,9 +104,11 @@ TAIL_DROP = 4          # Chebyshev coefficients dropped for the tail estimate (:
 #: the along-curve claims (:func:`interpolate_along`): a level whose estimate exceeds ``tol`` is accepted
 #: when its interpolant on all nodes agrees with its own Chebyshev series without the last
 #: :data:`TAIL_DROP` coefficients within this (an estimate of the error of the interpolant on all nodes,
-#: not of the one on every second node). Validated (wave 8, docs "Wave 8, fewer nodes"): over the 75
-#: checks of the 13 examples' curves the true error ≤ 1.9 × this estimate or ≤ 1e-6 (the nodes' own
-#: noise); the accepted curves within 4.7e-6 of the direct computation
+#: not of the one on every second node) — not on the pieces of an adaptive split, whose nodes are
+#: perturbed Chebyshev points (:data:`SNAP`): there it was 8 times below the true error (ALK over the
+#: app's B− range, 3.6e-5). Validated (wave 8, docs "Wave 8, fewer nodes"): over the 75 checks of the 13
+#: examples' curves the true error ≤ 1.9 × this estimate or ≤ 1e-6 (the nodes' own noise); every curve
+#: of tests/test_groupseq_curve_nodes.py within 1.1e-5 of the direct computation
 TAIL_TOL = 1e-5
 MIN_DISTINCT = 0.9     # share of a degree's Chebyshev points that must have distinct nearest structures
 
@@ -181,7 +184,8 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
 
     ``tail``: a round whose estimate exceeds ``tol`` passes when the interpolant on all its nodes
     agrees with its Chebyshev series without the last :data:`TAIL_DROP` coefficients within
-    ``tail`` (:func:`_truncated`, on the same scales; module docstring).
+    ``tail`` (:func:`_truncated`, on the same scales; module docstring) — a piece of the curve or
+    of a kink, not one of an adaptive split (:data:`TAIL_TOL`).
     """
     par = parameter(features)
     if par is None:
@@ -221,7 +225,7 @@ def nested(features: np.ndarray, evaluate: Callable[[int], dict], combine: Combi
             if not est <= tol and not levels and budget is not None and (lo, hi) not in split and refine is not combine:
                 est, res = _check(done, rd, at, sel, refine, pointwise)   # the nodes at hand on the refined scales first
             ok = est <= tol
-            if not ok and tail is not None and math.isfinite(est) and len(rd[4]) > TAIL_DROP + 2:
+            if not ok and tail is not None and math.isfinite(est) and len(rd[4]) > TAIL_DROP + 2 and (lo, hi) not in split:
                 t_est, t_res = _check(done, rd, at, sel, combine if (lo, hi) not in split else refine, pointwise, drop=TAIL_DROP)
                 if t_est <= tail:   # the fine interpolant's own tail is small (:data:`TAIL_TOL`)
                     ok, res = True, t_res

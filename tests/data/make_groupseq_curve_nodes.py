@@ -13,6 +13,7 @@ z = 0); 200 points each:
 * "power vs N": the claims over N = 100 … 5,000 (geometric) at the example's prevalence;
 * "power vs B-": the claims over the B− effect 0.5 … 1.2 at the design's N (binary examples: NaN where
   a rate leaves (0, 1));
+* "power vs B-, app range": the same over the app's range (:func:`planner.figures.negative_effect_range`);
 * "claims vs prevalence": the claims over prevalence 0.1 … 0.9 at the design's N;
 * "N vs prevalence": the unrounded N for the target power over prevalence 0.1 … 0.9.
 
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from planner import curves  # noqa: E402
 from planner.compute import compute_design  # noqa: E402
 from planner.designs.build import build_model  # noqa: E402
+from planner.figures import negative_effect_range  # noqa: E402
 from planner.groupseq import curve as C  # noqa: E402
 from planner.groupseq.plan import InterimPlan  # noqa: E402
 from planner.params import params_from_scenario  # noqa: E402
@@ -63,12 +65,14 @@ def scenario(file: str):
 
 
 def claim_curves(s) -> dict[str, dict[str, np.ndarray]]:
-    """The three claim curves as the app computes them (interpolated unless ``C.MIN_GROUPS`` forbids)."""
+    """The claim curves as the app computes them (interpolated unless ``C.MIN_GROUPS`` forbids)."""
     r = compute_design(s, "stratified", s.resolved_options("stratified", None))
     pick = lambda y: {c: np.ravel(np.asarray(y[c], float)) for c in CLAIMS}  # noqa: E731
     model = build_model("stratified", params_from_scenario(s, prevalence=G_GRID), curves._opts(s, "stratified"))
     return {"power vs N": pick(curves.power_vs_n(s, "stratified", N_GRID, r).y),
             "power vs B-": pick(curves.power_vs_negative_effect(s, "stratified", E_GRID, result=r).y),
+            "power vs B-, app range": pick(curves.power_vs_negative_effect(s, "stratified", negative_effect_range(s, POINTS),
+                                                                           result=r).y),
             "claims vs prevalence": pick(model.claims(np.full(POINTS, float(r.n_randomized)), np.arange(POINTS)))}
 
 
