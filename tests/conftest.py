@@ -58,3 +58,15 @@ def counting_nested(orig, evaluated: list):
             k["many"] = lambda idx, hint: evaluated.extend(int(g) for g in idx) or many(idx, hint)
         return orig(features, None if evaluate is None else (lambda g: evaluated.append(g) or evaluate(g)), *a, **k)
     return nested
+
+
+def data_script(name: str):
+    """The module of a reference-making script in tests/data (``name``: its file name), loaded
+    without putting tests/data on sys.path (its scripts are run by hand to regenerate the stored
+    numbers; tests import their case lists and curve functions)."""
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.spec_from_file_location(Path(name).stem, DATA / name)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import data_script
 
 from planner.groupseq import curve as C
 from planner.groupseq import own as O
@@ -41,12 +42,7 @@ MAX_RECURSIONS = {"ALK, power vs B- effect": 70, "PD-L1 TPS, power vs B- effect"
 
 
 def _maker():
-    import importlib.util  # noqa: PLC0415
-
-    spec = importlib.util.spec_from_file_location("make_adaptive", ROOT / "tests" / "data" / "make_groupseq_curve_adaptive.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return data_script("make_groupseq_curve_adaptive.py")
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")   # CHANCE's rates beyond (0, 1): NaN points

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import data_script
 
 from planner.groupseq import own as O
 from planner.groupseq import procedure as P
@@ -53,12 +54,7 @@ MAX_RECURSIONS = {"alk_nsclc_crizotinib.json": 228, "cyp2c19_chance.json": 115, 
 
 
 def _maker():
-    import importlib.util  # noqa: PLC0415
-
-    spec = importlib.util.spec_from_file_location("make_nodes", ROOT / "tests" / "data" / "make_groupseq_curve_nodes.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return data_script("make_groupseq_curve_nodes.py")
 
 
 @pytest.mark.parametrize("file", sorted(DATA["cases"]))
