@@ -50,7 +50,7 @@ TOGETHER = 2   # structures of one grid solved together from this many (one alon
 def _below_many(grid: G.Grid, k: int, d: int, u: np.ndarray) -> np.ndarray:
     """(m, n) weights of {S_d < u_i} at look k for each bound u_i (score units, ±∞ allowed): the
     grid's interval rule (:func:`.grid2d.edge_weights_many` between −∞ and the u_i in turn,
-    cumulated; equal to :meth:`.grid2d.Grid.edge_weights_direct` to round-off)."""
+    cumulated; :meth:`.grid2d.Grid.edge_weights` to round-off)."""
     return np.cumsum(G.edge_weights_many([grid], k, d, [np.r_[-math.inf, np.asarray(u, float)]])[0], axis=0)
 
 

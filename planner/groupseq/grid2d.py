@@ -80,52 +80,19 @@ _ANTI_STACK = np.stack([_ANTI[s] for s in range(-(ORDER - 1), 1)])   # (ORDER, O
 _POW = np.arange(ORDER + 1)
 
 
-def _cell_weights(x0: float, h: float, n: int, lo: float, hi: float) -> np.ndarray:
-    """Weights w with Σ w_i f(x0 + i h) ≈ ∫_lo^hi f (local degree-5 interpolation per cell)."""
-    w = np.zeros(n)
-    end = x0 + (n - 1) * h
-    lo, hi = max(lo, x0), min(hi, end)
-    if hi <= lo:
-        return w
-    u_lo, u_hi = (lo - x0) / h, (hi - x0) / h
-    cells = range(min(int(math.floor(u_lo)), n - 2), min(int(math.ceil(u_hi)), n - 1))
-    # a cell or two: Python scalars (min/max give np.clip's numbers) cost less than array calls
-    a = np.array([min(max(u_lo - c, 0.0), 1.0) for c in cells])
-    b = np.array([min(max(u_hi - c, 0.0), 1.0) for c in cells])
-    diff = b[:, None] ** _POW - a[:, None] ** _POW                  # (cells, ORDER + 1)
-    start = [min(max(-(ORDER // 2 - 1), -c), n - ORDER - c) for c in cells]
-    for s in sorted(set(start)):   # (a loop costs less than np.unique/np.add.at)
-        sel = [i for i, x in enumerate(start) if x == s]
-        contrib = h * (diff[sel] @ _ANTI[s])                         # (cells, ORDER)
-        for i, row in zip(sel, contrib):                             # cell by cell, as np.add.at adds
-            w[cells[i] + s:cells[i] + s + ORDER] += row
-    return w
-
-
 @lru_cache(maxsize=256)
-def _whole_cells(h: float, n: int) -> np.ndarray:
-    """(n, n): row c holds the weights of [x0, x0 + c h] (cells 0..c−1), cumulated once per axis.
-    They do not depend on x0: one table serves every grid of a law and axis (the grids of its
-    drifts differ in x0 only, :func:`make_grid`)."""
+def _whole_cells(n: int) -> np.ndarray:
+    """(n, n): row c holds the weights of [x0, x0 + c h] (cells 0..c−1) in units of h, cumulated
+    once per grid size: they depend neither on x0 nor on h (× h), so one table serves every grid
+    of n nodes."""
     rows = np.zeros((n, n))
     cells = np.arange(n - 1)
     start = np.clip(-(ORDER // 2 - 1), -cells, n - ORDER - cells)
     whole = (_POW > 0).astype(float)                                 # 1^j − 0^j
     for s in np.unique(start):
         sel = cells[start == s]
-        rows[(sel + 1)[:, None], sel[:, None] + s + np.arange(ORDER)] = h * (whole @ _ANTI[int(s)])
+        rows[(sel + 1)[:, None], sel[:, None] + s + np.arange(ORDER)] = whole @ _ANTI[int(s)]
     return np.cumsum(rows, axis=0)
-
-
-def _from_start(x0: float, h: float, n: int, u: float) -> np.ndarray:
-    """Weights of [x0, u]: whole cells from the cumulated table, the partial cell directly."""
-    if u <= x0:
-        return np.zeros(n)
-    c = min(int(math.floor((u - x0) / h)), n - 1) if u < x0 + (n - 1) * h else n - 1
-    w = _whole_cells(h, n)[c]
-    if c < n - 1 and u > x0 + c * h:
-        w = w + _cell_weights(x0, h, n, x0 + c * h, u)
-    return w
 
 
 @dataclass(frozen=True)
@@ -222,26 +189,20 @@ class Grid:
 
     def edge_weights(self, k: int, d: int, edges: list[float]) -> np.ndarray:
         """(len(edges) − 1, n) weights w with Σ w_i f(x0 + i h) ≈ ∫ f over each interval between
-        increasing ``edges`` (local degree-5 interpolation per cell; the rule is additive over
-        cells, so an interval's weights are W(hi) − W(lo), W the weights of [x0, u]: each edge's W
-        computed once)."""
-        x0, h, n = float(self.x0[k, d]), float(self.h[d]), int(self.n[k, d])
-        cum = np.stack([_from_start(x0, h, n, u) for u in edges])
-        return cum[1:] - cum[:-1]
-
-    def edge_weights_direct(self, k: int, d: int, edges: list[float]) -> np.ndarray:
-        """:meth:`edge_weights` with each edge's partial cell integrated from its node directly:
-        :func:`edge_weights_many` of this grid alone (equal to round-off, ~1e-14 h)."""
+        increasing ``edges`` (local degree-5 interpolation per cell): :func:`edge_weights_many` of
+        this grid alone."""
         return edge_weights_many([self], k, d, [edges])[0]
 
 
 def edge_weights_many(grids: list[Grid], k: int, d: int, edges: list) -> np.ndarray:
-    """(B, E − 1, n) :meth:`Grid.edge_weights` of B grids at look k on axis d, grid b's between its
-    increasing ``edges[b]`` (E each; padded with zeros beyond each grid's nodes), all at once: each
-    edge's whole cells from the cumulated table of h = 1 (:func:`_whole_cells` is linear in h),
-    its partial cell from the cell's stencil antiderivative at the edge's fraction of the cell —
-    the same rule, equal to round-off, several times cheaper (recursions at their own drift and
-    bound solves, whose grids are new each call)."""
+    """(B, E − 1, n) weights w with Σ w_i f(x0 + i h) ≈ ∫ f over each interval between grid b's
+    increasing ``edges[b]`` (E each) at look k on axis d, B grids at once, padded with zeros beyond
+    each grid's nodes. The rule: local degree-5 interpolation per cell (the stencil of ORDER nodes
+    around it, shifted inward at the grid's ends; O(h⁶) at an interval's ends, the trapezoid rule —
+    spectrally accurate for these Gaussian integrands — inside). It is additive over cells, so an
+    interval's weights are W(hi) − W(lo), W the weights of [x0, u]: whole cells from the cumulated
+    table (:func:`_whole_cells`), the partial cell from its stencil's antiderivative at the edge's
+    fraction of the cell (tests/test_groupseq_own_batch.py holds it to the cell-by-cell rule)."""
     x0 = np.array([float(g.x0[k, d]) for g in grids])
     h = np.array([float(g.h[d]) for g in grids])
     n = np.array([int(g.n[k, d]) for g in grids])
@@ -250,7 +211,7 @@ def edge_weights_many(grids: list[Grid], k: int, d: int, edges: list) -> np.ndar
     c = np.where(t >= n[:, None] - 1, n[:, None] - 1, np.where(inside, t, 0.0)).astype(int)
     cum = np.zeros(t.shape + (int(n.max()),))
     for b, size in enumerate(n.tolist()):
-        cum[b, :, :size] = _whole_cells(1.0, size)[c[b]]                # row 0: nothing below x0
+        cum[b, :, :size] = _whole_cells(size)[c[b]]                     # row 0: nothing below x0
     bi, ri = np.nonzero(inside & (t > c))
     if bi.size:
         cc, nn = c[bi, ri], n[bi]

@@ -116,13 +116,12 @@ def _look(dens: dict, law: G.Law, grid: G.Grid, rule: Rule, k: int) -> dict:
     return out
 
 
-def _axes(law: G.Law, grid: G.Grid, rule: Rule, k: int, direct: bool = False) -> list:
-    """Per axis: the weights of its intervals at look k (intervals, nodes) and their flags
-    (``direct``: :meth:`.grid2d.Grid.edge_weights_direct`)."""
+def _axes(law: G.Law, grid: G.Grid, rule: Rule, k: int) -> list:
+    """Per axis: the weights of its intervals at look k (intervals, nodes) and their flags."""
     out = []
     for d in range(2):
         edges, flags = _cuts(rule, k, d, float(law.scale[k, d]), k == law.k_max - 1)
-        out.append(((grid.edge_weights_direct if direct else grid.edge_weights)(k, d, edges), flags))
+        out.append((grid.edge_weights(k, d, edges), flags))
     return out
 
 
@@ -369,8 +368,8 @@ CUT_MARGIN = 2 * G.ORDER   # grid cells kept above a look's highest intersection
 
 def _below(grid: G.Grid, k: int, d: int, u: float) -> np.ndarray:
     """Weights of {S_d < u} at look k (score units, ±∞ allowed): the grid's interval rule
-    (:meth:`.grid2d.Grid.edge_weights_direct`, each partial cell from its node directly)."""
-    return grid.edge_weights_direct(k, d, [-math.inf, u])[0]
+    (:meth:`.grid2d.Grid.edge_weights`)."""
+    return grid.edge_weights(k, d, [-math.inf, u])[0]
 
 
 def _secant(f, lo: float, hi: float, start: float, second: float, tol: float = SOLVE_TOL) -> float | None:
