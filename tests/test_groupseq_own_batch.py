@@ -39,8 +39,9 @@ def _structures(plan: InterimPlan, stop_when: str = "both", method: str = "spies
 @pytest.mark.parametrize("stop_when", ["both", "any"])
 def test_a_batch_gives_each_structures_own_numbers(stop_when):
     laws, lams, rules = _structures(THREE, stop_when)
-    assert len(O._batches(laws, rules, list(lams))) >= 1
-    for batch in O._batches(laws, rules, list(lams)):
+    grids = [G.make_grid(law, lam, 0.0) for law, lam in zip(laws, lams)]
+    assert len(O._batches(laws, rules, grids)) >= 1
+    for batch in O._batches(laws, rules, grids):
         together = O.sums_many([laws[i] for i in batch], lams[batch], [rules[i] for i in batch])
         for j, i in enumerate(batch):
             alone = O.sums_many([laws[i]], lams[i:i + 1], [rules[i]])[0]
@@ -54,7 +55,7 @@ def test_structures_that_split_differently_are_run_apart_with_their_own_numbers(
     b = _structures(THREE, "any")
     c = _structures(InterimPlan((0.5, 1.0), "pocock"), "both")
     laws, lams, rules = a[0] + b[0] + c[0], np.concatenate([a[1], b[1], c[1]]), a[2] + b[2] + c[2]
-    groups = O._batches(laws, rules, list(lams))
+    groups = O._batches(laws, rules, [G.make_grid(law, lam, 0.0) for law, lam in zip(laws, lams)])
     assert len(groups) >= 3
     for batch in groups:
         assert len({(laws[i].k_max, rules[i].stop_when) for i in batch}) == 1

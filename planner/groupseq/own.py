@@ -13,9 +13,11 @@ state's densities are a (B, n_F, n_S) stack (each structure on its own grid, pad
 the largest), the interval weights a (B, J, n) stack, every product and sum batched over B, and
 one FFT per look transforms every structure's densities with its own kernel
 (:func:`.grid2d.transition_many`). Each structure's numbers are those of its recursion alone up
-to FFT round-off (the transform lengths are the batch's): the Python work of a look, which was
-most of a recursion's cost, is paid once per batch. Structures are batched when their last
-look's grids differ by at most :data:`CELL_RATIO` in cells (the padding's cost).
+to FFT round-off (the transform lengths are the batch's): a look's Python and numpy call
+overhead is paid once per batch — measured 0.55–0.75 of the recursions one by one (~1.8–2.4 ms a
+structure at 3 looks in batches of 4–15, ~3.5 ms alone; docs "Wave 8, own recursions batched").
+Structures are batched when their last look's grids differ by at most :data:`CELL_RATIO` in cells
+(the padding's cost).
 
 States decided by one axis are carried as 1-D marginals (:func:`sums_many`, wave 7's 1-D own
 recursion: exact, the marginal of a Gaussian random walk being one).
@@ -86,9 +88,11 @@ def run_own_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule]) -> li
         first.setdefault(key, i)                                          # each distinct key's first point
     found = {key: KEPT.get(key) for key in first}
     todo = [i for key, i in first.items() if found[key] is None]
-    for batch in _batches([laws[i] for i in todo], [rules[i] for i in todo], [np.asarray(lams[i], float) for i in todo]):
+    grids = {i: G.make_grid(laws[i], np.asarray(lams[i], float), 0.0) for i in todo}
+    for batch in _batches([laws[i] for i in todo], [rules[i] for i in todo], [grids[i] for i in todo]):
         idx = [todo[j] for j in batch]
-        sums = sums_many([laws[i] for i in idx], np.asarray([lams[i] for i in idx], float), [rules[i] for i in idx])
+        sums = sums_many([laws[i] for i in idx], np.asarray([lams[i] for i in idx], float), [rules[i] for i in idx],
+                         grids=[grids[i] for i in idx])
         for i, s in zip(idx, sums):
             s = s[:, None, :]
             s.flags.writeable = False
@@ -97,15 +101,16 @@ def run_own_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule]) -> li
     return [P.finish(found[key].copy()) for key in keys]
 
 
-def _batches(laws: list[G.Law], rules: list[P.Rule], lams: list[np.ndarray]) -> list[list[int]]:
+def _batches(laws: list[G.Law], rules: list[P.Rule], grids: list[G.Grid]) -> list[list[int]]:
     """Indices of structures run together: the same looks, rule pattern and interval flags (one
-    state machine), last-look grids within :data:`CELL_RATIO` in cells (sorted by size)."""
+    state machine), last-look grids (own-drift grids, :func:`sums_many`) within :data:`CELL_RATIO`
+    in cells (sorted by size)."""
     groups: dict = {}
     for i, (law, rule) in enumerate(zip(laws, rules)):
         groups.setdefault((law.k_max, P._pattern(rule), P._flag_sets(law, rule)), []).append(i)
     out = []
     for idx in groups.values():
-        cells = {i: float(np.prod(G.make_grid(laws[i], lams[i], 0.0).n[-1])) for i in idx}
+        cells = {i: float(np.prod(grids[i].n[-1])) for i in idx}
         batch: list[int] = []
         for i in sorted(idx, key=cells.get):
             if batch and cells[i] > CELL_RATIO * cells[batch[0]]:
@@ -116,7 +121,8 @@ def _batches(laws: list[G.Law], rules: list[P.Rule], lams: list[np.ndarray]) -> 
     return out
 
 
-def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bool = True) -> np.ndarray:
+def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bool = True,
+              grids: list[G.Grid] | None = None) -> np.ndarray:
     """(B, 7, K) category masses of the recursions of B structures at their own drifts
     ``lams`` (B, 2), run together (module docstring): every structure's closed test must split
     alike (:func:`_batches`).
@@ -126,9 +132,11 @@ def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bo
     that axis), moved look to look by the 1-D convolution with the marginal increment
     N((V_k λ)_d, V_k[d, d]) (:func:`.grid2d.transition1_many`) and split by axis-d intervals only:
     exact, the marginal of a Gaussian random walk being a Gaussian random walk. ``oned=False``:
-    every state 2-D (the plain recursion; tests)."""
+    every state 2-D (the plain recursion; tests). ``grids``: each structure's grid at its own drift
+    (:func:`.grid2d.make_grid` with no tilting margin), when made already."""
     k_max, b_n = laws[0].k_max, len(laws)
-    grids = [G.make_grid(law, lam, 0.0) for law, lam in zip(laws, lams)]
+    if grids is None:
+        grids = [G.make_grid(law, lam, 0.0) for law, lam in zip(laws, lams)]
     fates = _Fates(laws[0], rules[0], oned)
     dens: dict = {(0, 0, 0, 0, 0): _padded([G.first_density(law, grid, lam) for law, grid, lam in zip(laws, grids, lams)])}
     sums = np.zeros((b_n, 7, k_max))
