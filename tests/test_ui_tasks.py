@@ -56,6 +56,29 @@ def test_failure_is_delivered_as_text(qtbot):
     assert errors == ["ValueError: no such design"]
 
 
+def test_a_task_whose_runner_was_deleted_ends_quietly(qtbot, capfd):
+    """The window closed while a task that reports progress and never polls ran (the assurance):
+    its next report finds the runner deleted; the task ends there, cancelled, with no traceback."""
+    import shiboken6
+
+    ran = []
+
+    def no_polling(state):
+        for i in range(200):
+            time.sleep(0.005)
+            state.set_progress(i + 1, 200)
+            ran.append(i)
+        return "finished"
+
+    runner = TaskRunner()
+    state = runner.start("reporting", no_polling)
+    qtbot.wait(30)
+    shiboken6.delete(runner)
+    runner.wait(5000)
+    assert state.is_interruption_requested() and len(ran) < 200
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_export_runs_while_the_gui_thread_keeps_answering(make_window, qtbot, tmp_path):
     w = make_window(EXAMPLES / "egfr_nsclc_ipass.json")
     # a first export loads the report's modules (C extensions hold the GIL while they load once)

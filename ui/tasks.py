@@ -69,10 +69,20 @@ class TaskState:
         now = time.perf_counter()  # at most ~30 updates a second reach the GUI thread
         if done >= total or now - self._last_emit > 0.033:
             self._last_emit = now
-            self._relay.progressed.emit(self._generation, int(done), int(total))
+            self._emit("progressed", int(done), int(total))
 
     def set_status(self, text: str) -> None:
-        self._relay.status.emit(self._generation, text)
+        self._emit("status", text)
+
+    def _emit(self, signal: str, *values: Any) -> None:
+        """Emit to the GUI thread; once the runner is gone (the window closed while this task ran),
+        nobody listens: the task is cancelled and ends here, quietly (``_Interrupted`` is a
+        BaseException, so the core's ``except Exception`` fallbacks do not swallow it)."""
+        try:
+            getattr(self._relay, signal).emit(self._generation, *values)
+        except RuntimeError:  # "Signal source has been deleted"
+            self._cancel.set()
+            raise _Interrupted from None
 
 
 def interruptible(state: TaskState, fn: Callable, *args: Any) -> Any:
@@ -115,7 +125,7 @@ class _Job(QRunnable):
         result, error, cancelled = None, "", False
         try:
             result = self.fn(self.state, *self.args)
-        except Cancelled:
+        except (Cancelled, _Interrupted):
             cancelled = True
         except Exception as exc:  # delivered to the GUI thread, never raised in the worker
             error = f"{type(exc).__name__}: {exc}"
