@@ -18,9 +18,10 @@ against a grid of 12 points per SD, PAOLA-1's 2-look structure at prevalence 0.9
 (:data:`WIDTH` + :data:`RADIUS`) SD. Because spacings are equal at every look the transition
 kernel (a bivariate normal density of the increment) is a function of index differences only,
 so a look-to-look step is one 2-D FFT convolution. Integrals over an interval whose ends are
-not grid nodes (bounds anywhere) use the composite rule of local cubic interpolation
-(:meth:`Grid.edge_weights`, O(h⁴) at the ends, the trapezoid rule — spectrally accurate for these
-Gaussian integrands — inside).
+not grid nodes (bounds anywhere) use the composite rule of local interpolation on stencils of
+:data:`ORDER` nodes (:func:`edge_weights_many`; degree 5, O(h⁶) at the ends; a grid's own
+``order``: 10 nodes for the recursions at their own drift, :mod:`.own`), the trapezoid rule —
+spectrally accurate for these Gaussian integrands — inside.
 
 Drifts. The law of the path under drift λ has the likelihood ratio
 exp((λ − λ_r)ᵀS_k − ½(λᵀC_kλ − λ_rᵀC_kλ_r)) to the reference drift λ_r (C_k = Cov S_k): a
@@ -53,45 +54,50 @@ RIDGE_POINTS = 1.8   # grid points per SD across the ridge of correlated scores:
 NU_MAX = 12.0        # ... up to this many per increment SD (ρ ≈ 0.989)
 WIDTH = 7.5      # grid half-width in SD around the reference mean (P(|N| > 7.5) ≈ 6e-14)
 FLOOR = 1e-13    # densities below FLOOR × max are FFT round-off and set to 0
+FLOOR_SINGLE = 1e-7   # the same for an FFT in single precision (own recursions, never tilted: ``single``)
 KERNEL_WIDTH = WIDTH + 1.0   # transition kernel truncated at this many increment SDs (tilted up to RADIUS)
 OWN_KERNEL_WIDTH = 5.5       # the same for a recursion never tilted (own.sums_many): tail mass 3.8e-8 an axis; sums within 2.4e-8 of 6.5 (PAOLA-1, ALK curves), ~20 % less FFT
 RADIUS = 3.0     # drifts within this Mahalanobis distance of the reference are tilted from it
 
 
-ORDER = 6        # nodes per interpolation stencil (degree 5: O(h⁶) at interval ends)
+ORDER = 6        # nodes per interpolation stencil (degree 5: O(h⁶) at interval ends); own recursions: own.ORDER
 
 
-def _stencil_antiderivatives() -> dict[int, np.ndarray]:
-    """Per offset s: (ORDER + 1, ORDER) coefficients (power, node) of the antiderivatives of the
-    Lagrange basis on nodes s..s+ORDER−1 (cell [0, 1] in units of h)."""
+def _stencil_antiderivatives(order: int = ORDER) -> dict[int, np.ndarray]:
+    """Per offset s: (order + 1, order) coefficients (power, node) of the antiderivatives of the
+    Lagrange basis on nodes s..s+order−1 (cell [0, 1] in units of h)."""
     out = {}
-    for s in range(-(ORDER - 1), 1):
-        nodes = np.arange(s, s + ORDER, dtype=float)
+    for s in range(-(order - 1), 1):
+        nodes = np.arange(s, s + order, dtype=float)
         cols = []
-        for m in range(ORDER):
+        for m in range(order):
             others = np.delete(nodes, m)
             cols.append(P.polyint(P.polyfromroots(others) / np.prod(nodes[m] - others)))
         out[s] = np.stack(cols, axis=1)
     return out
 
 
-_ANTI = _stencil_antiderivatives()
-_ANTI_STACK = np.stack([_ANTI[s] for s in range(-(ORDER - 1), 1)])   # (ORDER, ORDER + 1, ORDER) by offset + ORDER − 1
-_POW = np.arange(ORDER + 1)
+@lru_cache(maxsize=8)
+def _tables(order: int) -> tuple[dict[int, np.ndarray], np.ndarray, np.ndarray]:
+    """(antiderivatives by offset, their stack (order, order + 1, order) by offset + order − 1,
+    powers 0..order) of the rule with stencils of ``order`` nodes."""
+    anti = _stencil_antiderivatives(order)
+    return anti, np.stack([anti[s] for s in range(-(order - 1), 1)]), np.arange(order + 1)
 
 
 @lru_cache(maxsize=256)
-def _whole_cells(n: int) -> np.ndarray:
+def _whole_cells(n: int, order: int = ORDER) -> np.ndarray:
     """(n, n): row c holds the weights of [x0, x0 + c h] (cells 0..c−1) in units of h, cumulated
     once per grid size: they depend neither on x0 nor on h (× h), so one table serves every grid
     of n nodes."""
+    anti, _, pw = _tables(order)
     rows = np.zeros((n, n))
     cells = np.arange(n - 1)
-    start = np.clip(-(ORDER // 2 - 1), -cells, n - ORDER - cells)
-    whole = (_POW > 0).astype(float)                                 # 1^j − 0^j
+    start = np.clip(-(order // 2 - 1), -cells, n - order - cells)
+    whole = (pw > 0).astype(float)                                   # 1^j − 0^j
     for s in np.unique(start):
         sel = cells[start == s]
-        rows[(sel + 1)[:, None], sel[:, None] + s + np.arange(ORDER)] = whole @ _ANTI[int(s)]
+        rows[(sel + 1)[:, None], sel[:, None] + s + np.arange(order)] = whole @ anti[int(s)]
     return np.cumsum(rows, axis=0)
 
 
@@ -172,11 +178,13 @@ def lattice_drift(law: Law, index) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Grid:
-    """Per look k and score d: nodes x0[k, d] + i h[d], i < n[k, d]."""
+    """Per look k and score d: nodes x0[k, d] + i h[d], i < n[k, d]; ``order`` nodes per stencil of
+    its interval rule (:func:`edge_weights_many`)."""
 
     x0: np.ndarray
     n: np.ndarray
     h: np.ndarray
+    order: int = ORDER
 
     def nodes(self, k: int, d: int) -> np.ndarray:
         return self.x0[k, d] + self.h[d] * np.arange(self.n[k, d])
@@ -189,7 +197,7 @@ class Grid:
 
     def edge_weights(self, k: int, d: int, edges: list[float]) -> np.ndarray:
         """(len(edges) − 1, n) weights w with Σ w_i f(x0 + i h) ≈ ∫ f over each interval between
-        increasing ``edges`` (local degree-5 interpolation per cell): :func:`edge_weights_many` of
+        increasing ``edges`` (local interpolation per cell of degree ``order`` − 1): :func:`edge_weights_many` of
         this grid alone."""
         return edge_weights_many([self], k, d, [edges])[0]
 
@@ -197,12 +205,16 @@ class Grid:
 def edge_weights_many(grids: list[Grid], k: int, d: int, edges: list) -> np.ndarray:
     """(B, E − 1, n) weights w with Σ w_i f(x0 + i h) ≈ ∫ f over each interval between grid b's
     increasing ``edges[b]`` (E each) at look k on axis d, B grids at once, padded with zeros beyond
-    each grid's nodes. The rule: local degree-5 interpolation per cell (the stencil of ORDER nodes
-    around it, shifted inward at the grid's ends; O(h⁶) at an interval's ends, the trapezoid rule —
+    each grid's nodes. The rule: local interpolation per cell (the stencil of the grids' ``order``
+    nodes around it, shifted inward at the grid's ends: degree 5 and O(h⁶) at an interval's ends
+    for :data:`ORDER`, degree 9 for the own recursions' :data:`.own.ORDER`; the trapezoid rule —
     spectrally accurate for these Gaussian integrands — inside). It is additive over cells, so an
     interval's weights are W(hi) − W(lo), W the weights of [x0, u]: whole cells from the cumulated
     table (:func:`_whole_cells`), the partial cell from its stencil's antiderivative at the edge's
     fraction of the cell (tests/test_groupseq_own_batch.py holds it to the cell-by-cell rule)."""
+    order = grids[0].order
+    assert all(g.order == order for g in grids), "one rule per batch"
+    _, anti_stack, pw = _tables(order)
     x0 = np.array([float(g.x0[k, d]) for g in grids])
     h = np.array([float(g.h[d]) for g in grids])
     n = np.array([int(g.n[k, d]) for g in grids])
@@ -211,27 +223,28 @@ def edge_weights_many(grids: list[Grid], k: int, d: int, edges: list) -> np.ndar
     c = np.where(t >= n[:, None] - 1, n[:, None] - 1, np.where(inside, t, 0.0)).astype(int)
     cum = np.zeros(t.shape + (int(n.max()),))
     for b, size in enumerate(n.tolist()):
-        cum[b, :, :size] = _whole_cells(size)[c[b]]                     # row 0: nothing below x0
+        cum[b, :, :size] = _whole_cells(size, order)[c[b]]              # row 0: nothing below x0
     bi, ri = np.nonzero(inside & (t > c))
     if bi.size:
         cc, nn = c[bi, ri], n[bi]
-        s = np.minimum(np.maximum(-(ORDER // 2 - 1), -cc), nn - ORDER - cc)
-        vals = np.einsum("rp,rpm->rm", (t[bi, ri] - cc)[:, None] ** _POW[1:], _ANTI_STACK[s + ORDER - 1, 1:])
-        cum[bi[:, None], ri[:, None], (cc + s)[:, None] + np.arange(ORDER)] += vals
+        s = np.minimum(np.maximum(-(order // 2 - 1), -cc), nn - order - cc)
+        vals = np.einsum("rp,rpm->rm", (t[bi, ri] - cc)[:, None] ** pw[1:], anti_stack[s + order - 1, 1:])
+        cum[bi[:, None], ri[:, None], (cc + s)[:, None] + np.arange(order)] += vals
     return h[:, None, None] * (cum[:, 1:] - cum[:, :-1])
 
 
-def make_grid(law: Law, lam_ref: np.ndarray, radius: float | None = None, nu: float | None = None) -> Grid:
+def make_grid(law: Law, lam_ref: np.ndarray, radius: float | None = None, nu: float | None = None,
+              order: int = ORDER) -> Grid:
     """Uniform grids per look covering the reference mean ± (WIDTH + radius) SD; ``nu`` (default
     :data:`NU`) points per increment SD, at least :data:`RIDGE_POINTS` across the ridge of highly
-    correlated scores (:attr:`Law.ridge`)."""
+    correlated scores (:attr:`Law.ridge`); stencils of ``order`` nodes for its interval rule."""
     inc_sd = np.sqrt(np.diagonal(law.inc, axis1=1, axis2=2))       # (K, 2)
     h = inc_sd.min(axis=0) / max(NU if nu is None else nu, min(RIDGE_POINTS / max(law.ridge, 1e-9), NU_MAX))
     sd = np.sqrt(np.diagonal(law.cum, axis1=1, axis2=2))
     mean = law.cum @ lam_ref                                        # (K, 2)
     half = (WIDTH + (RADIUS if radius is None else radius)) * sd
     n = np.ceil(2 * half / h).astype(int) + 1
-    return Grid(mean - half, n, h)
+    return Grid(mean - half, n, h, order)
 
 
 def first_density(law: Law, grid: Grid, lam_ref: np.ndarray) -> np.ndarray:
@@ -261,7 +274,7 @@ def transition(masses: list[np.ndarray], law: Law, grid: Grid, k: int, lam_ref: 
 
 
 def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: int, lams: list,
-                    kernel_width: float = KERNEL_WIDTH) -> np.ndarray:
+                    kernel_width: float = KERNEL_WIDTH, single: bool = False) -> np.ndarray:
     """(B, S, n_F, n_S) densities at look k+1 of S weighted densities (B, S, ·, ·) of each of B
     structures (law, grid and drift b; arrays padded with zeros beyond each grid's nodes), one
     FFT kernel per structure (the increment's density truncated at ``kernel_width`` SDs per
@@ -270,7 +283,9 @@ def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: in
     whose wrap-around leaves every structure's entries on look k+1's grid alone (80 × 80
     instead of 90 × 90 for the first step of PAOLA-1's 3-look plan: same numbers up to FFT
     round-off). Densities below :data:`FLOOR` × the structure's and state's maximum are set to
-    0 (FFT round-off, module docstring)."""
+    0 (FFT round-off, module docstring). ``single``: the FFT in single precision (2–2.5× faster
+    transforms; round-off ~1e-7 of the largest value, so :data:`FLOOR_SINGLE` — only for recursions
+    never tilted: :func:`.own.sums_many`)."""
     b_n, s_n = stack.shape[:2]
     n_out = np.array([g.n[k + 1] for g in grids], dtype=int)          # (B, 2)
     out = np.zeros((b_n, s_n) + tuple(n_out.max(axis=0).tolist()))
@@ -300,7 +315,9 @@ def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: in
     valid = n_in + np.array(kern.shape[1:]) - 1
     need = np.maximum(np.maximum(last - low, valid - (first - low)), np.maximum(n_in, kern.shape[1:]))[ok].max(axis=0)
     shape = [sfft.next_fast_len(int(x), real=True) for x in need]
-    full = sfft.irfft2(sfft.rfft2(packed, shape) * sfft.rfft2(kern, shape)[:, None], shape)
+    dt, floor = (np.float32, FLOOR_SINGLE) if single else (np.float64, FLOOR)
+    full = sfft.irfft2(sfft.rfft2(packed.astype(dt, copy=False), shape) * sfft.rfft2(kern.astype(dt, copy=False), shape)[:, None],
+                       shape)
     lo, hi = (first - low).tolist(), (last - low).tolist()   # each structure's kept entries of its convolution
     first, last = first.tolist(), last.tolist()
     for b in np.flatnonzero(ok).tolist():
@@ -308,7 +325,7 @@ def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: in
         top = block.max(axis=(1, 2), keepdims=True)
         if block.shape[1:] != tuple(n_out[b]):
             np.maximum(top, 0.0, out=top)     # the zeros outside the block count in the maximum
-        block[block < FLOOR * top] = 0.0      # FFT round-off (see the module docstring)
+        block[block < floor * top] = 0.0      # FFT round-off (see the module docstring)
         out[b, :, first[b][0]:last[b][0], first[b][1]:last[b][1]] = block
     return out
 
@@ -336,12 +353,13 @@ def _kernels(laws: list[Law], grids: list[Grid], k: int, lams: list, start: np.n
 
 
 def transition1_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: int, d: int, lams: list,
-                     kernel_width: float = KERNEL_WIDTH) -> np.ndarray:
+                     kernel_width: float = KERNEL_WIDTH, single: bool = False) -> np.ndarray:
     """(B, S, n) densities at look k+1 of score d from S weighted 1-D densities (B, S, ·) of each of B
     structures (marginals, each on its own grid of look k, padded with zeros): Σ_i m_i φ(x'_i' − x_i;
     (V λ)_d, V_dd) — the marginal of the 2-D step (:func:`transition_many`) — by one FFT
     convolution of each structure's non-zero block with its increment's density (truncated at
-    ``kernel_width`` SDs), densities below :data:`FLOOR` × the structure's and state's maximum set to 0."""
+    ``kernel_width`` SDs), densities below :data:`FLOOR` × the structure's and state's maximum set to 0
+    (``single``: as :func:`transition_many`'s)."""
     b_n, s_n = stack.shape[:2]
     n_out = [int(g.n[k + 1, d]) for g in grids]
     out = np.zeros((b_n, s_n, max(n_out)))
@@ -378,12 +396,13 @@ def transition1_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: i
     kern = np.zeros((b_n, max(x.size for x in kerns)))
     for b, x in enumerate(kerns):
         kern[b, :x.size] = x
-    full = sfft.irfft(sfft.rfft(packed, size) * sfft.rfft(kern, size)[:, None], size)
+    dt, floor = (np.float32, FLOOR_SINGLE) if single else (np.float64, FLOOR)
+    full = sfft.irfft(sfft.rfft(packed.astype(dt, copy=False), size) * sfft.rfft(kern.astype(dt, copy=False), size)[:, None], size)
     for b, x in enumerate(keep):
         if x is not None:
             first, last, lo = x
             res = full[b, :, first - lo:last - lo]
-            res[res < FLOOR * res.max(axis=1, keepdims=True)] = 0.0
+            res[res < floor * res.max(axis=1, keepdims=True)] = 0.0
             out[b, :, first:last] = res
     return out
 

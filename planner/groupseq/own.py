@@ -22,6 +22,16 @@ Structures are batched when their last look's grids differ by at most :data:`CEL
 States decided by one axis are carried as 1-D marginals (:func:`sums_many`, wave 7's 1-D own
 recursion: exact, the marginal of a Gaussian random walk being one).
 
+Grid (wave 9, :func:`own_grid`): :data:`NU` = 2.5 points per increment SD (at least
+:data:`.grid2d.RIDGE_POINTS` across a ridge, as every grid) and interval rules on stencils of
+:data:`ORDER` = 10 nodes (degree 9), the transforms in single precision (:data:`SINGLE`).
+Against a fine grid (7 points per SD, 5 across a ridge, 10-node stencils, the kernel cut at 7 SD,
+the grid 8.5 SD wide, double precision), over the 1,052 own recursions of the 13 two-subgroup
+examples' cold curves (3 looks), the largest error of a category mass went from 3.5e-5 (median
+6.6e-6; 3 points per SD, 6-node stencils) to 7.4e-6 (median 9.9e-7) with ~18 % fewer cells;
+single precision adds ≤ 2e-7 (tests/test_groupseq_own_batch.py). The tilted references and the
+bound solves keep :data:`.grid2d.NU` and :data:`.grid2d.ORDER` (docs, "Wave 9").
+
 Kept (:data:`KEPT`): the sums :func:`run_own` needs, (7, 1, K) read-only per structure and drift,
 ~200 bytes an entry.
 """
@@ -36,6 +46,9 @@ from . import grid2d as G
 from . import procedure as P
 
 OWN_REFERENCES = 1024  # own-drift results kept (their sums only, ~200 bytes each): the four 3-look curves under the look-wise law need ~100
+NU = 2.5           # grid points per increment SD of an own recursion (grid2d.NU: 3; module docstring)
+ORDER = 10         # nodes per stencil of its interval rule (grid2d.ORDER: 6)
+SINGLE = True      # its FFTs in single precision (round-off ≤ 2e-7 of a probability)
 CELL_RATIO = 1.5       # structures batched together when their last look's cells differ by at most this factor
 
 CacheInfo = namedtuple("CacheInfo", "hits misses maxsize currsize")
@@ -73,6 +86,12 @@ class _Kept:
 KEPT = _Kept(OWN_REFERENCES)
 
 
+def own_grid(law: G.Law, lam: np.ndarray) -> G.Grid:
+    """The grid of a recursion at its own drift (module docstring): no tilting margin, :data:`NU`
+    points per increment SD (or the ridge's), stencils of :data:`ORDER` nodes."""
+    return G.make_grid(law, lam, 0.0, nu=NU, order=ORDER)
+
+
 def run_own(law: G.Law, lam: np.ndarray, rule: P.Rule) -> dict[str, np.ndarray]:
     """:func:`.procedure.run` of one drift ``lam`` (1, 2) from a recursion at that drift (no
     tilting, a smaller grid); arrays (1, K)."""
@@ -88,7 +107,7 @@ def run_own_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule]) -> li
         first.setdefault(key, i)                                          # each distinct key's first point
     found = {key: KEPT.get(key) for key in first}
     todo = [i for key, i in first.items() if found[key] is None]
-    grids = {i: G.make_grid(laws[i], np.asarray(lams[i], float), 0.0) for i in todo}
+    grids = {i: own_grid(laws[i], np.asarray(lams[i], float)) for i in todo}
     for batch in _batches([laws[i] for i in todo], [rules[i] for i in todo], [grids[i] for i in todo]):
         idx = [todo[j] for j in batch]
         sums = sums_many([laws[i] for i in idx], np.asarray([lams[i] for i in idx], float), [rules[i] for i in idx],
@@ -136,7 +155,7 @@ def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bo
     (:func:`.grid2d.make_grid` with no tilting margin), when made already."""
     k_max, b_n = laws[0].k_max, len(laws)
     if grids is None:
-        grids = [G.make_grid(law, lam, 0.0) for law, lam in zip(laws, lams)]
+        grids = [own_grid(law, lam) for law, lam in zip(laws, lams)]
     fates = _Fates(laws[0], rules[0], oned)
     dens: dict = {(0, 0, 0, 0, 0): _padded([G.first_density(law, grid, lam) for law, grid, lam in zip(laws, grids, lams)])}
     sums = np.zeros((b_n, 7, k_max))
@@ -148,12 +167,14 @@ def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bo
         flat = [s for s, m in dens.items() if m.ndim == 3]
         moved = {}
         if flat:
-            step = G.transition_many(np.stack([dens[s] for s in flat], axis=1), laws, grids, k, list(lams), G.OWN_KERNEL_WIDTH)
+            step = G.transition_many(np.stack([dens[s] for s in flat], axis=1), laws, grids, k, list(lams), G.OWN_KERNEL_WIDTH,
+                                      single=SINGLE)
             moved.update((s, step[:, i]) for i, s in enumerate(flat))
         for d in range(2):
             line = [s for s, m in dens.items() if m.ndim == 2 and fates.axis(s, k + 1) == d]
             if line:
-                step = G.transition1_many(np.stack([dens[s] for s in line], axis=1), laws, grids, k, d, list(lams), G.OWN_KERNEL_WIDTH)
+                step = G.transition1_many(np.stack([dens[s] for s in line], axis=1), laws, grids, k, d, list(lams), G.OWN_KERNEL_WIDTH,
+                                            single=SINGLE)
                 moved.update((s, step[:, i]) for i, s in enumerate(line))
         dens = moved
     return sums

@@ -529,7 +529,7 @@ def _bounds_grid(law: G.Law, a: np.ndarray, b: np.ndarray, f_f: tuple, f_s: tupl
             if math.isfinite(top[k]):
                 cells = math.floor((top[k] * law.scale[k, d] - grid.x0[k, d]) / grid.h[d]) + 1 + CUT_MARGIN
                 n[k, d] = min(n[k, d], max(cells, CUT_MARGIN))
-    return G.Grid(grid.x0, n, grid.h)
+    return G.Grid(grid.x0, n, grid.h, grid.order)
 
 
 FAR = 8.5   # SDs beyond every bound of a look: the statistic's side is certain (Φ(−8.5) ≈ 1e-17)
