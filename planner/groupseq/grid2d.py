@@ -315,7 +315,7 @@ def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: in
     valid = n_in + np.array(kern.shape[1:]) - 1
     need = np.maximum(np.maximum(last - low, valid - (first - low)), np.maximum(n_in, kern.shape[1:]))[ok].max(axis=0)
     shape = [sfft.next_fast_len(int(x), real=True) for x in need]
-    dt, floor = (np.float32, FLOOR_SINGLE) if single else (np.float64, FLOOR)
+    dt, floor = _precision(single)
     full = sfft.irfft2(sfft.rfft2(packed.astype(dt, copy=False), shape) * sfft.rfft2(kern.astype(dt, copy=False), shape)[:, None],
                        shape)
     lo, hi = (first - low).tolist(), (last - low).tolist()   # each structure's kept entries of its convolution
@@ -328,6 +328,12 @@ def transition_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: in
         block[block < floor * top] = 0.0      # FFT round-off (see the module docstring)
         out[b, :, first[b][0]:last[b][0], first[b][1]:last[b][1]] = block
     return out
+
+
+def _precision(single: bool) -> tuple[type, float]:
+    """(dtype of a transition's FFT, its round-off floor): single precision with
+    :data:`FLOOR_SINGLE`, or double with :data:`FLOOR`."""
+    return (np.float32, FLOOR_SINGLE) if single else (np.float64, FLOOR)
 
 
 def _kernels(laws: list[Law], grids: list[Grid], k: int, lams: list, start: np.ndarray,
@@ -396,7 +402,7 @@ def transition1_many(stack: np.ndarray, laws: list[Law], grids: list[Grid], k: i
     kern = np.zeros((b_n, max(x.size for x in kerns)))
     for b, x in enumerate(kerns):
         kern[b, :x.size] = x
-    dt, floor = (np.float32, FLOOR_SINGLE) if single else (np.float64, FLOOR)
+    dt, floor = _precision(single)
     full = sfft.irfft(sfft.rfft(packed.astype(dt, copy=False), size) * sfft.rfft(kern.astype(dt, copy=False), size)[:, None], size)
     for b, x in enumerate(keep):
         if x is not None:
