@@ -188,12 +188,15 @@ class StratifiedSequentialModel(DesignModel):
         N over prevalence) by :func:`planner.groupseq.lookwise_curve.size_curve` (N at its nodes
         only, each by a secant of recursions at their own drift; on the plan's law too: 3.5 times
         less CPU than the references of :func:`planner.groupseq.sizing.solve_size_curve`, which stays
-        its fallback). Under the look-wise law (``look_factors``) a point that is not on a curve by the
-        secant of :func:`planner.piecewise.lookwise.solve_near` from the same rough N (4–6
-        evaluations of the power, each its own structure)."""
+        its fallback). Under the look-wise law (``look_factors``) a point that is not on a curve, and one
+        point on either law (the comparison's N, wave 10), by the secant of
+        :func:`planner.piecewise.lookwise.solve_near` from the same rough N (4–6 evaluations of the
+        power, each a recursion at its own drift: the N is the root of the power the table shows)."""
         from ..solve import N_MAX, n_min, solve_points  # noqa: PLC0415
 
-        if self.look_factors is not None:   # bounds move with N on the plan's law: a secant from a rough N
+        if self.look_factors is not None or self.size == 1:   # bounds move with N on the plan's law, or one
+            # point (the comparison): a secant from a rough N, every step a recursion at its own drift
+            # (:func:`planner.groupseq.stratified._one_point`: the N is the root of the power the table shows)
             from ..groupseq.lookwise_curve import size_curve  # noqa: PLC0415 (a curve: N at its nodes only)
             from ..piecewise.lookwise import solve_near  # noqa: PLC0415
 

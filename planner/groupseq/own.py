@@ -92,16 +92,21 @@ def own_grid(law: G.Law, lam: np.ndarray) -> G.Grid:
     return G.make_grid(law, lam, 0.0, nu=NU, order=ORDER)
 
 
-def run_own(law: G.Law, lam: np.ndarray, rule: P.Rule) -> dict[str, np.ndarray]:
+def run_own(law: G.Law, lam: np.ndarray, rule: P.Rule, single: bool | None = None) -> dict[str, np.ndarray]:
     """:func:`.procedure.run` of one drift ``lam`` (1, 2) from a recursion at that drift (no
-    tilting, a smaller grid); arrays (1, K)."""
-    return run_own_many([law], lam, [rule])[0]
+    tilting, a smaller grid); arrays (1, K). ``single``: as :func:`run_own_many`'s."""
+    return run_own_many([law], lam, [rule], single)[0]
 
 
-def run_own_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule]) -> list[dict[str, np.ndarray]]:
+def run_own_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule],
+                 single: bool | None = None) -> list[dict[str, np.ndarray]]:
     """:func:`run_own` of structure i at drift ``lams[i]`` (B, 2) for each i: the recursions not
-    kept run batched (:func:`sums_many`; groups that split alike, grids of similar size)."""
-    keys = [(law.key(), law.k_max, rule, (float(lam[0]), float(lam[1]))) for law, lam, rule in zip(laws, np.asarray(lams, float), rules)]
+    kept run batched (:func:`sums_many`; groups that split alike, grids of similar size).
+    ``single``: the FFTs in single precision (None: :data:`SINGLE`); False for a root search's
+    one point (the comparison's N: a power smooth to ~1e-13, not to single precision's ~1e-7)."""
+    single = SINGLE if single is None else bool(single)
+    keys = [(law.key(), law.k_max, rule, (float(lam[0]), float(lam[1])), single)
+            for law, lam, rule in zip(laws, np.asarray(lams, float), rules)]
     first: dict = {}
     for i, key in enumerate(keys):
         first.setdefault(key, i)                                          # each distinct key's first point
@@ -111,7 +116,7 @@ def run_own_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule]) -> li
     for batch in _batches([laws[i] for i in todo], [rules[i] for i in todo], [grids[i] for i in todo]):
         idx = [todo[j] for j in batch]
         sums = sums_many([laws[i] for i in idx], np.asarray([lams[i] for i in idx], float), [rules[i] for i in idx],
-                         grids=[grids[i] for i in idx])
+                         grids=[grids[i] for i in idx], single=single)
         for i, s in zip(idx, sums):
             s = s[:, None, :]
             s.flags.writeable = False
@@ -141,7 +146,7 @@ def _batches(laws: list[G.Law], rules: list[P.Rule], grids: list[G.Grid]) -> lis
 
 
 def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bool = True,
-              grids: list[G.Grid] | None = None) -> np.ndarray:
+              grids: list[G.Grid] | None = None, single: bool | None = None) -> np.ndarray:
     """(B, 7, K) category masses of the recursions of B structures at their own drifts
     ``lams`` (B, 2), run together (module docstring): every structure's closed test must split
     alike (:func:`_batches`).
@@ -152,8 +157,10 @@ def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bo
     N((V_k λ)_d, V_k[d, d]) (:func:`.grid2d.transition1_many`) and split by axis-d intervals only:
     exact, the marginal of a Gaussian random walk being a Gaussian random walk. ``oned=False``:
     every state 2-D (the plain recursion; tests). ``grids``: each structure's grid at its own drift
-    (:func:`.grid2d.make_grid` with no tilting margin), when made already."""
+    (:func:`.grid2d.make_grid` with no tilting margin), when made already. ``single``: the FFTs in
+    single precision (None: :data:`SINGLE`)."""
     k_max, b_n = laws[0].k_max, len(laws)
+    single = SINGLE if single is None else single
     if grids is None:
         grids = [own_grid(law, lam) for law, lam in zip(laws, lams)]
     fates = _Fates(laws[0], rules[0], oned)
@@ -168,13 +175,13 @@ def sums_many(laws: list[G.Law], lams: np.ndarray, rules: list[P.Rule], oned: bo
         moved = {}
         if flat:
             step = G.transition_many(np.stack([dens[s] for s in flat], axis=1), laws, grids, k, list(lams), G.OWN_KERNEL_WIDTH,
-                                      single=SINGLE)
+                                      single=single)
             moved.update((s, step[:, i]) for i, s in enumerate(flat))
         for d in range(2):
             line = [s for s, m in dens.items() if m.ndim == 2 and fates.axis(s, k + 1) == d]
             if line:
                 step = G.transition1_many(np.stack([dens[s] for s in line], axis=1), laws, grids, k, d, list(lams), G.OWN_KERNEL_WIDTH,
-                                            single=SINGLE)
+                                            single=single)
                 moved.update((s, step[:, i]) for i, s in enumerate(line))
         dens = moved
     return sums

@@ -3,8 +3,11 @@
 A general root search over N (:func:`planner.solve.solve_points`) visits 5–7 lattice cells of
 drifts, each a 2-D grid recursion (:mod:`.grid2d`). Here:
 
-* **One point** (:func:`solve_size`): every iterate is tilted from the one reference nearest to
-  the drift at a guess (the fixed design's N × the plan's one-test inflation factor), on the part
+* **Points that are not a curve** (:func:`solve_size`; e.g. a grid over two inputs — the
+  comparison's one point is solved since wave 10 by the secant of
+  :func:`planner.piecewise.lookwise.solve_near` on recursions at its own drift,
+  :meth:`planner.designs.sequential.StratifiedSequentialModel.solve_size`): every iterate is tilted
+  from the one reference nearest to the drift at a guess (the fixed design's N × the plan's one-test inflation factor), on the part
   of the ray N ↦ λ₁√N within :data:`.grid2d.RADIUS` of it — about a factor 10 in N around the
   answer. When the root lies in another lattice cell it is solved again from that cell's
   reference, so the result is the root of the power as :func:`.stratified.claims_by_look`
@@ -18,8 +21,8 @@ drifts, each a 2-D grid recursion (:mod:`.grid2d`). Here:
   and the interpolant on every second node agrees with the one on all nodes within :data:`N_TOL`
   in log N (else refined, else None: the caller solves point by point). Each node's root comes
   from one vectorized tilting call at sampled N (:func:`_sampled_root`, ~2 calls' cost instead of
-  a scalar search's ~13), confirmed by a bracket of ±1e-9 in log N; a single point keeps the
-  scalar search (its N is the comparison's, unchanged to the last bit).
+  a scalar search's ~13), confirmed by a bracket of ±1e-9 in log N; a point not on a curve keeps
+  the scalar search.
 """
 
 from __future__ import annotations
