@@ -6,10 +6,13 @@ beside them, read when the row finishes:
 
 * ``comparison, all designs`` — ``compare_designs`` of resources/scenarios/hrd_ovarian_paola1_interim.json
   with the biomarker-stratified design added (default options), every cache warm but the per-call
-  ones (issue 11: ≤ 30 ms); ``stratified comparison`` — ``compute_design`` of that design alone;
+  ones (issue 11: ≤ 30 ms), and ``cold grids``: its grid recursions recomputed (the table after a
+  change of an effect); ``stratified comparison`` — ``compute_design`` of that design alone,
+  and ``cold grids``: its grid recursions recomputed (as after a change of an effect);
 * ``four curves`` — the stratified design's four 200-point curves (power vs N, power vs the B−
   effect, claims over prevalence at the design's N, N for the target power over prevalence;
-  issue 11: ≤ 100 ms), ``warm grids``: the grid recursions cached from the warm-up call (as when
+  issue 11: ≤ 100 ms), after the design's ``compute_design`` (whose N they need: timed with them,
+  as the app computes it first), ``warm grids``: the grid recursions cached from the warm-up call (as when
   a curve is redrawn), ``cold grids``: every recursion recomputed (as after a change of an effect;
   the bounds stay cached), ``first call``: every cache of the interim engine emptied, the
   closed-test bounds too (a first redraw after a change of an effect);
@@ -187,7 +190,9 @@ def _rows(s, tag: str) -> dict:
     curves4 = lambda: four_curves(s, compute_design(s, "stratified", opts))  # noqa: E731
     return {
         f"stratified comparison, {tag}": (lambda: compute_design(s, "stratified", opts), None),
+        f"stratified comparison, cold grids, {tag}": (lambda: compute_design(s, "stratified", opts), None),
         f"comparison, all designs, {tag}": (lambda: compare_designs(s, include_adaptive=False), 30.0),
+        f"comparison, all designs, cold grids, {tag}": (lambda: compare_designs(s, include_adaptive=False), None),
         f"four curves, warm grids, {tag}": (curves4, 100.0),
         f"four curves, cold grids, {tag}": (curves4, 100.0),
         f"four curves, first call, {tag}": (curves4, None),
