@@ -39,6 +39,7 @@ Kept (:data:`KEPT`): the sums :func:`run_own` needs, (7, 1, K) read-only per str
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
+from functools import lru_cache
 
 import numpy as np
 
@@ -235,38 +236,68 @@ def _look_many(dens: dict, axes: list, fates: _Fates, k: int, last: bool) -> tup
     pair, 2-D; per interval, 1-D) for the records; the cells from which it continues to one
     fate are carried together (:func:`_carry`). A 1-D density (a state decided by axis d) is
     split by axis-d intervals alone, the other axis's first interval standing for all
-    (:func:`.procedure._groups1`)."""
+    (:func:`.procedure._groups1`). What a state's split is made of — its groups' records and
+    where each group goes — is worked out once per state machine (:func:`_split`), so a look
+    costs a few array products per state. A carried density that is zero is dropped (exactly as
+    by testing it: its cells' masses are tested first, and the density itself only where they
+    are all zero)."""
     (w_f, fl_f), (w_s, fl_s) = axes
     shape = (len(fl_f), len(fl_s))
     totals, cont = np.zeros((w_f.shape[0], 7)), []
     for state, h in dens.items():
         if h.ndim == 3:
             d, h_s = None, h @ w_s.transpose(0, 2, 1)           # (B, n_F, J): each S-interval integrated
-            groups, labels = P._labelled(state, tuple(fl_f), tuple(fl_s), None, fates.pattern, k, last)
+            onehot, records, going = _split(state, tuple(fl_f), tuple(fl_s), None, fates.pattern, fates.flags, k, last,
+                                            fates.oned, shape)
             cell = (w_f @ h_s).reshape(h.shape[0], -1)           # (B, cells)
         else:
             d = fates.axis(state, k)
-            groups, labels = P._labelled(state, tuple(axes[d][1]), axes[1 - d][1][0], d, fates.pattern, k, last)
+            onehot, records, going = _split(state, tuple(axes[d][1]), axes[1 - d][1][0], d, fates.pattern, fates.flags, k,
+                                            last, fates.oned, shape)
             cell = np.einsum("bjn,bn->bj", axes[d][0], h)
-        mass = cell @ (labels[:, None] == np.arange(len(groups))).astype(float)   # (B, groups)
-        going: dict = {}                                         # fate before look k+1: (first state, cells)
-        for g, ((new, stop), cells) in enumerate(groups):
-            for i in P._categories(new, stop):
-                totals[:, i] += mass[:, g]
-            if not stop:
-                f = fates.fate(new, k + 1)
-                if f in going:
-                    going[f][1].extend(cells)
-                else:
-                    going[f] = (new, list(cells))
-        for new, cells in going.values():
+        totals += (cell @ onehot) @ records                      # (B, groups) masses into the 7 records
+        for new, flat, mask, axis in going:
             if d is None:
-                m = _carry(h, h_s, axes, P._mask(tuple(sorted(cells)), *shape), fates.axis(new, k + 1))
+                m = _carry(h, h_s, axes, mask, axis)
             else:
-                m = h * axes[d][0][:, cells].sum(axis=1)
-            if np.any(m):
+                m = h * axes[d][0][:, flat].sum(axis=1)
+            if cell[:, flat].any() or m.any():
                 cont.append((new, m))
     return totals, cont
+
+
+@lru_cache(maxsize=4096)
+def _split(state: tuple, fl_a: tuple, fl_b, d: int | None, pattern: P.Rule, flags: tuple, k: int, last: bool,
+           oned: bool, shape: tuple) -> tuple:
+    """(one-hot (cells, G) of each cell's group, records (G, 7): the categories each group's mass
+    adds to (:func:`.procedure._categories`), going: per fate before look k+1 (new state, its
+    cells' flat indices, their 2-D mask (:func:`.procedure._mask`; None for a 1-D state), the
+    new state's axis or None)) of a state's split at look k (:func:`.procedure._labelled`'s
+    groups) — read-only, shared by every batch of one state machine (``pattern``, ``flags``)."""
+    groups, labels = P._labelled(state, fl_a, fl_b, d, pattern, k, last)
+    onehot = (labels[:, None] == np.arange(len(groups))).astype(float)
+    records = np.zeros((len(groups), 7))
+    going: dict = {}                                             # fate before look k+1: (first state, cells)
+    for g, ((new, stop), cells) in enumerate(groups):
+        records[g, list(P._categories(new, stop))] = 1.0
+        if not stop:
+            f = P._fate(new, k + 1, pattern, flags)
+            if f in going:
+                going[f][1].extend(cells)
+            else:
+                going[f] = (new, list(cells))
+    out = []
+    for new, cells in going.values():
+        axis = P._axis(new, k + 1, pattern, flags) if oned else None
+        if d is None:
+            cells = sorted(cells)
+            flat = np.array([i * shape[1] + j for i, j in cells], dtype=np.intp)
+            out.append((new, flat, P._mask(tuple(cells), *shape), axis))
+        else:
+            out.append((new, np.array(cells, dtype=np.intp), None, axis))
+    for a in (onehot, records, *(x[1] for x in out)):
+        a.flags.writeable = False
+    return onehot, records, tuple(out)
 
 
 def _carry(h: np.ndarray, h_s: np.ndarray, axes: list, mask: np.ndarray, d: int | None) -> np.ndarray:
