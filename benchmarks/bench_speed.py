@@ -35,6 +35,7 @@ with N: docs/group-sequential.md, "Speed of the curves").
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import statistics
@@ -127,7 +128,13 @@ def _clear_everything() -> None:
 
     from planner.groupseq import boundaries, curve, grid2d, procedure, sizing, stratified  # noqa: PLC0415
 
-    for mod in (boundaries, curve, grid2d, procedure, sizing, stratified):
+    mods = [boundaries, curve, grid2d, procedure, sizing, stratified]
+    for name in ("own", "rho_bounds"):   # state-machine plans and bound fits (wave 10), where this checkout has them
+        try:
+            mods.append(importlib.import_module(f"planner.groupseq.{name}"))
+        except ImportError:
+            pass
+    for mod in mods:
         for value in vars(mod).values():
             if isinstance(value, _lru_cache_wrapper):
                 value.cache_clear()
@@ -213,14 +220,14 @@ def main() -> None:
     }
     print(f"medians; CPU = this process's CPU time (the measure to read on a shared machine); load average at start "
           f"{os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs")
-    print(f"{'':38s} {'wall ms':>9s} {'CPU ms':>9s}  {'target':12s} load avg")
+    print(f"{'':46s} {'wall ms':>9s} {'CPU ms':>9s}  {'target':12s} load avg")
     for name, (fn, target) in rows.items():
         if only and not any(o in name for o in only):
             continue
         clear = _clear_grids if "cold" in name else _clear_everything if "first" in name else None
         med, cpu, load = _median(fn, 3 if "curves" in name and repeat > 3 else repeat, clear)
         tgt = f"≤ {target:g} ms" if target else ""
-        print(f"{name:38s} {med:9.1f} {cpu:9.1f}  {tgt:12s} {load:.2f}", flush=True)
+        print(f"{name:46s} {med:9.1f} {cpu:9.1f}  {tgt:12s} {load:.2f}", flush=True)
     if "--recursions" in sys.argv:
         for tag, plan in (("2 looks", None), ("3 looks", THREE_LOOKS)):
             print(f"cold curves, {tag}, one run:")

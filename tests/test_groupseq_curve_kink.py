@@ -3,7 +3,7 @@ docs/group-sequential.md, "Speed of the curves").
 
 * Below a ρ₀ (≈ 0.31 at the last look of a three-look O'Brien–Fleming plan) the last look's
   inflation factor is clamped at 1: the intersection bounds are Bonferroni's exactly, constant in
-  ρ₀. Interpolated in ρ₀ (:func:`planner.groupseq.stratified._clamped_spline`) they are
+  ρ₀. Interpolated in ρ₀ (:func:`planner.groupseq.rho_bounds.clamped_spline`) they are
   Bonferroni's there and min(spline on the free nodes, Bonferroni) beside it: within 1e-5 of the
   direct solution (measured 2.8e-6; the spline through the kink was 3.7e-4 off).
 * The claims along such a curve (:func:`planner.groupseq.curve.nested`) are interpolated on each

@@ -2,7 +2,7 @@
 
 A curve's first call solves the weighted parametric intersection bounds of the closed test
 (:func:`.procedure.intersection_bounds`) at many structures: 19 ρ₀ nodes for a curve over
-prevalence (:func:`.stratified._interpolated`), 5 over the B− effect. Each solve is an H0
+prevalence (:func:`.rho_bounds.interpolated`), 5 over the B− effect. Each solve is an H0
 recursion on the fine grid (:data:`.procedure.NU_BOUNDS` points per SD) with secant steps per
 look. Here the structures whose H0 grids are equal (the same information fractions: every ρ₀
 node of a curve, unless the ridge refines one grid, :func:`.grid2d.make_grid`) run as one (a

@@ -37,7 +37,7 @@ Here the claims are computed exactly at a few *node* structures and interpolated
 * Kinks (:func:`nested`): a curve whose features are not reproduced at degree 12 is split where
   their slopes jump most (:func:`_kink`) — the clamp of the parametric test's inflation factor at
   1, below which the intersection bounds are Bonferroni's, constant in ρ₀
-  (:func:`.stratified._clamped_spline`; PAOLA-1 with 3 looks, prevalence < 0.145) — and each
+  (:func:`.rho_bounds.clamped_spline`; PAOLA-1 with 3 looks, prevalence < 0.145) — and each
   piece is interpolated alone when its features pass: degree ∝ its share of the chord length
   (:data:`SEGMENT_DEGREES`: 4–12, then doubled), a piece of fewer than :data:`MIN_PIECE`
   structures computed at each of them. Measured on that curve: 5 + 13 nodes instead of 25,

@@ -282,9 +282,7 @@ def _closed_cached(plan, alpha, method, alpha_split, corr_key, tf_key, ts_key) -
     raise ValueError(f"unknown multiplicity {method!r}")
 
 
-INTERPOLATE_ABOVE = 12   # distinct correlations beyond which proportional bounds are interpolated in ρ
-RHO_NODES = 17           # interior Chebyshev nodes of a ρ₀ range RHO_SPAN wide or wider
-RHO_SPAN = 0.6           # a narrower range has proportionally fewer (at least 3): never a wider spacing
+INTERPOLATE_ABOVE = 12   # distinct correlations beyond which proportional bounds are interpolated in ρ (:mod:`.rho_bounds`)
 
 
 def bounds_for(joint: Joint, plan: InterimPlan, alpha: float, method: str, alpha_split: float | None) -> ClosedBounds:
@@ -297,8 +295,8 @@ def bounds_for(joint: Joint, plan: InterimPlan, alpha: float, method: str, alpha
 
     In the proportional form the structure is the plan and the scalar ρ₀; with more than
     :data:`INTERPOLATE_ABOVE` distinct ρ₀ (a curve over prevalence) the bounds are solved (together,
-    :func:`closed_bounds_many`) at :data:`RHO_NODES` Chebyshev nodes of the ρ₀ range (fewer, at least 3, on a range narrower than
-    :data:`RHO_SPAN`: the same spacing or finer — a curve over the B− effect spans ~0.06, 5 solves
+    :func:`closed_bounds_many`) at :data:`.rho_bounds.RHO_NODES` Chebyshev nodes of the ρ₀ range (fewer, at least 3, on a range
+    narrower than :data:`.rho_bounds.RHO_SPAN`: the same spacing or finer — a curve over the B− effect spans ~0.06, 5 solves
     instead of 19) and interpolated (cubic spline; measured
     within 1.1e-6 of direct solution for 2 and 3 looks on ρ₀ ∈ [0.3, 0.9], but up to 4e-4 where
     the bounds are not smooth in ρ₀: 4 looks with binding futility, ρ₀ near 1 — see
@@ -315,7 +313,9 @@ def _bounds_for(joint, plan, alpha, method, alpha_split, lead, k) -> ClosedBound
         rho = np.broadcast_to(joint.rho0, lead).ravel()
         uniq = np.unique(rho)
         if uniq.size > INTERPOLATE_ABOVE:
-            return _interpolated(rho, uniq, np.asarray(joint.t_f).reshape(-1, k)[0], plan, alpha, alpha_split, lead)
+            from .rho_bounds import interpolated  # noqa: PLC0415 (it solves its nodes by this module's solvers)
+
+            return interpolated(rho, uniq, np.asarray(joint.t_f).reshape(-1, k)[0], plan, alpha, alpha_split, lead)
     corr = joint.corr0.reshape((-1,) + joint.corr0.shape[-2:])
     tf = np.broadcast_to(joint.t_f, lead + (k,)).reshape(corr.shape[0], -1)
     ts = np.broadcast_to(joint.t_s, lead + (k,)).reshape(corr.shape[0], -1)
@@ -324,50 +324,6 @@ def _bounds_for(joint, plan, alpha, method, alpha_split, lead, k) -> ClosedBound
     out = closed_bounds_many(plan, alpha, method, alpha_split, corr[first], tf[first], ts[first])
     stack = lambda name: np.stack([getattr(out[g], name) for g in inverse.ravel()]).reshape(lead + (k,))  # noqa: E731
     return ClosedBounds(stack("a"), stack("b"), stack("c_f"), stack("c_s"))
-
-
-def _interpolated(rho, uniq, t, plan, alpha, alpha_split, lead) -> ClosedBounds:
-    lo, hi = float(uniq[0]), float(uniq[-1])
-    m = min(RHO_NODES, max(3, math.ceil(RHO_NODES * (hi - lo) / RHO_SPAN)))
-    nodes = (lo + hi) / 2 + (hi - lo) / 2 * np.cos(np.pi * (np.arange(m) + 0.5) / m)[::-1]
-    nodes = np.r_[lo, nodes, hi]
-    joint = joint_from_fixed(0.0, 0.0, 1.0, 1.0, nodes, nodes, t)
-    k = len(t)
-    at_nodes = closed_bounds_many(plan, alpha, "spiessens_debois", alpha_split, joint.corr0, np.tile(t, (m + 2, 1)), np.tile(t, (m + 2, 1)))
-    bonferroni = closed_bounds(plan, alpha, "bonferroni", alpha_split, joint.corr0[0], t, t)
-    out = {}
-    for name in ("a", "b"):
-        vals = np.stack([getattr(o, name) for o in at_nodes])      # (nodes, K)
-        col = np.empty((rho.size, k))
-        for j in range(k):
-            col[:, j] = _clamped_spline(nodes, vals[:, j], float(getattr(bonferroni, name)[j]), rho)
-        out[name] = col.reshape(lead + (k,))
-    c_f = np.broadcast_to(at_nodes[0].c_f, lead + (k,))
-    return ClosedBounds(out["a"], out["b"], c_f, np.broadcast_to(at_nodes[0].c_s, lead + (k,)))
-
-
-def _clamped_spline(nodes: np.ndarray, v: np.ndarray, bonf: float, rho: np.ndarray) -> np.ndarray:
-    """One look's intersection bound at ``rho`` from its values ``v`` at the ρ₀ ``nodes``: a cubic
-    spline, except where the inflation factor is clamped at 1 (nodes exactly at Bonferroni's bound
-    ``bonf``, at one end of the range: below ρ₀ ≈ 0.31 at PAOLA-1's last look with 3 looks). There
-    the bound is Bonferroni's, constant; the spline runs through the other nodes only and the
-    bound is min(spline, Bonferroni) between the last clamped and the first free node — a true
-    kink instead of a spline through it (1.1e-4 in claims; docs/group-sequential.md, "Speed of
-    the curves"), which :func:`.curve.nested` then splits the curves at."""
-    from scipy.interpolate import CubicSpline  # noqa: PLC0415
-
-    if not np.all(np.isfinite(v)):
-        return np.full(rho.shape, v[0])
-    clamped = v == bonf
-    free = np.flatnonzero(~clamped)
-    if free.size == v.size or free.size < 2 or not (clamped[0] or clamped[-1]) or np.ptp(free) != free.size - 1:
-        return CubicSpline(nodes, v)(rho) if free.size else np.full(rho.shape, bonf)   # none (or all) clamped
-    out = CubicSpline(nodes[free], v[free])(rho)
-    inner, outer = (nodes[free[0]], nodes[free[0] - 1]) if clamped[0] else (nodes[free[-1]], nodes[free[-1] + 1])
-    between = (rho - inner) * (rho - outer) < 0
-    out[between] = np.minimum(out[between], bonf)
-    out[(rho - outer) * (inner - outer) <= 0] = bonf                  # on the clamped side
-    return out
 
 
 NAMES = ("a", "b", "c_f", "c_s", "f_f", "f_s")
