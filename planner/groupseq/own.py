@@ -238,9 +238,10 @@ def _look_many(dens: dict, axes: list, fates: _Fates, k: int, last: bool) -> tup
     split by axis-d intervals alone, the other axis's first interval standing for all
     (:func:`.procedure._groups1`). What a state's split is made of — its groups' records and
     where each group goes — is worked out once per state machine (:func:`_split`), so a look
-    costs a few array products per state. A carried density that is zero is dropped (exactly as
-    by testing it: its cells' masses are tested first, and the density itself only where they
-    are all zero)."""
+    costs a few array products per state. A carried density that is zero is dropped: its cells'
+    masses are tested first (one of them non-zero: the density is not zero, but for an exact
+    cancellation between cells, and a zero density carried would change no number), the density
+    itself only where they are all zero."""
     (w_f, fl_f), (w_s, fl_s) = axes
     shape = (len(fl_f), len(fl_s))
     totals, cont = np.zeros((w_f.shape[0], 7)), []
@@ -267,7 +268,7 @@ def _look_many(dens: dict, axes: list, fates: _Fates, k: int, last: bool) -> tup
 
 
 @lru_cache(maxsize=4096)
-def _split(state: tuple, fl_a: tuple, fl_b, d: int | None, pattern: P.Rule, flags: tuple, k: int, last: bool,
+def _split(state: tuple, fl_a: tuple, fl_b: tuple, d: int | None, pattern: P.Rule, flags: tuple, k: int, last: bool,
            oned: bool, shape: tuple) -> tuple:
     """(one-hot (cells, G) of each cell's group, records (G, 7): the categories each group's mass
     adds to (:func:`.procedure._categories`), going: per fate before look k+1 (new state, its
