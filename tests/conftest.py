@@ -2,6 +2,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -70,3 +71,19 @@ def data_script(name: str):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def fine_own_sums(monkeypatch, law, lam, rule):
+    """(7, K) category masses of the recursion at drift ``lam`` (2,) on the fine grid the own
+    recursions are held to (wave 9): 7 points per increment SD, 5 across a ridge, stencils of 10
+    nodes, the kernel cut at 7 SD, the grid 8.5 SD wide, FFTs in double precision (the settings
+    are patched through ``monkeypatch`` and stay so for the rest of the test)."""
+    from planner.groupseq import grid2d as G  # noqa: PLC0415
+    from planner.groupseq import own as O  # noqa: PLC0415
+
+    monkeypatch.setattr(O, "SINGLE", False)
+    monkeypatch.setattr(G, "OWN_KERNEL_WIDTH", 7.0)
+    monkeypatch.setattr(G, "WIDTH", 8.5)
+    monkeypatch.setattr(G, "RIDGE_POINTS", 5.0)
+    lam = np.asarray(lam, dtype=float).reshape(2)
+    return O.sums_many([law], lam[None], [rule], grids=[G.make_grid(law, lam, 0.0, nu=7.0, order=10)])[0]

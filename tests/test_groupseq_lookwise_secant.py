@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import fine_own_sums
 from scipy.optimize import brentq
 
 from planner.designs.build import build_model
 from planner.designs.sequential import StratifiedSequentialModel
-from planner.groupseq import grid2d as G
 from planner.groupseq import own as O
 from planner.groupseq import procedure as P
 from planner.groupseq import stratified as S
@@ -84,13 +84,9 @@ def test_one_point_path_is_its_own_recursion_near_a_fine_grid(three, monkeypatch
             for name in outputs:
                 assert np.array_equal(fast[name].reshape(-1), own[name][..., want[1]].reshape(-1)), (n, look, name)
         cases.append((law, lam, rule, own, grouped))
-    monkeypatch.setattr(O, "SINGLE", False)
-    monkeypatch.setattr(G, "OWN_KERNEL_WIDTH", 7.0)
-    monkeypatch.setattr(G, "WIDTH", 8.5)
-    monkeypatch.setattr(G, "RIDGE_POINTS", 5.0)
     err_own, err_grouped = 0.0, 0.0
     for law, lam, rule, own, grouped in cases:
-        fine = P.finish(O.sums_many([law], lam, [rule], grids=[G.make_grid(law, lam[0], 0.0, nu=7.0, order=10)])[0][:, None, :])
+        fine = P.finish(fine_own_sums(monkeypatch, law, lam, rule)[:, None, :])
         err_own = max(err_own, max(np.abs(own[x] - fine[x]).max() for x in S.OUTPUTS))
         err_grouped = max(err_grouped, max(np.abs(grouped[x] - fine[x][..., -1:]).max() for x in S.OUTPUTS[:4]))
     assert err_own <= 1e-5

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import fine_own_sums
 
 from planner.groupseq import grid2d as G
 from planner.groupseq import own as O
@@ -112,11 +113,7 @@ def test_own_recursions_are_near_a_fine_grid_in_single_precision(plan, stop_when
     monkeypatch.setattr(O, "SINGLE", False)
     double = np.array([O.sums_many([law], lam[None], [rule])[0] for law, lam, rule in zip(laws, lams, rules)])
     assert np.abs(ours - double).max() <= 5e-7
-    monkeypatch.setattr(G, "OWN_KERNEL_WIDTH", 7.0)
-    monkeypatch.setattr(G, "WIDTH", 8.5)
-    monkeypatch.setattr(G, "RIDGE_POINTS", 5.0)
-    fine = np.array([O.sums_many([law], lam[None], [rule], grids=[G.make_grid(law, lam, 0.0, nu=7.0, order=10)])[0]
-                     for law, lam, rule in zip(laws, lams, rules)])
+    fine = np.array([fine_own_sums(monkeypatch, law, lam, rule) for law, lam, rule in zip(laws, lams, rules)])
     assert np.abs(ours - fine).max() <= 1e-5
 
 
